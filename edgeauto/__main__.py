@@ -1,0 +1,7 @@
+"""Allow ``python -m edgeauto``."""
+
+import sys
+
+from edgeauto.cli import main
+
+sys.exit(main())

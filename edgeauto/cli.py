@@ -1,0 +1,67 @@
+"""Command line entry point: ``edgeauto <command> …``.
+
+Each command lives in its own module under :mod:`edgeauto.commands` exposing
+``register(subparsers)``, which adds its parser and sets ``func`` to a callable taking the
+parsed args and returning an exit code. Heavy imports happen inside those callables so
+``edgeauto --help`` stays fast. Errors from the :mod:`edgeauto.errors` family are printed
+without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from edgeauto import __version__
+from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
+
+COMMANDS = (
+    "run",
+    "adhoc",
+    "check_syntax",
+    "inventory",
+    "vault",
+    "doc",
+    "facts",
+    "lab",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edgeauto",
+        description="Agentless, Ansible-compatible automation for edge fleets: each host's "
+        "tasks run as one sh script over one SSH session.",
+    )
+    parser.add_argument("--version", action="version", version=f"edgeauto {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"edgeauto.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"edgeauto.commands.{name}":
+                continue  # command not built yet in this checkout
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except EdgeautoError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

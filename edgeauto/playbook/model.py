@@ -1,0 +1,173 @@
+"""The playbook model: what the loader produces and the planner walks.
+
+Plain dataclasses with no behaviour beyond small helpers; every node keeps the
+:class:`~edgeauto.errors.Position` it was loaded from so runtime errors can name file:line.
+Values that may hold Jinja2 (args, when, loop, vars…) are kept *unrendered*; the planner
+renders them per host with the host's variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from edgeauto.errors import Position
+
+
+@dataclass
+class Become:
+    """Privilege escalation settings; None means 'inherit from the enclosing level'."""
+
+    become: bool | None = None
+    user: str | None = None
+    method: str | None = None  # sudo | su | doas
+    flags: str | None = None
+
+    def merged_over(self, outer: Become) -> Become:
+        return Become(
+            self.become if self.become is not None else outer.become,
+            self.user if self.user is not None else outer.user,
+            self.method if self.method is not None else outer.method,
+            self.flags if self.flags is not None else outer.flags,
+        )
+
+
+@dataclass
+class Task:
+    """One task (or handler). ``action`` is the canonical module name (e.g. 'copy')."""
+
+    action: str
+    args: dict[str, Any]
+    pos: Position
+    name: str | None = None
+    when: list[Any] = field(default_factory=list)  # conditions (str/bool), all must hold
+    loop: Any = None  # list, or a template string; with_* is normalised to loop
+    loop_kind: str | None = None  # 'loop', 'with_items', 'with_dict', 'with_fileglob', ...
+    loop_control: dict[str, Any] = field(default_factory=dict)
+    register: str | None = None
+    notify: list[str] = field(default_factory=list)
+    listen: list[str] = field(default_factory=list)  # handlers only
+    tags: list[str] = field(default_factory=list)
+    ignore_errors: Any = False
+    ignore_unreachable: Any = False
+    failed_when: list[Any] | None = None
+    changed_when: list[Any] | None = None
+    until: list[Any] | None = None
+    retries: Any = None
+    delay: Any = None
+    check_mode: Any = None  # None: follow --check
+    diff: Any = None
+    no_log: Any = False
+    become: Become = field(default_factory=Become)
+    delegate_to: str | None = None
+    run_once: Any = False
+    environment: dict[str, Any] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+    any_errors_fatal: Any = None
+    role: Role | None = None  # role this task came from (templates/, files/ lookups)
+    is_handler: bool = False
+    # For include_tasks / include_role / import_*: resolved later or at load time.
+    include_target: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        prefix = f"{self.role.name} : " if self.role else ""
+        return prefix + (self.name or self.action)
+
+
+@dataclass
+class Block:
+    """block/rescue/always with the keywords that apply to every task inside."""
+
+    block: list[Node]
+    pos: Position
+    rescue: list[Node] = field(default_factory=list)
+    always: list[Node] = field(default_factory=list)
+    name: str | None = None
+    when: list[Any] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+    become: Become = field(default_factory=Become)
+    environment: dict[str, Any] = field(default_factory=dict)
+    ignore_errors: Any = None
+    no_log: Any = None
+    check_mode: Any = None
+    diff: Any = None
+    delegate_to: str | None = None
+    run_once: Any = None
+    any_errors_fatal: Any = None
+    role: Role | None = None
+
+
+Node = Union[Task, Block]
+
+
+@dataclass
+class Role:
+    """A role as loaded: its directory, defaults, vars and task/handler lists."""
+
+    name: str
+    path: Path
+    pos: Position  # where it was referenced
+    defaults: dict[str, Any] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # `- role: x\n  foo: 1`
+    tasks: list[Node] = field(default_factory=list)
+    handlers: list[Task] = field(default_factory=list)
+    dependencies: list[Role] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    when: list[Any] = field(default_factory=list)
+
+    def find_file(self, kind: str, name: str) -> Path | None:
+        """Look up ``name`` under this role's ``files/`` or ``templates/`` dir."""
+        for candidate in (self.path / kind / name, self.path / name):
+            if candidate.exists():
+                return candidate
+        return None
+
+
+@dataclass
+class Play:
+    """One play of a playbook."""
+
+    hosts: str
+    pos: Position
+    name: str | None = None
+    vars: dict[str, Any] = field(default_factory=dict)
+    vars_files: list[Any] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    pre_tasks: list[Node] = field(default_factory=list)
+    tasks: list[Node] = field(default_factory=list)
+    post_tasks: list[Node] = field(default_factory=list)
+    handlers: list[Task] = field(default_factory=list)
+    serial: Any = None  # int, "30%", or a list of those
+    max_fail_percentage: Any = None
+    any_errors_fatal: bool = False
+    ignore_unreachable: bool = False
+    become: Become = field(default_factory=Become)
+    gather_facts: Any = True
+    gather_subset: list[str] = field(default_factory=lambda: ["all"])
+    tags: list[str] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)
+    strategy: str = "linear"
+    remote_user: str | None = None
+    connection: str | None = None
+    check_mode: Any = None
+    diff: Any = None
+    no_log: Any = None
+    force_handlers: bool = False
+    order: str = "inventory"
+    basedir: Path = Path(".")  # directory of the playbook file this play came from
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.hosts
+
+
+@dataclass
+class Playbook:
+    """A playbook file after import_playbook was expanded: a flat list of plays."""
+
+    path: Path
+    plays: list[Play] = field(default_factory=list)
