@@ -1,0 +1,253 @@
+"""The default transport: the system OpenSSH client with a private ControlMaster.
+
+Why the ``ssh`` binary and not a library: it honours everything users already configured
+(``~/.ssh/config``, ProxyJump bastions, the agent, certificates, GSSAPI …) and ControlMaster
+makes every script after the first cost one channel on an open connection.
+
+Options are *merged*: the user's ``ansible_ssh_common_args``/``ansible_ssh_extra_args`` come
+first on the command line, and ssh keeps the first value it sees for an option, so the user
+wins where they set something and our defaults (multiplexing, BatchMode, timeouts, strict host
+keys) fill the rest. Turning multiplexing off is possible but is reported, never silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import subprocess
+import tempfile
+
+from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
+from edgeauto.transport.become import become_command, check_become, env_prelude
+from edgeauto.transport.control import control_path, default_control_dir, ensure_private_dir
+from edgeauto.transport.errors import (
+    ConnectionFailed,
+    ConnectTimeout,
+    classify_ssh_failure,
+    looks_like_ssh_failure,
+    timeout_error,
+)
+from edgeauto.transport.options import TransportOptions
+from edgeauto.transport.streams import drive, kill_group, spawn
+
+log = logging.getLogger(__name__)
+
+
+def option_keys(args: list[str]) -> dict[str, str]:
+    """The ``-o Key=value`` options in an ssh argument list, keys lower-cased."""
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        value = None
+        if arg == "-o" and i + 1 < len(args):
+            value = args[i + 1]
+            i += 1
+        elif arg.startswith("-o") and len(arg) > 2:
+            value = arg[2:]
+        if value:
+            key, _, val = value.replace("=", " ", 1).partition(" ")
+            found.setdefault(key.strip().lower(), val.strip())
+        i += 1
+    return found
+
+
+def split_args(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return shlex.split(str(value))
+
+
+class OpenSSHTransport(Transport):
+    name = "ssh"
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        hostname: str,
+        port: int | None = None,
+        user: str | None = None,
+        private_key_file: str | None = None,
+        common_args: list[str] | None = None,
+        extra_args: list[str] | None = None,
+        host_key_checking: bool = True,
+        options: TransportOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.options = options or TransportOptions()
+        self.host = host
+        self.hostname = hostname
+        self.port = port
+        self.user = user
+        self.private_key_file = private_key_file
+        self.user_args = [*(common_args or []), *(extra_args or [])]
+        self.host_key_checking = host_key_checking
+        self.warnings: list[str] = []
+        self.connected = False
+        self._control_dir = ensure_private_dir(self.options.control_dir or default_control_dir())
+        identity = "\0".join(
+            map(
+                str,
+                (
+                    user,
+                    hostname,
+                    port,
+                    private_key_file,
+                    self.options.ssh_config_file,
+                    self.options.known_hosts_file,
+                    host_key_checking,
+                    *self.user_args,
+                ),
+            )
+        )
+        self.control_path = control_path(self._control_dir, identity)
+        self.base_argv = self._base_argv()
+
+    def _base_argv(self) -> list[str]:
+        o = self.options
+        argv = [o.ssh_executable]
+        if o.ssh_config_file:
+            argv += ["-F", o.ssh_config_file]
+        argv += self.user_args  # first: ssh keeps the first value of each option
+        user_set = option_keys(self.user_args)
+        if (
+            user_set.get("controlmaster", "").lower() == "no"
+            or user_set.get("controlpath", "").lower() == "none"
+        ):
+            self._warn(
+                "multiplexing disabled by the user's ssh args (ControlMaster=no / "
+                "ControlPath=none): every script pays a full SSH handshake"
+            )
+        ours = {
+            "ControlMaster": "auto",
+            "ControlPath": self.control_path,
+            "ControlPersist": f"{int(o.control_persist)}s",
+            "BatchMode": "yes",  # never prompt: a prompt would hang the run
+            "ConnectTimeout": str(max(1, int(o.connect_timeout))),
+            "ServerAliveInterval": "15",
+            "ServerAliveCountMax": "4",
+            "StrictHostKeyChecking": "yes" if self.host_key_checking else "no",
+            "LogLevel": "ERROR",  # keep warnings like "Permanently added" out of stderr
+        }
+        if o.known_hosts_file:
+            ours["UserKnownHostsFile"] = o.known_hosts_file
+        for key, value in ours.items():
+            if key.lower() in user_set and user_set[key.lower()] != value:
+                log.debug(
+                    "host %s: user ssh args set %s=%s (ours: %s)",
+                    self.host,
+                    key,
+                    user_set[key.lower()],
+                    value,
+                )
+            argv += ["-o", f"{key}={value}"]
+        if self.port:
+            argv += ["-p", str(self.port)]
+        if self.user:
+            argv += ["-l", self.user]
+        if self.private_key_file:
+            argv += ["-i", self.private_key_file]
+        return argv
+
+    def _warn(self, text: str) -> None:
+        self.warnings.append(text)
+        log.warning("host %s: %s", self.host, text)
+
+    # -- connection ---------------------------------------------------------------------------
+    def master_alive(self) -> bool:
+        argv = [
+            self.options.ssh_executable,
+            "-o",
+            f"ControlPath={self.control_path}",
+            "-O",
+            "check",
+            self.hostname,
+        ]
+        try:
+            return subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def connect(self, timeout: float) -> None:
+        """Start (or find) the master connection. Not counted as a round trip."""
+        if self.connected and self.master_alive():
+            return
+        argv = [
+            *self.base_argv,
+            "-o",
+            f"ConnectTimeout={max(1, int(timeout))}",
+            self.hostname,
+            "exit 0",
+        ]
+        shown = shlex.join(argv)
+        # The backgrounded master could keep a pipe open; a temp file cannot hang us.
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,
+            )
+            try:
+                rc = proc.wait(timeout=timeout + 5)
+            except subprocess.TimeoutExpired:
+                kill_group(proc)
+                err.seek(0)
+                raise ConnectTimeout(
+                    f"host {self.host}: `{shown}` did not connect within {timeout:g}s "
+                    f"(TCP, SSH banner and authentication); the host is unreachable"
+                    + (f": {err.read().decode(errors='replace').strip()}" if err.tell() else "")
+                ) from None
+            err.seek(0)
+            stderr = err.read()
+        if rc != 0:
+            if rc == 255 or looks_like_ssh_failure(stderr):
+                raise classify_ssh_failure(self.host, shown, rc, stderr)
+            raise ConnectionFailed(
+                f"host {self.host}: `{shown}` exited {rc}: {stderr.decode(errors='replace').strip()}"
+            )
+        self.connected = True
+
+    def run_script(
+        self,
+        script: bytes,
+        *,
+        timeout: float | None,
+        become: BecomeSpec | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ScriptResult:
+        if not self.connected:
+            self.connect(self.options.connect_timeout)
+        command, handshake = become_command(become)
+        argv = [*self.base_argv, self.hostname, command]
+        shown = shlex.join(argv)
+        self.round_trips += 1
+        result = drive(spawn(argv), env_prelude(env) + script, timeout=timeout, handshake=handshake)
+        if result.timed_out:
+            raise timeout_error(self.host, shown, timeout, result)
+        if result.rc == 255 and looks_like_ssh_failure(result.stderr):
+            self.connected = False
+            raise classify_ssh_failure(self.host, shown, result.rc, result.stderr)
+        check_become(become, handshake, result, self.host, shown)
+        return result
+
+    def close(self) -> None:
+        """Leave the master to ControlPersist: the next run on this host skips the handshake."""
+        self.connected = False
+
+    def stop_master(self) -> None:
+        """Stop the master connection now (tests, `edgeauto` shutting down a lab)."""
+        argv = [
+            self.options.ssh_executable,
+            "-o",
+            f"ControlPath={self.control_path}",
+            "-O",
+            "exit",
+            self.hostname,
+        ]
+        subprocess.run(argv, capture_output=True, timeout=10)
+        self.connected = False

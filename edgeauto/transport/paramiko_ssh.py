@@ -1,0 +1,261 @@
+"""Pure-Python SSH through fabric/paramiko (``ansible_connection=paramiko``).
+
+For controllers without an OpenSSH client, and for password logins (``ansible_password``/``-k``)
+which the ssh binary cannot take without a prompt. fabric resolves ``~/.ssh/config`` (Hostname,
+User, Port, IdentityFile, ProxyJump); we replace its trust-on-first-use host key policy with a
+strict one that reads known_hosts, for the target and for every jump host.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import threading
+import time
+
+from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
+from edgeauto.transport.become import become_command, check_become, env_prelude
+from edgeauto.transport.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    ConnectionLost,
+    ConnectionRefused,
+    ConnectTimeout,
+    HostKeyChanged,
+    HostKeyUnknown,
+    NameResolutionFailed,
+    describe,
+    timeout_error,
+)
+from edgeauto.transport.options import TransportOptions
+from edgeauto.transport.streams import TIMEOUT_RC
+
+
+class ParamikoTransport(Transport):
+    name = "paramiko"
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        hostname: str,
+        port: int | None = None,
+        user: str | None = None,
+        private_key_file: str | None = None,
+        password: str | None = None,
+        host_key_checking: bool = True,
+        options: TransportOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.options = options or TransportOptions()
+        self.host = host
+        self.hostname = hostname
+        self.port = port
+        self.user = user
+        self.private_key_file = private_key_file
+        self._password = password
+        self.host_key_checking = host_key_checking
+        self.connection = None
+
+    def _describe_target(self) -> str:
+        where = self.hostname + (f":{self.port}" if self.port else "")
+        return f"paramiko connect {self.user + '@' if self.user else ''}{where}"
+
+    def _apply_host_key_policy(self, conn) -> None:
+        import paramiko
+
+        client = conn.client
+        if self.host_key_checking:
+            client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        else:
+            client.set_missing_host_key_policy(paramiko.WarningPolicy())
+        known = self.options.known_hosts_file
+        if known:
+            if os.path.exists(known):
+                client.get_host_keys().load(known)
+        else:
+            client.load_system_host_keys()
+        gateway = getattr(conn, "gateway", None)
+        if gateway is not None and not isinstance(gateway, str):
+            self._apply_host_key_policy(gateway)
+
+    def connect(self, timeout: float) -> None:
+        import paramiko
+        from fabric import Config, Connection
+
+        if self.connection is not None and self.connection.is_connected:
+            return
+        overrides = {"load_ssh_configs": True}
+        config = Config(overrides=overrides, runtime_ssh_path=self.options.ssh_config_file)
+        kwargs = {"banner_timeout": timeout, "auth_timeout": timeout, "channel_timeout": timeout}
+        if self.private_key_file:
+            kwargs["key_filename"] = [self.private_key_file]
+        if self._password:
+            kwargs["password"] = self._password
+        conn = Connection(
+            self.hostname,
+            user=self.user,
+            port=self.port,
+            config=config,
+            connect_timeout=max(1, int(timeout)),
+            connect_kwargs=kwargs,
+        )
+        self._apply_host_key_policy(conn)
+        shown = self._describe_target()
+        try:
+            conn.open()
+        except paramiko.BadHostKeyException as exc:
+            raise HostKeyChanged(
+                f"host {self.host}: `{shown}`: the host key CHANGED since it was recorded in "
+                f"known_hosts (got {exc.key.get_name()} {exc.key.get_fingerprint().hex()}); a "
+                "rebuilt host or a man-in-the-middle. If expected, remove the old key with "
+                "`ssh-keygen -R HOST`"
+            ) from None
+        except paramiko.AuthenticationException as exc:
+            raise AuthenticationFailed(
+                f"host {self.host}: `{shown}`: authentication failed ({exc}); check "
+                "ansible_user, ansible_password/-k or the private key"
+            ) from None
+        except paramiko.ssh_exception.NoValidConnectionsError as exc:
+            raise ConnectionRefused(
+                f"host {self.host}: `{shown}`: connection refused ({exc}); is sshd running?"
+            ) from None
+        except socket.gaierror as exc:
+            raise NameResolutionFailed(
+                f"host {self.host}: `{shown}`: name does not resolve ({exc})"
+            ) from None
+        except TimeoutError as exc:
+            raise ConnectTimeout(
+                f"host {self.host}: `{shown}`: no answer within {timeout:g}s ({exc or 'timed out'})"
+            ) from None
+        except paramiko.SSHException as exc:
+            text = str(exc)
+            if "not found in known_hosts" in text:
+                raise HostKeyUnknown(
+                    f"host {self.host}: `{shown}`: the host key is not in known_hosts and strict "
+                    "host key checking is on; verify the key and add it (e.g. `ssh-keyscan -H "
+                    "HOST >> ~/.ssh/known_hosts`), or set ansible_host_key_checking=false"
+                ) from None
+            if "banner" in text.lower() or "timeout" in text.lower():
+                raise ConnectTimeout(
+                    f"host {self.host}: `{shown}`: no SSH answer within {timeout:g}s ({text})"
+                ) from None
+            raise ConnectionFailed(f"host {self.host}: `{shown}`: {text}") from None
+        except OSError as exc:
+            raise ConnectionFailed(f"host {self.host}: `{shown}`: {exc}") from None
+        self.connection = conn
+
+    def run_script(
+        self,
+        script: bytes,
+        *,
+        timeout: float | None,
+        become: BecomeSpec | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ScriptResult:
+        import paramiko
+
+        if self.connection is None or not self.connection.is_connected:
+            self.connect(self.options.connect_timeout)
+        command, handshake = become_command(become)
+        shown = f"{self._describe_target()}: {command}"
+        self.round_trips += 1
+        payload = env_prelude(env) + script
+        try:
+            chan = self.connection.client.get_transport().open_session(
+                timeout=self.options.connect_timeout
+            )
+            chan.exec_command(command)
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            self.connection = None
+            raise ConnectionLost(
+                f"host {self.host}: `{shown}`: could not open a channel: {exc}"
+            ) from None
+        result = _drive_channel(chan, payload, timeout, handshake)
+        if result.timed_out:
+            raise timeout_error(self.host, shown, timeout, result)
+        if result.rc is None or result.rc < 0:
+            self.connection = None
+            raise ConnectionLost(
+                describe(self.host, shown, None, result.stderr)
+                + "\n  -> the connection closed before the script finished"
+            )
+        check_become(become, handshake, result, self.host, shown)
+        return result
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def _drive_channel(chan, payload: bytes, timeout: float | None, handshake) -> ScriptResult:
+    """Like streams.drive, for a paramiko channel: a writer thread + a reading loop."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    release = threading.Event()
+    outbox: list[bytes] = []
+    lock = threading.Lock()
+    if handshake is None:
+        release.set()
+
+    def writer():
+        try:
+            while True:
+                with lock:
+                    item = outbox.pop(0) if outbox else None
+                if item is not None:
+                    chan.sendall(item)
+                    continue
+                if release.wait(0.05):
+                    with lock:
+                        if outbox:
+                            continue
+                    chan.sendall(payload)
+                    chan.shutdown_write()
+                    return
+                if chan.closed:
+                    return
+        except (OSError, EOFError, Exception):  # channel closed under us: the reader reports
+            return
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    out, err = bytearray(), bytearray()
+    timed_out = False
+    while True:
+        got = False
+        while chan.recv_ready():
+            out += chan.recv(65536)
+            got = True
+        while chan.recv_stderr_ready():
+            chunk = chan.recv_stderr(65536)
+            err += chunk
+            got = True
+            if handshake is not None and not handshake.ready:
+                try:
+                    answer = handshake.feed(chunk)
+                except Exception:
+                    chan.close()
+                    raise
+                if answer:
+                    with lock:
+                        outbox.append(answer)
+                if handshake.ready:
+                    release.set()
+        if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+            break
+        if chan.closed and not got:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            timed_out = True
+            break
+        if not got:
+            select.select([chan], [], [], 0.05)
+    stderr = handshake.clean(bytes(err)) if handshake else bytes(err)
+    if timed_out:
+        chan.close()
+        return ScriptResult(TIMEOUT_RC, bytes(out), stderr, timed_out=True)
+    rc = chan.recv_exit_status() if chan.exit_status_ready() else -1
+    chan.close()
+    return ScriptResult(rc, bytes(out), stderr)
