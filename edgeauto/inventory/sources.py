@@ -1,0 +1,263 @@
+"""Turning ``-i`` arguments into one :class:`Inventory`.
+
+Each ``-i`` is tried against the registered source kinds in order; the first that accepts
+it populates the inventory. Built in, in Ansible's order: comma lists (``h1,h2,``),
+directories (every file inside, sorted, as Ansible does), executable inventory scripts,
+``plugin:`` YAML files (dispatched to the source registered under that plugin name, e.g.
+``openstack``, ``libvirt``, ``vagrant``), YAML inventories and INI inventories. Other
+modules add kinds with :func:`register_source` at import time; ``openstack``, ``libvirt``
+and ``vagrant`` are imported lazily when their name is asked for. After all sources,
+Ansible's implicit groups are reconciled and the ``group_vars``/``host_vars`` directories
+beside every source (and beside the playbook, if given) are loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from edgeauto.errors import InventoryError, ParseError, Position
+from edgeauto.inventory.model import Inventory
+from edgeauto.inventory.varsdirs import load_vars_dirs, source_basedir
+
+# Modules that register a source when imported; looked up by plugin / prefix name.
+LAZY_SOURCES = {
+    "openstack": "edgeauto.inventory.openstack",
+    "libvirt": "edgeauto.inventory.libvirt",
+    "vagrant": "edgeauto.inventory.vagrant",
+}
+YAML_EXTENSIONS = (".yml", ".yaml", ".json")
+# Names Ansible skips when it reads a directory of inventory files.
+IGNORED_NAMES = ("host_vars", "group_vars", "vars_plugins")
+IGNORED_EXTENSIONS = (
+    ".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg",
+    ".retry",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    name: str
+    accepts: Callable[[str], bool]
+    populate: Callable[[Inventory, str], None]
+
+
+_REGISTRY: dict[str, SourceKind] = {}
+
+
+def register_source(
+    name: str, accepts: Callable[[str], bool], populate: Callable[[Inventory, str], None]
+) -> None:
+    """Add (or replace) a source kind. ``accepts(source)`` sees the raw ``-i`` string;
+    ``populate(inventory, source)`` adds hosts and groups. A ``plugin: <name>`` YAML file is
+    handed to the kind registered as ``<name>`` whatever its ``accepts`` says."""
+    _REGISTRY[name] = SourceKind(name, accepts, populate)
+
+
+def registered_sources() -> dict[str, SourceKind]:
+    return dict(_REGISTRY)
+
+
+def _lazy_kind(name: str) -> SourceKind | None:
+    if name not in _REGISTRY and name in LAZY_SOURCES:
+        try:
+            importlib.import_module(LAZY_SOURCES[name])
+        except ModuleNotFoundError as exc:
+            if exc.name != LAZY_SOURCES[name]:
+                raise InventoryError(
+                    f"the '{name}' inventory source needs the Python module '{exc.name}'",
+                    hint="install edgeauto with its optional extras",
+                ) from None
+            return None
+    return _REGISTRY.get(name)
+
+
+def load_inventory(sources: list[str] | str | None, *, playbook_dir=None, vault=None) -> Inventory:
+    """Parse every source into one inventory (Ansible's merge order), then load vars dirs."""
+    if isinstance(sources, str):
+        sources = [sources]
+    inventory = Inventory()
+    for source in sources or []:
+        if not source:
+            continue
+        if "," not in source and "://" not in source and not _prefixed(source):
+            source = os.path.abspath(os.path.expanduser(source))
+        parse_source(inventory, source, vault=vault)
+        inventory.sources.append(source)
+    inventory.reconcile()
+    for source in inventory.sources:
+        basedir = source_basedir(source)
+        if basedir:
+            load_vars_dirs(inventory, basedir, "inventory", vault)
+    if playbook_dir:
+        load_vars_dirs(inventory, playbook_dir, "playbook", vault)
+    return inventory
+
+
+def _prefixed(source: str) -> bool:
+    """``vagrant:``, ``vagrant:dir`` and other ``kind:`` sources name a registered kind."""
+    head, sep, _ = source.partition(":")
+    return bool(sep) and (head in _REGISTRY or head in LAZY_SOURCES) and not os.path.exists(source)
+
+
+def parse_source(inventory: Inventory, source: str, vault=None) -> None:
+    """Populate ``inventory`` from one ``-i`` value (recursing into directories)."""
+    if _prefixed(source):
+        kind = _lazy_kind(source.partition(":")[0])
+        if kind is None:
+            raise InventoryError(f"inventory source kind for '{source}' is not available")
+        return _run(kind, inventory, source)
+    for kind in list(_REGISTRY.values()):
+        if kind.name in LAZY_SOURCES:
+            continue  # those only take their prefix or a plugin: file
+        try:
+            wanted = kind.accepts(source)
+        except Exception:
+            wanted = False
+        if wanted:
+            return _run(kind, inventory, source)
+    if "," in source and not os.path.exists(source):
+        return _populate_comma_list(inventory, source)
+    if os.path.isdir(source):
+        for entry in sorted(os.listdir(source)):
+            if entry.startswith(".") or entry in IGNORED_NAMES:
+                continue
+            if any(entry.endswith(ext) for ext in IGNORED_EXTENSIONS):
+                continue
+            parse_source(inventory, os.path.join(source, entry), vault)
+        return None
+    if not os.path.exists(source):
+        raise InventoryError("inventory source not found", Position(source))
+    return _populate_file(inventory, source)
+
+
+def _run(kind: SourceKind, inventory: Inventory, source: str) -> None:
+    previous = inventory.current_source
+    inventory.current_source = source
+    try:
+        kind.populate(inventory, source)
+    finally:
+        inventory.current_source = previous
+
+
+def _populate_comma_list(inventory: Inventory, source: str) -> None:
+    """``-i host1,host2:2222,`` — each host in ``ungrouped`` (ranges are not expanded)."""
+    from edgeauto.inventory.ranges import split_port
+
+    inventory.current_source = source
+    try:
+        for item in source.split(","):
+            item = item.strip()
+            if not item or item in inventory.hosts:
+                continue
+            name, port = split_port(item) if "[" not in item else (item, None)
+            host = inventory.add_host(name, "ungrouped")
+            if port is not None:
+                host.vars["ansible_port"] = port
+    finally:
+        inventory.current_source = None
+
+
+def _populate_file(inventory: Inventory, path: str) -> None:
+    from edgeauto.inventory.ini import populate_ini
+    from edgeauto.inventory.yamlinv import populate_yaml
+    from edgeauto.yamlsrc import load_yaml_text
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        text = None
+    ext = os.path.splitext(path)[1]
+    if text is None or (os.access(path, os.X_OK) and not text.lstrip().startswith(("{", "-"))):
+        if os.access(path, os.X_OK):
+            return _populate_script(inventory, path)
+        raise InventoryError("inventory file is not UTF-8 text", Position(path))
+    data = None
+    yaml_error: Exception | None = None
+    if ext in YAML_EXTENSIONS or not ext or ext not in (".ini",):
+        try:
+            data = load_yaml_text(text, path)
+        except ParseError as exc:
+            yaml_error = exc
+    inventory.current_source = path
+    try:
+        if isinstance(data, dict) and data.get("plugin"):
+            return _populate_plugin_file(inventory, path, data)
+        if ext in YAML_EXTENSIONS:
+            if yaml_error is not None:
+                raise yaml_error
+            return populate_yaml(inventory, path, data)
+        if isinstance(data, dict):
+            return populate_yaml(inventory, path, data)
+        return populate_ini(inventory, path, text)
+    finally:
+        inventory.current_source = None
+
+
+def _populate_plugin_file(inventory: Inventory, path: str, data) -> None:
+    name = str(data["plugin"])
+    short = name.rsplit(".", 1)[-1]  # openstack.cloud.openstack -> openstack
+    kind = _lazy_kind(short)
+    if kind is None:
+        from edgeauto.errors import did_you_mean
+
+        known = sorted(set(_REGISTRY) | set(LAZY_SOURCES))
+        raise InventoryError(
+            f"unknown inventory plugin '{name}' (known: {', '.join(known)})",
+            data.pos_of("plugin") if hasattr(data, "pos_of") else Position(path),
+            hint=did_you_mean(short, known),
+        )
+    kind.populate(inventory, path)
+
+
+def _populate_script(inventory: Inventory, path: str) -> None:
+    """An executable inventory script: ``path --list`` prints ansible-inventory JSON."""
+    try:
+        proc = subprocess.run([path, "--list"], capture_output=True, text=True, timeout=120)
+    except OSError as exc:
+        raise InventoryError(f"cannot run inventory script: {exc}", Position(path)) from None
+    if proc.returncode != 0:
+        raise InventoryError(
+            f"inventory script exited with {proc.returncode}: {proc.stderr.strip()[:400]}",
+            Position(path),
+        )
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise InventoryError(f"inventory script printed invalid JSON: {exc}", Position(path))
+    inventory.current_source = path
+    try:
+        populate_from_json(inventory, data, path)
+    finally:
+        inventory.current_source = None
+
+
+def populate_from_json(inventory: Inventory, data: dict, origin: str) -> None:
+    """Load the ``ansible-inventory --list`` JSON shape (groups + ``_meta.hostvars``)."""
+    if not isinstance(data, dict):
+        raise InventoryError("inventory JSON must be an object", Position(origin))
+    meta = data.get("_meta", {}) or {}
+    hostvars = meta.get("hostvars", {}) or {}
+    for name, body in data.items():
+        if name == "_meta":
+            continue
+        inventory.add_group(name)
+        if isinstance(body, list):  # old script shape: group -> [hosts]
+            body = {"hosts": body}
+        body = body or {}
+        for host in body.get("hosts", []) or []:
+            inventory.add_host(host, name)
+        for key, value in (body.get("vars") or {}).items():
+            inventory.set_group_var(name, key, value)
+    for name, body in data.items():
+        if name != "_meta" and isinstance(body, dict):
+            for child in body.get("children", []) or []:
+                inventory.add_group(child)
+                inventory.add_child(name, child)
+    for host, hvars in hostvars.items():
+        inventory.add_host(host, vars=hvars or {})
