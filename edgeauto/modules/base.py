@@ -1,0 +1,220 @@
+"""What a module is: the contract between module files, the planner/executor and the shell side.
+
+Two kinds of module exist, told apart by ``runs_on``:
+
+* :class:`RemoteModule` (``runs_on = "remote"``) compiles validated, already-templated arguments
+  into a :class:`ShellCall` — one call of a check-and-converge shell function that lives in
+  ``edgeauto/remote/<file>.sh``. The executor hands the calls of a segment to
+  :func:`edgeauto.remote.builder.build_script`, runs the script in one round trip, parses the
+  framed records with :func:`edgeauto.remote.framing.parse_stream`, and passes each record to
+  :meth:`RemoteModule.finish`, which returns the Ansible-shaped result dict (``changed``,
+  ``failed``, ``msg``, ``rc``, ``stdout``/``stdout_lines``, ``stderr``/``stderr_lines``, ``diff``,
+  plus module keys such as ``path``/``mode``/``checksum``) that ``register`` and ``when`` see.
+* :class:`ControllerModule` (``runs_on = "controller"``) never touches the target:
+  :meth:`ControllerModule.run` returns the result dict directly (``debug``, ``set_fact``,
+  ``assert``, ``fail``). Facts to set go into the result under ``ansible_facts`` (as Ansible does)
+  *and* into ``ctx.set_facts`` so the executor needs no special case.
+
+Spec-only modules (``meta``, ``setup``) are :class:`ControllerModule` subclasses with
+``executor_handles = True``: the executor implements them; the module file only declares the
+argument spec and docs so validation and ``edgeauto doc`` work.
+
+Why compile-then-finish instead of "run": a module never sees the connection. All tasks of a host's
+segment become one script, so a module can only describe *what* the target must do (compile) and
+interpret *what it reported* (finish).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.spec import ModuleSpec
+
+
+class TemplarLike(Protocol):
+    """What modules need from the templating layer (``edgeauto.templating.Templar``)."""
+
+    def render(self, text: str) -> str: ...
+
+
+@dataclass
+class CompileContext:
+    """Everything a remote module may consult while compiling one task for one host.
+
+    ``find_file(kind, name)`` resolves a controller-side file the way Ansible does: ``kind`` is
+    ``"files"`` or ``"templates"``; role ``files/``/``templates/`` first, then the playbook
+    directory. It raises :class:`ModuleArgumentError` (with ``pos``) when nothing is found.
+    ``remote_checksums`` maps a remote path to the sha1 the facts round trip found there (``None``
+    = the file does not exist); modules use it to leave unchanged file contents out of the
+    script. ``remote_checksums`` keys are exactly what :meth:`RemoteModule.checksum_paths`
+    asked for.
+    """
+
+    check_mode: bool = False
+    diff: bool = False
+    pos: Position | None = None
+    find_file: Callable[[str, str], Path] | None = None
+    templar: TemplarLike | None = None
+    remote_checksums: dict[str, str | None] = field(default_factory=dict)
+    become: bool = False
+    host: str = ""
+    task_vars: dict[str, Any] = field(default_factory=dict)
+
+    def locate(self, kind: str, name: str) -> Path:
+        """Resolve a controller file; absolute paths are used as they are."""
+        path = Path(name)
+        if path.is_absolute():
+            if not path.exists():
+                raise ModuleArgumentError(f"could not find {kind[:-1]} file '{name}'", self.pos)
+            return path
+        if self.find_file is None:
+            if path.exists():
+                return path
+            raise ModuleArgumentError(
+                f"could not find {kind[:-1]} file '{name}' (no search path given)", self.pos
+            )
+        return self.find_file(kind, name)
+
+
+@dataclass
+class ShellCall:
+    """One call of a shell function in the compiled script.
+
+    ``function`` is the sh function name (``ea_copy``); ``argv`` its arguments, quoted by the
+    builder. ``payloads`` maps a payload name to bytes that travel inside the script; the builder
+    materialises each into a private temp file before the call and substitutes the file's path
+    for every argv item equal to ``"@payload:<name>"``. ``files`` lists the ``remote/*.sh`` files
+    (without directory, e.g. ``"copy.sh"``) the function needs, in dependency order; the builder
+    includes each file once per script. ``stdin`` names a payload fed to the call on stdin
+    (otherwise stdin is ``/dev/null`` — the script itself arrives on stdin and must never be read
+    by a task).
+    """
+
+    function: str
+    argv: list[str] = field(default_factory=list)
+    payloads: dict[str, bytes] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    stdin: str | None = None
+
+
+def payload_ref(name: str) -> str:
+    """The argv placeholder the builder replaces with the payload's temp-file path."""
+    return f"@payload:{name}"
+
+
+class Module:
+    """Common part of both module kinds: the spec and helpers for docs and validation."""
+
+    spec: ModuleSpec
+    runs_on = "remote"
+    executor_handles = False  # True: meta/setup — the executor implements the behaviour
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        """Validate against the spec, then module-specific cross-checks (:meth:`check_args`)."""
+        out = self.spec.validate(args, pos, final=final)
+        if final:
+            self.check_args(out, pos)
+        return out
+
+    def check_args(self, args: dict, pos: Position | None) -> None:
+        """Module-specific checks beyond the spec; raise ModuleArgumentError. Default: none."""
+
+
+class RemoteModule(Module):
+    """A module that runs on the target as a shell function (see module docstring)."""
+
+    runs_on = "remote"
+
+    def compile(self, args: dict, ctx: CompileContext) -> ShellCall:  # pragma: no cover
+        raise NotImplementedError
+
+    def checksum_paths(self, args: dict) -> list[str]:
+        """Remote paths whose sha1 the facts round trip should collect for this task."""
+        return []
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        """Turn a parsed record (``TaskRecord.as_dict()``) into an Ansible-shaped result."""
+        return standard_result(record)
+
+
+class ControllerModule(Module):
+    """A module that runs in the controller process; it never costs a round trip."""
+
+    runs_on = "controller"
+
+    def run(self, args: dict, ctx: ControllerContext) -> dict:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass
+class ControllerContext:
+    """What a controller-side module may use: the templar, the host's vars, a place for facts.
+
+    ``set_facts`` is filled by the module (``set_fact``); the executor merges it into the host's
+    variables after the task. ``evaluate(expr) -> Any`` evaluates a bare Jinja2 expression
+    (``assert``'s ``that``, ``debug``'s ``var``); when it is None the module wraps the expression
+    in ``{{ }}`` and calls ``templar.render``.
+    """
+
+    host: str = ""
+    templar: TemplarLike | None = None
+    host_vars: dict[str, Any] = field(default_factory=dict)
+    check_mode: bool = False
+    verbosity: int = 0
+    set_facts: dict[str, Any] = field(default_factory=dict)
+    evaluate: Callable[[str], Any] | None = None
+    pos: Position | None = None
+
+
+def split_lines(text: str) -> list[str]:
+    """Ansible's ``*_lines``: str.splitlines() semantics."""
+    return text.splitlines()
+
+
+def standard_result(record: dict) -> dict:
+    """The keys every remote module returns, from a parsed record.
+
+    ``record`` holds ``status`` (ok/changed/failed/skipped/not_run), ``rc`` and ``fields``
+    (str values). Field names ``stdout``, ``stderr``, ``msg``, ``diff_before``, ``diff_after``,
+    ``diff_before_header``, ``diff_after_header`` are framing-level; every other field is a
+    module key copied as a string (modules convert types in their own ``finish``).
+    """
+    fields = dict(record.get("fields", {}))
+    status = record.get("status", "failed")
+    out: dict[str, Any] = {
+        "changed": status == "changed",
+        "failed": status in ("failed", "not_run"),
+    }
+    if status == "skipped":
+        out["skipped"] = True
+    if status == "not_run":
+        out["msg"] = fields.get("msg") or "not run: an earlier task in the same script failed"
+        out["not_run"] = True
+    for key in ("stdout", "stderr"):
+        if key in fields:
+            out[key] = fields.pop(key)
+            out[f"{key}_lines"] = split_lines(out[key])
+    if "msg" in fields:
+        out["msg"] = fields.pop("msg")
+    if record.get("rc") is not None and ("rc" in fields or status == "failed"):
+        out["rc"] = record["rc"]
+    fields.pop("rc", None)
+    if "diff_before" in fields or "diff_after" in fields:
+        out["diff"] = {
+            "before": fields.pop("diff_before", ""),
+            "after": fields.pop("diff_after", ""),
+            "before_header": fields.pop("diff_before_header", ""),
+            "after_header": fields.pop("diff_after_header", ""),
+        }
+    for key in ("diff_before_header", "diff_after_header"):
+        fields.pop(key, None)
+    out.update(fields)
+    return out

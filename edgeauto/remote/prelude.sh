@@ -1,0 +1,168 @@
+# edgeauto prelude: the framing helpers every compiled script starts with.
+#
+# Globals are prefixed __ea_ and only these helpers read or write them; module functions call
+# the helpers (ea_changed, ea_fail, ea_field, ea_is_check ...) and never touch the globals.
+#
+# Wire format on stdout (all of it is ours: every task's stdout/stderr go to files):
+#   \n@@EA:<nonce>:BEGIN <id> <id> ...\n      the planned task ids
+#   \n@@EA:<nonce>:START <id>\n
+#   F <name> <length>\n<length raw bytes>\n  zero or more fields
+#   @@EA:<nonce>:END <id> <status> <rc>\n    status: ok changed failed skipped
+#   \n@@EA:<nonce>:STOP <id>\n                 a failed task stopped the script
+#   \n@@EA:<nonce>:DONE\n                      the script reached its end
+# Lengths come from `wc -c` of a snapshot file, so field bytes may be anything (binary,
+# marker-looking text); the random nonce keeps stray output from forging markers.
+
+ea__begin() {
+    # $1 nonce, $2 space-separated planned task ids
+    __ea_nonce=$1
+    __ea_stop=0
+    __ea_check=0
+    __ea_diff=0
+    __ea_ignore=0
+    __ea_umask=$(umask)
+    umask 077
+    __ea_root=$(mktemp -d "${TMPDIR:-/tmp}/edgeauto.XXXXXXXX") || {
+        printf '\n@@EA:%s:FATAL cannot create a private temp directory\n' "$1"
+        exit 70
+    }
+    trap 'rm -rf "$__ea_root"' EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    __ea_t=$__ea_root/t
+    printf '\n@@EA:%s:BEGIN %s\n' "$1" "$2"
+}
+
+ea__payload() {
+    # $1 payload file name, $2 exact bytes followed by one sentinel character 'E'
+    printf '%s' "${2%E}" >"$__ea_root/$1"
+}
+
+ea__payload_path() {
+    printf '%s/%s' "$__ea_root" "$1"
+}
+
+ea__start() {
+    # $1 task id, $2 flags: c=check mode, d=diff, i=ignore errors. Returns 1 once stopped.
+    [ "$__ea_stop" = 0 ] || return 1
+    __ea_id=$1
+    rm -rf "$__ea_t"
+    mkdir "$__ea_t" || return 1
+    : >"$__ea_t/rec"
+    case $2 in *c*) __ea_check=1 ;; *) __ea_check=0 ;; esac
+    case $2 in *d*) __ea_diff=1 ;; *) __ea_diff=0 ;; esac
+    case $2 in *i*) __ea_ignore=1 ;; *) __ea_ignore=0 ;; esac
+    return 0
+}
+
+ea__emit() {
+    # $1 field name, $2 file: snapshot it, then length-prefix it into the record
+    cat "$2" >"$__ea_t/.snap" 2>/dev/null || : >"$__ea_t/.snap"
+    __ea_n=$(wc -c <"$__ea_t/.snap")
+    __ea_n=$((__ea_n + 0))
+    printf 'F %s %s\n' "$1" "$__ea_n"
+    cat "$__ea_t/.snap"
+    printf '\n'
+}
+
+ea__finish() {
+    # $1 exit status of the task's subshell
+    __ea_status=ok
+    [ -f "$__ea_t/status" ] && __ea_status=$(cat "$__ea_t/status")
+    __ea_rc=$1
+    [ -f "$__ea_t/rc" ] && __ea_rc=$(cat "$__ea_t/rc")
+    if [ "$1" != 0 ] && [ "$__ea_status" != skipped ]; then
+        __ea_status=failed
+    fi
+    printf '\n@@EA:%s:START %s\n' "$__ea_nonce" "$__ea_id"
+    ea__emit stdout "$__ea_t/o"
+    ea__emit stderr "$__ea_t/e"
+    cat "$__ea_t/rec"
+    printf '@@EA:%s:END %s %s %s\n' "$__ea_nonce" "$__ea_id" "$__ea_status" "$__ea_rc"
+    if [ "$__ea_status" = failed ] && [ "$__ea_ignore" = 0 ]; then
+        __ea_stop=1
+        printf '\n@@EA:%s:STOP %s\n' "$__ea_nonce" "$__ea_id"
+    fi
+    return 0
+}
+
+ea__end() {
+    printf '\n@@EA:%s:DONE\n' "$__ea_nonce"
+    [ "$__ea_stop" = 0 ]
+}
+
+# ---- helpers for module functions (they run inside the task's subshell) ----
+
+ea_is_check() {
+    [ "$__ea_check" = 1 ]
+}
+
+ea_want_diff() {
+    [ "$__ea_diff" = 1 ]
+}
+
+ea_field() {
+    # $1 name, $2 value (any bytes but NUL)
+    printf '%s' "$2" >"$__ea_t/.f"
+    ea__emit "$1" "$__ea_t/.f" >>"$__ea_t/rec"
+}
+
+ea_field_file() {
+    # $1 name, $2 file whose content is the value (missing file = empty)
+    ea__emit "$1" "$2" >>"$__ea_t/rec"
+}
+
+ea_changed() {
+    if [ ! -f "$__ea_t/status" ]; then
+        printf 'changed' >"$__ea_t/status"
+    fi
+}
+
+ea_skip() {
+    # $1 message
+    printf 'skipped' >"$__ea_t/status"
+    ea_field msg "$1"
+}
+
+ea_fail() {
+    # $1 message; returns 1 so callers can `ea_fail "..."; return 1` or `|| return`
+    printf 'failed' >"$__ea_t/status"
+    ea_field msg "$1"
+    return 1
+}
+
+ea_rc() {
+    printf '%s' "$1" >"$__ea_t/rc"
+    ea_field rc "$1"
+}
+
+ea_tmp() {
+    # a fresh private temp file path (the file exists, mode 0600)
+    mktemp "$__ea_root/w.XXXXXXXX"
+}
+
+ea_default_mode() {
+    # $1 file|directory: the mode a new object gets under the login umask (Ansible's behaviour)
+    __ea_m=$((0$__ea_umask))
+    if [ "$1" = directory ]; then
+        printf '%04o' $((0777 & ~__ea_m))
+    else
+        printf '%04o' $((0666 & ~__ea_m))
+    fi
+}
+
+ea_sha1() {
+    # $1 file: print its sha1 in hex (sha1sum, busybox, openssl or shasum — whichever exists)
+    if command -v sha1sum >/dev/null 2>&1; then
+        sha1sum <"$1" | { read -r __ea_h __ea_x; printf '%s' "$__ea_h"; }
+    elif command -v busybox >/dev/null 2>&1; then
+        busybox sha1sum <"$1" | { read -r __ea_h __ea_x; printf '%s' "$__ea_h"; }
+    elif command -v openssl >/dev/null 2>&1; then
+        openssl dgst -sha1 <"$1" | { read -r __ea_x __ea_h; printf '%s' "${__ea_h:-$__ea_x}"; }
+    elif command -v shasum >/dev/null 2>&1; then
+        shasum -a 1 <"$1" | { read -r __ea_h __ea_x; printf '%s' "$__ea_h"; }
+    else
+        return 1
+    fi
+}
