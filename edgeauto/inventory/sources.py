@@ -229,7 +229,9 @@ def _populate_script(inventory: Inventory, path: str) -> None:
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise InventoryError(f"inventory script printed invalid JSON: {exc}", Position(path))
+        raise InventoryError(
+            f"inventory script printed invalid JSON: {exc}", Position(path)
+        ) from None
     inventory.current_source = path
     try:
         populate_from_json(inventory, data, path)

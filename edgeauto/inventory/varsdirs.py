@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from edgeauto.errors import Position, VaultError
+from edgeauto.errors import ParseError, Position, VaultError
 from edgeauto.yamlsrc import load_yaml_text
 
 VARS_EXTENSIONS = (".yml", ".yaml", ".json")
@@ -49,7 +49,9 @@ def load_vars_file(path: Path, vault=None) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise VaultError(f"vars file is not UTF-8 text: {exc.reason}", Position(str(path)))
+        raise ParseError(
+            f"vars file is not UTF-8 text: {exc.reason}", Position(str(path))
+        ) from None
     if text.lstrip().startswith("$ANSIBLE_VAULT"):
         text = _decrypt(text, vault, path)
     data = load_yaml_text(text, str(path))

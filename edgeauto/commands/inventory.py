@@ -1,0 +1,127 @@
+"""``edgeauto inventory``: show an inventory the way ``ansible-inventory`` does.
+
+``--list`` (JSON, or YAML with ``--yaml``), ``--host H`` (one host's variables),
+``--graph [GROUP]`` (tree, ``--vars`` adds variables). Several ``-i`` are merged in order;
+``--limit`` restricts the hosts shown. The output shape is checked against ansible-inventory
+by differential tests, so scripts written for one work with the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "inventory",
+        help="show hosts, groups and variables (ansible-inventory compatible)",
+        description=__doc__.split("\n\n")[0],
+    )
+    add_inventory_arguments(parser)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--list", action="store_true", help="print all groups and host vars")
+    action.add_argument("--host", metavar="HOST", help="print the variables of one host")
+    action.add_argument(
+        "--graph",
+        nargs="?",
+        const="all",
+        metavar="GROUP",
+        help="draw the group tree from GROUP (default all)",
+    )
+    parser.add_argument("--yaml", "-y", action="store_true", help="YAML instead of JSON")
+    parser.add_argument("--vars", action="store_true", help="with --graph: show variables")
+    parser.add_argument(
+        "--export", action="store_true", help="show vars where they are defined, not merged"
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the result to FILE")
+    parser.add_argument("pattern", nargs="?", help="group for --graph (like ansible-inventory)")
+    parser.set_defaults(func=run)
+
+
+def add_inventory_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options every command that reads an inventory shares (-i, --limit, vault, playbook dir)."""
+    parser.add_argument(
+        "-i",
+        "--inventory",
+        action="append",
+        dest="inventory",
+        metavar="SOURCE",
+        help="inventory file, directory, 'host1,host2,' list or 'vagrant:DIR' (repeatable)",
+    )
+    parser.add_argument("-l", "--limit", metavar="PATTERN", help="restrict to these hosts")
+    parser.add_argument(
+        "--vault-password-file",
+        "--vault-pass-file",
+        action="append",
+        dest="vault_password_files",
+        metavar="FILE",
+        help="file holding the vault password (or an executable printing it)",
+    )
+    parser.add_argument(
+        "--playbook-dir",
+        metavar="DIR",
+        help="also load group_vars/ and host_vars/ beside this playbook directory",
+    )
+
+
+def vault_from_args(args):
+    files = getattr(args, "vault_password_files", None) or []
+    if not files:
+        return None
+    from edgeauto.templating.vault import VaultSecrets
+
+    secrets = VaultSecrets()
+    for path in files:
+        secrets = secrets.extend(VaultSecrets.from_password_file(path))
+    return secrets
+
+
+def run(args) -> int:
+    from edgeauto.errors import EXIT_BAD_OPTIONS, InventoryError
+    from edgeauto.inventory import load_inventory, render
+
+    if not (args.list or args.host or args.graph):
+        print("ERROR: one of --list, --host or --graph is required", file=sys.stderr)
+        return EXIT_BAD_OPTIONS
+    if not args.inventory:
+        print("ERROR: no inventory given (use -i SOURCE)", file=sys.stderr)
+        return EXIT_BAD_OPTIONS
+    inventory = load_inventory(
+        args.inventory, playbook_dir=args.playbook_dir, vault=vault_from_args(args)
+    )
+    dump = render.dump_yaml if args.yaml else render.dump_json
+    if args.host:
+        hosts = inventory.select(args.host)
+        if len(hosts) != 1:
+            raise InventoryError(
+                f"--host needs exactly one host; '{args.host}' matches {len(hosts)}"
+            )
+        name = hosts[0].name
+        if name not in inventory.hosts:  # the implicit localhost
+            text = dump(render._public(dict(hosts[0].vars)))
+        else:
+            text = dump(render.host_view(inventory, name, args.export))
+    elif args.graph:
+        group = args.pattern if args.graph == "all" and args.pattern else args.graph
+        if args.limit:
+            pass  # ansible-inventory ignores --limit for --graph's tree shape too
+        if group not in inventory.groups:
+            from edgeauto.errors import did_you_mean
+
+            raise InventoryError(
+                f"--graph needs a group name, '{group}' is not a group",
+                hint=did_you_mean(group, inventory.groups),
+            )
+        text = "\n".join(render.graph_lines(inventory, group, args.vars))
+    else:
+        available = [h.name for h in inventory.select("all", args.limit)]
+        builder = render.list_yaml if args.yaml else render.list_json
+        text = dump(builder(inventory, available, args.export))
+    if args.output:
+        from edgeauto.inventory.atomic import write_text_atomic
+
+        write_text_atomic(args.output, text + "\n")
+    else:
+        print(text.rstrip("\n"))
+    return 0
