@@ -133,9 +133,7 @@ def _indent(text: str, depth: int) -> str:
 
 
 def _vars_lines(variables: dict, depth: int) -> list[str]:
-    return [
-        _indent("{%s = %s}" % (k, _graph_value(v)), depth) for k, v in sorted(variables.items())
-    ]
+    return [_indent(f"{{{k} = {_graph_value(v)}}}", depth) for k, v in sorted(variables.items())]
 
 
 def _graph_value(value) -> str:
