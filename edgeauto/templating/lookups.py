@@ -1,0 +1,329 @@
+"""Lookup plugins run on the controller: ``lookup('file', ...)``, ``query('fileglob', ...)``.
+
+Each lookup takes the rendered terms and returns a *list* (``query`` semantics); ``lookup()``
+joins it like Ansible. The same functions back ``with_<name>`` loops (the planner calls
+:func:`run_lookup`). Relative files are found through the Templar's search paths: for each path
+P (role dir first, then the playbook dir) ``P/files/NAME`` (``P/templates/NAME`` for
+templates) and then ``P/NAME``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edgeauto.errors import TemplateError, did_you_mean
+from edgeauto.templating.filters import flatten as _flatten
+
+if TYPE_CHECKING:
+    from edgeauto.templating.templar import Templar
+
+
+def find_in_search_path(templar: Templar, subdir: str, name: str) -> Path | None:
+    """Ansible's search order for a relative file: each path's ``subdir/`` then the path."""
+    name = os.path.expanduser(str(name))
+    if os.path.isabs(name):
+        return Path(name) if os.path.exists(name) else None
+    paths = list(templar.search_paths) or [Path.cwd()]
+    for base in paths:
+        for candidate in (base / subdir / name, base / name):
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def _searched(templar: Templar, subdir: str, name: str) -> str:
+    paths = list(templar.search_paths) or [Path.cwd()]
+    return ", ".join(f"{p / subdir / name}, {p / name}" for p in paths)
+
+
+def _read_text(templar: Templar, path: Path) -> str:
+    from edgeauto.templating.vault import SecretStr, decrypt_file_text, is_encrypted
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError(f"file lookup: {path} is not UTF-8 text") from None
+    if is_encrypted(text):
+        return SecretStr(decrypt_file_text(text, templar.vault or _no_secrets(), str(path)))
+    return text
+
+
+def _no_secrets():
+    from edgeauto.templating.vault import VaultSecrets
+
+    return VaultSecrets()
+
+
+def lookup_file(templar: Templar, terms: list, rstrip=True, lstrip=False, **_: Any) -> list:
+    out = []
+    for term in terms:
+        path = find_in_search_path(templar, "files", term)
+        if path is None or not path.is_file():
+            raise TemplateError(
+                f"file lookup: could not find '{term}' (searched {_searched(templar, 'files', term)})"
+            )
+        text = _read_text(templar, path)
+        if rstrip:
+            text = type(text)(text.rstrip())
+        if lstrip:
+            text = type(text)(text.lstrip())
+        out.append(text)
+    return out
+
+
+def lookup_template(templar: Templar, terms: list, template_vars=None, **_: Any) -> list:
+    out = []
+    for term in terms:
+        path = find_in_search_path(templar, "templates", term)
+        if path is None or not path.is_file():
+            raise TemplateError(
+                f"template lookup: could not find '{term}' (searched {_searched(templar, 'templates', term)})"
+            )
+        extra = dict(template_vars or {})
+        extra.setdefault("template_path", str(path))
+        out.append(templar.render_template_text(_read_text(templar, path), extra))
+    return out
+
+
+def lookup_env(templar: Templar, terms: list, default: Any = "", **_: Any) -> list:
+    return [os.environ.get(str(t), default) for t in terms]
+
+
+def lookup_pipe(templar: Templar, terms: list, **_: Any) -> list:
+    out = []
+    cwd = str(templar.basedir) if templar.basedir else None
+    for term in terms:
+        proc = subprocess.run(str(term), shell=True, cwd=cwd, capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise TemplateError(f"pipe lookup: command '{term}' exited with {proc.returncode}")
+        out.append(proc.stdout.decode("utf-8", "replace").rstrip())
+    return out
+
+
+def lookup_fileglob(templar: Templar, terms: list, **_: Any) -> list:
+    out: list[str] = []
+    for term in terms:
+        term = str(term)
+        if os.path.isabs(term):
+            dirs = [Path(os.path.dirname(term))]
+        else:
+            sub = os.path.dirname(term)
+            dirs = []
+            for base in list(templar.search_paths) or [Path.cwd()]:
+                dirs += [base / "files" / sub, base / sub]
+        for d in dirs:
+            if d.is_dir():
+                found = sorted(
+                    g for g in glob.glob(str(d / os.path.basename(term))) if os.path.isfile(g)
+                )
+                if found:
+                    out.extend(found)
+                    break
+    return out
+
+
+_MISSING = object()
+
+
+def lookup_vars(templar: Templar, terms: list, default: Any = _MISSING, **_: Any) -> list:
+    out = []
+    for term in terms:
+        if not isinstance(term, str):
+            raise TemplateError(
+                f"vars lookup: variable names must be strings, found {type(term).__name__}"
+            )
+        if term in templar.variables:
+            out.append(templar._lazy[term])
+        elif default is not _MISSING:
+            out.append(default)
+        else:
+            from edgeauto.errors import UndefinedVariableError
+
+            err = UndefinedVariableError(f"undefined variable '{term}' (vars lookup)")
+            err.variable = term  # type: ignore[attr-defined]
+            raise err
+    return out
+
+
+def lookup_items(templar: Templar, terms: list, **_: Any) -> list:
+    return _flatten(terms, levels=1)
+
+
+def lookup_list(templar: Templar, terms: list, **_: Any) -> list:
+    return list(terms)
+
+
+def lookup_dict(templar: Templar, terms: list, **_: Any) -> list:
+    out = []
+    for term in terms:
+        if not isinstance(term, Mapping):
+            raise TemplateError(f"with_dict expects a dictionary, found {type(term).__name__}")
+        out.extend({"key": k, "value": v} for k, v in term.items())
+    return out
+
+
+def lookup_indexed_items(templar: Templar, terms: list, **_: Any) -> list:
+    return [[i, x] for i, x in enumerate(_flatten(terms, levels=1))]
+
+
+def lookup_together(templar: Templar, terms: list, **_: Any) -> list:
+    import itertools
+
+    return [list(t) for t in itertools.zip_longest(*terms, fillvalue=None)]
+
+
+def lookup_nested(templar: Templar, terms: list, **_: Any) -> list:
+    import itertools
+
+    return [list(t) for t in itertools.product(*terms)]
+
+
+def lookup_subelements(templar: Templar, terms: list, **_: Any) -> list:
+    from edgeauto.templating.filters import subelements
+
+    if len(terms) < 2:
+        raise TemplateError("subelements lookup expects a list and a key name")
+    flags = terms[2] if len(terms) > 2 and isinstance(terms[2], Mapping) else {}
+    return [list(p) for p in subelements(terms[0], terms[1], bool(flags.get("skip_missing")))]
+
+
+def lookup_sequence(
+    templar: Templar, terms: list, start=None, end=None, count=None, stride=1, format="%d", **_
+):
+    """``with_sequence``: ``start=1 end=5 stride=1 format=x%02d`` or ``1-5`` shortcut forms."""
+    out: list[str] = []
+    specs = terms or [""]
+    for term in specs:
+        opts = {"start": start, "end": end, "count": count, "stride": stride, "format": format}
+        for part in str(term).split():
+            if "=" in part:
+                k, v = part.split("=", 1)
+                opts[k] = v
+            elif part:
+                import re
+
+                m = re.match(r"^(?:(-?\d+)-)?(-?\d+)(?:/(-?\d+))?(?::(.+))?$", part)
+                if not m:
+                    raise TemplateError(f"sequence lookup: cannot parse '{part}'")
+                if m.group(1):
+                    opts["start"] = m.group(1)
+                opts["end"] = m.group(2)
+                if m.group(3):
+                    opts["stride"] = m.group(3)
+                if m.group(4):
+                    opts["format"] = m.group(4)
+        first = int(opts["start"] if opts["start"] is not None else 1)
+        step = int(opts["stride"])
+        if opts["count"] is not None:
+            last = first + (int(opts["count"]) - 1) * step
+        elif opts["end"] is not None:
+            last = int(opts["end"])
+        else:
+            raise TemplateError("sequence lookup: must specify end or count")
+        if step == 0:
+            continue
+        rng = range(first, last + (1 if step > 0 else -1), step)
+        out.extend(str(opts["format"]) % i for i in rng)
+    return out
+
+
+def lookup_first_found(
+    templar: Templar, terms: list, files=None, paths=None, skip=False, **_: Any
+) -> list:
+    candidates: list[str] = []
+
+    def add(spec_files, spec_paths):
+        names = _split_list(spec_files)
+        dirs = _split_list(spec_paths)
+        if dirs:
+            candidates.extend(os.path.join(d, n) for d in dirs for n in names)
+        else:
+            candidates.extend(names)
+
+    if files or paths:
+        add(files or [], paths or [])
+    for term in terms:
+        if isinstance(term, Mapping):
+            add(term.get("files", []), term.get("paths", []))
+            skip = skip or term.get("skip", False)
+        elif isinstance(term, list):
+            for t in term:
+                if isinstance(t, Mapping):
+                    add(t.get("files", []), t.get("paths", []))
+                else:
+                    add([t], [])
+        else:
+            add([term], [])
+    for name in candidates:
+        path = find_in_search_path(templar, "files", name)
+        if path is not None and path.is_file():
+            return [str(path)]
+    if skip:
+        return []
+    raise TemplateError(f"first_found: none of these files was found: {', '.join(candidates)}")
+
+
+def _split_list(v: Any) -> list[str]:
+    if isinstance(v, str):
+        import re
+
+        return [s for s in re.split(r"[,;:]", v) if s] if any(c in v for c in ",;") else [v]
+    return [str(x) for x in v]
+
+
+LOOKUPS: dict[str, Callable[..., list]] = {
+    "file": lookup_file,
+    "template": lookup_template,
+    "env": lookup_env,
+    "pipe": lookup_pipe,
+    "fileglob": lookup_fileglob,
+    "vars": lookup_vars,
+    "items": lookup_items,
+    "list": lookup_list,
+    "dict": lookup_dict,
+    "indexed_items": lookup_indexed_items,
+    "together": lookup_together,
+    "nested": lookup_nested,
+    "cartesian": lookup_nested,
+    "subelements": lookup_subelements,
+    "sequence": lookup_sequence,
+    "first_found": lookup_first_found,
+}
+
+
+def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
+    """Run lookup ``name`` (short or ``ansible.builtin.`` name) on terms; returns a list."""
+    short = (
+        name.rsplit(".", 1)[-1]
+        if name.startswith(("ansible.builtin.", "ansible.legacy."))
+        else name
+    )
+    func = LOOKUPS.get(short)
+    if func is None:
+        raise TemplateError(f"unknown lookup plugin '{name}'", hint=did_you_mean(short, LOOKUPS))
+    if short not in (
+        "items",
+        "list",
+        "together",
+        "nested",
+        "cartesian",
+        "subelements",
+        "dict",
+        "indexed_items",
+    ):
+        flat: list = []
+        for t in terms:
+            if isinstance(t, list) and short != "first_found":
+                flat.extend(t)
+            else:
+                flat.append(t)
+        terms = flat
+    try:
+        return func(templar, terms, **kwargs)
+    except TypeError as exc:
+        raise TemplateError(f"lookup '{name}': {exc}") from None

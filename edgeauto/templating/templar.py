@@ -1,0 +1,483 @@
+"""The Templar: renders Ansible-style Jinja2 against one host's variables.
+
+WHY these choices:
+- A string that is exactly one ``{{ expr }}`` returns the expression's *native* value (list,
+  dict, int, bool...), like Ansible; anything with surrounding text becomes a string.
+- Variables are templated lazily when a template reads them (``a: "{{ b }}"`` works in any
+  order), with loop detection, and each Templar caches what it resolved.
+- ``!vault`` values decrypt only when read; anything rendered from them is a
+  :class:`~edgeauto.templating.vault.SecretStr`, so output code can hide it (:func:`is_secret`).
+- Undefined variables raise :class:`UndefinedVariableError` naming the variable; ``default``,
+  ``is defined`` and ``foo.bar | default(x)`` on an undefined ``foo`` work as in Ansible.
+- One Jinja2 environment (and compiled-template cache) is shared per template search path, so
+  per-host and per-loop-item Templars are cheap (:meth:`Templar.with_vars`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import ChainMap
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.nativetypes import NativeCodeGenerator
+
+from edgeauto.errors import EdgeautoError, Position, TemplateError, UndefinedVariableError
+from edgeauto.templating import filters as _filters
+from edgeauto.templating import jtests as _jtests
+from edgeauto.templating.vault import EncryptedString, SecretStr, VaultSecrets
+
+log = logging.getLogger(__name__)
+
+OMIT = "__omit_place_holder__edgeauto__"
+"""The value of ``omit``: a module argument rendered to this is dropped by the caller."""
+
+_MARKERS = ("{{", "{%", "{#")
+_SINGLE_EXPR = re.compile(r"^\{\{(?P<expr>.*)\}\}$", re.S)
+
+
+def is_omit(value: Any) -> bool:
+    """True if a rendered argument is the ``omit`` placeholder (the caller drops the key)."""
+    return isinstance(value, str) and value == OMIT
+
+
+def is_secret(value: Any) -> bool:
+    """True if a value is (or contains) vault data; output must print it as hidden."""
+    if isinstance(value, SecretStr | EncryptedString):
+        return True
+    if isinstance(value, Mapping):
+        return any(is_secret(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_secret(v) for v in value)
+    return False
+
+
+def has_template(value: Any) -> bool:
+    """True if a string contains Jinja2 markers (and is not ``!unsafe``)."""
+    from edgeauto.yamlsrc import UnsafeStr
+
+    return (
+        isinstance(value, str)
+        and not isinstance(value, UnsafeStr)
+        and any(m in value for m in _MARKERS)
+    )
+
+
+# --- Jinja2 environment --------------------------------------------------------------------
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """Undefined that chains (``foo.bar`` stays undefined) and fails with our error type."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> Any:
+        return self
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
+        name = self._undefined_name
+        if self._undefined_hint:
+            msg = self._undefined_hint
+        elif self._undefined_obj is jinja2.utils.missing:
+            msg = f"undefined variable '{name}'"
+        else:
+            owner = type(self._undefined_obj).__name__
+            msg = f"'{owner}' object has no attribute '{name}'"
+        err = UndefinedVariableError(msg)
+        err.variable = name  # type: ignore[attr-defined]
+        raise err
+
+    __str__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = __hash__ = __contains__ = (  # type: ignore[assignment]
+        _fail_with_undefined_error
+    )
+    __int__ = __float__ = __lt__ = __le__ = __gt__ = __ge__ = __add__ = __radd__ = (  # type: ignore[assignment]
+        _fail_with_undefined_error
+    )
+
+
+def _to_text(v: Any) -> str:
+    if isinstance(v, jinja2.Undefined):
+        return str(v)
+    if v is None:
+        return ""
+    return str(v)
+
+
+def _concat(values: Iterator[Any]) -> Any:
+    """Native when the template is one expression, text otherwise (Ansible 2.19 semantics)."""
+    head = list(islice(values, 2))
+    if not head:
+        return ""
+    if len(head) == 1:
+        value = head[0]
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return value
+    return "".join(_to_text(v) for v in chain(head, values))
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = NativeCodeGenerator
+    concat = staticmethod(_concat)  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=16)
+def _environment(template_dirs: tuple[str, ...]) -> _Environment:
+    env = _Environment(
+        undefined=_Undefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
+        loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
+        cache_size=2000,
+        auto_reload=False,
+    )
+    env.filters.update(_filters.filters())
+    env.tests.update(_jtests.tests())
+    env.globals["omit"] = OMIT
+    return env
+
+
+@lru_cache(maxsize=4096)
+def _compile(template_dirs: tuple[str, ...], source: str) -> jinja2.Template:
+    return _environment(template_dirs).from_string(source)
+
+
+# --- lazy variable view --------------------------------------------------------------------
+
+_CALLABLES = ("lookup", "query", "q")
+
+
+class _State:
+    """Shared by a Templar and its children: warnings and the secret-touch counter."""
+
+    __slots__ = ("warnings", "secret_hits")
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.secret_hits = 0
+
+
+class _LazyVars(Mapping):
+    """The Jinja2 context parent: resolves (templates, decrypts) a variable on first read."""
+
+    def __init__(self, templar: Templar):
+        self.templar = templar
+        self.cache: dict[str, Any] = {}
+        self.secret_keys: set[str] = set()
+        self.resolving: list[str] = []
+
+    def __contains__(self, key: object) -> bool:
+        return (
+            key in self.templar.variables or key in _CALLABLES or key == "omit"
+            or key in self.templar._env.globals
+        )  # fmt: skip
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.cache:
+            if key in self.secret_keys:
+                self.templar._state.secret_hits += 1
+            return self.cache[key]
+        t = self.templar
+        if key in t.variables:
+            if key in self.resolving:
+                chain_ = " -> ".join([*self.resolving[self.resolving.index(key) :], key])
+                raise TemplateError(f"variable '{key}' refers to itself ({chain_})")
+            before = t._state.secret_hits
+            self.resolving.append(key)
+            try:
+                value = t._resolve(t.variables[key])
+            except UndefinedVariableError as exc:
+                var = getattr(exc, "variable", None)
+                if not exc.message.endswith(")"):
+                    exc.message += f" (while templating variable '{key}')"
+                exc.variable = var  # type: ignore[attr-defined]
+                raise
+            finally:
+                self.resolving.pop()
+            if t._state.secret_hits != before:
+                self.secret_keys.add(key)
+            self.cache[key] = value
+            return value
+        if key in _CALLABLES:
+            return getattr(t, "_lookup" if key == "lookup" else "_query")
+        if key == "omit":
+            return OMIT
+        return t._env.globals[key]
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set()
+        for k in chain(self.templar.variables, _CALLABLES, ("omit",), self.templar._env.globals):
+            if k not in seen:
+                seen.add(k)
+                yield k
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+# --- the Templar -------------------------------------------------------------------------
+
+
+class Templar:
+    """Renders values for one host (and optionally one loop item) with Ansible semantics.
+
+    ``basedir`` is the playbook (or current role) directory used for relative lookups;
+    ``search_paths`` are tried first for ``file``/``template`` lookups and template includes
+    (each path P is searched as ``P/files/`` or ``P/templates/``, then ``P/``), in order: role
+    path before playbook dir, like Ansible.
+    """
+
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        *,
+        basedir: Path | None = None,
+        search_paths: list[Path] | tuple = (),
+        vault: VaultSecrets | None = None,
+        _parent: Templar | None = None,
+    ):
+        self.variables = variables
+        self.basedir = Path(basedir) if basedir else None
+        self.search_paths = [Path(p) for p in search_paths]
+        if self.basedir and self.basedir not in self.search_paths:
+            self.search_paths.append(self.basedir)
+        self.vault = vault
+        if _parent is not None:
+            self._state = _parent._state
+            self._template_dirs = _parent._template_dirs
+        else:
+            self._state = _State()
+            dirs: list[str] = []
+            for p in self.search_paths:
+                dirs += [str(p / "templates"), str(p)]
+            self._template_dirs = tuple(dirs)
+        self._env = _environment(self._template_dirs)
+        self._lazy = _LazyVars(self)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._state.warnings
+
+    def with_vars(self, extra: Mapping[str, Any]) -> Templar:
+        """A cheap child Templar whose variables are ``extra`` over ours (e.g. ``item``)."""
+        child = Templar.__new__(Templar)
+        child.variables = ChainMap(dict(extra), self.variables)  # type: ignore[arg-type]
+        child.basedir = self.basedir
+        child.search_paths = self.search_paths
+        child.vault = self.vault
+        child._state = self._state
+        child._template_dirs = self._template_dirs
+        child._env = self._env
+        child._lazy = _LazyVars(child)
+        return child
+
+    # -- public rendering API --
+
+    def render(self, value: Any, pos: Position | None = None) -> Any:
+        """Render recursively: strings (native if one ``{{ expr }}``), dicts, lists."""
+        try:
+            return self._resolve(value)
+        except EdgeautoError as exc:
+            if exc.pos is None and pos is not None:
+                exc.pos = pos
+            raise
+
+    def evaluate(self, expr: Any, pos: Position | None = None) -> Any:
+        """Evaluate a bare Jinja2 expression (``when``, ``failed_when``, ``until``, ``loop``)."""
+        if not isinstance(expr, str):
+            return self.render(expr, pos)
+        if has_template(expr):
+            return self.render(expr, pos)
+        try:
+            return self._render_str("{{ " + expr + " }}", expr, pos)
+        except EdgeautoError as exc:
+            if exc.pos is None and pos is not None:
+                exc.pos = pos
+            raise
+
+    def is_true(self, conditions: Any, pos: Position | None = None) -> bool:
+        """All ``when`` conditions hold (a single condition or a list; Ansible semantics)."""
+        if conditions is None:
+            return True
+        if not isinstance(conditions, list | tuple):
+            conditions = [conditions]
+        for cond in conditions:
+            cond_pos = getattr(cond, "pos", None) or pos
+            if not self._condition(cond, cond_pos):
+                return False
+        return True
+
+    def render_template_text(
+        self, text: str, extra: Mapping[str, Any] | None = None, pos=None
+    ) -> str:
+        """Render a whole template file's text to a string (template module/lookup)."""
+        templar = self.with_vars(extra) if extra else self
+        try:
+            tmpl = _compile(self._template_dirs, text)
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._syntax_error(exc, pos) from None
+        out = templar._run(tmpl, text, pos)
+        if not isinstance(out, str):
+            out = _to_text(out)
+        return out
+
+    # -- internals --
+
+    def _condition(self, cond: Any, pos: Position | None) -> bool:
+        if isinstance(cond, bool):
+            return cond
+        if cond is None:
+            return False
+        if isinstance(cond, int | float):
+            return bool(cond)
+        if isinstance(cond, EncryptedString):
+            cond = self._resolve(cond)
+        if not isinstance(cond, str):
+            return bool(self.render(cond, pos))
+        text = cond.strip()
+        if not text:
+            return True
+        if has_template(text):
+            msg = f"conditional statements should not include jinja2 templating delimiters such as {{{{ }}}}: {text}"
+            if pos:
+                msg = f"{pos}: {msg}"
+            self._state.warnings.append(msg)
+            log.warning(msg)
+            m = _SINGLE_EXPR.match(text)
+            if m and "{{" not in m.group("expr") and "}}" not in m.group("expr"):
+                text = m.group("expr").strip()
+            else:
+                rendered = self.render(text, pos)
+                if not isinstance(rendered, str):
+                    return bool(rendered)
+                text = rendered.strip()
+                if not text:
+                    return False
+        value = self.evaluate(text, pos)
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return bool(value)
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if not has_template(value):
+                return value
+            return self._render_str(value, value, None)
+        if isinstance(value, EncryptedString):
+            self._state.secret_hits += 1
+            return SecretStr(value.decrypt(self.vault))
+        if isinstance(value, Mapping) and not hasattr(value, "_edgeauto_lazy"):
+            changed = False
+            out = {}
+            for k, v in value.items():
+                nk = self._resolve(k) if isinstance(k, str) else k
+                nv = self._resolve(v)
+                changed = changed or nk is not k or nv is not v
+                out[nk] = nv
+            return out if changed else value
+        if isinstance(value, list | tuple):
+            items = [self._resolve(v) for v in value]
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                return items
+            return value
+        return value
+
+    def _render_str(self, source: str, shown: str, pos: Position | None) -> Any:
+        try:
+            tmpl = _compile(self._template_dirs, source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._syntax_error(exc, pos, shown) from None
+        return self._run(tmpl, shown, pos)
+
+    def _run(self, tmpl: jinja2.Template, shown: str, pos: Position | None) -> Any:
+        before = self._state.secret_hits
+        try:
+            ctx = tmpl.new_context(self._lazy, shared=True)  # type: ignore[arg-type]
+            result = self._env.concat(tmpl.root_render_func(ctx))  # type: ignore[attr-defined]
+        except EdgeautoError as exc:
+            if exc.pos is None:
+                exc.pos = pos or getattr(shown, "pos", None)
+            if isinstance(exc, TemplateError) and "in '" not in exc.message and len(shown) < 200:
+                exc.message += f" in '{shown.strip()}'"
+            raise
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._syntax_error(exc, pos, shown) from None
+        except jinja2.TemplateError as exc:
+            raise TemplateError(
+                f"template error: {exc} in '{shown.strip()}'", pos or getattr(shown, "pos", None)
+            ) from None
+        except RecursionError:
+            raise TemplateError(f"template recursion too deep in '{shown.strip()}'", pos) from None
+        except Exception as exc:  # a filter/test raised: report it as a template problem
+            raise TemplateError(
+                f"{type(exc).__name__}: {exc} in '{shown.strip()}'",
+                pos or getattr(shown, "pos", None),
+            ) from None
+        if self._state.secret_hits != before and isinstance(result, str):
+            result = SecretStr(result)
+        return result
+
+    def _syntax_error(self, exc: jinja2.TemplateSyntaxError, pos, shown: str = "") -> TemplateError:
+        where = pos or getattr(shown, "pos", None)
+        if where and exc.lineno and exc.lineno > 1 and where.line:
+            where = Position(where.file, where.line + exc.lineno - 1)
+        text = f"template syntax error: {exc.message}"
+        if shown and len(shown) < 200:
+            text += f" in '{shown.strip()}'"
+        return TemplateError(text, where)
+
+    # -- lookups --
+
+    def _lookup(self, name: str, *terms: Any, **kwargs: Any) -> Any:
+        from edgeauto.templating.lookups import run_lookup
+
+        wantlist = kwargs.pop("wantlist", False)
+        result = run_lookup(self, name, list(terms), kwargs)
+        if wantlist:
+            return result
+        if isinstance(result, list) and len(result) == 1:
+            return result[0]
+        if isinstance(result, list) and all(isinstance(r, str) for r in result):
+            return ",".join(result)
+        return result
+
+    def _query(self, name: str, *terms: Any, **kwargs: Any) -> list:
+        from edgeauto.templating.lookups import run_lookup
+
+        kwargs.pop("wantlist", None)
+        return run_lookup(self, name, list(terms), kwargs)
+
+
+def find_undefined(template_str: Any, known: set[str]) -> list[str]:
+    """Variables a template reads that are neither in ``known`` nor Jinja2/Ansible globals.
+
+    Static: used by the validator before anything runs; loop-local names (``{% for x %}``,
+    ``{% set %}``) are not reported.
+    """
+    if not isinstance(template_str, str) or not has_template(template_str):
+        return []
+    env = _environment(())
+    try:
+        ast = env.parse(template_str)
+    except jinja2.TemplateSyntaxError:
+        return []
+    names = meta.find_undeclared_variables(ast)
+    builtin = set(env.globals) | set(_CALLABLES) | {"omit"}
+    return sorted(n for n in names if n not in known and n not in builtin)
+
+
+def template_expressions(template_str: str) -> list[nodes.Node]:  # pragma: no cover - helper
+    """Parsed top-level nodes of a template (for tools that inspect templates)."""
+    return list(_environment(()).parse(template_str).body)
