@@ -103,6 +103,7 @@ class ParamikoTransport(Transport):
         )
         self._apply_host_key_policy(conn)
         shown = self._describe_target()
+        started = time.monotonic()
         try:
             conn.open()
         except paramiko.BadHostKeyException as exc:
@@ -137,7 +138,9 @@ class ParamikoTransport(Transport):
                     "host key checking is on; verify the key and add it (e.g. `ssh-keyscan -H "
                     "HOST >> ~/.ssh/known_hosts`), or set ansible_host_key_checking=false"
                 ) from None
-            if "banner" in text.lower() or "timeout" in text.lower():
+            # paramiko logs a banner timeout and then fails auth with "No existing session"
+            slow = time.monotonic() - started >= timeout * 0.9
+            if "banner" in text.lower() or "timeout" in text.lower() or slow:
                 raise ConnectTimeout(
                     f"host {self.host}: `{shown}`: no SSH answer within {timeout:g}s ({text})"
                 ) from None
