@@ -97,11 +97,7 @@ def run(args) -> int:
             raise InventoryError(
                 f"--host needs exactly one host; '{args.host}' matches {len(hosts)}"
             )
-        name = hosts[0].name
-        if name not in inventory.hosts:  # the implicit localhost
-            text = dump(render._public(dict(hosts[0].vars)))
-        else:
-            text = dump(render.host_view(inventory, name, args.export))
+        text = dump(render.host_view(inventory, hosts[0].name, args.export))
     elif args.graph:
         group = args.pattern if args.graph == "all" and args.pattern else args.graph
         if args.limit:

@@ -281,9 +281,14 @@ class Inventory:
         playbook; 5 inventory ``group_vars/<group>``; 6 playbook ``group_vars/<group>``;
         7 inline host vars; 8 inventory ``host_vars/<host>``; 9 playbook ``host_vars/<host>``.
         """
-        if host_name not in self.hosts:
-            raise InventoryError(f"unknown host '{host_name}'")
-        groups = self.sorted_groups(g for g in self.host_groups(host_name) if g != "all")
+        host = self.hosts.get(host_name)
+        if host is None:
+            if host_name not in LOCALHOST_NAMES:
+                raise InventoryError(f"unknown host '{host_name}'")
+            host = self.implicit_localhost(host_name)  # in no group; 'all' vars still apply
+            groups = []
+        else:
+            groups = self.sorted_groups(g for g in self.host_groups(host_name) if g != "all")
         result: dict = {}
         result.update(self.groups["all"].vars)
         for g in groups:
@@ -293,7 +298,7 @@ class Inventory:
         for tier in VARS_TIERS:
             for g in groups:
                 result.update(self.dir_group_vars[tier].get(g, {}))
-        result.update(self.hosts[host_name].vars)
+        result.update(host.vars)
         for tier in VARS_TIERS:
             result.update(self.dir_host_vars[tier].get(host_name, {}))
         return result

@@ -31,7 +31,7 @@ def _public(variables: dict) -> dict:
 def host_view(inventory, name: str, export: bool = False) -> dict:
     """Variables shown for one host: merged (default) or only its own (``--export``)."""
     if export:
-        own = dict(inventory.hosts[name].vars)
+        own = dict(inventory.get_host(name).vars)
         for tier in ("inventory", "playbook"):
             own.update(inventory.dir_host_vars[tier].get(name, {}))
         return _public(own)

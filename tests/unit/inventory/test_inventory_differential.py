@@ -1,0 +1,102 @@
+"""Differential tests: ``edgeauto inventory`` must print what ``ansible-inventory`` prints.
+
+Each row runs both commands with the same arguments on the same inventory (our examples plus
+odd cases: INI typing, nested YAML, merged sources, directories, precedence, comma lists)
+and compares the parsed output (JSON/YAML) or the exact text (--graph).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from .conftest import CASES, EXAMPLE, REPO, needs_ansible
+
+pytestmark = needs_ansible
+
+ROWS = [
+    ("example_list", [str(EXAMPLE), "--list"]),
+    ("example_list_export", [str(EXAMPLE), "--list", "--export"]),
+    ("example_list_limit", [str(EXAMPLE), "--list", "--limit", "lyon:&devices"]),
+    ("example_host_with_host_vars", [str(EXAMPLE), "--host", "srv-berlin-01"]),
+    ("example_host_range_member", [str(EXAMPLE), "--host", "dev-lyon-05"]),
+    ("local_list", [str(REPO / "inventories/local.yml"), "--list"]),
+    ("ini_typing_list", [str(CASES / "ini_typing/hosts"), "--list"]),
+    ("ini_typing_export", [str(CASES / "ini_typing/hosts"), "--list", "--export"]),
+    ("ini_typing_host", [str(CASES / "ini_typing/hosts"), "--host", "lonely"]),
+    ("yaml_shapes_list", [str(CASES / "yaml_shapes/inventory.yml"), "--list"]),
+    ("yaml_shapes_export", [str(CASES / "yaml_shapes/inventory.yml"), "--list", "--export"]),
+    (
+        "yaml_shapes_limit_subscript",
+        [str(CASES / "yaml_shapes/inventory.yml"), "--list", "--limit", "region[1:2]:!a3"],
+    ),
+    ("dir_source_list", [str(CASES / "dirsource"), "--list"]),
+    ("precedence_list", [str(CASES / "precedence/hosts.yml"), "--list"]),
+    (
+        "precedence_with_playbook_dir",
+        [
+            str(CASES / "precedence/hosts.yml"),
+            "--playbook-dir",
+            str(CASES / "precedence/playbook"),
+            "--list",
+        ],
+    ),
+    ("comma_list", ["h1,h2:2222, 192.0.2.4,", "--list"]),
+    ("comma_list_keeps_brackets", ["web[1:2],x", "--list"]),
+]
+
+
+def _args(row):
+    source, *rest = row
+    return ["-i", source, *rest]
+
+
+@pytest.mark.parametrize("name,row", ROWS, ids=[r[0] for r in ROWS])
+def test_json_output_matches_ansible_inventory(name, row, ansible_inventory, edgeauto_inventory):
+    ours = json.loads(edgeauto_inventory(*_args(row)))
+    theirs = json.loads(ansible_inventory(*_args(row)))
+    assert ours == theirs
+
+
+def test_several_sources_merge_like_ansible_in_both_orders(ansible_inventory, edgeauto_inventory):
+    one = str(CASES / "merge/one/hosts.ini")
+    two = str(CASES / "merge/two/hosts.yml")
+    for order in ([one, two], [two, one]):
+        args = [a for src in order for a in ("-i", src)] + ["--list"]
+        assert json.loads(edgeauto_inventory(*args)) == json.loads(ansible_inventory(*args))
+
+
+YAML_ROWS = [
+    ("example_yaml", [str(EXAMPLE), "--list", "--yaml"]),
+    ("yaml_shapes_yaml", [str(CASES / "yaml_shapes/inventory.yml"), "--list", "--yaml"]),
+    ("ini_typing_yaml_export", [str(CASES / "ini_typing/hosts"), "--list", "--yaml", "--export"]),
+]
+
+
+@pytest.mark.parametrize("name,row", YAML_ROWS, ids=[r[0] for r in YAML_ROWS])
+def test_yaml_output_matches_ansible_inventory(name, row, ansible_inventory, edgeauto_inventory):
+    ours = yaml.safe_load(edgeauto_inventory(*_args(row)))
+    theirs = yaml.safe_load(ansible_inventory(*_args(row)))
+    assert ours == theirs
+
+
+GRAPH_ROWS = [
+    ("example_graph", [str(EXAMPLE), "--graph"]),
+    ("example_graph_vars", [str(EXAMPLE), "--graph", "--vars"]),
+    ("example_graph_subgroup", [str(EXAMPLE), "--graph", "sites"]),
+    ("yaml_shapes_graph_vars", [str(CASES / "yaml_shapes/inventory.yml"), "--graph", "--vars"]),
+    ("ini_typing_graph_group", [str(CASES / "ini_typing/hosts"), "--graph", "prod"]),
+    ("dir_source_graph", [str(CASES / "dirsource"), "--graph"]),
+]
+
+
+@pytest.mark.parametrize("name,row", GRAPH_ROWS, ids=[r[0] for r in GRAPH_ROWS])
+def test_graph_text_matches_ansible_inventory(name, row, ansible_inventory, edgeauto_inventory):
+    assert edgeauto_inventory(*_args(row)) == ansible_inventory(*_args(row))
+
+
+def test_graph_positional_group_is_accepted_like_ansible(ansible_inventory, edgeauto_inventory):
+    args = ["-i", str(EXAMPLE), "--graph", "--vars", "devices"]
+    assert edgeauto_inventory(*args) == ansible_inventory(*args)
