@@ -109,7 +109,8 @@ ea_command() {
     fi
     if [ "$__ea_kind" = argv ] && ! command -v "$1" >/dev/null 2>&1; then
         ea_rc 2
-        ea_fail "[Errno 2] No such file or directory: b'$1'"
+        ea_field stderr_detail "[Errno 2] No such file or directory: b'$1'"
+        ea_fail "Error executing command."
         return 1
     fi
     ea_changed

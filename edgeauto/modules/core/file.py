@@ -1,0 +1,147 @@
+"""``file``: make a path a file, directory, symlink, hard link, touched file, or absent.
+
+Attributes (mode, owner, group) converge in the same call; ``recurse`` applies them below a
+directory. SELinux and chattr attributes are accepted for playbook compatibility but ignored.
+"""
+
+from __future__ import annotations
+
+from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, text
+from edgeauto.modules.spec import ModuleSpec, Option
+
+SPEC = ModuleSpec(
+    name="file",
+    short_description="Manage files, directories, links and their attributes",
+    options={
+        "path": Option(
+            type="path", required=True, aliases=("dest", "name"), description="Path to manage."
+        ),
+        "state": Option(
+            choices=("absent", "directory", "file", "hard", "link", "touch"),
+            description="What the path should be. Default: keep its kind (file if absent).",
+        ),
+        "src": Option(type="path", description="Link target for state=link/hard."),
+        "recurse": Option(
+            type="bool",
+            default=False,
+            description="Apply attributes recursively (state=directory).",
+        ),
+        "force": Option(
+            type="bool",
+            default=False,
+            description="Replace a file/empty dir with a link; link to a missing src.",
+        ),
+        "follow": Option(
+            type="bool", default=True, description="Apply attributes to a symlink's target."
+        ),
+        "access_time": Option(description="For touch: now, preserve or a stamp."),
+        "access_time_format": Option(
+            default="%Y%m%d%H%M.%S", description="strftime format of access_time."
+        ),
+        "modification_time": Option(description="For touch: now, preserve or a stamp."),
+        "modification_time_format": Option(
+            default="%Y%m%d%H%M.%S", description="strftime format of modification_time."
+        ),
+        **COMMON_FILE_OPTIONS,
+    },
+    required_if=(("state", "link", ("src",)), ("state", "hard", ("src",))),
+    supports_diff=True,
+    returns={
+        "path": "The path (dest for touch/link/hard).",
+        "state": "Kind of the path after the task.",
+        "mode": "Octal mode, e.g. '0644'.",
+        "owner": "Owner name.",
+        "group": "Group name.",
+        "uid": "Owner id.",
+        "gid": "Group id.",
+        "size": "Size in bytes.",
+    },
+    examples=(
+        "- file:\n    path: /etc/app\n    state: directory\n    mode: '0755'\n"
+        "- file:\n    src: /opt/app/current\n    dest: /usr/local/app\n    state: link\n"
+    ),
+)
+
+
+def _stamp(value: str | None, fmt: str, pos: Position | None, name: str) -> str:
+    """now/preserve/'' pass through; a stamp is converted to touch -t's CCYYMMDDhhmm.SS."""
+    if value in (None, "", "now", "preserve"):
+        return value or ""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(value, fmt).strftime("%Y%m%d%H%M.%S")
+    except ValueError:
+        raise ModuleArgumentError(
+            f"argument '{name}': {value!r} does not match the format {fmt!r}", pos
+        ) from None
+
+
+class FileModule(RemoteModule):
+    spec = SPEC
+
+    def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        state = args.get("state")
+        atime = _stamp(
+            args.get("access_time"),
+            args.get("access_time_format") or "%Y%m%d%H%M.%S",
+            ctx.pos,
+            "access_time",
+        )
+        mtime = _stamp(
+            args.get("modification_time"),
+            args.get("modification_time_format") or "%Y%m%d%H%M.%S",
+            ctx.pos,
+            "modification_time",
+        )
+        if state in ("link", "hard") and not args.get("src"):
+            raise ModuleArgumentError(f"state={state} requires argument 'src'", ctx.pos)
+        if args.get("src") and state not in (None, "link", "hard"):
+            raise ModuleArgumentError(
+                f"argument 'src' only applies to state=link or state=hard, found state={state}",
+                ctx.pos,
+            )
+        if args.get("src") and state is None:
+            state = "link"
+        argv = [
+            str(args["path"]),
+            text(state),
+            mode_arg(args.get("mode"), ctx.pos),
+            text(args.get("owner")),
+            text(args.get("group")),
+            flag(args.get("recurse")),
+            flag(args.get("force")),
+            text(args.get("src")),
+            flag(args.get("follow", True)),
+            atime,
+            mtime,
+        ]
+        return ShellCall("ea_file", argv, files=["fileattrs.sh", "file.sh"])
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        out = standard_result(record)
+        file_finish(out, record)
+        if out.get("state") in ("link", "hard") or args.get("state") == "touch":
+            if "path" in out:
+                out["dest"] = out.pop("path")
+        return out
+
+
+def file_finish(out: dict, record: dict) -> None:
+    """Shared by file/copy/lineinfile: int keys, diff dicts from bd_*/ad_* fields."""
+    for key in ("uid", "gid", "size"):
+        if key in out and str(out[key]).lstrip("-").isdigit():
+            out[key] = int(out[key])
+    before = {k[3:]: out.pop(k) for k in list(out) if k.startswith("bd_")}
+    after = {k[3:]: out.pop(k) for k in list(out) if k.startswith("ad_")}
+    if before.get("state") == after.get("state"):
+        before.pop("state", None)
+        after.pop("state", None)
+    if (before or after) and "diff" not in out and out.get("changed"):
+        path = out.get("path") or out.get("dest")
+        out["diff"] = {"before": {"path": path, **before}, "after": {"path": path, **after}}
+
+
+MODULE = FileModule()

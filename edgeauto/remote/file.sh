@@ -1,0 +1,235 @@
+# file: ensure a path is a file/directory/link/hard link, touched or absent, with attributes.
+#
+# ea_file PATH STATE MODE OWNER GROUP RECURSE FORCE SRC FOLLOW ATIME MTIME
+#   STATE  file|directory|link|hard|touch|absent, or "" = keep the current kind (file if absent)
+#   ATIME/MTIME  for touch: "" or now = update, preserve = keep, else a `touch -t` stamp
+# Needs fileattrs.sh. Emits path, state, mode, owner, group, uid, gid, size (+ src for links)
+# and bd_*/ad_* diff keys (before/after state, mode, owner, group).
+
+ea__file_mkdirs() {
+    # $1 directory to create with all missing parents; $2..$5 mode owner group follow
+    if [ -d "$1" ]; then
+        return 0
+    fi
+    __ea_parent=$(dirname "$1")
+    if [ "$__ea_parent" != "$1" ]; then
+        ea__file_mkdirs "$__ea_parent" "$2" "$3" "$4" "$5" || return 1
+    fi
+    if [ -e "$1" ] || [ -L "$1" ]; then
+        ea_fail "$1 already exists and is not a directory"
+        return 1
+    fi
+    ea_changed
+    ea_is_check && return 0
+    mkdir "$1" || {
+        ea_fail "There was an issue creating $1 as requested"
+        return 1
+    }
+    chmod "$(ea_default_mode directory)" "$1"
+    ea_file_attrs "$1" "$2" "$3" "$4" "$5"
+}
+
+ea__file_recurse() {
+    # $1 directory, $2..$5 mode owner group follow: attributes on everything below
+    find "$1" -mindepth 1 | while IFS= read -r __ea_f; do
+        ea_file_attrs "$__ea_f" "$2" "$3" "$4" "$5" || exit 1
+    done
+}
+
+ea__file_replace_with_link() {
+    # $1 path, $2 src, $3 kind (symbolic|hard): atomically replace PATH with a link
+    __ea_tmpl="$(dirname "$1")/.edgeauto.$$.lnk"
+    rm -f "$__ea_tmpl"
+    if [ "$3" = hard ]; then
+        ln "$2" "$__ea_tmpl"
+    else
+        ln -s "$2" "$__ea_tmpl"
+    fi || {
+        ea_fail "Error while linking: could not create a link to $2 next to $1"
+        return 1
+    }
+    mv -f "$__ea_tmpl" "$1" || {
+        rm -f "$__ea_tmpl"
+        ea_fail "Error while replacing: unable to move the new link to $1"
+        return 1
+    }
+}
+
+ea_file() {
+    __ea_p=$1
+    __ea_state=$2
+    __ea_mode=$3
+    __ea_owner=$4
+    __ea_group=$5
+    __ea_recurse=$6
+    __ea_force=$7
+    __ea_src=$8
+    __ea_follow=$9
+    __ea_atime=${10}
+    __ea_mtime=${11}
+    ea_field path "$__ea_p"
+    __ea_prev=$(ea_file_state "$__ea_p")
+    if [ -z "$__ea_state" ]; then
+        case $__ea_prev in
+            absent) if [ "$__ea_recurse" = 1 ]; then __ea_state=directory; else __ea_state='file'; fi ;;
+            hard | other) __ea_state='file' ;;
+            *) __ea_state=$__ea_prev ;;
+        esac
+    fi
+    if [ "$__ea_follow" = 1 ] && [ "$__ea_prev" = link ] && [ "$__ea_state" != link ] &&
+        [ "$__ea_state" != absent ] && [ -e "$__ea_p" ]; then
+        if [ -d "$__ea_p" ]; then __ea_prev=directory; else __ea_prev='file'; fi
+    fi
+    [ "$__ea_prev" = hard ] && [ "$__ea_state" != hard ] && __ea_prev='file'
+    ea_field bd_state "$__ea_prev"
+    ea_field ad_state "$__ea_state"
+    case $__ea_state in
+        absent)
+            if [ "$__ea_prev" != absent ]; then
+                ea_changed
+                if ! ea_is_check; then
+                    rm -rf "$__ea_p" || {
+                        ea_fail "rmtree failed: could not remove $__ea_p"
+                        return 1
+                    }
+                fi
+            fi
+            ea_field state absent
+            return 0
+            ;;
+        file)
+            if [ "$__ea_prev" = absent ]; then
+                ea_field state absent
+                ea_fail "file ($__ea_p) is absent, cannot continue"
+                return 1
+            fi
+            if [ "$__ea_prev" != file ]; then
+                ea_file_report "$__ea_p" "$__ea_follow"
+                ea_fail "file ($__ea_p) is $__ea_prev, cannot continue"
+                return 1
+            fi
+            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            ;;
+        directory)
+            if [ "$__ea_prev" = absent ]; then
+                ea__file_mkdirs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            elif [ "$__ea_prev" != directory ]; then
+                ea_file_report "$__ea_p" "$__ea_follow"
+                ea_fail "$__ea_p already exists as a $__ea_prev"
+                return 1
+            fi
+            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if [ "$__ea_recurse" = 1 ] && [ -d "$__ea_p" ]; then
+                ea__file_recurse "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            fi
+            ;;
+        touch)
+            if [ "$__ea_prev" = absent ]; then
+                ea_changed
+                if ! ea_is_check; then
+                    __ea_dir=$(dirname "$__ea_p")
+                    [ -d "$__ea_dir" ] || {
+                        ea_fail "Error, could not touch target: parent directory $__ea_dir does not exist"
+                        return 1
+                    }
+                    : >>"$__ea_p" || {
+                        ea_fail "Error, could not touch target $__ea_p"
+                        return 1
+                    }
+                    chmod "$(ea_default_mode file)" "$__ea_p"
+                fi
+            elif [ "$__ea_atime" != preserve ] || [ "$__ea_mtime" != preserve ]; then
+                ea_changed
+                if ! ea_is_check; then
+                    case $__ea_mtime in
+                        '' | now | preserve) touch -c "$__ea_p" ;;
+                        *) touch -c -t "$__ea_mtime" "$__ea_p" ;;
+                    esac || {
+                        ea_fail "Error while touching existing target $__ea_p"
+                        return 1
+                    }
+                fi
+            fi
+            if [ "$__ea_prev" = absent ] && [ -n "$__ea_mtime" ] && [ "$__ea_mtime" != now ] &&
+                [ "$__ea_mtime" != preserve ] && ! ea_is_check; then
+                touch -c -t "$__ea_mtime" "$__ea_p"
+            fi
+            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if ea_is_check && [ "$__ea_prev" = absent ]; then
+                ea_field state file
+                return 0
+            fi
+            ;;
+        link | hard)
+            ea_field src "$__ea_src"
+            case $__ea_src in
+                /*) __ea_abs=$__ea_src ;;
+                *) __ea_abs="$(dirname "$__ea_p")/$__ea_src" ;;
+            esac
+            if [ "$__ea_state" = hard ]; then
+                if [ ! -e "$__ea_src" ]; then
+                    ea_fail "src does not exist: $__ea_src"
+                    return 1
+                fi
+                __ea_abs=$__ea_src
+            elif [ "$__ea_force" != 1 ] && [ ! -e "$__ea_abs" ] && [ ! -L "$__ea_abs" ]; then
+                ea_fail "src file does not exist, use \"force=yes\" if you really want to create the link: $__ea_abs"
+                return 1
+            fi
+            __ea_do=0
+            case $__ea_prev in
+                absent) __ea_do=1 ;;
+                link)
+                    if [ "$__ea_state" = hard ] || [ "$(readlink "$__ea_p")" != "$__ea_src" ]; then
+                        __ea_do=1
+                    fi
+                    ;;
+                hard | file)
+                    if [ "$__ea_state" = hard ] &&
+                        [ "$(stat -c '%d:%i' "$__ea_p")" = "$(stat -c '%d:%i' "$__ea_src")" ]; then
+                        __ea_do=0
+                    elif [ "$__ea_force" = 1 ]; then
+                        __ea_do=1
+                    elif [ "$__ea_state" = hard ]; then
+                        ea_fail "Cannot link: file exists at destination: $__ea_p (use force=yes)"
+                        return 1
+                    else
+                        ea_file_report "$__ea_p" 0
+                        ea_fail "refusing to convert from $__ea_prev to symlink for $__ea_p"
+                        return 1
+                    fi
+                    ;;
+                directory)
+                    if [ "$__ea_force" = 1 ] && rmdir "$__ea_p" 2>/dev/null; then
+                        __ea_do=1
+                    elif [ "$__ea_force" = 1 ]; then
+                        ea_fail "the directory $__ea_p is not empty, refusing to convert it"
+                        return 1
+                    else
+                        ea_file_report "$__ea_p" 0
+                        ea_fail "refusing to convert from directory to symlink for $__ea_p"
+                        return 1
+                    fi
+                    ;;
+                *)
+                    ea_fail "refusing to replace $__ea_p ($__ea_prev)"
+                    return 1
+                    ;;
+            esac
+            if [ "$__ea_do" = 1 ]; then
+                ea_changed
+                if ea_is_check; then
+                    ea_field state "$__ea_state"
+                    return 0
+                fi
+                ea__file_replace_with_link "$__ea_p" "$__ea_src" "$__ea_state" || return 1
+            fi
+            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            ea_file_report "$__ea_p" 0
+            [ "$__ea_state" = hard ] && ea_field state hard
+            return 0
+            ;;
+    esac
+    ea_file_report "$__ea_p" "$__ea_follow"
+    return 0
+}
