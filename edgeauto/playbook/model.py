@@ -118,6 +118,11 @@ class Role:
     dependencies: list[Role] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     when: list[Any] = field(default_factory=list)
+    # Added by the loader (additive): keywords given on the `roles:` entry, and meta/main.yml.
+    become: Become = field(default_factory=Become)
+    environment: dict[str, Any] = field(default_factory=dict)
+    allow_duplicates: bool = False
+    tasks_from: str = "main"
 
     def find_file(self, kind: str, name: str) -> Path | None:
         """Look up ``name`` under this role's ``files/`` or ``templates/`` dir."""
@@ -159,6 +164,12 @@ class Play:
     force_handlers: bool = False
     order: str = "inventory"
     basedir: Path = Path(".")  # directory of the playbook file this play came from
+    # Added by the loader (additive). `when` holds conditions from `import_playbook: x when:`;
+    # they are already prepended to every task/role/handler of the play, so the executor need
+    # not re-apply them (it may use them to skip fact gathering for hosts that fail them).
+    when: list[Any] = field(default_factory=list)
+    ignore_errors: Any = None
+    run_once: Any = None
 
     @property
     def display_name(self) -> str:

@@ -1,0 +1,49 @@
+"""Resolve the action name of a task through the module registry.
+
+The registry (:mod:`edgeauto.modules.registry`) knows real modules by short name and FQCN.
+Load-time directives (import_*/include_*) and a few controller actions the executor implements
+itself (include_vars, add_host, group_by, …) are known here even when no module file declares
+them, so a playbook using them is not reported as calling an unknown module.
+"""
+
+from __future__ import annotations
+
+from edgeauto.playbook.keywords import CONTROL_ACTIONS
+
+_PREFIXES = ("ansible.builtin.", "ansible.legacy.", "edgeauto.builtin.")
+
+
+def _registry():
+    try:
+        from edgeauto.modules import registry
+    except ImportError:  # pragma: no cover - only while the registry is being written
+        return None
+    return registry
+
+
+def get_module(name: str):
+    """The registry's module for ``name`` (any accepted spelling) or None."""
+    reg = _registry()
+    return reg.get_module(str(name)) if reg else None
+
+
+def canonical_action(name: str) -> str | None:
+    """Short canonical action name for ``name``, or None when edgeauto has no such action."""
+    name = str(name)
+    module = get_module(name)
+    if module is not None:
+        return module.spec.name
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name if name in CONTROL_ACTIONS else None
+
+
+def known_action_names() -> list[str]:
+    """Every accepted action spelling, for did-you-mean hints."""
+    reg = _registry()
+    names = set(reg.module_names()) if reg else set()
+    names |= CONTROL_ACTIONS
+    names |= {f"ansible.builtin.{n}" for n in CONTROL_ACTIONS}
+    return sorted(names)

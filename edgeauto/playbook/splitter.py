@@ -1,0 +1,120 @@
+"""Ansible's `k=v` argument strings: split respecting quotes and Jinja2, then parse.
+
+`copy: src=a dest="/tmp/my file"` and `shell: echo {{ x | default('a b') }} > f chdir=/tmp`
+must give the same args as in Ansible. Rules (checked against ansible-core in the tests):
+tokens are separated by single spaces, but a token is not closed while a quote or a
+``{{ }}``/``{% %}``/``{# #}`` block is open; runs of spaces and newlines survive a round trip
+through :func:`join_args`, so free-form shell text keeps its layout. For command-like modules
+only a few known keys (``chdir=``, ``creates=`` …) are pulled out; the rest is ``_raw_params``.
+"""
+
+from __future__ import annotations
+
+_OPEN = ("{{", "{%", "{#")
+_CLOSE = ("}}", "%}", "#}")
+
+
+def _scan(piece: str, quote: str | None, depth: list[int]) -> str | None:
+    """Advance the quote/Jinja state over one space-free piece; return the new quote char."""
+    i = 0
+    while i < len(piece):
+        ch = piece[i]
+        if ch == "\\":
+            i += 2
+            continue
+        pair = piece[i : i + 2]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif pair in _OPEN:
+            depth[_OPEN.index(pair)] += 1
+            i += 2
+            continue
+        elif pair in _CLOSE and depth[_CLOSE.index(pair)] > 0:
+            depth[_CLOSE.index(pair)] -= 1
+            i += 2
+            continue
+        elif ch in "\"'":
+            quote = ch
+        i += 1
+    return quote
+
+
+def split_args(text: str) -> list[str]:
+    """Split an argument string into tokens; raise ValueError on an unclosed quote/block."""
+    params: list[str] = []
+    pending: str | None = None
+    quote: str | None = None
+    depth = [0, 0, 0]
+    lines = text.split("\n")
+    for line_no, line in enumerate(lines):
+        for piece_no, piece in enumerate(line.split(" ")):
+            if pending is None:
+                pending = piece
+            else:
+                pending += (" " if piece_no else "\n") + piece
+            quote = _scan(piece, quote, depth)
+            if quote is None and not any(depth):
+                params.append(pending)
+                pending = None
+        if line_no < len(lines) - 1 and pending is None and params:
+            params[-1] += "\n"
+    if pending is not None:
+        what = f"an unclosed {quote} quote" if quote else "an unclosed Jinja2 block"
+        raise ValueError(f"expected balanced quotes and Jinja2 blocks, found {what}")
+    return params
+
+
+def join_args(tokens: list[str]) -> str:
+    """Inverse of :func:`split_args` for the free-form part of a command."""
+    out = ""
+    for token in tokens:
+        if out and not out.endswith("\n"):
+            out += " "
+        out += token
+    return out
+
+
+def unquote(value: str) -> str:
+    """Strip one pair of matching surrounding quotes."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _split_key(token: str) -> int:
+    """Index of the first '=' not escaped by a backslash, or -1."""
+    pos = 0
+    while True:
+        pos = token.find("=", pos + 1)
+        if pos < 0:
+            return -1
+        if token[pos - 1] != "\\":
+            return pos
+
+
+def parse_kv(text: str, free_form: bool = False) -> dict[str, str]:
+    """Parse `a=1 b="x y" rest` into a dict; words without '=' go to ``_raw_params``.
+
+    With ``free_form`` (command/shell/script/raw) only :data:`FREE_FORM_KEYS` are taken as
+    options; `echo a=b` stays part of the command.
+    """
+    from edgeauto.playbook.keywords import FREE_FORM_KEYS
+
+    options: dict[str, str] = {}
+    raw: list[str] = []
+    for token in split_args(text):
+        eq = _split_key(token) if "=" in token else -1
+        if eq < 0:
+            raw.append(token.replace("\\=", "=") if "=" in token else token)
+            continue
+        key, value = token[:eq], token[eq + 1 :]
+        if free_form and key not in FREE_FORM_KEYS:
+            raw.append(token)
+            continue
+        options[key.strip()] = unquote(value.strip())
+    if raw:
+        joined = join_args(raw)
+        if joined.strip():
+            options["_raw_params"] = joined
+    return options

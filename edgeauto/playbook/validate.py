@@ -1,0 +1,438 @@
+"""Validation before anything runs: every problem, each with file:line:col, no host contacted.
+
+What is checked beyond what the loader already refused (unknown keywords/modules, YAML):
+
+* module arguments against each module's spec (type, choices, required, mutually exclusive;
+  templated values are left for the per-host check after rendering);
+* controller files a task needs: ``copy``/``template`` ``src`` (unless templated or
+  ``remote_src``), ``include_vars`` files, ``vars_files``, and the targets of
+  ``include_tasks``/``include_role`` whose names are static (those are loaded and validated
+  too, so a typo inside an included file is found before the run);
+* Jinja2 syntax of every template string and condition;
+* ``notify`` names that match no handler name or ``listen`` topic;
+* variables in static places (``hosts:``, ``vars_files`` entries, include file names) that
+  are defined nowhere: not in play vars, vars files, extra vars, the inventory, role
+  defaults/vars, ``register``/``set_fact``/loop variables or facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from edgeauto.errors import (
+    EdgeautoError,
+    ModuleArgumentError,
+    ParseError,
+    ValidationError,
+    did_you_mean,
+)
+from edgeauto.modules.spec import is_templated, to_bool
+from edgeauto.playbook import keywords as kw
+from edgeauto.playbook.actions import get_module
+from edgeauto.playbook.loader import Loader, _Ctx, _walk_tasks, sorted_problems
+from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
+from edgeauto.yamlsrc import load_yaml, position_of
+
+_ENV = jinja2.Environment()
+_LOCAL = ("localhost", "127.0.0.1", "::1")
+
+
+def _jinja_names(text: str) -> set[str]:
+    try:
+        return set(meta.find_undeclared_variables(_ENV.parse(text)))
+    except jinja2.TemplateSyntaxError:
+        return set()
+
+
+def _inventory_var_names(inventory) -> set[str]:
+    names: set[str] = set()
+    if inventory is None:
+        return names
+    try:
+        for host in list(inventory.hosts):
+            names |= set(inventory.host_vars(host))
+        for group in list(inventory.groups):
+            names |= set(inventory.group_vars(group))
+    except (AttributeError, TypeError, EdgeautoError):
+        pass
+    return names
+
+
+class _Validator:
+    def __init__(self, playbook: Playbook, inventory, extra_vars, roles_path):
+        self.playbook = playbook
+        self.extra_vars = dict(extra_vars or {})
+        self.inventory_vars = _inventory_var_names(inventory)
+        self.roles_path = list(roles_path)
+        self.problems: list[EdgeautoError] = []
+        self.loader = Loader(roles_path, extra_vars)  # for static include targets
+        self._seen_includes: set[str] = set()
+
+    def problem(self, message: str, pos, hint=None, cls=ParseError) -> None:
+        self.problems.append(cls(message, pos, hint))
+
+    # ------------------------------------------------------------------ entry
+    def run(self) -> list[EdgeautoError]:
+        for play in self.playbook.plays:
+            self._play(play)
+        return self.problems + self.loader.problems
+
+    def _play(self, play: Play) -> None:
+        files_vars = self._vars_files(play)
+        static = (
+            set(play.vars) | set(files_vars) | set(self.extra_vars) | self.inventory_vars
+        ) | kw.MAGIC_VARS
+        if is_templated(play.hosts):
+            self._undefined(play.hosts, static, play.pos, "'hosts'")
+        self._templates(play.vars, play.pos)
+        anywhere = static | self._defined_anywhere(play)
+        self.anywhere = anywhere
+        handlers = self._handler_names(play)
+        roles_by_task: list[tuple[Node, Role | None]] = []
+        for section in (play.pre_tasks, play.tasks, play.post_tasks):
+            roles_by_task += [(n, None) for n in section]
+        for role in play.roles:
+            self._templates(role.params, role.pos)
+            roles_by_task += [(n, role) for n in role.tasks]
+        for node, _role in roles_by_task:
+            self._node(node, play, handlers)
+        for handler in play.handlers:
+            self._node(handler, play, None)
+
+    def _vars_files(self, play: Play) -> dict:
+        out: dict = {}
+        known = set(play.vars) | set(self.extra_vars) | self.inventory_vars | kw.MAGIC_VARS
+        for entry in play.vars_files:
+            names = entry if isinstance(entry, list) else [entry]
+            pos = position_of(entry, play.pos)
+            if any(is_templated(n) for n in names):
+                for name in names:
+                    if is_templated(name):
+                        self._undefined(name, known, position_of(name, pos), "vars_files entry")
+                continue
+            for name in names:
+                path = play.basedir / name
+                if path.is_file():
+                    try:
+                        data = load_yaml(path)
+                    except EdgeautoError as exc:
+                        self.problems.append(exc)
+                        break
+                    if isinstance(data, dict):
+                        out.update(data)
+                    elif data is not None:
+                        self.problem(
+                            f"a vars file must be a mapping of variables, found a {type(data).__name__}",
+                            position_of(data, pos),
+                        )
+                    break
+            else:
+                looked = ", ".join(str(play.basedir / n) for n in names)
+                self.problem(f"vars file not found: {looked}", pos)
+        return out
+
+    def _defined_anywhere(self, play: Play) -> set[str]:
+        """Every variable name some part of the play may define at run time."""
+        names: set[str] = set()
+        nodes: list[Node] = [*play.pre_tasks, *play.tasks, *play.post_tasks, *play.handlers]
+        for role in play.roles:
+            names |= set(role.defaults) | set(role.vars) | set(role.params)
+            nodes += role.tasks
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            names |= set(node.vars) if isinstance(node.vars, dict) else set()
+            if isinstance(node, Block):
+                stack += [*node.block, *node.rescue, *node.always]
+                if node.role:
+                    names |= set(node.role.defaults) | set(node.role.vars)
+                continue
+            if node.register:
+                names.add(node.register)
+            if node.action == "set_fact":
+                names |= {str(k) for k in node.args if k != "cacheable"}
+            if node.action == "include_vars":
+                names |= self._include_vars_names(node)
+            for key in ("loop_var", "index_var"):
+                if key in node.loop_control:
+                    names.add(str(node.loop_control[key]))
+        return names
+
+    def _include_vars_names(self, task: Task) -> set[str]:
+        name = task.args.get("file") or task.args.get("_raw_params")
+        if task.args.get("name"):
+            return {str(task.args["name"])}
+        if not isinstance(name, str) or is_templated(name) or task.args.get("dir"):
+            return {"*"}  # unknown: switches the 'defined nowhere' check off
+        path = self._find_vars_file(name, task)
+        if path is None:
+            return set()
+        try:
+            data = load_yaml(path)
+        except EdgeautoError:
+            return set()
+        return set(data) if isinstance(data, dict) else set()
+
+    def _handler_names(self, play: Play) -> set[str] | None:
+        names: set[str] = set()
+        for handler in play.handlers:
+            if handler.name is None or is_templated(handler.name):
+                return None  # cannot check by name
+            names.add(str(handler.name))
+            if handler.role is not None:
+                names.add(f"{handler.role.name} : {handler.name}")
+            names |= {str(topic) for topic in handler.listen}
+        for entry in _all_tasks(play):
+            if entry.action == "include_role":
+                if is_templated(entry.include_target or ""):
+                    return None
+                role = self._static_role(entry, report=False)
+                if role is None:
+                    return None
+                for handler in role.handlers:
+                    if handler.name:
+                        names.add(str(handler.name))
+                    names |= {str(t) for t in handler.listen}
+        return names
+
+    # ------------------------------------------------------------------ tasks
+    def _node(self, node: Node, play: Play, handlers: set[str] | None) -> None:
+        if isinstance(node, Block):
+            self._conditions(node.when, node.pos)
+            self._templates(node.vars, node.pos)
+            self._delegate(node.delegate_to, node.pos)
+            for child in [*node.block, *node.rescue, *node.always]:
+                self._node(child, play, handlers)
+            return
+        self._task(node, play, handlers)
+
+    def _task(self, task: Task, play: Play, handlers: set[str] | None) -> None:
+        pos = task.pos
+        self._templates(task.name, pos)
+        self._templates(task.args, pos)
+        self._templates(task.vars, pos)
+        self._templates(task.environment, pos)
+        if isinstance(task.loop, str):
+            self._templates(task.loop, pos)
+        for conds in (task.when, task.failed_when, task.changed_when, task.until):
+            self._conditions(conds or [], pos)
+        self._delegate(task.delegate_to, pos)
+        if handlers is not None:
+            for name in task.notify:
+                if not is_templated(name) and name not in handlers:
+                    self.problem(
+                        f"notify '{name}' matches no handler name or listen topic in this play",
+                        pos,
+                        did_you_mean(name, handlers),
+                    )
+        module = get_module(task.action)
+        if module is not None and task.action not in ("include_tasks", "include_role"):
+            try:
+                module.validate(dict(task.args), pos, final=False)
+            except ModuleArgumentError as exc:
+                self.problems.append(exc)
+        if task.action in ("copy", "template"):
+            self._src_file(task, play)
+        elif task.action == "include_vars":
+            self._include_vars_file(task)
+        elif task.action == "include_tasks":
+            self._include_tasks(task, play, handlers)
+        elif task.action == "include_role":
+            self._include_role(task, play)
+
+    def _delegate(self, target, pos) -> None:
+        if target is None or is_templated(target) or str(target) in _LOCAL:
+            return
+        self.problem(
+            f"delegate_to '{target}' is not supported; expected delegate_to: localhost",
+            pos,
+        )
+
+    def _src_file(self, task: Task, play: Play) -> None:
+        src = task.args.get("src")
+        if not isinstance(src, str) or not src or is_templated(src):
+            return
+        remote = task.args.get("remote_src")
+        try:
+            if remote is not None and (is_templated(remote) or to_bool(remote)):
+                return
+        except ValueError:
+            return
+        kind = "templates" if task.action == "template" else "files"
+        if find_controller_file(kind, src, task.role, play.basedir) is None:
+            where = [f"{task.role.path}/{kind}"] if task.role else []
+            where += [str(play.basedir / kind), str(play.basedir)]
+            self.problem(
+                f"{task.action} src '{src}' not found; looked in: {', '.join(where)}",
+                position_of(src, task.pos),
+            )
+
+    def _find_vars_file(self, name: str, task: Task) -> Path | None:
+        bases = [task.role.path / "vars"] if task.role else []
+        bases += [Path(task.pos.file).parent / "vars", Path(task.pos.file).parent]
+        for base in bases:
+            for ext in ("", ".yml", ".yaml", ".json"):
+                if (base / (name + ext)).is_file():
+                    return base / (name + ext)
+        return None
+
+    def _include_vars_file(self, task: Task) -> None:
+        name = task.args.get("file") or task.args.get("_raw_params")
+        if not isinstance(name, str) or is_templated(name):
+            return
+        if self._find_vars_file(name, task) is None and not Path(name).is_file():
+            self.problem(f"include_vars file '{name}' not found", position_of(name, task.pos))
+
+    def _include_tasks(self, task: Task, play: Play, handlers) -> None:
+        name = task.include_target or ""
+        if is_templated(name):
+            self._undefined(name, self.anywhere, position_of(name, task.pos), "include_tasks file")
+            return
+        ctx = _Ctx(file=Path(task.pos.file), basedir=play.basedir, role=task.role)
+        before = len(self.loader.problems)
+        path = self.loader.find_task_file(name, ctx, position_of(name, task.pos))
+        if path is None or str(path) in self._seen_includes:
+            return
+        self._seen_includes.add(str(path))
+        ctx = replace(ctx, file=path, handler_sink=[], handlers=task.is_handler)
+        nodes = self.loader.task_file(path, ctx, task.pos)
+        if len(self.loader.problems) == before:
+            for node in nodes:
+                self._node(node, play, handlers)
+
+    def _static_role(self, task: Task, report: bool = True) -> Role | None:
+        name = task.include_target or ""
+        if is_templated(name):
+            return None
+        from edgeauto.playbook.loader import _from_args
+
+        loader = self.loader if report else Loader(self.roles_path, self.extra_vars)
+        ctx = _Ctx(
+            file=Path(task.pos.file), basedir=Path(self.playbook.path).parent, role=task.role
+        )
+        return loader.role(name, position_of(name, task.pos), ctx, **_from_args(task.args))
+
+    def _include_role(self, task: Task, play: Play) -> None:
+        name = task.include_target or ""
+        if is_templated(name):
+            self._undefined(name, self.anywhere, position_of(name, task.pos), "include_role name")
+            return
+        key = f"{name}:{task.args.get('tasks_from')}"
+        if key in self._seen_includes:
+            return
+        self._seen_includes.add(key)
+        before = len(self.loader.problems)
+        role = self._static_role(task)
+        if role is None or len(self.loader.problems) != before:
+            return
+        saved = self.anywhere
+        self.anywhere = saved | set(role.defaults) | set(role.vars) | set(role.params)
+        from edgeauto.playbook.loader import _with_deps
+
+        for r in _with_deps(role):
+            for node in r.tasks:
+                self._node(node, play, None)
+        self.anywhere = saved
+
+    # ------------------------------------------------------------------ templates
+    def _undefined(self, text: str, known: set[str], pos, what: str) -> None:
+        if "*" in known:
+            return
+        try:
+            names = meta.find_undeclared_variables(_ENV.parse(str(text)))
+        except jinja2.TemplateSyntaxError as exc:
+            self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
+            return
+        for name in sorted(names):
+            if name in known or name.startswith("ansible_"):
+                continue
+            self.problem(
+                f"{what} '{text}' uses variable '{name}', which is defined nowhere "
+                "(not in play vars, vars files, extra vars or the inventory)",
+                pos,
+                did_you_mean(name, known),
+            )
+
+    def _templates(self, value: Any, pos) -> None:
+        """Report Jinja2 syntax errors in every string inside ``value``."""
+        if isinstance(value, dict):
+            for v in value.values():
+                self._templates(v, pos)
+        elif isinstance(value, list):
+            for v in value:
+                self._templates(v, pos)
+        elif isinstance(value, str) and is_templated(value) and not hasattr(value, "is_unsafe"):
+            if type(value).__name__ == "UnsafeStr":
+                return
+            try:
+                _ENV.parse(value)
+            except jinja2.TemplateSyntaxError as exc:
+                self.problem(
+                    f"Jinja2 syntax error in {value!r}: {exc.message}",
+                    position_of(value, pos),
+                )
+
+    def _conditions(self, conditions: list, pos) -> None:
+        for cond in conditions:
+            if not isinstance(cond, str) or type(cond).__name__ == "UnsafeStr":
+                continue
+            text = cond if is_templated(cond) else "{{ " + cond + " }}"
+            try:
+                _ENV.parse(text)
+            except jinja2.TemplateSyntaxError as exc:
+                self.problem(
+                    f"condition {str(cond)!r} is not a valid Jinja2 expression: {exc.message}",
+                    position_of(cond, pos),
+                )
+
+
+def _all_tasks(play: Play):
+    nodes = [*play.pre_tasks, *play.tasks, *play.post_tasks]
+    for role in play.roles:
+        nodes += role.tasks
+    return list(_walk_tasks(nodes))
+
+
+def find_controller_file(kind: str, name: str, role: Role | None, basedir: Path) -> Path | None:
+    """Ansible's search for a controller-side file (``kind`` = files|templates|vars):
+    role ``<kind>/`` dir, the role dir, then ``<playbook dir>/<kind>/`` and the playbook dir."""
+    path = Path(name)
+    if path.is_absolute():
+        return path if path.exists() else None
+    bases = [role.path / kind, role.path, role.path / "tasks"] if role else []
+    bases += [basedir / kind, basedir]
+    for base in bases:
+        if (base / name).exists():
+            return base / name
+    return None
+
+
+def validate(playbook: Playbook, *, inventory=None, extra_vars=None, roles_path=()) -> None:
+    """Raise ValidationError listing every problem of an already loaded playbook."""
+    problems = _Validator(playbook, inventory, extra_vars, roles_path).run()
+    if problems:
+        raise ValidationError(sorted_problems(problems))
+
+
+def check_playbook(path, *, roles_path=(), extra_vars=None, inventory=None):
+    """Load and validate; return ``(playbook, problems)`` without raising (check-syntax)."""
+    loader = Loader(roles_path, extra_vars)
+    playbook = loader.load_playbook(Path(path))
+    problems = list(loader.problems)
+    problems += _Validator(playbook, inventory, extra_vars, roles_path).run()
+    return playbook, sorted_problems(problems)
+
+
+def load_and_validate(path, *, roles_path=(), extra_vars=None, inventory=None) -> Playbook:
+    """What ``edgeauto run`` calls: every load and validation problem in one ValidationError."""
+    playbook, problems = check_playbook(
+        path, roles_path=roles_path, extra_vars=extra_vars, inventory=inventory
+    )
+    if problems:
+        raise ValidationError(problems)
+    return playbook
