@@ -200,7 +200,11 @@ _CRYPT = {
 
 def password_hash(password, hashtype="sha512", salt=None, salt_size=None, rounds=None, ident=None):
     """crypt(3)-style hash via passlib with passlib's default rounds (what Ansible uses)."""
-    from passlib import hash as ph
+    import warnings
+
+    with warnings.catch_warnings():  # passlib imports the deprecated crypt module
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from passlib import hash as ph
 
     name = _CRYPT.get(hashtype)
     if not name:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.lexer
 from jinja2 import meta, nodes
 from jinja2.nativetypes import NativeCodeGenerator
 
@@ -127,9 +128,41 @@ def _concat(values: Iterator[Any]) -> Any:
     return "".join(_to_text(v) for v in chain(head, values))
 
 
+class _CodeGenerator(NativeCodeGenerator):
+    """Native output without compile-time folding: ``{{ 1 }}`` must stay the int 1."""
+
+    def _output_child_to_const(self, node, frame, finalize):  # type: ignore[override]
+        if isinstance(node, nodes.TemplateData):
+            return node.as_const(frame.eval_ctx)
+        raise nodes.Impossible()
+
+
+class _RawStringLexer(jinja2.lexer.Lexer):
+    """String literals keep their backslashes, as in Ansible 2.19.
+
+    YAML already processed escapes once; ``regex_replace('\\d', ...)`` in a playbook must
+    reach the regex engine exactly as Ansible passes it.
+    """
+
+    def wrap(self, stream, name=None, filename=None):  # type: ignore[override]
+        for lineno, token, value in stream:
+            if token == jinja2.lexer.TOKEN_STRING:
+                text = self._normalize_newlines(value[1:-1])
+                yield jinja2.lexer.Token(lineno, jinja2.lexer.TOKEN_STRING, text)
+            else:
+                yield from super().wrap(iter([(lineno, token, value)]), name, filename)
+
+
 class _Environment(jinja2.Environment):
-    code_generator_class = NativeCodeGenerator
+    code_generator_class = _CodeGenerator
     concat = staticmethod(_concat)  # type: ignore[assignment]
+
+    @property
+    def lexer(self) -> jinja2.lexer.Lexer:  # type: ignore[override]
+        lexer = self.__dict__.get("_raw_lexer")
+        if lexer is None:
+            lexer = self.__dict__["_raw_lexer"] = _RawStringLexer(self)
+        return lexer
 
 
 @lru_cache(maxsize=16)
@@ -138,7 +171,6 @@ def _environment(template_dirs: tuple[str, ...]) -> _Environment:
         undefined=_Undefined,
         trim_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
         loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
         cache_size=2000,
         auto_reload=False,
