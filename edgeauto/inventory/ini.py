@@ -38,7 +38,9 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if value is ... or isinstance(value, complex) or isinstance(value, bytes):
+    if value is ...:
+        return "..."
+    if isinstance(value, (complex, bytes)):
         return str(value)
     return value
 

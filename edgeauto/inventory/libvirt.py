@@ -179,7 +179,7 @@ def _report_errors(inventory, options: LibvirtOptions, result: FetchResult, pos)
     if messages and options.fail_on_errors:
         raise InventoryError("; ".join(messages), pos, "fail_on_errors is true")
     for message in messages:
-        log.warning("%s", message)
+        log.warning("[WARNING]: %s", message)
         options.warnings.append(message)
         _warnings_of(inventory).append(message)
 
@@ -255,3 +255,37 @@ def group_names(record: DomainRecord) -> list[str]:
 def safe_group_name(name: str) -> str:
     """Keep letters, digits, ``_ - .``; anything else (spaces, ``/``, ``:``) becomes ``_``."""
     return "".join(c if c.isalnum() or c in "_-." else "_" for c in name)
+
+
+# ---- source registration (``-i kvm.yml`` / ``-i libvirt:qemu+ssh://ops@kvm1/system``) ------
+
+
+def populate_source(inventory: Inventory, source: str) -> None:
+    """Entry point for :mod:`edgeauto.inventory.sources`."""
+    import os
+
+    if source.startswith("libvirt:") and not os.path.exists(source):
+        uri = source.partition(":")[2]
+        opts = options_from_config({"uri": uri} if uri else {}, source)
+        populate(inventory, opts, Position(source))
+        return
+    from edgeauto.yamlsrc import load_yaml
+
+    config = load_yaml(source)
+    plugin = str(config.get("plugin", ""))
+    if plugin not in PLUGIN_NAMES:
+        raise InventoryError(
+            f"plugin '{plugin}' is not the libvirt inventory "
+            f"(expected {' or '.join(PLUGIN_NAMES)})",
+            config.pos_of("plugin"),
+        )
+    populate(inventory, options_from_config(config, source), config.pos)
+
+
+def _register() -> None:
+    from edgeauto.inventory.sources import register_source
+
+    register_source("libvirt", lambda source: False, populate_source)
+
+
+_register()
