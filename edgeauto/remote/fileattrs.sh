@@ -176,10 +176,10 @@ ea_backup() {
 }
 
 ea_diff_files() {
-    # $1 before file (may be missing), $2 after file, $3 header: emit diff fields when asked
+    # $1 before file (may be missing), $2 after file, $3/$4 before/after headers (if asked)
     ea_want_diff || return 0
     ea_field_file diff_before "$1"
     ea_field_file diff_after "$2"
     ea_field diff_before_header "$3"
-    ea_field diff_after_header "$3"
+    ea_field diff_after_header "$4"
 }

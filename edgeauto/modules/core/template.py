@@ -1,0 +1,122 @@
+"""``template``: render a Jinja2 template on the controller, then install it like ``copy``.
+
+Rendering happens per host with that host's variables (``ctx.templar``), so the target still
+needs nothing but a shell. Unchanged results are not sent (see :mod:`.copy`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+from edgeauto.errors import ModuleArgumentError
+from edgeauto.modules.base import CompileContext
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS
+from edgeauto.modules.core.copy import CopyModule
+from edgeauto.modules.spec import ModuleSpec, Option
+
+_DEFAULT_SYNTAX = {
+    "block_start_string": "{%",
+    "block_end_string": "%}",
+    "variable_start_string": "{{",
+    "variable_end_string": "}}",
+    "comment_start_string": None,
+    "comment_end_string": None,
+    "trim_blocks": True,
+    "lstrip_blocks": False,
+}
+
+SPEC = ModuleSpec(
+    name="template",
+    short_description="Render a Jinja2 template to a file on the target",
+    options={
+        "src": Option(
+            type="path", required=True, description="Template (role templates/, then playbook dir)."
+        ),
+        "dest": Option(type="path", required=True, description="Target path."),
+        "backup": Option(
+            type="bool", default=False, description="Keep a timestamped copy of the old file."
+        ),
+        "force": Option(
+            type="bool", default=True, description="Replace the file when contents differ."
+        ),
+        "validate": Option(description="Command run on the new content first; %s is the file."),
+        "follow": Option(type="bool", default=False, description="Follow a symlink at dest."),
+        "newline_sequence": Option(
+            default="\\n",
+            choices=("\\n", "\\r", "\\r\\n"),
+            description="Line endings of the result.",
+        ),
+        "output_encoding": Option(default="utf-8", description="Encoding of the result."),
+        "trim_blocks": Option(
+            type="bool", default=True, description="Only the default (true) is supported."
+        ),
+        "lstrip_blocks": Option(
+            type="bool", default=False, description="Only the default (false) is supported."
+        ),
+        "block_start_string": Option(default="{%", description="Only the default is supported."),
+        "block_end_string": Option(default="%}", description="Only the default is supported."),
+        "variable_start_string": Option(default="{{", description="Only the default is supported."),
+        "variable_end_string": Option(default="}}", description="Only the default is supported."),
+        "comment_start_string": Option(description="Only the default is supported."),
+        "comment_end_string": Option(description="Only the default is supported."),
+        **COMMON_FILE_OPTIONS,
+    },
+    supports_diff=True,
+    returns={
+        "dest": "Destination path.",
+        "checksum": "sha1 of the rendered content.",
+        "src": "Template path.",
+    },
+    examples="- template:\n    src: nginx.conf.j2\n    dest: /etc/nginx/nginx.conf\n    validate: nginx -t -c %s\n",
+)
+
+_NEWLINES = {"\\n": "\n", "\\r": "\r", "\\r\\n": "\r\n"}
+
+
+class TemplateModule(CopyModule):
+    spec = SPEC
+
+    def checksum_paths(self, args: dict) -> list[str]:
+        return [str(args["dest"])]
+
+    def source(self, args: dict, ctx: CompileContext):
+        for key, default in _DEFAULT_SYNTAX.items():
+            if args.get(key, default) != default:
+                raise ModuleArgumentError(
+                    f"template argument '{key}' other than its default is not supported yet",
+                    ctx.pos,
+                )
+        if ctx.templar is None:
+            raise ModuleArgumentError("template needs a templar (internal: none given)", ctx.pos)
+        path = ctx.locate("templates", str(args["src"]))
+        text = path.read_text(encoding="utf-8")
+        extra = {
+            "template_host": os.uname().nodename,
+            "template_path": str(args["src"]),
+            "template_fullpath": str(path.resolve()),
+            "template_destpath": str(args["dest"]),
+            "template_basename": path.name,
+            "template_uid": str(path.stat().st_uid),
+            "template_run_date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        render = getattr(ctx.templar, "render_template_text", None)
+        if render is not None:
+            rendered = render(text, extra, ctx.pos)
+        else:
+            rendered = ctx.templar.render(text)
+        newline = _NEWLINES[args.get("newline_sequence") or "\\n"]
+        if newline != "\n":
+            rendered = rendered.replace("\r\n", "\n").replace("\n", newline)
+        data = str(rendered).encode(
+            args.get("output_encoding") or "utf-8", errors="surrogateescape"
+        )
+        return data, path.name, str(args["src"]), stat.S_IMODE(path.stat().st_mode)
+
+    def check_args(self, args, pos) -> None:
+        if args.get("validate") and "%s" not in args["validate"]:
+            raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
+
+
+MODULE = TemplateModule()
