@@ -1,0 +1,101 @@
+"""Per-host cgroups: how lab processes are grouped, found and killed.
+
+Each host's launcher enters ``<hierarchy>/edgeauto-lab/<lab id>/<host>`` before it starts
+anything, so every process of that host (nspawn, the container's systemd, sshd sessions) is
+found there — also after a crash of the controller, without looking at process names. On a
+cgroup-v1 "hybrid" box without systemd as PID 1 this is also what keeps the containers'
+systemds from racing each other in one shared cgroup (see docs/lab.md).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+LAB_SLICE = "edgeauto-lab"
+
+
+def hierarchies() -> list[Path]:
+    """The cgroup hierarchies lab hosts are placed in (v2 only, or v1 name=systemd + v2)."""
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        return [CGROUP_ROOT]
+    found = []
+    for name in ("systemd", "unified"):
+        path = CGROUP_ROOT / name
+        if (path / "cgroup.procs").exists():
+            found.append(path)
+    return found
+
+
+def lab_cgroups(lab_id: str) -> list[Path]:
+    return [h / LAB_SLICE / lab_id for h in hierarchies()]
+
+
+def host_cgroups(lab_id: str, host: str) -> list[Path]:
+    return [p / host for p in lab_cgroups(lab_id)]
+
+
+def create(paths: list[Path]) -> None:
+    for path in paths:
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def pids_in(paths: list[Path]) -> set[int]:
+    """Every process in these cgroups and their descendants."""
+    pids: set[int] = set()
+    for top in paths:
+        if not top.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(top):
+            if "cgroup.procs" not in files:
+                continue
+            try:
+                text = Path(dirpath, "cgroup.procs").read_text()
+            except OSError:
+                continue
+            pids.update(int(x) for x in text.split())
+    return pids
+
+
+def kill_all(paths: list[Path], sig: int = signal.SIGKILL) -> None:
+    for pid in pids_in(paths):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def wait_empty(paths: list[Path], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if not pids_in(paths):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def remove(paths: list[Path]) -> list[str]:
+    """rmdir the cgroup trees bottom-up; returns the ones that could not be removed."""
+    failed = []
+    for top in paths:
+        if not top.is_dir():
+            continue
+        for dirpath, _dirs, _files in sorted(os.walk(top), key=lambda t: -len(t[0])):
+            try:
+                os.rmdir(dirpath)
+            except OSError as exc:
+                failed.append(f"{dirpath}: {exc.strerror}")
+    return failed
+
+
+def remove_empty_parent(lab_id: str) -> None:
+    for path in lab_cgroups(lab_id):
+        for p in (path, path.parent):
+            try:
+                p.rmdir()
+            except OSError:
+                pass

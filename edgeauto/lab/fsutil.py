@@ -1,0 +1,61 @@
+"""Small file helpers: atomic writes and writing into an overlay upper dir before mounting."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: Path, data: str | bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` so readers see either the old or the new file, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode() if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_into_upper(
+    upper: Path,
+    lower: Path,
+    relpath: str,
+    data: str | bytes,
+    mode: int = 0o644,
+    uid: int = 0,
+    gid: int = 0,
+) -> None:
+    """Create a file in an overlay upper dir as if it had been written through the mount.
+
+    Parent directories that do not exist in the upper dir yet are created with the owner and
+    mode of the same directory in the lower (base) dir: in overlayfs the upper directory's
+    attributes win, so a plain ``mkdir`` would silently change e.g. ``/root`` to 0755 and make
+    sshd's StrictModes refuse the authorized_keys inside it.
+    """
+    rel = Path(relpath.lstrip("/"))
+    current_upper, current_lower = Path(upper), Path(lower)
+    for part in rel.parent.parts:
+        current_upper /= part
+        current_lower /= part
+        if current_upper.is_dir():
+            continue
+        current_upper.mkdir()
+        if current_lower.is_dir():
+            st = current_lower.stat()
+            os.chown(current_upper, st.st_uid, st.st_gid)
+            os.chmod(current_upper, st.st_mode & 0o7777)
+    target = Path(upper) / rel
+    raw = data.encode() if isinstance(data, str) else data
+    target.write_bytes(raw)
+    os.chown(target, uid, gid)
+    os.chmod(target, mode)

@@ -1,0 +1,724 @@
+"""The lab: N real SSH test hosts on this machine, brought up and torn down as one unit.
+
+Each host is a copy-on-write overlay over a cached base image, with its own hostname, mount,
+PID (and for nspawn hosts: IPC/UTS) namespaces, its own sshd bound to its own 127.X.Y.N
+address. Everything a lab creates is recorded under its state directory and in cgroups named
+after it, which is how ``down(force=True)`` finds leftovers after a crash.
+
+    lab = Lab()                       # state in .lab/, images in ~/.cache/edgeauto/lab
+    hosts = lab.up(hosts=3)           # 3 debian hosts with real systemd
+    lab.up(hosts=1, flavor="busybox")
+    hosts[0].run("hostname").stdout
+    lab.down()
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgeauto.lab import cgroups
+from edgeauto.lab.errors import LabError
+from edgeauto.lab.fsutil import atomic_write, write_into_upper
+from edgeauto.lab.host import LabHost
+from edgeauto.lab.image import TESTER_UID, ImageCache, default_busybox_recipe
+from edgeauto.lab.inventory import render_inventory, render_known_hosts, render_ssh_config
+from edgeauto.lab.keys import LabKeys, ensure_keys
+from edgeauto.lab.launcher import write_scripts
+from edgeauto.lab.net import pick_addresses, validate_subnet
+from edgeauto.lab.paths import (
+    default_cache_dir,
+    default_inventory_path,
+    default_state_dir,
+    lab_id,
+)
+from edgeauto.lab.recipe import FLAVORS, Recipe, arch_info, debian_recipe, is_foreign, native_arch
+
+STATE_VERSION = 1
+INOTIFY = {
+    "fs/inotify/max_user_instances": 1024,
+    "fs/inotify/max_user_watches": 524288,
+}
+STOP_TIMEOUT = 25.0
+NSPAWN_PROPAGATE = Path("/run/systemd/nspawn/propagate")
+
+
+def _stderr_log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class DownReport:
+    stopped: list[str] = field(default_factory=list)
+    killed: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def requirements_problem(systemd: bool = True) -> str | None:
+    """Why a lab cannot run here (not root, tools missing), or None if it can."""
+    if os.geteuid() != 0:
+        return "the lab needs root (overlay mounts, namespaces, cgroups)"
+    needed = ["unshare", "mount", "ssh", "ssh-keygen", "zstd", "tar", "mmdebstrap"]
+    if systemd:
+        needed.append("systemd-nspawn")
+    missing = [tool for tool in needed if not shutil.which(tool)]
+    if missing:
+        return (
+            f"the lab needs {', '.join(missing)} on PATH "
+            "(scripts/setup.sh installs mmdebstrap, systemd-container, openssh-client, zstd)"
+        )
+    if "overlay" not in Path("/proc/filesystems").read_text():
+        return "the kernel has no overlayfs"
+    return None
+
+
+class Lab:
+    """A set of lab hosts sharing one state directory (see module docstring)."""
+
+    def __init__(
+        self,
+        state_dir: str | Path | None = None,
+        cache_dir: str | Path | None = None,
+        inventory_path: str | Path | None = None,
+        subnet: str = "127.77.0",
+        log: Callable[[str], None] = _stderr_log,
+    ):
+        self.state_dir = Path(state_dir).resolve() if state_dir else default_state_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        if inventory_path is None and state_dir is None:
+            inventory_path = default_inventory_path()
+        self.extra_inventory = Path(inventory_path) if inventory_path else None
+        self.subnet = validate_subnet(subnet)
+        self.log = log
+        self.id = lab_id(self.state_dir)
+        self.images = ImageCache(self.cache_dir, log=log)
+
+    # ----- paths and state -------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "lab.json"
+
+    @property
+    def ssh_config(self) -> Path:
+        return self.state_dir / "ssh_config"
+
+    @property
+    def inventory(self) -> Path:
+        """The generated inventory (also copied to ``inventory_path`` when one is set)."""
+        return self.state_dir / "inventory.yml"
+
+    @property
+    def hosts_dir(self) -> Path:
+        return self.state_dir / "hosts"
+
+    @contextmanager
+    def _locked(self):
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _load(self) -> dict:
+        if not self.state_file.exists():
+            return {"version": STATE_VERSION, "hosts": [], "sysctl_restore": {}}
+        try:
+            data = json.loads(self.state_file.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise LabError(
+                f"{self.state_file}: unreadable lab state ({exc}); "
+                "run `edgeauto lab down --force` to clean up by state directory"
+            ) from exc
+        data.setdefault("hosts", [])
+        data.setdefault("sysctl_restore", {})
+        return data
+
+    def _save(self, data: dict) -> None:
+        atomic_write(self.state_file, json.dumps(data, indent=2) + "\n")
+
+    @property
+    def hosts(self) -> list[LabHost]:
+        return [LabHost.from_dict(h) for h in self._load()["hosts"]]
+
+    def host(self, name: str) -> LabHost:
+        hosts = self.hosts
+        for h in hosts:
+            if h.name == name:
+                return h
+        names = ", ".join(h.name for h in hosts) or "none: run `edgeauto lab up` first"
+        raise LabError(f"no lab host named '{name}' (hosts: {names})")
+
+    def keys(self) -> LabKeys:
+        return ensure_keys(self.state_dir / "keys")
+
+    # ----- bring up ----------------------------------------------------------------------
+    def recipe_for(
+        self, flavor: str, arch: str | None, with_python: bool, capabilities: tuple[str, ...]
+    ) -> Recipe:
+        if flavor not in FLAVORS:
+            raise LabError(f"unknown lab flavour '{flavor}': expected one of {', '.join(FLAVORS)}")
+        if flavor == "busybox":
+            if with_python:
+                raise LabError("busybox hosts have no Python by design; use flavor='debian'")
+            if capabilities:
+                raise LabError("capabilities (docker, ovs) need flavor='debian'")
+            if arch and arch != native_arch():
+                raise LabError(f"busybox hosts are {native_arch()} only (asked for {arch})")
+            return default_busybox_recipe()
+        return debian_recipe(arch, with_python=with_python, capabilities=capabilities)
+
+    def up(
+        self,
+        hosts: int = 1,
+        flavor: str = "debian",
+        arch: str | None = None,
+        with_python: bool = False,
+        systemd: bool | None = None,
+        capabilities: tuple[str, ...] | list[str] = (),
+        timeout: float = 180.0,
+    ) -> list[LabHost]:
+        """Add ``hosts`` hosts of one kind to the lab, wait until each accepts SSH logins.
+
+        ``systemd`` defaults to True for native debian hosts (systemd-nspawn -b) and False
+        for busybox and foreign-architecture hosts (sshd/dropbear as PID 1).
+        """
+        if hosts < 1:
+            raise LabError(f"--hosts must be at least 1, got {hosts}")
+        arch = arch or native_arch()
+        arch_info(arch)
+        capabilities = tuple(sorted(set(capabilities)))
+        if systemd is None:
+            systemd = flavor == "debian" and not is_foreign(arch)
+        if systemd and flavor != "debian":
+            raise LabError("only debian hosts can boot systemd; busybox hosts run dropbear alone")
+        if capabilities and not systemd:
+            raise LabError("docker/ovs capabilities need a systemd host (systemd=True)")
+        problem = requirements_problem(systemd)
+        if problem:
+            raise LabError(problem)
+        recipe = self.recipe_for(flavor, arch, with_python, capabilities)
+        lower = self.images.ensure(recipe)
+        started = time.monotonic()
+        with self._locked():
+            data = self._load()
+            keys = self.keys()
+            if flavor == "busybox" and not keys.dropbear_host_key.exists():
+                raise LabError("dropbearconvert could not convert the lab host key (dropbear-bin)")
+            existing = [LabHost.from_dict(h) for h in data["hosts"]]
+            addresses = pick_addresses(self.subnet, hosts, taken=[h.address for h in existing])
+            if systemd:
+                self._raise_inotify(data)
+            prefix = flavor if not is_foreign(arch) else f"{flavor}-{arch}"
+            if capabilities:
+                prefix += "-" + "-".join(capabilities)
+            numbers = [
+                int(h.name.rsplit("-", 1)[1])
+                for h in existing
+                if h.name.rsplit("-", 1)[0] == prefix and h.name.rsplit("-", 1)[1].isdigit()
+            ]
+            first = max(numbers, default=0) + 1
+            new: list[LabHost] = []
+            for i, (address, port) in enumerate(addresses):
+                name = f"{prefix}-{first + i}"
+                host = LabHost(
+                    name=name,
+                    flavor=flavor,
+                    arch=arch,
+                    mode="systemd" if systemd else "light",
+                    address=address,
+                    port=port,
+                    base=recipe.name,
+                    dir=str(self.hosts_dir / name),
+                    ssh_config=str(self.ssh_config),
+                    key_file=str(keys.client_key),
+                    known_hosts=str(keys.known_hosts),
+                    with_python=with_python,
+                    capabilities=list(capabilities),
+                )
+                self._prepare_host(host, lower, keys)
+                new.append(host)
+            all_hosts = existing + new
+            self._write_client_files(all_hosts, keys)
+            for host in new:
+                self._launch(host, lower)
+                data["hosts"].append(host.to_dict())
+            self._save(data)
+        self._wait_ready(new, timeout)
+        with self._locked():
+            data = self._load()
+            by_name = {h.name: h for h in new}
+            data["hosts"] = [
+                by_name[h["name"]].to_dict() if h["name"] in by_name else h for h in data["hosts"]
+            ]
+            self._save(data)
+        failed = [h for h in new if h.state == "failed"]
+        if failed:
+            details = "\n".join(f"  {h.name}: {h.note}" for h in failed)
+            raise LabError(f"{len(failed)} of {len(new)} lab hosts did not come up:\n{details}")
+        self.log(
+            f"lab: {len(new)} {flavor}/{arch} host(s) up in {time.monotonic() - started:.1f}s "
+            f"({', '.join(h.name for h in new)})"
+        )
+        return new
+
+    def add_host(self, **kwargs) -> LabHost:
+        """One more host (same arguments as :meth:`up` without ``hosts``)."""
+        return self.up(hosts=1, **kwargs)[0]
+
+    def _raise_inotify(self, data: dict) -> None:
+        """systemd containers each take ~5 inotify instances; the default 128 stops at ~24."""
+        for key, wanted in INOTIFY.items():
+            path = Path("/proc/sys") / key
+            current = int(path.read_text())
+            if current < wanted:
+                path.write_text(str(wanted))
+                data["sysctl_restore"].setdefault(key, [current, wanted])
+        self._save(data)
+
+    def _restore_sysctls(self, data: dict) -> None:
+        for key, (old, ours) in data.get("sysctl_restore", {}).items():
+            path = Path("/proc/sys") / key
+            try:
+                if int(path.read_text()) == ours:  # someone else changed it since: leave it
+                    path.write_text(str(old))
+            except OSError:
+                pass
+        data["sysctl_restore"] = {}
+
+    def _prepare_host(self, host: LabHost, lower: Path, keys: LabKeys) -> None:
+        hdir = Path(host.dir)
+        if hdir.exists():
+            shutil.rmtree(hdir)
+        for sub in ("upper", "work", "merged"):
+            (hdir / sub).mkdir(parents=True)
+        up = hdir / "upper"
+
+        def put(rel: str, text: str, mode: int = 0o644, uid: int = 0) -> None:
+            write_into_upper(up, lower, rel, text, mode=mode, uid=uid, gid=uid)
+
+        put("etc/hostname", host.name + "\n")
+        put(
+            "etc/hosts",
+            f"127.0.0.1\tlocalhost\n{host.address}\t{host.name}\n"
+            "::1\tlocalhost ip6-localhost ip6-loopback\n",
+        )
+        client_pub = keys.client_pub
+        put("root/.ssh/authorized_keys", client_pub, 0o600)
+        put("home/tester/.ssh/authorized_keys", client_pub, 0o600, uid=TESTER_UID)
+        if host.flavor == "busybox":
+            put(
+                "etc/dropbear/dropbear_ed25519_host_key",
+                keys.dropbear_host_key.read_bytes(),
+                0o600,
+            )
+        else:
+            put("etc/ssh/ssh_host_ed25519_key", keys.host_key.read_bytes(), 0o600)
+            put("etc/ssh/ssh_host_ed25519_key.pub", keys.host_pub)
+            listen = (
+                "ListenAddress 127.0.0.1:22\n"
+                if host.privileged
+                else (f"ListenAddress {host.address}:{host.port}\n")
+            )
+            put("etc/ssh/sshd_config.d/listen.conf", listen)
+            if not host.systemd and Path("/etc/resolv.conf").exists():
+                put("etc/resolv.conf", Path("/etc/resolv.conf").read_text())
+
+    def _daemon(self, host: LabHost) -> list[str]:
+        if host.flavor == "busybox":
+            return [
+                "/usr/sbin/dropbear", "-F", "-E", "-s",
+                "-p", f"{host.address}:{host.port}",
+                "-r", "/etc/dropbear/dropbear_ed25519_host_key",
+                "-P", "/run/dropbear.pid",
+            ]  # fmt: skip
+        return ["/usr/sbin/sshd", "-D", "-e"]
+
+    def machine_name(self, name: str) -> str:
+        """nspawn's machine name: unique per lab, so two labs never share nspawn's run files."""
+        return f"{name}-{self.id[:6]}"
+
+    def _launch(self, host: LabHost, lower: Path) -> None:
+        hdir = Path(host.dir)
+        cgs = cgroups.host_cgroups(self.id, host.name)
+        if not cgs:
+            raise LabError("no usable cgroup hierarchy under /sys/fs/cgroup")
+        cgroups.create(cgs)
+        launch = write_scripts(
+            hdir,
+            host.name,
+            lower,
+            cgs,
+            host.mode,
+            machine=self.machine_name(host.name),
+            daemon=self._daemon(host),
+            privileged=host.privileged,
+        )
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+        with open(hdir / "log", "wb") as logf:
+            proc = subprocess.Popen(
+                ["/bin/sh", str(launch)],
+                stdin=subprocess.DEVNULL,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
+        host.pid = proc.pid
+        (hdir / "pid").write_text(f"{proc.pid}\n")
+
+    # ----- readiness ---------------------------------------------------------------------
+    def _wait_ready(self, hosts: list[LabHost], timeout: float) -> None:
+        threads = [threading.Thread(target=self._wait_one, args=(h, timeout)) for h in hosts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def _log_tail(self, host: LabHost, lines: int = 12) -> str:
+        try:
+            text = (Path(host.dir) / "log").read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) or "(empty log)"
+
+    def _alive(self, host: LabHost) -> bool:
+        return bool(cgroups.pids_in(cgroups.host_cgroups(self.id, host.name)))
+
+    def _wait_one(self, host: LabHost, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        try:
+            if host.privileged:
+                self._wait_privileged(host, deadline)
+                return
+            while not _banner(host.address, host.port):
+                if _reaped(host.pid):
+                    raise LabError(f"exited during start: {self._log_tail(host)}")
+                if time.monotonic() > deadline:
+                    raise LabError(f"no SSH banner after {timeout:.0f}s: {self._log_tail(host)}")
+                time.sleep(0.1)
+            if host.systemd:
+                self._wait_systemd(host, deadline)
+            else:
+                host.state = "running"
+        except LabError as exc:
+            host.state = "failed"
+            host.note = exc.message
+        except Exception as exc:  # a thread must never die silently
+            host.state = "failed"
+            host.note = f"{type(exc).__name__}: {exc}"
+
+    def _wait_systemd(self, host: LabHost, deadline: float) -> None:
+        """SSH banner is not enough: until boot finishes pam_nologin refuses non-root users."""
+        remaining = max(5.0, deadline - time.monotonic())
+        proc = host.run("systemctl is-system-running --wait", timeout=remaining)
+        state = proc.stdout.strip()
+        if state == "running":
+            host.state = "running"
+        elif state == "degraded":
+            failed = host.run("systemctl --failed --no-legend --plain", timeout=30).stdout
+            host.state = "degraded"
+            host.note = "failed units: " + " ".join(
+                line.split()[0] for line in failed.splitlines() if line
+            )
+            self.log(f"lab: {host.name} is degraded ({host.note}); usable, but check it")
+        else:
+            raise LabError(
+                f"systemd state '{state or '?'}' (ssh exit {proc.returncode}: "
+                f"{proc.stderr.strip()[-300:]})"
+            )
+
+    def _wait_privileged(self, host: LabHost, deadline: float) -> None:
+        raise LabError("privileged hosts are not implemented yet")
+
+    # ----- client files --------------------------------------------------------------------
+    def _write_client_files(self, hosts: list[LabHost], keys: LabKeys) -> None:
+        atomic_write(keys.known_hosts, render_known_hosts(hosts, keys))
+        atomic_write(self.ssh_config, render_ssh_config(hosts, keys))
+        inventory = render_inventory(hosts, keys)
+        atomic_write(self.inventory, inventory)
+        if self.extra_inventory:
+            atomic_write(self.extra_inventory, inventory)
+
+    def _remove_client_files(self) -> None:
+        for path in (self.ssh_config, self.inventory, self.state_dir / "keys" / "known_hosts"):
+            path.unlink(missing_ok=True)
+        if self.extra_inventory:
+            self.extra_inventory.unlink(missing_ok=True)
+
+    # ----- tear down -----------------------------------------------------------------------
+    def remove_host(self, name: str) -> None:
+        """Stop one host and delete its overlay; other hosts keep running."""
+        with self._locked():
+            data = self._load()
+            host = next((LabHost.from_dict(h) for h in data["hosts"] if h["name"] == name), None)
+            if host is None:
+                raise LabError(f"no lab host named '{name}'")
+            report = DownReport()
+            self._stop_hosts([host.name], report)
+            shutil.rmtree(host.dir, ignore_errors=True)
+            data["hosts"] = [h for h in data["hosts"] if h["name"] != name]
+            self._save(data)
+            remaining = [LabHost.from_dict(h) for h in data["hosts"]]
+            self._write_client_files(remaining, self.keys())
+            if report.problems:
+                raise LabError(f"{name}: " + "; ".join(report.problems))
+
+    def down(self, force: bool = False) -> DownReport:
+        """Stop every host and remove everything the lab made (not the cached images).
+
+        ``force`` also works when the state file is missing or corrupt: it finds processes by
+        the lab's cgroups and by their root/cwd inside the state directory, and unmounts
+        anything mounted below the state directory.
+        """
+        started = time.monotonic()
+        report = DownReport()
+        with self._locked():
+            try:
+                data = self._load()
+            except LabError:
+                if not force:
+                    raise
+                data = {"hosts": [], "sysctl_restore": {}}
+            names = [h["name"] for h in data["hosts"]]
+            if force:
+                for top in cgroups.lab_cgroups(self.id):
+                    if top.is_dir():
+                        names += [
+                            p.name for p in top.iterdir() if p.is_dir() and p.name not in names
+                        ]
+            self._stop_hosts(names, report)
+            if force:
+                self._kill_by_state_dir(report)
+                self._unmount_below_state_dir(report)
+            report.problems += cgroups.remove(cgroups.lab_cgroups(self.id))
+            cgroups.remove_empty_parent(self.id)
+            self._restore_sysctls(data)
+            if self.hosts_dir.exists():
+                shutil.rmtree(self.hosts_dir, ignore_errors=not force)
+            self._remove_client_files()
+            self.state_file.unlink(missing_ok=True)
+        report.seconds = time.monotonic() - started
+        self.log(f"lab: down in {report.seconds:.1f}s ({len(report.stopped)} host(s))")
+        return report
+
+    def _stop_hosts(self, names: list[str], report: DownReport) -> None:
+        """SIGTERM every host's launcher group (systemd hosts power off), wait, then SIGKILL."""
+        groups = {name: cgroups.host_cgroups(self.id, name) for name in names}
+        for name, cgs in groups.items():
+            marker = f"/{cgroups.LAB_SLICE}/{self.id}/{name}"
+            members = cgroups.pids_in(cgs)
+            for pid in members:
+                # Only the launcher (the one member whose parent is outside the cgroup) gets
+                # the signal, for its process group: the sh ignores it, nspawn powers the
+                # container off cleanly. Signalling the container's own systemd with SIGTERM
+                # would make it re-execute instead of halting.
+                if _parent(pid) in members or not _in_cgroup(pid, marker):
+                    continue
+                try:
+                    os.killpg(pid, signal.SIGTERM)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for name, cgs in groups.items():
+            if not cgroups.wait_empty(cgs, max(0.0, deadline - time.monotonic())):
+                left = sorted(cgroups.pids_in(cgs))
+                report.killed += left
+                self.log(f"lab: {name} did not stop in time, killing {len(left)} process(es)")
+                cgroups.kill_all(cgs)
+                if not cgroups.wait_empty(cgs, 10):
+                    report.problems.append(f"{name}: processes survive SIGKILL")
+            report.problems += cgroups.remove(cgs)
+            propagate = NSPAWN_PROPAGATE / self.machine_name(name)
+            if propagate.is_dir():
+                shutil.rmtree(propagate, ignore_errors=True)
+            report.stopped.append(name)
+        for name in names:
+            pidfile = self.hosts_dir / name / "pid"
+            if pidfile.exists():
+                _reaped(int(pidfile.read_text().strip() or 0))
+
+    def _kill_by_state_dir(self, report: DownReport) -> None:
+        for pid in processes_inside(self.state_dir):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                report.killed.append(pid)
+            except ProcessLookupError:
+                pass
+
+    def _unmount_below_state_dir(self, report: DownReport) -> None:
+        for mountpoint in sorted(mounts_below(self.state_dir, "self"), key=len, reverse=True):
+            proc = subprocess.run(["umount", "-l", mountpoint], capture_output=True, text=True)
+            if proc.returncode != 0:
+                report.problems.append(f"umount {mountpoint}: {proc.stderr.strip()}")
+
+    # ----- inspection ----------------------------------------------------------------------
+    def status(self) -> list[dict]:
+        """Per host: name, address, mode, recorded state, whether processes and sshd are up."""
+        rows = []
+        for h in self.hosts:
+            alive = self._alive(h)
+            reachable = alive and not h.privileged and _banner(h.address, h.port, timeout=2)
+            rows.append(
+                {
+                    "name": h.name,
+                    "flavor": h.flavor,
+                    "arch": h.arch,
+                    "mode": h.mode,
+                    "address": f"{h.address}:{h.port}",
+                    "state": h.state,
+                    "processes": len(cgroups.pids_in(cgroups.host_cgroups(self.id, h.name))),
+                    "ssh": "up" if reachable else "down",
+                }
+            )
+        return rows
+
+    def namespaces(self) -> set[str]:
+        """Namespace ids (e.g. 'mnt:[4026532]') used by lab processes but not by this process."""
+        own = {os.readlink(f"/proc/self/ns/{k}") for k in NS_KINDS}
+        found: set[str] = set()
+        for pid in cgroups.pids_in(cgroups.lab_cgroups(self.id)):
+            for kind in NS_KINDS:
+                try:
+                    ns = os.readlink(f"/proc/{pid}/ns/{kind}")
+                except OSError:
+                    continue
+                if ns not in own:
+                    found.add(ns)
+        return found
+
+    def leftovers(self, namespaces: set[str] = frozenset()) -> list[str]:
+        """Everything of this lab still present on the machine; empty after a clean down.
+
+        ``namespaces`` (from :meth:`namespaces` while the lab ran) are checked too: no process
+        on the machine may still be inside one of them.
+        """
+        found = []
+        for pid in sorted(cgroups.pids_in(cgroups.lab_cgroups(self.id))):
+            found.append(f"process {pid} in lab cgroup")
+        for pid in processes_inside(self.state_dir):
+            found.append(f"process {pid} has its root or cwd in {self.state_dir}")
+        for mp in sorted(mounts_below(self.state_dir, "*")):
+            found.append(f"mount {mp}")
+        for cg in cgroups.lab_cgroups(self.id):
+            if cg.exists():
+                found.append(f"cgroup {cg}")
+        if namespaces:
+            for pid, ns in processes_in_namespaces(namespaces):
+                found.append(f"process {pid} still in namespace {ns}")
+        for run_dir in NSPAWN_PROPAGATE.glob(f"*-{self.id[:6]}"):
+            found.append(f"nspawn run dir {run_dir}")
+        if self.hosts_dir.exists() and any(self.hosts_dir.iterdir()):
+            found.append(f"host directories in {self.hosts_dir}")
+        return found
+
+
+NS_KINDS = ("mnt", "pid", "uts", "ipc", "net", "cgroup")
+
+
+def _banner(address: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            return sock.recv(64).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def _reaped(pid: int) -> bool:
+    """Reap our child ``pid`` if it exited; True when it is gone."""
+    if pid <= 0:
+        return True
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == pid
+    except ChildProcessError:
+        return not Path(f"/proc/{pid}").exists()
+
+
+def _in_cgroup(pid: int, marker: str) -> bool:
+    try:
+        return marker in Path(f"/proc/{pid}/cgroup").read_text()
+    except OSError:
+        return False
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _all_pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def processes_inside(directory: Path) -> list[int]:
+    """Processes whose root or working directory lies inside ``directory``."""
+    prefix = str(Path(directory).resolve()) + "/"
+    found = []
+    for pid in _all_pids():
+        if pid == os.getpid():
+            continue
+        for link in ("root", "cwd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/{link}")
+            except OSError:
+                continue
+            if (target + "/").startswith(prefix):
+                found.append(pid)
+                break
+    return found
+
+
+def mounts_below(directory: Path, which: str) -> set[str]:
+    """Mount points below ``directory`` in our mount namespace ('self') or in any ('*')."""
+    prefix = str(Path(directory).resolve()) + "/"
+    pids = ["self"] if which == "self" else _all_pids()
+    seen_ns: set[str] = set()
+    found: set[str] = set()
+    for pid in pids:
+        try:
+            ns = os.readlink(f"/proc/{pid}/ns/mnt")
+            if ns in seen_ns:
+                continue
+            seen_ns.add(ns)
+            lines = Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            mp = line.split()[4].encode().decode("unicode_escape")
+            if (mp + "/").startswith(prefix):
+                found.add(mp)
+    return found
+
+
+def processes_in_namespaces(namespaces: set[str]) -> list[tuple[int, str]]:
+    found = []
+    for pid in _all_pids():
+        for kind in NS_KINDS:
+            try:
+                ns = os.readlink(f"/proc/{pid}/ns/{kind}")
+            except OSError:
+                continue
+            if ns in namespaces:
+                found.append((pid, ns))
+                break
+    return found
