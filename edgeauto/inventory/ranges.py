@@ -98,6 +98,8 @@ def _range_items(name, inner, beg, end, step, pos) -> list[str]:
             "same length",
             pos,
         )
+    if int(beg) > int(end):  # Ansible silently yields no host here; that is always a typo
+        raise InventoryError(f"host range '[{inner}]' in '{name}' must have begin <= end", pos)
     return [str(i).zfill(width) for i in range(int(beg), int(end) + 1, step)]
 
 

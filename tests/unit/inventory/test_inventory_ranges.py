@@ -43,6 +43,7 @@ BAD_RANGES = [
     ("edge[1:]", "must specify an end"),
     ("edge[01:100]", "same length"),
     ("edge[c:a]", "begin <= end"),
+    ("edge[9:2]", "begin <= end"),
     ("edge[a:5]", "two numbers or two letters"),
     ("edge[1:5:0]", "positive integer"),
     ("edge[1:5:x]", "positive integer"),
