@@ -16,7 +16,6 @@ WHY these choices:
 from __future__ import annotations
 
 import logging
-import re
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
@@ -40,7 +39,6 @@ OMIT = "__omit_place_holder__edgeauto__"
 """The value of ``omit``: a module argument rendered to this is dropped by the caller."""
 
 _MARKERS = ("{{", "{%", "{#")
-_SINGLE_EXPR = re.compile(r"^\{\{(?P<expr>.*)\}\}$", re.S)
 
 
 def is_omit(value: Any) -> bool:
@@ -368,39 +366,49 @@ class Templar:
     # -- internals --
 
     def _condition(self, cond: Any, pos: Position | None) -> bool:
+        """One ``when`` item, with ansible-core 2.19 rules: the result must be a boolean.
+
+        A condition wrapped in ``{{ }}`` is rendered first and (if it gives text) that text
+        is evaluated as the expression, with a warning, as Ansible does.
+        """
         if isinstance(cond, bool):
             return cond
-        if cond is None:
-            return False
-        if isinstance(cond, int | float):
-            return bool(cond)
         if isinstance(cond, EncryptedString):
             cond = self._resolve(cond)
         if not isinstance(cond, str):
-            return bool(self.render(cond, pos))
+            raise TemplateError(
+                f"a conditional must be an expression string or a boolean, found "
+                f"{type(cond).__name__} {cond!r}",
+                pos,
+            )
         text = cond.strip()
         if not text:
-            return True
+            raise TemplateError("empty conditional expressions are not allowed", pos)
         if has_template(text):
-            msg = f"conditional statements should not include jinja2 templating delimiters such as {{{{ }}}}: {text}"
-            if pos:
-                msg = f"{pos}: {msg}"
-            self._state.warnings.append(msg)
-            log.warning(msg)
-            m = _SINGLE_EXPR.match(text)
-            if m and "{{" not in m.group("expr") and "}}" not in m.group("expr"):
-                text = m.group("expr").strip()
-            else:
-                rendered = self.render(text, pos)
-                if not isinstance(rendered, str):
-                    return bool(rendered)
-                text = rendered.strip()
-                if not text:
-                    return False
-        value = self.evaluate(text, pos)
+            msg = (
+                "conditional statements should not include jinja2 templating delimiters "
+                f"such as {{{{ }}}}: {text}"
+            )
+            self._state.warnings.append(f"{pos}: {msg}" if pos else msg)
+            log.warning("%s%s", f"{pos}: " if pos else "", msg)
+            value = self.render(text, pos)
+            if isinstance(value, str):
+                if not value.strip():
+                    raise TemplateError(f"conditional '{text}' rendered to an empty string", pos)
+                value = self.evaluate(value.strip(), pos)
+        else:
+            value = self.evaluate(text, pos)
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
-        return bool(value)
+        if not isinstance(value, bool):
+            raise TemplateError(
+                f"conditional result ({bool(value)}) was derived from value of type "
+                f"'{_filters.type_debug(value)}' in '{text}': conditionals must have a boolean "
+                "result",
+                pos,
+                hint="use e.g. '| bool', '| length > 0' or 'is truthy'",
+            )
+        return value
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, str):
