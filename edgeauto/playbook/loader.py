@@ -346,7 +346,7 @@ class Loader:
             setattr(play, section, self._task_list(ds, section, ctx))
         own_handlers = self._handler_list(ds, ctx)
         role_handlers = [h for role in play.roles for h in role.handlers]
-        play.handlers = role_handlers + handlers + own_handlers
+        play.handlers = _unique_handlers(role_handlers + handlers + own_handlers)
         return play
 
     def _serial(self, ds: dict) -> Any:
@@ -1082,6 +1082,18 @@ def _flatten_handlers(nodes: list[Node], loader: Loader, outer_when: list) -> li
                 task.tags = node.tags + task.tags
                 task.vars = {**node.vars, **task.vars}
             out += inner
+    return out
+
+
+def _unique_handlers(handlers: list[Task]) -> list[Task]:
+    """A role listed twice (different params) or also imported must not register its handlers
+    twice: one handler per source position."""
+    seen: set = set()
+    out: list[Task] = []
+    for handler in handlers:
+        if handler.pos not in seen:
+            seen.add(handler.pos)
+            out.append(handler)
     return out
 
 

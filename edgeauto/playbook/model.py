@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from edgeauto.errors import Position
 
@@ -100,7 +100,7 @@ class Block:
     role: Role | None = None
 
 
-Node = Union[Task, Block]
+Node = Task | Block
 
 
 @dataclass
