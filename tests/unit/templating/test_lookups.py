@@ -1,0 +1,113 @@
+"""Lookups that read the controller's files: search order role → playbook dir, like Ansible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edgeauto.errors import TemplateError
+from edgeauto.templating import Templar, VaultSecrets, is_secret
+from edgeauto.templating.vault import encrypt
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict[str, Path]:
+    """A playbook dir with files/ and templates/, and a role with its own files/ and templates/."""
+    pb = tmp_path / "pb"
+    role = pb / "roles" / "web"
+    for d in (pb / "files" / "conf.d", pb / "templates", role / "files", role / "templates"):
+        d.mkdir(parents=True)
+    (pb / "files" / "motd").write_text("playbook motd\n")
+    (pb / "files" / "only_pb.txt").write_text("pb only")
+    (pb / "beside_playbook.txt").write_text("beside")
+    (role / "files" / "motd").write_text("role motd\n")
+    (pb / "files" / "conf.d" / "a.conf").write_text("a")
+    (pb / "files" / "conf.d" / "b.conf").write_text("b")
+    (pb / "files" / "conf.d" / "c.txt").write_text("c")
+    (role / "templates" / "site.j2").write_text(
+        "{% for p in ports %}\nlisten {{ p }}\n{% endfor %}\n"
+    )
+    (pb / "templates" / "hello.j2").write_text("hello {{ name }}")
+    return {"pb": pb, "role": role}
+
+
+def _templar(project, **variables) -> Templar:
+    return Templar(variables, basedir=project["pb"], search_paths=[project["role"]])
+
+
+def test_file_lookup_prefers_role_files_dir(project):
+    t = _templar(project)
+    assert t.render("{{ lookup('file', 'motd') }}") == "role motd"
+
+
+def test_file_lookup_falls_back_to_playbook_dir(project):
+    t = _templar(project)
+    assert t.render("{{ lookup('file', 'only_pb.txt') }}") == "pb only"
+    assert t.render("{{ lookup('file', 'beside_playbook.txt') }}") == "beside"
+    assert (
+        Templar({}, basedir=project["pb"]).render("{{ lookup('file', 'motd') }}") == "playbook motd"
+    )
+
+
+def test_file_lookup_keeps_whitespace_on_request_and_joins_many(project):
+    t = _templar(project)
+    assert t.render("{{ lookup('file', 'motd', rstrip=false) }}") == "role motd\n"
+    assert t.render("{{ lookup('file', 'motd', 'only_pb.txt') }}") == "role motd,pb only"
+    assert t.render("{{ query('file', 'motd', 'only_pb.txt') }}") == ["role motd", "pb only"]
+
+
+def test_missing_file_lookup_lists_searched_paths(project):
+    with pytest.raises(TemplateError) as err:
+        _templar(project).render("{{ lookup('file', 'nope.txt') }}")
+    assert "could not find 'nope.txt'" in str(err.value)
+    assert str(project["role"] / "files" / "nope.txt") in str(err.value)
+
+
+def test_vaulted_file_lookup_decrypts_and_is_secret(project):
+    secrets = VaultSecrets.from_password("pw")
+    (project["pb"] / "files" / "key.pem").write_text(encrypt(b"PRIVATE\n", secrets))
+    t = Templar({}, basedir=project["pb"], vault=secrets)
+    value = t.render("{{ lookup('file', 'key.pem') }}")
+    assert value == "PRIVATE" and is_secret(value)
+
+
+def test_template_lookup_renders_with_host_vars(project):
+    t = _templar(project, ports=[80, 443], name="edge")
+    assert t.render("{{ lookup('template', 'site.j2') }}") == "listen 80\nlisten 443\n"
+    assert t.render("{{ lookup('template', 'hello.j2') }}") == "hello edge"
+
+
+def test_fileglob_matches_files_under_files_dir(project):
+    t = _templar(project)
+    found = t.render("{{ query('fileglob', 'conf.d/*.conf') }}")
+    assert [Path(p).name for p in found] == ["a.conf", "b.conf"]
+    assert all(Path(p).is_absolute() for p in found)
+    assert t.render("{{ lookup('fileglob', '/nonexistent/*') }}") == ""
+
+
+def test_first_found_uses_search_path(project):
+    t = _templar(project, os="debian")
+    found = t.render("{{ lookup('first_found', ['{{ os }}.yml', 'motd']) }}")
+    assert found == str(project["role"] / "files" / "motd")
+    found = t.render("{{ lookup('first_found', {'files': ['x', 'a.conf'], 'paths': ['conf.d']}) }}")
+    assert found.endswith("conf.d/a.conf")
+
+
+def test_pipe_runs_in_playbook_dir(project):
+    t = _templar(project)
+    assert t.render("{{ lookup('pipe', 'ls files/conf.d | head -1') }}") == "a.conf"
+    with pytest.raises(TemplateError) as err:
+        t.render("{{ lookup('pipe', 'exit 3') }}")
+    assert "exited with 3" in str(err.value)
+
+
+def test_env_lookup_reads_controller_environment(project, monkeypatch):
+    monkeypatch.setenv("EDGEAUTO_TEST_ENV", "on")
+    assert _templar(project).render("{{ lookup('env', 'EDGEAUTO_TEST_ENV') }}") == "on"
+
+
+def test_unknown_lookup_suggests_a_name(project):
+    with pytest.raises(TemplateError) as err:
+        _templar(project).render("{{ lookup('fileglobs', '*') }}")
+    assert "did you mean 'fileglob'" in str(err.value)
