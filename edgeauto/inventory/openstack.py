@@ -121,9 +121,10 @@ def options_from_config(config: dict, path: str = "<openstack inventory>") -> Op
     if timeout <= 0:
         raise InventoryError(f"timeout must be > 0, found {timeout:g}", pos_of("timeout"))
     base = os.path.dirname(os.path.abspath(path)) if not path.startswith("<") else os.getcwd()
-    clouds_yaml = _as_list(config.get("clouds_yaml_path", []))
+    raw_paths = config.get("clouds_yaml_path", [])
+    clouds_yaml = [raw_paths] if isinstance(raw_paths, str) else list(raw_paths)
     opts = OpenStackOptions(
-        clouds_yaml_path=[os.path.join(base, os.path.expanduser(p)) for p in clouds_yaml],
+        clouds_yaml_path=[os.path.join(base, os.path.expanduser(str(p))) for p in clouds_yaml],
         only_clouds=_as_list(config.get("only_clouds", [])),
         regions=_as_list(config.get("regions", [])),
         private=bool(config.get("private", False)),
