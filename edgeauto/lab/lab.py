@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,7 +36,7 @@ from edgeauto.lab.image import TESTER_UID, ImageCache, default_busybox_recipe
 from edgeauto.lab.inventory import render_inventory, render_known_hosts, render_ssh_config
 from edgeauto.lab.keys import LabKeys, ensure_keys
 from edgeauto.lab.launcher import write_scripts
-from edgeauto.lab.net import pick_addresses, validate_subnet
+from edgeauto.lab.net import pick_addresses, ssh_banner, validate_subnet
 from edgeauto.lab.paths import (
     default_cache_dir,
     default_inventory_path,
@@ -406,7 +405,7 @@ class Lab:
             if host.privileged:
                 self._wait_privileged(host, deadline)
                 return
-            while not _banner(host.address, host.port):
+            while not ssh_banner(host.address, host.port):
                 if _reaped(host.pid):
                     raise LabError(f"exited during start: {self._log_tail(host)}")
                 if time.monotonic() > deadline:
@@ -573,7 +572,7 @@ class Lab:
         rows = []
         for h in self.hosts:
             alive = self._alive(h)
-            reachable = alive and not h.privileged and _banner(h.address, h.port, timeout=2)
+            reachable = alive and not h.privileged and ssh_banner(h.address, h.port, timeout=2)
             rows.append(
                 {
                     "name": h.name,
@@ -629,15 +628,6 @@ class Lab:
 
 
 NS_KINDS = ("mnt", "pid", "uts", "ipc", "net", "cgroup")
-
-
-def _banner(address: str, port: int, timeout: float = 1.0) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=timeout) as sock:
-            sock.settimeout(timeout)
-            return sock.recv(64).startswith(b"SSH-")
-    except OSError:
-        return False
 
 
 def _reaped(pid: int) -> bool:

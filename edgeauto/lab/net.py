@@ -84,3 +84,13 @@ def pick_addresses(
             "stop what listens there or choose another subnet (Lab(subnet='127.X.Y'))"
         )
     return picked
+
+
+def ssh_banner(address: str, port: int, timeout: float = 1.0) -> bool:
+    """True when an SSH server answers with its banner at ``address:port``."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            return sock.recv(64).startswith(b"SSH-")
+    except OSError:
+        return False
