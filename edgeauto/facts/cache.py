@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 
 DEFAULT_TIMEOUT = 86400
@@ -31,7 +32,9 @@ class FactCache:
         self.timeout = timeout
         directory = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
+        # one connection shared by the run's worker threads, serialised by a lock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         with self._db:
             self._db.execute(
@@ -45,7 +48,10 @@ class FactCache:
 
     def get(self, host: str, *, now: float | None = None) -> dict | None:
         """The cached facts of ``host``, or None if absent or older than the timeout."""
-        row = self._db.execute("SELECT stored, facts FROM facts WHERE host = ?", (host,)).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT stored, facts FROM facts WHERE host = ?", (host,)
+            ).fetchone()
         if row is None:
             return None
         stored, text = row
@@ -56,18 +62,18 @@ class FactCache:
 
     def put(self, host: str, facts: dict, *, now: float | None = None) -> None:
         stored = time.time() if now is None else now
-        with self._db:
+        with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO facts (host, stored, facts) VALUES (?, ?, ?)",
                 (host, stored, json.dumps(facts, default=str, sort_keys=True)),
             )
 
     def delete(self, host: str) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.execute("DELETE FROM facts WHERE host = ?", (host,))
 
     def clear(self) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.execute("DELETE FROM facts")
 
     def close(self) -> None:
