@@ -1,0 +1,244 @@
+"""``edgeauto run PLAYBOOK…`` — ansible-playbook's command line on edgeauto's engine.
+
+Exit codes: 0 ok, 1 error (parse/validation/usage), 2 a host failed, 4 a host was unreachable
+(none failed), 99 interrupted (SIGINT/SIGTERM), 250 unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``run`` and ``adhoc`` (inventory, connection, become, vault)."""
+    parser.add_argument(
+        "-i",
+        "--inventory",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="inventory file, directory, host list (a,b,) or dynamic source; repeatable",
+    )
+    parser.add_argument(
+        "-l",
+        "--limit",
+        action="append",
+        default=None,
+        metavar="SUBSET",
+        help="further limit selected hosts to a pattern (@file reads a retry file)",
+    )
+    parser.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="VARS",
+        help="key=value, JSON/YAML mapping, or @file; repeatable",
+    )
+    parser.add_argument(
+        "-f", "--forks", type=int, default=50, help="hosts run in parallel (default 50)"
+    )
+    parser.add_argument("-u", "--user", dest="remote_user", help="connect as this user")
+    parser.add_argument("-c", "--connection", help="connection type (ssh, paramiko, local, docker)")
+    parser.add_argument(
+        "-k", "--ask-pass", action="store_true", help="ask for the connection password"
+    )
+    parser.add_argument(
+        "-K", "--ask-become-pass", action="store_true", help="ask for the become password"
+    )
+    parser.add_argument(
+        "-b", "--become", action="store_true", default=None, help="run with become (sudo)"
+    )
+    parser.add_argument("--become-user", help="become this user (default root)")
+    parser.add_argument("--become-method", choices=("sudo", "su", "doas"))
+    parser.add_argument("--private-key", "--key-file", dest="private_key_file")
+    parser.add_argument(
+        "-T",
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="connection timeout in seconds (default 10)",
+    )
+    parser.add_argument(
+        "--task-timeout",
+        type=float,
+        default=600.0,
+        help="bound on one script (segment) run in seconds (default 600)",
+    )
+    parser.add_argument("--vault-password-file", "--vault-pass-file", action="append", default=[])
+    parser.add_argument("--vault-id", action="append", default=[])
+    parser.add_argument(
+        "-C", "--check", action="store_true", help="predict changes, change nothing"
+    )
+    parser.add_argument("-D", "--diff", action="store_true", help="show differences in files")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v results, -vv task paths, -vvv round trips, -vvvv scripts",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document (for CI)")
+    parser.add_argument(
+        "--retry-unreachable",
+        type=int,
+        default=0,
+        metavar="N",
+        help="reconnect up to N times with backoff before a host is unreachable",
+    )
+    parser.add_argument(
+        "--max-fail",
+        metavar="N|P%",
+        help="stop when more than N hosts (or P%% of hosts) failed, across batches",
+    )
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run playbooks (like ansible-playbook)",
+        description="Run Ansible-syntax playbooks: each host's tasks go as one sh script over "
+        "one SSH session. Exit codes: 0 ok, 1 error, 2 failed hosts, 4 unreachable hosts, "
+        "99 interrupted.",
+    )
+    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK")
+    add_common_options(parser)
+    parser.add_argument("-t", "--tags", action="append", default=[])
+    parser.add_argument("--skip-tags", action="append", default=[])
+    parser.add_argument("--start-at-task")
+    parser.add_argument("--list-hosts", action="store_true")
+    parser.add_argument("--list-tasks", action="store_true")
+    parser.add_argument("--list-tags", action="store_true")
+    parser.add_argument("--syntax-check", action="store_true")
+    parser.add_argument("--roles-path", action="append", default=[])
+    parser.add_argument("--force-handlers", action="store_true")
+    parser.add_argument("--no-retry-file", action="store_true", help="do not write PLAYBOOK.retry")
+    parser.add_argument(
+        "--no-pending-handlers",
+        action="store_true",
+        help="do not record unrun handler notifications on hosts",
+    )
+    parser.set_defaults(func=main)
+
+
+def _limit(values):
+    if not values:
+        return None
+    out = []
+    for value in values:
+        if value.startswith("@"):
+            with open(value[1:], encoding="utf-8") as fh:
+                out.extend(line.strip() for line in fh if line.strip())
+        else:
+            out.append(value)
+    return out
+
+
+def build_options(args):
+    """argparse namespace -> RunOptions (prompts for -k/-K here, never on a command line)."""
+    import getpass
+
+    from edgeauto.planner.options import RunOptions
+    from edgeauto.planner.run import parse_extra_vars
+
+    become_password = getpass.getpass("BECOME password: ") if args.ask_become_pass else None
+    conn_password = getpass.getpass("SSH password: ") if args.ask_pass else None
+    roles_path = []
+    for value in getattr(args, "roles_path", []) or []:
+        roles_path.extend(p for p in value.split(os.pathsep) if p)
+    return RunOptions(
+        inventory_sources=list(args.inventory),
+        limit=_limit(args.limit),
+        tags=list(getattr(args, "tags", []) or []),
+        skip_tags=list(getattr(args, "skip_tags", []) or []),
+        check=args.check,
+        diff=args.diff,
+        extra_vars=parse_extra_vars(args.extra_vars),
+        forks=max(1, args.forks),
+        connect_timeout=args.timeout,
+        task_timeout=args.task_timeout,
+        start_at_task=getattr(args, "start_at_task", None),
+        verbosity=args.verbose,
+        become=args.become,
+        become_user=args.become_user,
+        become_method=args.become_method,
+        become_password=become_password,
+        connection_password=conn_password,
+        remote_user=args.remote_user,
+        private_key_file=args.private_key_file,
+        connection=args.connection,
+        roles_path=roles_path,
+        vault_password_files=list(args.vault_password_file),
+        vault_ids=list(args.vault_id),
+        retry_unreachable=max(0, args.retry_unreachable),
+        max_fail=args.max_fail,
+        force_handlers=getattr(args, "force_handlers", False),
+        write_retry_file=not getattr(args, "no_retry_file", False),
+        pending_handlers=not getattr(args, "no_pending_handlers", False),
+    )
+
+
+def make_reporter(args):
+    from edgeauto.output.console import ConsoleReporter, make_console
+    from edgeauto.output.jsonout import JsonReporter
+
+    if args.json:
+        return JsonReporter(sys.stdout)
+    return ConsoleReporter(verbosity=args.verbose, diff=args.diff, console=make_console())
+
+
+def install_signal_handlers(run):
+    """First SIGINT/SIGTERM: stop at the next task boundary and report; second: abort now."""
+    seen = {"count": 0}
+
+    def handler(signum, frame):
+        seen["count"] += 1
+        if seen["count"] == 1:
+            print(
+                "\n[edgeauto] stopping: hosts finish the script they are running, nothing new "
+                "starts (interrupt again to abort at once)",
+                file=sys.stderr,
+            )
+            run.cancel()
+        else:
+            raise KeyboardInterrupt
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread (tests)
+            pass
+    return previous
+
+
+def main(args) -> int:
+    from edgeauto.planner.listing import list_hosts, list_tags, list_tasks
+    from edgeauto.planner.run import Run
+
+    options = build_options(args)
+    reporter = make_reporter(args)
+    run = Run(args.playbooks, options, reporter)
+    run.load()  # every playbook validated before anything runs; raises ValidationError
+    if args.syntax_check:
+        for path in args.playbooks:
+            print(f"playbook: {path}")
+        return 0
+    if args.list_hosts or args.list_tasks or args.list_tags:
+        if args.list_hosts:
+            print(list_hosts(run))
+        if args.list_tasks:
+            print(list_tasks(run))
+        if args.list_tags:
+            print(list_tags(run))
+        return 0
+    previous = install_signal_handlers(run)
+    try:
+        result = run.execute()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return result.exit_code

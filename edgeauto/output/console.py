@@ -1,0 +1,309 @@
+"""ansible-playbook-style console output: PLAY/TASK headers, one line per host, PLAY RECAP.
+
+Hosts run independently and report whole segments at once, so results arrive out of task order.
+This reporter keeps a small reorder buffer: a task's block (``TASK [...]`` + every host's line)
+is printed once every running host of the batch has either reported that task or moved past
+it. With identical task lists on all hosts — the usual case — the output reads exactly like
+ansible-playbook's linear strategy. A host whose walk diverges (includes, rescue) can make a
+task appear twice; each block is still correct. A live status line (on a terminal) names the
+hosts still working.
+
+Verbosity: -v results, -vv + task file:line, -vvv + per-script round-trip timing, -vvvv + the
+script text itself.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+
+from edgeauto.output.render import item_label, render_diff, to_json, visible_result
+from edgeauto.output.reporter import Reporter
+
+STYLE = {
+    "ok": "green",
+    "changed": "yellow",
+    "failed": "red",
+    "unreachable": "bold red",
+    "skipped": "cyan",
+    "ignored": "cyan",
+    "rescued": "magenta",
+}
+
+
+class ConsoleReporter(Reporter):
+    def __init__(
+        self,
+        verbosity: int = 0,
+        diff: bool = False,
+        console: Console | None = None,
+        width: int = 79,
+    ):
+        super().__init__()
+        self.verbosity = verbosity
+        self.diff = diff
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.width = width
+        self.batch: list[str] = []
+        self.done_hosts: set[str] = set()
+        self.order: dict[tuple, int] = {}
+        self.names: dict[tuple, tuple[str, bool, object]] = {}
+        self.buffer: dict[tuple, list] = {}
+        self.cursor: dict[str, int] = {}
+        self.printed: set[tuple] = set()
+        self.next_index = 0
+
+    # ---------------------------------------------------------------- helpers
+
+    def _header(self, kind: str, title: str) -> None:
+        text = f"{kind} [{title}] "
+        self.console.print()
+        self.console.print(escape(text + "*" * max(3, self.width - len(text))))
+
+    def _line(self, text: str, style: str) -> None:
+        self.console.print(escape(text), style=style)
+
+    # ---------------------------------------------------------------- events
+
+    def playbook_start(self, playbook) -> None:
+        if self.verbosity >= 1:
+            with self.lock:
+                self.console.print(escape(f"PLAYBOOK: {playbook.path}"))
+
+    def play_start(self, play, hosts) -> None:
+        with self.lock:
+            self._header("PLAY", play.display_name)
+            if self.verbosity >= 2 and play.pos:
+                self.console.print(escape(f"play at {play.pos}; hosts: {', '.join(hosts)}"))
+
+    def no_hosts(self, play) -> None:
+        with self.lock:
+            self.console.print("skipping: no hosts matched", style="cyan")
+
+    def batch_start(self, hosts) -> None:
+        with self.lock:
+            self.batch = list(hosts)
+            self.done_hosts = set()
+            self.order, self.names, self.buffer = {}, {}, {}
+            self.cursor = {h: -1 for h in hosts}
+            self.printed = set()
+            self.next_index = 0
+
+    def batch_end(self, hosts) -> None:
+        with self.lock:
+            self.done_hosts = set(self.batch)
+            self._drain(force=True)
+
+    def task_result(self, res) -> None:
+        with self.lock:
+            key = res.key or (id(res.task),)
+            if key not in self.order:
+                self.order[key] = len(self.order)
+                self.names[key] = (res.task.display_name, res.is_handler, res.task.pos)
+            idx = self.order[key]
+            if key in self.printed:
+                self._print_block(key, [res])
+                return
+            self.buffer.setdefault(key, []).append(res)
+            if res.host in self.cursor:
+                self.cursor[res.host] = max(self.cursor[res.host], idx)
+            else:
+                self._print_block(key, self.buffer.pop(key))
+                self.printed.add(key)
+                return
+            self._drain()
+
+    def _drain(self, force: bool = False) -> None:
+        keys = sorted(self.order, key=self.order.get)
+        for key in keys:
+            if key in self.printed:
+                continue
+            idx = self.order[key]
+            waiting = [
+                h for h in self.batch if h not in self.done_hosts and self.cursor.get(h, -1) < idx
+            ]
+            if waiting and not force:
+                # The earliest unprinted task is still running somewhere: keep order.
+                return
+            results = self.buffer.pop(key, [])
+            self.printed.add(key)
+            if results:
+                results.sort(key=lambda r: self.batch.index(r.host) if r.host in self.batch else 0)
+                self._print_block(key, results)
+
+    def host_done(self, host: str) -> None:
+        with self.lock:
+            self.done_hosts.add(host)
+            self._drain()
+
+    def _print_block(self, key, results) -> None:
+        name, is_handler, pos = self.names.get(key, (results[0].task.display_name, False, None))
+        self._header("RUNNING HANDLER" if is_handler else "TASK", name)
+        if self.verbosity >= 2 and pos:
+            self.console.print(escape(f"task path: {pos}"))
+        for res in results:
+            self._print_result(res)
+
+    def _print_result(self, res) -> None:
+        host = res.host if not res.delegated_to else f"{res.host} -> {res.delegated_to}"
+        result = res.result
+        if self.diff and not res.no_log:
+            self._print_diffs(res)
+        if res.item_results and res.status != "unreachable":
+            for item in res.item_results:
+                self._print_item(res, host, item)
+            return
+        shown = visible_result(result, res.no_log)
+        if res.status == "unreachable":
+            self._line(
+                f"fatal: [{host}]: UNREACHABLE! => {to_json(shown, None)}", STYLE["unreachable"]
+            )
+            return
+        if res.status == "failed":
+            self._line(f"fatal: [{host}]: FAILED! => {to_json(shown, None)}", STYLE["failed"])
+            self._print_explain(res)
+            if res.ignored:
+                self._line("...ignoring", STYLE["ignored"])
+            return
+        word = {"ok": "ok", "changed": "changed", "skipped": "skipping"}[res.status]
+        text = f"{word}: [{host}]"
+        is_debug = res.task.action.endswith("debug") and not res.no_log
+        if is_debug and res.status != "skipped":
+            body = {
+                k: v
+                for k, v in shown.items()
+                if k not in ("changed", "failed", "_ansible_verbose_always")
+            }
+            text += " => " + to_json(body)
+        elif self.verbosity >= 1 and res.status != "skipped":
+            text += " => " + to_json(shown, None if self.verbosity < 2 else 4)
+        if self.verbosity >= 3:
+            text += f"  ({res.duration:.2f}s)"
+        self._line(text, STYLE[res.status])
+
+    def _print_item(self, res, host: str, item: dict) -> None:
+        label = item_label(item)
+        shown = visible_result(item, res.no_log)
+        if item.get("unreachable"):
+            self._line(
+                f"fatal: [{host}]: UNREACHABLE! => (item={label}) => {to_json(shown, None)}",
+                STYLE["unreachable"],
+            )
+        elif item.get("failed"):
+            self._line(
+                f"failed: [{host}] (item={label}) => {to_json(shown, None)}", STYLE["failed"]
+            )
+            if res.ignored:
+                self._line("...ignoring", STYLE["ignored"])
+        elif item.get("skipped"):
+            self._line(f"skipping: [{host}] => (item={label})", STYLE["skipped"])
+        else:
+            word = "changed" if item.get("changed") else "ok"
+            text = f"{word}: [{host}] => (item={label})"
+            is_debug = res.task.action.endswith("debug") and not res.no_log
+            if is_debug:
+                body = {
+                    k: v
+                    for k, v in shown.items()
+                    if k in ("msg",) or k not in ("changed", "failed", "item", "ansible_loop_var")
+                }
+                text += " => " + to_json(body)
+            elif self.verbosity >= 1:
+                text += " => " + to_json(shown, None)
+            self._line(text, STYLE[word])
+        if res.status == "failed" and item.get("failed"):
+            self._print_explain(res)
+
+    def _print_explain(self, res) -> None:
+        info = getattr(res, "explain", None)
+        if not info:
+            where = f"{res.task.pos}" if res.task.pos else "?"
+            self._line(f"  task '{res.task.display_name}' at {where}", "red")
+            return
+        self._line(f"  task '{info.get('task')}' at {info.get('at') or '?'}", "red")
+        if info.get("command"):
+            self._line(f"  command: {info['command']}", "red")
+        if info.get("rc") is not None:
+            self._line(f"  exit code: {info['rc']}", "red")
+        if info.get("stderr_tail"):
+            for line in str(info["stderr_tail"]).splitlines():
+                self._line(f"  stderr: {line}", "red")
+
+    def _print_diffs(self, res) -> None:
+        diffs = []
+        if res.item_results:
+            diffs = [r.get("diff") for r in res.item_results if r.get("diff")]
+        elif res.result.get("diff"):
+            diffs = [res.result["diff"]]
+        for diff in diffs:
+            text = render_diff(diff)
+            if not text:
+                continue
+            for line in text.splitlines():
+                style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+                self.console.print(escape(line), style=style)
+
+    def retrying(self, host, task, retries_left, res) -> None:
+        with self.lock:
+            self._line(
+                f"FAILED - RETRYING: [{host}]: {task.display_name} ({retries_left} retries left).",
+                "dark_orange",
+            )
+
+    def script_ran(self, host, info, calls) -> None:
+        if self.verbosity < 3:
+            return
+        with self.lock:
+            size = len(info.script or b"")
+            self.console.print(
+                escape(
+                    f"<{host}> one round trip: {calls} task(s), script {size} bytes, "
+                    f"rc={info.rc}, {info.duration:.3f}s"
+                ),
+                style="blue",
+            )
+            if self.verbosity >= 4 and info.script:
+                self.console.print(escape(info.script.decode("utf-8", "replace")), style="dim")
+
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.console.print(escape(f"[WARNING]: {message}"), style="magenta")
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.console.print(escape(f"ERROR! {message}"), style="bold red")
+
+    def run_end(self, run, result) -> None:
+        with self.lock:
+            self._drain(force=True)
+            self.console.print()
+            self.console.print("PLAY RECAP " + "*" * (self.width - 11))
+            self.console.print(recap_text(result.stats), end="")
+            if result.not_run:
+                self.console.print()
+                for host, names in sorted(result.not_run.items()):
+                    self.console.print(
+                        escape(f"{host}: did not run: {', '.join(names)}"), style="yellow"
+                    )
+            if result.interrupted:
+                self.console.print(
+                    "interrupted: the run was stopped before it finished", style="bold red"
+                )
+
+
+def recap_text(stats: dict) -> str:
+    lines = []
+    for host in sorted(stats):
+        s = stats[host]
+        lines.append(
+            f"{host:<26} : ok={s['ok']:<4} changed={s['changed']:<4} "
+            f"unreachable={s['unreachable']:<4} failed={s['failed']:<4} "
+            f"skipped={s['skipped']:<4} rescued={s['rescued']:<4} ignored={s['ignored']:<4}"
+        )
+    return "\n".join(lines) + "\n\n"
+
+
+def make_console(stream=None) -> Console:
+    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)

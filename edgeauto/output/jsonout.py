@@ -1,0 +1,93 @@
+"""``--json``: one JSON document with every task result per host, the recap and the exit code.
+
+Shaped like ansible's ``json`` stdout callback (plays → tasks → hosts) so CI scripts written for
+it keep working, plus what edgeauto adds: ``not_run`` (tasks an interruption stopped) and
+``exit_code``. no_log results are censored exactly as on the console.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from edgeauto.output.render import visible_result
+from edgeauto.output.reporter import Reporter
+
+
+class JsonReporter(Reporter):
+    def __init__(self, stream=None):
+        super().__init__()
+        self.stream = stream
+        self.plays: list[dict] = []
+        self.tasks: dict[tuple, dict] = {}
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+        self.document: dict | None = None
+
+    def play_start(self, play, hosts) -> None:
+        with self.lock:
+            self.plays.append(
+                {
+                    "play": {
+                        "name": play.display_name,
+                        "hosts": list(hosts),
+                        "path": str(play.pos) if play.pos else None,
+                    },
+                    "tasks": [],
+                }
+            )
+            self.tasks = {}
+
+    def task_result(self, res) -> None:
+        with self.lock:
+            if not self.plays:
+                self.play_start(type("P", (), {"display_name": "", "pos": None})(), [])
+            entry = self.tasks.get(res.key)
+            if entry is None:
+                entry = {
+                    "task": {
+                        "name": res.task.display_name,
+                        "action": res.task.action,
+                        "path": str(res.task.pos) if res.task.pos else None,
+                        "handler": res.is_handler,
+                    },
+                    "hosts": {},
+                }
+                self.tasks[res.key] = entry
+                self.plays[-1]["tasks"].append(entry)
+            shown = visible_result(res.result, res.no_log)
+            shown["status"] = res.status
+            if res.ignored:
+                shown["ignored"] = True
+            if res.explain:
+                shown["edgeauto_failure"] = res.explain
+            if res.delegated_to:
+                shown["delegated_to"] = res.delegated_to
+            entry["hosts"][res.host] = shown
+
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.warnings.append(message)
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+    def run_end(self, run, result) -> None:
+        with self.lock:
+            self.document = {
+                "plays": self.plays,
+                "stats": result.stats,
+                "exit_code": result.exit_code,
+                "failed_hosts": result.failed_hosts,
+                "unreachable_hosts": result.unreachable_hosts,
+                "not_run": result.not_run,
+                "interrupted": result.interrupted,
+                "warnings": self.warnings,
+                "errors": self.errors,
+                "check_mode": run.options.check,
+            }
+            stream = self.stream or sys.stdout
+            json.dump(self.document, stream, indent=2, sort_keys=False, default=str)
+            stream.write("\n")
+            stream.flush()

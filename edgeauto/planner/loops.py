@@ -1,0 +1,82 @@
+"""Turn a task's ``loop`` / ``with_<lookup>`` value into the list of items, as Ansible does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeauto.errors import TemplateError
+
+
+def _flatten_once(values: list) -> list:
+    out: list = []
+    for value in values:
+        if isinstance(value, list):
+            out.extend(value)
+        else:
+            out.append(value)
+    return out
+
+
+def _flatten_all(values: Any) -> list:
+    if not isinstance(values, list):
+        return [values]
+    out: list = []
+    for value in values:
+        out.extend(_flatten_all(value))
+    return out
+
+
+def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
+    """Items for ``loop`` (kind None/'loop') or ``with_<kind>`` after templating its value."""
+    kind = kind or "loop"
+    if kind.startswith("with_"):
+        kind = kind[5:]
+    if rendered is None:
+        return []
+    if kind == "loop":
+        if isinstance(rendered, str):
+            raise TemplateError(
+                'loop expects a list, found a string; use `loop: "{{ x | list }}"` or '
+                "with_items for a comma separated string",
+                pos,
+            )
+        if isinstance(rendered, dict):
+            raise TemplateError("loop expects a list, found a mapping (use dict2items)", pos)
+        return list(rendered)
+    if kind in ("items",):
+        values = rendered if isinstance(rendered, list) else [rendered]
+        return _flatten_once(values)
+    if kind == "list":
+        return list(rendered) if isinstance(rendered, list) else [rendered]
+    if kind == "flattened":
+        return _flatten_all(rendered)
+    if kind == "dict":
+        if not isinstance(rendered, dict):
+            raise TemplateError(
+                f"with_dict expects a mapping, found {type(rendered).__name__}", pos
+            )
+        return [{"key": k, "value": v} for k, v in rendered.items()]
+    if kind == "indexed_items":
+        values = rendered if isinstance(rendered, list) else [rendered]
+        return [[i, v] for i, v in enumerate(_flatten_once(values))]
+    if kind == "together":
+        lists = rendered if isinstance(rendered, list) else [rendered]
+        width = max((len(x) for x in lists), default=0)
+        return [[(x[i] if i < len(x) else None) for x in lists] for i in range(width)]
+    if kind in ("nested", "cartesian"):
+        lists = rendered if isinstance(rendered, list) else [rendered]
+        result: list[list] = [[]]
+        for values in lists:
+            values = values if isinstance(values, list) else [values]
+            result = [prev + [v] for prev in result for v in values]
+        return result
+    # Everything else is a lookup plugin: with_fileglob, with_sequence, with_lines …
+    terms = rendered if isinstance(rendered, list) else [rendered]
+    return _query(templar, kind, terms)
+
+
+def _query(templar, kind: str, terms: list) -> list:
+    from edgeauto.templating.lookups import run_lookup
+
+    result = run_lookup(templar, kind, list(terms), {})
+    return list(result) if isinstance(result, list) else [result]

@@ -1,0 +1,740 @@
+"""One play over the fleet: host selection, ``serial`` batches, parallel host walks, sync points.
+
+Hosts run independently, one thread each (bounded by ``--forks``); they meet only where the
+semantics need it:
+
+* ``run_once`` — the first host to reach the task runs it, the others wait for its result;
+* ``any_errors_fatal`` and ``max_fail_percentage`` — a failure sets the batch's stop flag, which
+  the other hosts honour at their next task/segment boundary (a script already on its way is not
+  interrupted: a host is never left mid-task by another host's failure);
+* the end of a ``serial`` batch — the next batch starts only after every host of this one ended,
+  and only if the batch stayed within its failure budget.
+
+Unreachable is not failed: unreachable hosts are reported and retried (``--retry-unreachable``)
+but do not consume the failure budget (``max_fail_percentage`` / ``--max-fail``).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edgeauto.errors import ConnectionFailed, EdgeautoError, ModuleArgumentError, Position
+from edgeauto.modules.base import RemoteModule
+from edgeauto.planner.context import WalkCtx
+from edgeauto.planner.host import FAILED, OK, HostRunner, short_action
+from edgeauto.planner.results import TaskResult
+from edgeauto.planner.segment import Segment, SegmentRun
+from edgeauto.planner.state import HostState
+from edgeauto.planner.varscope import HostVarsView, compose, inject_facts
+from edgeauto.playbook.model import Become, Block, Play, Task
+from edgeauto.transport.base import BecomeSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from edgeauto.planner.run import Run
+
+
+@dataclass
+class _Once:
+    owner: str
+    event: threading.Event = field(default_factory=threading.Event)
+    result: TaskResult | None = None
+
+
+def serial_batches(hosts: list, serial: Any) -> list[list]:
+    """Split hosts into batches: ``serial`` is an int, ``"30%"``, or a list of those (the last
+    size repeats), as in Ansible."""
+    if serial in (None, "", 0, "0"):
+        return [hosts] if hosts else []
+    sizes = serial if isinstance(serial, list) else [serial]
+    total = len(hosts)
+    batches: list[list] = []
+    index = 0
+    step = 0
+    while index < total:
+        spec = sizes[min(step, len(sizes) - 1)]
+        text = str(spec).strip()
+        if text.endswith("%"):
+            size = int(math.floor(total * float(text[:-1]) / 100.0)) or 1
+        else:
+            size = int(text)
+        size = max(1, size)
+        batches.append(hosts[index : index + size])
+        index += size
+        step += 1
+    return batches
+
+
+class PlayRun:
+    """Everything one play needs while its hosts run (see module docstring)."""
+
+    def __init__(self, run: Run, play: Play, index: int):
+        self.run = run
+        self.play = play
+        self.index = index
+        self.lock = threading.Lock()
+        self.play_vars: dict[str, Any] = {}
+        self.hosts: list[str] = []
+        self.batch: list[str] = []
+        self.batch_failed: set[str] = set()
+        self.abort = threading.Event()
+        self.end_play_requested = False
+        self.end_batch_requested = False
+        self.once: dict[tuple, _Once] = {}
+        self.roles_done: dict[str, set[int]] = {}
+        self.extra_handlers: list[Task] = []
+        self._inventory_vars: dict[str, dict] = {}
+        self.all_roles = _flatten_roles(play.roles)
+
+    # ------------------------------------------------------------------ variables
+
+    def compose_vars(self, state: HostState, task: Task | None, wctx: WalkCtx, extra=None) -> dict:
+        role = wctx.role
+        layers: list = [r.defaults for r in self.all_roles]
+        if role is not None:
+            layers.append(role.defaults)
+        layers.append(self.inventory_vars(state.name))
+        if state.facts:
+            layers.append(inject_facts(state.facts))
+        layers.append(self.play_vars)
+        layers.extend(r.vars for r in self.all_roles)
+        if role is not None:
+            layers.append(role.vars)
+        layers.extend(wctx.vars_chain)
+        if task is not None and task.vars:
+            layers.append(task.vars)
+        layers.append(state.set_facts)
+        layers.append(state.registered)
+        if role is not None:
+            layers.append(role.params)
+        layers.extend(wctx.include_params)
+        layers.append(self.run.extra_vars)
+        layers.append(self.magic_vars(state, role))
+        if extra:
+            layers.append(extra)
+        return compose(layers)
+
+    def inventory_vars(self, name: str) -> dict:
+        cached = self._inventory_vars.get(name)
+        if cached is None:
+            cached = self.run.host_inventory_vars(name)
+            self._inventory_vars[name] = cached
+        return cached
+
+    def magic_vars(self, state: HostState, role) -> dict:
+        from edgeauto.templating import OMIT
+
+        inv = self.run.inventory
+        name = state.name
+        out = {
+            "inventory_hostname": name,
+            "inventory_hostname_short": name.split(".")[0],
+            "group_names": inv.group_names(name) if name in inv.hosts else [],
+            "groups": self.run.groups_map(),
+            "hostvars": HostVarsView(self.run.hostvars_of, list(inv.hosts)),
+            "play_hosts": [h for h in self.batch if self.run.state(h).active],
+            "ansible_play_hosts": [h for h in self.hosts if self.run.state(h).active],
+            "ansible_play_hosts_all": list(self.hosts),
+            "ansible_play_batch": [h for h in self.batch if self.run.state(h).active],
+            "ansible_play_name": self.play.display_name,
+            "playbook_dir": str(self.play.basedir.resolve()),
+            "ansible_check_mode": self.run.options.check,
+            "ansible_diff_mode": self.run.options.diff,
+            "ansible_verbosity": self.run.options.verbosity,
+            "ansible_run_tags": sorted(self.run.tag_selection.only),
+            "ansible_skip_tags": sorted(self.run.tag_selection.skip),
+            "ansible_version": {
+                "full": "2.17.0",
+                "major": 2,
+                "minor": 17,
+                "revision": 0,
+                "string": "2.17.0 (edgeauto)",
+            },
+            "omit": OMIT,
+        }
+        if role is not None:
+            out["role_path"] = str(role.path)
+            out["role_name"] = role.name
+            out["ansible_role_name"] = role.name
+        return out
+
+    def make_templar(self, variables: dict, role=None):
+        from edgeauto.templating import Templar
+
+        search = []
+        if role is not None:
+            search.append(Path(role.path))
+        search.append(self.play.basedir)
+        return Templar(
+            variables, basedir=self.play.basedir, search_paths=search, vault=self.run.vault
+        )
+
+    def base_ctx(self, role=None) -> WalkCtx:
+        play = self.play
+        opts = self.run.options
+        default = Become(opts.become, opts.become_user, opts.become_method)
+        ctx = WalkCtx(
+            tags=tuple(play.tags),
+            become=play.become.merged_over(default),
+            environment=(play.environment,) if play.environment else (),
+            check_mode=play.check_mode,
+            diff=play.diff,
+            no_log=play.no_log,
+            any_errors_fatal=play.any_errors_fatal or None,
+        )
+        if role is not None:
+            ctx = ctx.child_role(role)
+        return ctx
+
+    # ------------------------------------------------------------------ modules and files
+
+    def module_for(self, action: str):
+        from edgeauto.modules.registry import get_module
+
+        return get_module(action)
+
+    def file_finder(self, role, task: Task):
+        task_dir = Path(task.pos.file).parent if task.pos and task.pos.file else None
+
+        def find(kind: str, name: str) -> Path:
+            bases = []
+            if role is not None:
+                bases.append(Path(role.path))
+            if task_dir is not None:
+                bases.extend([task_dir, task_dir.parent])
+            bases.append(self.play.basedir)
+            for base in bases:
+                for candidate in (base / kind / name, base / name):
+                    if candidate.is_file():
+                        return candidate
+            searched = ", ".join(str(b / kind) for b in bases)
+            raise ModuleArgumentError(
+                f"could not find {kind[:-1]} file '{name}' (searched {searched})", task.pos
+            )
+
+        return find
+
+    def environment(self, task: Task, wctx: WalkCtx, templar) -> dict[str, str]:
+        merged: dict[str, Any] = {}
+        for layer in wctx.environment:
+            merged.update(layer)
+        merged.update(task.environment or {})
+        if not merged:
+            return {}
+        rendered = templar.render(merged, task.pos)
+        return {str(k): str(v) for k, v in rendered.items() if v is not None}
+
+    def become_spec(self, state: HostState, become: Become, templar) -> BecomeSpec | None:
+        hv = self.inventory_vars(state.name)
+        wanted = become.become
+        if wanted is None:
+            wanted = hv.get("ansible_become")
+        if isinstance(wanted, str):
+            from edgeauto.modules.spec import to_bool
+
+            wanted = to_bool(templar.render(wanted))
+        if not wanted:
+            return None
+        user = become.user or hv.get("ansible_become_user") or "root"
+        method = become.method or hv.get("ansible_become_method") or "sudo"
+        password = (
+            self.run.options.become_password
+            or hv.get("ansible_become_password")
+            or hv.get("ansible_become_pass")
+        )
+        if password is not None:
+            password = str(templar.render(password))
+        flags = become.flags or hv.get("ansible_become_flags") or ""
+        return BecomeSpec(
+            method=str(templar.render(method)),
+            user=str(templar.render(user)),
+            password=password,
+            flags=str(flags),
+        )
+
+    # ------------------------------------------------------------------ handlers
+
+    def handler_order(self) -> list[Task]:
+        out: list[Task] = []
+        for role in self.all_roles:
+            out.extend(role.handlers)
+        out.extend(self.extra_handlers)
+        out.extend(self.play.handlers)
+        return out
+
+    def register_role_handlers(self, role) -> None:
+        with self.lock:
+            for handler in role.handlers:
+                if all(h is not handler for h in self.extra_handlers):
+                    self.extra_handlers.append(handler)
+
+    def find_handlers(self, name: str) -> list[Task]:
+        by_name: list[Task] = []
+        by_topic: list[Task] = []
+        for handler in self.handler_order():
+            names = {handler.name, handler.display_name}
+            if handler.role is not None and handler.name:
+                names.add(f"{handler.role.name} : {handler.name}")
+            if name in names and not by_name:
+                by_name.append(handler)
+            elif name in (handler.listen or []):
+                by_topic.append(handler)
+        return by_name + [h for h in by_topic if h not in by_name]
+
+    def handlers_done(self, runner: HostRunner) -> None:
+        self.run.pending_handlers.cleared(runner)
+
+    # ------------------------------------------------------------------ includes
+
+    def load_included_tasks(self, target: str, task: Task, wctx: WalkCtx) -> list:
+        from edgeauto.playbook import load_task_file
+
+        path = Path(target)
+        if not path.is_absolute():
+            bases = []
+            if wctx.role is not None:
+                bases.append(Path(wctx.role.path) / "tasks")
+            if task.pos and task.pos.file:
+                bases.append(Path(task.pos.file).parent)
+            bases.append(self.play.basedir)
+            for base in bases:
+                if (base / target).is_file():
+                    path = base / target
+                    break
+            else:
+                raise EdgeautoError(
+                    f"included task file '{target}' not found (searched "
+                    + ", ".join(str(b) for b in bases)
+                    + ")",
+                    task.pos,
+                )
+        return list(load_task_file(path, role=wctx.role))
+
+    def load_included_role(self, name: str, task: Task, args: dict):
+        from edgeauto.playbook import load_role
+
+        return load_role(
+            name,
+            roles_path=self.run.roles_path(self.play),
+            pos=task.pos,
+            params=dict(args.get("vars") or {}),
+            tasks_from=args.get("tasks_from"),
+        )
+
+    # ------------------------------------------------------------------ sync points
+
+    def should_stop(self, name: str) -> bool:
+        return self.run.cancelled.is_set() or self.abort.is_set() or self.end_play_requested
+
+    def sleep(self, seconds: float) -> bool:
+        """Wait ``seconds`` unless the run is cancelled; True if it was."""
+        return self.run.cancelled.wait(seconds)
+
+    def host_failed(self, name: str, task: Task, wctx: WalkCtx) -> None:
+        with self.lock:
+            self.batch_failed.add(name)
+            fatal = task.any_errors_fatal if task.any_errors_fatal is not None else None
+            if fatal is None:
+                fatal = wctx.any_errors_fatal
+            if fatal is None:
+                fatal = self.play.any_errors_fatal
+            if fatal:
+                self.abort.set()
+                self.run.reporter.warning(
+                    f"any_errors_fatal: {name} failed, stopping the play for every host"
+                )
+            if self.over_batch_budget():
+                self.abort.set()
+
+    def host_unreachable(self, name: str) -> None:
+        """Unreachable hosts do not count against max_fail_percentage (see module docstring)."""
+
+    def over_batch_budget(self) -> bool:
+        pct = self.play.max_fail_percentage
+        if pct is None or not self.batch:
+            return False
+        failed = len(self.batch_failed)
+        return failed * 100.0 / len(self.batch) > float(pct)
+
+    def run_once(self, runner: HostRunner, task: Task, wctx: WalkCtx) -> str:
+        out = runner.flush()
+        if out != OK:
+            return out
+        key = (id(task), runner.occurrences.get(id(task), 0) + 1)
+        with self.lock:
+            entry = self.once.get(key)
+            owner = entry is None
+            if owner:
+                entry = self.once[key] = _Once(runner.name)
+        if owner:
+            try:
+                runner.last_result = None
+                out = runner.execute_now(task, wctx)
+                entry.result = runner.last_result
+            finally:
+                entry.event.set()
+            return out
+        runner.next_key(task)
+        while not entry.event.wait(0.2):
+            if self.run.cancelled.is_set():
+                return "stopped"
+        if entry.result is not None and task.register:
+            import copy
+
+            runner.state.registered[task.register] = copy.copy(entry.result.result)
+        return OK
+
+    def apply_inventory_change(self, host: str, result: dict) -> None:
+        inv = self.run.inventory
+        with self.run.inventory_lock:
+            add = result.get("add_host")
+            if isinstance(add, dict) and add.get("host_name"):
+                name = str(add["host_name"])
+                groups = add.get("groups") or []
+                inv.add_host(name, vars=dict(add.get("host_vars") or {}))
+                for group in groups:
+                    inv.add_host(name, str(group))
+                inv.reconcile()
+            group = result.get("add_group")
+            if group:
+                inv.add_host(host, str(group))
+                for parent in result.get("parent_groups") or []:
+                    inv.add_group(str(group), parent=str(parent))
+                inv.reconcile()
+            self.run.invalidate_groups()
+
+    # ------------------------------------------------------------------ remote execution
+
+    def run_segment(self, runner: HostRunner, segment: Segment) -> SegmentRun:
+        state = runner.state
+        opts = self.run.options
+        attempts = max(0, int(opts.retry_unreachable))
+        backoff = opts.retry_backoff
+        while True:
+            info = segment.run(state.transport, timeout=opts.task_timeout, host=state.name)
+            self.run.reporter.script_ran(state.name, info, len(segment.calls))
+            if info.unreachable is None or attempts <= 0 or self.run.cancelled.is_set():
+                break
+            attempts -= 1
+            self.run.reporter.warning(
+                f"{state.name}: connection lost ({info.unreachable.message.splitlines()[0]}); "
+                f"retrying in {backoff:g}s ({attempts} retries left)"
+            )
+            if self.sleep(backoff):
+                break
+            backoff = min(backoff * 2, 30.0)
+            try:
+                state.transport.close()
+                state.transport.connect(opts.connect_timeout)
+            except ConnectionFailed as exc:
+                info.unreachable = exc
+                continue
+            for call in segment.calls:
+                if call.outcome == "unreachable":
+                    call.outcome = "pending"
+        if info.unreachable is not None:
+            state.last_unreachable = info.unreachable
+        elif info.fatal or not any(c.outcome == "done" for c in segment.calls):
+            first = next((c for c in segment.calls if c.outcome != "done"), None)
+            if first is not None and (info.fatal or info.rc not in (0, None)):
+                tail = _tail(info.stderr)
+                first.outcome = "done"
+                first.result = {
+                    "failed": True,
+                    "rc": info.rc,
+                    "msg": (info.fatal or "the script stopped before this task reported")
+                    + (f"; stderr: {tail}" if tail else ""),
+                }
+        else:
+            # The script died in the middle (no STOP marker): blame the first unreported task.
+            ran = [c for c in segment.calls if c.outcome == "done"]
+            failed_seen = any(
+                c.result and c.result.get("failed") and not c.ignore_errors for c in ran
+            )
+            if not failed_seen:
+                first = next((c for c in segment.calls if c.outcome == "not_run"), None)
+                if first is not None and info.rc not in (0, None):
+                    tail = _tail(info.stderr)
+                    first.outcome = "done"
+                    first.result = {
+                        "failed": True,
+                        "rc": info.rc,
+                        "msg": f"the script exited with code {info.rc} while running this task"
+                        + (f"; stderr: {tail}" if tail else ""),
+                    }
+        runner.scripts.append(info.script)
+        return info
+
+    def unreachable_message(self, name: str) -> str:
+        exc = getattr(self.run.state(name), "last_unreachable", None)
+        return exc.message if exc is not None else "the host became unreachable"
+
+    def explain_failure(self, runner, te, final: TaskResult, info: SegmentRun) -> None:
+        """What a user needs to act: where the task is, what ran, exit code, stderr tail."""
+        result = final.result
+        failed_items = [r for r in (final.item_results or [result]) if r.get("failed")]
+        first = failed_items[0] if failed_items else result
+        call = None
+        for slot in te.items:
+            if (
+                slot.call is not None
+                and slot.call.result is not None
+                and slot.call.result.get("failed")
+            ):
+                call = slot.call
+                break
+        command = first.get("cmd")
+        if isinstance(command, list):
+            command = " ".join(str(c) for c in command)
+        if not command and call is not None:
+            command = " ".join([call.shell.function, *(_short(a) for a in call.shell.argv)])
+        final.explain = {
+            "task": te.task.display_name,
+            "at": str(te.task.pos) if te.task.pos else None,
+            "command": None if final.no_log else command,
+            "rc": first.get("rc"),
+            "stderr_tail": None if final.no_log else _tail(first.get("stderr") or ""),
+        }
+
+    def report(self, res: TaskResult) -> None:
+        self.run.record(res)
+
+    # ------------------------------------------------------------------ facts
+
+    def gather_facts_task(self, runner: HostRunner, task: Task | None, wctx: WalkCtx) -> str:
+        """Gather facts (plus checksums of files the play will write) in one round trip."""
+        state = runner.state
+        subset = list(self.play.gather_subset or ["all"])
+        if task is not None and task.args.get("gather_subset"):
+            value = task.args["gather_subset"]
+            subset = value if isinstance(value, list) else [str(value)]
+        paths = self.checksum_paths(runner)
+        fake = task or Task("gather_facts", {}, self.play.pos, name="Gathering Facts")
+        te_key = runner.next_key(fake) if task is not None else (self.index, "facts", 1)
+        started = time.monotonic()
+        try:
+            become = self.become_spec(
+                state,
+                self.base_ctx().become,
+                self.make_templar(self.compose_vars(state, None, self.base_ctx())),
+            )
+            facts, checksums = self.run.gather(state.transport, subset, paths, become)
+        except ConnectionFailed as exc:
+            state.last_unreachable = exc
+            res = TaskResult(
+                state.name,
+                fake,
+                "unreachable",
+                {"unreachable": True, "msg": exc.message},
+                key=te_key,
+            )
+            state.stats.count(res)
+            self.report(res)
+            state.unreachable = True
+            return "unreachable"
+        except EdgeautoError as exc:
+            res = TaskResult(
+                state.name, fake, "failed", {"failed": True, "msg": str(exc)}, key=te_key
+            )
+            state.stats.count(res)
+            self.report(res)
+            return runner.mark_failed(fake, wctx)
+        state.facts.update(facts or {})
+        state.checksums.update(checksums or {})
+        state.facts_gathered = True
+        res = TaskResult(
+            state.name,
+            fake,
+            "ok",
+            {"changed": False},
+            key=te_key,
+            duration=time.monotonic() - started,
+        )
+        state.stats.count(res)
+        self.report(res)
+        return OK
+
+    def checksum_paths(self, runner: HostRunner) -> list[str]:
+        """Remote files copy/template tasks of this play will write, templated for this host
+        with what is known before facts (tasks whose path needs facts are skipped)."""
+        paths: list[str] = []
+        base = self.base_ctx()
+        variables = self.compose_vars(runner.state, None, base)
+        templar = self.make_templar(variables)
+        for task in _static_tasks(self.play):
+            module = self.module_for(task.action)
+            if not isinstance(module, RemoteModule):
+                continue
+            if type(module).checksum_paths is RemoteModule.checksum_paths:
+                continue
+            try:
+                tpl = templar.with_vars(task.vars) if task.vars else templar
+                if task.loop is not None:
+                    items = tpl.render(task.loop)
+                    if not isinstance(items, list):
+                        continue
+                else:
+                    items = [None]
+                for item in items:
+                    itpl = tpl.with_vars({"item": item}) if item is not None else tpl
+                    args = runner.render_args(task, itpl)
+                    args = module.validate(args, task.pos, final=True)
+                    for path in module.checksum_paths(args):
+                        if path not in paths:
+                            paths.append(path)
+            except Exception:  # noqa: BLE001 - best effort; the module sends content instead
+                continue
+        return paths
+
+    # ------------------------------------------------------------------ the play
+
+    def execute(self) -> None:
+        run = self.run
+        play = self.play
+        selected = run.select_hosts(play.hosts)
+        self.hosts = [h for h in selected if run.state(h).active]
+        run.reporter.play_start(play, self.hosts)
+        if not self.hosts:
+            run.reporter.no_hosts(play)
+            return
+        self.play_vars = run.load_play_vars(play)
+        for batch in serial_batches(self.hosts, play.serial):
+            if run.cancelled.is_set() or run.aborted:
+                break
+            self.batch = [h for h in batch if run.state(h).active]
+            self.batch_failed = set()
+            self.abort.clear()
+            self.end_batch_requested = False
+            if not self.batch:
+                continue
+            run.reporter.batch_start(self.batch)
+            workers = max(1, min(run.options.forks, len(self.batch)))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="host") as pool:
+                futures = [pool.submit(self.run_host, run.state(h)) for h in self.batch]
+                for fut in futures:
+                    exc = fut.exception()
+                    if exc is not None:
+                        raise exc
+            run.reporter.batch_end(self.batch)
+            if self.over_batch_budget():
+                run.reporter.error(
+                    f"max_fail_percentage {play.max_fail_percentage}% exceeded in this batch "
+                    f"({len(self.batch_failed)}/{len(self.batch)} hosts failed): stopping the play"
+                )
+                run.aborted = True
+                break
+            if self.abort.is_set() and not run.cancelled.is_set():
+                run.aborted = True
+                break
+            if run.over_fleet_budget():
+                run.reporter.error(
+                    f"--max-fail {run.options.max_fail} exceeded "
+                    f"({len(run.failed_hosts())} hosts failed so far): stopping"
+                )
+                run.aborted = True
+                break
+            if self.end_play_requested:
+                break
+
+    def run_host(self, state: HostState) -> None:
+        try:
+            self._run_host(state)
+        finally:
+            self.run.reporter.host_done(state.name)
+
+    def _run_host(self, state: HostState) -> None:
+        runner = HostRunner(self, state)
+        state.ended = False
+        if not self.run.connect(state, self):
+            return
+        play = self.play
+        gather = play.gather_facts
+        if isinstance(gather, str):
+            from edgeauto.modules.spec import to_bool
+
+            gather = to_bool(gather)
+        if gather and not self.run.tag_selection_skips_facts():
+            if self.gather_facts_task(runner, None, self.base_ctx()) != OK:
+                return
+        self.run.pending_handlers.load(runner)
+        sections = [
+            ("pre_tasks", lambda ctx: runner.walk(play.pre_tasks, ctx)),
+            ("tasks", lambda ctx: self._roles_then_tasks(runner, ctx)),
+            ("post_tasks", lambda ctx: runner.walk(play.post_tasks, ctx)),
+        ]
+        for _name, body in sections:
+            out = body(self.base_ctx())
+            if out == OK:
+                out = runner.flush()
+            if out in (FAILED, "unreachable", "stopped", "end_play") or state.ended:
+                if out == FAILED and (play.force_handlers or self.run.options.force_handlers):
+                    state.failed = False
+                    runner.run_handlers()
+                    state.failed = True
+                break
+            out = runner.run_handlers()
+            if out != OK:
+                break
+        self.run.pending_handlers.save(runner)
+
+    def _roles_then_tasks(self, runner: HostRunner, ctx: WalkCtx) -> str:
+        done = self.roles_done.setdefault(runner.name, set())
+        for role in self.play.roles:
+            if id(role) in done:
+                continue
+            out = runner.run_role(role, ctx)
+            if out != OK:
+                return out
+        return runner.walk(self.play.tasks, ctx)
+
+
+def _flatten_roles(roles) -> list:
+    out = []
+    for role in roles:
+        for dep in _flatten_roles(role.dependencies):
+            if all(dep is not r for r in out):
+                out.append(dep)
+        if all(role is not r for r in out):
+            out.append(role)
+    return out
+
+
+def _static_tasks(play: Play):
+    def walk(nodes):
+        for node in nodes:
+            if isinstance(node, Block):
+                yield from walk(node.block)
+                yield from walk(node.rescue)
+                yield from walk(node.always)
+            elif isinstance(node, Task):
+                yield node
+
+    yield from walk(play.pre_tasks)
+    for role in _flatten_roles(play.roles):
+        yield from walk(role.tasks)
+        yield from walk(role.handlers)
+    yield from walk(play.tasks)
+    yield from walk(play.post_tasks)
+    yield from walk(play.handlers)
+
+
+def _tail(text, lines: int = 6) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    kept = [ln.rstrip() for ln in str(text).splitlines() if ln.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def _short(arg: str, limit: int = 80) -> str:
+    arg = str(arg)
+    if arg.startswith("@payload:"):
+        return "<content>"
+    return arg if len(arg) <= limit else arg[: limit - 3] + "..."
+
+
+__all__ = ["PlayRun", "serial_batches", "Position", "short_action"]

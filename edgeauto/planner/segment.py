@@ -1,0 +1,152 @@
+"""A segment: the remote tasks of one host that travel in ONE script (one round trip).
+
+The host runner appends compiled calls while it walks the play; :meth:`Segment.run` builds the
+script with :mod:`edgeauto.remote.builder`, sends it through the host's transport, parses the
+framed records and turns each into the module's Ansible-shaped result. A connection that drops
+or times out mid-script is not an error here: the parsed prefix still says which tasks finished,
+and the rest come back as ``not_run`` / ``unreachable`` so the runner can report (and retry)
+exactly those.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from edgeauto.errors import ConnectionFailed, RemoteProtocolError
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.transport.base import BecomeSpec, Transport
+
+
+@dataclass
+class Call:
+    """One module call waiting in a segment, and where its result goes."""
+
+    module: RemoteModule
+    args: dict[str, Any]
+    shell: ShellCall
+    cctx: CompileContext
+    check: bool
+    diff: bool
+    ignore_errors: bool
+    environment: dict[str, str]
+    sink: Any  # planner.host.ItemSlot: receives the result
+    result: dict[str, Any] | None = None
+    outcome: str = "pending"  # pending | done | not_run | unreachable
+    record_status: str | None = None
+
+
+@dataclass
+class SegmentRun:
+    """What one script run reported, for -vvv output and error messages."""
+
+    script: bytes
+    rc: int | None
+    stderr: bytes
+    duration: float
+    unreachable: ConnectionFailed | None = None
+    fatal: str | None = None
+
+
+@dataclass
+class Segment:
+    become: BecomeSpec | None = None
+    calls: list[Call] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.calls)
+
+    def accepts(self, become: BecomeSpec | None) -> bool:
+        """A script runs under one become user; a different one needs a new segment."""
+        return not self.calls or _become_key(self.become) == _become_key(become)
+
+    def add(self, call: Call, become: BecomeSpec | None) -> None:
+        if not self.calls:
+            self.become = become
+        self.calls.append(call)
+
+    def run(self, transport: Transport, *, timeout: float | None, host: str) -> SegmentRun:
+        """Send the pending calls as one script; fill each call's ``result``/``outcome``."""
+        from edgeauto.remote.builder import TaskInvocation, build_script, new_nonce
+        from edgeauto.remote.framing import parse_run
+
+        todo = [c for c in self.calls if c.outcome in ("pending", "not_run")]
+        nonce = new_nonce()
+        invocations = []
+        ids = []
+        for number, call in enumerate(todo):
+            task_id = f"t{number}"
+            ids.append(task_id)
+            invocations.append(
+                TaskInvocation(
+                    task_id=task_id,
+                    call=call.shell,
+                    check=call.check,
+                    diff=call.diff,
+                    ignore_errors=call.ignore_errors,
+                    environment={str(k): str(v) for k, v in call.environment.items()},
+                )
+            )
+        script = build_script(invocations, nonce=nonce)
+        started = time.monotonic()
+        unreachable = None
+        try:
+            result = transport.run_script(script, timeout=timeout, become=self.become)
+            stdout, stderr, rc = result.stdout, result.stderr, result.rc
+        except ConnectionFailed as exc:
+            unreachable = exc
+            partial = getattr(exc, "result", None)
+            stdout = getattr(partial, "stdout", b"") or b""
+            stderr = getattr(partial, "stderr", b"") or b""
+            rc = getattr(partial, "rc", None)
+        duration = time.monotonic() - started
+        run = SegmentRun(script, rc, stderr, duration, unreachable)
+        try:
+            parsed = parse_run(stdout, nonce, ids)
+        except RemoteProtocolError as exc:
+            run.fatal = str(exc)
+            for call in todo:
+                call.outcome = "not_run"
+            return run
+        run.fatal = parsed.fatal
+        by_id = {r.task_id: r for r in parsed.records}
+        for task_id, call in zip(ids, todo, strict=True):
+            record = by_id.get(task_id)
+            if record is None or record.status == "not_run":
+                call.outcome = "unreachable" if unreachable is not None else "not_run"
+                continue
+            if record.incomplete and unreachable is not None:
+                call.outcome = "unreachable"
+                continue
+            call.record_status = record.status
+            try:
+                call.result = call.module.finish(record.as_dict(), call.args, call.cctx)
+            except Exception as exc:  # a module bug must not kill the run
+                call.result = {
+                    "failed": True,
+                    "msg": f"module '{call.module.name}' could not read its result: {exc}",
+                }
+            if record.incomplete:
+                call.result.setdefault("failed", True)
+                call.result["incomplete"] = True
+            call.outcome = "done"
+        if (
+            parsed.fatal is None
+            and not parsed.records
+            and unreachable is None
+            and rc
+            not in (
+                0,
+                None,
+            )
+        ):
+            # The script died before its first record (sh missing, become refused …).
+            run.fatal = f"the script exited with code {rc} before reporting any task"
+        return run
+
+
+def _become_key(spec: BecomeSpec | None) -> tuple:
+    if spec is None:
+        return (None,)
+    return (spec.method, spec.user, spec.flags)

@@ -1,0 +1,42 @@
+"""What the engine remembers about one host for the whole run (across plays)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from edgeauto.planner.results import HostStats
+from edgeauto.transport.base import Transport
+
+
+@dataclass
+class HostState:
+    name: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    set_facts: dict[str, Any] = field(default_factory=dict)  # set_fact + include_vars
+    registered: dict[str, Any] = field(default_factory=dict)
+    checksums: dict[str, str | None] = field(default_factory=dict)
+    stats: HostStats = field(default_factory=HostStats)
+    transport: Transport | None = None
+    failed: bool = False  # failed (not rescued): left out of later plays
+    unreachable: bool = False
+    ended: bool = False  # meta: end_host (this play only)
+    facts_gathered: bool = False
+    not_run: list[str] = field(default_factory=list)  # tasks stopped by an interruption
+    pending_handlers_loaded: bool = False
+    last_unreachable: Exception | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def active(self) -> bool:
+        return not (self.failed or self.unreachable)
+
+    def public_vars(self) -> dict[str, Any]:
+        """What ``hostvars[this]`` shows besides inventory vars: facts, set_fact, register."""
+        from edgeauto.planner.varscope import inject_facts
+
+        out = inject_facts(self.facts) if self.facts else {}
+        out.update(self.set_facts)
+        out.update(self.registered)
+        return out
