@@ -51,11 +51,21 @@ def to_bool(value: Any) -> bool:
         return value
     if value is None:
         return False
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE
-    if isinstance(value, int | float):
-        return value == 1
-    return bool(value)
+    check = (
+        value.lower()
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, int)
+        else value
+    )
+    try:
+        if check in _TRUE:
+            return True
+        if check in _FALSE:
+            return False
+        return check == 1  # Ansible's (deprecated) fallback for other values
+    except TypeError:
+        return False
 
 
 class _YamlDumper(yaml.SafeDumper):
@@ -457,7 +467,14 @@ def shuffle(mylist, seed=None):
 
 @pass_environment
 def unique(environment, a, case_sensitive=None, attribute=None):
-    return list(do_unique(environment, a, case_sensitive=bool(case_sensitive), attribute=attribute))
+    try:
+        return list(
+            do_unique(environment, a, case_sensitive=bool(case_sensitive), attribute=attribute)
+        )
+    except TypeError:  # unhashable items (dicts, lists): keep first occurrences, in order
+        if case_sensitive is False or attribute:
+            raise
+        return _uniq(a)
 
 
 def _uniq(seq) -> list:
