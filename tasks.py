@@ -1,0 +1,105 @@
+"""invoke tasks: ``invoke lab.up --hosts 3``, ``lab.down``, ``lab.status``, ``lab.ssh NAME``,
+``test``, ``lint``, ``bench``. The lab tasks call the same Python API as the tests
+(:mod:`edgeauto.lab`); the others call pytest/ruff from this checkout's .venv."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from invoke import Collection, task
+
+ROOT = Path(__file__).resolve().parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PY = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+
+
+def _lab(state_dir=None, subnet="127.77.0"):
+    from edgeauto.lab import Lab
+
+    return Lab(state_dir=state_dir, subnet=subnet)
+
+
+@task(
+    help={
+        "hosts": "number of hosts to add (default 1)",
+        "flavor": "debian (default) or busybox",
+        "arch": "debian architecture: amd64 (native), arm64, armhf (qemu-user)",
+        "with_python": "install python3 on the hosts (ansible-core oracle)",
+        "no_systemd": "run sshd as PID 1 instead of booting systemd",
+        "state_dir": "lab state directory (default .lab/ or $EDGEAUTO_LAB_DIR)",
+    }
+)
+def up(c, hosts=1, flavor="debian", arch=None, with_python=False, no_systemd=False, state_dir=None):
+    """Bring up lab hosts (real sshd in namespaces over a cached base image)."""
+    lab = _lab(state_dir)
+    for h in lab.up(
+        hosts=int(hosts),
+        flavor=flavor,
+        arch=arch,
+        with_python=with_python,
+        systemd=False if no_systemd else None,
+    ):
+        print(f"{h.name}\t{h.address}:{h.port}\t{h.flavor}/{h.arch}\t{h.mode}\t{h.state}")
+    print(f"ssh -F {lab.ssh_config} <name>   inventory: {lab.extra_inventory or lab.inventory}")
+
+
+@task(help={"force": "also clean up after a crash (by state dir and cgroups)"})
+def down(c, force=False, state_dir=None):
+    """Stop every lab host and remove what the lab created."""
+    report = _lab(state_dir).down(force=force)
+    if report.problems:
+        raise SystemExit("lab down problems:\n  " + "\n  ".join(report.problems))
+
+
+@task
+def status(c, state_dir=None):
+    """List lab hosts and whether they answer on SSH."""
+    from edgeauto.commands.lab import run_status
+
+    class Args:
+        pass
+
+    args = Args()
+    args.state_dir, args.subnet = state_dir, "127.77.0"
+    run_status(args)
+
+
+@task(positional=["name"])
+def ssh(c, name, user="root", state_dir=None):
+    """Open an interactive SSH session on lab host NAME."""
+    argv = _lab(state_dir).host(name).ssh_argv(user)
+    os.execvp(argv[0], argv)
+
+
+@task(help={"integration": "also run tests/integration (needs root; starts its own lab)"})
+def test(c, integration=False, args=""):
+    """Run the test suite with pytest."""
+    paths = "tests" if integration else "tests/unit"
+    c.run(f"{PY} -m pytest {paths} -q {args}", pty=False)
+
+
+@task
+def lint(c, fix=False):
+    """ruff check + ruff format --check (with --fix: apply both)."""
+    ruff = str(VENV_BIN / "ruff") if (VENV_BIN / "ruff").exists() else "ruff"
+    if fix:
+        c.run(f"{ruff} check --fix . && {ruff} format .")
+    else:
+        c.run(f"{ruff} check . && {ruff} format --check .")
+
+
+@task
+def bench(c, args=""):
+    """Run the side-by-side benchmarks in bench/ (edgeauto vs ansible-playbook on lab hosts)."""
+    runner = ROOT / "bench" / "run.py"
+    if not runner.exists():
+        raise SystemExit("bench/run.py does not exist yet")
+    c.run(f"{PY} {runner} {args}")
+
+
+lab = Collection("lab")
+for t in (up, down, status, ssh):
+    lab.add_task(t)
+ns = Collection(test, lint, bench, lab)
