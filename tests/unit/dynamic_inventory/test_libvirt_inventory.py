@@ -19,6 +19,7 @@ libvirt = pytest.importorskip("libvirt", reason="libvirt-python is not installed
 
 from edgeauto.errors import InventoryError  # noqa: E402
 from edgeauto.inventory.libvirt import (  # noqa: E402
+    EDGEAUTO_XMLNS,
     libvirt_inventory,
     options_from_config,
 )
@@ -250,3 +251,30 @@ def test_real_qemu_system_connection_lists_its_domains():
     inv = libvirt_inventory("qemu:///system")
     names = sorted(inv.host_vars(h)["libvirt_name"] for h in inv.hosts)
     assert names == expected
+
+
+def test_labels_set_through_the_metadata_api_become_groups():
+    """``virsh metadata … --set`` calls virDomainSetMetadata; test:///default keeps that
+    state in-process while a connection stays open."""
+    conn = libvirt.open("test:///default")
+    try:
+        dom = conn.lookupByName("test")
+        dom.setMetadata(
+            libvirt.VIR_DOMAIN_METADATA_ELEMENT,
+            '<labels site="oslo"><role>router</role></labels>',
+            "edgeauto",
+            EDGEAUTO_XMLNS,
+            libvirt.VIR_DOMAIN_AFFECT_LIVE,
+        )
+        inv = libvirt_inventory("test:///default")
+        assert inv.host_vars("test")["libvirt_metadata"] == {"site": "oslo", "role": "router"}
+        assert {"meta-site_oslo", "meta-role_router"} <= set(inv.group_names("test"))
+    finally:
+        dom.setMetadata(
+            libvirt.VIR_DOMAIN_METADATA_ELEMENT,
+            None,
+            None,
+            EDGEAUTO_XMLNS,
+            libvirt.VIR_DOMAIN_AFFECT_LIVE,
+        )
+        conn.close()
