@@ -1,0 +1,153 @@
+"""OpenSSH argument building, control socket paths and error classification (no network)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from edgeauto.errors import ConnectionFailed, EdgeautoError, HostKeyError
+from edgeauto.transport import errors
+from edgeauto.transport.control import ensure_private_dir
+from edgeauto.transport.factory import become_from_vars, make_transport
+from edgeauto.transport.openssh import option_keys
+from edgeauto.transport.options import TransportOptions
+
+
+@pytest.fixture
+def opts(tmp_path_factory):
+    import tempfile
+
+    return TransportOptions(control_dir=tempfile.mkdtemp(prefix="eacm"))
+
+
+def test_option_keys_reads_every_spelling_of_dash_o():
+    args = ["-o", "ControlMaster=no", "-oUser=x", "-o", "ProxyJump bastion", "-C"]
+    assert option_keys(args) == {"controlmaster": "no", "user": "x", "proxyjump": "bastion"}
+
+
+def test_host_vars_choose_address_port_user_key_and_args(opts):
+    t = make_transport(
+        {
+            "inventory_hostname": "edge1",
+            "ansible_host": "10.0.0.5",
+            "ansible_port": "2200",
+            "ansible_user": "pi",
+            "ansible_ssh_private_key_file": "/k",
+            "ansible_ssh_common_args": "-o ProxyJump=bastion",
+            "ansible_ssh_extra_args": "-4",
+        },
+        options=opts,
+    )
+    argv = t.base_argv
+    assert argv[1:4] == ["-o", "ProxyJump=bastion", "-4"]  # user args first: they win
+    assert argv[-6:] == ["-p", "2200", "-l", "pi", "-i", "/k"]
+    assert "StrictHostKeyChecking=yes" in argv and "BatchMode=yes" in argv
+    assert t.hostname == "10.0.0.5" and t.host == "edge1"
+
+
+def test_inventory_user_beats_the_command_line_user(opts):
+    opts.user = "cli"
+    assert make_transport({"ansible_user": "inv"}, options=opts).user == "inv"
+    assert make_transport({}, options=opts).user == "cli"
+
+
+def test_control_socket_path_fits_the_unix_limit_with_ssh_temp_suffix(opts):
+    t = make_transport({"ansible_host": "h" * 200}, options=opts)
+    assert len(t.control_path) + 17 < 104
+
+
+def test_too_long_control_dir_is_refused_with_the_limit(tmp_path):
+    with pytest.raises(EdgeautoError, match="too long"):
+        ensure_private_dir(str(tmp_path / ("d" * 90)))
+
+
+def test_control_dir_is_made_private(tmp_path):
+    d = tmp_path / "cm"
+    d.mkdir(mode=0o755)
+    ensure_private_dir(str(d))
+    assert (d.stat().st_mode & 0o777) == 0o700
+
+
+def test_control_dir_owned_by_someone_else_is_refused(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown")
+    d = tmp_path / "cm"
+    d.mkdir(mode=0o700)
+    os.chown(d, 65534, 65534)
+    with pytest.raises(EdgeautoError, match="belongs to uid 65534"):
+        ensure_private_dir(str(d))
+
+
+def test_unknown_connection_kind_suggests_the_right_one():
+    with pytest.raises(EdgeautoError) as info:
+        make_transport({"inventory_hostname": "h", "ansible_connection": "dokcer"})
+    assert "dokcer" in str(info.value) and "docker" in str(info.value)
+
+
+def test_non_numeric_port_is_reported_with_the_host():
+    with pytest.raises(EdgeautoError, match="h: ansible_port must be a number, found 'ssh'"):
+        make_transport({"inventory_hostname": "h", "ansible_port": "ssh"})
+
+
+@pytest.mark.parametrize(
+    "kind,cls",
+    [
+        ("local", "LocalTransport"),
+        ("docker", "DockerTransport"),
+        ("paramiko", "ParamikoTransport"),
+        ("ssh", "OpenSSHTransport"),
+        ("ansible.builtin.ssh", "OpenSSHTransport"),
+        ("community.docker.docker", "DockerTransport"),
+    ],
+)
+def test_connection_kind_picks_the_transport(kind, cls, opts):
+    t = make_transport({"ansible_connection": kind, "ansible_host": "c1"}, options=opts)
+    assert type(t).__name__ == cls
+
+
+def test_become_vars_and_cli_password():
+    spec = become_from_vars({"ansible_become_user": "app"}, options={"become_password": "k"})
+    assert (spec.method, spec.user, spec.password) == ("sudo", "app", "k")
+    spec = become_from_vars({"ansible_become_pass": "v"}, options={"become_password": "k"})
+    assert spec.password == "v"
+
+
+@pytest.mark.parametrize(
+    "stderr,cls",
+    [
+        (
+            b"@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n",
+            errors.HostKeyChanged,
+        ),
+        (
+            b"No ED25519 host key is known for [1.2.3.4]:22 and you have requested strict checking.\n"
+            b"Host key verification failed.\n",
+            errors.HostKeyUnknown,
+        ),
+        (b"pi@10.0.0.5: Permission denied (publickey,password).\n", errors.AuthenticationFailed),
+        (b"ssh: connect to host 10.0.0.5 port 22: Connection refused\n", errors.ConnectionRefused),
+        (b"ssh: connect to host 10.0.0.5 port 22: Connection timed out\n", errors.ConnectTimeout),
+        (
+            b"ssh: Could not resolve hostname nope: Name or service not known\n",
+            errors.NameResolutionFailed,
+        ),
+        (b"Connection to 10.0.0.5 closed by remote host.\n", errors.ConnectionLost),
+    ],
+)
+def test_ssh_failures_are_classified_and_name_host_command_rc_and_stderr(stderr, cls):
+    exc = errors.classify_ssh_failure("edge1", "ssh edge1 sh -s", 255, stderr)
+    assert type(exc) is cls and isinstance(exc, ConnectionFailed)
+    text = str(exc)
+    assert "edge1" in text and "`ssh edge1 sh -s`" in text and "exit code 255" in text
+    assert stderr.decode().strip().splitlines()[-1] in text
+
+
+def test_host_key_errors_are_connection_failures_with_exit_code_4():
+    assert issubclass(errors.HostKeyChanged, HostKeyError)
+    assert errors.HostKeyUnknown("x").exit_code == 4
+
+
+def test_a_script_exit_255_without_ssh_messages_is_not_an_ssh_failure():
+    assert not errors.looks_like_ssh_failure(b"my script failed\n")
+    assert errors.looks_like_ssh_failure(b"ssh: connect to host x port 22: No route to host\n")
