@@ -15,7 +15,7 @@ LAUNCH = """\
 #!/bin/sh
 # edgeauto lab host {name}: join its cgroups, then enter its own namespaces.
 set -eu
-for cg in {cgroups}; do echo $$ > "$cg/cgroup.procs"; done
+{join_cgroups}
 exec unshare {unshare_opts} -- /bin/sh {inner}
 """
 
@@ -114,7 +114,7 @@ def write_scripts(
     launch.write_text(
         LAUNCH.format(
             name=name,
-            cgroups=" ".join(q(c) for c in cgroups),
+            join_cgroups="\n".join(f"echo $$ > {q(c / 'cgroup.procs')}" for c in cgroups),
             unshare_opts=unshare_opts,
             inner=q(inner_path),
         )
