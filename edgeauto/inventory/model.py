@@ -196,6 +196,18 @@ class Inventory:
         self.sources.extend(s for s in other.sources if s not in self.sources)
         self.reconcile()
 
+    def load_playbook_vars(self, playbook_dir, vault=None) -> None:
+        """Load ``group_vars/``/``host_vars/`` beside a playbook (the highest vars-dir tier).
+
+        For callers that load the inventory before they know the playbook; calling it again
+        for another playbook replaces the previous playbook tier.
+        """
+        from edgeauto.inventory.varsdirs import load_vars_dirs
+
+        self.dir_group_vars["playbook"] = {}
+        self.dir_host_vars["playbook"] = {}
+        load_vars_dirs(self, playbook_dir, "playbook", vault)
+
     # ---- graph queries ----------------------------------------------------------------------
 
     def _ancestors(self, group: str) -> set[str]:

@@ -180,3 +180,10 @@ def test_magic_group_names_and_groups_map():
         "dev-lyon-05",
     ]
     assert groups["ungrouped"] == [] and len(groups["all"]) == len(inv.hosts)
+
+
+def test_playbook_vars_can_be_loaded_after_the_inventory():
+    inv = load_inventory([str(PRECEDENCE / "hosts.yml")])
+    assert inv.host_vars("h2")["v"] == "dir-h2"
+    inv.load_playbook_vars(PRECEDENCE / "playbook")
+    assert inv.host_vars("h2")["v"] == "play-h2"
