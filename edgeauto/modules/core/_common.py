@@ -77,3 +77,134 @@ COMMON_FILE_OPTIONS = {
         description="Accepted for compatibility; chattr attributes are not managed.",
     ),
 }
+
+
+_CLASS_ESCAPES = {
+    "d": ("0-9", "[0-9]"),
+    "s": ("[:space:]", "[[:space:]]"),
+    "w": ("A-Za-z0-9_", "[A-Za-z0-9_]"),
+}
+_NEGATED = {"D": "d", "S": "s", "W": "w"}
+_PLAIN_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
+
+
+def python_re_to_ere(pattern: str, pos: Position | None, what: str = "regexp") -> str:
+    """Translate a Python regular expression into POSIX ERE for awk/grep -E/sed -E.
+
+    Translated: ``\\d \\s \\w`` (and ``\\D \\S \\W`` outside brackets), ``(?:`` → ``(``,
+    ``\\t \\n \\r``. Refused with a clear error (no POSIX equivalent): look-around, named
+    groups, lazy quantifiers, backreferences in the pattern, ``\\b \\B \\A \\Z``, inline flags.
+    Python's leftmost-first alternation vs POSIX leftmost-longest can pick a different match
+    for ambiguous alternations; that only matters with ``backrefs``.
+    """
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ModuleArgumentError(
+            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
+        ) from None
+
+    def refuse(construct: str) -> ModuleArgumentError:
+        return ModuleArgumentError(
+            f"argument '{what}': {construct} in {pattern!r} is Python-only regex syntax with no POSIX "
+            "ERE equivalent (targets run awk/grep/sed); rewrite it without that construct",
+            pos,
+        )
+
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            n = pattern[i + 1]
+            i += 2
+            if n in _CLASS_ESCAPES:
+                inner, whole = _CLASS_ESCAPES[n]
+                out.append(inner if in_class else whole)
+            elif n in _NEGATED:
+                if in_class:
+                    raise refuse(f"\\{n} inside a bracket expression")
+                out.append("[^" + _CLASS_ESCAPES[_NEGATED[n]][0] + "]")
+            elif n in _PLAIN_ESCAPES:
+                out.append(_PLAIN_ESCAPES[n])
+            elif n.isdigit():
+                raise refuse(f"the backreference \\{n}")
+            elif n in "bBAZ":
+                raise refuse(f"the anchor \\{n}")
+            elif n.isalnum():
+                raise refuse(f"the escape \\{n}")
+            elif in_class and n in "]\\^-":
+                out.append({"]": "]", "\\": "\\", "^": "^", "-": "-"}[n] if n != "]" else "]")
+            else:
+                out.append("\\" + n)
+            continue
+        if in_class:
+            if c == "]" and not (out and out[-1] in ("[", "[^")):
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            if pattern.startswith("[^", i):
+                out.append("[^")
+                i += 2
+            else:
+                out.append("[")
+                i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                out.append("]")
+                i += 1
+            continue
+        if c == "(" and pattern.startswith("(?", i):
+            if pattern.startswith("(?:", i):
+                out.append("(")
+                i += 3
+                continue
+            raise refuse("the group " + pattern[i : i + 4] + "…")
+        if c in "*+?}" and pattern.startswith("?", i + 1):
+            raise refuse("the lazy quantifier " + pattern[i : i + 2])
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def python_template_to_sed(template: str, pos: Position | None) -> str:
+    """Translate a Python ``match.expand`` template (\\1, \\g<1>) to a sed replacement."""
+    import re
+
+    if "\n" in template or "\x01" in template:
+        raise ModuleArgumentError("argument 'line': backrefs lines cannot contain newlines", pos)
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        c = template[i]
+        if c == "\\" and i + 1 < len(template):
+            n = template[i + 1]
+            named = re.match(r"g<(\d+)>", template[i + 1 :])
+            if n.isdigit():
+                out.append("\\" + n)
+                i += 2
+            elif named:
+                out.append("\\" + named.group(1))
+                i += 1 + named.end()
+            elif n == "\\":
+                out.append("\\\\")
+                i += 2
+            elif n in _PLAIN_ESCAPES and n != "n":
+                out.append(_PLAIN_ESCAPES[n])
+                i += 2
+            else:
+                raise ModuleArgumentError(
+                    f"argument 'line': unsupported escape \\{n} in a backrefs template", pos
+                )
+            continue
+        if c == "&":
+            out.append("\\&")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,176 @@
+"""``lineinfile``: ensure a single line is in a file (or absent), Ansible's matching rules.
+
+The matching algorithm (regexp → search_string → exact line; insertafter/insertbefore anchors;
+firstmatch; backrefs) runs in awk on the target. Python regular expressions are translated to
+POSIX ERE on the controller (``\\d``, ``\\s``, ``\\w``, ``(?:``); constructs with no ERE
+equivalent (look-around, lazy quantifiers, ``\\b``) are refused with a clear error instead of
+silently matching differently.
+"""
+
+from __future__ import annotations
+
+from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.core._common import (
+    COMMON_FILE_OPTIONS,
+    mode_arg,
+    python_re_to_ere,
+    python_template_to_sed,
+    text,
+)
+from edgeauto.modules.core.file import file_finish
+from edgeauto.modules.spec import ModuleSpec, Option
+
+SPEC = ModuleSpec(
+    name="lineinfile",
+    short_description="Ensure a particular line is in a file, or replace a line using a regexp",
+    options={
+        "path": Option(
+            type="path",
+            required=True,
+            aliases=("dest", "destfile", "name"),
+            description="File to edit.",
+        ),
+        "state": Option(
+            default="present", choices=("absent", "present"), description="Line present or absent."
+        ),
+        "regexp": Option(
+            aliases=("regex",), description="Python-style regex (translated to POSIX ERE)."
+        ),
+        "search_string": Option(description="Literal string to look for in each line."),
+        "line": Option(aliases=("value",), description="The line to insert/replace."),
+        "insertafter": Option(
+            description="EOF, BOF or a regex: insert after its last (or first) match."
+        ),
+        "insertbefore": Option(
+            description="BOF or a regex: insert before its last (or first) match."
+        ),
+        "backrefs": Option(
+            type="bool",
+            default=False,
+            description="Expand \\1 in line from regexp; do nothing if no match.",
+        ),
+        "create": Option(
+            type="bool", default=False, description="Create the file if it is missing."
+        ),
+        "backup": Option(
+            type="bool", default=False, description="Keep a timestamped copy of the old file."
+        ),
+        "firstmatch": Option(
+            type="bool",
+            default=False,
+            description="Use the first match of insertafter/insertbefore/regexp.",
+        ),
+        "validate": Option(description="Command run on the new content first; %s is the file."),
+        **COMMON_FILE_OPTIONS,
+    },
+    mutually_exclusive=(
+        ("insertbefore", "insertafter"),
+        ("regexp", "search_string"),
+        ("backrefs", "search_string"),
+    ),
+    supports_diff=True,
+    returns={
+        "msg": "line added / line replaced / N line(s) removed",
+        "backup": "Backup file path or ''.",
+        "found": "Lines removed (state=absent).",
+    },
+    examples="- lineinfile:\n    path: /etc/ssh/sshd_config\n    regexp: '^#?PermitRootLogin'\n    line: PermitRootLogin no\n",
+)
+
+_ATTR_MSG = "ownership, perms or SE linux context changed"
+
+
+class LineinfileModule(RemoteModule):
+    spec = SPEC
+
+    def check_args(self, args: dict, pos: Position | None) -> None:
+        if args.get("state", "present") == "present":
+            if args.get("backrefs") and args.get("regexp") is None:
+                raise ModuleArgumentError("regexp is required with backrefs=true", pos)
+            if args.get("line") is None:
+                raise ModuleArgumentError("line is required with state=present", pos)
+        elif (
+            args.get("regexp") is None
+            and args.get("search_string") is None
+            and args.get("line") is None
+        ):
+            raise ModuleArgumentError(
+                "one of line, search_string, or regexp is required with state=absent", pos
+            )
+        if args.get("validate") and "%s" not in args["validate"]:
+            raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
+
+    def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        self.check_args(args, ctx.pos)
+        state = args.get("state") or "present"
+        regexp = args.get("regexp")
+        search = args.get("search_string")
+        ia, ib = args.get("insertafter"), args.get("insertbefore")
+        if state == "present" and ia is None and ib is None:
+            ia = "EOF"
+        insre = ""
+        if ia not in (None, "BOF", "EOF"):
+            insre = python_re_to_ere(ia, ctx.pos, "insertafter")
+        elif ib not in (None, "BOF"):
+            insre = python_re_to_ere(ib, ctx.pos, "insertbefore")
+        flags = (
+            "".join(
+                letter
+                for letter, on in (
+                    ("r", regexp is not None),
+                    ("s", search is not None),
+                    ("c", args.get("create")),
+                    ("b", args.get("backup")),
+                    ("k", args.get("backrefs")),
+                    ("f", args.get("firstmatch")),
+                )
+                if on
+            )
+            or "-"
+        )
+        ere = python_re_to_ere(regexp, ctx.pos) if regexp is not None else ""
+        sedre = sedrepl = ""
+        if args.get("backrefs") and state == "present":
+            sedre = ere
+            sedrepl = python_template_to_sed(str(args["line"]), ctx.pos)
+        argv = [
+            str(args["path"]),
+            state,
+            flags,
+            ere,
+            text(search),
+            text(args.get("line")),
+            text(ia),
+            text(ib),
+            insre,
+            mode_arg(args.get("mode"), ctx.pos),
+            text(args.get("owner")),
+            text(args.get("group")),
+            text(args.get("validate")),
+            sedre,
+            sedrepl,
+        ]
+        return ShellCall("ea_lineinfile", argv, files=["fileattrs.sh", "lineinfile.sh"])
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        out = standard_result(record)
+        attrs_changed = any(
+            k.startswith(("bd_", "ad_")) and k not in ("bd_state", "ad_state") for k in out
+        )
+        content_diff = out.pop("diff", None)
+        file_finish(out, record)
+        if content_diff is not None:
+            out["diff"] = content_diff
+        if attrs_changed:
+            msg = out.get("msg") or ""
+            out["msg"] = f"{msg} and {_ATTR_MSG}" if msg else _ATTR_MSG
+        out["backup"] = out.pop("backup_file", "")
+        if "found" in out:
+            out["found"] = int(out["found"])
+        if "rc" in out and out.get("failed"):
+            out["rc"] = int(out["rc"])
+        return out
+
+
+MODULE = LineinfileModule()
