@@ -100,3 +100,47 @@ def test_graph_text_matches_ansible_inventory(name, row, ansible_inventory, edge
 def test_graph_positional_group_is_accepted_like_ansible(ansible_inventory, edgeauto_inventory):
     args = ["-i", str(EXAMPLE), "--graph", "--vars", "devices"]
     assert edgeauto_inventory(*args) == ansible_inventory(*args)
+
+
+@pytest.fixture
+def vaulted_inventory(tmp_path):
+    """An inventory with a vault-encrypted group_vars file and an inline !vault value."""
+    vault = pytest.importorskip("edgeauto.templating.vault")
+    secrets = vault.VaultSecrets.from_password("pw")
+    (tmp_path / "group_vars").mkdir()
+    (tmp_path / "hosts.ini").write_text("[g]\nh\n")
+    (tmp_path / "group_vars/all.yml").write_text(vault.encrypt("token: abc\n", secrets))
+    (tmp_path / "group_vars/g.yml").write_text(
+        vault.encrypt_string_yaml("hunter2", secrets, "db_password")
+    )
+    (tmp_path / "pass.txt").write_text("pw\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("view", [["--list"], ["--host", "h"], ["--list", "--export"]])
+def test_vaulted_vars_print_like_ansible_inventory(
+    view, vaulted_inventory, ansible_inventory, edgeauto_inventory
+):
+    args = [
+        "-i",
+        str(vaulted_inventory / "hosts.ini"),
+        "--vault-password-file",
+        str(vaulted_inventory / "pass.txt"),
+        *view,
+    ]
+    ours = edgeauto_inventory(*args)
+    assert json.loads(ours) == json.loads(ansible_inventory(*args))
+    assert "hunter2" not in ours  # inline vault values stay ciphertext
+
+
+def test_graph_vars_never_prints_vault_plaintext(vaulted_inventory, edgeauto_inventory):
+    """Deliberate difference: ansible-inventory --graph --vars shows the decrypted value."""
+    out = edgeauto_inventory(
+        "-i",
+        str(vaulted_inventory / "hosts.ini"),
+        "--vault-password-file",
+        str(vaulted_inventory / "pass.txt"),
+        "--graph",
+        "--vars",
+    )
+    assert "hunter2" not in out and "{db_password = <vaulted value>}" in out
