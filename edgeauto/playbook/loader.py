@@ -53,7 +53,11 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return f"the boolean {value}"
-    return f"{type(value).__name__} {str(value)!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {str(value)!r}"
+    return f"a {type(value).__name__} {value!r}"
 
 
 def roles_search_path(basedir: Path, roles_path=()) -> list[Path]:
@@ -1006,6 +1010,7 @@ _RAW_TARGET = {
     "include_role": "name",
     "import_role": "name",
     "include_vars": "file",
+    "import_playbook": "file",
 }
 
 

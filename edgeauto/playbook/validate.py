@@ -355,7 +355,7 @@ class _Validator:
                 f"{what} '{text}' uses variable '{name}', which is defined nowhere "
                 "(not in play vars, vars files, extra vars or the inventory)",
                 pos,
-                did_you_mean(name, known),
+                did_you_mean(name, known - kw.MAGIC_VARS),
             )
 
     def _templates(self, value: Any, pos) -> None:
