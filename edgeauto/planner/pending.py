@@ -4,7 +4,8 @@ Ansible forgets a notification when a later task fails: the config changed, the 
 happened, and the next run sees no change so it never restarts either. edgeauto records the
 names of notified-but-not-run handlers in a small file on the host
 (``/var/lib/edgeauto/pending-handlers/<key>`` as root, ``~/.edgeauto/pending-handlers/<key>``
-otherwise; ``<key>`` identifies the playbook and play), written atomically (temp file + rename).
+otherwise, ``<edgeauto_state_dir>/pending-handlers/<key>`` when that host variable is set;
+``<key>`` identifies the playbook and play), written atomically (temp file + rename).
 
 * load: the first script of a play reads the file (a hidden task riding in the same round trip)
   and re-notifies those handlers, so they run at the end of the section like fresh ones;
@@ -27,6 +28,14 @@ _DIR = (
     'if [ "$(id -u)" = 0 ]; then d=/var/lib/edgeauto/pending-handlers; '
     'else d="${HOME:-/tmp}/.edgeauto/pending-handlers"; fi; '
 )
+
+
+def _dir(runner: HostRunner) -> str:
+    """Shell that sets $d; the host var ``edgeauto_state_dir`` overrides the default place."""
+    custom = runner.prun.inventory_vars(runner.name).get("edgeauto_state_dir")
+    if custom:
+        return f"d={_quote(str(custom))}/pending-handlers; "
+    return _DIR
 
 
 def state_key(runner: HostRunner) -> str:
@@ -60,7 +69,7 @@ class PendingHandlers:
     def _load_hook(self, runner: HostRunner, become) -> None:
         runner.pending_hook = None
         key = state_key(runner)
-        script = _DIR + f'cat "$d/{key}" 2>/dev/null; true'
+        script = _dir(runner) + f'cat "$d/{key}" 2>/dev/null; true'
 
         def loaded(result: dict) -> None:
             names = [ln.strip() for ln in result.get("stdout", "").splitlines() if ln.strip()]
@@ -83,7 +92,7 @@ class PendingHandlers:
         runner.pending_file_exists = False
         key = state_key(runner)
         runner.add_hidden_shell(
-            "edgeauto: clear pending handlers", _DIR + f'rm -f "$d/{key}"', become, None
+            "edgeauto: clear pending handlers", _dir(runner) + f'rm -f "$d/{key}"', become, None
         )
 
     def save(self, runner: HostRunner) -> None:
@@ -97,7 +106,7 @@ class PendingHandlers:
         key = state_key(runner)
         lines = " ".join(_quote(n) for n in names)
         script = (
-            _DIR
+            _dir(runner)
             + 'mkdir -p "$d" && t="$d/.'
             + key
             + ".$$\" && printf '%s\\n' "

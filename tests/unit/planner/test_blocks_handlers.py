@@ -1,0 +1,161 @@
+"""block/rescue/always, handlers (notify/listen/flush), pending handler replay."""
+
+from edgeauto.errors import EXIT_HOST_FAILED, EXIT_OK
+
+
+def test_rescue_runs_after_a_failure_and_the_host_counts_as_rescued(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - copy: {dest: WORK/in-block, content: "x"}
+                - name: boom
+                  shell: exit 2
+                - copy: {dest: WORK/never, content: "x"}
+              rescue:
+                - copy: {dest: WORK/rescued, content: "x"}
+              always:
+                - copy: {dest: WORK/always, content: "x"}
+            - copy: {dest: WORK/after, content: "x"}
+        """
+    )
+    result, rep, run = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    for name in ("in-block", "rescued", "always", "after"):
+        assert (lab.work / name).exists(), name
+    assert not (lab.work / "never").exists()
+    stats = run.states["h1"].stats
+    assert (stats.failed, stats.rescued) == (0, 1)
+
+
+def test_always_runs_after_an_unrescued_failure_and_the_host_still_fails(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - shell: exit 2
+              always:
+                - copy: {dest: WORK/always, content: "x"}
+            - copy: {dest: WORK/after, content: "x"}
+        """
+    )
+    result, _, _ = lab.run(pb)
+    assert result.exit_code == EXIT_HOST_FAILED
+    assert (lab.work / "always").exists()
+    assert not (lab.work / "after").exists()
+
+
+def test_a_failure_before_a_guarded_block_is_not_rescued_by_it(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - shell: exit 2
+            - block:
+                - copy: {dest: WORK/b, content: "x"}
+              rescue:
+                - copy: {dest: WORK/wrongly-rescued, content: "x"}
+        """
+    )
+    result, _, _ = lab.run(pb)
+    assert result.exit_code == EXIT_HOST_FAILED
+    assert not (lab.work / "wrongly-rescued").exists()
+
+
+def test_block_when_and_vars_apply_to_every_task_inside(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - copy: {dest: "WORK/{{ name }}", content: "x"}
+              vars: {name: from-block}
+              when: true
+            - block:
+                - copy: {dest: WORK/skipped, content: "x"}
+              when: false
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert (lab.work / "from-block").exists() and not (lab.work / "skipped").exists()
+
+
+HANDLERS = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {dest: WORK/conf, content: "v1"}
+      notify: [restart app]
+    - shell: "true"
+      changed_when: false
+      notify: restart app
+  handlers:
+    - name: restart app
+      shell: echo restarted >> WORK/restarts
+    - name: also listening
+      shell: echo heard >> WORK/heard
+      listen: restart app
+"""
+
+
+def test_handlers_run_once_at_the_end_only_when_notified_by_a_change(lab):
+    pb = lab.playbook(HANDLERS)
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert (lab.work / "restarts").read_text() == "restarted\n"
+    assert (lab.work / "heard").read_text() == "heard\n"
+    assert [r.is_handler for r in rep.results][-2:] == [True, True]
+    lab.run(pb)  # converged: nothing changes, no handler runs
+    assert (lab.work / "restarts").read_text() == "restarted\n"
+
+
+def test_a_handler_notified_before_a_failure_is_replayed_by_the_next_run(lab):
+    text = """
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - copy: {dest: WORK/conf, content: "v1"}
+          notify: restart app
+        - shell: "test -e WORK/fixed"
+      handlers:
+        - name: restart app
+          shell: echo restarted >> WORK/restarts
+    """
+    pb = lab.playbook(text)
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_HOST_FAILED
+    assert not (lab.work / "restarts").exists()
+    assert any("pending" in w for w in rep.warnings)
+    (lab.work / "fixed").write_text("")
+    result, rep, _ = lab.run(pb)  # conf is unchanged now, yet the restart happens
+    assert result.exit_code == EXIT_OK
+    assert (lab.work / "restarts").read_text() == "restarted\n"
+    result, rep, _ = lab.run(pb)  # and only once
+    assert (lab.work / "restarts").read_text() == "restarted\n"
+
+
+def test_force_handlers_runs_notified_handlers_even_after_a_failure(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          force_handlers: true
+          tasks:
+            - copy: {dest: WORK/conf, content: "v1"}
+              notify: restart app
+            - shell: exit 1
+          handlers:
+            - name: restart app
+              shell: echo restarted >> WORK/restarts
+        """
+    )
+    result, _, _ = lab.run(pb)
+    assert result.exit_code == EXIT_HOST_FAILED
+    assert (lab.work / "restarts").exists()
