@@ -183,7 +183,8 @@ def standard_result(record: dict) -> dict:
     """The keys every remote module returns, from a parsed record.
 
     ``record`` holds ``status`` (ok/changed/failed/skipped/not_run), ``rc`` and ``fields``
-    (str values). Field names ``stdout``, ``stderr``, ``msg``, ``diff_before``, ``diff_after``,
+    (str values). ``stdout``/``stderr`` (what the shell function itself printed) are kept only
+    when non-empty; modules that run user commands set them explicitly. Field names ``msg``, ``diff_before``, ``diff_after``,
     ``diff_before_header``, ``diff_after_header`` are framing-level; every other field is a
     module key copied as a string (modules convert types in their own ``finish``).
     """
@@ -198,10 +199,11 @@ def standard_result(record: dict) -> dict:
     if status == "not_run":
         out["msg"] = fields.get("msg") or "not run: an earlier task in the same script failed"
         out["not_run"] = True
-    for key in ("stdout", "stderr"):
-        if key in fields:
-            out[key] = fields.pop(key)
-            out[f"{key}_lines"] = split_lines(out[key])
+    for key in ("stdout", "stderr"):  # stray output of a file-ish module: keep only if any
+        value = fields.pop(key, "")
+        if value:
+            out[key] = value
+            out[f"{key}_lines"] = split_lines(value)
     if "msg" in fields:
         out["msg"] = fields.pop("msg")
     if record.get("rc") is not None and ("rc" in fields or status == "failed"):
