@@ -6,6 +6,7 @@ Public API (used by the planner, executor, validator and CLI):
   ``with_vars(extra)``, ``render_template_text(text, extra)``.
 - :data:`OMIT` / :func:`is_omit` — the ``omit`` placeholder; callers drop such arguments.
 - :func:`is_secret` — value came from vault: print it hidden.
+- :func:`as_data` — wrap task results/facts before storing them as variables: never templated.
 - :func:`find_undefined` — static check for the validator.
 - :class:`VaultSecrets`, :class:`EncryptedString` — vault passwords and ``!vault`` values.
 - :mod:`edgeauto.templating.variables` — :class:`VarLayers` (precedence) and magic vars.
@@ -13,7 +14,9 @@ Public API (used by the planner, executor, validator and CLI):
 
 from edgeauto.templating.templar import (
     OMIT,
+    Data,
     Templar,
+    as_data,
     find_undefined,
     has_template,
     is_omit,
@@ -22,6 +25,8 @@ from edgeauto.templating.templar import (
 from edgeauto.templating.vault import EncryptedString, SecretStr, VaultSecrets
 
 __all__ = [
+    "Data",
+    "as_data",
     "OMIT",
     "EncryptedString",
     "SecretStr",

@@ -296,6 +296,19 @@ LOOKUPS: dict[str, Callable[..., list]] = {
 }
 
 
+_TEXT_LOOKUPS = ("file", "template", "env", "pipe")
+
+
+def _as_text_data(value: Any) -> Any:
+    """Lookup text is data: if stored by set_fact it must not be templated again."""
+    from edgeauto.templating.vault import SecretStr
+    from edgeauto.yamlsrc import UnsafeStr
+
+    if isinstance(value, str) and not isinstance(value, SecretStr | UnsafeStr):
+        return UnsafeStr(value)
+    return value
+
+
 def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
     """Run lookup ``name`` (short or ``ansible.builtin.`` name) on terms; returns a list."""
     short = (
@@ -324,6 +337,9 @@ def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
                 flat.append(t)
         terms = flat
     try:
-        return func(templar, terms, **kwargs)
+        result = func(templar, terms, **kwargs)
+        if short in _TEXT_LOOKUPS:
+            result = [_as_text_data(r) for r in result]
+        return result
     except TypeError as exc:
         raise TemplateError(f"lookup '{name}': {exc}") from None

@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 import jinja2.lexer
+import jinja2.runtime
 from jinja2 import meta, nodes
 from jinja2.nativetypes import NativeCodeGenerator
 
@@ -55,6 +56,37 @@ def is_secret(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(is_secret(v) for v in value)
     return False
+
+
+class Data(dict):
+    """Already-rendered data (task results, facts): read as-is, never templated again.
+
+    Ansible 2.19 never templates module results; a registered ``stdout`` containing ``{{``
+    must come back verbatim. Wrap with :func:`as_data` before storing such values as variables.
+    """
+
+    _edgeauto_data = True
+
+
+class DataList(list):
+    """List counterpart of :class:`Data`."""
+
+    _edgeauto_data = True
+
+
+def as_data(value: Any) -> Any:
+    """Mark a value as data that templating must not render (O(1): wraps the top level)."""
+    from edgeauto.yamlsrc import UnsafeStr
+
+    if isinstance(value, Data | DataList | UnsafeStr):
+        return value
+    if isinstance(value, dict):
+        return Data(value)
+    if isinstance(value, list):
+        return DataList(value)
+    if isinstance(value, str):
+        return UnsafeStr(value)
+    return value
 
 
 def has_template(value: Any) -> bool:
@@ -151,8 +183,35 @@ class _RawStringLexer(jinja2.lexer.Lexer):
                 yield from super().wrap(iter([(lineno, token, value)]), name, filename)
 
 
+class _Context(jinja2.runtime.Context):
+    """Keeps variables lazy across ``{% include %}``: Jinja2 would copy (and so resolve) all."""
+
+    def get_all(self):  # type: ignore[override]
+        if not self.vars:
+            return self.parent
+        return ChainMap(self.vars, self.parent)
+
+
+class _Template(jinja2.Template):
+    """Included templates see the includer's locals over the lazy variables (no copy)."""
+
+    def new_context(self, vars=None, shared=False, locals=None):  # type: ignore[override]
+        if shared and locals and vars is not None:
+            extra = {k: v for k, v in locals.items() if v is not jinja2.utils.missing}
+            return self.environment.context_class(
+                self.environment,
+                ChainMap(extra, vars),
+                self.name,
+                self.blocks,
+                globals=self.globals,
+            )
+        return super().new_context(vars, shared, locals)
+
+
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
+    context_class = _Context
+    template_class = _Template
     concat = staticmethod(_concat)  # type: ignore[assignment]
 
     @property
@@ -227,7 +286,11 @@ class _LazyVars(Mapping):
             before = t._state.secret_hits
             self.resolving.append(key)
             try:
-                value = t._resolve(t.variables[key])
+                raw = t.variables[key]
+                if t._overlay is not None and key in t._overlay:
+                    value = t._decrypt_only(raw)
+                else:
+                    value = t._resolve(raw)
             except UndefinedVariableError as exc:
                 var = getattr(exc, "variable", None)
                 if not exc.message.endswith(")"):
@@ -255,6 +318,9 @@ class _LazyVars(Mapping):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return True
 
 
 # --- the Templar -------------------------------------------------------------------------
@@ -294,6 +360,7 @@ class Templar:
                 dirs += [str(p / "templates"), str(p)]
             self._template_dirs = tuple(dirs)
         self._env = _environment(self._template_dirs)
+        self._overlay: Mapping[str, Any] | None = None
         self._lazy = _LazyVars(self)
 
     @property
@@ -301,9 +368,15 @@ class Templar:
         return self._state.warnings
 
     def with_vars(self, extra: Mapping[str, Any]) -> Templar:
-        """A cheap child Templar whose variables are ``extra`` over ours (e.g. ``item``)."""
+        """A cheap child Templar whose variables are ``extra`` over ours (e.g. ``item``).
+
+        ``extra`` holds already-rendered data (loop items, registered results): its values are
+        used as they are, never templated again (vault values still decrypt).
+        """
         child = Templar.__new__(Templar)
-        child.variables = ChainMap(dict(extra), self.variables)  # type: ignore[arg-type]
+        overlay = dict(extra)
+        child._overlay = overlay
+        child.variables = ChainMap(overlay, self.variables)  # type: ignore[arg-type]
         child.basedir = self.basedir
         child.search_paths = self.search_paths
         child.vault = self.vault
@@ -418,6 +491,8 @@ class Templar:
         if isinstance(value, EncryptedString):
             self._state.secret_hits += 1
             return SecretStr(value.decrypt(self.vault))
+        if getattr(value, "_edgeauto_data", False):
+            return value
         if isinstance(value, Mapping) and not hasattr(value, "_edgeauto_lazy"):
             changed = False
             out = {}
@@ -432,6 +507,12 @@ class Templar:
             if any(a is not b for a, b in zip(items, value, strict=True)):
                 return items
             return value
+        return value
+
+    def _decrypt_only(self, value: Any) -> Any:
+        if isinstance(value, EncryptedString):
+            self._state.secret_hits += 1
+            return SecretStr(value.decrypt(self.vault))
         return value
 
     def _render_str(self, source: str, shown: str, pos: Position | None) -> Any:

@@ -111,3 +111,21 @@ def test_unknown_lookup_suggests_a_name(project):
     with pytest.raises(TemplateError) as err:
         _templar(project).render("{{ lookup('fileglobs', '*') }}")
     assert "did you mean 'fileglob'" in str(err.value)
+
+
+def test_template_include_finds_sibling_templates_and_keeps_vars_lazy(project):
+    (project["role"] / "templates" / "part.j2").write_text("part {{ name }} {{ extra }}")
+    (project["role"] / "templates" / "main.j2").write_text(
+        "{% set extra = 'x' %}{% include 'part.j2' %}"
+    )
+    # 'broken' is never read, so it must not fail the render (Ansible is lazy too)
+    t = _templar(project, name="edge", broken="{{ undefined_thing }}")
+    assert t.render("{{ lookup('template', 'main.j2') }}") == "part edge x"
+
+
+def test_file_lookup_text_with_braces_is_not_templated_when_stored(project):
+    (project["pb"] / "files" / "dash.json").write_text('{"title": "{{ grafana_var }}"}')
+    t = _templar(project)
+    stored = t.render("{{ lookup('file', 'dash.json') }}")
+    # as if set_fact stored it and a later task reads it back
+    assert Templar({"dash": stored}).render("{{ dash }}") == '{"title": "{{ grafana_var }}"}'

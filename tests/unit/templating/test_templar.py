@@ -177,3 +177,20 @@ def test_render_template_text_always_returns_text_with_trim_blocks():
 def test_templars_are_independent_objects():
     a, b = Templar({"x": 1}), Templar({"x": 2})
     assert (a.render("{{ x }}"), b.render("{{ x }}")) == (1, 2)
+
+
+def test_registered_results_wrapped_as_data_are_never_templated():
+    from edgeauto.templating import as_data
+
+    result = as_data({"stdout": "Hello {{ name }}", "rc": 0})
+    t = Templar({"out": result})
+    assert t.render("{{ out.stdout }}") == "Hello {{ name }}"
+    assert t.render("{{ out }}") == {"stdout": "Hello {{ name }}", "rc": 0}
+    assert t.render("{{ lookup('vars', 'out').stdout }}") == "Hello {{ name }}"
+
+
+def test_loop_items_from_with_vars_are_not_templated_again():
+    t = Templar({"name": "x"})
+    child = t.with_vars({"item": "{{ name }}", "res": {"stdout": "{{ nope }}"}})
+    assert child.render("{{ item }}") == "{{ name }}"
+    assert child.render("{{ res.stdout }}") == "{{ nope }}"
