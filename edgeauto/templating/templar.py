@@ -285,17 +285,21 @@ class _LazyVars(Mapping):
                 raise TemplateError(f"variable '{key}' refers to itself ({chain_})")
             before = t._state.secret_hits
             self.resolving.append(key)
+            raw = t.variables[key]
             try:
-                raw = t.variables[key]
                 if t._overlay is not None and key in t._overlay:
                     value = t._decrypt_only(raw)
                 else:
                     value = t._resolve(raw)
-            except UndefinedVariableError as exc:
-                var = getattr(exc, "variable", None)
-                if not exc.message.endswith(")"):
-                    exc.message += f" (while templating variable '{key}')"
-                exc.variable = var  # type: ignore[attr-defined]
+            except TemplateError as exc:
+                # the caller's position (the task) is the error's; the variable's own
+                # definition is named in the message
+                if "(while templating variable" not in exc.message:
+                    where = exc.pos or getattr(raw, "pos", None)
+                    exc.message += f" (while templating variable '{key}'" + (
+                        f" defined at {where})" if where else ")"
+                    )
+                exc.pos = None
                 raise
             finally:
                 self.resolving.pop()

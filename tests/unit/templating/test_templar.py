@@ -194,3 +194,12 @@ def test_loop_items_from_with_vars_are_not_templated_again():
     child = t.with_vars({"item": "{{ name }}", "res": {"stdout": "{{ nope }}"}})
     assert child.render("{{ item }}") == "{{ name }}"
     assert child.render("{{ res.stdout }}") == "{{ nope }}"
+
+
+def test_error_inside_a_variable_points_at_task_and_names_the_definition():
+    data = load_yaml_text("greeting: 'hi {{ who }}'\n", "vars/main.yml")
+    with pytest.raises(UndefinedVariableError) as err:
+        Templar(data).render("{{ greeting }}", pos=POS)
+    assert err.value.pos == POS
+    assert err.value.variable == "who"
+    assert "while templating variable 'greeting' defined at vars/main.yml:1:11" in str(err.value)
