@@ -1,0 +1,62 @@
+"""Output of ``edgeauto adhoc``: ``host | CHANGED | rc=0 >>`` + stdout, like ``ansible``."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+
+from edgeauto.output.render import to_json, visible_result
+from edgeauto.output.reporter import Reporter
+
+_WORD = {
+    "ok": "SUCCESS",
+    "changed": "CHANGED",
+    "failed": "FAILED",
+    "skipped": "SKIPPED",
+    "unreachable": "UNREACHABLE!",
+}
+_STYLE = {
+    "ok": "green",
+    "changed": "yellow",
+    "failed": "red",
+    "skipped": "cyan",
+    "unreachable": "bold red",
+}
+
+
+class AdhocReporter(Reporter):
+    def __init__(self, one_line: bool = False, verbosity: int = 0, console: Console | None = None):
+        super().__init__()
+        self.one_line = one_line
+        self.verbosity = verbosity
+        self.console = console or Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+    def task_result(self, res) -> None:
+        with self.lock:
+            word = _WORD[res.status]
+            shown = visible_result(res.result, res.no_log)
+            command_like = res.task.action.split(".")[-1] in ("command", "shell", "raw")
+            if command_like and res.status in ("ok", "changed", "failed") and "rc" in shown:
+                if res.status == "failed":
+                    word = "FAILED"
+                text = f"{res.host} | {word} | rc={shown.get('rc')} >>"
+                body = shown.get("stdout", "")
+                if shown.get("stderr"):
+                    body = (body + "\n" if body else "") + shown["stderr"]
+                if self.one_line:
+                    text += " " + body.replace("\n", "\\n")
+                else:
+                    text += "\n" + body
+            else:
+                text = f"{res.host} | {word} => " + to_json(shown, None if self.one_line else 4)
+            self.console.print(escape(text), style=_STYLE[res.status])
+
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.console.print(escape(f"[WARNING]: {message}"), style="magenta")
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.console.print(escape(f"ERROR! {message}"), style="bold red")
