@@ -94,8 +94,26 @@ def make_transport(host_vars: dict, *, options=None) -> Transport:
             docker=opts.docker_executable,
         )
     if kind in ("paramiko", "paramiko_ssh"):
+        from dataclasses import replace
+
+        from edgeauto.transport.openssh import option_keys
         from edgeauto.transport.paramiko_ssh import ParamikoTransport
 
+        # Inventories often pin host keys through ssh args; paramiko honours the ones it can.
+        ssh_opts = option_keys(
+            [
+                *split_args(host_vars.get("ansible_ssh_common_args")),
+                *split_args(host_vars.get("ansible_ssh_extra_args")),
+                *opts.ssh_common_args,
+                *opts.ssh_extra_args,
+            ]
+        )
+        if ssh_opts.get("userknownhostsfile"):
+            opts = replace(opts, known_hosts_file=ssh_opts["userknownhostsfile"].split()[0])
+        strict = ssh_opts.get("stricthostkeychecking", "").lower()
+        if strict in ("no", "off", "accept-new"):
+            checking = False
+        key = key or ssh_opts.get("identityfile")
         return ParamikoTransport(
             name,
             hostname=hostname,
