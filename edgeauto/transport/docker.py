@@ -83,7 +83,11 @@ class DockerTransport(Transport):
         shown = shlex.join(argv)
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
-        if result.rc in (125, 126, 127) and any(s in result.stderr for s in _DOCKER_FAILURES):
+        if (
+            result.rc in (1, 125, 126, 127)
+            and not result.stdout
+            and result.stderr.startswith(_DOCKER_FAILURES)
+        ):
             raise ConnectionFailed(describe(self.host, shown, result.rc, result.stderr))
         check_become(become, handshake, result, self.host, shown)
         return result

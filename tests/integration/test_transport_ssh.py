@@ -298,3 +298,27 @@ def test_large_script_and_large_output_do_not_deadlock(sshd, options, transports
     script = b"".join(b"echo line-%d-%s\n" % (i, b"x" * 100) for i in range(20000))
     result = t.run_script(script, timeout=120)
     assert result.stdout.count(b"\n") == 20000
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_user_ssh_config_with_proxyjump_bastion_is_honoured(sshd, options, transports, kind):
+    # The bastion is the same sshd under another name: the target is reached through it.
+    config = os.path.join(sshd.dir, f"ssh_config_{kind}")
+    with open(config, "w") as f:
+        f.write(
+            f"Host bastion\n  HostName {sshd.addr}\n  Port {sshd.port}\n  User root\n"
+            f"  IdentityFile {sshd.client_key}\n  UserKnownHostsFile {sshd.known_hosts}\n"
+            f"Host target-behind-bastion\n  HostName {sshd.addr}\n  Port {sshd.port}\n"
+            f"  User root\n  IdentityFile {sshd.client_key}\n  ProxyJump bastion\n"
+        )
+    options.ssh_config_file = config
+    host_vars = {
+        "inventory_hostname": "behind",
+        "ansible_host": "target-behind-bastion",
+        "ansible_connection": kind,
+    }
+    before = sshd.accepted_logins()
+    t = make(transports, host_vars, options)
+    t.connect(10)
+    assert t.run_script(b"echo via bastion\n", timeout=20).stdout == b"via bastion\n"
+    assert sshd.accepted_logins() - before == 2  # one login on the bastion, one on the target
