@@ -1,0 +1,201 @@
+"""Validation finds real problems and stays quiet on valid playbooks (no false alarms)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgeauto.errors import ValidationError
+from edgeauto.playbook import check_playbook, load_and_validate, load_playbook, validate
+
+
+def _problems(path, **kw):
+    return [str(p) for p in check_playbook(path, **kw)[1]]
+
+
+def test_the_site_fixture_is_valid(site_dir):
+    assert _problems(site_dir / "site.yml") == []
+
+
+def test_hosts_template_is_fine_when_extra_vars_define_it(write):
+    path = write("pb.yml", '- hosts: "{{ target }}"\n  tasks: []\n')
+    assert any("'target'" in p for p in _problems(path))
+    assert _problems(path, extra_vars={"target": "web"}) == []
+
+
+def test_hosts_template_is_fine_when_the_inventory_defines_it(write):
+    from edgeauto.inventory import Inventory
+
+    inventory = Inventory()
+    inventory.add_host("h1", "web", vars={"deploy_group": "web"})
+    path = write("pb.yml", '- hosts: "{{ deploy_group }}"\n  tasks: []\n')
+    assert _problems(path, inventory=inventory) == []
+
+
+def test_include_tasks_name_may_use_registered_or_set_fact_variables(write):
+    write("t_a.yml", "- command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - command: echo a
+              register: picked
+            - set_fact:
+                suffix: a
+            - include_tasks: "t_{{ suffix }}.yml"
+            - include_tasks: "t_{{ picked.stdout }}.yml"
+            - include_tasks: "t_{{ item }}.yml"
+              loop: [a]
+        """,
+    )
+    assert _problems(path) == []
+
+
+def test_notify_may_name_a_listen_topic_or_role_prefixed_handler(site_dir, write):
+    write("roles/svc/handlers/main.yml", "- name: restart svc\n  command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          roles: [svc]
+          tasks:
+            - command: /bin/true
+              notify: [topic, "svc : restart svc", restart svc]
+          handlers:
+            - name: h
+              command: /bin/true
+              listen: topic
+        """,
+    )
+    assert _problems(path) == []
+
+
+def test_files_found_in_role_files_dir_playbook_files_dir_or_skipped_when_remote(write):
+    write("roles/r/files/a.conf", "x")
+    write("roles/r/templates/t.j2", "x")
+    write(
+        "roles/r/tasks/main.yml",
+        "- copy: src=a.conf dest=/tmp/a\n- template: src=t.j2 dest=/tmp/t\n",
+    )
+    write("files/b.conf", "x")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          roles: [r]
+          tasks:
+            - copy: src=b.conf dest=/tmp/b
+            - copy: src=/etc/hostname dest=/tmp/c remote_src=yes
+            - copy: src="{{ some_file }}" dest=/tmp/d
+              vars: {some_file: x}
+            - template: src=missing.j2 dest=/tmp/e
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 1 and "template src 'missing.j2' not found" in problems[0]
+    assert ":8:" in problems[0]
+
+
+def test_delegation_to_localhost_or_a_template_is_accepted(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - command: /bin/true
+              delegate_to: localhost
+            - command: /bin/true
+              delegate_to: "{{ inventory_hostname }}"
+        """,
+    )
+    assert _problems(path) == []
+
+
+def test_include_role_target_is_loaded_and_its_tasks_are_checked(write):
+    write("roles/inc/tasks/main.yml", "- file: path=/tmp/x state=bogus\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - include_role:
+                name: inc
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 1
+    assert "roles/inc/tasks/main.yml:1:3: argument 'state' must be one of" in problems[0]
+
+
+def test_include_vars_file_must_exist_unless_templated(write):
+    write("vars/here.yml", "a: 1\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - include_vars: here.yml
+            - include_vars: "{{ inventory_hostname }}.yml"
+            - include_vars: gone.yml
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 1 and "include_vars file 'gone.yml' not found" in problems[0]
+
+
+def test_vars_files_entry_list_uses_the_first_file_that_exists(write):
+    write("second.yml", "from_second: 1\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          vars_files:
+            - [first.yml, second.yml]
+          tasks:
+            - import_tasks: "{{ from_second }}.yml"
+        """,
+    )
+    write("1.yml", "- command: /bin/true\n")
+    assert _problems(path) == []
+
+
+def test_unsafe_strings_and_templated_environment_are_not_checked_as_templates(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          environment: "{{ proxy_env }}"
+          vars:
+            proxy_env: {}
+            literal: !unsafe "{{ not a template"
+          tasks:
+            - command: echo hi
+        """,
+    )
+    assert _problems(path) == []
+
+
+def test_every_problem_is_reported_at_once_sorted_by_position(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - fiel: path=/tmp/a
+            - file: path=/tmp/a state=nope
+            - command: /bin/true
+              whn: x
+        """,
+    )
+    with pytest.raises(ValidationError) as err:
+        load_and_validate(path)
+    lines = str(err.value).splitlines()
+    assert [line.split(": ", 1)[0].rsplit(":", 2)[1] for line in lines] == ["3", "4", "6"]
+
+
+def test_validate_on_a_loaded_playbook_raises_for_argument_problems(write):
+    path = write("pb.yml", "- hosts: all\n  tasks:\n    - file: state=touch\n")
+    playbook = load_playbook(path)
+    with pytest.raises(ValidationError) as err:
+        validate(playbook)
+    assert "pb.yml:3:7: missing required argument 'path'" in str(err.value)
