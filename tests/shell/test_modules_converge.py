@@ -1,0 +1,219 @@
+"""Each module's real compiled script, run locally under dash and busybox sh:
+check mode predicts the real run's `changed`, the real run changes, the second run changes
+nothing, and check mode afterwards predicts no change."""
+
+import hashlib
+import os
+
+import pytest
+
+from edgeauto.remote.localrun import LocalTask, run_local
+
+
+def run(shell, module, args, check=False, diff=False, **kw):
+    out = run_local(
+        [LocalTask(module, args, check=check, diff=diff, **kw)],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    result = out.results[0]
+    assert not result.get("failed"), (result, out.stderr)
+    return result
+
+
+def converge(shell, module, args, expect_first_change=True):
+    """check → real → real again → check again; returns the first real result."""
+    predicted = run(shell, module, args, check=True, diff=True)
+    first = run(shell, module, args, diff=True)
+    second = run(shell, module, args, diff=True)
+    after = run(shell, module, args, check=True)
+    assert predicted["changed"] == first["changed"] == expect_first_change
+    assert second["changed"] is False, second
+    assert after["changed"] is False, after
+    return first
+
+
+SCENARIOS = {
+    "file_directory_tree": (
+        "file",
+        lambda d: {"path": f"{d}/a/b/c", "state": "directory", "mode": "0750"},
+    ),
+    "file_touch_mode": (
+        "file",
+        lambda d: {
+            "path": f"{d}/t",
+            "state": "touch",
+            "mode": "0600",
+            "modification_time": "preserve",
+            "access_time": "preserve",
+        },
+    ),
+    "file_link": (
+        "file",
+        lambda d: {"path": f"{d}/lnk", "state": "link", "src": "/etc/hostname", "force": True},
+    ),
+    "file_absent": ("file", lambda d: {"path": f"{d}/gone", "state": "absent"}),
+    "copy_content": (
+        "copy",
+        lambda d: {"content": "a=1\nb='2'\n", "dest": f"{d}/c.conf", "mode": "0640"},
+    ),
+    "copy_no_trailing_newline": ("copy", lambda d: {"content": "x", "dest": f"{d}/x"}),
+    "copy_into_dir": ("copy", lambda d: {"content": "dirtest", "dest": f"{d}/made/f"}),
+    "lineinfile_create": (
+        "lineinfile",
+        lambda d: {"path": f"{d}/l.conf", "line": "key=value", "create": True},
+    ),
+    "command_creates": (
+        "command",
+        lambda d: {"cmd": f"touch {d}/marker", "creates": f"{d}/marker"},
+    ),
+    "shell_removes": ("shell", lambda d: {"cmd": f"rm {d}/victim", "removes": f"{d}/victim"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_module_converges_and_check_mode_predicts_the_real_run(shell, tmp_path, name):
+    module, make_args = SCENARIOS[name]
+    if name == "file_absent":
+        (tmp_path / "gone").mkdir()
+        (tmp_path / "gone" / "inner").write_text("x")
+    if name == "shell_removes":
+        (tmp_path / "victim").write_text("x")
+    if name == "copy_into_dir":
+        (tmp_path / "made").mkdir()
+    converge(shell, module, make_args(tmp_path))
+
+
+def test_file_mode_symbolic_and_octal_agree(shell, tmp_path):
+    path = tmp_path / "m"
+    path.write_text("")
+    os.chmod(path, 0o644)
+    converge(shell, "file", {"path": str(path), "mode": "u=rwx,g=rx,o="})
+    assert oct(path.stat().st_mode & 0o7777) == "0o750"
+    result = run(shell, "file", {"path": str(path), "mode": 0o750})
+    assert result["changed"] is False and result["mode"] == "0750"
+
+
+def test_copy_reports_ansible_keys_and_diff(shell, tmp_path):
+    dest = tmp_path / "f"
+    dest.write_text("old\n")
+    result = run(shell, "copy", {"content": "new\n", "dest": str(dest), "backup": True}, diff=True)
+    assert result["changed"] is True
+    assert result["checksum"] == hashlib.sha1(b"new\n").hexdigest()
+    assert result["dest"] == str(dest) and result["state"] == "file" and result["size"] == 4
+    assert result["diff"]["before"] == "old\n" and result["diff"]["after"] == "new\n"
+    assert open(result["backup_file"]).read() == "old\n"
+
+
+def test_copy_preserves_existing_file_mode_when_none_given(shell, tmp_path):
+    dest = tmp_path / "f"
+    dest.write_text("old\n")
+    os.chmod(dest, 0o600)
+    run(shell, "copy", {"content": "new\n", "dest": str(dest)})
+    assert dest.stat().st_mode & 0o777 == 0o600
+
+
+def test_copy_omits_content_when_facts_show_the_same_checksum(shell, tmp_path):
+    dest = tmp_path / "same"
+    dest.write_bytes(b"SECRET-PAYLOAD-MARKER\n")
+    sha = hashlib.sha1(b"SECRET-PAYLOAD-MARKER\n").hexdigest()
+    out = run_local(
+        [
+            LocalTask(
+                "copy",
+                {"content": "SECRET-PAYLOAD-MARKER\n", "dest": str(dest)},
+                remote_checksums={str(dest): sha},
+            )
+        ],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    assert b"SECRET-PAYLOAD-MARKER" not in out.script
+    assert out.results[0]["changed"] is False and not out.results[0]["failed"]
+
+
+def test_copy_fails_clearly_when_the_file_changed_since_facts(shell, tmp_path):
+    dest = tmp_path / "moved"
+    dest.write_bytes(b"someone edited me\n")
+    sha = hashlib.sha1(b"expected\n").hexdigest()
+    out = run_local(
+        [
+            LocalTask(
+                "copy",
+                {"content": "expected\n", "dest": str(dest)},
+                remote_checksums={str(dest): sha},
+            )
+        ],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    result = out.results[0]
+    assert result["failed"] and result["resend"] is True
+    assert "changed since facts" in result["msg"]
+    assert dest.read_bytes() == b"someone edited me\n"
+
+
+def test_copy_validate_failure_leaves_the_destination_untouched(shell, tmp_path):
+    dest = tmp_path / "v"
+    dest.write_text("good\n")
+    out = run_local(
+        [LocalTask("copy", {"content": "bad\n", "dest": str(dest), "validate": "grep -q good %s"})],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    assert out.results[0]["failed"] and "failed to validate" in out.results[0]["msg"]
+    assert dest.read_text() == "good\n"
+
+
+def test_command_result_keys_and_stdin(shell, tmp_path):
+    result = run(shell, "command", {"argv": ["cat"], "stdin": "hello"})
+    assert result["stdout"] == "hello" and result["rc"] == 0 and result["changed"] is True
+    assert result["cmd"] == ["cat"] and result["delta"] is not None
+    assert result["stdout_lines"] == ["hello"]
+
+
+def test_command_check_mode_without_guards_says_it_might_change(shell):
+    result = run(shell, "command", {"cmd": "false"}, check=True)
+    assert result["changed"] is True and result["might_change"] is True
+
+
+def test_command_failure_and_missing_program(shell):
+    out = run_local(
+        [LocalTask("command", {"cmd": "sh -c 'echo err >&2; exit 4'"})],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    result = out.results[0]
+    assert result["failed"] and result["rc"] == 4 and result["stderr"] == "err"
+    assert result["msg"] == "non-zero return code"
+    out = run_local(
+        [LocalTask("command", {"cmd": "no-such-program-xyz"})],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    assert out.results[0]["failed"] and out.results[0]["rc"] == 2
+
+
+def test_command_expands_environment_variables_like_ansible(shell):
+    result = run(
+        shell, "command", {"cmd": "echo $EA_X ${EA_X} $EA_UNSET"}, environment={"EA_X": "v"}
+    )
+    assert result["stdout"] == "v v $EA_UNSET"
+
+
+def test_shell_module_runs_pipes_with_chdir(shell, tmp_path):
+    (tmp_path / "f1").write_text("")
+    result = run(shell, "shell", {"cmd": "ls | wc -l", "chdir": str(tmp_path)})
+    assert result["stdout"].strip() == "1" and result["cmd"] == "ls | wc -l"
+
+
+def test_lineinfile_diff_shows_content_before_and_after(shell, tmp_path):
+    path = tmp_path / "cfg"
+    path.write_text("a\nb\n")
+    result = run(shell, "lineinfile", {"path": str(path), "regexp": "^b", "line": "B"}, diff=True)
+    assert result["msg"] == "line replaced"
+    assert result["diff"]["before"] == "a\nb\n" and result["diff"]["after"] == "a\nB\n"
+
+
+def test_ping_returns_pong(shell):
+    assert run(shell, "ping", {})["ping"] == "pong"
