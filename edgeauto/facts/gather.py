@@ -15,7 +15,7 @@ from pyinfra.facts.files import Sha1File
 from edgeauto.errors import EdgeautoError, RemoteProtocolError
 from edgeauto.facts.derive import derive_facts
 from edgeauto.facts.edge_hw import PROBE_SH
-from edgeauto.facts.sections import SECTIONS, SUBSETS, _raw
+from edgeauto.facts.sections import PRELUDE, SECTIONS, SUBSETS, _raw
 
 BEGIN = ":::edgeauto-fact:::"
 END = ":::edgeauto-fact-rc:::"
@@ -72,6 +72,7 @@ def facts_script(subset=None, checksum_paths: Iterable[str] = ()) -> bytes:
     parts = [
         "LC_ALL=C; export LC_ALL\n",
         'PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH\n',
+        PRELUDE,
     ]
     sections = [s for s in SECTIONS if s.subset in wanted]
     if any(s.name == "edgeauto_hw" for s in sections):

@@ -24,6 +24,12 @@ from edgeauto.facts.edge_hw import probe_call
 
 SUBSETS = ("min", "hardware", "network", "virtual")
 
+# ``_eaf_t SECONDS CMD…``: run CMD under timeout(1) when this target has a working one
+PRELUDE = (
+    'if timeout 1 true 2>/dev/null; then _eaf_t() { timeout "$@"; }; '
+    'else _eaf_t() { shift; "$@"; }; fi\n'
+)
+
 
 def _raw(command) -> str:
     """pyinfra fact commands are str or StringCommand; we need the shell text."""
@@ -45,7 +51,8 @@ def _sections() -> list[Section]:
         Section("kernel", "min", _raw(KernelVersion().command())),
         Section("kernel_version", "min", "uname -v"),
         Section("machine", "min", _raw(Arch().command())),
-        Section("fqdn", "min", "hostname -f 2>/dev/null || uname -n"),
+        # hostname -f asks DNS, df stats every mount (stale NFS): both can hang, so bound them
+        Section("fqdn", "min", "_eaf_t 3 hostname -f 2>/dev/null || uname -n"),
         Section("userspace_bits", "min", "getconf LONG_BIT"),
         Section("release_files", "min", _raw(LinuxDistribution().command())),
         Section("debian_version", "min", "cat /etc/debian_version"),
@@ -95,7 +102,7 @@ def _sections() -> list[Section]:
         Section("meminfo", "hardware", "cat /proc/meminfo"),
         # pyinfra's Mounts.command() asks the host for its kernel first; on Linux it is this:
         Section("mountinfo", "hardware", "cat /proc/self/mountinfo"),
-        Section("df", "hardware", "df -kP"),
+        Section("df", "hardware", "_eaf_t 5 df -kP"),
         Section("uptime", "hardware", "cut -d. -f1 /proc/uptime"),
         Section(
             "dmi",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -192,3 +193,17 @@ def test_recorded_busybox_alpine_pi_maps_to_ansible_names():
     assert f["date_time"]["hour"] == "23" and f["date_time"]["tz_offset"] == "+0100"
     assert f["edgeauto_hw"]["arch_family"] == "arm64" and f["edgeauto_hw"]["kvm_capable"]
     assert f["virtualization_role"] == "host"
+
+
+def test_a_hanging_probe_is_cut_off_and_the_other_facts_still_arrive(tmp_path, monkeypatch):
+    # FAKE df standing in for one stuck on a dead NFS server (cannot be staged for real here)
+    fake = tmp_path / "df"
+    fake.write_text("#!/bin/sh\nsleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    from edgeauto.facts.gather import gather
+    from edgeauto.transport.local import LocalTransport
+
+    facts, _ = gather(LocalTransport(), "hardware", (), timeout=40)
+    assert facts["memtotal_mb"] > 0 and facts["distribution"]
+    assert all(m["size_total"] == 0 for m in facts["mounts"])  # df gave nothing
