@@ -293,12 +293,16 @@ def interface_ip(server: dict, private: bool, network: str | None) -> str:
     """The address edgeauto connects to (see docs/dynamic-inventory.md for the order)."""
     from edgeauto.inventory.openstack_fetch import first_address
 
-    addresses = server.get("addresses") or {}
-    floating = first_address(addresses, "floating", 4, network)
-    fixed = first_address(addresses, "fixed", 4, network)
-    v6 = first_address(addresses, None, 6, network)
-    access = "" if network else server.get("access_ipv4") or ""
-    order = [fixed, floating, access, v6] if private else [floating, access, fixed, v6]
+    if network:
+        addresses = server.get("addresses") or {}
+        floating = first_address(addresses, "floating", 4, network)
+        fixed = first_address(addresses, "fixed", 4, network)
+        v6 = first_address(addresses, None, 6, network)
+        order = [fixed, floating, v6] if private else [floating, fixed, v6]
+    else:
+        public, internal = server.get("public_v4"), server.get("private_v4")
+        v6 = server.get("public_v6")
+        order = [internal, public, v6] if private else [public, internal, v6]
     return next((ip for ip in order if ip), "")
 
 

@@ -125,7 +125,11 @@ def _fetch_target(config, target: CloudTarget, all_projects: bool, timeout: floa
         flavors = _flavor_names(conn, servers, notes)
         images = _image_names(conn, servers, notes)
         server_groups = _server_groups(conn, all_projects, notes)
-        records = [server_record(s, target, flavors, images, server_groups) for s in servers]
+        external, floating = _neutron_view(conn, servers, notes)
+        records = [
+            server_record(s, target, flavors, images, server_groups, external, floating)
+            for s in servers
+        ]
         return records, None, [f"{target.cloud}/{target.region}: {n}" for n in notes]
     except Exception as exc:  # noqa: BLE001 - one bad cloud must not sink the others
         return [], describe_error(exc, timeout), notes
@@ -214,6 +218,43 @@ def _server_groups(conn, all_projects: bool, notes: list[str]) -> dict[str, list
     return membership
 
 
+def _neutron_view(conn, servers, notes: list[str]) -> tuple[set[str], dict[str, list[dict]]]:
+    """External network names, and floating IPs per server id, from Neutron.
+
+    Why: a fixed address on an external (provider) network is public, which only Neutron
+    knows; and Nova's ``addresses`` lag behind Neutron for a while after a floating IP is
+    associated. Floating IPs are matched to servers through their port's ``device_id``
+    (exact even with overlapping private ranges). Without Neutron, Nova's view is used.
+    """
+    if not servers:
+        return set(), {}
+    try:
+        if not conn.has_service("network"):
+            return set(), {}
+        listed = list(conn.network.networks())
+        networks = {n.id: n.name for n in listed}
+        external = {n.name for n in listed if n.is_router_external and n.name}
+        associated = [f for f in conn.network.ips() if f.port_id]
+        floating: dict[str, list[dict]] = {}
+        if associated:
+            ports = {p.id: p for p in conn.network.ports()}
+            for fip in associated:
+                port = ports.get(fip.port_id)
+                if port is None or not port.device_id:
+                    continue
+                floating.setdefault(port.device_id, []).append(
+                    {
+                        "network": networks.get(port.network_id, port.network_id),
+                        "addr": fip.floating_ip_address,
+                        "mac": port.mac_address,
+                    }
+                )
+        return external, floating
+    except Exception as exc:  # noqa: BLE001
+        notes.append(f"Neutron not used ({_first_line(exc)})")
+        return set(), {}
+
+
 def _embedded_flavor_name(server) -> str | None:
     flavor = server.flavor
     return getattr(flavor, "original_name", None) or getattr(flavor, "name", None)
@@ -236,7 +277,15 @@ def _image_id(server) -> str | None:
     return getattr(image, "id", None) or (image.get("id") if isinstance(image, dict) else None)
 
 
-def server_record(server, target: CloudTarget, flavors, images, server_groups) -> dict:
+def server_record(
+    server,
+    target: CloudTarget,
+    flavors: dict,
+    images: dict,
+    server_groups: dict,
+    external: set[str] | frozenset = frozenset(),
+    floating: dict | None = None,
+) -> dict:
     """The JSON-able view of one server (this is what ``openstack`` host var holds)."""
     name = _embedded_flavor_name(server)
     if name:  # Nova >= 2.47 embeds the flavor without its id
@@ -247,6 +296,7 @@ def server_record(server, target: CloudTarget, flavors, images, server_groups) -
         flavor = dict(flavors.get(flavor_id) or {"id": flavor_id, "name": None})
     image_id = _image_id(server)
     addresses = _plain(server.addresses or {})
+    _add_neutron_floating(addresses, (floating or {}).get(server.id, []))
     record = {
         "id": server.id,
         "name": server.name,
@@ -271,19 +321,44 @@ def server_record(server, target: CloudTarget, flavors, images, server_groups) -
         "access_ipv4": server.access_ipv4 or "",
         "access_ipv6": server.access_ipv6 or "",
     }
-    record.update(derived_addresses(addresses, record["access_ipv4"], record["access_ipv6"]))
+    record["external_networks"] = sorted(n for n in addresses if n in external)
+    record.update(
+        derived_addresses(addresses, external, record["access_ipv4"], record["access_ipv6"])
+    )
     return record
 
 
-def derived_addresses(addresses: dict, access_v4: str = "", access_v6: str = "") -> dict:
-    """public_v4/public_v6/private_v4 the way Ansible's openstack inventory exposes them."""
-    floating_v4 = _first(addresses, kind="floating", version=4)
-    fixed_v4 = _first(addresses, kind="fixed", version=4)
-    fixed_v6 = _first(addresses, kind=None, version=6)
+def _add_neutron_floating(addresses: dict, floating: list[dict]) -> None:
+    known = {e.get("addr") for entries in addresses.values() for e in entries}
+    for fip in floating:
+        if fip["addr"] in known:
+            continue
+        addresses.setdefault(fip["network"], []).append(
+            {
+                "version": 4,
+                "addr": fip["addr"],
+                "OS-EXT-IPS:type": "floating",
+                "OS-EXT-IPS-MAC:mac_addr": fip["mac"],
+            }
+        )
+
+
+def derived_addresses(
+    addresses: dict, external: set[str] | frozenset = frozenset(), access_v4="", access_v6=""
+) -> dict:
+    """public_v4/public_v6/private_v4 as Ansible's openstack inventory exposes them: public
+    is a floating IP or a fixed IP on an external (provider) network."""
+    internal = {n: e for n, e in addresses.items() if n not in external}
+    public_fixed = {n: e for n, e in addresses.items() if n in external}
     return {
-        "public_v4": floating_v4 or access_v4 or "",
-        "public_v6": fixed_v6 or access_v6 or "",
-        "private_v4": fixed_v4 or "",
+        "public_v4": _first(addresses, kind="floating", version=4)
+        or _first(public_fixed, kind="fixed", version=4)
+        or access_v4
+        or "",
+        "public_v6": _first(addresses, kind=None, version=6) or access_v6 or "",
+        "private_v4": _first(internal, kind="fixed", version=4)
+        or _first(addresses, kind="fixed", version=4)
+        or "",
     }
 
 

@@ -40,6 +40,7 @@ class FakeOpenStack:
         self.page_size = page_size  # Nova's osapi_max_limit: small, to force pagination
         self.nova_max_microversion = NOVA_MAX_MICROVERSION  # lower it to act as an old Nova
         self.delays: dict[str, float] = {}  # path substring -> seconds to sleep first
+        self.failures: dict[str, int] = {}  # path substring -> HTTP status to answer with
         self.requests: list[tuple[str, str]] = []
         self.tokens: set[str] = set()
         self.servers = {r: _recorded(f"nova-servers-{r}.json")["servers"] for r in REGIONS}
@@ -150,6 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         self.api.record("GET", self.path)
         self._delay(path)
+        for part, status in self.api.failures.items():
+            if part in path:
+                return self._send(status, {"error": {"code": status, "message": "injected"}})
         if path == "/identity":
             return self._send(300, {"versions": {"values": [_keystone_version()]}})
         if path == "/identity/v3":
@@ -162,12 +166,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._compute_versions(region, single=bool(rest))
         if service == "image" and not rest:
             return self._send(300, {"versions": [_image_version(region)]})
+        if service == "network" and not rest:
+            return self._send(200, {"versions": [_network_version(region)]})
         if self.headers.get("X-Auth-Token") not in self.api.tokens:
             return self._send(401, UNAUTHORIZED)
         if service == "compute" and rest[:1] == ["v2.1"]:
             return self._compute(region, rest[1:], query)
         if service == "image" and rest[:2] == ["v2", "images"] and len(rest) == 3:
             return self._image(rest[2])
+        if service == "network" and len(rest) == 2 and rest[0] == "v2.0":
+            return self._neutron_list(region, rest[1], query)
         self._send(404, {"error": {"code": 404, "message": f"no route {path}"}})
 
     # ---- services ---------------------------------------------------------------------------
@@ -239,6 +247,27 @@ class _Handler(BaseHTTPRequestHandler):
             view.pop("server_groups", None)
         return view
 
+    def _neutron_list(self, region: str, collection: str, query: dict) -> None:
+        """Neutron with ``pagination_max_limit`` set: pages of ``page_size`` items, a
+        ``<collection>_links`` next link while a page is full, ``marker`` = last id."""
+        try:
+            items = _recorded(f"neutron-{collection}-{region}.json")[collection]
+        except FileNotFoundError:
+            return self._send(404, {"NeutronError": {"type": "HTTPNotFound", "message": "no"}})
+        limit = min(int(query.get("limit", self.api.page_size)), self.api.page_size)
+        start = 0
+        if "marker" in query:
+            start = [i["id"] for i in items].index(query["marker"]) + 1
+        page = items[start : start + limit]
+        body: dict = {collection: page}
+        if len(page) == limit and page:
+            href = (
+                f"{self.api.base}/{region}/network/v2.0/{collection}"
+                f"?limit={limit}&marker={page[-1]['id']}"
+            )
+            body[f"{collection}_links"] = [{"rel": "next", "href": href}]
+        self._send(200, body)
+
     def _image(self, image_id: str) -> None:
         for image in _recorded("glance-images.json")["images"]:
             if image["id"] == image_id:
@@ -263,4 +292,12 @@ def _image_version(region: str) -> dict:
         "id": "v2.16",
         "status": "CURRENT",
         "links": [{"rel": "self", "href": f"{{{{BASE}}}}/{region}/image/v2/"}],
+    }
+
+
+def _network_version(region: str) -> dict:
+    return {
+        "id": "v2.0",
+        "status": "CURRENT",
+        "links": [{"rel": "self", "href": f"{{{{BASE}}}}/{region}/network/v2.0/"}],
     }

@@ -66,8 +66,28 @@ def load(clouds_yaml, **options):
     return openstack_inventory(clouds_yaml_path=[str(clouds_yaml)], **options)
 
 
-def test_servers_of_two_regions_become_hosts_in_ansible_style_groups(clouds_yaml):
-    inv = load(clouds_yaml)
+@pytest.fixture(scope="module")
+def default_inv(tmp_path_factory):
+    """One load with default options, shared by the tests that only read it (an SDK load
+    costs ~1 s on a busy machine)."""
+    tmp = tmp_path_factory.mktemp("openstack-shared")
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(__import__("os").environ):
+            if key.startswith("OS_"):
+                mp.delenv(key)
+        mp.setenv("HOME", str(tmp))
+        mp.setenv("XDG_CONFIG_HOME", str(tmp / ".config"))
+        mp.setenv("EDGEAUTO_CACHE_DIR", str(tmp / "cache"))
+        mp.chdir(tmp)
+        with FakeOpenStack() as fake:
+            path = fake.clouds_yaml(
+                tmp / "clouds.yaml", {"edge": {"regions": ["RegionOne", "RegionTwo"]}}
+            )
+            yield load(path)
+
+
+def test_servers_of_two_regions_become_hosts_in_ansible_style_groups(default_inv):
+    inv = default_inv
     assert sorted(inv.hosts) == sorted([*PARIS, "db-lyon-1", *WORKERS])
     assert sorted(inv.group_hosts("edge")) == sorted(inv.hosts)
     assert sorted(inv.group_hosts("edge_RegionOne")) == PARIS
@@ -82,21 +102,21 @@ def test_servers_of_two_regions_become_hosts_in_ansible_style_groups(clouds_yaml
     assert inv.group_hosts("instance-a0000001-0000-4000-8000-000000000001") == ["gw-paris-1"]
 
 
-def test_server_groups_and_metadata_group_keys_become_groups(clouds_yaml):
-    inv = load(clouds_yaml)
+def test_server_groups_and_metadata_group_keys_become_groups(default_inv):
+    inv = default_inv
     assert inv.group_hosts("server_group-gw-anti-affinity") == ["gw-paris-1", "gw-paris-2"]
     assert inv.group_hosts("cameras") == ["cam-paris-2", "cam-paris-3"]  # groups: / group:
     assert inv.group_hosts("video") == ["cam-paris-2"]
 
 
-def test_boot_from_volume_server_has_no_image_group(clouds_yaml):
-    inv = load(clouds_yaml)
+def test_boot_from_volume_server_has_no_image_group(default_inv):
+    inv = default_inv
     assert not any(g.startswith("image-") for g in inv.group_names("cam-paris-3"))
     assert inv.host_vars("cam-paris-3")["openstack"]["image"] == {}
 
 
-def test_host_vars_carry_metadata_addresses_flavor_and_image(clouds_yaml):
-    server = load(clouds_yaml).host_vars("gw-paris-1")["openstack"]
+def test_host_vars_carry_metadata_addresses_flavor_and_image(default_inv):
+    server = default_inv.host_vars("gw-paris-1")["openstack"]
     assert server["metadata"] == {"site": "paris", "role": "gateway"}
     assert [a["addr"] for a in server["addresses"]["edge-net"]] == ["10.10.0.11", "203.0.113.11"]
     assert server["flavor"]["name"] == "m1.small" and server["flavor"]["ram"] == 2048
@@ -115,12 +135,44 @@ def test_nova_pagination_follows_servers_links_until_a_short_page(cloud, clouds_
 
 def test_floating_ip_is_ansible_host_and_private_picks_the_fixed_address(clouds_yaml):
     assert load(clouds_yaml).host_vars("gw-paris-1")["ansible_host"] == "203.0.113.11"
-    assert load(clouds_yaml).host_vars("cam-paris-2")["ansible_host"] == "10.10.0.12"
     private = load(clouds_yaml, private=True)
     assert private.host_vars("gw-paris-1")["ansible_host"] == "10.10.0.11"
 
 
+def test_floating_ip_known_only_to_neutron_is_used(default_inv):
+    server = default_inv.host_vars("cam-paris-2")
+    assert server["ansible_host"] == "203.0.113.12"
+    assert server["openstack"]["public_v4"] == "203.0.113.12"
+    assert server["openstack"]["private_v4"] == "10.10.0.12"
+
+
+def test_fixed_address_on_an_external_network_counts_as_public(clouds_yaml):
+    server = load(clouds_yaml).host_vars("cam-paris-3")
+    assert server["ansible_host"] == "192.168.77.13"  # mgmt-net is router:external
+    assert server["openstack"]["external_networks"] == ["mgmt-net"]
+    assert server["openstack"]["private_v4"] == "10.10.0.13"
+    assert server["openstack"]["public_v6"] == "2001:db8:10::13"
+    assert load(clouds_yaml, private=True).host_vars("cam-paris-3")["ansible_host"] == "10.10.0.13"
+
+
+def test_server_with_only_an_internal_fixed_address_is_reached_on_it(default_inv):
+    assert default_inv.host_vars(WORKERS[0])["ansible_host"] == "10.20.0.31"
+
+
+def test_neutron_lists_are_paginated_and_its_failure_falls_back_to_nova(cloud, clouds_yaml):
+    load(clouds_yaml)
+    # 4 floating IPs in RegionOne, Neutron pages by 2: pages of 2, 2, 0.
+    assert cloud.count("GET", "/RegionOne/network/v2.0/floatingips") == 3
+    cloud.failures["/network/"] = 500
+    inv = load(clouds_yaml)
+    assert inv.host_vars("cam-paris-2")["ansible_host"] == "10.10.0.12"
+    assert any("Neutron not used" in w for w in inv.dynamic_warnings)
+
+
 def test_network_option_takes_the_address_from_that_network(clouds_yaml):
+    inv = load(clouds_yaml, network="edge-net")
+    assert inv.host_vars("cam-paris-3")["ansible_host"] == "10.10.0.13"
+    assert inv.host_vars("gw-paris-1")["ansible_host"] == "203.0.113.11"
     inv = load(clouds_yaml, network="mgmt-net", show_all=True)
     assert inv.host_vars("cam-paris-3")["ansible_host"] == "192.168.77.13"
     assert "ansible_host" not in inv.host_vars("gw-paris-1")
@@ -134,8 +186,8 @@ def test_server_without_address_is_skipped_unless_show_all(clouds_yaml):
     assert inv.host_vars("new-node")["openstack"]["status"] == "BUILD"
 
 
-def test_duplicate_server_names_fall_back_to_uuid_with_a_name_group(clouds_yaml):
-    inv = load(clouds_yaml)
+def test_duplicate_server_names_fall_back_to_uuid_with_a_name_group(default_inv):
+    inv = default_inv
     assert "worker" not in inv.hosts
     assert inv.group_hosts("worker") == WORKERS
 
@@ -228,6 +280,14 @@ def test_nova_that_does_not_answer_in_time_is_a_timeout_error(cloud, clouds_yaml
         "region 'RegionOne': no answer within 1 s" in w and "servers/detail" in w
         for w in inv.dynamic_warnings
     )
+
+
+def test_forbidden_server_groups_are_a_note_not_a_failure(cloud, clouds_yaml):
+    cloud.failures["/os-server-groups"] = 403
+    inv = load(clouds_yaml)
+    assert "gw-paris-1" in inv.hosts
+    assert not any(g.startswith("server_group-") for g in inv.groups)
+    assert any("server groups unknown" in w for w in inv.dynamic_warnings)
 
 
 def test_unknown_cloud_name_is_rejected_with_a_suggestion(clouds_yaml):
