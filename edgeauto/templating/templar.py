@@ -33,6 +33,7 @@ from edgeauto.errors import EdgeautoError, Position, TemplateError, UndefinedVar
 from edgeauto.templating import filters as _filters
 from edgeauto.templating import jtests as _jtests
 from edgeauto.templating.vault import EncryptedString, SecretStr, VaultSecrets
+from edgeauto.yamlsrc import UnsafeStr
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ class DataList(list):
 
 def as_data(value: Any) -> Any:
     """Mark a value as data that templating must not render (O(1): wraps the top level)."""
-    from edgeauto.yamlsrc import UnsafeStr
-
     if isinstance(value, Data | DataList | UnsafeStr):
         return value
     if isinstance(value, dict):
@@ -91,13 +90,9 @@ def as_data(value: Any) -> Any:
 
 def has_template(value: Any) -> bool:
     """True if a string contains Jinja2 markers (and is not ``!unsafe``)."""
-    from edgeauto.yamlsrc import UnsafeStr
-
-    return (
-        isinstance(value, str)
-        and not isinstance(value, UnsafeStr)
-        and any(m in value for m in _MARKERS)
-    )
+    if not isinstance(value, str) or "{" not in value or isinstance(value, UnsafeStr):
+        return False
+    return "{{" in value or "{%" in value or "{#" in value
 
 
 # --- Jinja2 environment --------------------------------------------------------------------
@@ -249,13 +244,15 @@ _CALLABLES = ("lookup", "query", "q")
 
 
 class _State:
-    """Shared by a Templar and its children: warnings and the secret-touch counter."""
+    """Shared by a Templar and its children: warnings, the secret-touch counter, and the
+    resolved values of base variables that contain no template (valid for every child)."""
 
-    __slots__ = ("warnings", "secret_hits")
+    __slots__ = ("warnings", "secret_hits", "static")
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.secret_hits = 0
+        self.static: dict[str, Any] = {}
 
 
 class _LazyVars(Mapping):
@@ -279,6 +276,11 @@ class _LazyVars(Mapping):
                 self.templar._state.secret_hits += 1
             return self.cache[key]
         t = self.templar
+        overlaid = t._overlay is not None and key in t._overlay
+        if not overlaid:
+            static = t._state.static
+            if key in static:
+                return static[key]
         if key in t.variables:
             if key in self.resolving:
                 chain_ = " -> ".join([*self.resolving[self.resolving.index(key) :], key])
@@ -305,6 +307,8 @@ class _LazyVars(Mapping):
                 self.resolving.pop()
             if t._state.secret_hits != before:
                 self.secret_keys.add(key)
+            elif value is raw and not overlaid:
+                t._state.static[key] = value  # no template inside: same for every child
             self.cache[key] = value
             return value
         if key in _CALLABLES:
@@ -365,6 +369,7 @@ class Templar:
             self._template_dirs = tuple(dirs)
         self._env = _environment(self._template_dirs)
         self._overlay: Mapping[str, Any] | None = None
+        self._base = variables
         self._lazy = _LazyVars(self)
 
     @property
@@ -378,9 +383,10 @@ class Templar:
         used as they are, never templated again (vault values still decrypt).
         """
         child = Templar.__new__(Templar)
-        overlay = dict(extra)
+        overlay = {**self._overlay, **extra} if self._overlay else dict(extra)
         child._overlay = overlay
-        child.variables = ChainMap(overlay, self.variables)  # type: ignore[arg-type]
+        child._base = self._base
+        child.variables = ChainMap(overlay, self._base)  # type: ignore[arg-type]
         child.basedir = self.basedir
         child.search_paths = self.search_paths
         child.vault = self.vault
@@ -529,7 +535,8 @@ class Templar:
     def _run(self, tmpl: jinja2.Template, shown: str, pos: Position | None) -> Any:
         before = self._state.secret_hits
         try:
-            ctx = tmpl.new_context(self._lazy, shared=True)  # type: ignore[arg-type]
+            # built directly: Template.new_context would copy the globals' keys every time
+            ctx = _Context(self._env, self._lazy, tmpl.name, tmpl.blocks)  # type: ignore[arg-type]
             result = self._env.concat(tmpl.root_render_func(ctx))  # type: ignore[attr-defined]
         except EdgeautoError as exc:
             if exc.pos is None:
