@@ -45,15 +45,6 @@ def _plain(value):
     return value
 
 
-def looks_like_ini(text: str) -> bool:
-    """Cheap sniff used for files without a telling extension."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line and line[0] not in "#;":
-            return bool(_SECTION.match(line)) or "=" in line or " " not in line
-    return True
-
-
 def populate_ini(inventory, path: str, text: str) -> None:
     """Add the hosts, groups and vars of one INI file to ``inventory``."""
     pending: dict[str, dict] = {}  # groups named before being defined

@@ -168,18 +168,20 @@ def _populate_file(inventory: Inventory, path: str) -> None:
     from edgeauto.inventory.yamlinv import populate_yaml
     from edgeauto.yamlsrc import load_yaml_text
 
+    raw = Path(path).read_bytes()
+    if os.access(path, os.X_OK) and raw.startswith(b"#!"):
+        return _populate_script(inventory, path)  # like Ansible's script plugin
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        text = None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InventoryError(
+            f"inventory file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            Position(path),
+        ) from None
     ext = os.path.splitext(path)[1]
-    if text is None or (os.access(path, os.X_OK) and not text.lstrip().startswith(("{", "-"))):
-        if os.access(path, os.X_OK):
-            return _populate_script(inventory, path)
-        raise InventoryError("inventory file is not UTF-8 text", Position(path))
     data = None
-    yaml_error: Exception | None = None
-    if ext in YAML_EXTENSIONS or not ext or ext not in (".ini",):
+    yaml_error: ParseError | None = None
+    if ext != ".ini":  # YAML by extension, or sniffed: a YAML mapping, else INI
         try:
             data = load_yaml_text(text, path)
         except ParseError as exc:

@@ -65,6 +65,20 @@ def test_executable_script_source_reads_ansible_inventory_json(tmp_path):
     assert inv.host_vars("k1")["site"] == "x"
 
 
+def test_executable_data_file_without_shebang_is_read_as_data_not_run(tmp_path):
+    data = tmp_path / "hosts.yml"  # e.g. on a share where every file is 0755
+    data.write_text("g:\n  hosts:\n    h1:\n")
+    data.chmod(0o755)
+    assert list(load_inventory([str(data)]).hosts) == ["h1"]
+
+
+def test_non_utf8_inventory_is_a_clear_error(tmp_path):
+    bad = tmp_path / "hosts"
+    bad.write_bytes(b"[g]\nh\xff\n")
+    with pytest.raises(InventoryError, match="not UTF-8 text"):
+        load_inventory([str(bad)])
+
+
 def test_failing_script_reports_its_exit_status(tmp_path):
     script = tmp_path / "inv.sh"
     script.write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
