@@ -100,8 +100,7 @@ def run(args) -> int:
         text = dump(render.host_view(inventory, hosts[0].name, args.export))
     elif args.graph:
         group = args.pattern if args.graph == "all" and args.pattern else args.graph
-        if args.limit:
-            pass  # ansible-inventory ignores --limit for --graph's tree shape too
+        # like ansible-inventory, --graph draws the whole tree and ignores --limit
         if group not in inventory.groups:
             from edgeauto.errors import did_you_mean
 
