@@ -95,7 +95,7 @@ def test_groups_and_vars_come_from_fleet_yml_and_strangers_are_ungrouped():
     assert list(inv.hosts) == ["gateway", "device-2", "scratch"]  # fleet order first
     assert inv.group_names("gateway") == ["gateways", "lab"]
     assert inv.group_names("scratch") == ["ungrouped"]
-    assert inv.host_vars("device-2")["lab_ip"] == "10.77.10.32"
+    assert inv.host_vars("device-2")["lab_ip"] == "192.168.56.32"
     assert inv.host_vars("device-2")["role"] == "device"
 
 
