@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
@@ -144,8 +145,9 @@ def fetch_all(
         thread.start()
         threads.append(thread)
     result = FetchResult()
+    deadline = time.monotonic() + timeout  # one deadline for all: they run side by side
     for target, slot, thread in zip(targets, slots, threads, strict=True):
-        thread.join(timeout)
+        thread.join(max(0.0, deadline - time.monotonic()))
         shown = redact_uri(target.uri)
         if thread.is_alive():
             result.errors.append(

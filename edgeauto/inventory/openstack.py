@@ -176,7 +176,11 @@ def openstack_inventory(
 
 
 def populate(inventory: Inventory, options: OpenStackOptions, refresh: bool = False) -> None:
-    """Fetch (or read from cache) the servers and add hosts, groups and vars."""
+    """Fetch (or read from cache) the servers and add hosts, groups and vars.
+
+    ``refresh`` (or ``EDGEAUTO_INVENTORY_REFRESH=1`` from the command line) skips a fresh
+    cache and rewrites it."""
+    refresh = refresh or os.environ.get("EDGEAUTO_INVENTORY_REFRESH", "") in ("1", "true", "yes")
     servers, warnings = _cached_or_fetched(options, refresh)
     for message in warnings:
         log.warning("[WARNING]: %s", message)

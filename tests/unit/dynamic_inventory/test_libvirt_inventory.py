@@ -278,3 +278,10 @@ def test_labels_set_through_the_metadata_api_become_groups():
             libvirt.VIR_DOMAIN_AFFECT_LIVE,
         )
         conn.close()
+
+
+def test_several_hung_hypervisors_share_one_deadline(libvirt_fixtures, silent_tcp_server):
+    hung = [f"qemu+tcp://127.0.0.1:{silent_tcp_server}/system?name={i}" for i in range(3)]
+    inv = libvirt_inventory([node_uri(libvirt_fixtures, "edge-node.xml"), *hung], timeout=1)
+    assert "gw-paris-1" in inv.hosts
+    assert len([w for w in inv.dynamic_warnings if "no answer within 1 s" in w]) == 3

@@ -335,6 +335,16 @@ def test_expired_cache_and_refresh_fetch_again(cloud, clouds_yaml, cache_dir):
     assert len(cloud.requests) > calls
 
 
+def test_refresh_environment_variable_bypasses_a_fresh_cache(
+    cloud, clouds_yaml, cache_dir, monkeypatch
+):
+    load(clouds_yaml, cache=True)
+    calls = len(cloud.requests)
+    monkeypatch.setenv("EDGEAUTO_INVENTORY_REFRESH", "1")
+    load(clouds_yaml, cache=True)
+    assert len(cloud.requests) > calls
+
+
 def test_cache_is_not_written_when_a_cloud_failed(cloud, isolated, cache_dir):
     path = cloud.clouds_yaml(
         isolated / "clouds.yaml",
