@@ -76,6 +76,8 @@ class Loader:
         self.roles_path = [Path(p) for p in roles_path]
         self.extra_vars = dict(extra_vars or {})
         self.problems: list[EdgeautoError] = []
+        # names/topics of handlers that failed to load: notify checks must not cascade on them
+        self.broken_handler_names: set[str] = set()
 
     # ---------------------------------------------------------------- helpers
     def problem(self, message: str, pos: Position | None, hint: str | None = None) -> None:
@@ -135,6 +137,13 @@ class Loader:
             return {}
         if isinstance(value, dict):
             return value
+        if key == "vars" and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            merged = PosDict()  # Ansible still accepts `vars:` as a list of mappings
+            merged.pos = value.pos
+            for item in value:
+                merged.update(item)
+                merged.key_pos.update(item.key_pos)
+            return merged
         if allow_template and is_templated(value):
             return value  # e.g. environment: "{{ proxy_env }}", rendered per host
         self.problem(
@@ -525,6 +534,13 @@ class Loader:
                 found.append((None, key))
         for key in unknown:
             name = str(key)
+            if name in ("include", "ansible.builtin.include"):
+                self.problem(
+                    "'include' was removed from Ansible (2.16)",
+                    ds.pos_of(key),
+                    "use include_tasks (at run time) or import_tasks (at load time)",
+                )
+                continue
             near_keyword = did_you_mean(name, allowed)
             if found or near_keyword:
                 self.problem(
@@ -623,8 +639,11 @@ class Loader:
 
     def _task(self, ds: PosDict, ctx: _Ctx) -> Node | None:
         canon, value, key = self._find_action(ds, ctx)
-        allowed = kw.HANDLER if ctx.handlers else kw.TASK
         if canon is None:
+            if ctx.handlers:
+                for name in [ds.get("name"), *self._list(ds.get("listen"), "listen", None)]:
+                    if isinstance(name, str):
+                        self.broken_handler_names.add(name)
             return None
         args = self._args(canon, value, ds, key)
         if args is None:
@@ -665,7 +684,6 @@ class Loader:
             task.retries = 3
         if "until" in ds and task.delay is None:
             task.delay = 5
-        del allowed
         return self._special(task, ds, key, ctx)
 
     def _int(self, ds: dict, key: str) -> Any:

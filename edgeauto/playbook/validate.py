@@ -40,6 +40,7 @@ from edgeauto.yamlsrc import load_yaml, position_of
 
 _ENV = jinja2.Environment()
 _LOCAL = ("localhost", "127.0.0.1", "::1")
+_FACT_PREFIXES = ("ansible_", "facter_", "ohai_")  # facts exist only at run time
 
 
 def _jinja_names(text: str) -> set[str]:
@@ -64,7 +65,8 @@ def _inventory_var_names(inventory) -> set[str]:
 
 
 class _Validator:
-    def __init__(self, playbook: Playbook, inventory, extra_vars, roles_path):
+    def __init__(self, playbook: Playbook, inventory, extra_vars, roles_path, broken=()):
+        self.broken_handlers = set(broken)
         self.playbook = playbook
         self.extra_vars = dict(extra_vars or {})
         self.inventory_vars = _inventory_var_names(inventory)
@@ -179,7 +181,7 @@ class _Validator:
         return set(data) if isinstance(data, dict) else set()
 
     def _handler_names(self, play: Play) -> set[str] | None:
-        names: set[str] = set()
+        names: set[str] = set(self.broken_handlers) | set(self.loader.broken_handler_names)
         for handler in play.handlers:
             if handler.name is None or is_templated(handler.name):
                 return None  # cannot check by name
@@ -349,7 +351,7 @@ class _Validator:
             self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
             return
         for name in sorted(names):
-            if name in known or name.startswith("ansible_"):
+            if name in known or name.startswith(_FACT_PREFIXES):
                 continue
             self.problem(
                 f"{what} '{text}' uses variable '{name}', which is defined nowhere "
@@ -424,7 +426,8 @@ def check_playbook(path, *, roles_path=(), extra_vars=None, inventory=None):
     loader = Loader(roles_path, extra_vars)
     playbook = loader.load_playbook(Path(path))
     problems = list(loader.problems)
-    problems += _Validator(playbook, inventory, extra_vars, roles_path).run()
+    validator = _Validator(playbook, inventory, extra_vars, roles_path, loader.broken_handler_names)
+    problems += validator.run()
     return playbook, sorted_problems(problems)
 
 
