@@ -142,6 +142,7 @@ def _to_text(v: Any) -> str:
 
 def _concat(values: Iterator[Any]) -> Any:
     """Native when the template is one expression, text otherwise (Ansible 2.19 semantics)."""
+    values = iter(values)  # macros and {% set %} blocks pass lists
     head = list(islice(values, 2))
     if not head:
         return ""
@@ -217,15 +218,31 @@ class _Environment(jinja2.Environment):
         return lexer
 
 
-@lru_cache(maxsize=16)
-def _environment(template_dirs: tuple[str, ...]) -> _Environment:
+TEMPLATE_OPTIONS = (
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+)
+"""Jinja2 settings the ``template`` module/lookup may change (Ansible's option names)."""
+
+
+@lru_cache(maxsize=32)
+def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Environment:
+    settings: dict[str, Any] = {"trim_blocks": True}
+    settings.update(options)
     env = _Environment(
         undefined=_Undefined,
-        trim_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=False,  # trailing newlines are restored by count, as Ansible does
         loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
         cache_size=2000,
         auto_reload=False,
+        **settings,
     )
     env.filters.update(_filters.filters())
     env.tests.update(_jtests.tests())
@@ -234,8 +251,25 @@ def _environment(template_dirs: tuple[str, ...]) -> _Environment:
 
 
 @lru_cache(maxsize=4096)
-def _compile(template_dirs: tuple[str, ...], source: str) -> jinja2.Template:
-    return _environment(template_dirs).from_string(source)
+def _compile(template_dirs: tuple[str, ...], source: str, options: tuple = ()) -> jinja2.Template:
+    return _environment(template_dirs, options).from_string(source)
+
+
+def _trailing_newlines(text: str) -> int:
+    return len(text) - len(text.rstrip("\n"))
+
+
+def _restore_newlines(source: str, result: Any, newline: str = "\n") -> Any:
+    """Give text results the trailing newlines their template had (Jinja2 drops one)."""
+    if isinstance(result, str) and source.endswith("\n"):
+        missing = _trailing_newlines(source) - _trailing_newlines(result)
+        if missing > 0:
+            result = (
+                type(result)(result + newline * missing)
+                if isinstance(result, SecretStr)
+                else result + newline * missing
+            )
+    return result
 
 
 # --- lazy variable view --------------------------------------------------------------------
@@ -433,18 +467,26 @@ class Templar:
         return True
 
     def render_template_text(
-        self, text: str, extra: Mapping[str, Any] | None = None, pos=None
+        self, text: str, extra: Mapping[str, Any] | None = None, pos=None, **options: Any
     ) -> str:
-        """Render a whole template file's text to a string (template module/lookup)."""
+        """Render a whole template file's text to a string (template module/lookup).
+
+        ``options`` are the template module's Jinja2 settings (:data:`TEMPLATE_OPTIONS`:
+        ``trim_blocks``, ``lstrip_blocks``, ``newline_sequence``, ``variable_start_string``…).
+        """
+        unknown = set(options) - set(TEMPLATE_OPTIONS)
+        if unknown:
+            raise TemplateError(f"unknown template option(s): {', '.join(sorted(unknown))}", pos)
+        opts = tuple(sorted(options.items()))
         templar = self.with_vars(extra) if extra else self
         try:
-            tmpl = _compile(self._template_dirs, text)
+            tmpl = _compile(self._template_dirs, text, opts)
         except jinja2.TemplateSyntaxError as exc:
             raise self._syntax_error(exc, pos) from None
         out = templar._run(tmpl, text, pos)
         if not isinstance(out, str):
             out = _to_text(out)
-        return out
+        return _restore_newlines(text, out, options.get("newline_sequence", "\n"))
 
     # -- internals --
 
@@ -530,7 +572,7 @@ class Templar:
             tmpl = _compile(self._template_dirs, source)
         except jinja2.TemplateSyntaxError as exc:
             raise self._syntax_error(exc, pos, shown) from None
-        return self._run(tmpl, shown, pos)
+        return _restore_newlines(source, self._run(tmpl, shown, pos))
 
     def _run(self, tmpl: jinja2.Template, shown: str, pos: Position | None) -> Any:
         before = self._state.secret_hits

@@ -369,4 +369,26 @@ CASES: list[tuple[str, str, dict]] = [
         "{{ text | regex_replace('^#.*$', '', multiline=true) }}",
         {"text": "#c\nx\n#d"},
     ),
+    # multi-line template text (what template files look like)
+    ("text_for_trim_blocks", "{% for u in users %}\nuser {{ u.name }}\n{% endfor %}\n", {}),
+    ("text_whitespace_control", "a\n  {%- if true %}\nb\n  {%- endif %}\nc\n", {}),
+    ("text_trailing_newlines", "x\n\n", {}),
+    (
+        "text_macro",
+        "{% macro kv(k, v) %}{{ k }}={{ v }}{% endmacro %}{{ kv('a', 1) }};{{ kv('b', 2) }}",
+        {},
+    ),
+    ("text_raw_block", "{% raw %}{{ not_rendered }}{% endraw %}", {}),
+    ("text_comment", "a{# hidden #}b", {}),
+    ("text_indent_lstrip", "  {% if true %}\nx\n  {% endif %}\n", {}),
+    (
+        "text_set_block",
+        "{% set body %}\nline {{ nums | first }}\n{% endset %}{{ body | trim }}",
+        {},
+    ),
+    ("text_join_lines", "{{ users | map(attribute='name') | join('\\n') }}", {}),
+    ("native_bool_text", "{{ true }}", {}),
+    ("native_none", "{{ none }}", {}),
+    ("native_string_digits", "{{ '42' }}", {}),
+    ("native_expression_whitespace", "  {{ 1 }}  ", {}),
 ]

@@ -203,3 +203,25 @@ def test_error_inside_a_variable_points_at_task_and_names_the_definition():
     assert err.value.pos == POS
     assert err.value.variable == "who"
     assert "while templating variable 'greeting' defined at vars/main.yml:1:11" in str(err.value)
+
+
+def test_render_template_text_accepts_template_module_options():
+    t = Templar({"x": 1})
+    text = "  {% if true %}\nv={{ x }}\n  {% endif %}\n"
+    assert t.render_template_text(text) == "  v=1\n  \n"
+    assert t.render_template_text(text, lstrip_blocks=True) == "v=1\n"
+    assert t.render_template_text("a\nb\n", newline_sequence="\r\n") == "a\r\nb\r\n"
+    assert (
+        t.render_template_text(
+            "[[ x ]] {{ x }}", variable_start_string="[[", variable_end_string="]]"
+        )
+        == "1 {{ x }}"
+    )
+    with pytest.raises(TemplateError):
+        t.render_template_text("x", bogus=True)
+
+
+def test_trailing_newlines_of_the_template_are_kept():
+    t = Templar({"x": 1})
+    assert t.render("{{ x }}\n\n") == "1\n\n"
+    assert t.render_template_text("{% if true %}\nyes\n{% endif %}\n") == "yes\n"
