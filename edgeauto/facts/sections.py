@@ -87,7 +87,7 @@ def _sections() -> list[Section]:
             "python",
             "min",
             'for p in python3 python; do if command -v "$p" >/dev/null 2>&1; then '
-            '"$p" -c \'import sys, json\n'
+            '"$p" -S -c \'import sys, json\n'
             "v = sys.version_info\n"
             'try:\n import ssl; ctx = hasattr(ssl, "SSLContext")\n'
             "except Exception:\n ctx = False\n"
@@ -108,8 +108,9 @@ def _sections() -> list[Section]:
             "dmi",
             "hardware",
             "for f in product_name product_version product_serial product_uuid sys_vendor "
-            "bios_vendor bios_version bios_date board_name board_vendor chassis_type; do "
-            'printf "%s=%s\\n" "$f" "$(cat /sys/devices/virtual/dmi/id/$f 2>/dev/null)"; done',
+            "bios_vendor bios_version bios_date board_name board_vendor chassis_type; do v=; "
+            "[ -r /sys/devices/virtual/dmi/id/$f ] && IFS= read -r v < /sys/devices/virtual/dmi/id/$f; "
+            'printf "%s=%s\\n" "$f" "$v"; done',
         ),
         Section("edgeauto_hw", "hardware", probe_call("")),
         # -- network --------------------------------------------------------------------------
@@ -127,10 +128,12 @@ def _sections() -> list[Section]:
         Section(
             "links",
             "network",
+            # read(1) builtins, not $(cat …): no fork per value (forks are slow on small CPUs)
             'for d in /sys/class/net/*; do [ -e "$d" ] || continue; '
-            'printf "%s|%s|%s|%s|%s|%s\\n" "${d##*/}" "$(cat "$d/address" 2>/dev/null)" '
-            '"$(cat "$d/mtu" 2>/dev/null)" "$(cat "$d/type" 2>/dev/null)" '
-            '"$(cat "$d/flags" 2>/dev/null)" "$(cat "$d/operstate" 2>/dev/null)"; done',
+            'for k in address mtu type flags operstate; do eval "$k="; '
+            '[ -r "$d/$k" ] && IFS= read -r "$k" < "$d/$k"; done; '
+            'printf "%s|%s|%s|%s|%s|%s\\n" "${d##*/}" "$address" "$mtu" "$type" "$flags" '
+            '"$operstate"; done',
         ),
         Section("resolv", "network", "cat /etc/resolv.conf"),
         # -- virtual --------------------------------------------------------------------------
