@@ -123,6 +123,7 @@ class HostRunner:
         self.last_result: TaskResult | None = None
         self.pending_hook = None  # set by PendingHandlers.load: runs before the first call
         self.pending_file_exists = False
+        self.predicted_paths: set[str] = set()  # check mode: paths earlier tasks would change
         self.hidden_become: BecomeSpec | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -353,7 +354,9 @@ class HostRunner:
         is_remote = isinstance(module, RemoteModule)
         te.remote = is_remote
         become = self.become_spec(task, wctx, templar)
-        if is_remote and self.segment and not self.segment.accepts(become):
+        mixed = not te.check and any(c.check for c in self.segment.calls)
+        # (a real task must never run after a check-mode task whose failure was not yet judged)
+        if is_remote and self.segment and (mixed or not self.segment.accepts(become)):
             out = self.flush()
             if out != OK:
                 return out
@@ -466,7 +469,9 @@ class HostRunner:
             cctx=cctx,
             check=te.check,
             diff=cctx.diff,
-            ignore_errors=te.ignore_errors or task.failed_when is not None,
+            # In check mode the script goes on after a failure: the controller decides whether
+            # the failure is real or only the shadow of an earlier predicted change.
+            ignore_errors=te.ignore_errors or task.failed_when is not None or te.check,
             environment=env,
             sink=slot,
         )
@@ -800,6 +805,8 @@ class HostRunner:
             if te.remote and slot.call is not None and slot.call.outcome == "done":
                 templar = templar or self.templar({**te.tvars, **self.state.registered}, te.wctx)
                 res = self.apply_conditions(te, slot, res, templar)
+                if te.check:
+                    res = self.check_mode_shadow(slot, res)
             item_results.append(res)
         if te.looped:
             result = {
@@ -851,6 +858,23 @@ class HostRunner:
                 self.prun.explain_failure(self, te, final, run_info)
         return final
 
+    def check_mode_shadow(self, slot: ItemSlot, res: dict) -> dict:
+        """Check mode: a failure on a path an earlier task only *predicted* to create is not a
+        failure but 'would change' (a real run creates the path first); changed paths are
+        remembered for later tasks."""
+        paths = _paths_of(slot.call.args if slot.call else {}, res)
+        if res.get("failed") and not res.get("failed_when_result"):
+            if any(_under(p, q) for p in paths for q in self.predicted_paths):
+                return {
+                    "changed": True,
+                    "check_mode_uncertain": True,
+                    "msg": "would change; the exact outcome depends on an earlier change that "
+                    "check mode only predicted (" + str(res.get("msg", "")).strip() + ")",
+                }
+        elif res.get("changed"):
+            self.predicted_paths.update(paths)
+        return res
+
     def apply_conditions(self, te: TaskExec, slot: ItemSlot, res: dict, templar) -> dict:
         """changed_when / failed_when, evaluated on the controller with the result bound."""
         task = te.task
@@ -885,6 +909,20 @@ class HostRunner:
         self.state.stats.count(res)
         self.last_result = res
         self.prun.report(res)
+
+
+def _paths_of(args: dict, res: dict) -> set[str]:
+    out = set()
+    for key in ("path", "dest", "src", "chdir", "creates", "removes"):
+        for source in (args, res):
+            value = source.get(key)
+            if isinstance(value, str) and value.startswith("/"):
+                out.add(value.rstrip("/") or "/")
+    return out
+
+
+def _under(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
 def _as_list(value) -> list:

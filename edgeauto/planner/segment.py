@@ -47,6 +47,7 @@ class SegmentRun:
     duration: float
     unreachable: ConnectionFailed | None = None
     fatal: str | None = None
+    complete: bool = False
 
 
 @dataclass
@@ -110,6 +111,24 @@ class Segment:
                 call.outcome = "not_run"
             return run
         run.fatal = parsed.fatal
+        run.complete = parsed.complete
+        if (
+            unreachable is None
+            and not parsed.complete
+            and parsed.fatal is None
+            and parsed.stopped_at is None
+            and (rc is None or rc == 255 or rc < 0)
+        ):
+            # ssh's own exit code (or a killed session) with the stream cut short: the
+            # connection died under the script. That is unreachable, not a task failure.
+            from edgeauto.transport.errors import ConnectionLost, stderr_tail
+
+            tail = stderr_tail(stderr)
+            unreachable = ConnectionLost(
+                f"host {host}: the connection was lost while the script ran (exit code {rc})"
+                + (f": {tail}" if tail else "")
+            )
+            run.unreachable = unreachable
         by_id = {r.task_id: r for r in parsed.records}
         for task_id, call in zip(ids, todo, strict=True):
             record = by_id.get(task_id)
