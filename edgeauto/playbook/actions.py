@@ -47,3 +47,16 @@ def known_action_names() -> list[str]:
     names |= CONTROL_ACTIONS
     names |= {f"ansible.builtin.{n}" for n in CONTROL_ACTIONS}
     return sorted(names)
+
+
+def module_hint(name: str) -> str | None:
+    """'did you mean' for an unknown module, comparing short names only (so that
+    'ansible.builtin.service' is not 'close' to 'ansible.builtin.assert' by its prefix)."""
+    from edgeauto.errors import did_you_mean
+
+    prefix, _, short = str(name).rpartition(".")
+    shorts = {n.rpartition(".")[2] for n in known_action_names()}
+    hint = did_you_mean(short, shorts)
+    if hint and prefix:
+        return hint.replace("'", f"'{prefix}.", 1)
+    return hint

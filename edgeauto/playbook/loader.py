@@ -22,7 +22,7 @@ from typing import Any
 from edgeauto.errors import EdgeautoError, ParseError, Position, ValidationError, did_you_mean
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.actions import canonical_action, get_module, known_action_names
+from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.model import Become, Block, Node, Play, Playbook, Role, Task
 from edgeauto.playbook.splitter import parse_kv
 from edgeauto.yamlsrc import PosDict, PosList, load_yaml, position_of
@@ -553,7 +553,7 @@ class Loader:
                 self.problem(
                     f"unknown module '{name}'; expected a module name or a task keyword",
                     ds.pos_of(key),
-                    did_you_mean(name, known_action_names()),
+                    module_hint(name),
                 )
         if len(found) > 1:
             names = ", ".join(str(k) for _, k in found)
@@ -591,7 +591,7 @@ class Loader:
             self.problem(
                 f"unknown module '{module}' in '{key}'",
                 position_of(ds[key], ds.pos_of(key)),
-                did_you_mean(module, known_action_names()),
+                module_hint(module),
             )
             return None, None, None
         return canon, value, key

@@ -18,6 +18,7 @@ What is checked beyond what the loader already refused (unknown keywords/modules
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,14 @@ _LOCAL = ("localhost", "127.0.0.1", "::1")
 _FACT_PREFIXES = ("ansible_", "facter_", "ohai_")  # facts exist only at run time
 
 
-def _jinja_names(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _syntax_error(text: str) -> str | None:
+    """Jinja2 syntax error message for a template, or None (cached: conditions repeat a lot)."""
     try:
-        return set(meta.find_undeclared_variables(_ENV.parse(text)))
-    except jinja2.TemplateSyntaxError:
-        return set()
+        _ENV.parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.message or "invalid template"
+    return None
 
 
 def _inventory_var_names(inventory) -> set[str]:
@@ -371,11 +375,10 @@ class _Validator:
         elif isinstance(value, str) and is_templated(value) and not hasattr(value, "is_unsafe"):
             if type(value).__name__ == "UnsafeStr":
                 return
-            try:
-                _ENV.parse(value)
-            except jinja2.TemplateSyntaxError as exc:
+            message = _syntax_error(str(value))
+            if message:
                 self.problem(
-                    f"Jinja2 syntax error in {value!r}: {exc.message}",
+                    f"Jinja2 syntax error in {value!r}: {message}",
                     position_of(value, pos),
                 )
 
@@ -384,11 +387,10 @@ class _Validator:
             if not isinstance(cond, str) or type(cond).__name__ == "UnsafeStr":
                 continue
             text = cond if is_templated(cond) else "{{ " + cond + " }}"
-            try:
-                _ENV.parse(text)
-            except jinja2.TemplateSyntaxError as exc:
+            message = _syntax_error(str(text))
+            if message:
                 self.problem(
-                    f"condition {str(cond)!r} is not a valid Jinja2 expression: {exc.message}",
+                    f"condition {str(cond)!r} is not a valid Jinja2 expression: {message}",
                     position_of(cond, pos),
                 )
 

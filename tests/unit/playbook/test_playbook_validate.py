@@ -199,3 +199,23 @@ def test_validate_on_a_loaded_playbook_raises_for_argument_problems(write):
     with pytest.raises(ValidationError) as err:
         validate(playbook)
     assert "pb.yml:3:7: missing required argument 'path'" in str(err.value)
+
+
+def test_unknown_fqcn_module_gets_a_hint_with_the_same_prefix(write):
+    path = write("pb.yml", "- hosts: all\n  tasks:\n    - ansible.builtin.fiel: path=/tmp/a\n")
+    problems = _problems(path)
+    assert problems == [
+        f"{path}:3:7: unknown module 'ansible.builtin.fiel'; expected a module name or a task "
+        "keyword (did you mean 'ansible.builtin.file'?)"
+    ]
+
+
+def test_removed_include_keyword_says_what_to_use_instead(write):
+    path = write("pb.yml", "- hosts: all\n  tasks:\n    - include: other.yml\n")
+    (problem,) = _problems(path)
+    assert "'include' was removed from Ansible" in problem and "include_tasks" in problem
+
+
+def test_vars_may_be_a_list_of_mappings_as_in_old_playbooks(write):
+    path = write("pb.yml", "- hosts: all\n  vars:\n    - a: 1\n    - b: 2\n  tasks: []\n")
+    assert load_playbook(path).plays[0].vars == {"a": 1, "b": 2}
