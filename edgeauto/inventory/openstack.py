@@ -154,6 +154,7 @@ def options_from_config(config: dict, path: str = "<openstack inventory>") -> Op
 
 
 def _as_list(value) -> list[str]:
+    """``only_clouds: edge`` and ``only_clouds: [edge]`` mean the same."""
     if isinstance(value, str):
         return [str(value)]
     return [str(v) for v in value]
@@ -238,7 +239,9 @@ def _cache_key(options: OpenStackOptions) -> dict:
 
 
 def _check_selection(options: OpenStackOptions, config, targets) -> None:
-    known = sorted({c.name for c in config.get_all()})
+    from edgeauto.inventory.openstack_fetch import cloud_names
+
+    known = sorted(cloud_names(config))
     for cloud in options.only_clouds:
         if cloud not in known:
             raise InventoryError(

@@ -72,20 +72,37 @@ def load_cloud_config(config_files: list[str] | None):
 
 
 def list_targets(config, only_clouds: list[str], regions: list[str]) -> list[CloudTarget]:
-    """Every cloud × region the user selected, in clouds.yaml order."""
-    openstack = require_openstacksdk()
-    try:
-        regions_of = [(c.name, c.region_name or "") for c in config.get_all()]
-    except openstack.exceptions.ConfigException as exc:
-        raise InventoryError(f"clouds.yaml is not valid: {exc}") from None
+    """Every cloud × region the user selected, in clouds.yaml order.
+
+    Names and regions are read without building auth plugins, so a cloud whose entry is
+    incomplete (no auth_url…) is still listed and then reported as such, instead of being
+    silently dropped the way ``OpenStackConfig.get_all()`` does.
+    """
     targets = []
-    for cloud, region in regions_of:
+    for cloud in cloud_names(config):
         if only_clouds and cloud not in only_clouds:
             continue
-        if regions and region not in regions:
-            continue
-        targets.append(CloudTarget(cloud, region))
+        for region in _regions_of(config, cloud):
+            if regions and region not in regions:
+                continue
+            targets.append(CloudTarget(cloud, region))
     return targets
+
+
+def cloud_names(config) -> list[str]:
+    openstack = require_openstacksdk()
+    try:
+        return list(config.get_cloud_names())
+    except openstack.exceptions.ConfigException as exc:
+        raise InventoryError(f"clouds.yaml is not valid: {exc}") from None
+
+
+def _regions_of(config, cloud: str) -> list[str]:
+    try:
+        found = [r.get("name") or "" for r in config._get_regions(cloud) if r]
+    except Exception:  # noqa: BLE001 - private helper of openstacksdk; fall back
+        found = []
+    return found or [""]
 
 
 def fetch_all(

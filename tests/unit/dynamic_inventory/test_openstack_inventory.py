@@ -385,3 +385,17 @@ def test_wrong_option_types_and_missing_clouds_yaml_are_explained(tmp_path):
     config = load_yaml_text("plugin: openstack\nclouds_yaml_path: [nowhere.yaml]\n", str(yml))
     with pytest.raises(InventoryError, match=r"openstack.yml:2:20: clouds.yaml file .* not exist"):
         options_from_config(config, str(yml))
+
+
+def test_incomplete_cloud_entry_is_reported_not_silently_dropped(cloud, isolated):
+    path = cloud.clouds_yaml(
+        isolated / "clouds.yaml", {"edge": {"region_name": "RegionOne"}, "half": {}}
+    )
+    data = json.loads(path.read_text())
+    del data["clouds"]["half"]["auth"]["auth_url"]
+    path.write_text(json.dumps(data))
+    inv = load(path)
+    assert sorted(inv.hosts) == PARIS
+    assert any("OpenStack cloud 'half'" in w and "auth_url" in w for w in inv.dynamic_warnings), (
+        inv.dynamic_warnings
+    )
