@@ -186,10 +186,14 @@ def fetch_one(
     conn = libvirt.openReadOnly(target.uri) if readonly else libvirt.open(target.uri)
     try:
         name = target.name or hypervisor_name(conn, target.uri)
-        records = [
-            _domain_record(libvirt, dom, name, target.uri, address_sources)
-            for dom in conn.listAllDomains()
-        ]
+        records = []
+        for dom in conn.listAllDomains():
+            try:
+                records.append(_domain_record(libvirt, dom, name, target.uri, address_sources))
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+                    raise
+                # undefined between listing and reading it: it is simply gone
     finally:
         conn.close()
     records.sort(key=lambda r: r.name)

@@ -285,3 +285,10 @@ def test_several_hung_hypervisors_share_one_deadline(libvirt_fixtures, silent_tc
     inv = libvirt_inventory([node_uri(libvirt_fixtures, "edge-node.xml"), *hung], timeout=1)
     assert "gw-paris-1" in inv.hosts
     assert len([w for w in inv.dynamic_warnings if "no answer within 1 s" in w]) == 3
+
+
+def test_readonly_connections_still_list_domains_and_lease_addresses(libvirt_fixtures):
+    inv = libvirt_inventory(
+        node_uri(libvirt_fixtures, "edge-node.xml"), readonly=True, address_sources=["lease"]
+    )
+    assert inv.host_vars("gw-paris-1")["ansible_host"] == "192.168.50.101"

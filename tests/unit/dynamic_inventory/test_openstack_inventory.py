@@ -211,6 +211,12 @@ def test_only_clouds_and_regions_select_what_is_queried(cloud, isolated):
     assert sorted(inv.hosts) == PARIS
 
 
+def test_all_projects_asks_nova_for_all_tenants(cloud, clouds_yaml):
+    load(clouds_yaml, all_projects=True)
+    assert cloud.count("GET", "/servers/detail?all_tenants=") >= 2  # one per region
+    assert cloud.count("GET", "/os-server-groups?all_projects=") >= 2
+
+
 def test_legacy_groups_false_adds_hosts_without_groups(clouds_yaml):
     inv = load(clouds_yaml, legacy_groups=False)
     assert set(inv.groups) == {"all", "ungrouped"}
