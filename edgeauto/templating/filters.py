@@ -592,6 +592,55 @@ def human_to_bytes(size, default_unit=None, isbits=False):
     return int(round(number * (1 << (10 * power))))
 
 
+_UUID_NAMESPACE = "361E6D51-FAEC-444A-9079-341386DA8E2E"  # Ansible's to_uuid namespace
+_SIZES = (("Y", 1 << 80), ("Z", 1 << 70), ("E", 1 << 60), ("P", 1 << 50), ("T", 1 << 40),
+          ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1))  # fmt: skip
+
+
+def to_uuid(string, namespace=_UUID_NAMESPACE) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(str(namespace)), str(string)))
+
+
+def strftime(string_format, second=None, utc=False) -> str:
+    import time
+
+    timefn = time.gmtime if utc else time.localtime
+    if second is not None:
+        try:
+            second = float(second)
+        except (TypeError, ValueError):
+            raise TemplateError(f"strftime: invalid epoch value {second!r}") from None
+    return time.strftime(string_format, timefn(second))
+
+
+def to_datetime(string, format="%Y-%m-%d %H:%M:%S"):
+    import datetime
+
+    return datetime.datetime.strptime(str(string), format)
+
+
+def human_readable(size, isbits=False, unit=None) -> str:
+    base = "bits" if isbits else "Bytes"
+    try:
+        size = float(size)
+    except (TypeError, ValueError):
+        raise TemplateError(f"human_readable: cannot interpret {size!r}") from None
+    suffix, limit = "B", 1
+    for suffix, limit in _SIZES:
+        if (unit is None and size >= limit) or (unit is not None and unit.upper() == suffix[0]):
+            break
+    label = suffix + base[0] if limit != 1 else base
+    return f"{size / limit:.2f} {label}"
+
+
+def urldecode(value) -> str:
+    from urllib.parse import unquote_plus
+
+    return unquote_plus(str(value))
+
+
 def filters() -> dict[str, Any]:
     """Filter table installed into the Jinja2 environment (Jinja2 built-ins stay underneath)."""
     return {
@@ -652,6 +701,11 @@ def filters() -> dict[str, Any]:
         "version_compare": version_compare_filter,
         "version": version_compare_filter,
         "human_to_bytes": human_to_bytes,
+        "human_readable": human_readable,
+        "to_uuid": to_uuid,
+        "strftime": strftime,
+        "to_datetime": to_datetime,
+        "urldecode": urldecode,
         "log": lambda x, base=None: (
             __import__("math").log(x) if base is None else __import__("math").log(x, base)
         ),

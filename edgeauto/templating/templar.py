@@ -274,7 +274,27 @@ def _restore_newlines(source: str, result: Any, newline: str = "\n") -> Any:
 
 # --- lazy variable view --------------------------------------------------------------------
 
-_CALLABLES = ("lookup", "query", "q")
+_CALLABLES = ("lookup", "query", "q", "vars")
+
+
+class _VarsView(Mapping):
+    """The ``vars`` magic variable: every variable of this host, templated when read."""
+
+    _edgeauto_lazy = True
+
+    def __init__(self, lazy: _LazyVars):
+        self._lazy = lazy
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._lazy.templar.variables:
+            raise KeyError(key)
+        return self._lazy[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lazy.templar.variables)
+
+    def __len__(self) -> int:
+        return len(self._lazy.templar.variables)
 
 
 class _State:
@@ -345,6 +365,8 @@ class _LazyVars(Mapping):
                 t._state.static[key] = value  # no template inside: same for every child
             self.cache[key] = value
             return value
+        if key == "vars":
+            return _VarsView(self)
         if key in _CALLABLES:
             return getattr(t, "_lookup" if key == "lookup" else "_query")
         if key == "omit":

@@ -391,4 +391,32 @@ CASES: list[tuple[str, str, dict]] = [
     ("native_none", "{{ none }}", {}),
     ("native_string_digits", "{{ '42' }}", {}),
     ("native_expression_whitespace", "  {{ 1 }}  ", {}),
+    # less common filters real roles still use
+    ("to_uuid", "{{ 'web1' | to_uuid }}", {}),
+    ("strftime_utc", "{{ '%Y-%m-%d %H:%M' | strftime(second=86400, utc=true) }}", {}),
+    (
+        "to_datetime_diff",
+        "{{ (('2024-01-02 00:00:00' | to_datetime) - ('2024-01-01 12:00:00' | to_datetime)).total_seconds() }}",
+        {},
+    ),
+    (
+        "human_readable",
+        "{{ [1024 | human_readable, 1500000 | human_readable, 10 | human_readable, 2048 | human_readable(unit='K')] }}",
+        {},
+    ),
+    (
+        "human_to_bytes",
+        "{{ ['1K' | human_to_bytes, '2.5 MB' | human_to_bytes, '10' | human_to_bytes] }}",
+        {},
+    ),
+    ("urldecode", "{{ 'a%20b+c' | urldecode }}", {}),
+    ("urlencode", "{{ 'a b&c' | urlencode }}", {}),
+    ("path_join", "{{ ['/etc', 'ssh', 'sshd_config'] | path_join }}", {}),
+    ("splitext", "{{ 'a/b.tar.gz' | splitext }}", {}),
+    ("relpath", "{{ '/etc/ssh/x' | relpath('/etc') }}", {}),
+    ("normpath", "{{ '/etc//ssh/../x' | normpath }}", {}),
+    ("permutations", "{{ [1, 2, 3] | permutations(2) | list }}", {}),
+    ("combinations", "{{ [1, 2, 3] | combinations(2) | list }}", {}),
+    ("log_pow_root", "{{ [100 | log(10), 2 | pow(10), 27 | root(3)] }}", {}),
+    ("b64_urlsafe", "{{ '???>>>' | b64encode(urlsafe=true) }}", {}),
 ]

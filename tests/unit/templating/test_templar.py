@@ -225,3 +225,10 @@ def test_trailing_newlines_of_the_template_are_kept():
     t = Templar({"x": 1})
     assert t.render("{{ x }}\n\n") == "1\n\n"
     assert t.render_template_text("{% if true %}\nyes\n{% endif %}\n") == "yes\n"
+
+
+def test_vars_magic_variable_reads_any_variable_by_computed_name():
+    t = Templar({"kind": "web", "port_web": "{{ base + 1 }}", "base": 8000})
+    assert t.render("{{ vars['port_' + kind] }}") == 8001
+    assert t.render("{{ vars.nope is defined }}") is False
+    assert "kind" in t.render("{{ vars.keys() | list }}")
