@@ -33,6 +33,8 @@ ROWS = [
         [str(CASES / "yaml_shapes/inventory.yml"), "--list", "--limit", "region[1:2]:!a3"],
     ),
     ("dir_source_list", [str(CASES / "dirsource"), "--list"]),
+    ("yaml_redefined_groups_list", [str(CASES / "yaml_redefine.yml"), "--list"]),
+    ("yaml_redefined_groups_export", [str(CASES / "yaml_redefine.yml"), "--list", "--export"]),
     ("precedence_list", [str(CASES / "precedence/hosts.yml"), "--list"]),
     (
         "precedence_with_playbook_dir",
@@ -89,6 +91,7 @@ GRAPH_ROWS = [
     ("yaml_shapes_graph_vars", [str(CASES / "yaml_shapes/inventory.yml"), "--graph", "--vars"]),
     ("ini_typing_graph_group", [str(CASES / "ini_typing/hosts"), "--graph", "prod"]),
     ("dir_source_graph", [str(CASES / "dirsource"), "--graph"]),
+    ("yaml_redefined_graph_vars", [str(CASES / "yaml_redefine.yml"), "--graph", "--vars"]),
 ]
 
 
