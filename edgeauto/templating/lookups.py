@@ -276,7 +276,38 @@ def _split_list(v: Any) -> list[str]:
     return [str(x) for x in v]
 
 
+class _GroupsInventory:
+    """The inventory as the ``groups`` magic variable shows it (for host patterns)."""
+
+    def __init__(self, groups: Mapping[str, list[str]]):
+        self.groups = dict(groups)
+        self.hosts = dict.fromkeys(self.groups.get("all", []))
+
+    def group_hosts(self, name: str) -> list[str]:
+        return list(self.groups.get(name, []))
+
+
+def lookup_inventory_hostnames(templar: Templar, terms: list, **_: Any) -> list:
+    """Hosts matching a host pattern (``all:!db``, ``web&prod``...), in inventory order."""
+    from edgeauto.inventory.patterns import select_hosts
+
+    if "groups" not in templar.variables:
+        raise TemplateError("inventory_hostnames lookup needs the 'groups' magic variable")
+    inv = _GroupsInventory(templar._lazy["groups"])
+    return select_hosts(inv, [str(t) for t in terms])
+
+
+def lookup_lines(templar: Templar, terms: list, **_: Any) -> list:
+    """``with_lines``: each output line of each command (run in the playbook dir)."""
+    out: list[str] = []
+    for text in lookup_pipe(templar, terms):
+        out.extend(text.splitlines())
+    return out
+
+
 LOOKUPS: dict[str, Callable[..., list]] = {
+    "inventory_hostnames": lookup_inventory_hostnames,
+    "lines": lookup_lines,
     "file": lookup_file,
     "template": lookup_template,
     "env": lookup_env,

@@ -129,3 +129,16 @@ def test_file_lookup_text_with_braces_is_not_templated_when_stored(project):
     stored = t.render("{{ lookup('file', 'dash.json') }}")
     # as if set_fact stored it and a later task reads it back
     assert Templar({"dash": stored}).render("{{ dash }}") == '{"title": "{{ grafana_var }}"}'
+
+
+def test_inventory_hostnames_applies_host_patterns_to_groups():
+    groups = {"all": ["w1", "w2", "db1"], "web": ["w1", "w2"], "db": ["db1"], "prod": ["w2", "db1"]}
+    t = Templar({"groups": groups})
+    assert t.render("{{ query('inventory_hostnames', 'all:!db') }}") == ["w1", "w2"]
+    assert t.render("{{ query('inventory_hostnames', 'web:&prod') }}") == ["w2"]
+    assert t.render("{{ lookup('inventory_hostnames', 'db,web') }}") == "db1,w1,w2"
+
+
+def test_lines_lookup_splits_command_output(project):
+    t = _templar(project)
+    assert t.render("{{ query('lines', 'printf \"a\\nb\\n\"') }}") == ["a", "b"]
