@@ -901,6 +901,18 @@ class Loader:
         role.tags = self._tags(entry.get("tags"), entry.pos_of("tags")) + role.tags
         role.become = self._become(entry)
         role.environment = self._mapping(entry, "environment", allow_template=True)
+        given = [k for k in _ROLE_BLOCK_KEYWORDS if k in entry]
+        if given and role.tasks:
+            # Keywords on the `roles:` entry apply to every task of the role: carry them on
+            # one block around the role's tasks (a block's unset keywords inherit).
+            block = Block(block=role.tasks, pos=role.pos, role=role)
+            block.become, block.environment = role.become, role.environment
+            for key in given:
+                if key == "delegate_to":
+                    block.delegate_to = self._str(entry, key)
+                elif key not in ("become", "environment") and not key.startswith("become_"):
+                    setattr(block, key, self._bool(entry, key))
+            role.tasks = [block]
         return role
 
     def find_role(self, name: str, ctx: _Ctx, pos) -> Path | None:
@@ -1022,6 +1034,20 @@ class Loader:
 
 
 _FAILED = object()
+_ROLE_BLOCK_KEYWORDS = (
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "environment",
+    "ignore_errors",
+    "no_log",
+    "any_errors_fatal",
+    "check_mode",
+    "diff",
+    "run_once",
+    "delegate_to",
+)
 _RAW_TARGET = {
     "include_tasks": "file",
     "import_tasks": "file",

@@ -54,6 +54,25 @@ def _syntax_error(text: str) -> str | None:
     return None
 
 
+def _vars_dir_names(basedir: Path) -> set[str]:
+    """Variable names in group_vars/ and host_vars/ beside the playbook (Ansible loads those
+    for every inventory), so check-syntax without -i does not call them undefined."""
+    names: set[str] = set()
+    for sub in ("group_vars", "host_vars"):
+        root = basedir / sub
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in ("", ".yml", ".yaml", ".json"):
+                try:
+                    data = load_yaml(path)
+                except EdgeautoError:
+                    continue
+                if isinstance(data, dict):
+                    names |= {str(k) for k in data}
+    return names
+
+
 def _inventory_var_names(inventory) -> set[str]:
     names: set[str] = set()
     if inventory is None:
@@ -74,6 +93,8 @@ class _Validator:
         self.playbook = playbook
         self.extra_vars = dict(extra_vars or {})
         self.inventory_vars = _inventory_var_names(inventory)
+        self.have_inventory = inventory is not None
+        self.inventory_vars |= _vars_dir_names(Path(playbook.path).parent)
         self.roles_path = list(roles_path)
         self.problems: list[EdgeautoError] = []
         self.loader = Loader(roles_path, extra_vars)  # for static include targets
@@ -108,7 +129,7 @@ class _Validator:
         for node, _role in roles_by_task:
             self._node(node, play, handlers)
         for handler in play.handlers:
-            self._node(handler, play, None)
+            self._node(handler, play, handlers)  # handlers may notify handlers
 
     def _vars_files(self, play: Play) -> dict:
         out: dict = {}
@@ -187,11 +208,12 @@ class _Validator:
     def _handler_names(self, play: Play) -> set[str] | None:
         names: set[str] = set(self.broken_handlers) | set(self.loader.broken_handler_names)
         for handler in play.handlers:
-            if handler.name is None or is_templated(handler.name):
-                return None  # cannot check by name
-            names.add(str(handler.name))
-            if handler.role is not None:
-                names.add(f"{handler.role.name} : {handler.name}")
+            if is_templated(handler.name or "") or any(is_templated(t) for t in handler.listen):
+                return None  # names known only at run time: cannot check
+            if handler.name is not None:
+                names.add(str(handler.name))
+                if handler.role is not None:
+                    names.add(f"{handler.role.name} : {handler.name}")
             names |= {str(topic) for topic in handler.listen}
         for entry in _all_tasks(play):
             if entry.action == "include_role":
@@ -357,11 +379,14 @@ class _Validator:
         for name in sorted(names):
             if name in known or name.startswith(_FACT_PREFIXES):
                 continue
+            hint = did_you_mean(name, known - kw.MAGIC_VARS)
+            if hint is None and not self.have_inventory:
+                hint = "if the inventory defines it, pass the inventory with -i"
             self.problem(
                 f"{what} '{text}' uses variable '{name}', which is defined nowhere "
                 "(not in play vars, vars files, extra vars or the inventory)",
                 pos,
-                did_you_mean(name, known - kw.MAGIC_VARS),
+                hint,
             )
 
     def _templates(self, value: Any, pos) -> None:

@@ -172,3 +172,15 @@ def test_precedence_matches_ansible_playbook(tmp_path):
     play = load_playbook(SEARCH / "precedence.yml").plays[0]
     ours = _compose(play, play.roles[0], {"d": "extra"})
     assert {k: str(ours[k]) for k in ansible_values} == ansible_values
+
+
+def test_keywords_on_a_roles_entry_wrap_the_role_tasks_in_a_block(write):
+    write("roles/r/tasks/main.yml", "- command: /bin/true\n- command: /bin/false\n")
+    path = write(
+        "pb.yml",
+        "- hosts: all\n  roles:\n    - {role: r, ignore_errors: true, become: yes, x: 1}\n",
+    )
+    role = load_playbook(path).plays[0].roles[0]
+    (block,) = role.tasks
+    assert block.ignore_errors is True and block.become.become is True
+    assert len(block.block) == 2 and role.params == {"x": 1}

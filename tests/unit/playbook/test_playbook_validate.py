@@ -219,3 +219,38 @@ def test_removed_include_keyword_says_what_to_use_instead(write):
 def test_vars_may_be_a_list_of_mappings_as_in_old_playbooks(write):
     path = write("pb.yml", "- hosts: all\n  vars:\n    - a: 1\n    - b: 2\n  tasks: []\n")
     assert load_playbook(path).plays[0].vars == {"a": 1, "b": 2}
+
+
+def test_group_vars_beside_the_playbook_count_as_defined(write):
+    write("group_vars/all.yml", "target: web\n")
+    path = write("pb.yml", '- hosts: "{{ target }}"\n  tasks: []\n')
+    assert _problems(path) == []
+
+
+def test_without_inventory_the_undefined_hint_suggests_passing_it(write):
+    path = write("pb.yml", '- hosts: "{{ fleet }}"\n  tasks: []\n')
+    (problem,) = _problems(path)
+    assert "pass the inventory with -i" in problem
+
+
+def test_handlers_may_notify_handlers_and_be_known_only_by_listen(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - command: /bin/true
+              notify: first
+          handlers:
+            - name: first
+              command: /bin/true
+              notify: by topic
+            - listen: by topic
+              command: /bin/true
+            - name: third
+              command: /bin/true
+              notify: nowhere
+        """,
+    )
+    (problem,) = _problems(path)
+    assert "notify 'nowhere' matches no handler" in problem
