@@ -12,11 +12,11 @@ import pytest
 pytest.importorskip("openstack", reason="openstacksdk is not installed")
 pytest.importorskip("libvirt", reason="libvirt-python is not installed")
 
-from fake_openstack_api import FakeOpenStack  # noqa: E402
-
 from edgeauto.cli import main  # noqa: E402
 from edgeauto.errors import InventoryError  # noqa: E402
 from edgeauto.inventory import load_inventory  # noqa: E402
+
+from .fake_openstack_api import FakeOpenStack  # noqa: E402
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),

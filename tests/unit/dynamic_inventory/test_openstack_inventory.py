@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("openstack", reason="openstacksdk is not installed")
 
-from fake_openstack_api import FakeOpenStack  # noqa: E402
-
 from edgeauto.errors import InventoryError  # noqa: E402
 from edgeauto.inventory.openstack import openstack_inventory, options_from_config  # noqa: E402
 from edgeauto.yamlsrc import load_yaml_text  # noqa: E402
+
+from .fake_openstack_api import FakeOpenStack  # noqa: E402
 
 # openstacksdk warns about its own internals (deprecated influxdb, service_type…)
 pytestmark = [
