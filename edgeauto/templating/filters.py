@@ -217,6 +217,8 @@ def password_hash(password, hashtype="sha512", salt=None, salt_size=None, rounds
         from passlib import hash as ph
 
     name = _CRYPT.get(hashtype)
+    if name == "bcrypt":
+        return _bcrypt_hash(str(password), salt, rounds, ident)
     if not name:
         raise TemplateError(
             f"password_hash: unsupported hash type '{hashtype}' ({', '.join(_CRYPT)})"
@@ -231,11 +233,30 @@ def password_hash(password, hashtype="sha512", salt=None, salt_size=None, rounds
         settings["rounds"] = int(rounds)
     if ident is not None:
         settings["ident"] = ident
-    if name == "bcrypt" and "ident" not in settings:
-        settings["ident"] = "2b"
-    if name == "bcrypt" and salt is not None and len(settings["salt"]) == 22:
-        pass
     return handler.using(**settings).hash(str(password))
+
+
+def _bcrypt_hash(password: str, salt, rounds, ident) -> str:
+    """bcrypt through the bcrypt library (passlib's bcrypt backend breaks with bcrypt>=4.1)."""
+    try:
+        import bcrypt
+    except ImportError:
+        raise TemplateError("password_hash('bcrypt') needs the 'bcrypt' Python package") from None
+    ident = ident or "2b"
+    cost = int(rounds or 12)
+    if salt is None:
+        setting = bcrypt.gensalt(rounds=cost, prefix=ident.encode())
+    else:
+        salt = str(salt)
+        if len(salt) != 22:
+            raise TemplateError(
+                f"password_hash: a bcrypt salt must be 22 characters, found {len(salt)}"
+            )
+        setting = f"${ident}${cost:02d}${salt}".encode()
+    data = password.encode("utf-8")
+    if len(data) > 72:
+        raise TemplateError("password_hash: bcrypt passwords are limited to 72 bytes")
+    return bcrypt.hashpw(data, setting).decode("ascii")
 
 
 def mandatory(a, msg=None):

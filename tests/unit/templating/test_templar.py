@@ -232,3 +232,15 @@ def test_vars_magic_variable_reads_any_variable_by_computed_name():
     assert t.render("{{ vars['port_' + kind] }}") == 8001
     assert t.render("{{ vars.nope is defined }}") is False
     assert "kind" in t.render("{{ vars.keys() | list }}")
+
+
+def test_bcrypt_password_hash_verifies_with_bcrypt():
+    bcrypt = pytest.importorskip("bcrypt")
+    t = Templar({})
+    hashed = t.render(
+        "{{ 's3cret' | password_hash('bcrypt', 'abcdefghijklmnopqrstuu', rounds=4) }}"
+    )
+    assert hashed.startswith("$2b$04$abcdefghijklmnopqrstu")
+    assert bcrypt.checkpw(b"s3cret", hashed.encode())
+    with pytest.raises(TemplateError):
+        t.render("{{ 'x' | password_hash('bcrypt', 'short') }}")
