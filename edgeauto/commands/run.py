@@ -11,6 +11,8 @@ import os
 import signal
 import sys
 
+from edgeauto.errors import EXIT_INTERRUPTED
+
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``run`` and ``adhoc`` (inventory, connection, become, vault)."""
@@ -198,13 +200,15 @@ def install_signal_handlers(run):
         seen["count"] += 1
         if seen["count"] == 1:
             print(
-                "\n[edgeauto] stopping: hosts finish the script they are running, nothing new "
-                "starts (interrupt again to abort at once)",
+                "\n[edgeauto] stopping: running scripts are cut, nothing new starts; the recap "
+                "lists what did not run (interrupt again to abort at once)",
                 file=sys.stderr,
             )
             run.cancel()
         else:
-            raise KeyboardInterrupt
+            print("[edgeauto] aborted", file=sys.stderr)
+            sys.stdout.flush()
+            os._exit(EXIT_INTERRUPTED)
 
     previous = {}
     for sig in (signal.SIGINT, signal.SIGTERM):

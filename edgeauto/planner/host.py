@@ -158,6 +158,9 @@ class HostRunner:
         for node in nodes:
             if self.stop_requested():
                 out = self.flush()
+                if self.run.cancelled.is_set():
+                    name = node.name or getattr(node, "display_name", None) or "block"
+                    self.state.not_run.append(f"'{name}' and every task after it (interrupted)")
                 return out if out != OK else STOPPED
             if isinstance(node, Block):
                 out = self.run_block(node, wctx)
@@ -354,6 +357,10 @@ class HostRunner:
         is_remote = isinstance(module, RemoteModule)
         te.remote = is_remote
         become = self.become_spec(task, wctx, templar)
+        if is_remote and delegate is not None and self.segment:
+            out = self.flush()  # keep order: this host's pending tasks run first
+            if out != OK:
+                return out
         mixed = not te.check and any(c.check for c in self.segment.calls)
         # (a real task must never run after a check-mode task whose failure was not yet judged)
         if is_remote and self.segment and (mixed or not self.segment.accepts(become)):
@@ -384,6 +391,9 @@ class HostRunner:
                     te, module, args, itempl, {**variables, **itemvars}
                 )
         self.outbox.append(te)
+        if is_remote and delegate is not None and any(s.call for s in te.items):
+            self.prun.run_delegated(self, te, delegate, become)
+            return self.flush()
         if is_remote and any(s.call for s in te.items):
             if task.register:
                 self.pending.add(task.register)
@@ -699,6 +709,12 @@ class HostRunner:
             if res is None:
                 self.record_not_run(outbox[number:])
                 break
+            if res.status == "unreachable" and self.run.cancelled.is_set():
+                # Ctrl-C reached the ssh session too: these tasks were cut short by the user,
+                # the host is fine. Report them as not run instead of unreachable.
+                self.record_not_run(outbox[number:], interrupted=True)
+                outcome = STOPPED
+                break
             self.emit(te)
             if res.status == "unreachable":
                 outcome = UNREACHABLE
@@ -718,10 +734,15 @@ class HostRunner:
             self.prun.host_unreachable(self.name)
         return outcome
 
-    def record_not_run(self, rest: list[TaskExec]) -> None:
+    def record_not_run(self, rest: list[TaskExec], interrupted: bool = False) -> None:
         for te in rest:
-            if te.remote:
-                self.state.not_run.append(te.task.display_name)
+            if not te.remote or te.hidden:
+                continue
+            ran = [s for s in te.items if s.call is not None and s.call.outcome == "done"]
+            name = te.task.display_name
+            if interrupted and ran:
+                name += " (interrupted while running: its change may be partial)"
+            self.state.not_run.append(name)
 
     def finalize(self, te: TaskExec, run_info=None) -> None:
         """Fold item results into one TaskResult; apply changed_when/failed_when/register/notify."""

@@ -470,6 +470,44 @@ class PlayRun:
         runner.scripts.append(info.script)
         return info
 
+    def run_delegated(self, runner: HostRunner, te, delegate: str, become) -> None:
+        """Run a task's calls on another host (``delegate_to``) in one script of their own."""
+        from edgeauto.inventory.model import LOCALHOST_NAMES
+        from edgeauto.transport.factory import make_transport
+
+        if delegate in self.run.inventory.hosts:
+            host_vars = self.run.host_inventory_vars(delegate)
+        elif delegate in LOCALHOST_NAMES:
+            host_vars = {"ansible_connection": "local"}
+        else:
+            host_vars = {"ansible_host": delegate}
+        host_vars.setdefault("inventory_hostname", delegate)
+        segment = Segment()
+        for slot in te.items:
+            if slot.call is not None:
+                segment.add(slot.call, become)
+        try:
+            transport = make_transport(host_vars, options=self.run.transport_options())
+            transport.connect(self.run.options.connect_timeout)
+        except ConnectionFailed as exc:
+            for call in segment.calls:
+                call.outcome = "done"
+                call.result = {"failed": True, "msg": f"delegate_to {delegate}: {exc.message}"}
+            return
+        try:
+            info = segment.run(transport, timeout=self.run.options.task_timeout, host=delegate)
+            self.run.reporter.script_ran(f"{runner.name} -> {delegate}", info, len(segment.calls))
+        finally:
+            transport.close()
+        for call in segment.calls:
+            if call.outcome != "done":
+                call.outcome = "done"
+                call.result = {
+                    "failed": True,
+                    "msg": f"delegate_to {delegate}: the task did not run"
+                    + (f" ({info.unreachable.message})" if info.unreachable else ""),
+                }
+
     def unreachable_message(self, name: str) -> str:
         exc = getattr(self.run.state(name), "last_unreachable", None)
         return exc.message if exc is not None else "the host became unreachable"

@@ -280,9 +280,25 @@ class Run:
 
     # ------------------------------------------------------------------ running
 
-    def cancel(self) -> None:
-        """Stop at the next task boundary on every host (SIGINT/SIGTERM)."""
+    def cancel(self, interrupt_scripts: bool = True) -> None:
+        """Stop the run (SIGINT/SIGTERM): no new script starts anywhere, and scripts in flight
+        are cut by closing their SSH master connection. Modules change files atomically (temp
+        file + rename), so a cut script leaves no half-written file; the records that did come
+        back say exactly which tasks ran, the rest are reported as not run."""
         self.cancelled.set()
+        if not interrupt_scripts:
+            return
+
+        def cut() -> None:
+            for st in list(self.states.values()):
+                stop = getattr(st.transport, "stop_master", None)
+                if stop is not None:
+                    try:
+                        stop()
+                    except Exception:  # noqa: BLE001 - best effort while shutting down
+                        pass
+
+        threading.Thread(target=cut, name="cancel", daemon=True).start()
 
     def execute(self) -> RunResult:
         from edgeauto.planner.play import PlayRun
