@@ -12,10 +12,16 @@ stdin (exactly once; a second prompt means the password was wrong and we stop be
 byte is sent), on the OK marker it releases the script. The markers are random per run and
 are cut out of the stderr the caller sees. The password exists only in the controller's memory
 and on the sudo process's stdin.
+
+``su`` reads the password from stdin too (PAM), but prints its own prompt, so its handshake
+looks for ``Password:`` at the end of stderr (with ``LC_ALL=C`` for an English prompt), and it
+always waits for the OK marker. ``doas`` reads passwords from a terminal only: with a password
+it is refused with an explanation.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import shlex
 from dataclasses import dataclass, field
@@ -25,26 +31,28 @@ from edgeauto.transport.errors import BecomeFailed
 
 INNER = "sh -s"
 METHODS = ("sudo", "su", "doas")
+SU_PROMPT = re.compile(rb"[Pp]assword[^\n]{0,40}: ?\Z")
 
 
 @dataclass
 class Handshake:
     """Controller side of a become-with-password exchange (one per script run)."""
 
-    password: str
-    prompt: bytes
+    password: str | None  # None: a prompt means we cannot go on (su without -K)
+    prompt: bytes | re.Pattern  # our marker (sudo -p), or su's own prompt as a pattern
     ok: bytes
     buffer: bytes = b""
     answered: int = 0
     ready: bool = False
     _scan: int = field(default=0, repr=False)
+    _spans: list = field(default_factory=list, repr=False)  # where su's prompts were
 
     def feed(self, chunk: bytes) -> bytes:
         """Take stderr bytes; return what must be written to stdin now (the password line)."""
         self.buffer += chunk
         to_send = b""
         while True:
-            prompt_at = self.buffer.find(self.prompt, self._scan)
+            prompt_at, prompt_end = self._find_prompt()
             ok_at = self.buffer.find(self.ok, self._scan)
             if ok_at != -1 and (prompt_at == -1 or ok_at < prompt_at):
                 self.ready = True
@@ -52,7 +60,12 @@ class Handshake:
                 return to_send
             if prompt_at == -1:
                 return to_send
-            self._scan = prompt_at + len(self.prompt)
+            self._scan = prompt_end
+            self._spans.append((prompt_at, prompt_end))
+            if self.password is None:
+                raise BecomeFailed(
+                    "the become method asks for a password: pass -K or set ansible_become_password"
+                )
             if self.answered:
                 raise BecomeFailed(
                     "the become password was rejected (asked again after it was sent)"
@@ -60,9 +73,23 @@ class Handshake:
             self.answered += 1
             to_send += self.password.encode() + b"\n"
 
+    def _find_prompt(self) -> tuple[int, int]:
+        if isinstance(self.prompt, bytes):
+            at = self.buffer.find(self.prompt, self._scan)
+            return at, at + len(self.prompt)
+        # su prints its own prompt; it counts only as the last thing written (su now waits)
+        match = self.prompt.search(self.buffer, self._scan)
+        return (match.start(), match.end()) if match else (-1, -1)
+
     def clean(self, stderr: bytes) -> bytes:
         """Stderr without our markers (what the user sees)."""
-        out = stderr.replace(self.prompt, b"")
+        if isinstance(self.prompt, bytes):
+            out = stderr.replace(self.prompt, b"")
+        else:
+            out = stderr
+            for start, end in reversed(self._spans):
+                if out[start:end] == self.buffer[start:end]:
+                    out = out[:start] + out[end:]
         out = out.replace(self.ok + b"\n", b"").replace(self.ok, b"")
         return out
 
@@ -85,19 +112,24 @@ def become_command(spec: BecomeSpec | None, inner: str = INNER) -> tuple[str, Ha
     user = shlex.quote(spec.user or "root")
     flags = spec.flags.strip()
     flags = f" {flags}" if flags else ""
-    if not spec.password:
-        if spec.method == "sudo":
-            return f"sudo -n{flags} -u {user} -- {inner}", None
-        if spec.method == "doas":
-            return f"doas -n{flags} -u {user} {inner}", None
-        # su without a password only works from root; it fails clearly otherwise (no tty).
-        return f"su{flags} -s /bin/sh {user} -c {shlex.quote(inner)}", None
-    if spec.method != "sudo":
+    if not spec.password and spec.method == "sudo":
+        return f"sudo -n{flags} -u {user} -- {inner}", None
+    if not spec.password and spec.method == "doas":
+        return f"doas -n{flags} -u {user} {inner}", None
+    if spec.method == "doas" and spec.password:
         raise BecomeFailed(
-            f"become_method={spec.method} with a password needs a terminal, which a script "
-            "on stdin does not have; use become_method=sudo, or allow the user without a "
-            "password (doas: 'permit nopass', su: run as root)"
+            "become_method=doas with a password needs a terminal (doas reads passwords from a "
+            "tty only), which a script on stdin does not have; use become_method=sudo or su, "
+            "or allow the user without a password ('permit nopass')"
         )
+    if spec.method == "su":
+        # su reads a password from stdin when it wants one, so even without -K the script
+        # must wait for the OK marker: otherwise su would eat its first line as a password.
+        ok = _marker("ok")
+        wrapped = f"printf '%s\\n' {shlex.quote(ok)} >&2; exec {inner}"
+        # LC_ALL=C: su's PAM prompt in English ("Password: "), whatever the target's locale
+        command = f"LC_ALL=C su{flags} -s /bin/sh {user} -c {shlex.quote(wrapped)}"
+        return command, Handshake(password=spec.password, prompt=SU_PROMPT, ok=ok.encode())
     prompt, ok = _marker("prompt"), _marker("ok")
     wrapped = f"printf '%s\\n' {shlex.quote(ok)} >&2; exec {inner}"
     command = f"sudo -S -p {shlex.quote(prompt)}{flags} -u {user} -- sh -c {shlex.quote(wrapped)}"

@@ -322,3 +322,53 @@ def test_user_ssh_config_with_proxyjump_bastion_is_honoured(sshd, options, trans
     t.connect(10)
     assert t.run_script(b"echo via bastion\n", timeout=20).stdout == b"via bastion\n"
     assert sshd.accepted_logins() - before == 2  # one login on the bastion, one on the target
+
+
+@pytest.fixture(scope="module")
+def su_target(sshd):
+    password = "su-" + secrets.token_hex(8)
+    return sshd.add_user(password), password
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_su_with_password_switches_user_without_exposing_the_password(
+    sshd, options, transports, su_target, kind
+):
+    target, password = su_target
+    t = make(transports, sshd.host_vars(sshd.test_user, ansible_connection=kind), options)
+    become = BecomeSpec(method="su", user=target, password=password)
+    # ps is taken to a file first: grep's own command line holds the text it searches
+    script = (
+        f"id -un; ps -eo args > /tmp/ea-ps.$$; grep -c -F -- '{password}' /tmp/ea-ps.$$ || true;"
+        " rm -f /tmp/ea-ps.$$\n"
+    )
+    result = t.run_script(script.encode(), timeout=30, become=become)
+    assert result.stdout.decode().split() == [target, "0"]
+    assert b"Password" not in result.stderr and b"edgeauto-" not in result.stderr
+
+
+def test_su_with_wrong_password_fails_before_the_script_runs(sshd, options, transports, su_target):
+    target, _ = su_target
+    t = make(transports, sshd.host_vars(sshd.test_user), options)
+    with pytest.raises(BecomeFailed) as info:
+        t.run_script(
+            b"touch /tmp/ea-su-should-not-exist\n",
+            timeout=30,
+            become=BecomeSpec(method="su", user=target, password="wrong"),
+        )
+    assert "Authentication failure" in str(info.value) or "failed" in str(info.value)
+    assert not os.path.exists("/tmp/ea-su-should-not-exist")
+
+
+def test_su_without_password_as_non_root_asks_for_minus_k(sshd, options, transports, su_target):
+    target, _ = su_target
+    t = make(transports, sshd.host_vars(sshd.test_user), options)
+    with pytest.raises(BecomeFailed, match="-K"):
+        t.run_script(b"id -un\n", timeout=30, become=BecomeSpec(method="su", user=target))
+
+
+def test_su_from_root_needs_no_password(sshd, options, transports, su_target):
+    target, _ = su_target
+    t = make(transports, sshd.host_vars(), options)
+    r = t.run_script(b"id -un\n", timeout=30, become=BecomeSpec(method="su", user=target))
+    assert r.stdout.decode().strip() == target

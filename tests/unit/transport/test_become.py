@@ -52,10 +52,28 @@ def test_markers_differ_per_run():
     assert a.prompt != b.prompt and a.ok != b.ok
 
 
-@pytest.mark.parametrize("method", ["su", "doas"])
-def test_su_and_doas_with_password_explain_they_need_a_terminal(method):
+def test_doas_with_password_explains_it_needs_a_terminal():
     with pytest.raises(BecomeFailed, match="terminal"):
-        become_command(BecomeSpec(method=method, password="pw"))
+        become_command(BecomeSpec(method="doas", password="pw"))
+
+
+def test_su_answers_its_own_password_prompt_then_waits_for_ok():
+    command, hs = become_command(BecomeSpec(method="su", user="app", password="pw"))
+    assert command.startswith("LC_ALL=C su -s /bin/sh app -c ") and "pw" not in command
+    assert hs.feed(b"Password: ") == b"pw\n"
+    assert hs.feed(hs.ok + b"\n") == b"" and hs.ready
+    assert hs.clean(b"Password: real\n") == b"real\n"
+
+
+def test_su_text_mentioning_password_mid_output_is_not_a_prompt():
+    _, hs = become_command(BecomeSpec(method="su", password="pw"))
+    assert hs.feed(b"motd: Password: rotate yearly\n") == b""
+
+
+def test_su_without_password_stops_at_a_prompt_instead_of_feeding_it_the_script():
+    _, hs = become_command(BecomeSpec(method="su"))
+    with pytest.raises(BecomeFailed, match="-K"):
+        hs.feed(b"Password: ")
 
 
 def test_unknown_method_lists_the_known_ones():
