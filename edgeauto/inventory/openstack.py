@@ -341,7 +341,9 @@ def group_names(server: dict, name_group: bool = False) -> list[str]:
     groups += [f"meta-{k}_{v}" for k, v in sorted(metadata.items())]
     az = server.get("az")
     if az:
-        groups += [az, f"{region}_{az}", f"{cloud}_{region}_{az}"]
+        groups += (
+            [az, f"{region}_{az}", f"{cloud}_{region}_{az}"] if region else [az, f"{cloud}_{az}"]
+        )
     groups += [f"server_group-{g}" for g in server.get("server_groups") or []]
     result: list[str] = []
     for group in groups:

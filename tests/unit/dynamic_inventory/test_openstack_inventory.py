@@ -405,3 +405,10 @@ def test_incomplete_cloud_entry_is_reported_not_silently_dropped(cloud, isolated
     assert any("OpenStack cloud 'half'" in w and "auth_url" in w for w in inv.dynamic_warnings), (
         inv.dynamic_warnings
     )
+
+
+def test_cloud_without_regions_gets_no_empty_region_groups():
+    from edgeauto.inventory.openstack import group_names
+
+    server = {"id": "x1", "name": "n", "cloud": "lab", "region": "", "az": "nova"}
+    assert group_names(server) == ["lab", "instance-x1", "nova", "lab_nova"]
