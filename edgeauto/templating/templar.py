@@ -132,11 +132,23 @@ class _Undefined(jinja2.StrictUndefined):
     )
 
 
+def _check_defined(value: Any) -> None:
+    """Fail on an undefined value hidden in a list/dict result (``[missing]``), as Ansible."""
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    if isinstance(value, list | tuple | set | frozenset):
+        if not getattr(value, "_edgeauto_data", False):
+            for item in value:
+                _check_defined(item)
+    elif isinstance(value, dict) and not getattr(value, "_edgeauto_data", False):
+        for item in value.values():
+            _check_defined(item)
+
+
 def _to_text(v: Any) -> str:
-    if isinstance(v, jinja2.Undefined):
-        return str(v)
     if v is None:
         return ""
+    _check_defined(v)
     return str(v)
 
 
@@ -148,8 +160,7 @@ def _concat(values: Iterator[Any]) -> Any:
         return ""
     if len(head) == 1:
         value = head[0]
-        if isinstance(value, jinja2.Undefined):
-            value._fail_with_undefined_error()
+        _check_defined(value)
         return value
     return "".join(_to_text(v) for v in chain(head, values))
 

@@ -419,4 +419,10 @@ CASES: list[tuple[str, str, dict]] = [
     ("combinations", "{{ [1, 2, 3] | combinations(2) | list }}", {}),
     ("log_pow_root", "{{ [100 | log(10), 2 | pow(10), 27 | root(3)] }}", {}),
     ("b64_urlsafe", "{{ '???>>>' | b64encode(urlsafe=true) }}", {}),
+    # undefined values hidden inside results must fail, not leak
+    ("undefined_in_mapped_list", "{{ users | map(attribute='groups') | list }}", {}),
+    ("undefined_in_list_literal", "{{ [missing] }}", {}),
+    ("undefined_in_dict_literal", "{{ {'a': missing} }}", {}),
+    ("undefined_in_text", "x{{ [missing] }}", {}),
+    ("undefined_counted_is_fine", "{{ [missing] | length }}", {}),
 ]
