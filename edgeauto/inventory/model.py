@@ -63,6 +63,9 @@ class Inventory:
         self.dir_host_vars: dict[str, dict[str, dict]] = {t: {} for t in VARS_TIERS}
         self.sources: list[str] = []  # every -i source that was parsed, in order
         self.current_source: str | None = None  # set by loaders: becomes inventory_file
+        # True after a change until reconcile() runs; queries reconcile first, so hosts and
+        # groups added at run time (add_host, group_by) are visible like in Ansible.
+        self._dirty = False
         self.add_group("all")
         self.add_group("ungrouped")
         self.add_child("all", "ungrouped")
@@ -73,6 +76,7 @@ class Inventory:
         self, name: str, parent: str | None = None, vars: dict | None = None, pos=None
     ) -> Group:
         """Create (or return) a group; optionally attach it under ``parent`` and set vars."""
+        self._dirty = True
         name = str(name)
         if not name:
             raise InventoryError("a group name must not be empty", pos)
@@ -93,6 +97,7 @@ class Inventory:
         self, name: str, group: str | None = None, vars: dict | None = None, pos=None
     ) -> Host:
         """Create (or return) a host, add it to ``group`` (created if missing) and set vars."""
+        self._dirty = True
         name = str(name)
         if not name:
             raise InventoryError("a host name must not be empty", pos)
@@ -133,6 +138,7 @@ class Inventory:
 
     def add_child(self, parent: str, child: str, pos=None) -> None:
         """Make ``child`` (a group, else a host) a member of ``parent``; refuse cycles."""
+        self._dirty = True
         if parent not in self.groups:
             raise InventoryError(f"'{parent}' is not a known group", pos)
         if child in self.groups:
@@ -156,7 +162,7 @@ class Inventory:
     def reconcile(self) -> None:
         """Apply Ansible's implicit rules after loading: top groups under ``all``, lone hosts
         in ``ungrouped`` and hosts with a real group out of it."""
-        for name, group in self.groups.items():
+        for name, group in list(self.groups.items()):
             if name != "all" and not group.parents:
                 self.add_child("all", name)
         ungrouped = self.groups["ungrouped"]
@@ -167,6 +173,11 @@ class Inventory:
                 ungrouped.hosts.remove(host.name)
             elif not real and "ungrouped" not in host.groups:
                 self.add_host(host.name, "ungrouped")
+        self._dirty = False
+
+    def _ensure_reconciled(self) -> None:
+        if self._dirty:
+            self.reconcile()
 
     def merge(self, other: Inventory) -> None:
         """Add every host, group, membership and variable of ``other`` (later wins)."""
@@ -222,6 +233,7 @@ class Inventory:
 
     def depth(self, group: str) -> int:
         """Longest path from ``all`` (Ansible sorts group vars by this)."""
+        self._ensure_reconciled()
         memo: dict[str, int] = {}
 
         def walk(name: str) -> int:
@@ -250,6 +262,7 @@ class Inventory:
 
     def group_hosts(self, group: str) -> list[str]:
         """All hosts of a group and its descendants, in Ansible's order, each once."""
+        self._ensure_reconciled()
         result: list[str] = []
         seen: set[str] = set()
         for g in self.descendants(group):
@@ -261,6 +274,7 @@ class Inventory:
 
     def host_groups(self, host_name: str) -> list[str]:
         """Direct groups of a host plus all their ancestors (including ``all``)."""
+        self._ensure_reconciled()
         host = self.hosts[host_name]
         result: list[str] = []
         for g in host.groups:
@@ -277,6 +291,7 @@ class Inventory:
 
     def groups_map(self) -> dict[str, list[str]]:
         """The ``groups`` magic variable: every group (incl. all/ungrouped) -> host names."""
+        self._ensure_reconciled()
         return {name: self.group_hosts(name) for name in self.groups}
 
     def sorted_groups(self, names) -> list[str]:
@@ -293,6 +308,7 @@ class Inventory:
         playbook; 5 inventory ``group_vars/<group>``; 6 playbook ``group_vars/<group>``;
         7 inline host vars; 8 inventory ``host_vars/<host>``; 9 playbook ``host_vars/<host>``.
         """
+        self._ensure_reconciled()
         host = self.hosts.get(host_name)
         if host is None:
             if host_name not in LOCALHOST_NAMES:
@@ -326,6 +342,7 @@ class Inventory:
 
     def select(self, pattern: str | list[str], limit: str | list[str] | None = None) -> list:
         """Hosts matching an Ansible host pattern, restricted by ``--limit`` (ordered, unique)."""
+        self._ensure_reconciled()
         from edgeauto.inventory.patterns import select_hosts
 
         names = select_hosts(self, pattern, limit)

@@ -139,3 +139,15 @@ def test_two_inventories_can_be_loaded_independently_in_one_process():
     first = load_inventory([str(EXAMPLE)])
     second = load_inventory(["only,"])
     assert "only" not in first.hosts and list(second.hosts) == ["only"]
+
+
+def test_hosts_and_groups_added_at_run_time_are_visible_without_explicit_reconcile():
+    """What add_host / group_by do during a play: queries see the implicit rules applied."""
+    inv = load_inventory([str(EXAMPLE)])
+    inv.add_host("new-dev", vars={"ansible_host": "192.0.2.77"})
+    assert "new-dev" in [h.name for h in inv.select("all")]
+    assert inv.group_names("new-dev") == ["ungrouped"]
+    inv.add_host("new-dev", "by_os_alpine")
+    assert inv.groups_map()["by_os_alpine"] == ["new-dev"]
+    assert inv.group_names("new-dev") == ["by_os_alpine"]
+    assert [h.name for h in inv.select("by_os_*")] == ["new-dev"]
