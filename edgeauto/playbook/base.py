@@ -1,0 +1,250 @@
+"""Shared parts of the playbook loader: the loading context, value helpers and the
+base class that collects problems (one per mistake, each with file:line:col)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edgeauto.errors import EdgeautoError, ParseError, Position, did_you_mean
+from edgeauto.modules.spec import is_templated, to_bool
+from edgeauto.playbook import keywords as kw
+from edgeauto.playbook.model import Become, Block, Node, Role, Task
+from edgeauto.yamlsrc import PosDict, load_yaml, position_of
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_YAML_EXTS = ("", ".yml", ".yaml", ".json")
+
+
+@dataclass
+class _Ctx:
+    """Where we are while loading: file, playbook dir, role, and what collects handlers."""
+
+    file: Path
+    basedir: Path
+    role: Role | None = None
+    handlers: bool = False
+    static_vars: dict[str, Any] = field(default_factory=dict)
+    handler_sink: list[Task] | None = None
+    chain: tuple[str, ...] = ()  # files/roles being loaded, for cycle detection
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {str(value)!r}"
+    return f"a {type(value).__name__} {value!r}"
+
+
+_FAILED = object()
+
+
+class LoaderBase:
+    """Problem collection and keyword-value helpers every loading step uses."""
+
+    def __init__(self, roles_path=(), extra_vars: dict | None = None):
+        self.roles_path = [Path(p) for p in roles_path]
+        self.extra_vars = dict(extra_vars or {})
+        self.problems: list[EdgeautoError] = []
+        # names/topics of handlers that failed to load: notify checks must not cascade on them
+        self.broken_handler_names: set[str] = set()
+
+    # ---------------------------------------------------------------- helpers
+    def problem(self, message: str, pos: Position | None, hint: str | None = None) -> None:
+        self.problems.append(ParseError(message, pos, hint))
+
+    def _read(self, path: Path, pos: Position | None = None) -> Any:
+        try:
+            return load_yaml(path)
+        except ParseError as exc:
+            if exc.message == "file not found" and pos is not None:
+                exc = ParseError(f"file not found: {path}", pos)
+            self.problems.append(exc)
+            return _FAILED
+
+    def _list(self, value: Any, what: str, pos: Position | None) -> list:
+        """Normalise a scalar-or-list keyword (when, notify, listen) into a list."""
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return list(value)
+        if isinstance(value, dict):
+            self.problem(f"'{what}' expects a string or a list, found {_describe(value)}", pos)
+            return []
+        return [value]
+
+    def _tags(self, value: Any, pos: Position | None) -> list[str]:
+        out: list[str] = []
+        items = value.split(",") if isinstance(value, str) else self._list(value, "tags", pos)
+        for item in items:
+            if isinstance(item, dict | list):
+                self.problem(f"'tags' expects strings, found {_describe(item)}", pos)
+                continue
+            text = str(item).strip()
+            if text:
+                out.append(text)
+        return out
+
+    def _bool(self, ds: dict, key: str, default: Any = None) -> Any:
+        """A boolean keyword: a real bool, a yes/no string, or a template kept for later."""
+        if key not in ds:
+            return default
+        value = ds[key]
+        if is_templated(value):
+            return value
+        try:
+            return to_bool(value)
+        except ValueError:
+            self.problem(
+                f"'{key}' expects a boolean (true/false), found {_describe(value)}",
+                position_of(value, ds.pos_of(key)),
+            )
+            return default
+
+    def _mapping(self, ds: dict, key: str, allow_template: bool = False) -> dict:
+        value = ds.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        if key == "vars" and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            merged = PosDict()  # Ansible still accepts `vars:` as a list of mappings
+            merged.pos = value.pos
+            for item in value:
+                merged.update(item)
+                merged.key_pos.update(item.key_pos)
+            return merged
+        if allow_template and is_templated(value):
+            return value  # e.g. environment: "{{ proxy_env }}", rendered per host
+        self.problem(
+            f"'{key}' expects a mapping, found {_describe(value)}",
+            position_of(value, ds.pos_of(key)),
+        )
+        return {}
+
+    def _str(self, ds: dict, key: str) -> str | None:
+        value = ds.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dict | list):
+            self.problem(
+                f"'{key}' expects a string, found {_describe(value)}", position_of(value, ds.pos)
+            )
+            return None
+        return value if isinstance(value, str) else str(value)
+
+    def _become(self, ds: dict) -> Become:
+        method = self._str(ds, "become_method")
+        if method and not is_templated(method) and method not in kw.BECOME_METHODS:
+            self.problem(
+                f"'become_method' must be one of {', '.join(kw.BECOME_METHODS)}, found {method!r}",
+                position_of(ds["become_method"], ds.pos_of("become_method")),
+                did_you_mean(method, kw.BECOME_METHODS),
+            )
+            method = None
+        return Become(
+            self._bool(ds, "become"),
+            self._str(ds, "become_user"),
+            method,
+            self._str(ds, "become_flags"),
+        )
+
+    def _check_keys(self, ds: dict, allowed: set[str], what: str, extra_ok=()) -> None:
+        for key in ds:
+            name = str(key)
+            if name in allowed or name in kw.IGNORED or name in extra_ok:
+                continue
+            pos = ds.pos_of(key)
+            if name in kw.UNSUPPORTED and not (what == "play" and name in kw.PLAY_ONLY_OK):
+                self.problem(
+                    f"keyword '{name}' is not supported by edgeauto", pos, kw.UNSUPPORTED[name]
+                )
+                continue
+            hint = did_you_mean(name, allowed)
+            self.problem(
+                f"unknown {what} keyword '{name}'; expected one of: {', '.join(sorted(allowed))}",
+                pos,
+                hint,
+            )
+
+    def _render_static(self, text: str, variables: dict, pos, what: str) -> str | None:
+        """Render a load-time template (import file name); None after reporting a problem."""
+        import jinja2
+        from jinja2 import meta
+
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+        value = str(text)
+        for _ in range(5):
+            if not is_templated(value):
+                return value
+            try:
+                names = meta.find_undeclared_variables(env.parse(value))
+            except jinja2.TemplateSyntaxError as exc:
+                self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
+                return None
+            missing = sorted(n for n in names if n not in variables)
+            if missing:
+                self.problem(
+                    f"{what} '{text}' uses undefined variable '{missing[0]}'; a static import "
+                    "can only use play vars, role defaults/vars and extra vars",
+                    pos,
+                    "use include_* for names known only at run time",
+                )
+                return None
+            try:
+                value = env.from_string(value).render(variables)
+            except Exception as exc:  # noqa: BLE001 - any Jinja failure is a user problem
+                self.problem(f"{what} '{text}' could not be rendered: {exc}", pos)
+                return None
+        return value
+
+
+def _walk_tasks(nodes):
+    for node in nodes:
+        if isinstance(node, Block):
+            yield from _walk_tasks([*node.block, *node.rescue, *node.always])
+        else:
+            yield node
+
+
+def _flatten_handlers(nodes: list[Node], loader: LoaderBase, outer_when: list) -> list[Task]:
+    """Handlers are a flat task list; import_tasks blocks are opened with their when/tags pushed
+    into each handler, real block/rescue/always is refused."""
+    out: list[Task] = []
+    for node in nodes:
+        if isinstance(node, Task):
+            node.is_handler = True
+            node.when = outer_when + node.when
+            out.append(node)
+        elif node.rescue or node.always or node.name is not None:
+            loader.problem("blocks are not supported in handlers", node.pos)
+        else:
+            inner = _flatten_handlers(node.block, loader, outer_when + node.when)
+            for task in inner:
+                task.tags = node.tags + task.tags
+                task.vars = {**node.vars, **task.vars}
+            out += inner
+    return out
+
+
+def sorted_problems(problems: list[EdgeautoError]) -> list[EdgeautoError]:
+    """File order, then line/column; duplicates (same place and text) dropped."""
+    seen = set()
+    out = []
+    for p in problems:
+        key = (str(p.pos), p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return sorted(out, key=lambda p: (p.pos.file, p.pos.line, p.pos.col) if p.pos else ("", 0, 0))

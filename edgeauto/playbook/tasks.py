@@ -1,0 +1,473 @@
+"""Loading tasks, blocks and handlers; static imports (import_tasks/import_role) are
+expanded here, dynamic includes stay tasks for the executor."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from edgeauto.errors import Position, did_you_mean
+from edgeauto.modules.spec import is_templated
+from edgeauto.playbook import keywords as kw
+from edgeauto.playbook.actions import canonical_action, get_module, module_hint
+from edgeauto.playbook.base import (
+    _FAILED,
+    _IDENT,
+    _YAML_EXTS,
+    LoaderBase,
+    _Ctx,
+    _describe,
+    _flatten_handlers,
+    _walk_tasks,
+)
+from edgeauto.playbook.model import Block, Node, Task
+from edgeauto.playbook.roles import _with_deps
+from edgeauto.playbook.splitter import parse_kv
+from edgeauto.yamlsrc import PosDict, position_of
+
+
+class TaskLoader(LoaderBase):
+    """Task-level loading (mixed into :class:`~edgeauto.playbook.loader.Loader`)."""
+
+    # ---------------------------------------------------------------- tasks
+    def _task_list(self, ds: dict, key: str, ctx: _Ctx) -> list[Node]:
+        value = ds.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(
+                f"'{key}' expects a list of tasks, found {_describe(value)}",
+                position_of(value, ds.pos_of(key)),
+            )
+            return []
+        return self.load_tasks(value, ctx)
+
+    def _handler_list(self, ds: dict, ctx: _Ctx) -> list[Task]:
+        hctx = replace(ctx, handlers=True)
+        return _flatten_handlers(self._task_list(ds, "handlers", hctx), self, [])
+
+    def load_tasks(self, items: list, ctx: _Ctx) -> list[Node]:
+        out: list[Node] = []
+        for item in items:
+            node = self._task_or_block(item, ctx, position_of(items, Position(str(ctx.file))))
+            if node is not None:
+                out.append(node)
+        return out
+
+    def _task_or_block(self, ds: Any, ctx: _Ctx, parent_pos) -> Node | None:
+        if not isinstance(ds, dict):
+            self.problem(
+                f"expected a task (a mapping of keywords and one module), found {_describe(ds)}",
+                position_of(ds, parent_pos),
+            )
+            return None
+        if "block" in ds:
+            return self._block(ds, ctx)
+        for orphan in ("rescue", "always"):
+            if orphan in ds:
+                self.problem(f"'{orphan}' needs a 'block' in the same mapping", ds.pos_of(orphan))
+                return None
+        return self._task(ds, ctx)
+
+    def _block(self, ds: PosDict, ctx: _Ctx) -> Block | None:
+        self._check_keys(ds, kw.BLOCK, "block")
+        block = Block(block=self._task_list(ds, "block", ctx), pos=ds.pos, role=ctx.role)
+        block.rescue = self._task_list(ds, "rescue", ctx)
+        block.always = self._task_list(ds, "always", ctx)
+        self._apply_common(block, ds)
+        notify = self._list(ds.get("notify"), "notify", ds.pos_of("notify"))
+        if notify:
+            for task in _walk_tasks([*block.block, *block.rescue, *block.always]):
+                task.notify = task.notify + [n for n in notify if n not in task.notify]
+        return block
+
+    def _apply_common(self, node: Task | Block, ds: dict) -> None:
+        """Keywords tasks and blocks share."""
+        node.name = self._str(ds, "name")
+        node.when = self._list(ds.get("when"), "when", ds.pos_of("when"))
+        node.tags = self._tags(ds.get("tags"), ds.pos_of("tags"))
+        node.vars = self._mapping(ds, "vars")
+        node.become = self._become(ds)
+        node.environment = self._mapping(ds, "environment", allow_template=True)
+        default = False if isinstance(node, Task) else None
+        node.ignore_errors = self._bool(ds, "ignore_errors", default)
+        node.no_log = self._bool(ds, "no_log", default)
+        node.run_once = self._bool(ds, "run_once", default)
+        node.check_mode = self._bool(ds, "check_mode")
+        node.diff = self._bool(ds, "diff")
+        node.any_errors_fatal = self._bool(ds, "any_errors_fatal")
+        if isinstance(node, Task):
+            node.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
+        delegate = self._str(ds, "delegate_to")
+        if delegate is not None:
+            node.delegate_to = delegate
+
+    def _find_action(self, ds: PosDict, ctx: _Ctx) -> tuple[str | None, Any, Any]:
+        """Return (canonical action, its value, the key it came from) or report why not."""
+        allowed = kw.HANDLER if ctx.handlers else kw.TASK
+        found: list[tuple[str, Any]] = []
+        unknown: list = []
+        for key in ds:
+            name = str(key)
+            if name in allowed or name.startswith("with_") or name in kw.IGNORED:
+                continue
+            if name in kw.UNSUPPORTED:
+                self.problem(
+                    f"keyword '{name}' is not supported by edgeauto",
+                    ds.pos_of(key),
+                    kw.UNSUPPORTED[name],
+                )
+                continue
+            canon = canonical_action(name)
+            if canon:
+                found.append((canon, key))
+            else:
+                unknown.append(key)
+        for key in ("action", "local_action"):
+            if key in ds:
+                found.append((None, key))
+        for key in unknown:
+            name = str(key)
+            if name in ("include", "ansible.builtin.include"):
+                self.problem(
+                    "'include' was removed from Ansible (2.16)",
+                    ds.pos_of(key),
+                    "use include_tasks (at run time) or import_tasks (at load time)",
+                )
+                continue
+            near_keyword = did_you_mean(name, allowed)
+            if found or near_keyword:
+                self.problem(
+                    f"unknown task keyword '{name}'"
+                    + ("" if found else "; no module found in this task either"),
+                    ds.pos_of(key),
+                    near_keyword,
+                )
+            else:
+                self.problem(
+                    f"unknown module '{name}'; expected a module name or a task keyword",
+                    ds.pos_of(key),
+                    module_hint(name),
+                )
+        if len(found) > 1:
+            names = ", ".join(str(k) for _, k in found)
+            self.problem(
+                f"a task runs exactly one module, found several: {names}", ds.pos_of(found[1][1])
+            )
+            return None, None, None
+        if not found:
+            if not unknown:
+                self.problem(
+                    "no module given in this task; expected e.g. 'copy:' or 'shell:'", ds.pos
+                )
+            return None, None, None
+        canon, key = found[0]
+        value = ds[key]
+        if canon is not None:
+            return canon, value, key
+        # action: / local_action: — the module name is inside the value
+        if isinstance(value, str):
+            module, _, rest = value.strip().partition(" ")
+            module = module.strip()
+            value = rest
+        elif isinstance(value, dict) and "module" in value:
+            value = PosDict(value)
+            value.pos = ds[key].pos
+            module = str(value.pop("module"))
+        else:
+            self.problem(
+                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {_describe(value)}",
+                position_of(value, ds.pos_of(key)),
+            )
+            return None, None, None
+        canon = canonical_action(module)
+        if canon is None:
+            self.problem(
+                f"unknown module '{module}' in '{key}'",
+                position_of(ds[key], ds.pos_of(key)),
+                module_hint(module),
+            )
+            return None, None, None
+        return canon, value, key
+
+    def _args(self, canon: str, value: Any, ds: PosDict, key) -> dict | None:
+        pos = ds.pos_of(key)
+        if value is None:
+            args: dict = {}
+        elif isinstance(value, str):
+            try:
+                args = parse_kv(value, free_form=canon in kw.FREE_FORM)
+            except ValueError as exc:
+                self.problem(f"could not split '{canon}' arguments: {exc}", position_of(value, pos))
+                return None
+        elif isinstance(value, dict):
+            args = PosDict(value)
+            args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
+        else:
+            self.problem(
+                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {_describe(value)}",
+                position_of(value, pos),
+            )
+            return None
+        if "args" in ds:
+            extra = self._mapping(ds, "args")
+            merged = PosDict({**extra, **args})
+            merged.pos = getattr(args, "pos", None) or pos
+            merged.key_pos = {**getattr(extra, "key_pos", {}), **getattr(args, "key_pos", {})}
+            args = merged
+        if "_raw_params" in args:
+            target = _RAW_TARGET.get(canon)
+            module = get_module(canon)
+            if target is None and module is not None and module.spec.free_form:
+                target = module.spec.free_form
+            if target is None and canon not in kw.RAW_PARAM_ACTIONS:
+                self.problem(
+                    f"module '{canon}' takes only key=value arguments, found extra text "
+                    f"{str(args['_raw_params'])!r}",
+                    position_of(value, pos),
+                )
+                return None
+            if target and target != "_raw_params" and target not in args:
+                args[target] = args.pop("_raw_params")
+        return args
+
+    def _task(self, ds: PosDict, ctx: _Ctx) -> Node | None:
+        canon, value, key = self._find_action(ds, ctx)
+        if canon is None:
+            if ctx.handlers:
+                for name in [ds.get("name"), *self._list(ds.get("listen"), "listen", None)]:
+                    if isinstance(name, str):
+                        self.broken_handler_names.add(name)
+            return None
+        args = self._args(canon, value, ds, key)
+        if args is None:
+            return None
+        task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
+        task.is_handler = ctx.handlers
+        self._apply_common(task, ds)
+        if key == "local_action":
+            task.delegate_to = "localhost"
+        self._loop(task, ds)
+        if "loop_control" in ds:
+            task.loop_control = self._mapping(ds, "loop_control")
+            for lc_key in task.loop_control:
+                if str(lc_key) not in kw.LOOP_CONTROL_KEYS:
+                    self.problem(
+                        f"unknown loop_control key '{lc_key}'; expected one of: "
+                        + ", ".join(sorted(kw.LOOP_CONTROL_KEYS)),
+                        task.loop_control.pos_of(lc_key),
+                        did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
+                    )
+        register = self._str(ds, "register")
+        if register is not None and not _IDENT.match(register):
+            self.problem(
+                f"'register' expects a variable name (letters, digits, _), found {register!r}",
+                position_of(ds["register"], ds.pos_of("register")),
+            )
+        task.register = register
+        task.notify = [str(n) for n in self._list(ds.get("notify"), "notify", ds.pos_of("notify"))]
+        if ctx.handlers:
+            task.listen = [str(n) for n in self._list(ds.get("listen"), "listen", ds.pos)]
+        for cond in ("failed_when", "changed_when", "until"):
+            if cond in ds:
+                setattr(task, cond, self._list(ds[cond], cond, ds.pos_of(cond)))
+        for number in ("retries", "delay"):
+            if number in ds:
+                setattr(task, number, self._int(ds, number))
+        if "until" in ds and task.retries is None:
+            task.retries = 3
+        if "until" in ds and task.delay is None:
+            task.delay = 5
+        return self._special(task, ds, key, ctx)
+
+    def _int(self, ds: dict, key: str) -> Any:
+        value = ds[key]
+        if is_templated(value):
+            return value
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        except (TypeError, ValueError):
+            self.problem(
+                f"'{key}' expects an integer, found {_describe(value)}",
+                position_of(value, ds.pos_of(key)),
+            )
+            return None
+
+    def _loop(self, task: Task, ds: PosDict) -> None:
+        loops = [k for k in ds if str(k) == "loop" or str(k).startswith("with_")]
+        if len(loops) > 1:
+            self.problem(
+                f"a task can have one loop, found {', '.join(map(str, loops))}",
+                ds.pos_of(loops[1]),
+            )
+        if not loops:
+            return
+        key = str(loops[0])
+        if key.startswith("with_"):
+            lookup = key[5:]
+            if lookup not in kw.LOOP_LOOKUPS:
+                self.problem(
+                    f"unknown loop lookup '{key}'; expected loop: or one of "
+                    + ", ".join(f"with_{n}" for n in sorted(kw.LOOP_LOOKUPS)),
+                    ds.pos_of(loops[0]),
+                    did_you_mean(key, [f"with_{n}" for n in kw.LOOP_LOOKUPS]),
+                )
+                return
+        value = ds[loops[0]]
+        if key == "loop" and not (isinstance(value, list) or is_templated(value)):
+            self.problem(
+                f"'loop' expects a list or a template giving one, found {_describe(value)}",
+                position_of(value, ds.pos_of("loop")),
+                "use with_<lookup> or loop: \"{{ query('...') }}\" for lookups",
+            )
+            return
+        task.loop = value
+        task.loop_kind = key
+
+    # ---------------------------------------------------------------- imports/includes
+    def _special(self, task: Task, ds: PosDict, key, ctx: _Ctx) -> Node | None:
+        action = task.action
+        if action == "import_playbook":
+            self.problem("import_playbook is only allowed at the top level of a playbook", task.pos)
+            return None
+        if action in ("import_tasks", "include_tasks"):
+            self._check_args(task, kw.TASK_INCLUDE_ARGS, ds)
+            name = task.args.get("file")
+            if not isinstance(name, str) or not name:
+                self.problem(f"{action} expects a file name, found {_describe(name)}", task.pos)
+                return None
+            task.include_target = name
+            if action == "include_tasks":
+                return task
+            if task.loop is not None:
+                self.problem("import_tasks cannot loop; use include_tasks", task.pos)
+                return None
+            variables = {**ctx.static_vars, **task.vars, **self.extra_vars}
+            rendered = self._render_static(name, variables, position_of(name, task.pos), action)
+            if rendered is None:
+                return None
+            path = self.find_task_file(rendered, ctx, task.pos)
+            if path is None:
+                return None
+            nodes = self.task_file(path, replace(ctx, file=path), task.pos)
+            return _wrap(task, nodes, ctx)
+        if action in ("import_role", "include_role"):
+            self._check_args(task, kw.ROLE_INCLUDE_ARGS, ds)
+            name = task.args.get("name")
+            if not isinstance(name, str) or not name:
+                self.problem(f"{action} expects 'name' (a role), found {_describe(name)}", task.pos)
+                return None
+            task.include_target = name
+            if action == "include_role":
+                return task
+            if task.loop is not None:
+                self.problem("import_role cannot loop; use include_role", task.pos)
+                return None
+            variables = {**ctx.static_vars, **task.vars, **self.extra_vars}
+            rendered = self._render_static(name, variables, position_of(name, task.pos), action)
+            if rendered is None:
+                return None
+            role = self.role(rendered, task.pos, ctx, **_from_args(task.args))
+            if role is None:
+                return None
+            if ctx.handler_sink is not None:
+                ctx.handler_sink.extend(h for r in _with_deps(role) for h in r.handlers)
+            nodes: list[Node] = []
+            for r in _with_deps(role):
+                inner = Block(block=list(r.tasks), pos=task.pos, role=r)
+                inner.when, inner.tags = list(r.when), list(r.tags)
+                nodes.append(inner)
+            return _wrap(task, nodes, ctx)
+        if action == "meta" and get_module("meta") is None:  # else the spec checks it
+            what = task.args.get("_raw_params")
+            if isinstance(what, str) and not is_templated(what) and what not in kw.META_ACTIONS:
+                self.problem(
+                    f"unknown meta action '{what}'; expected one of: {', '.join(kw.META_ACTIONS)}",
+                    task.pos,
+                    did_you_mean(what, kw.META_ACTIONS),
+                )
+        return task
+
+    def _check_args(self, task: Task, allowed: set[str], ds) -> None:
+        for arg in task.args:
+            if str(arg) not in allowed:
+                self.problem(
+                    f"{task.action} has no argument '{arg}'; expected one of: "
+                    + ", ".join(sorted(a for a in allowed if not a.startswith("_"))),
+                    getattr(task.args, "pos_of", lambda _k: task.pos)(arg),
+                    did_you_mean(str(arg), allowed),
+                )
+
+    def find_task_file(self, name: str, ctx: _Ctx, pos) -> Path | None:
+        tried = []
+        bases = []
+        if ctx.role is not None:
+            bases.append(ctx.role.path / "tasks")
+        bases += [ctx.file.parent, ctx.basedir]
+        if Path(name).is_absolute():
+            bases = [Path("/")]
+        for base in dict.fromkeys(bases):
+            for ext in _YAML_EXTS:
+                candidate = base / (name + ext)
+                tried.append(str(candidate))
+                if candidate.is_file():
+                    return candidate
+        self.problem(
+            f"task file '{name}' not found; looked in: "
+            + ", ".join(str(b) for b in dict.fromkeys(bases)),
+            pos,
+        )
+        return None
+
+    def task_file(self, path: Path, ctx: _Ctx, pos) -> list[Node]:
+        key = str(path.resolve())
+        if key in ctx.chain:
+            self.problem(f"import cycle: {path} imports itself", pos)
+            return []
+        data = self._read(path, pos)
+        if data is _FAILED or data is None:
+            return []
+        if not isinstance(data, list):
+            self.problem(
+                f"a task file must be a list of tasks, found {_describe(data)}",
+                position_of(data, Position(str(path), 1, 1)),
+            )
+            return []
+        return self.load_tasks(data, replace(ctx, file=path, chain=ctx.chain + (key,)))
+
+
+_RAW_TARGET = {
+    "include_tasks": "file",
+    "import_tasks": "file",
+    "include_role": "name",
+    "import_role": "name",
+    "include_vars": "file",
+    "import_playbook": "file",
+}
+
+
+def _from_args(args: dict) -> dict:
+    return {
+        k: str(args[k])
+        for k in ("tasks_from", "vars_from", "defaults_from", "handlers_from")
+        if args.get(k)
+    }
+
+
+def _wrap(task: Task, nodes: list[Node], ctx: _Ctx) -> Block:
+    """import_tasks/import_role: the imported nodes inside a block carrying the import's keywords."""
+    block = Block(block=nodes, pos=task.pos, role=ctx.role, name=None)
+    block.when, block.tags, block.vars = task.when, task.tags, task.vars
+    block.become, block.environment = task.become, task.environment
+    block.ignore_errors = task.ignore_errors if task.ignore_errors is not False else None
+    block.no_log = task.no_log if task.no_log is not False else None
+    block.run_once = task.run_once if task.run_once is not False else None
+    block.check_mode, block.diff = task.check_mode, task.diff
+    block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
+    if ctx.handlers:
+        for inner in _walk_tasks(nodes):
+            inner.is_handler = True
+    return block
