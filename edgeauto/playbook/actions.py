@@ -60,3 +60,45 @@ def module_hint(name: str) -> str | None:
     if hint and prefix:
         return hint.replace("'", f"'{prefix}.", 1)
     return hint
+
+
+def control_spec(action: str):
+    """Argument specs for controller actions the executor implements without a module file,
+    so their arguments are validated like any module's (None for load-time directives)."""
+    from edgeauto.modules.spec import ModuleSpec, Option
+
+    specs = {
+        "include_vars": ModuleSpec(
+            "include_vars",
+            "Load variables from a YAML/JSON file or directory on the controller",
+            options={
+                "file": Option(type="path"),
+                "dir": Option(type="path"),
+                "name": Option(),
+                "depth": Option(type="int"),
+                "files_matching": Option(),
+                "ignore_files": Option(type="list"),
+                "extensions": Option(type="list"),
+                "ignore_unknown_extensions": Option(type="bool"),
+                "hash_behaviour": Option(choices=("replace", "merge")),
+            },
+            mutually_exclusive=(("file", "dir"),),
+            required_one_of=(("file", "dir"),),
+        ),
+        "group_by": ModuleSpec(
+            "group_by",
+            "Put the current host into groups named by a key",
+            options={"key": Option(required=True), "parents": Option(type="list")},
+        ),
+        "wait_for_connection": ModuleSpec(
+            "wait_for_connection",
+            "Wait until the host answers again",
+            options={
+                "timeout": Option(type="int"),
+                "delay": Option(type="int"),
+                "sleep": Option(type="int"),
+                "connect_timeout": Option(type="int"),
+            },
+        ),
+    }
+    return specs.get(action)

@@ -34,7 +34,7 @@ from edgeauto.errors import (
 )
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.actions import get_module
+from edgeauto.playbook.actions import control_spec, get_module
 from edgeauto.playbook.loader import Loader, _Ctx, _walk_tasks, sorted_problems
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
 from edgeauto.yamlsrc import load_yaml, position_of
@@ -259,11 +259,15 @@ class _Validator:
                         did_you_mean(name, handlers),
                     )
         module = get_module(task.action)
-        if module is not None and task.action not in ("include_tasks", "include_role"):
+        checker = module or control_spec(task.action)
+        if checker is not None and task.action not in ("include_tasks", "include_role"):
             try:
-                module.validate(dict(task.args), pos, final=False)
+                checker.validate(dict(task.args), pos, final=False)
             except ModuleArgumentError as exc:
                 self.problems.append(exc)
+        elif task.action == "add_host" and module is None:
+            if not any(k in task.args for k in ("name", "host", "hostname")):
+                self.problem("add_host needs 'name' (the new host), found none", pos)
         if task.action in ("copy", "template"):
             self._src_file(task, play)
         elif task.action == "include_vars":

@@ -254,3 +254,26 @@ def test_handlers_may_notify_handlers_and_be_known_only_by_listen(write):
     )
     (problem,) = _problems(path)
     assert "notify 'nowhere' matches no handler" in problem
+
+
+def test_controller_actions_without_module_files_have_their_arguments_checked(write):
+    write("v.yml", "a: 1\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - include_vars: v.yml
+            - include_vars: {file: v.yml, dir: vars}
+            - group_by: key=os_{{ ansible_os_family }}
+            - group_by: {parents: [x]}
+            - add_host: {groups: new}
+            - wait_for_connection: timeout=soon
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 4
+    assert "mutually exclusive: file, dir" in problems[0]
+    assert "missing required argument 'key'" in problems[1]
+    assert "add_host needs 'name'" in problems[2]
+    assert "argument 'timeout': expected an integer" in problems[3]
