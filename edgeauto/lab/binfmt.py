@@ -20,9 +20,41 @@ def binfmt_enabled(name: str) -> bool:
         return False
 
 
+def binfmt_flags(name: str) -> str:
+    try:
+        for line in (BINFMT_DIR / name).read_text().splitlines():
+            if line.startswith("flags:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def add_credentials_flag(name: str) -> None:
+    """Re-register ``name`` with flag C so setuid binaries (sudo) work in emulated hosts.
+
+    Debian registers qemu with ``credentials no``; then the kernel takes credentials from the
+    interpreter, sudo sees euid != 0 and refuses. Same interpreter, magic and mask as the
+    Debian entry; only C (which implies O) is added.
+    """
+    spec = {}
+    for line in Path(f"/usr/share/binfmts/{name}").read_text().splitlines():
+        key, _, value = line.partition(" ")
+        spec[key] = value.strip()
+    flags = "POCF" if spec.get("preserve") == "yes" else "OCF"
+    rule = f":{name}:M:{spec.get('offset', '0')}:{spec['magic']}:{spec['mask']}:{spec['interpreter']}:{flags}"
+    (BINFMT_DIR / name).write_text("-1")
+    (BINFMT_DIR / "register").write_text(rule)
+
+
 def ensure_binfmt(arch: ArchInfo) -> None:
-    """Register qemu-user for ``arch`` (flag F: works inside chroots without copying qemu)."""
-    if not arch.qemu or binfmt_enabled(arch.qemu):
+    """Register qemu-user for ``arch`` (flag F: works inside chroots without copying qemu;
+    flag C: setuid binaries such as sudo keep working)."""
+    if not arch.qemu:
+        return
+    if binfmt_enabled(arch.qemu):
+        if "C" not in binfmt_flags(arch.qemu) and Path(f"/usr/share/binfmts/{arch.qemu}").exists():
+            add_credentials_flag(arch.qemu)
         return
     if not (BINFMT_DIR / "register").exists():
         proc = subprocess.run(
@@ -45,3 +77,5 @@ def ensure_binfmt(arch: ArchInfo) -> None:
             f"could not enable binfmt_misc entry {arch.qemu}: "
             f"{(proc.stderr or proc.stdout).strip() or 'not enabled after update-binfmts'}"
         )
+    if "C" not in binfmt_flags(arch.qemu):
+        add_credentials_flag(arch.qemu)

@@ -30,12 +30,42 @@ def hierarchies() -> list[Path]:
     return found
 
 
-def lab_cgroups(lab_id: str) -> list[Path]:
-    return [h / LAB_SLICE / lab_id for h in hierarchies()]
+def all_hierarchies() -> list[Path]:
+    """Every mounted hierarchy (v1 controllers too): a docker daemon inside a privileged host
+    creates its containers' cgroups in the v1 controllers below the lab's slice."""
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        return [CGROUP_ROOT]
+    try:
+        entries = sorted(CGROUP_ROOT.iterdir())
+    except OSError:
+        return []
+    return [
+        p for p in entries if p.is_dir() and not p.is_symlink() and (p / "cgroup.procs").exists()
+    ]
+
+
+def lab_cgroups(lab_id: str, every: bool = True) -> list[Path]:
+    tops = all_hierarchies() if every else hierarchies()
+    return [h / LAB_SLICE / lab_id for h in tops]
 
 
 def host_cgroups(lab_id: str, host: str) -> list[Path]:
-    return [p / host for p in lab_cgroups(lab_id)]
+    """The cgroups a host's launcher joins (name=systemd v1 + v2, or just v2)."""
+    return [p / host for p in lab_cgroups(lab_id, every=False)]
+
+
+def host_all_cgroups(lab_id: str, host: str) -> list[Path]:
+    """Everything cgroup-shaped a host may own, in every hierarchy (incl. <host>-docker)."""
+    found = []
+    for top in lab_cgroups(lab_id):
+        found += [top / host, top / f"{host}-docker"]
+    return found
+
+
+def docker_parent(lab_id: str, host: str) -> str:
+    """docker's cgroup-parent for a privileged host (v1 has no cgroup namespace here, so the
+    host's dockerd sees the controller's hierarchies: keep its cgroups inside the lab slice)."""
+    return f"/{LAB_SLICE}/{lab_id}/{host}-docker"
 
 
 def create(paths: list[Path]) -> None:

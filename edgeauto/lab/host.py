@@ -76,10 +76,6 @@ class LabHost:
         Returns the CompletedProcess (text mode unless ``input`` is bytes); with ``check``
         a non-zero exit raises LabError carrying stdout/stderr.
         """
-        if self.privileged:
-            raise LabError(
-                f"{self.name} has its own network namespace; use Lab.nsenter() to reach it"
-            )
         text = not isinstance(input, bytes)
         proc = subprocess.run(
             [*self.ssh_argv(user), "--", command],

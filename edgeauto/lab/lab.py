@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgeauto.lab import cgroups
+from edgeauto.lab.binfmt import ensure_binfmt
 from edgeauto.lab.errors import LabError
 from edgeauto.lab.fsutil import atomic_write, write_into_upper
 from edgeauto.lab.host import LabHost
 from edgeauto.lab.image import TESTER_UID, ImageCache, default_busybox_recipe
 from edgeauto.lab.inventory import render_inventory, render_known_hosts, render_ssh_config
 from edgeauto.lab.keys import LabKeys, ensure_keys
-from edgeauto.lab.launcher import write_scripts
+from edgeauto.lab.launcher import netns_pid, write_proxy, write_scripts
 from edgeauto.lab.net import pick_addresses, ssh_banner, validate_subnet
 from edgeauto.lab.paths import (
     default_cache_dir,
@@ -52,6 +53,7 @@ INOTIFY = {
 }
 STOP_TIMEOUT = 25.0
 NSPAWN_PROPAGATE = Path("/run/systemd/nspawn/propagate")
+V1_CONTROLLERS = ("cpu,cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids")
 
 
 def _stderr_log(msg: str) -> None:
@@ -211,6 +213,8 @@ class Lab:
         if problem:
             raise LabError(problem)
         recipe = self.recipe_for(flavor, arch, with_python, capabilities)
+        if is_foreign(arch):
+            ensure_binfmt(arch_info(arch))
         lower = self.images.ensure(recipe)
         started = time.monotonic()
         with self._locked():
@@ -334,6 +338,9 @@ class Lab:
                 else (f"ListenAddress {host.address}:{host.port}\n")
             )
             put("etc/ssh/sshd_config.d/listen.conf", listen)
+            if "docker" in host.capabilities:
+                parent = cgroups.docker_parent(self.id, host.name)
+                put("etc/docker/daemon.json", json.dumps({"cgroup-parent": parent}) + "\n")
             if not host.systemd and Path("/etc/resolv.conf").exists():
                 put("etc/resolv.conf", Path("/etc/resolv.conf").read_text())
 
@@ -380,6 +387,8 @@ class Lab:
             )
         host.pid = proc.pid
         (hdir / "pid").write_text(f"{proc.pid}\n")
+        if host.privileged:
+            write_proxy(hdir, cgs)
 
     # ----- readiness ---------------------------------------------------------------------
     def _wait_ready(self, hosts: list[LabHost], timeout: float) -> None:
@@ -443,7 +452,41 @@ class Lab:
             )
 
     def _wait_privileged(self, host: LabHost, deadline: float) -> None:
-        raise LabError("privileged hosts are not implemented yet")
+        """A privileged host has its own network namespace: wait for a process inside it,
+        then for sshd through the ProxyCommand, then for systemd; then let its dockerd
+        create cgroups (nspawn mounts the v1 controllers read-only)."""
+        while netns_pid(self.id, host.name) is None:
+            if _reaped(host.pid):
+                raise LabError(f"exited during start: {self._log_tail(host)}")
+            if time.monotonic() > deadline:
+                raise LabError(f"no process in its own network namespace: {self._log_tail(host)}")
+            time.sleep(0.2)
+        while True:
+            proc = host.run("true", timeout=30)
+            if proc.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise LabError(f"ssh through the netns proxy failed: {proc.stderr.strip()[-300:]}")
+            time.sleep(0.3)
+        self._wait_systemd(host, deadline)
+        if "docker" in host.capabilities:
+            pid = netns_pid(self.id, host.name)
+            for ctrl in ["", *V1_CONTROLLERS]:
+                target = f"/sys/fs/cgroup/{ctrl}".rstrip("/")
+                subprocess.run(
+                    [
+                        "nsenter",
+                        "-t",
+                        str(pid),
+                        "-m",
+                        "--",
+                        "mount",
+                        "-o",
+                        "remount,bind,rw",
+                        target,
+                    ],
+                    capture_output=True,
+                )
 
     # ----- client files --------------------------------------------------------------------
     def _write_client_files(self, hosts: list[LabHost], keys: LabKeys) -> None:
@@ -496,7 +539,7 @@ class Lab:
                 data = {"hosts": [], "sysctl_restore": {}}
             names = [h["name"] for h in data["hosts"]]
             if force:
-                for top in cgroups.lab_cgroups(self.id):
+                for top in cgroups.lab_cgroups(self.id, every=False):
                     if top.is_dir():
                         names += [
                             p.name for p in top.iterdir() if p.is_dir() and p.name not in names
@@ -542,7 +585,13 @@ class Lab:
                 cgroups.kill_all(cgs)
                 if not cgroups.wait_empty(cgs, 10):
                     report.problems.append(f"{name}: processes survive SIGKILL")
-            report.problems += cgroups.remove(cgs)
+            everything = cgroups.host_all_cgroups(self.id, name)
+            stray = cgroups.pids_in(everything)  # e.g. containers a host's dockerd started
+            if stray:
+                report.killed += sorted(stray)
+                cgroups.kill_all(everything)
+                cgroups.wait_empty(everything, 10)
+            report.problems += cgroups.remove(everything)
             propagate = NSPAWN_PROPAGATE / self.machine_name(name)
             if propagate.is_dir():
                 shutil.rmtree(propagate, ignore_errors=True)

@@ -8,8 +8,11 @@ and then either boots systemd with ``systemd-nspawn -b`` or execs sshd/dropbear 
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
+
+from edgeauto.lab import cgroups as cg
 
 LAUNCH = """\
 #!/bin/sh
@@ -120,3 +123,40 @@ def write_scripts(
         )
     )
     return launch
+
+
+PROXY = """\
+#!/bin/sh
+# ssh ProxyCommand for {name}: the host has its own network namespace; find a process of the
+# host that lives in it (through the host's cgroup) and connect to its sshd from inside.
+set -eu
+own=$(readlink /proc/self/ns/net)
+for pid in $(find {top} -name cgroup.procs -exec cat {{}} + 2>/dev/null); do
+    ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || continue
+    if [ "$ns" != "$own" ]; then
+        exec nsenter -t "$pid" -n -- busybox nc 127.0.0.1 22
+    fi
+done
+echo "{name}: no process in its own network namespace (is the host up?)" >&2
+exit 1
+"""
+
+
+def write_proxy(host_dir: Path, cgroups: list[Path]) -> Path:
+    """The ProxyCommand that reaches a privileged host's sshd inside its network namespace."""
+    path = host_dir / "proxy.sh"
+    path.write_text(PROXY.format(name=host_dir.name, top=q(cgroups[0])))
+    path.chmod(0o755)
+    return path
+
+
+def netns_pid(lab_id: str, host: str) -> int | None:
+    """A process of ``host`` inside a network namespace other than ours, if any."""
+    own = os.readlink("/proc/self/ns/net")
+    for pid in sorted(cg.pids_in(cg.host_cgroups(lab_id, host))):
+        try:
+            if os.readlink(f"/proc/{pid}/ns/net") != own:
+                return pid
+        except OSError:
+            continue
+    return None
