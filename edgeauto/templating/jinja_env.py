@@ -193,6 +193,9 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
     )
     env.filters.update(_filters.filters())
     env.tests.update(_jtests.tests())
+    for table in (env.filters, env.tests):  # FQCN spellings: x | ansible.builtin.to_json
+        for name, func in list(table.items()):
+            table[f"ansible.builtin.{name}"] = table[f"ansible.legacy.{name}"] = func
     env.globals["omit"] = OMIT
     return env
 

@@ -44,8 +44,6 @@ from edgeauto.yamlsrc import UnsafeStr
 log = logging.getLogger(__name__)
 
 
-
-
 def is_omit(value: Any) -> bool:
     """True if a rendered argument is the ``omit`` placeholder (the caller drops the key)."""
     return isinstance(value, str) and value == OMIT

@@ -425,4 +425,9 @@ CASES: list[tuple[str, str, dict]] = [
     ("undefined_in_dict_literal", "{{ {'a': missing} }}", {}),
     ("undefined_in_text", "x{{ [missing] }}", {}),
     ("undefined_counted_is_fine", "{{ [missing] | length }}", {}),
+    (
+        "fqcn_filter_and_test",
+        "{{ [d | ansible.builtin.to_json, '1.2' is ansible.builtin.version('1.1', '>'), nums | ansible.builtin.unique] }}",
+        {},
+    ),
 ]
