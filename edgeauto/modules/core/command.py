@@ -160,6 +160,8 @@ class CommandModule(RemoteModule):
             out["rc"] = int(fields["rc"])
         if "start" in fields and "end" in fields:
             out["delta"] = delta(fields["start"], fields["end"])
+        if "start" in fields:  # the command ran: Ansible reports changed even when it failed
+            out["changed"] = True
         if out.get("might_change"):
             out["might_change"] = True
         if out.get("msg") == "Error executing command.":

@@ -1,0 +1,159 @@
+"""Differential tests: the same module call through ansible-core (the oracle, run locally with
+`ansible localhost -c local`) and through our compiled script must leave identical file bytes
+and report the same changed/msg and key results."""
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from edgeauto.remote.localrun import LocalTask, run_local
+
+ANSIBLE = Path(sys.executable).parent / "ansible"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (test oracle) not installed"),
+]
+
+
+def ansible(module: str, args: dict) -> dict:
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    with tempfile.TemporaryDirectory() as tree:
+        subprocess.run(
+            [
+                str(ANSIBLE),
+                "localhost",
+                "-c",
+                "local",
+                "-t",
+                tree,
+                "-m",
+                module,
+                "-a",
+                json.dumps(args),
+            ],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        return json.loads((Path(tree) / "localhost").read_text())
+
+
+@functools.cache
+def cached_ansible(module: str, args_json: str) -> dict:
+    return ansible(module, json.loads(args_json))
+
+
+@functools.cache
+def ansible_on_file(
+    module: str, case_json: str, initial: bytes | None, key: str
+) -> tuple[dict, bytes]:
+    """Run ansible once per case (cached across shells): result and the file's bytes after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f"
+        if initial is not None:
+            path.write_bytes(initial)
+        result = ansible(module, {**json.loads(case_json), key: str(path)})
+        data = path.read_bytes() if path.is_file() else b""
+        return result, data
+
+
+def ours(shell: str, module: str, args: dict) -> dict:
+    return run_local(
+        [LocalTask(module, args)], shell=shell, busybox_only=shell == "busybox"
+    ).results[0]
+
+
+INITIAL = b"# comment\nPort 22\n#PermitRootLogin yes\nPermitRootLogin yes\nListen 1\nListen 2\nlast line no eol"
+LINEINFILE_CASES = [
+    {"line": "PermitRootLogin no", "regexp": r"^#?PermitRootLogin"},
+    {"line": "PermitRootLogin no", "regexp": r"^#?PermitRootLogin", "firstmatch": True},
+    {"line": "Listen 3", "insertafter": r"^Listen"},
+    {"line": "Listen 3", "insertafter": r"^Listen", "firstmatch": True},
+    {"line": "Listen 0", "insertbefore": r"^Listen"},
+    {"line": "top", "insertbefore": "BOF"},
+    {"line": "new"},
+    {"line": "Port 22"},
+    {"line": "Port 22", "insertafter": "^Listen"},
+    {"line": r"Port \1\1", "regexp": r"^Port (\d+)", "backrefs": True},
+    {"line": "X", "regexp": r"^nomatch", "backrefs": True},
+    {"state": "absent", "regexp": r"^Listen"},
+    {"state": "absent", "search_string": "Root"},
+    {"state": "absent", "line": "Port 22"},
+    {"line": "S", "search_string": "Listen"},
+    {"line": "P", "regexp": r"\s+2$"},
+    {"line": "last line no eol"},
+    {"line": "x", "insertafter": "^nomatch"},
+]
+
+
+@pytest.mark.parametrize("case", LINEINFILE_CASES, ids=lambda c: json.dumps(c))
+def test_lineinfile_matches_ansible_file_bytes_changed_and_msg(case, shell, tmp_path):
+    ours_path = tmp_path / "f"
+    ours_path.write_bytes(INITIAL)
+    want, theirs_bytes = ansible_on_file("lineinfile", json.dumps(case), INITIAL, "path")
+    got = ours(shell, "lineinfile", {**case, "path": str(ours_path)})
+    assert ours_path.read_bytes() == theirs_bytes
+    assert (got["changed"], got["msg"]) == (want["changed"], want["msg"])
+
+
+FILE_KEYS = ("changed", "state", "mode", "size", "owner", "group", "uid", "gid")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"state": "directory", "mode": "0750"},
+        {"state": "touch", "mode": "u=rw,g=r,o="},
+        {"state": "absent"},
+    ],
+    ids=lambda a: a["state"],
+)
+def test_file_results_match_ansible(args, shell, tmp_path):
+    want = ansible(
+        "file",
+        {**args, "path": str(tmp_path / "a" if args["state"] != "touch" else tmp_path / "ta")},
+    )
+    got = ours(
+        shell,
+        "file",
+        {**args, "path": str(tmp_path / "b" if args["state"] != "touch" else tmp_path / "tb")},
+    )
+    for key in FILE_KEYS:
+        if key in want:
+            assert got.get(key) == want[key], key
+
+
+def test_copy_results_and_bytes_match_ansible(shell, tmp_path):
+    args = {"content": "line one\nline 'two' $HOME\n", "mode": "0640"}
+    want = ansible("copy", {**args, "dest": str(tmp_path / "a")})
+    got = ours(shell, "copy", {**args, "dest": str(tmp_path / "b")})
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+    for key in ("changed", "checksum", "mode", "size", "state", "owner", "group"):
+        assert got[key] == want[key], key
+    again = ours(shell, "copy", {**args, "dest": str(tmp_path / "b")})
+    assert again["changed"] is False
+
+
+@pytest.mark.parametrize(
+    "module,args",
+    [
+        ("command", {"cmd": "printf 'a\\n\\nb\\n\\n'"}),
+        ("command", {"cmd": "sh -c 'echo out; echo err >&2; exit 3'"}),
+        ("shell", {"cmd": "echo $((1+2)) | tr 3 x"}),
+        ("command", {"cmd": "echo hi", "creates": "/"}),
+        ("command", {"cmd": "echo hi", "removes": "/nonexistent-edgeauto"}),
+    ],
+)
+def test_command_results_match_ansible(module, args, shell):
+    want = cached_ansible(module, json.dumps(args))
+    got = ours(shell, module, args)
+    for key in ("changed", "rc", "stdout", "stderr", "stdout_lines", "cmd", "msg"):
+        assert got.get(key) == want.get(key), key
+    # the tree callback drops 'failed'; a non-zero rc is what makes ansible's command fail
+    assert bool(got.get("failed")) == (want.get("rc", 0) != 0)
