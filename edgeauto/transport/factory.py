@@ -7,11 +7,15 @@ inventory's ``ansible_user`` beats ``-u``).
 
 from __future__ import annotations
 
+import logging
+
 from edgeauto.errors import EdgeautoError
 from edgeauto.modules.spec import to_bool
 from edgeauto.transport.base import BecomeSpec, Transport
 from edgeauto.transport.openssh import split_args
 from edgeauto.transport.options import TransportOptions
+
+log = logging.getLogger(__name__)
 
 CONNECTIONS = ("ssh", "openssh", "smart", "paramiko", "paramiko_ssh", "local", "docker")
 
@@ -93,7 +97,16 @@ def make_transport(host_vars: dict, *, options=None) -> Transport:
             extra_args=split_args(host_vars.get("ansible_docker_extra_args")),
             docker=opts.docker_executable,
         )
-    if kind in ("paramiko", "paramiko_ssh"):
+    password = _first(host_vars, "ansible_password", "ansible_ssh_pass", default=opts.password)
+    fallback = kind in ("ssh", "openssh", "smart") and password
+    if fallback:
+        # The ssh binary would need a prompt (BatchMode) or sshpass; paramiko takes a password.
+        log.warning(
+            "host %s: a connection password is set (ansible_password/-k): using the paramiko "
+            "transport for it, since the OpenSSH client cannot take a password without a prompt",
+            name,
+        )
+    if kind in ("paramiko", "paramiko_ssh") or fallback:
         from dataclasses import replace
 
         from edgeauto.transport.openssh import option_keys
@@ -120,9 +133,7 @@ def make_transport(host_vars: dict, *, options=None) -> Transport:
             port=port,
             user=user,
             private_key_file=key,
-            password=_first(
-                host_vars, "ansible_password", "ansible_ssh_pass", default=opts.password
-            ),
+            password=password,
             host_key_checking=checking,
             options=opts,
         )

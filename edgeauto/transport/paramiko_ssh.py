@@ -8,6 +8,7 @@ strict one that reads known_hosts, for the target and for every jump host.
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import socket
@@ -86,6 +87,8 @@ class ParamikoTransport(Transport):
 
         if self.connection is not None and self.connection.is_connected:
             return
+        # paramiko logs failures itself at ERROR; our exception already says it, with the host
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL)
         overrides = {"load_ssh_configs": True}
         config = Config(overrides=overrides, runtime_ssh_path=self.options.ssh_config_file)
         kwargs = {"banner_timeout": timeout, "auth_timeout": timeout, "channel_timeout": timeout}
@@ -147,6 +150,7 @@ class ParamikoTransport(Transport):
             raise ConnectionFailed(f"host {self.host}: `{shown}`: {text}") from None
         except OSError as exc:
             raise ConnectionFailed(f"host {self.host}: `{shown}`: {exc}") from None
+        conn.client.get_transport().set_keepalive(15)  # notice a dead link mid-script
         self.connection = conn
 
     def run_script(

@@ -151,3 +151,9 @@ def test_host_key_errors_are_connection_failures_with_exit_code_4():
 def test_a_script_exit_255_without_ssh_messages_is_not_an_ssh_failure():
     assert not errors.looks_like_ssh_failure(b"my script failed\n")
     assert errors.looks_like_ssh_failure(b"ssh: connect to host x port 22: No route to host\n")
+
+
+def test_a_connection_password_with_the_ssh_connection_uses_paramiko(opts, caplog):
+    t = make_transport({"inventory_hostname": "pw", "ansible_password": "x"}, options=opts)
+    assert type(t).__name__ == "ParamikoTransport"
+    assert "using the paramiko transport" in caplog.text and "x" not in caplog.text.split()
