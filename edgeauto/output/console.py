@@ -162,6 +162,7 @@ class ConsoleReporter(Reporter):
             )
             return
         if res.status == "failed":
+            shown = {k: v for k, v in shown.items() if k != "failed"}
             self._line(f"fatal: [{host}]: FAILED! => {to_json(shown, None)}", STYLE["failed"])
             self._print_explain(res)
             if res.ignored:

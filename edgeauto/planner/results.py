@@ -53,8 +53,11 @@ class HostStats:
         if res.status == "unreachable":
             self.unreachable += 1
         elif res.status == "failed":
-            if res.ignored:
+            if res.ignored:  # ansible-playbook counts an ignored failure as ok (and changed)
                 self.ignored += 1
+                self.ok += 1
+                if res.result.get("changed"):
+                    self.changed += 1
             else:
                 self.failed += 1
         elif res.status == "skipped":
