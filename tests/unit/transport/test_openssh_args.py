@@ -15,10 +15,13 @@ from edgeauto.transport.options import TransportOptions
 
 
 @pytest.fixture
-def opts(tmp_path_factory):
+def opts():
+    import shutil
     import tempfile
 
-    return TransportOptions(control_dir=tempfile.mkdtemp(prefix="eacm"))
+    control = tempfile.mkdtemp(prefix="eacm")  # short path: unix socket length limit
+    yield TransportOptions(control_dir=control)
+    shutil.rmtree(control, ignore_errors=True)
 
 
 def test_option_keys_reads_every_spelling_of_dash_o():
