@@ -38,7 +38,11 @@ def add_vault_options(parser: argparse.ArgumentParser) -> None:
 
 
 def secrets_from_args(args: argparse.Namespace, required: bool = False):
-    """Build VaultSecrets from the parsed options (and $ANSIBLE_VAULT_PASSWORD_FILE)."""
+    """Build VaultSecrets from the parsed options.
+
+    Without options, ``$ANSIBLE_VAULT_PASSWORD_FILE`` and ``$ANSIBLE_VAULT_IDENTITY_LIST``
+    (comma-separated ``label@source``) are used, as ansible-vault does.
+    """
     from edgeauto.errors import VaultError
     from edgeauto.templating.vault import VaultSecrets
 
@@ -48,8 +52,11 @@ def secrets_from_args(args: argparse.Namespace, required: bool = False):
     env_file = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE") or os.environ.get(
         "EDGEAUTO_VAULT_PASSWORD_FILE"
     )
-    if env_file and not specs and not files:
-        files.append(env_file)
+    env_ids = os.environ.get("ANSIBLE_VAULT_IDENTITY_LIST", "")
+    if not specs and not files:
+        if env_file:
+            files.append(env_file)
+        specs.extend(s.strip() for s in env_ids.split(",") if s.strip())
     for f in files:
         secrets.extend(VaultSecrets.from_password_file(f))
     if specs:

@@ -218,3 +218,14 @@ def test_cli_encrypt_string_from_stdin_with_name(pwfile, secrets, capsys, monkey
     from edgeauto.yamlsrc import load_yaml_text
 
     assert load_yaml_text(out)["var"].decrypt(secrets) == "from-stdin"
+
+
+def test_vault_identity_list_environment_is_used_without_options(
+    tmp_path, pwfile, monkeypatch, capsys
+):
+    f = tmp_path / "f"
+    f.write_text(encrypt(b"env ids\n", VaultSecrets.from_password_file(pwfile, "ops"), "ops"))
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
+    monkeypatch.setenv("ANSIBLE_VAULT_IDENTITY_LIST", f"ops@{pwfile}")
+    assert cli_main(["vault", "view", str(f)]) == 0
+    assert capsys.readouterr().out == "env ids\n"
