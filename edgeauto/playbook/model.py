@@ -123,6 +123,9 @@ class Role:
     environment: dict[str, Any] = field(default_factory=dict)
     allow_duplicates: bool = False
     tasks_from: str = "main"
+    # What makes two `roles:` entries "the same role" for Ansible's run-once rule: params,
+    # entry vars, and the entry's own when/tags (not inherited ones). Set by the loader.
+    entry_key: str = ""
 
     def find_file(self, kind: str, name: str) -> Path | None:
         """Look up ``name`` under this role's ``files/`` or ``templates/`` dir."""

@@ -19,7 +19,7 @@ from edgeauto.playbook.base import (
     _flatten_handlers,
 )
 from edgeauto.playbook.model import Block, Role
-from edgeauto.yamlsrc import PosDict, position_of
+from edgeauto.yamlsrc import PosDict, position_of, to_plain
 
 _ROLE_BLOCK_KEYWORDS = (
     "become",
@@ -103,8 +103,11 @@ class RoleLoader(LoaderBase):
         role = self.role(rendered, position_of(name, entry.pos), ctx, params=params)
         if role is None:
             return None
-        role.when = self._list(entry.get("when"), "when", entry.pos_of("when")) + role.when
-        role.tags = self._tags(entry.get("tags"), entry.pos_of("tags")) + role.tags
+        own_when = self._list(entry.get("when"), "when", entry.pos_of("when"))
+        own_tags = self._tags(entry.get("tags"), entry.pos_of("tags"))
+        role.when = own_when + role.when
+        role.tags = own_tags + role.tags
+        role.entry_key = repr((to_plain(role.params), to_plain(own_when), own_tags))
         role.become = self._become(entry)
         role.environment = self._mapping(entry, "environment", allow_template=True)
         given = [k for k in _ROLE_BLOCK_KEYWORDS if k in entry]
@@ -250,13 +253,12 @@ def _flatten_role(role: Role, out: list[Role], seen: set) -> None:
     """Append ``role`` after its dependencies; a role with the same params runs once per play
     (Ansible's rule) unless its meta says ``allow_duplicates``. Dependencies inherit the
     ``when``/``tags`` of the role that pulled them in."""
-    from edgeauto.yamlsrc import to_plain
 
     for dep in role.dependencies:
         dep.when = list(role.when) + [c for c in dep.when if c not in role.when]
         dep.tags = list(role.tags) + [t for t in dep.tags if t not in role.tags]
         _flatten_role(dep, out, seen)
-    key = (str(role.path.resolve()), role.tasks_from, repr(to_plain(role.params)))
+    key = (str(role.path.resolve()), role.tasks_from, role.entry_key or repr(to_plain(role.params)))
     if key in seen and not role.allow_duplicates:
         return
     seen.add(key)

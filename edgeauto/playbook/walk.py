@@ -20,44 +20,50 @@ class TaskEntry:
     section: str = "tasks"  # pre_tasks | roles | tasks | post_tasks | handlers
 
 
-def _unique(items):
-    return list(dict.fromkeys(items))
-
-
-def _walk(nodes: list[Node], play, section, tags, when) -> Iterator[TaskEntry]:
+def _walk(nodes: list[Node], play, section, tags, when, rescue: bool) -> Iterator[TaskEntry]:
     for node in nodes:
         if isinstance(node, Block):
             inner_tags, inner_when = tags + node.tags, when + node.when
-            for part in (node.block, node.rescue, node.always):
-                yield from _walk(part, play, section, inner_tags, inner_when)
+            parts = (node.block, node.rescue, node.always) if rescue else (node.block,)
+            for part in parts:
+                yield from _walk(part, play, section, inner_tags, inner_when, rescue)
         else:
-            yield TaskEntry(play, node, _unique(tags + node.tags), when + node.when, section)
+            yield TaskEntry(play, node, sorted(set(tags + node.tags)), when + node.when, section)
 
 
-def iter_play_tasks(play: Play, handlers: bool = False) -> Iterator[TaskEntry]:
-    """Tasks of one play in run order: pre_tasks, roles, tasks, post_tasks (then handlers)."""
-    yield from _walk(play.pre_tasks, play, "pre_tasks", list(play.tags), [])
+def iter_play_tasks(
+    play: Play, handlers: bool = False, rescue: bool = False
+) -> Iterator[TaskEntry]:
+    """Tasks of one play in run order: pre_tasks, roles, tasks, post_tasks (then handlers).
+
+    Like ``ansible-playbook --list-tasks``, rescue/always sections are left out unless
+    ``rescue=True``; tags are the effective ones (play + role + blocks + task), sorted.
+    """
+    yield from _walk(play.pre_tasks, play, "pre_tasks", list(play.tags), [], rescue)
     for role in play.roles:
-        yield from iter_role_tasks(play, role)
-    yield from _walk(play.tasks, play, "tasks", list(play.tags), [])
-    yield from _walk(play.post_tasks, play, "post_tasks", list(play.tags), [])
+        yield from iter_role_tasks(play, role, rescue)
+    yield from _walk(play.tasks, play, "tasks", list(play.tags), [], rescue)
+    yield from _walk(play.post_tasks, play, "post_tasks", list(play.tags), [], rescue)
     if handlers:
-        yield from _walk(play.handlers, play, "handlers", list(play.tags), [])
+        yield from _walk(play.handlers, play, "handlers", list(play.tags), [], rescue)
 
 
-def iter_role_tasks(play: Play, role: Role) -> Iterator[TaskEntry]:
-    yield from _walk(role.tasks, play, "roles", list(play.tags) + role.tags, list(role.when))
+def iter_role_tasks(play: Play, role: Role, rescue: bool = False) -> Iterator[TaskEntry]:
+    tags = list(play.tags) + role.tags
+    yield from _walk(role.tasks, play, "roles", tags, list(role.when), rescue)
 
 
-def iter_tasks(playbook: Playbook, handlers: bool = False) -> Iterator[TaskEntry]:
+def iter_tasks(
+    playbook: Playbook, handlers: bool = False, rescue: bool = False
+) -> Iterator[TaskEntry]:
     """Every task of every play (``edgeauto run --list-tasks`` prints these)."""
     for play in playbook.plays:
-        yield from iter_play_tasks(play, handlers=handlers)
+        yield from iter_play_tasks(play, handlers=handlers, rescue=rescue)
 
 
 def all_tags(playbook: Playbook) -> list[str]:
     """Every tag used anywhere (``--list-tags``)."""
     tags: list[str] = []
-    for entry in iter_tasks(playbook, handlers=True):
+    for entry in iter_tasks(playbook, handlers=True, rescue=True):
         tags += entry.tags
     return sorted(set(tags))

@@ -184,3 +184,20 @@ def test_keywords_on_a_roles_entry_wrap_the_role_tasks_in_a_block(write):
     (block,) = role.tasks
     assert block.ignore_errors is True and block.become.become is True
     assert len(block.block) == 2 and role.params == {"x": 1}
+
+
+def test_a_role_entry_with_its_own_tags_or_when_is_a_different_role_as_in_ansible(write):
+    write("roles/c/tasks/main.yml", "- command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          roles:
+            - c
+            - {role: c, tags: [x]}
+            - {role: c, when: y}
+            - {role: c, tags: [x]}
+        """,
+    )
+    roles = load_playbook(path).plays[0].roles
+    assert [(r.tags, r.when) for r in roles] == [([], []), (["x"], []), ([], ["y"])]
