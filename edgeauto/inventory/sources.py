@@ -107,14 +107,14 @@ def _prefixed(source: str) -> bool:
 
 def parse_source(inventory: Inventory, source: str, vault=None) -> None:
     """Populate ``inventory`` from one ``-i`` value (recursing into directories)."""
-    if _prefixed(source):
+    if _prefixed(source):  # vagrant:DIR, libvirt:URI, openstack:CLOUD -> that kind
         kind = _lazy_kind(source.partition(":")[0])
         if kind is None:
             raise InventoryError(f"inventory source kind for '{source}' is not available")
         return _run(kind, inventory, source)
     for kind in list(_REGISTRY.values()):
         if kind.name in LAZY_SOURCES:
-            continue  # those only take their prefix or a plugin: file
+            continue  # handled above by prefix, or by a plugin: file
         try:
             wanted = kind.accepts(source)
         except Exception:

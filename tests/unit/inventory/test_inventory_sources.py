@@ -151,3 +151,10 @@ def test_hosts_and_groups_added_at_run_time_are_visible_without_explicit_reconci
     assert inv.groups_map()["by_os_alpine"] == ["new-dev"]
     assert inv.group_names("new-dev") == ["by_os_alpine"]
     assert [h.name for h in inv.select("by_os_*")] == ["new-dev"]
+
+
+def test_kind_prefix_hands_the_whole_string_to_that_kind(registry):
+    seen = []
+    register_source("cloudy", lambda s: False, lambda inv, s: seen.append(s))
+    load_inventory(["cloudy:region-1"])
+    assert seen == ["cloudy:region-1"]
