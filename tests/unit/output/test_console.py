@@ -1,0 +1,108 @@
+"""Console output: ansible-playbook's layout, tasks grouped across hosts, recap, failures."""
+
+import io
+import textwrap
+
+from rich.console import Console
+
+from edgeauto.cli import main as cli_main
+from edgeauto.output.console import ConsoleReporter, recap_text
+from edgeauto.planner.options import RunOptions
+from edgeauto.planner.run import Run
+
+
+def setup(tmp_path, hosts=("h1", "h2", "h3")):
+    inv = tmp_path / "inv.yml"
+    inv.write_text(
+        "all:\n  hosts:\n" + "".join(f"    {h}: {{ansible_connection: local}}\n" for h in hosts)
+    )
+    return inv
+
+
+def run_text(tmp_path, playbook, **options):
+    inv = setup(tmp_path)
+    pb = tmp_path / "pb.yml"
+    pb.write_text(textwrap.dedent(playbook).replace("WORK", str(tmp_path)))
+    buf = io.StringIO()
+    console = Console(file=buf, width=200, color_system=None, highlight=False, soft_wrap=True)
+    reporter = ConsoleReporter(console=console, **options)
+    run = Run([pb], RunOptions(inventory_sources=[str(inv)], write_retry_file=False), reporter)
+    result = run.execute()
+    return result, buf.getvalue()
+
+
+def test_each_task_is_printed_once_with_every_hosts_line_in_inventory_order(tmp_path):
+    result, text = run_text(
+        tmp_path,
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: first
+              command: echo 1
+            - name: second
+              shell: "test {{ inventory_hostname }} != h2"
+        """,
+    )
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    first = lines.index("TASK [first] " + "*" * (79 - len("TASK [first] ")))
+    assert lines[first + 1 : first + 4] == ["changed: [h1]", "changed: [h2]", "changed: [h3]"]
+    assert text.count("TASK [second]") == 1
+    assert "fatal: [h2]: FAILED!" in text
+    assert "  task 'second' at " in text and "  exit code: 1" in text
+    assert "PLAY RECAP" in text
+    assert result.exit_code == 2
+
+
+def test_debug_messages_and_loop_items_look_like_ansible(tmp_path):
+    _, text = run_text(
+        tmp_path,
+        """
+        - hosts: h1
+          gather_facts: false
+          tasks:
+            - debug: {msg: hello}
+            - command: echo {{ item }}
+              loop: [a, b]
+        """,
+    )
+    assert 'ok: [h1] => {\n    "msg": "hello"\n}' in text
+    assert "changed: [h1] => (item=a)" in text and "changed: [h1] => (item=b)" in text
+
+
+def test_no_log_results_are_censored(tmp_path):
+    _, text = run_text(
+        tmp_path,
+        """
+        - hosts: h1
+          gather_facts: false
+          tasks:
+            - shell: echo supersecret; exit 1
+              no_log: true
+        """,
+        verbosity=2,
+    )
+    assert "supersecret" not in text
+    assert "censored" in text
+
+
+def test_recap_line_format_matches_ansible():
+    line = recap_text(
+        {"web1": dict(ok=2, changed=1, unreachable=0, failed=0, skipped=3, rescued=0, ignored=0)}
+    )
+    assert line.startswith(
+        "web1                       : ok=2    changed=1    unreachable=0    "
+        "failed=0    skipped=3    rescued=0    ignored=0"
+    )
+
+
+def test_cli_list_tasks_and_validation_errors_touch_no_host(tmp_path, capsys):
+    inv = setup(tmp_path, hosts=("h1",))
+    pb = tmp_path / "pb.yml"
+    pb.write_text("- hosts: all\n  tasks:\n    - name: t1\n      command: echo\n      tags: [x]\n")
+    assert cli_main(["run", "-i", str(inv), str(pb), "--list-tasks"]) == 0
+    assert "t1\tTAGS: [x]" in capsys.readouterr().out
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- hosts: all\n  tasks:\n    - name: t1\n      commnd: echo\n")
+    assert cli_main(["run", "-i", str(inv), str(bad)]) == 1
+    assert "bad.yml:4" in capsys.readouterr().err
