@@ -55,12 +55,12 @@ SPEC = ModuleSpec(
         "lstrip_blocks": Option(
             type="bool", default=False, description="Only the default (false) is supported."
         ),
-        "block_start_string": Option(default="{%", description="Only the default is supported."),
-        "block_end_string": Option(default="%}", description="Only the default is supported."),
-        "variable_start_string": Option(default="{{", description="Only the default is supported."),
-        "variable_end_string": Option(default="}}", description="Only the default is supported."),
-        "comment_start_string": Option(description="Only the default is supported."),
-        "comment_end_string": Option(description="Only the default is supported."),
+        "block_start_string": Option(default="{%", description="Jinja2 delimiter override."),
+        "block_end_string": Option(default="%}", description="Jinja2 delimiter override."),
+        "variable_start_string": Option(default="{{", description="Jinja2 delimiter override."),
+        "variable_end_string": Option(default="}}", description="Jinja2 delimiter override."),
+        "comment_start_string": Option(description="Jinja2 delimiter override."),
+        "comment_end_string": Option(description="Jinja2 delimiter override."),
         **COMMON_FILE_OPTIONS,
     },
     supports_diff=True,
@@ -82,12 +82,14 @@ class TemplateModule(CopyModule):
         return [str(args["dest"])]
 
     def source(self, args: dict, ctx: CompileContext):
-        for key, default in _DEFAULT_SYNTAX.items():
-            if args.get(key, default) != default:
-                raise ModuleArgumentError(
-                    f"template argument '{key}' other than its default is not supported yet",
-                    ctx.pos,
-                )
+        options = {
+            key: args[key]
+            for key, default in _DEFAULT_SYNTAX.items()
+            if args.get(key, default) != default
+        }
+        newline = _NEWLINES[args.get("newline_sequence") or "\\n"]
+        if newline != "\n":
+            options["newline_sequence"] = newline
         if ctx.templar is None:
             raise ModuleArgumentError("template needs a templar (internal: none given)", ctx.pos)
         path = ctx.locate("templates", str(args["src"]))
@@ -103,12 +105,13 @@ class TemplateModule(CopyModule):
         }
         render = getattr(ctx.templar, "render_template_text", None)
         if render is not None:
-            rendered = render(text, extra, ctx.pos)
+            rendered = render(text, extra, ctx.pos, **options)
+        elif options:
+            raise ModuleArgumentError(
+                f"template options {', '.join(sorted(options))} need edgeauto's Templar", ctx.pos
+            )
         else:
             rendered = ctx.templar.render(text)
-        newline = _NEWLINES[args.get("newline_sequence") or "\\n"]
-        if newline != "\n":
-            rendered = rendered.replace("\r\n", "\n").replace("\n", newline)
         data = str(rendered).encode(
             args.get("output_encoding") or "utf-8", errors="surrogateescape"
         )

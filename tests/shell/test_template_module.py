@@ -1,0 +1,89 @@
+"""template: the controller renders with the real Templar, the target installs like copy;
+the bytes match ansible-core's template module for the same template and variables."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from edgeauto.modules.base import CompileContext
+from edgeauto.remote.localrun import LocalTask, run_local
+from edgeauto.templating.templar import Templar
+
+ANSIBLE = Path(sys.executable).parent / "ansible"
+TEMPLATE = "# {{ title }}\n{% for u in users %}\n  user {{ u }}\n{% endfor %}\nend={{ n * 2 }}\n\n"
+VARS = {"title": "demo", "users": ["a", "b"], "n": 21}
+
+
+def render_with_edgeauto(shell, src: Path, dest: Path, check=False, **extra_args):
+    def ctx_factory(task):
+        return CompileContext(
+            check_mode=task.check, diff=task.diff, templar=Templar(VARS, basedir=src.parent)
+        )
+
+    out = run_local(
+        [
+            LocalTask(
+                "template",
+                {"src": str(src), "dest": str(dest), **extra_args},
+                check=check,
+                diff=True,
+            )
+        ],
+        shell=shell,
+        busybox_only=shell == "busybox",
+        ctx_factory=ctx_factory,
+    )
+    assert not out.results[0].get("failed"), out.results[0]
+    return out.results[0]
+
+
+def test_template_converges_with_check_mode_prediction(shell, tmp_path):
+    src = tmp_path / "t.j2"
+    src.write_text(TEMPLATE)
+    dest = tmp_path / "out.conf"
+    predicted = render_with_edgeauto(shell, src, dest, check=True)
+    first = render_with_edgeauto(shell, src, dest)
+    second = render_with_edgeauto(shell, src, dest)
+    assert predicted["changed"] and first["changed"] and not second["changed"]
+    assert dest.read_text() == "# demo\n  user a\n  user b\nend=42\n\n"
+    assert first["diff"]["after"] == dest.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (test oracle) not installed")
+@pytest.mark.parametrize(
+    "options", [{}, {"lstrip_blocks": True}, {"newline_sequence": "\\r\\n"}], ids=str
+)
+def test_template_bytes_match_ansible(options, tmp_path):
+    src = tmp_path / "t.j2"
+    src.write_text(TEMPLATE.replace("{% for", "    {% for"))
+    theirs = tmp_path / "theirs"
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    with tempfile.TemporaryDirectory() as tree:
+        subprocess.run(
+            [
+                str(ANSIBLE),
+                "localhost",
+                "-c",
+                "local",
+                "-t",
+                tree,
+                "-m",
+                "template",
+                "-e",
+                json.dumps(VARS),
+                "-a",
+                json.dumps({"src": str(src), "dest": str(theirs), **options}),
+            ],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
+    ours = tmp_path / "ours"
+    render_with_edgeauto("dash", src, ours, **options)
+    assert ours.read_bytes() == theirs.read_bytes()
