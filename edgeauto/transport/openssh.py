@@ -13,6 +13,7 @@ keys) fill the rest. Turning multiplexing off is possible but is reported, never
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import subprocess
 import tempfile
@@ -175,6 +176,10 @@ class OpenSSHTransport(Transport):
         """Start (or find) the master connection. Not counted as a round trip."""
         if self.connected and self.master_alive():
             return
+        if os.path.exists(self.control_path) and not self.master_alive():
+            # a master that died (reboot of the controller's session, kill) leaves its socket;
+            # ssh would then silently disable multiplexing for every later script
+            os.unlink(self.control_path)
         argv = [
             *self.base_argv,
             "-o",

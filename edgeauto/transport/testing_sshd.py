@@ -97,7 +97,27 @@ class ThrowawaySSHD:
                 1 for line in f if line.startswith(("Accepted publickey", "Accepted password"))
             )
 
+    def _connection_pids(self) -> list[int]:
+        """The per-connection sshd processes (children of the listener): they outlive it."""
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == self.proc.pid:
+                pids.append(int(entry))
+        return pids
+
     def stop(self) -> None:
+        for pid in self._connection_pids() if self.proc.poll() is None else []:
+            try:
+                os.kill(pid, signal.SIGTERM)  # ends those sessions and their ssh masters
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

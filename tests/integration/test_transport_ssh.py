@@ -372,3 +372,18 @@ def test_su_from_root_needs_no_password(sshd, options, transports, su_target):
     t = make(transports, sshd.host_vars(), options)
     r = t.run_script(b"id -un\n", timeout=30, become=BecomeSpec(method="su", user=target))
     assert r.stdout.decode().strip() == target
+
+
+def test_a_stale_control_socket_is_replaced_by_a_new_master(sshd, options, transports):
+    import socket as socketlib
+
+    t = make(transports, sshd.host_vars(), options)
+    stale = socketlib.socket(socketlib.AF_UNIX)
+    stale.bind(t.control_path)  # a socket file nobody listens on: a dead master's leftover
+    stale.close()
+    t.connect(10)
+    assert t.master_alive()
+    before = sshd.accepted_logins()
+    t.run_script(b"true\n", timeout=20)
+    t.run_script(b"true\n", timeout=20)
+    assert sshd.accepted_logins() == before  # both went through the new master
