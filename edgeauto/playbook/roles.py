@@ -71,7 +71,10 @@ class RoleLoader(LoaderBase):
     def _role_entry(self, entry: Any, ctx: _Ctx, parent_pos) -> Role | None:
         """One item of `roles:` or of meta `dependencies:`."""
         if isinstance(entry, str):
-            return self.role(entry, position_of(entry, parent_pos), ctx)
+            role = self.role(entry, position_of(entry, parent_pos), ctx)
+            if role is not None:
+                role.entry_key = _entry_key({}, [], [])
+            return role
         if not isinstance(entry, dict):
             self.problem(
                 f"a role entry must be a role name or a mapping with 'role', found {_describe(entry)}",
@@ -107,7 +110,7 @@ class RoleLoader(LoaderBase):
         own_tags = self._tags(entry.get("tags"), entry.pos_of("tags"))
         role.when = own_when + role.when
         role.tags = own_tags + role.tags
-        role.entry_key = repr((to_plain(role.params), to_plain(own_when), own_tags))
+        role.entry_key = _entry_key(role.params, own_when, own_tags)
         role.become = self._become(entry)
         role.environment = self._mapping(entry, "environment", allow_template=True)
         given = [k for k in _ROLE_BLOCK_KEYWORDS if k in entry]
@@ -242,6 +245,10 @@ class RoleLoader(LoaderBase):
                 role.dependencies.append(dep)
 
 
+def _entry_key(params: dict, when: list, tags: list) -> str:
+    return repr((to_plain(params), to_plain(when), list(tags)))
+
+
 def _with_deps(role: Role) -> list[Role]:
     """A role preceded by its dependencies (depth first), without duplicates."""
     out: list[Role] = []
@@ -258,7 +265,11 @@ def _flatten_role(role: Role, out: list[Role], seen: set) -> None:
         dep.when = list(role.when) + [c for c in dep.when if c not in role.when]
         dep.tags = list(role.tags) + [t for t in dep.tags if t not in role.tags]
         _flatten_role(dep, out, seen)
-    key = (str(role.path.resolve()), role.tasks_from, role.entry_key or repr(to_plain(role.params)))
+    key = (
+        str(role.path.resolve()),
+        role.tasks_from,
+        role.entry_key or _entry_key(role.params, [], []),
+    )
     if key in seen and not role.allow_duplicates:
         return
     seen.add(key)
