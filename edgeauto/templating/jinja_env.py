@@ -98,7 +98,11 @@ def _concat(values: Iterator[Any]) -> Any:
         value = head[0]
         _check_defined(value)
         return value
-    return "".join(_to_text(v) for v in chain(head, values))
+    parts = list(chain(head, values))
+    text = "".join(_to_text(v) for v in parts)
+    if any(isinstance(v, SecretStr) for v in parts):
+        return SecretStr(text)  # text built from a vault value is secret too
+    return text
 
 
 class _CodeGenerator(NativeCodeGenerator):

@@ -163,3 +163,14 @@ def test_hostvars_composes_a_host_only_when_read():
     hv.invalidate("b")
     Templar({"hostvars": hv}).render("{{ hostvars.b.x }}")
     assert calls == ["b", "b"]
+
+
+def test_vault_value_read_through_hostvars_stays_secret_in_text():
+    from edgeauto.templating import VaultSecrets, is_secret
+    from edgeauto.templating.vault import EncryptedString, encrypt
+
+    secrets = VaultSecrets.from_password("pw")
+    enc = EncryptedString(encrypt(b"tok", secrets))
+    hv = HostVars(["db1"], lambda h: {"token": enc}, vault=secrets)
+    out = Templar({"hostvars": hv}, vault=secrets).render("Bearer {{ hostvars.db1.token }}")
+    assert out == "Bearer tok" and is_secret(out)
