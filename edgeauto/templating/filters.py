@@ -662,6 +662,18 @@ def urldecode(value) -> str:
     return unquote_plus(str(value))
 
 
+def json_query(data, expr: str):
+    """community.general.json_query: JMESPath over plain data (needs the jmespath package)."""
+    try:
+        import jmespath
+    except ImportError:
+        raise TemplateError("json_query needs the 'jmespath' Python package") from None
+    try:
+        return jmespath.search(expr, _plain(data))
+    except jmespath.exceptions.JMESPathError as exc:
+        raise TemplateError(f"json_query: {exc}") from None
+
+
 def filters() -> dict[str, Any]:
     """Filter table installed into the Jinja2 environment (Jinja2 built-ins stay underneath)."""
     return {
@@ -727,6 +739,8 @@ def filters() -> dict[str, Any]:
         "strftime": strftime,
         "to_datetime": to_datetime,
         "urldecode": urldecode,
+        "json_query": json_query,
+        "community.general.json_query": json_query,
         "log": lambda x, base=None: (
             __import__("math").log(x) if base is None else __import__("math").log(x, base)
         ),

@@ -244,3 +244,10 @@ def test_bcrypt_password_hash_verifies_with_bcrypt():
     assert bcrypt.checkpw(b"s3cret", hashed.encode())
     with pytest.raises(TemplateError):
         t.render("{{ 'x' | password_hash('bcrypt', 'short') }}")
+
+
+def test_json_query_filter_uses_jmespath():
+    pytest.importorskip("jmespath")
+    t = Templar({"users": [{"name": "a", "id": 1}, {"name": "b", "id": 2}]})
+    assert t.render("{{ users | json_query('[?id > `1`].name') }}") == ["b"]
+    assert t.render("{{ users | community.general.json_query('[*].id') }}") == [1, 2]
