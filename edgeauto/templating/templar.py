@@ -16,6 +16,7 @@ WHY these choices:
 from __future__ import annotations
 
 import logging
+import re
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from itertools import chain
@@ -456,7 +457,14 @@ class Templar:
         text = f"template syntax error: {exc.message}"
         if shown and len(shown) < 200:
             text += f" in '{shown.strip()}'"
-        return TemplateError(text, where)
+        hint = None
+        m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
+        if m:
+            from edgeauto.errors import did_you_mean
+
+            table = self._env.filters if m.group(1) == "filter" else self._env.tests
+            hint = did_you_mean(m.group(2), [n for n in table if "." not in n])
+        return TemplateError(text, where, hint=hint)
 
     # -- lookups --
 

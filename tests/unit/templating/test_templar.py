@@ -251,3 +251,10 @@ def test_json_query_filter_uses_jmespath():
     t = Templar({"users": [{"name": "a", "id": 1}, {"name": "b", "id": 2}]})
     assert t.render("{{ users | json_query('[?id > `1`].name') }}") == ["b"]
     assert t.render("{{ users | community.general.json_query('[*].id') }}") == [1, 2]
+
+
+def test_unknown_filter_suggests_the_close_name():
+    with pytest.raises(TemplateError) as err:
+        Templar({"x": 1}).render("{{ x | to_nice_jsn }}", pos=POS)
+    assert "No filter named 'to_nice_jsn'" in str(err.value)
+    assert "did you mean 'to_nice_json'" in str(err.value)
