@@ -7,7 +7,7 @@ Public API (used by the planner, executor, validator and CLI):
 - :data:`OMIT` / :func:`is_omit` — the ``omit`` placeholder; callers drop such arguments.
 - :func:`is_secret` — value came from vault: print it hidden.
 - :func:`as_data` — wrap task results/facts before storing them as variables: never templated.
-- :func:`find_undefined` — static check for the validator.
+- :func:`find_undefined`, :func:`check_template` — static checks for the validator.
 - :class:`VaultSecrets`, :class:`EncryptedString` — vault passwords and ``!vault`` values.
 - :mod:`edgeauto.templating.variables` — :class:`VarLayers` (precedence) and magic vars.
 """
@@ -17,6 +17,7 @@ from edgeauto.templating.templar import (
     Data,
     Templar,
     as_data,
+    check_template,
     find_undefined,
     has_template,
     is_omit,
@@ -27,6 +28,7 @@ from edgeauto.templating.vault import EncryptedString, SecretStr, VaultSecrets
 __all__ = [
     "Data",
     "as_data",
+    "check_template",
     "OMIT",
     "EncryptedString",
     "SecretStr",

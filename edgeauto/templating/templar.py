@@ -488,6 +488,17 @@ class Templar:
         return run_lookup(self, name, list(terms), kwargs)
 
 
+def check_template(template_str: Any, pos: Position | None = None) -> None:
+    """Compile a template without rendering it: raise TemplateError on bad syntax or an
+    unknown filter/test (for the validator, before anything runs)."""
+    if not has_template(template_str):
+        return
+    try:
+        _compile((), template_str)
+    except jinja2.TemplateSyntaxError as exc:
+        raise Templar({})._syntax_error(exc, pos, template_str) from None
+
+
 def find_undefined(template_str: Any, known: set[str]) -> list[str]:
     """Variables a template reads that are neither in ``known`` nor Jinja2/Ansible globals.
 

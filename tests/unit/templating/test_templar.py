@@ -258,3 +258,13 @@ def test_unknown_filter_suggests_the_close_name():
         Templar({"x": 1}).render("{{ x | to_nice_jsn }}", pos=POS)
     assert "No filter named 'to_nice_jsn'" in str(err.value)
     assert "did you mean 'to_nice_json'" in str(err.value)
+
+
+def test_check_template_reports_syntax_and_unknown_filters_without_rendering():
+    from edgeauto.templating import check_template
+
+    check_template("{{ undefined_is_fine_here | default(1) }}")
+    check_template("no template")
+    with pytest.raises(TemplateError) as err:
+        check_template("line1\n{{ x | nosuchfilter }}", POS)
+    assert "nosuchfilter" in str(err.value) and err.value.pos.line == 13
