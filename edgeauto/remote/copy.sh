@@ -114,3 +114,45 @@ ea_copy() {
     ea_file_attrs "$__ea_dest" "$__ea_mode" "$__ea_owner" "$__ea_group" 1 || return 1
     ea_file_report "$__ea_dest" 1
 }
+
+ea_copy_tree() {
+    # ea_copy_tree ROOT DIRMODE MODE OWNER GROUP BACKUP FORCE then groups of four:
+    #   d REL - -            a directory to ensure (ROOT/REL)
+    #   f REL SRCFILE SUM    a file: like ea_copy (SRCFILE "" = not sent, see ea_copy)
+    __ea_root_dir=$1
+    __ea_tdirmode=$2
+    __ea_tmode=$3
+    __ea_towner=$4
+    __ea_tgroup=$5
+    __ea_tbackup=$6
+    __ea_tforce=$7
+    shift 7
+    while [ "$#" -ge 4 ]; do
+        __ea_target="$__ea_root_dir/$2"
+        [ -z "$2" ] && __ea_target=$__ea_root_dir
+        if [ "$1" = d ]; then
+            if [ ! -d "$__ea_target" ]; then
+                ea_changed
+                if ! ea_is_check; then
+                    mkdir -p "$__ea_target" || {
+                        ea_fail "cannot create directory $__ea_target"
+                        return 1
+                    }
+                    if [ -n "$__ea_tdirmode" ]; then
+                        chmod "$__ea_tdirmode" "$__ea_target"
+                    else
+                        chmod "$(ea_default_mode directory)" "$__ea_target"
+                    fi
+                fi
+            fi
+        else
+            (
+                ea_copy "$3" "$__ea_target" "$4" "$__ea_tmode" "$__ea_towner" "$__ea_tgroup" \
+                    "$__ea_tbackup" "$__ea_tforce" "" "" 0 0 "" "$2"
+            ) || return 1
+        fi
+        shift 4
+    done
+    ea_field dest "$__ea_root_dir"
+    ea_field state directory
+}

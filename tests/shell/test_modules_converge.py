@@ -217,3 +217,53 @@ def test_lineinfile_diff_shows_content_before_and_after(shell, tmp_path):
 
 def test_ping_returns_pong(shell):
     assert run(shell, "ping", {})["ping"] == "pong"
+
+
+@pytest.mark.parametrize("trailing_slash", [True, False])
+def test_copy_directory_tree_converges(shell, tmp_path, trailing_slash):
+    src = tmp_path / "src"
+    (src / "sub" / "empty").mkdir(parents=True)
+    (src / "a.txt").write_text("A\n")
+    (src / "sub" / "b.bin").write_bytes(b"\0\1\2")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    args = {"src": str(src) + ("/" if trailing_slash else ""), "dest": str(dest), "mode": "0640"}
+    converge(shell, "copy", args)
+    root = dest if trailing_slash else dest / "src"
+    assert (root / "a.txt").read_text() == "A\n"
+    assert (root / "sub" / "b.bin").read_bytes() == b"\0\1\2"
+    assert (root / "sub" / "empty").is_dir()
+    assert (root / "a.txt").stat().st_mode & 0o777 == 0o640
+
+
+def test_file_recurse_sets_mode_below_a_directory(shell, tmp_path):
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "d" / "e" / "f").write_text("")
+    converge(
+        shell,
+        "file",
+        {
+            "path": str(tmp_path / "d"),
+            "state": "directory",
+            "recurse": True,
+            "mode": "u=rwX,g=rX,o=",
+        },
+    )
+    assert (tmp_path / "d" / "e" / "f").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "d" / "e").stat().st_mode & 0o777 == 0o750
+
+
+def test_one_script_runs_many_modules_and_reports_each(shell, tmp_path):
+    out = run_local(
+        [
+            LocalTask("file", {"path": str(tmp_path / "etc"), "state": "directory"}),
+            LocalTask("copy", {"content": "k=1\n", "dest": str(tmp_path / "etc" / "app.conf")}),
+            LocalTask("lineinfile", {"path": str(tmp_path / "etc" / "app.conf"), "line": "k2=2"}),
+            LocalTask("command", {"cmd": f"cat {tmp_path}/etc/app.conf"}),
+        ],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    assert [r["changed"] for r in out.results] == [True, True, True, True]
+    assert out.results[3]["stdout_lines"] == ["k=1", "k2=2"]
+    assert out.output.complete

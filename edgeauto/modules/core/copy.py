@@ -126,12 +126,6 @@ class CopyModule(RemoteModule):
         if args.get("content") is not None:
             return content_bytes(args["content"]), "", self.shell_header, None
         path = ctx.locate("files", str(args["src"]))
-        if path.is_dir():
-            raise ModuleArgumentError(
-                f"copying a directory ({args['src']}) is not supported yet; copy its files, "
-                "or use remote_src/synchronize",
-                ctx.pos,
-            )
         data = path.read_bytes()
         return data, path.name, str(args["src"]), stat.S_IMODE(path.stat().st_mode)
 
@@ -149,6 +143,8 @@ class CopyModule(RemoteModule):
             src = str(args["src"])
             argv = self._argv(src, args, "", mode, dirmode, os.path.basename(src.rstrip("/")), src)
             return ShellCall("ea_copy", argv, files=["fileattrs.sh", "copy.sh"])
+        if args.get("content") is None and ctx.locate("files", str(args["src"])).is_dir():
+            return self.compile_tree(args, ctx, mode, dirmode)
         data, basename, header, src_mode = self.source(args, ctx)
         if mode == "preserve":
             mode = format(src_mode or 0o644, "04o")
@@ -166,6 +162,45 @@ class CopyModule(RemoteModule):
             src_ref = payload_ref("content")
         argv = self._argv(src_ref, args, checksum, mode, dirmode, basename, header)
         return ShellCall("ea_copy", argv, payloads=payloads, files=["fileattrs.sh", "copy.sh"])
+
+    def compile_tree(self, args: dict, ctx: CompileContext, mode: str, dirmode: str) -> ShellCall:
+        """A directory src: ``dir/`` copies its contents into dest, ``dir`` the dir itself."""
+        if mode == "preserve":
+            raise ModuleArgumentError("mode=preserve is not supported for directories yet", ctx.pos)
+        src_text = str(args["src"])
+        top = ctx.locate("files", src_text)
+        dest = str(args["dest"]).rstrip("/") or "/"
+        root = dest if src_text.endswith("/") else f"{dest}/{top.name}"
+        argv = [
+            root,
+            dirmode,
+            mode,
+            text(args.get("owner")),
+            text(args.get("group")),
+            flag(args.get("backup")),
+            flag(args.get("force", True)),
+            "d",
+            "",
+            "-",
+            "-",
+        ]
+        payloads: dict[str, bytes] = {}
+        for current, dirs, files in os.walk(top, followlinks=True):
+            dirs.sort()
+            rel_dir = os.path.relpath(current, top)
+            for name in dirs:
+                argv += ["d", os.path.normpath(os.path.join(rel_dir, name)), "-", "-"]
+            for name in sorted(files):
+                rel = os.path.normpath(os.path.join(rel_dir, name))
+                data = (Path(current) / name).read_bytes()
+                checksum = hashlib.sha1(data).hexdigest()
+                ref = ""
+                if ctx.remote_checksums.get(f"{root}/{rel}") != checksum:
+                    key = f"f{len(payloads)}"
+                    payloads[key] = data
+                    ref = payload_ref(key)
+                argv += ["f", rel, ref, checksum]
+        return ShellCall("ea_copy_tree", argv, payloads=payloads, files=["fileattrs.sh", "copy.sh"])
 
     def _argv(self, src, args, checksum, mode, dirmode, basename, header) -> list[str]:
         return [
