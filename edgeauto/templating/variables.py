@@ -31,7 +31,7 @@ Layer names, lowest precedence first (:data:`LAYERS`)::
 
 Each layer holds a list of mappings applied in order (``hash_behaviour=replace``: a later
 mapping replaces a whole top-level value, dicts are not merged). Magic variables
-(:func:`magic_vars`) are added on top; ``hostvars`` is a lazy mapping that composes and
+(:func:`magic_vars`) are added on top of everything, extra vars included (as ansible-core does); ``hostvars`` is a lazy mapping that composes and
 templates another host's variables only when read.
 """
 
@@ -113,14 +113,13 @@ class VarLayers:
         return other
 
     def compose(self, magic: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Merge all layers, lowest first; ``magic`` vars go under extra_vars, over the rest."""
+        """Merge all layers, lowest first; ``magic`` vars go last (ansible-core applies its
+        magic variables after extra vars, so ``-e inventory_hostname=x`` changes nothing)."""
         out: dict[str, Any] = {}
         for name in LAYERS:
-            if name == "extra_vars" and magic:
-                out.update(magic)
             for mapping in self._layers.get(name, ()):
                 out.update(mapping)
-        if magic and "extra_vars" not in self._layers:
+        if magic:
             out.update(magic)
         return out
 

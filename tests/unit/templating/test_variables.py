@@ -84,12 +84,13 @@ def test_unknown_layer_name_is_rejected_with_hint():
     assert "did you mean 'play_vars'" in str(err.value)
 
 
-def test_magic_vars_are_below_extra_vars_but_above_play_vars():
+def test_magic_vars_win_even_over_extra_vars_like_ansible_core():
     magic = {"inventory_hostname": "real"}
     layers = VarLayers({"play_vars": {"inventory_hostname": "fake", "x": 1}})
     assert layers.compose(magic)["inventory_hostname"] == "real"
-    layers.set("extra_vars", {"x": 2})
-    assert layers.compose(magic)["x"] == 2
+    layers.set("extra_vars", {"x": 2, "inventory_hostname": "extra"})
+    composed = layers.compose(magic)
+    assert composed["x"] == 2 and composed["inventory_hostname"] == "real"
 
 
 def test_facts_are_injected_as_ansible_vars():
