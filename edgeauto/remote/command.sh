@@ -118,9 +118,9 @@ ea_command() {
     __ea_out=$(ea_tmp) || return 1
     __ea_err=$(ea_tmp) || return 1
     if [ "$__ea_kind" = shell ]; then
-        "${__ea_exe:-/bin/sh}" -c "$1" >"$__ea_out" 2>"$__ea_err"
+        ea_login_umask "${__ea_exe:-/bin/sh}" -c "$1" >"$__ea_out" 2>"$__ea_err"
     else
-        "$@" >"$__ea_out" 2>"$__ea_err"
+        ea_login_umask "$@" >"$__ea_out" 2>"$__ea_err"
     fi
     __ea_rc=$?
     ea_field end "$(ea__now)"

@@ -46,7 +46,7 @@ ea_copy() {
             if [ ! -d "$__ea_dest" ]; then
                 ea_changed
                 if ! ea_is_check; then
-                    mkdir -p "$__ea_dest" || {
+                    ea_login_umask mkdir -p "$__ea_dest" || {
                         ea_fail "cannot create directory $__ea_dest"
                         return 1
                     }
@@ -94,7 +94,7 @@ ea_copy() {
                 __ea_vt=$(ea_tmp) || return 1
                 cat "$__ea_src" >"$__ea_vt"
                 __ea_vcmd="${__ea_validate%%%s*}'$__ea_vt'${__ea_validate#*%s}"
-                if ! sh -c "$__ea_vcmd" >"$__ea_vt.out" 2>&1; then
+                if ! ea_login_umask sh -c "$__ea_vcmd" >"$__ea_vt.out" 2>&1; then
                     ea_field_file validate_output "$__ea_vt.out"
                     ea_fail "failed to validate: $__ea_validate"
                     return 1
@@ -134,7 +134,7 @@ ea_copy_tree() {
             if [ ! -d "$__ea_target" ]; then
                 ea_changed
                 if ! ea_is_check; then
-                    mkdir -p "$__ea_target" || {
+                    ea_login_umask mkdir -p "$__ea_target" || {
                         ea_fail "cannot create directory $__ea_target"
                         return 1
                     }

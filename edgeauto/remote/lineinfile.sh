@@ -159,7 +159,7 @@ ea_lineinfile() {
         if ! ea_is_check; then
             if [ -n "$__ea_validate" ]; then
                 __ea_vcmd="${__ea_validate%%%s*}'$__ea_new'${__ea_validate#*%s}"
-                if ! sh -c "$__ea_vcmd" >"$__ea_rep.v" 2>&1; then
+                if ! ea_login_umask sh -c "$__ea_vcmd" >"$__ea_rep.v" 2>&1; then
                     ea_field_file validate_output "$__ea_rep.v"
                     ea_fail "failed to validate: $__ea_validate"
                     return 1
@@ -168,7 +168,7 @@ ea_lineinfile() {
             if [ "$__ea_exists" = 0 ]; then
                 __ea_dir=$(dirname "$__ea_p")
                 if [ ! -d "$__ea_dir" ]; then
-                    mkdir -p "$__ea_dir" || {
+                    ea_login_umask mkdir -p "$__ea_dir" || {
                         ea_fail "Error creating $__ea_dir"
                         return 1
                     }

@@ -137,6 +137,15 @@ ea_rc() {
     ea_field rc "$1"
 }
 
+ea_login_umask() {
+    # run "$@" with the login umask (the script itself runs under umask 077): user commands
+    # and created parent directories get the permissions Ansible would give them
+    (
+        umask "$__ea_umask"
+        "$@"
+    )
+}
+
 ea_tmp() {
     # a fresh private temp file path (the file exists, mode 0600)
     mktemp "$__ea_root/w.XXXXXXXX"

@@ -267,3 +267,12 @@ def test_one_script_runs_many_modules_and_reports_each(shell, tmp_path):
     assert [r["changed"] for r in out.results] == [True, True, True, True]
     assert out.results[3]["stdout_lines"] == ["k=1", "k2=2"]
     assert out.output.complete
+
+
+def test_user_commands_and_created_parents_get_the_login_umask_not_077(shell, tmp_path):
+    os.umask(0o022)
+    run(shell, "shell", {"cmd": f"echo x > {tmp_path}/made-by-command"})
+    assert (tmp_path / "made-by-command").stat().st_mode & 0o777 == 0o644
+    run(shell, "lineinfile", {"path": str(tmp_path / "p" / "q" / "f"), "line": "x", "create": True})
+    assert (tmp_path / "p").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "p" / "q" / "f").stat().st_mode & 0o777 == 0o644

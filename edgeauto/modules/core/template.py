@@ -13,7 +13,7 @@ import time
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.base import CompileContext
 from edgeauto.modules.core._common import COMMON_FILE_OPTIONS
-from edgeauto.modules.core.copy import CopyModule
+from edgeauto.modules.core.copy import CopyModule, final_dest
 from edgeauto.modules.spec import ModuleSpec, Option
 
 _DEFAULT_SYNTAX = {
@@ -79,7 +79,7 @@ class TemplateModule(CopyModule):
     spec = SPEC
 
     def checksum_paths(self, args: dict) -> list[str]:
-        return [str(args["dest"])]
+        return [final_dest(str(args["dest"]), os.path.basename(str(args["src"])))]
 
     def source(self, args: dict, ctx: CompileContext):
         options = {
