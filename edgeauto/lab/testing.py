@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
+from edgeauto.lab.errors import LabError
 from edgeauto.lab.lab import Lab, requirements_problem
 from edgeauto.lab.paths import repo_root
 
@@ -25,17 +27,36 @@ def require_lab(systemd: bool = True) -> None:
         pytest.skip(f"lab unavailable: {problem}")
 
 
-def worker_index() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    digits = "".join(ch for ch in worker if ch.isdigit())
-    return int(digits or 0)
+def claim_test_lab(name: str, first: int = 100, last: int = 199) -> Lab:
+    """A lab for one test session/test, safe when several pytest runs share the checkout.
+
+    Claims the first free number X in [first, last] by holding an flock on
+    ``.lab/locks/X.lock`` for the life of this process; the lab gets subnet 127.77.X and
+    state dir ``.lab/<name>-X``. Holding the lock proves no live run uses X, so leftovers a
+    crashed earlier run left there are cleaned (down --force) before use.
+    """
+    locks = Path(repo_root()) / ".lab" / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    for number in range(first, last + 1):
+        handle = open(locks / f"{number}.lock", "w")  # noqa: SIM115 - held for the process
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        lab = Lab(
+            state_dir=Path(repo_root()) / ".lab" / f"{name}-{number}", subnet=f"127.77.{number}"
+        )
+        _CLAIMS[str(lab.state_dir)] = handle
+        lab.down(force=True)
+        return lab
+    raise LabError(f"all test lab slots {first}-{last} are in use (see .lab/locks)")
 
 
-def new_test_lab(name: str, subnet_offset: int) -> Lab:
-    """A lab with its own state dir (.lab/<name>-gwN) and loopback /24 (127.77.<offset+N>),
-    first cleaned of leftovers a crashed earlier run with the same state dir may have left."""
-    index = worker_index()
-    state = Path(repo_root()) / ".lab" / f"{name}-gw{index}"
-    lab = Lab(state_dir=state, subnet=f"127.77.{subnet_offset + index}")
-    lab.down(force=True)
-    return lab
+def release_test_lab(lab: Lab) -> None:
+    handle = _CLAIMS.pop(str(lab.state_dir), None)
+    if handle:
+        handle.close()
+
+
+_CLAIMS: dict = {}

@@ -30,6 +30,13 @@ Fixtures
     Factory: ``make_host(flavor="debian", systemd=True, with_python=False, arch=None)``
     returns a new host removed after the test. ``with_python=True`` gives a host
     ansible-core can drive (test oracle); the first call builds that base (~40 s, cached).
+``privileged_host`` (session, opt-in)
+    A debian systemd host with its own network namespace running its own dockerd (storage
+    driver vfs, own docker0 + iptables inside its netns) and Open vSwitch (userspace
+    ``netdev`` datapath). Reached over SSH through a ProxyCommand entering its netns
+    (``host.run`` and the inventory handle that). Tests must be marked
+    ``@pytest.mark.privileged``; they run only with ``-m privileged`` or
+    ``EDGEAUTO_LAB_PRIVILEGED=1`` (the docker/OVS base is ~400 MB more; built once).
 ``arm64_host`` (session, opt-in)
     A Debian arm64 host running under qemu-user (sshd as PID 1, no systemd). Tests using
     it must be marked ``@pytest.mark.arm64``; they run only with ``-m arm64`` or
@@ -56,37 +63,40 @@ from pathlib import Path
 import pytest
 
 from edgeauto.lab import LabHost
-from edgeauto.lab.testing import new_test_lab, require_lab
+from edgeauto.lab.testing import claim_test_lab, release_test_lab, require_lab
 
 SESSION_DEBIAN_HOSTS = 3
 SESSION_BUSYBOX_HOSTS = 1
 
 
+OPT_IN = {
+    "arm64": ("EDGEAUTO_LAB_ARM64", "an emulated arm64 lab host (slow: qemu-user)"),
+    "privileged": ("EDGEAUTO_LAB_PRIVILEGED", "a privileged lab host with docker and OVS"),
+}
+
+
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "arm64: needs an emulated arm64 lab host (opt-in: -m arm64 or EDGEAUTO_LAB_ARM64=1)",
-    )
+    for marker, (env, what) in OPT_IN.items():
+        config.addinivalue_line(
+            "markers", f"{marker}: needs {what}; opt in with -m {marker} or {env}=1"
+        )
 
 
 def pytest_collection_modifyitems(config, items):
-    wanted = (
-        "arm64" in (config.getoption("-m") or "") or os.environ.get("EDGEAUTO_LAB_ARM64") == "1"
-    )
-    if wanted:
-        return
-    skip = pytest.mark.skip(
-        reason="arm64 emulation is slow: opt in with -m arm64 or EDGEAUTO_LAB_ARM64=1"
-    )
-    for item in items:
-        if "arm64" in item.keywords:
-            item.add_marker(skip)
+    selected = config.getoption("-m") or ""
+    for marker, (env, what) in OPT_IN.items():
+        if marker in selected or os.environ.get(env) == "1":
+            continue
+        skip = pytest.mark.skip(reason=f"needs {what}: opt in with -m {marker} or {env}=1")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def lab():
     require_lab()
-    lab = new_test_lab("pytest", 100)
+    lab = claim_test_lab("pytest")
     namespaces: set[str] = set()
     try:
         lab.up(hosts=SESSION_DEBIAN_HOSTS, flavor="debian")
@@ -96,6 +106,7 @@ def lab():
     finally:
         lab.down()
         left = lab.leftovers(namespaces)
+        release_test_lab(lab)
         assert not left, f"lab teardown left things behind: {left}"
 
 
@@ -138,6 +149,13 @@ def make_host(lab):
 @pytest.fixture
 def fresh_host(make_host) -> LabHost:
     return make_host(flavor="debian", systemd=True)
+
+
+@pytest.fixture(scope="session")
+def privileged_host(lab) -> LabHost:
+    host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
+    yield host
+    lab.remove_host(host.name)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import yaml
 
 from edgeauto.lab import Lab
 from edgeauto.lab.net import listening_addresses, ssh_banner
-from edgeauto.lab.testing import new_test_lab, require_lab
+from edgeauto.lab.testing import claim_test_lab, release_test_lab, require_lab
 
 
 def test_every_host_answers_with_its_own_hostname(lab_hosts):
@@ -174,13 +174,24 @@ def test_apt_installs_a_package_from_the_debian_mirror(fresh_host):
     assert proc.stdout.startswith("tree v")
 
 
-def _teardown_lab(name: str, offset: int) -> Lab:
+@pytest.fixture
+def own_lab():
+    """A separate lab (own subnet and state dir) for tests that take a whole lab down."""
     require_lab()
-    return new_test_lab(name, offset)
+    labs = []
+
+    def claim(name: str) -> Lab:
+        labs.append(claim_test_lab(name))
+        return labs[-1]
+
+    yield claim
+    for lab in labs:
+        lab.down(force=True)
+        release_test_lab(lab)
 
 
-def test_down_leaves_no_process_mount_cgroup_or_namespace_behind():
-    lab = _teardown_lab("teardown", 150)
+def test_down_leaves_no_process_mount_cgroup_or_namespace_behind(own_lab):
+    lab = own_lab("teardown")
     old_inotify = Path("/proc/sys/fs/inotify/max_user_instances").read_text()
     try:
         systemd_host = lab.add_host(flavor="debian")
@@ -202,8 +213,8 @@ def test_down_leaves_no_process_mount_cgroup_or_namespace_behind():
         assert not ssh_banner(host.address, host.port)  # nobody answers any more
 
 
-def test_down_force_cleans_up_after_a_crash_that_lost_the_state_file():
-    lab = _teardown_lab("crash", 160)
+def test_down_force_cleans_up_after_a_crash_that_lost_the_state_file(own_lab):
+    lab = own_lab("crash")
     try:
         lab.add_host(flavor="debian")
         lab.add_host(flavor="busybox")
@@ -221,3 +232,24 @@ def test_arm64_host_runs_aarch64_binaries_under_emulation(arm64_host):
     out = arm64_host.run("uname -m; dpkg --print-architecture", check=True, timeout=300)
     assert out.stdout.split() == ["aarch64", "arm64"]
     assert arm64_host.run("sudo -n id -u", user="tester", timeout=300).stdout.strip() == "0"
+
+
+@pytest.mark.privileged
+def test_privileged_host_runs_its_own_dockerd_and_userspace_ovs(privileged_host):
+    host = privileged_host
+    netns = host.run("readlink /proc/self/ns/net", check=True).stdout.strip()
+    assert netns != os.readlink("/proc/self/ns/net")
+    driver = host.run("docker info --format '{{.Driver}}'", check=True, timeout=120)
+    assert driver.stdout.strip() == "vfs"
+    host.run(
+        "rm -rf /tmp/bb && mkdir -p /tmp/bb/bin && cp /bin/busybox /tmp/bb/bin/ "
+        "&& tar -C /tmp/bb -c . | docker import - lab-bb:1",
+        check=True,
+        timeout=120,
+    )
+    out = host.run("docker run --rm lab-bb:1 /bin/busybox echo from-container", timeout=180)
+    assert out.stdout.strip() == "from-container", out.stderr
+    assert host.run("ip -o link show docker0", check=True).stdout
+    host.run("ovs-vsctl --may-exist add-br br0 -- set bridge br0 datapath_type=netdev", check=True)
+    assert "br0" in host.run("ovs-vsctl list-br", check=True).stdout.split()
+    assert "netdev@ovs-netdev" in host.run("ovs-appctl dpctl/show", check=True).stdout
