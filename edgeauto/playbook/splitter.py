@@ -41,24 +41,42 @@ def _scan(piece: str, quote: str | None, depth: list[int]) -> str | None:
 
 
 def split_args(text: str) -> list[str]:
-    """Split an argument string into tokens; raise ValueError on an unclosed quote/block."""
+    """Split an argument string into tokens; raise ValueError on an unclosed quote/block.
+
+    Extra spaces and newlines are kept on the token before them, so :func:`join_args` gives
+    back the original text (free-form shell scripts keep their indentation).
+    """
     params: list[str] = []
-    pending: str | None = None
+    pending: str | None = None  # token still open (inside quotes or a Jinja2 block)
     quote: str | None = None
     depth = [0, 0, 0]
     lines = text.split("\n")
+
+    def add_to_last(extra: str) -> None:
+        nonlocal pending
+        if pending is not None:
+            pending += extra
+        elif params:
+            params[-1] += extra
+        else:
+            params.append(extra)
+
     for line_no, line in enumerate(lines):
         for piece_no, piece in enumerate(line.split(" ")):
+            if piece == "":
+                if piece_no:
+                    add_to_last(" ")  # a second space in a row
+                continue
             if pending is None:
                 pending = piece
             else:
-                pending += (" " if piece_no else "\n") + piece
+                pending += (" " if piece_no else "") + piece
             quote = _scan(piece, quote, depth)
             if quote is None and not any(depth):
                 params.append(pending)
                 pending = None
-        if line_no < len(lines) - 1 and pending is None and params:
-            params[-1] += "\n"
+        if line_no < len(lines) - 1:
+            add_to_last("\n")
     if pending is not None:
         what = f"an unclosed {quote} quote" if quote else "an unclosed Jinja2 block"
         raise ValueError(f"expected balanced quotes and Jinja2 blocks, found {what}")

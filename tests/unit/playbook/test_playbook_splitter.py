@@ -23,7 +23,19 @@ CASES = [
     "{% if x %}a=1{% endif %} b=2",
     "path=/tmp/{{ item }} state=directory mode=0755",
     "a=b'c d'",
+    "for i in 1 2; do\n  echo $i\ndone\n",
+    "  a",
+    "a\n\nb",
+    "x \n y",
+    'echo "a  b\n  c" d',
 ]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_split_args_matches_ansible(text):
+    from ansible.parsing.splitter import split_args as ansible_split_args
+
+    assert split_args(text) == ansible_split_args(text)
 
 
 @pytest.mark.parametrize("text", CASES)
