@@ -392,7 +392,7 @@ class Templar:
             return SecretStr(value.decrypt(self.vault))
         if getattr(value, "_edgeauto_data", False):
             return value
-        if isinstance(value, Mapping) and not hasattr(value, "_edgeauto_lazy"):
+        if isinstance(value, dict):  # only real dicts: lazy Mappings (hostvars) stay lazy
             changed = False
             out = {}
             for k, v in value.items():

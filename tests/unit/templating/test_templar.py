@@ -268,3 +268,24 @@ def test_check_template_reports_syntax_and_unknown_filters_without_rendering():
     with pytest.raises(TemplateError) as err:
         check_template("line1\n{{ x | nosuchfilter }}", POS)
     assert "nosuchfilter" in str(err.value) and err.value.pos.line == 13
+
+
+def test_lazy_mappings_are_not_walked_when_read():
+    from collections.abc import Mapping
+
+    class Lazy(Mapping):
+        touched: list = []
+
+        def __getitem__(self, k):
+            self.touched.append(k)
+            return {"v": "{{ 1 + 1 }}"}
+
+        def __iter__(self):
+            return iter(["a", "b"])
+
+        def __len__(self):
+            return 2
+
+    lazy = Lazy()
+    assert Templar({"hv": lazy}).render("{{ hv['a'].v }}") == "{{ 1 + 1 }}"
+    assert lazy.touched == ["a"]
