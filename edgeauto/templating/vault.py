@@ -117,7 +117,12 @@ def _read_password_source(path: Path, vault_id: str) -> bytes:
             )
         data = proc.stdout
     else:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise VaultError(
+                f"cannot read vault password file: {exc.strerror}", Position(str(path))
+            ) from None
     password = data.strip()
     if not password:
         raise VaultError("vault password file is empty", Position(str(path)))
