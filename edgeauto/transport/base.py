@@ -56,3 +56,14 @@ class Transport(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection (ControlMaster, paramiko client …)."""
+
+    def interrupt(self) -> None:
+        """Cut a script in flight (the run was interrupted). Default: nothing to cut.
+
+        Transports override this; ``stop_master`` is the same operation under the name the
+        OpenSSH transport uses for it.
+        """
+        return None
+
+    def stop_master(self) -> None:
+        self.interrupt()

@@ -17,7 +17,7 @@ from edgeauto.transport.errors import (
     describe,
     timeout_error,
 )
-from edgeauto.transport.streams import drive, spawn
+from edgeauto.transport.streams import drive, kill_group, spawn
 
 # docker exec's own failures (the script never ran): 125 daemon error, 126/127 cannot exec
 _DOCKER_FAILURES = (
@@ -79,7 +79,8 @@ class DockerTransport(Transport):
             argv += ["-u", self.user]
         argv += [self.container, "sh", "-c", command]
         self.round_trips += 1
-        result = drive(spawn(argv), env_prelude(env) + script, timeout=timeout, handshake=handshake)
+        proc = self._current = spawn(argv)
+        result = drive(proc, env_prelude(env) + script, timeout=timeout, handshake=handshake)
         shown = shlex.join(argv)
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
@@ -91,6 +92,12 @@ class DockerTransport(Transport):
             raise ConnectionFailed(describe(self.host, shown, result.rc, result.stderr))
         check_become(become, handshake, result, self.host, shown)
         return result
+
+    def interrupt(self) -> None:
+        """Kill the script in flight (its whole process group)."""
+        proc = getattr(self, "_current", None)
+        if proc is not None and proc.poll() is None:
+            kill_group(proc)
 
     def close(self) -> None:
         pass

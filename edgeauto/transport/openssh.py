@@ -88,6 +88,7 @@ class OpenSSHTransport(Transport):
         self.host_key_checking = host_key_checking
         self.warnings: list[str] = []
         self.connected = False
+        self.multiplexed = True
         self._control_dir = ensure_private_dir(self.options.control_dir or default_control_dir())
         identity = "\0".join(
             map(
@@ -118,6 +119,7 @@ class OpenSSHTransport(Transport):
             user_set.get("controlmaster", "").lower() == "no"
             or user_set.get("controlpath", "").lower() == "none"
         ):
+            self.multiplexed = False
             self._warn(
                 "multiplexing disabled by the user's ssh args (ControlMaster=no / "
                 "ControlPath=none): every script pays a full SSH handshake"
@@ -234,7 +236,11 @@ class OpenSSHTransport(Transport):
         result = drive(spawn(argv), env_prelude(env) + script, timeout=timeout, handshake=handshake)
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
-        if result.rc == 255 and looks_like_ssh_failure(result.stderr):
+        if result.rc == 255 and (
+            looks_like_ssh_failure(result.stderr) or (self.multiplexed and not self.master_alive())
+        ):
+            # a dead master with a silent 255 (LogLevel=ERROR hides "connection closed"): the
+            # link went away under the script, which did not exit 255 by itself
             self.connected = False
             raise classify_ssh_failure(self.host, shown, result.rc, result.stderr)
         check_become(become, handshake, result, self.host, shown)
@@ -256,3 +262,7 @@ class OpenSSHTransport(Transport):
         ]
         subprocess.run(argv, capture_output=True, timeout=10)
         self.connected = False
+
+    def interrupt(self) -> None:
+        """Cut scripts in flight: stopping the master ends every session multiplexed on it."""
+        self.stop_master()

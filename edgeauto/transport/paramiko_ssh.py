@@ -191,6 +191,13 @@ class ParamikoTransport(Transport):
         check_become(become, handshake, result, self.host, shown)
         return result
 
+    def interrupt(self) -> None:
+        """Cut a script in flight by closing the SSH connection under it."""
+        self.close()
+
+    def stop_master(self) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()

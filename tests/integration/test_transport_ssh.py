@@ -387,3 +387,20 @@ def test_a_stale_control_socket_is_replaced_by_a_new_master(sshd, options, trans
     t.run_script(b"true\n", timeout=20)
     t.run_script(b"true\n", timeout=20)
     assert sshd.accepted_logins() == before  # both went through the new master
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_interrupt_cuts_a_remote_script_in_flight_as_connection_lost(
+    sshd, options, transports, kind
+):
+    import threading
+
+    from edgeauto.transport.errors import ConnectionLost
+
+    t = make(transports, sshd.host_vars(ansible_connection=kind), options)
+    t.connect(10)
+    timer = threading.Timer(1.0, t.interrupt)
+    timer.start()
+    with pytest.raises(ConnectionLost):
+        t.run_script(b"echo started; sleep 60\n", timeout=60)
+    timer.join()

@@ -42,3 +42,14 @@ def test_become_root_with_sudo_when_already_root():
         pytest.skip("needs root and sudo")
     r = LocalTransport().run_script(b"id -u\n", timeout=10, become=BecomeSpec(user="root"))
     assert r.stdout == b"0\n"
+
+
+def test_interrupt_cuts_a_script_in_flight():
+    import threading
+
+    t = LocalTransport()
+    timer = threading.Timer(0.5, t.stop_master)  # what the engine calls on SIGINT
+    timer.start()
+    r = t.run_script(b"echo started; sleep 60; echo never\n", timeout=60)
+    timer.join()
+    assert r.stdout == b"started\n" and r.rc < 0
