@@ -145,6 +145,11 @@ UNSUPPORTED = {
     "fact_path": "local facts (fact_path) are not supported",
     "connection": "set ansible_connection in the inventory instead",
     "remote_user": "set ansible_user in the inventory or remote_user on the play",
+    "sudo": "removed from Ansible; use become: true",
+    "sudo_user": "removed from Ansible; use become_user",
+    "su": "removed from Ansible; use become: true with become_method: su",
+    "su_user": "removed from Ansible; use become_user",
+    "always_run": "removed from Ansible; use check_mode: false",
 }
 # Play-level keywords that are supported there even though UNSUPPORTED lists them for tasks.
 PLAY_ONLY_OK = {"connection", "remote_user"}

@@ -216,9 +216,17 @@ class RoleLoader(LoaderBase):
         return None
 
     def _role_vars_file(self, directory: Path, wanted: str | None, pos) -> dict:
+        folder = directory / (wanted or "main")
+        if folder.is_dir():  # defaults/main/*.yml: every file, merged in name order
+            merged: dict = {}
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix in (".yml", ".yaml", ".json"):
+                    merged.update(self._vars_mapping(path, pos, directory))
+            return merged
         path = self._role_file(directory, wanted, pos)
-        if path is None:
-            return {}
+        return {} if path is None else self._vars_mapping(path, pos, directory)
+
+    def _vars_mapping(self, path: Path, pos, directory: Path) -> dict:
         data = self._read(path, pos)
         if data is None or data is _FAILED:
             return {}

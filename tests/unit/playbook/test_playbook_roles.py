@@ -201,3 +201,10 @@ def test_a_role_entry_with_its_own_tags_or_when_is_a_different_role_as_in_ansibl
     )
     roles = load_playbook(path).plays[0].roles
     assert [(r.tags, r.when) for r in roles] == [([], []), (["x"], []), ([], ["y"])]
+
+
+def test_role_defaults_may_be_a_directory_of_files_merged_in_name_order(write):
+    write("roles/d/defaults/main/10-a.yml", "a: 1\nb: 1\n")
+    write("roles/d/defaults/main/20-b.yml", "b: 2\n")
+    role = load_role("d", basedir=write("pb.yml", "").parent)
+    assert role.defaults == {"a": 1, "b": 2}

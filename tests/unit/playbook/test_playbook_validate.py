@@ -277,3 +277,9 @@ def test_controller_actions_without_module_files_have_their_arguments_checked(wr
     assert "missing required argument 'key'" in problems[1]
     assert "add_host needs 'name'" in problems[2]
     assert "argument 'timeout': expected an integer" in problems[3]
+
+
+def test_removed_sudo_keyword_says_to_use_become(write):
+    path = write("pb.yml", "- hosts: all\n  tasks:\n    - command: id\n      sudo: yes\n")
+    (problem,) = _problems(path)
+    assert "keyword 'sudo' is not supported" in problem and "become" in problem
