@@ -220,3 +220,24 @@ def test_facts_command_prints_setup_style_output_and_exit_4_for_unreachable(sshd
         json.loads(cached.stdout)["target"]["ansible_facts"]["ansible_machine_id"]
         == facts["ansible_machine_id"]
     )
+
+
+@needs_sshd
+def test_facts_with_sudo_password_see_root_only_files(sshd, ssh_options):
+    import secrets
+
+    from edgeauto.transport.base import BecomeSpec
+
+    password = "pw-" + secrets.token_hex(6)
+    user = sshd.add_user(password)
+    t = make_transport(sshd.host_vars(user), options=ssh_options)
+    try:
+        _, plain = gather(t, "min", ["/etc/shadow"], timeout=60)
+        facts, sums = gather(
+            t, "min", ["/etc/shadow"], timeout=60, become=BecomeSpec(password=password)
+        )
+    finally:
+        t.stop_master()
+    assert plain == {"/etc/shadow": None}  # unreadable as the user
+    assert len(sums["/etc/shadow"]) == 40 and facts["user_id"] == "root"
+    assert t.round_trips == 2
