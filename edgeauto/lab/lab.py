@@ -53,7 +53,16 @@ INOTIFY = {
 }
 STOP_TIMEOUT = 25.0
 NSPAWN_PROPAGATE = Path("/run/systemd/nspawn/propagate")
-V1_CONTROLLERS = ("cpu,cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids")
+# nspawn mounts the v1 controller hierarchies read-only; runc (docker run) must create cgroups
+# in them. Remount the controllers (not name=systemd / unified, which the host's systemd owns).
+REMOUNT_CGROUPS_RW = """
+set -e
+mount -o remount,bind,rw /sys/fs/cgroup
+for d in /sys/fs/cgroup/*; do
+    case "${d##*/}" in systemd|unified) continue ;; esac
+    [ -L "$d" ] || mount -o remount,bind,rw "$d"
+done
+"""
 
 
 def _stderr_log(msg: str) -> None:
@@ -471,22 +480,13 @@ class Lab:
         self._wait_systemd(host, deadline)
         if "docker" in host.capabilities:
             pid = netns_pid(self.id, host.name)
-            for ctrl in ["", *V1_CONTROLLERS]:
-                target = f"/sys/fs/cgroup/{ctrl}".rstrip("/")
-                subprocess.run(
-                    [
-                        "nsenter",
-                        "-t",
-                        str(pid),
-                        "-m",
-                        "--",
-                        "mount",
-                        "-o",
-                        "remount,bind,rw",
-                        target,
-                    ],
-                    capture_output=True,
-                )
+            proc = subprocess.run(
+                ["nsenter", "-t", str(pid), "-m", "--", "sh", "-c", REMOUNT_CGROUPS_RW],
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                raise LabError(f"making cgroups writable for dockerd failed: {proc.stderr.strip()}")
 
     # ----- client files --------------------------------------------------------------------
     def _write_client_files(self, hosts: list[LabHost], keys: LabKeys) -> None:
@@ -621,7 +621,10 @@ class Lab:
         rows = []
         for h in self.hosts:
             alive = self._alive(h)
-            reachable = alive and not h.privileged and ssh_banner(h.address, h.port, timeout=2)
+            if h.privileged:  # own netns: its sshd is reachable only through proxy.sh
+                reachable = alive and netns_pid(self.id, h.name) is not None
+            else:
+                reachable = alive and ssh_banner(h.address, h.port, timeout=2)
             rows.append(
                 {
                     "name": h.name,
