@@ -23,14 +23,18 @@ if TYPE_CHECKING:
     from edgeauto.templating.templar import Templar
 
 
-def find_in_search_path(templar: Templar, subdir: str, name: str) -> Path | None:
-    """Ansible's search order for a relative file: each path's ``subdir/`` then the path."""
+def find_in_search_path(templar: Templar, subdir: str | None, name: str) -> Path | None:
+    """Ansible's search order for a relative file: each path's ``subdir/`` then the path
+    (``subdir/`` is not added twice when the name already starts with it)."""
     name = os.path.expanduser(str(name))
     if os.path.isabs(name):
         return Path(name) if os.path.exists(name) else None
     paths = list(templar.search_paths) or [Path.cwd()]
     for base in paths:
-        for candidate in (base / subdir / name, base / name):
+        candidates = [base / name]
+        if subdir and name.split("/")[0] != subdir:
+            candidates.insert(0, base / subdir / name)
+        for candidate in candidates:
             if candidate.exists():
                 return candidate
     return None
@@ -233,8 +237,13 @@ def lookup_sequence(
 
 
 def lookup_first_found(
-    templar: Templar, terms: list, files=None, paths=None, skip=False, **_: Any
+    templar: Templar, terms: list, files=None, paths=None, skip=False, _with_action=None, **_: Any
 ) -> list:
+    """First existing file. As ``lookup()``, ansible-core 2.19 searches the role and playbook
+    dirs themselves; we then also try their ``files/`` (where older Ansible looked). For
+    ``with_first_found`` the planner passes the task action as ``_with_action`` and the subdir
+    follows Ansible's rule (``templates/`` for template tasks, ``vars/`` for include_vars,
+    ``files/`` otherwise)."""
     candidates: list[str] = []
 
     def add(spec_files, spec_paths):
@@ -259,10 +268,17 @@ def lookup_first_found(
                     add([t], [])
         else:
             add([term], [])
-    for name in candidates:
-        path = find_in_search_path(templar, "files", name)
-        if path is not None and path.is_file():
-            return [str(path)]
+    if _with_action is not None:
+        action = str(_with_action)
+        sub = "templates" if "template" in action else "vars" if "var" in action else "files"
+        subdirs: list[str | None] = [sub]
+    else:
+        subdirs = [None, "files"]
+    for subdir in subdirs:
+        for name in candidates:
+            path = find_in_search_path(templar, subdir, name)
+            if path is not None and path.is_file():
+                return [str(path)]
     if skip:
         return []
     raise TemplateError(f"first_found: none of these files was found: {', '.join(candidates)}")

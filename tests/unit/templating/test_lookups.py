@@ -142,3 +142,19 @@ def test_inventory_hostnames_applies_host_patterns_to_groups():
 def test_lines_lookup_splits_command_output(project):
     t = _templar(project)
     assert t.render("{{ query('lines', 'printf \"a\\nb\\n\"') }}") == ["a", "b"]
+
+
+def test_first_found_for_with_loops_uses_the_action_subdir(project):
+    from edgeauto.templating.lookups import run_lookup
+
+    (project["role"] / "vars").mkdir()
+    (project["role"] / "vars" / "debian.yml").write_text("a: 1")
+    t = _templar(project)
+    found = run_lookup(
+        t, "first_found", [["redhat.yml", "debian.yml"]], {"_with_action": "include_vars"}
+    )
+    assert found == [str(project["role"] / "vars" / "debian.yml")]
+    found = run_lookup(
+        t, "first_found", [["site.j2"]], {"_with_action": "ansible.builtin.template"}
+    )
+    assert found == [str(project["role"] / "templates" / "site.j2")]
