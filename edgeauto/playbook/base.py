@@ -179,35 +179,34 @@ class LoaderBase:
             )
 
     def _render_static(self, text: str, variables: dict, pos, what: str) -> str | None:
-        """Render a load-time template (import file name); None after reporting a problem."""
+        """Render a load-time template (import file name) with the Ansible-compatible Templar;
+        None after reporting a problem."""
         import jinja2
-        from jinja2 import meta
 
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+        from edgeauto.templating import Templar
+
         value = str(text)
-        for _ in range(5):
-            if not is_templated(value):
-                return value
-            try:
-                names = meta.find_undeclared_variables(env.parse(value))
-            except jinja2.TemplateSyntaxError as exc:
-                self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
-                return None
-            missing = sorted(n for n in names if n not in variables)
-            if missing:
-                self.problem(
-                    f"{what} '{text}' uses undefined variable '{missing[0]}'; a static import "
-                    "can only use play vars, role defaults/vars and extra vars",
-                    pos,
-                    "use include_* for names known only at run time",
-                )
-                return None
-            try:
-                value = env.from_string(value).render(variables)
-            except Exception as exc:  # noqa: BLE001 - any Jinja failure is a user problem
-                self.problem(f"{what} '{text}' could not be rendered: {exc}", pos)
-                return None
-        return value
+        if not is_templated(value):
+            return value
+        try:
+            missing = sorted(n for n in unguarded_names(value) if n not in variables)
+        except jinja2.TemplateSyntaxError as exc:
+            self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
+            return None
+        if missing:
+            self.problem(
+                f"{what} '{text}' uses undefined variable '{missing[0]}'; a static import "
+                "can only use play vars, role defaults/vars and extra vars",
+                pos,
+                "use include_* for names known only at run time",
+            )
+            return None
+        try:
+            rendered = Templar(variables).render(value, pos)
+        except EdgeautoError as exc:
+            self.problem(f"{what} '{text}' could not be rendered: {exc.message}", pos)
+            return None
+        return str(rendered)
 
 
 def _walk_tasks(nodes):
@@ -248,3 +247,49 @@ def sorted_problems(problems: list[EdgeautoError]) -> list[EdgeautoError]:
             seen.add(key)
             out.append(p)
     return sorted(out, key=lambda p: (p.pos.file, p.pos.line, p.pos.col) if p.pos else ("", 0, 0))
+
+
+class _AnyName(dict):
+    """Filter/test table that claims to know every name: finding variables must not fail on
+    Ansible's own filters (regex_replace, …), which plain Jinja2 does not have."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+    def get(self, key, default=None):
+        return super().get(key) or _any_callable
+
+
+def _any_callable(*_args, **_kwargs):
+    return None
+
+
+def _permissive_env():
+    import jinja2
+
+    env = jinja2.Environment()
+    env.filters = _AnyName(env.filters)
+    env.tests = _AnyName(env.tests)
+    return env
+
+
+def unguarded_names(text: str) -> set[str]:
+    """Variables a template needs from outside, except those it guards itself
+    (``x | default(...)``, ``x is defined``): only those can be "undefined" before a run.
+    Raises jinja2.TemplateSyntaxError."""
+    from jinja2 import meta, nodes
+
+    tree = _permissive_env().parse(text)
+    guarded: set[str] = set()
+
+    def names_in(node) -> set[str]:
+        found = {n.name for n in node.find_all(nodes.Name)}
+        return found | ({node.name} if isinstance(node, nodes.Name) else set())
+
+    for flt in tree.find_all(nodes.Filter):
+        if flt.name in ("default", "d") and flt.node is not None:
+            guarded |= names_in(flt.node)
+    for test in tree.find_all(nodes.Test):
+        if test.name in ("defined", "undefined"):
+            guarded |= names_in(test.node)
+    return set(meta.find_undeclared_variables(tree)) - guarded

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 
 from edgeauto.errors import (
     EdgeautoError,
@@ -35,6 +34,7 @@ from edgeauto.errors import (
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import control_spec, get_module
+from edgeauto.playbook.base import unguarded_names
 from edgeauto.playbook.loader import Loader, _Ctx, _walk_tasks, sorted_problems
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
 from edgeauto.yamlsrc import load_yaml, position_of
@@ -376,7 +376,7 @@ class _Validator:
         if "*" in known:
             return
         try:
-            names = meta.find_undeclared_variables(_ENV.parse(str(text)))
+            names = unguarded_names(str(text))
         except jinja2.TemplateSyntaxError as exc:
             self.problem(f"{what}: Jinja2 syntax error: {exc.message}", pos)
             return

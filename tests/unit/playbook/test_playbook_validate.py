@@ -283,3 +283,48 @@ def test_removed_sudo_keyword_says_to_use_become(write):
     path = write("pb.yml", "- hosts: all\n  tasks:\n    - command: id\n      sudo: yes\n")
     (problem,) = _problems(path)
     assert "keyword 'sudo' is not supported" in problem and "become" in problem
+
+
+def test_variables_guarded_by_default_or_is_defined_are_not_undefined(write):
+    write("t_a.yml", "- command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: "{{ target | default('all') }}"
+          tasks:
+            - import_tasks: "t_{{ flavour | d('a') }}.yml"
+            - include_tasks: "{{ custom if custom is defined else 't_a.yml' }}"
+        """,
+    )
+    assert _problems(path) == []
+
+
+def test_static_import_names_render_with_ansible_filters(write):
+    write("tasks/debian.yml", "- name: deb\n  command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          vars:
+            distro: Debian
+          tasks:
+            - import_tasks: "tasks/{{ distro | lower | regex_replace('^deb', 'deb') }}.yml"
+        """,
+    )
+    assert load_playbook(path).plays[0].tasks[0].block[0].name == "deb"
+
+
+def test_ansible_only_filters_and_tests_do_not_break_the_undefined_check(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: "{{ grp | regex_replace('x', 'y') }}"
+          vars:
+            grp: web
+          vars_files:
+            - "vars/{{ grp | ansible.builtin.basename }}.yml"
+          tasks: []
+        """,
+    )
+    write("vars/web.yml", "a: 1\n")
+    assert _problems(path) == []
