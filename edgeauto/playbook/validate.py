@@ -39,7 +39,19 @@ from edgeauto.playbook.loader import Loader, _Ctx, _walk_tasks, sorted_problems
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
 from edgeauto.yamlsrc import load_yaml, position_of
 
-_ENV = jinja2.Environment()
+
+def _runtime_env() -> jinja2.Environment:
+    """The templating layer's own Jinja2 environment (same lexer as at run time), so a
+    template is a syntax error here exactly when it would be one during the run."""
+    try:
+        from edgeauto.templating.jinja_env import _environment
+
+        return _environment(())
+    except ImportError:  # pragma: no cover - templating layer missing
+        return jinja2.Environment()
+
+
+_ENV = _runtime_env()
 _LOCAL = ("localhost", "127.0.0.1", "::1")
 _FACT_PREFIXES = ("ansible_", "facter_", "ohai_")  # facts exist only at run time
 
