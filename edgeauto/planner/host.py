@@ -184,6 +184,7 @@ class HostRunner:
             self.state.stats.failed = max(0, self.state.stats.failed - 1)
             self.state.stats.rescued += 1
             self.state.failed = False
+            self.prun.status_changed()
             from dataclasses import replace
 
             out = self.walk(block.rescue, replace(bctx, in_rescue=True))

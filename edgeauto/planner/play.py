@@ -89,6 +89,8 @@ class PlayRun:
         self.roles_done: dict[str, set[int]] = {}
         self.extra_handlers: list[Task] = []
         self._inventory_vars: dict[str, dict] = {}
+        self.status_version = 0
+        self._active = None
         self.all_roles = _flatten_roles(play.roles)
 
     # ------------------------------------------------------------------ variables
@@ -137,10 +139,10 @@ class PlayRun:
             "group_names": inv.group_names(name) if name in inv.hosts else [],
             "groups": self.run.groups_map(),
             "hostvars": HostVarsView(self.run.hostvars_of, list(inv.hosts)),
-            "play_hosts": [h for h in self.batch if self.run.state(h).active],
-            "ansible_play_hosts": [h for h in self.hosts if self.run.state(h).active],
+            "play_hosts": self.active_lists()[1],
+            "ansible_play_hosts": self.active_lists()[0],
             "ansible_play_hosts_all": list(self.hosts),
-            "ansible_play_batch": [h for h in self.batch if self.run.state(h).active],
+            "ansible_play_batch": self.active_lists()[1],
             "ansible_play_name": self.play.display_name,
             "playbook_dir": str(self.play.basedir.resolve()),
             "ansible_check_mode": self.run.options.check,
@@ -162,6 +164,25 @@ class PlayRun:
             out["role_name"] = role.name
             out["ansible_role_name"] = role.name
         return out
+
+    def active_lists(self) -> tuple[list[str], list[str]]:
+        """(active play hosts, active batch hosts), recomputed only after a host's status
+        changed — every task of every host reads them, fleets are large."""
+        key = (self.status_version, id(self.batch))
+        cached = self._active
+        if cached is None or cached[0] != key:
+            states = self.run.states
+
+            def alive(h):
+                st = states.get(h)
+                return st is None or st.active
+
+            cached = (key, [h for h in self.hosts if alive(h)], [h for h in self.batch if alive(h)])
+            self._active = cached
+        return cached[1], cached[2]
+
+    def status_changed(self) -> None:
+        self.status_version += 1
 
     def make_templar(self, variables: dict, role=None):
         from edgeauto.templating import Templar
@@ -336,6 +357,7 @@ class PlayRun:
         return self.run.cancelled.wait(seconds)
 
     def host_failed(self, name: str, task: Task, wctx: WalkCtx) -> None:
+        self.status_changed()
         with self.lock:
             self.batch_failed.add(name)
             fatal = task.any_errors_fatal if task.any_errors_fatal is not None else None
@@ -353,6 +375,7 @@ class PlayRun:
 
     def host_unreachable(self, name: str) -> None:
         """Unreachable hosts do not count against max_fail_percentage (see module docstring)."""
+        self.status_changed()
 
     def over_batch_budget(self) -> bool:
         pct = self.play.max_fail_percentage
