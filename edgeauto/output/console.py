@@ -54,6 +54,7 @@ class ConsoleReporter(Reporter):
         self.cursor: dict[str, int] = {}
         self.printed: set[tuple] = set()
         self.next_index = 0
+        self.status = None  # live "waiting for …" line, only on a terminal
 
     # ---------------------------------------------------------------- helpers
 
@@ -90,11 +91,25 @@ class ConsoleReporter(Reporter):
             self.cursor = {h: -1 for h in hosts}
             self.printed = set()
             self.next_index = 0
+            if self.console.is_terminal and self.status is None:
+                self.status = self.console.status(self._status_text())
+                self.status.start()
 
     def batch_end(self, hosts) -> None:
         with self.lock:
+            self._stop_status()
             self.done_hosts = set(self.batch)
             self._drain(force=True)
+
+    def _status_text(self) -> str:
+        waiting = [h for h in self.batch if h not in self.done_hosts]
+        shown = ", ".join(waiting[:8]) + (f" … (+{len(waiting) - 8})" if len(waiting) > 8 else "")
+        return f"running: {len(self.done_hosts)}/{len(self.batch)} hosts done; waiting for {shown}"
+
+    def _stop_status(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
 
     def task_result(self, res) -> None:
         with self.lock:
@@ -136,6 +151,8 @@ class ConsoleReporter(Reporter):
     def host_done(self, host: str) -> None:
         with self.lock:
             self.done_hosts.add(host)
+            if self.status is not None:
+                self.status.update(self._status_text())
             self._drain()
 
     def _print_block(self, key, results) -> None:
@@ -278,6 +295,7 @@ class ConsoleReporter(Reporter):
 
     def run_end(self, run, result) -> None:
         with self.lock:
+            self._stop_status()
             self._drain(force=True)
             self.console.print()
             self.console.print("PLAY RECAP " + "*" * (self.width - 11))
