@@ -5,7 +5,7 @@ Wire format (written by ``remote/prelude.sh``; ``N`` is the per-run random nonce
     \\n@@EA:N:BEGIN id1 id2 id3\\n          planned task ids, in order
     \\n@@EA:N:START id1\\n
     F stdout 5\\nhello\\n                     fields: name, byte length, raw bytes, newline
-    F msg 0\\n\\n
+    K dest /etc/motd\\n                   one-line field: name and value up to the newline
     @@EA:N:END id1 changed 0\\n             status (ok/changed/failed/skipped) and rc
     \\n@@EA:N:STOP id2\\n                    a failed task stopped the script
     \\n@@EA:N:DONE\\n                        the script ran to its end
@@ -29,6 +29,7 @@ from edgeauto.errors import RemoteProtocolError
 
 STATUSES = ("ok", "changed", "failed", "skipped", "not_run")
 _FIELD_HEADER = re.compile(rb"F ([A-Za-z0-9_.-]+) ([0-9]+)\n")
+_LINE_FIELD = re.compile(rb"K ([A-Za-z0-9_.-]+) ([^\n]*)\n")
 _END = re.compile(
     rb"@@EA:(?P<nonce>[0-9A-Za-z]+):END (\S+) (ok|changed|failed|skipped) (-?[0-9]*)\n"
 )
@@ -172,6 +173,20 @@ def _parse_record(data: bytes, pos: int, task_id: str, nonce: str) -> tuple[Task
             record.fields[name] = _decode(value)
             pos = stop + 1
             continue
+        if data.startswith(b"K ", pos):
+            eol = data.find(b"\n", pos)
+            if eol < 0:
+                return _incomplete(record), len(data)
+            line = _LINE_FIELD.fullmatch(data, pos, eol + 1)
+            if line is None:
+                raise RemoteProtocolError(
+                    f"task {task_id}: malformed line field {data[pos:eol][:60]!r}"
+                )
+            name = line.group(1).decode()
+            record.raw[name] = line.group(2)
+            record.fields[name] = _decode(line.group(2))
+            pos = eol + 1
+            continue
         if data.startswith(end_marker, pos):
             eol = data.find(b"\n", pos)
             if eol < 0:
@@ -185,7 +200,7 @@ def _parse_record(data: bytes, pos: int, task_id: str, nonce: str) -> tuple[Task
             rc_text = match.group(4)
             record.rc = int(rc_text) if rc_text else None
             return record, eol + 1
-        if end_marker.startswith(data[pos:]) or b"F ".startswith(data[pos:]):
+        if end_marker.startswith(data[pos:]) or data[pos:] in (b"F", b"K"):
             return _incomplete(record), len(data)
         raise RemoteProtocolError(
             f"task {task_id}: unexpected bytes inside a record: {data[pos : pos + 60]!r}"

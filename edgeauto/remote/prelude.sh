@@ -6,7 +6,8 @@
 # Wire format on stdout (all of it is ours: every task's stdout/stderr go to files):
 #   \n@@EA:<nonce>:BEGIN <id> <id> ...\n      the planned task ids
 #   \n@@EA:<nonce>:START <id>\n
-#   F <name> <length>\n<length raw bytes>\n  zero or more fields
+#   F <name> <length>\n<length raw bytes>\n  zero or more fields, or
+#   K <name> <value>\n                       a one-line field (value has no newline)
 #   @@EA:<nonce>:END <id> <status> <rc>\n    status: ok changed failed skipped
 #   \n@@EA:<nonce>:STOP <id>\n                 a failed task stopped the script
 #   \n@@EA:<nonce>:DONE\n                      the script reached its end
@@ -17,6 +18,7 @@ ea__begin() {
     # $1 nonce, $2 space-separated planned task ids
     __ea_nonce=$1
     __ea_stop=0
+    __ea_seq=0
     __ea_check=0
     __ea_diff=0
     __ea_ignore=0
@@ -30,7 +32,7 @@ ea__begin() {
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    __ea_t=$__ea_root/t
+    __ea_t=$__ea_root/t0
     printf '\n@@EA:%s:BEGIN %s\n' "$1" "$2"
 }
 
@@ -47,7 +49,8 @@ ea__start() {
     # $1 task id, $2 flags: c=check mode, d=diff, i=ignore errors. Returns 1 once stopped.
     [ "$__ea_stop" = 0 ] || return 1
     __ea_id=$1
-    rm -rf "$__ea_t"
+    __ea_seq=$((__ea_seq + 1))
+    __ea_t=$__ea_root/t$__ea_seq
     mkdir "$__ea_t" || return 1
     : >"$__ea_t/rec"
     case $2 in *c*) __ea_check=1 ;; *) __ea_check=0 ;; esac
@@ -58,6 +61,10 @@ ea__start() {
 
 ea__emit() {
     # $1 field name, $2 file: snapshot it, then length-prefix it into the record
+    if [ ! -s "$2" ]; then
+        printf 'F %s 0\n\n' "$1"
+        return 0
+    fi
     cat "$2" >"$__ea_t/.snap" 2>/dev/null || : >"$__ea_t/.snap"
     __ea_n=$(wc -c <"$__ea_t/.snap")
     __ea_n=$((__ea_n + 0))
@@ -69,9 +76,9 @@ ea__emit() {
 ea__finish() {
     # $1 exit status of the task's subshell
     __ea_status=ok
-    [ -f "$__ea_t/status" ] && __ea_status=$(cat "$__ea_t/status")
+    if [ -f "$__ea_t/status" ]; then read -r __ea_status <"$__ea_t/status"; fi
     __ea_rc=$1
-    [ -f "$__ea_t/rc" ] && __ea_rc=$(cat "$__ea_t/rc")
+    if [ -f "$__ea_t/rc" ]; then read -r __ea_rc <"$__ea_t/rc"; fi
     if [ "$1" != 0 ] && [ "$__ea_status" != skipped ]; then
         __ea_status=failed
     fi
@@ -103,9 +110,16 @@ ea_want_diff() {
 }
 
 ea_field() {
-    # $1 name, $2 value (any bytes but NUL)
-    printf '%s' "$2" >"$__ea_t/.f"
-    ea__emit "$1" "$__ea_t/.f" >>"$__ea_t/rec"
+    # $1 name, $2 value (any bytes but NUL). One-line values go as `K name value` (no fork);
+    # values with a newline are length-prefixed like files.
+    case $2 in
+        *"
+"*)
+            printf '%s' "$2" >"$__ea_t/.f"
+            ea__emit "$1" "$__ea_t/.f" >>"$__ea_t/rec"
+            ;;
+        *) printf 'K %s %s\n' "$1" "$2" >>"$__ea_t/rec" ;;
+    esac
 }
 
 ea_field_file() {
@@ -115,25 +129,25 @@ ea_field_file() {
 
 ea_changed() {
     if [ ! -f "$__ea_t/status" ]; then
-        printf 'changed' >"$__ea_t/status"
+        printf 'changed\n' >"$__ea_t/status"
     fi
 }
 
 ea_skip() {
     # $1 message
-    printf 'skipped' >"$__ea_t/status"
+    printf 'skipped\n' >"$__ea_t/status"
     ea_field msg "$1"
 }
 
 ea_fail() {
     # $1 message; returns 1 so callers can `ea_fail "..."; return 1` or `|| return`
-    printf 'failed' >"$__ea_t/status"
+    printf 'failed\n' >"$__ea_t/status"
     ea_field msg "$1"
     return 1
 }
 
 ea_rc() {
-    printf '%s' "$1" >"$__ea_t/rc"
+    printf '%s\n' "$1" >"$__ea_t/rc"
     ea_field rc "$1"
 }
 

@@ -72,7 +72,7 @@ def test_truncation_at_every_byte_never_raises_and_keeps_complete_records():
     data = (
         begin("a", "b", "c")
         + record("a", "changed", 0, field("stdout", b"x" * 40))
-        + record("b", "ok", 0, field("msg", b"F 3 \n@@EA"))
+        + record("b", "ok", 0, field("msg", b"F 3 \n@@EA"), b"K dest /x y\n", b"K empty \n")
         + record("c", "ok", 0)
         + DONE
     )
@@ -140,3 +140,11 @@ def test_real_script_output_with_random_binary_stdout_round_trips(shell):
     proc = subprocess.run(shell, input=script, capture_output=True, check=True)
     (rec,) = parse_stream(proc.stdout, NONCE)
     assert rec.raw["cmd_stdout"] == blob
+
+
+def test_one_line_fields_hold_marker_looking_text_and_empty_values():
+    line = f"K msg @@EA:{NONCE}:END a failed 1 F x 9\n".encode()
+    data = begin("a") + record("a", "ok", 0, line, b"K empty \n") + DONE
+    (rec,) = parse_stream(data, NONCE)
+    assert rec.status == "ok"
+    assert rec.fields == {"msg": f"@@EA:{NONCE}:END a failed 1 F x 9", "empty": ""}
