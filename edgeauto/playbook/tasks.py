@@ -259,6 +259,28 @@ class TaskLoader(LoaderBase):
                         task.loop_control.pos_of(lc_key),
                         did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
                     )
+            lc = task.loop_control
+            for flag in ("extended", "extended_allitems"):
+                if flag in lc:
+                    lc[flag] = self._bool(lc, flag)
+            if "pause" in lc and not is_templated(lc["pause"]):
+                try:
+                    if isinstance(lc["pause"], bool) or float(lc["pause"]) < 0:
+                        raise ValueError
+                except (TypeError, ValueError):
+                    self.problem(
+                        f"loop_control 'pause' expects seconds (a number), found "
+                        f"{_describe(lc['pause'])}",
+                        lc.pos_of("pause"),
+                    )
+            for name_key in ("loop_var", "index_var"):
+                value = lc.get(name_key)
+                if value is not None and not _IDENT.match(str(value)):
+                    self.problem(
+                        f"loop_control '{name_key}' expects a variable name, found "
+                        f"{_describe(value)}",
+                        lc.pos_of(name_key),
+                    )
         register = self._str(ds, "register")
         if register is not None and not _IDENT.match(register):
             self.problem(
@@ -392,6 +414,15 @@ class TaskLoader(LoaderBase):
         return task
 
     def _check_args(self, task: Task, allowed: set[str], ds) -> None:
+        apply = task.args.get("apply")
+        if apply is not None:
+            if not isinstance(apply, dict):
+                self.problem(
+                    f"{task.action} 'apply' expects a mapping of keywords, found {_describe(apply)}",
+                    task.pos,
+                )
+            else:
+                self._check_keys(apply, kw.BLOCK - {"block", "rescue", "always"}, "apply")
         for arg in task.args:
             if str(arg) not in allowed:
                 self.problem(

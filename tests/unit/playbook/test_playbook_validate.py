@@ -328,3 +328,31 @@ def test_ansible_only_filters_and_tests_do_not_break_the_undefined_check(write):
     )
     write("vars/web.yml", "a: 1\n")
     assert _problems(path) == []
+
+
+def test_loop_control_values_and_include_apply_keywords_are_checked(write):
+    write("t.yml", "- command: /bin/true\n")
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - command: echo {{ x }}
+              loop: [1]
+              loop_control:
+                loop_var: my-var
+                pause: soon
+                extended: maybe
+            - include_tasks:
+                file: t.yml
+                apply:
+                  tags: [a]
+                  whenn: x
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 4
+    assert "loop_control 'loop_var' expects a variable name" in problems[0]
+    assert "loop_control 'pause' expects seconds" in problems[1]
+    assert "'extended' expects a boolean" in problems[2]
+    assert "unknown apply keyword 'whenn'" in problems[3] and "did you mean 'when'" in problems[3]
