@@ -137,6 +137,7 @@ class _Validator:
             roles_by_task += [(n, None) for n in section]
         for role in play.roles:
             self._templates(role.params, role.pos)
+            self._role_params(role)
             roles_by_task += [(n, role) for n in role.tasks]
         for node, _role in roles_by_task:
             self._node(node, play, handlers)
@@ -239,6 +240,18 @@ class _Validator:
                         names.add(str(handler.name))
                     names |= {str(t) for t in handler.listen}
         return names
+
+    def _role_params(self, role: Role) -> None:
+        """Role parameters against the role's meta/argument_specs (types and choices only:
+        required options may come from inventory or defaults, known only per host)."""
+        spec = role_argument_spec(role)
+        if spec is None:
+            return
+        given = {k: v for k, v in role.params.items() if str(k) in spec.options}
+        try:
+            spec.validate(given, role.pos, final=False)
+        except ModuleArgumentError as exc:
+            self.problem(f"role '{role.name}' parameters: {exc.message}", role.pos)
 
     # ------------------------------------------------------------------ tasks
     def _node(self, node: Node, play: Play, handlers: set[str] | None) -> None:
@@ -441,6 +454,42 @@ def _all_tasks(play: Play):
     for role in play.roles:
         nodes += role.tasks
     return list(_walk_tasks(nodes))
+
+
+_SPEC_TYPES = {"str", "int", "float", "bool", "list", "dict", "path", "raw"}
+
+
+def role_argument_spec(role: Role):
+    """The entry point's spec from meta/argument_specs.yml (or meta/main.yml), as a ModuleSpec
+    without required options; None when the role declares none."""
+    from edgeauto.modules.spec import ModuleSpec, Option
+
+    data = None
+    for name in ("argument_specs.yml", "argument_specs.yaml", "main.yml", "main.yaml"):
+        path = role.path / "meta" / name
+        if path.is_file():
+            try:
+                loaded = load_yaml(path)
+            except EdgeautoError:
+                return None
+            if isinstance(loaded, dict) and isinstance(loaded.get("argument_specs"), dict):
+                data = loaded["argument_specs"]
+                break
+    entry = data.get(role.tasks_from or "main") if data else None
+    options = entry.get("options") if isinstance(entry, dict) else None
+    if not isinstance(options, dict):
+        return None
+    opts = {}
+    for name, raw in options.items():
+        raw = raw if isinstance(raw, dict) else {}
+        kind = str(raw.get("type", "str"))
+        choices = raw.get("choices")
+        opts[str(name)] = Option(
+            type=kind if kind in _SPEC_TYPES else "raw",
+            choices=tuple(choices) if isinstance(choices, list) else None,
+            elements=str(raw["elements"]) if raw.get("elements") in _SPEC_TYPES else None,
+        )
+    return ModuleSpec(role.name, "role parameters", options=opts)
 
 
 def find_controller_file(kind: str, name: str, role: Role | None, basedir: Path) -> Path | None:

@@ -208,3 +208,35 @@ def test_role_defaults_may_be_a_directory_of_files_merged_in_name_order(write):
     write("roles/d/defaults/main/20-b.yml", "b: 2\n")
     role = load_role("d", basedir=write("pb.yml", "").parent)
     assert role.defaults == {"a": 1, "b": 2}
+
+
+def test_role_parameters_are_checked_against_meta_argument_specs(write):
+    write("roles/s/tasks/main.yml", "- command: /bin/true\n")
+    write(
+        "roles/s/meta/argument_specs.yml",
+        """
+argument_specs:
+  main:
+    options:
+      listen_port: {type: int}
+      mode: {type: str, choices: [fast, safe]}
+      name: {type: str, required: true}
+""",
+    )
+    from edgeauto.playbook import check_playbook
+
+    path = write(
+        "pb.yml",
+        """
+- hosts: all
+  roles:
+    - {role: s, listen_port: eighty, mode: fats}
+    - {role: s, listen_port: "{{ p }}", mode: safe, p: 1}
+""",
+    )
+    (problem,) = [str(p) for p in check_playbook(path)[1]]
+    assert ":3:14: role 's' parameters:" in problem
+    assert (
+        "argument 'listen_port': expected an integer" in problem
+        and "did you mean 'fast'" in problem
+    )
