@@ -405,7 +405,7 @@ class HostRunner:
                 self.pending.add("*facts*")
             if task.until is not None:
                 return self.until_loop(te, templar)
-            if task.failed_when is not None or delegate is not None:
+            if task.failed_when is not None or delegate is not None or self.prun.lockstep:
                 return self.flush()
             return OK
         # Controller task (or everything skipped): report in order with pending results.
@@ -693,6 +693,17 @@ class HostRunner:
     def flush(self) -> str:
         """Run the pending segment (if any), then report every waiting task in order."""
         run_info = None
+        if self.segment and self.prun.phaser is not None:
+            self.prun.phaser.arrive_and_wait(self.run.cancelled)
+            if self.prun.abort.is_set() or self.run.cancelled.is_set():
+                # Another host failed under any_errors_fatal: this task is not sent.
+                for te in self.outbox:
+                    if not te.remote:
+                        self.finalize(te)
+                        self.emit(te)
+                self.record_not_run(self.outbox)
+                self.segment, self.outbox, self.pending = Segment(), [], set()
+                return STOPPED
         if self.segment:
             run_info = self.prun.run_segment(self, self.segment)
             self.segment = Segment()

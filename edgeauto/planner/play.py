@@ -91,6 +91,8 @@ class PlayRun:
         self._inventory_vars: dict[str, dict] = {}
         self.status_version = 0
         self._active = None
+        self.lockstep = _wants_lockstep(play)
+        self.phaser = None
         self.all_roles = _flatten_roles(play.roles)
 
     # ------------------------------------------------------------------ variables
@@ -403,9 +405,15 @@ class PlayRun:
                 entry.event.set()
             return out
         runner.next_key(task)
-        while not entry.event.wait(0.2):
-            if self.run.cancelled.is_set():
-                return "stopped"
+        if self.phaser is not None:
+            self.phaser.park()
+        try:
+            while not entry.event.wait(0.2):
+                if self.run.cancelled.is_set():
+                    return "stopped"
+        finally:
+            if self.phaser is not None:
+                self.phaser.unpark()
         if entry.result is not None and task.register:
             import copy
 
@@ -674,6 +682,10 @@ class PlayRun:
             if not self.batch:
                 continue
             run.reporter.batch_start(self.batch)
+            if self.lockstep:
+                from edgeauto.planner.sync import Phaser
+
+                self.phaser = Phaser(len(self.batch))
             workers = max(1, min(run.options.forks, len(self.batch)))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="host") as pool:
                 futures = [pool.submit(self.run_host, run.state(h)) for h in self.batch]
@@ -705,8 +717,37 @@ class PlayRun:
     def run_host(self, state: HostState) -> None:
         try:
             self._run_host(state)
+        except EdgeautoError as exc:
+            self._host_crashed(state, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one host's bug must not stop the fleet
+            import traceback
+
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self._host_crashed(
+                state,
+                f"internal error: {type(exc).__name__}: {exc} "
+                f"(at {Path(where.filename).name}:{where.lineno}; please report it)",
+            )
         finally:
+            if self.phaser is not None:
+                self.phaser.leave()
             self.run.reporter.host_done(state.name)
+
+    def _host_crashed(self, state: HostState, message: str) -> None:
+        task = Task("edgeauto", {}, self.play.pos, name="(engine)")
+        res = TaskResult(
+            state.name,
+            task,
+            "failed",
+            {"failed": True, "msg": message},
+            key=(self.index, "crash", 1),
+        )
+        state.stats.count(res)
+        state.failed = True
+        self.status_changed()
+        with self.lock:
+            self.batch_failed.add(state.name)
+        self.report(res)
 
     def _run_host(self, state: HostState) -> None:
         runner = HostRunner(self, state)
@@ -752,6 +793,30 @@ class PlayRun:
             if out != OK:
                 return out
         return runner.walk(self.play.tasks, ctx)
+
+
+def _wants_lockstep(play: Play) -> bool:
+    """any_errors_fatal anywhere in the play switches it to per-task lockstep (sync.py)."""
+    if play.any_errors_fatal:
+        return True
+
+    def walk(nodes) -> bool:
+        for node in nodes:
+            if getattr(node, "any_errors_fatal", None) is True:
+                return True
+            if isinstance(node, Block) and (
+                walk(node.block) or walk(node.rescue) or walk(node.always)
+            ):
+                return True
+        return False
+
+    roles = _flatten_roles(play.roles)
+    return (
+        walk(play.pre_tasks)
+        or walk(play.tasks)
+        or walk(play.post_tasks)
+        or any(walk(r.tasks) for r in roles)
+    )
 
 
 def _flatten_roles(roles) -> list:

@@ -174,3 +174,39 @@ def test_two_runs_in_one_process_do_not_share_state(tmp_path, make_lab):
     rb, _, run_b = b.run(pb)
     assert run_a.states["h1"] is not run_b.states["h1"]
     assert ra.stats["h1"]["changed"] == rb.stats["h1"]["changed"] == 5
+
+
+def test_any_errors_fatal_stops_every_host_of_the_play(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          any_errors_fatal: true
+          tasks:
+            - shell: "test {{ inventory_hostname }} != h2"
+            - shell: "sleep 1"
+              when: true
+            - copy: {dest: "WORK/{{ inventory_hostname }}", content: "x"}
+        """
+    )
+    result, rep, _ = lab3.run(pb)
+    assert result.exit_code == EXIT_HOST_FAILED
+    assert list(lab3.work.iterdir()) == []
+
+
+def test_diff_mode_returns_before_and_after_for_changed_files(lab):
+    (lab.work / "conf").write_text("a=1\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - copy: {dest: WORK/conf, content: "a=2\\n"}
+        """
+    )
+    result, rep, _ = lab.run(pb, diff=True, check=True)
+    diff = rep.results[0].result.get("diff")
+    assert diff, rep.results[0].result
+    diffs = diff if isinstance(diff, list) else [diff]
+    assert any("a=1" in str(d.get("before")) and "a=2" in str(d.get("after")) for d in diffs)
+    assert (lab.work / "conf").read_text() == "a=1\n"
