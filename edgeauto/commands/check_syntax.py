@@ -81,17 +81,19 @@ def roles_path_from_args(values: list[str]) -> list[str]:
 def run(args) -> int:
     from pathlib import Path
 
+    from edgeauto.commands.inventory import inventory_sources
     from edgeauto.errors import EXIT_ERROR
     from edgeauto.playbook import check_playbook
 
     extra_vars = extra_vars_from_args(args.extra_vars)
     inventory = None
-    if args.inventory:
+    sources = inventory_sources(args)  # -i/--openstack/--libvirt, else $EDGEAUTO_INVENTORY
+    if sources:
         from edgeauto.commands.inventory import vault_from_args
         from edgeauto.inventory import load_inventory
 
         inventory = load_inventory(
-            args.inventory,
+            sources,
             playbook_dir=str(Path(args.playbooks[0]).parent),
             vault=vault_from_args(args),
         )

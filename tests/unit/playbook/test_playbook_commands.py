@@ -74,3 +74,11 @@ def test_doc_for_an_unknown_module_suggests_a_close_name(capsys):
 @pytest.mark.parametrize("argv", [["doc"]])
 def test_doc_without_a_module_prints_usage(argv, capsys):
     assert main(argv) != 0
+
+
+def test_check_syntax_uses_the_inventory_named_by_the_environment(capsys, write, monkeypatch):
+    inv = write("hosts.ini", "[web]\nw1 target=web\n")
+    path = write("pb.yml", '- hosts: "{{ target }}"\n  tasks: []\n')
+    monkeypatch.delenv("ANSIBLE_INVENTORY", raising=False)
+    monkeypatch.setenv("EDGEAUTO_INVENTORY", str(inv))
+    assert main(["check-syntax", str(path)]) == 0
