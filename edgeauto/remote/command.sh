@@ -29,7 +29,7 @@ ea__now() {
     __ea_d=$(date '+%Y-%m-%d %H:%M:%S.%N' 2>/dev/null)
     case $__ea_d in
         *N* | *%* | '') date '+%Y-%m-%d %H:%M:%S.000000' ;;
-        *) printf '%s' "$__ea_d" | cut -c1-26 ;;
+        *) printf '%s' "${__ea_d%???}" ;;
     esac
 }
 
@@ -92,7 +92,7 @@ ea_command() {
     fi
     if [ "$__ea_expand" = 1 ] && [ "$__ea_kind" = argv ]; then
         # rebuild "$@" from the expanded values (each in its own file: any bytes survive)
-        __ea_list=$(ea_tmp) || return 1
+        __ea_list=$(ea_tmp args) || return 1
         __ea_i=0
         for __ea_a in "$@"; do
             __ea_i=$((__ea_i + 1))
@@ -115,8 +115,8 @@ ea_command() {
     fi
     ea_changed
     ea_field start "$(ea__now)"
-    __ea_out=$(ea_tmp) || return 1
-    __ea_err=$(ea_tmp) || return 1
+    __ea_out=$(ea_tmp out) || return 1
+    __ea_err=$(ea_tmp err) || return 1
     if [ "$__ea_kind" = shell ]; then
         ea_login_umask "${__ea_exe:-/bin/sh}" -c "$1" >"$__ea_out" 2>"$__ea_err"
     else

@@ -91,7 +91,7 @@ ea_copy() {
         ea_diff_files "$__ea_dest" "$__ea_src" "$__ea_dest" "$__ea_header"
         if ! ea_is_check; then
             if [ -n "$__ea_validate" ]; then
-                __ea_vt=$(ea_tmp) || return 1
+                __ea_vt=$(ea_tmp validate) || return 1
                 cat "$__ea_src" >"$__ea_vt"
                 __ea_vcmd="${__ea_validate%%%s*}'$__ea_vt'${__ea_validate#*%s}"
                 if ! ea_login_umask sh -c "$__ea_vcmd" >"$__ea_vt.out" 2>&1; then

@@ -37,22 +37,31 @@ ea__file_recurse() {
 }
 
 ea__file_replace_with_link() {
-    # $1 path, $2 src, $3 kind (symbolic|hard): atomically replace PATH with a link
-    __ea_tmpl="$(dirname "$1")/.edgeauto.$$.lnk"
-    rm -f "$__ea_tmpl"
+    # $1 path, $2 src, $3 kind (symbolic|hard): atomically replace PATH with a link. The link is
+    # made inside a private mktemp -d directory next to PATH, so no other user can race us.
+    __ea_lnkdir=$(mktemp -d "$(dirname "$1")/.edgeauto.XXXXXXXX") || {
+        ea_fail "Error while linking: cannot create a temp directory next to $1"
+        return 1
+    }
     if [ "$3" = hard ]; then
-        ln "$2" "$__ea_tmpl"
+        ln "$2" "$__ea_lnkdir/l"
     else
-        ln -s "$2" "$__ea_tmpl"
+        ln -s "$2" "$__ea_lnkdir/l"
     fi || {
+        rm -rf "$__ea_lnkdir"
         ea_fail "Error while linking: could not create a link to $2 next to $1"
         return 1
     }
-    mv -f "$__ea_tmpl" "$1" || {
-        rm -f "$__ea_tmpl"
+    # mv onto a symlink to a directory would move INTO that directory: drop the old link first
+    if [ -L "$1" ]; then
+        rm -f "$1"
+    fi
+    mv -f "$__ea_lnkdir/l" "$1" || {
+        rm -rf "$__ea_lnkdir"
         ea_fail "Error while replacing: unable to move the new link to $1"
         return 1
     }
+    rmdir "$__ea_lnkdir"
 }
 
 ea_file() {

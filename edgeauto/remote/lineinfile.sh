@@ -99,9 +99,9 @@ ea_lineinfile() {
         ea_fail "Path $__ea_p is a directory !"
         return 1
     fi
-    __ea_old=$(ea_tmp) || return 1
-    __ea_new=$(ea_tmp) || return 1
-    __ea_rep=$(ea_tmp) || return 1
+    __ea_old=$(ea_tmp old) || return 1
+    __ea_new=$(ea_tmp new) || return 1
+    __ea_rep=$(ea_tmp report) || return 1
     __ea_exists=1
     if [ ! -e "$__ea_p" ]; then
         __ea_exists=0

@@ -161,8 +161,13 @@ ea_login_umask() {
 }
 
 ea_tmp() {
-    # a fresh private temp file path (the file exists, mode 0600)
-    mktemp "$__ea_root/w.XXXXXXXX"
+    # $1 optional name: a fresh empty file in the task's private dir (mode 0600, umask 077);
+    # named files cost no process (the directory is private, so no race is possible)
+    if [ "$#" -gt 0 ]; then
+        : >"$__ea_t/w.$1" && printf '%s' "$__ea_t/w.$1"
+    else
+        mktemp "$__ea_t/w.XXXXXXXX"
+    fi
 }
 
 ea_default_mode() {

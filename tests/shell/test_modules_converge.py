@@ -276,3 +276,13 @@ def test_user_commands_and_created_parents_get_the_login_umask_not_077(shell, tm
     run(shell, "lineinfile", {"path": str(tmp_path / "p" / "q" / "f"), "line": "x", "create": True})
     assert (tmp_path / "p").stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "p" / "q" / "f").stat().st_mode & 0o777 == 0o644
+
+
+def test_relinking_a_symlink_that_points_to_a_directory_replaces_the_link(shell, tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    link = tmp_path / "current"
+    link.symlink_to(tmp_path / "old")
+    converge(shell, "file", {"path": str(link), "src": str(tmp_path / "new"), "state": "link"})
+    assert os.readlink(link) == str(tmp_path / "new")
+    assert list((tmp_path / "old").iterdir()) == []
