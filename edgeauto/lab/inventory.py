@@ -82,8 +82,9 @@ def host_vars(h: LabHost, keys: LabKeys) -> dict:
 
 
 def render_inventory(hosts: list[LabHost], keys: LabKeys) -> str:
-    """Groups: by flavour, by arch, ``systemd``/``light``, ``python``; ``as_tester`` holds a
-    second alias of every sudo-capable host that logs in as ``tester`` and becomes root."""
+    """Groups: by flavour, by arch, ``systemd``/``light``, ``python``, ``as_root`` (every
+    host once); ``as_tester`` holds a second alias of every sudo-capable host that logs in as
+    ``tester`` and becomes root — so ``all`` names such machines twice: target ``as_root``."""
     all_hosts: dict = {}
     groups: dict[str, dict] = {}
 
@@ -94,6 +95,7 @@ def render_inventory(hosts: list[LabHost], keys: LabKeys) -> str:
         all_hosts[h.name] = host_vars(h, keys)
         for group in (h.flavor, h.arch, h.mode, *h.capabilities):
             add(group, h.name)
+        add("as_root", h.name)
         if h.with_python:
             add("python", h.name)
     tester: dict = {}

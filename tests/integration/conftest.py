@@ -19,8 +19,10 @@ Fixtures
 ``lab_inventory`` (session)
     Path to the generated Ansible-compatible inventory YAML. Groups: ``debian``,
     ``busybox``, ``amd64``, ``systemd``, ``light`` (and ``python``, ``arm64`` … when such
-    hosts exist); ``as_tester`` holds ``<host>-tester`` aliases of every sudo-capable host
-    (``ansible_user: tester``, ``ansible_become: true``). Connection vars pin the host key:
+    hosts exist), ``as_root`` (every host once, root login); ``as_tester`` holds
+    ``<host>-tester`` aliases of every sudo-capable host (``ansible_user: tester``,
+    ``ansible_become: true``). So ``all`` names each debian machine twice — target
+    ``as_root`` (or a flavour group), not ``all``, unless you want both logins. Connection vars pin the host key:
     ``ansible_ssh_common_args`` = ``-o UserKnownHostsFile=… -o StrictHostKeyChecking=yes
     -o IdentitiesOnly=yes``; ``ansible_ssh_private_key_file`` is the lab's client key.
 ``fresh_host`` (function)

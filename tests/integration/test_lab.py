@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -128,6 +129,7 @@ def test_inventory_groups_hosts_and_pins_host_keys(lab_inventory, lab_hosts):
     tester = inv["children"]["as_tester"]
     assert tester["vars"]["ansible_user"] == "tester" and tester["vars"]["ansible_become"] is True
     assert all(h.endswith("-tester") for h in tester["hosts"])
+    assert set(inv["children"]["as_root"]["hosts"]) >= {h.name for h in lab_hosts}
 
 
 def test_fresh_host_starts_from_the_clean_base(fresh_host, debian_host):
@@ -143,6 +145,24 @@ def test_light_debian_host_runs_sshd_as_pid_1(make_host):
     host = make_host(flavor="debian", systemd=False)
     assert host.run("cat /proc/1/comm", check=True).stdout.strip() == "sshd"
     assert host.run("sudo -n true", user="tester").returncode == 0
+
+
+@pytest.mark.slow
+def test_ansible_core_drives_a_with_python_host_through_the_generated_inventory(lab, make_host):
+    ansible = Path(sys.executable).with_name("ansible")
+    if not ansible.exists():
+        pytest.skip("ansible-core (the test oracle) is not installed in this environment")
+    host = make_host(flavor="debian", with_python=True)
+    for target in (host.name, f"{host.name}-tester"):
+        proc = subprocess.run(
+            [str(ansible), "-i", str(lab.inventory), target, "-m", "command", "-a", "id -u"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_NOCOLOR": "1"},
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.strip().endswith("0"), proc.stdout  # tester became root
 
 
 @pytest.mark.slow
