@@ -123,6 +123,8 @@ class HostRunner:
         self.last_result: TaskResult | None = None
         self.pending_hook = None  # set by PendingHandlers.load: runs before the first call
         self.pending_file_exists = False
+        self.pending_loaded = False
+        self.pending_unsaved = False  # notifications no script has written to the host yet
         self.predicted_paths: set[str] = set()  # check mode: paths earlier tasks would change
         self.hidden_become: BecomeSpec | None = None
 
@@ -642,6 +644,7 @@ class HostRunner:
             for handler in handlers:
                 if all(h is not handler for h in self.notified):
                     self.notified.append(handler)
+                    self.pending_unsaved = True
 
     def run_handlers(self) -> str:
         """Run notified handlers in their definition order until none is left (per host)."""

@@ -62,50 +62,43 @@ class PendingHandlers:
         )
 
     def load(self, runner: HostRunner) -> None:
-        """Arm the runner: its first segment will also read the file."""
+        """Arm the runner: the start of each of its scripts may carry bookkeeping tasks."""
         if self.enabled(runner):
-            runner.pending_hook = self._load_hook
+            runner.pending_hook = self._segment_start
 
-    def _load_hook(self, runner: HostRunner, become) -> None:
-        runner.pending_hook = None
-        key = state_key(runner)
-        script = _dir(runner) + f'cat "$d/{key}" 2>/dev/null; true'
+    def _segment_start(self, runner: HostRunner, become) -> None:
+        """Called when a host's script gets its first task: read the file (first script of
+        the play) and write notifications made since the last script (so a controller killed
+        before the handlers ran still leaves them on the host). No extra round trip."""
+        if not runner.pending_loaded:
+            runner.pending_loaded = True
+            key = state_key(runner)
+            script = _dir(runner) + f'cat "$d/{key}" 2>/dev/null; true'
 
-        def loaded(result: dict) -> None:
-            names = [ln.strip() for ln in result.get("stdout", "").splitlines() if ln.strip()]
-            if names:
-                runner.pending_file_exists = True
-                self.run.reporter.warning(
-                    f"{runner.name}: replaying handlers left pending by an earlier run: "
-                    + ", ".join(names)
-                )
-                runner.notify(names, None)
+            def loaded(result: dict) -> None:
+                names = [ln.strip() for ln in result.get("stdout", "").splitlines() if ln.strip()]
+                if names:
+                    runner.pending_file_exists = True
+                    self.run.reporter.warning(
+                        f"{runner.name}: replaying handlers left pending by an earlier run: "
+                        + ", ".join(names)
+                    )
+                    runner.notify(names, None)
+                    runner.pending_unsaved = False  # they are in the file already
 
-        runner.add_hidden_shell("edgeauto: read pending handlers", script, become, loaded)
+            runner.add_hidden_shell("edgeauto: read pending handlers", script, become, loaded)
+        if runner.pending_unsaved and runner.notified and not self.run.options.check:
+            runner.add_hidden_shell(
+                "edgeauto: save pending handlers", self._save_script(runner), become, None
+            )
+            runner.pending_unsaved = False
+            runner.pending_file_exists = True
 
-    def cleared(self, runner: HostRunner) -> None:
-        """Handlers ran: nothing is pending any more (called after the handler script)."""
-
-    def clear_call(self, runner: HostRunner, become) -> None:
-        if not getattr(runner, "pending_file_exists", False) or not self.enabled(runner):
-            return
-        runner.pending_file_exists = False
-        key = state_key(runner)
-        runner.add_hidden_shell(
-            "edgeauto: clear pending handlers", _dir(runner) + f'rm -f "$d/{key}"', become, None
-        )
-
-    def save(self, runner: HostRunner) -> None:
-        """Write still-notified handlers to the host (failure path only: one round trip)."""
-        if not runner.notified or not self.enabled(runner) or self.run.options.check:
-            return
-        st = runner.state
-        if st.transport is None or st.unreachable:
-            return
+    def _save_script(self, runner: HostRunner) -> str:
         names = [h.name or h.display_name for h in runner.notified]
         key = state_key(runner)
         lines = " ".join(_quote(n) for n in names)
-        script = (
+        return (
             _dir(runner)
             + 'mkdir -p "$d" && t="$d/.'
             + key
@@ -115,12 +108,41 @@ class PendingHandlers:
             + key
             + '"'
         )
-        runner.segment = type(runner.segment)()
-        runner.outbox = []
+
+    def cleared(self, runner: HostRunner) -> None:
+        """Handlers ran: nothing is pending any more (called after the handler script)."""
+
+    def clear_call(self, runner: HostRunner, become) -> None:
+        if not runner.pending_file_exists or not self.enabled(runner):
+            return
+        runner.pending_file_exists = False
+        runner.pending_unsaved = False
+        key = state_key(runner)
         runner.add_hidden_shell(
-            "edgeauto: save pending handlers", script, runner.hidden_become, None
+            "edgeauto: clear pending handlers", _dir(runner) + f'rm -f "$d/{key}"', become, None
         )
-        runner.flush()
+
+    def save(self, runner: HostRunner) -> None:
+        """End of play: notifications no script carried yet are written now (one round trip,
+        only when a host stopped right after the change)."""
+        if not runner.notified or not self.enabled(runner) or self.run.options.check:
+            return
+        st = runner.state
+        if st.transport is None or st.unreachable:
+            return
+        names = [h.name or h.display_name for h in runner.notified]
+        if runner.pending_unsaved:
+            runner.segment = type(runner.segment)()
+            runner.outbox = []
+            runner.pending_hook = None
+            runner.add_hidden_shell(
+                "edgeauto: save pending handlers",
+                self._save_script(runner),
+                runner.hidden_become,
+                None,
+            )
+            runner.flush()
+            runner.pending_unsaved = False
         self.run.reporter.warning(
             f"{runner.name}: handlers still pending were recorded on the host and will run "
             f"next time: {', '.join(names)}"

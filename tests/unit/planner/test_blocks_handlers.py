@@ -159,3 +159,29 @@ def test_force_handlers_runs_notified_handlers_even_after_a_failure(lab):
     result, _, _ = lab.run(pb)
     assert result.exit_code == EXIT_HOST_FAILED
     assert (lab.work / "restarts").exists()
+
+
+def test_notifications_reach_the_host_with_the_next_script_and_leave_after_the_handlers(lab):
+    state = lab.root / "state" / "h1" / "pending-handlers"
+    pb = lab.playbook(
+        f"""
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - copy: {{dest: WORK/conf, content: "v1"}}
+              notify: restart app
+            - shell: echo x
+              register: r
+            - name: look at the state file from the next script
+              shell: "cat {state}/* > WORK/seen"
+              when: r.stdout == 'x'
+          handlers:
+            - name: restart app
+              shell: echo restarted >> WORK/restarts
+        """
+    )
+    result, rep, run = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert (lab.work / "seen").read_text() == "restart app\n"  # saved before the handler ran
+    assert list(state.iterdir()) == []  # and removed by the handler script
+    assert run.states["h1"].transport.round_trips == 3
