@@ -64,7 +64,7 @@ def run(args) -> int:
     import shlex
     from concurrent.futures import ThreadPoolExecutor
 
-    from edgeauto.commands.inventory import vault_from_args
+    from edgeauto.commands.inventory import inventory_sources, vault_from_args
     from edgeauto.errors import EXIT_BAD_OPTIONS, EXIT_HOST_UNREACHABLE, EXIT_OK
     from edgeauto.facts.cache import DEFAULT_TIMEOUT, FactCache
     from edgeauto.facts.derive import setup_output
@@ -73,7 +73,7 @@ def run(args) -> int:
     from edgeauto.transport.hostvars import connection_vars
     from edgeauto.transport.options import TransportOptions
 
-    if not args.inventory:
+    if not inventory_sources(args):  # -i, else $EDGEAUTO_INVENTORY / $ANSIBLE_INVENTORY
         print("ERROR: no inventory given (use -i SOURCE)", file=sys.stderr)
         return EXIT_BAD_OPTIONS
     resolve_subset(args.gather_subset)  # reject a bad subset before connecting anywhere

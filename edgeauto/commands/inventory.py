@@ -1,8 +1,9 @@
 """``edgeauto inventory``: show an inventory the way ``ansible-inventory`` does.
 
 ``--list`` (JSON, or YAML with ``--yaml``), ``--host H`` (one host's variables),
-``--graph [GROUP]`` (tree, ``--vars`` adds variables). Several ``-i`` are merged in order;
-``--limit`` restricts the hosts shown. The output shape is checked against ansible-inventory
+``--graph [GROUP]`` (tree, ``--vars`` adds variables). Several ``-i`` (and ``--openstack``,
+``--libvirt``) are merged in order; without any, ``$EDGEAUTO_INVENTORY`` or
+``$ANSIBLE_INVENTORY`` names the sources. ``--limit`` restricts the hosts shown. The output shape is checked against ansible-inventory
 by differential tests, so scripts written for one work with the other.
 """
 
@@ -47,7 +48,25 @@ def add_inventory_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         dest="inventory",
         metavar="SOURCE",
-        help="inventory file, directory, 'host1,host2,' list or 'vagrant:DIR' (repeatable)",
+        help="inventory file, directory, 'host1,host2,' list or 'KIND:ARG' such as "
+        "'vagrant:DIR' (repeatable; default: $EDGEAUTO_INVENTORY, else $ANSIBLE_INVENTORY)",
+    )
+    parser.add_argument(
+        "--openstack",
+        action=_append_source("openstack"),
+        dest="inventory",
+        nargs="?",
+        const="",
+        metavar="CLOUD",
+        help="add the servers of this clouds.yaml cloud (all clouds without CLOUD); "
+        "same as -i openstack:CLOUD",
+    )
+    parser.add_argument(
+        "--libvirt",
+        action=_append_source("libvirt"),
+        dest="inventory",
+        metavar="URI",
+        help="add the domains of this libvirt hypervisor (repeatable); same as -i libvirt:URI",
     )
     parser.add_argument("-l", "--limit", metavar="PATTERN", help="restrict to these hosts")
     parser.add_argument(
@@ -63,6 +82,27 @@ def add_inventory_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load group_vars/ and host_vars/ beside this playbook directory",
     )
+
+
+def _append_source(kind: str) -> type[argparse.Action]:
+    """An argparse action adding ``KIND:VALUE`` to the -i list, so the flags and -i keep the
+    order they were typed in (sources merge in that order, later wins)."""
+
+    class AppendSource(argparse.Action):
+        def __call__(self, parser, namespace, values, option_string=None):
+            sources = list(getattr(namespace, self.dest, None) or [])
+            sources.append(f"{kind}:{values or ''}")
+            setattr(namespace, self.dest, sources)
+
+    return AppendSource
+
+
+def inventory_sources(args) -> list[str]:
+    """The -i/--openstack/--libvirt sources, else those named by $EDGEAUTO_INVENTORY or
+    $ANSIBLE_INVENTORY (empty when none is set)."""
+    from edgeauto.inventory.sources import default_sources
+
+    return list(getattr(args, "inventory", None) or []) or default_sources()[0]
 
 
 def vault_from_args(args):
@@ -84,8 +124,10 @@ def run(args) -> int:
     if not (args.list or args.host or args.graph):
         print("ERROR: one of --list, --host or --graph is required", file=sys.stderr)
         return EXIT_BAD_OPTIONS
-    if not args.inventory:
-        print("ERROR: no inventory given (use -i SOURCE)", file=sys.stderr)
+    if not inventory_sources(args):
+        print(
+            "ERROR: no inventory given (use -i SOURCE or set EDGEAUTO_INVENTORY)", file=sys.stderr
+        )
         return EXIT_BAD_OPTIONS
     inventory = load_inventory(
         args.inventory, playbook_dir=args.playbook_dir, vault=vault_from_args(args)

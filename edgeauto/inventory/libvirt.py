@@ -16,7 +16,6 @@ reported as a warning and the others still load (unless ``fail_on_errors: true``
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +31,6 @@ from edgeauto.inventory.libvirt_fetch import (
 from edgeauto.inventory.model import Inventory
 
 PLUGIN_NAMES = ("libvirt", "community.libvirt.libvirt")
-log = logging.getLogger("edgeauto.inventory.libvirt")
 
 __all__ = [
     "EDGEAUTO_XMLNS",
@@ -148,7 +146,7 @@ def libvirt_inventory(
 
     ``libvirt_inventory(["qemu:///system", {"uri": "qemu+ssh://ops@kvm2/system",
     "name": "kvm2"}], inventory_hostname="uuid")``. Keyword options are the YAML ones.
-    Warnings about unreachable hypervisors are in ``inventory.dynamic_warnings``.
+    Warnings about unreachable hypervisors are in ``inventory.warnings``.
     """
     config: dict[str, Any] = dict(options)
     if isinstance(uris, str):
@@ -179,18 +177,8 @@ def _report_errors(inventory, options: LibvirtOptions, result: FetchResult, pos)
     if messages and options.fail_on_errors:
         raise InventoryError("; ".join(messages), pos, "fail_on_errors is true")
     for message in messages:
-        log.warning("[WARNING]: %s", message)
         options.warnings.append(message)
-        _warnings_of(inventory).append(message)
-
-
-def _warnings_of(inventory: Inventory) -> list[str]:
-    """Per-inventory warning list the CLI prints (kept on the object: no global state)."""
-    warnings = getattr(inventory, "dynamic_warnings", None)
-    if warnings is None:
-        warnings = []
-        inventory.dynamic_warnings = warnings  # type: ignore[attr-defined]
-    return warnings
+        inventory.warn(message)
 
 
 def add_records(inventory: Inventory, records: list[DomainRecord], naming: str = "name") -> None:

@@ -13,12 +13,15 @@ inventory < ``group_vars/`` beside the playbook, and the same for hosts (see
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from edgeauto.errors import InventoryError, Position
 
 LOCALHOST_NAMES = ("localhost", "127.0.0.1", "::1")
+
+log = logging.getLogger("edgeauto.inventory")
 
 # Tiers of vars-directory data, lowest precedence first.
 VARS_TIERS = ("inventory", "playbook")
@@ -63,12 +66,27 @@ class Inventory:
         self.dir_host_vars: dict[str, dict[str, dict]] = {t: {} for t in VARS_TIERS}
         self.sources: list[str] = []  # every -i source that was parsed, in order
         self.current_source: str | None = None  # set by loaders: becomes inventory_file
+        # Non-fatal source problems (an unreachable hypervisor, one failing cloud): the load
+        # goes on, and callers that want more than the log line can read them here.
+        self.warnings: list[str] = []
         # True after a change until reconcile() runs; queries reconcile first, so hosts and
         # groups added at run time (add_host, group_by) are visible like in Ansible.
         self._dirty = False
         self.add_group("all")
         self.add_group("ungrouped")
         self.add_child("all", "ungrouped")
+
+    @property
+    def dynamic_warnings(self) -> list[str]:
+        """Older name of :attr:`warnings` (the dynamic sources used it first)."""
+        return self.warnings
+
+    def warn(self, message: str) -> None:
+        """Record a non-fatal problem once and log it as Ansible prints it (``[WARNING]: …``
+        on stderr, via logging so every command that loads an inventory shows it)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning("[WARNING]: %s", message)
 
     # ---- building -------------------------------------------------------------------------
 
@@ -205,6 +223,7 @@ class Inventory:
             for name, data in other.dir_host_vars[tier].items():
                 self.dir_host_vars[tier].setdefault(name, {}).update(data)
         self.sources.extend(s for s in other.sources if s not in self.sources)
+        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
         self.reconcile()
 
     def load_playbook_vars(self, playbook_dir, vault=None) -> None:

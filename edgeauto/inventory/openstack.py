@@ -167,7 +167,7 @@ def openstack_inventory(
 
     ``openstack_inventory(only_clouds=["edge"], regions=["RegionOne"], cache=True)``; keyword
     options are the YAML ones. ``refresh=True`` ignores (and rewrites) a fresh cache.
-    Warnings (a cloud that failed while others worked) are in ``inventory.dynamic_warnings``.
+    Warnings (a cloud that failed while others worked) are in ``inventory.warnings``.
     """
     opts = options_from_config(options, "<openstack_inventory()>")
     inventory = inventory if inventory is not None else Inventory()
@@ -184,18 +184,8 @@ def populate(inventory: Inventory, options: OpenStackOptions, refresh: bool = Fa
     refresh = refresh or os.environ.get("EDGEAUTO_INVENTORY_REFRESH", "") in ("1", "true", "yes")
     servers, warnings = _cached_or_fetched(options, refresh)
     for message in warnings:
-        log.warning("[WARNING]: %s", message)
-    dynamic_warnings(inventory).extend(warnings)
+        inventory.warn(message)
     add_records(inventory, servers, options)
-
-
-def dynamic_warnings(inventory: Inventory) -> list[str]:
-    """Per-inventory list of non-fatal source problems (kept on the object, not globally)."""
-    holder = getattr(inventory, "dynamic_warnings", None)
-    if holder is None:
-        holder = []
-        inventory.dynamic_warnings = holder  # type: ignore[attr-defined]
-    return holder
 
 
 def _cached_or_fetched(options: OpenStackOptions, refresh: bool) -> tuple[list[dict], list[str]]:

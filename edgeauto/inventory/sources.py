@@ -32,8 +32,15 @@ LAZY_SOURCES = {
     "vagrant": "edgeauto.inventory.vagrant",
 }
 YAML_EXTENSIONS = (".yml", ".yaml", ".json")
+# Where the sources come from when no -i is given (first one set wins).
+INVENTORY_ENV_VARS = ("EDGEAUTO_INVENTORY", "ANSIBLE_INVENTORY")
 # Names Ansible skips when it reads a directory of inventory files.
 IGNORED_NAMES = ("host_vars", "group_vars", "vars_plugins")
+# openstacksdk's own configuration files: often kept beside an ``openstack.yml`` source, they
+# are credentials, not inventories (reading them as YAML inventories fails on 'clouds:').
+OPENSTACK_CONFIG_NAMES = tuple(
+    f"{stem}{ext}" for stem in ("clouds", "secure", "clouds-public") for ext in YAML_EXTENSIONS
+)
 IGNORED_EXTENSIONS = (
     ".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg",
     ".retry",
@@ -77,17 +84,44 @@ def _lazy_kind(name: str) -> SourceKind | None:
     return _REGISTRY.get(name)
 
 
-def load_inventory(sources: list[str] | str | None, *, playbook_dir=None, vault=None) -> Inventory:
-    """Parse every source into one inventory (Ansible's merge order), then load vars dirs."""
+def default_sources(environ=None) -> tuple[list[str], str | None]:
+    """The sources to read when no ``-i`` was given, and the variable they came from.
+
+    ``EDGEAUTO_INVENTORY``, else ``ANSIBLE_INVENTORY`` (so an existing Ansible setup works
+    unchanged); both are comma-separated lists of sources, as Ansible reads its variable.
+    """
+    env = os.environ if environ is None else environ
+    for name in INVENTORY_ENV_VARS:
+        items = [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+        if items:
+            return items, name
+    return [], None
+
+
+def load_inventory(
+    sources: list[str] | str | None, *, playbook_dir=None, vault=None, environ=None
+) -> Inventory:
+    """Parse every source into one inventory (Ansible's merge order), then load vars dirs.
+
+    No sources (``None`` or empty) means the environment's :func:`default_sources`, as
+    ``ansible`` falls back to its configured inventory when ``-i`` is absent."""
     if isinstance(sources, str):
         sources = [sources]
+    from_env = None
+    if not sources:
+        sources, from_env = default_sources(environ)
     inventory = Inventory()
-    for source in sources or []:
+    for source in sources:
         if not source:
             continue
         if "," not in source and "://" not in source and not _prefixed(source):
             source = os.path.abspath(os.path.expanduser(source))
-        parse_source(inventory, source, vault=vault)
+        try:
+            parse_source(inventory, source, vault=vault)
+        except InventoryError as exc:
+            if from_env and not exc.hint:
+                exc.hint = f"the source comes from ${from_env}"
+            raise
         inventory.sources.append(source)
     inventory.reconcile()
     for source in inventory.sources:
@@ -125,7 +159,7 @@ def parse_source(inventory: Inventory, source: str, vault=None) -> None:
         return _populate_comma_list(inventory, source)
     if os.path.isdir(source):
         for entry in sorted(os.listdir(source)):
-            if entry.startswith(".") or entry in IGNORED_NAMES:
+            if entry.startswith(".") or entry in IGNORED_NAMES + OPENSTACK_CONFIG_NAMES:
                 continue
             if any(entry.endswith(ext) for ext in IGNORED_EXTENSIONS):
                 continue

@@ -128,3 +128,61 @@ def test_cli_shows_libvirt_graph_and_warns_about_a_dead_hypervisor(
     # stderr via logging (pytest's log capture stands in for the console handler here)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any(f"127.0.0.1:{closed_port}" in w and "skipped" in w for w in warnings)
+
+
+def test_clouds_yaml_inside_an_inventory_directory_is_not_read_as_an_inventory(site):
+    cloud, inv_dir = site
+    cloud.clouds_yaml(inv_dir / "clouds.yaml", {"edge": {"region_name": "RegionOne"}})
+    (inv_dir / "openstack.yml").write_text(
+        "plugin: openstack.cloud.openstack\nclouds_yaml_path: [clouds.yaml]\nonly_clouds: [edge]\n"
+    )
+    inv = load_inventory([str(inv_dir)])
+    assert inv.host_vars("gw-paris-1")["ansible_host"] == "203.0.113.11"
+    assert "clouds" not in inv.groups and inv.sources == [str(inv_dir)]
+
+
+@pytest.mark.parametrize("flag", [["--openstack", "edge"], ["--openstack=edge"], ["--openstack"]])
+def test_openstack_flag_adds_the_clouds_like_the_prefix_source(site, monkeypatch, capsys, flag):
+    _, inv_dir = site
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(inv_dir.parent / "clouds.yaml"))
+    assert main(["inventory", *flag, "--list"]) == 0
+    by_flag = json.loads(capsys.readouterr().out)
+    assert main(["inventory", "-i", "openstack:edge", "--list"]) == 0
+    assert by_flag == json.loads(capsys.readouterr().out)
+    assert "gw-paris-1" in by_flag["edge_RegionOne"]["hosts"]
+
+
+def test_source_flags_and_i_keep_the_order_they_were_typed_in():
+    from edgeauto.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["inventory", "--libvirt", "test:///default", "-i", "hosts.ini", "--openstack", "--list"]
+    )
+    assert args.inventory == ["libvirt:test:///default", "hosts.ini", "openstack:"]
+
+
+def test_repeated_libvirt_flags_merge_every_hypervisor(libvirt_fixtures, capsys):
+    node = f"test://{libvirt_fixtures / 'edge-node.xml'}"
+    args = ["inventory", "--libvirt", "test:///default", "--libvirt", node, "--list"]
+    assert main(args) == 0
+    hostvars = json.loads(capsys.readouterr().out)["_meta"]["hostvars"]
+    assert {"test", "gw-paris-1", "db-lyon-1"} <= set(hostvars)
+
+
+def test_cli_prints_a_dead_hypervisor_warning_once_on_stderr(libvirt_fixtures, closed_port):
+    """A real process: what a user sees on the terminal, not what pytest captured."""
+    import subprocess
+    import sys
+
+    dead = f"qemu+tcp://127.0.0.1:{closed_port}/system"
+    proc = subprocess.run(
+        [sys.executable, "-m", "edgeauto.cli", "inventory", "--libvirt", "test:///default"]
+        + ["--libvirt", dead, "--graph"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "test" in proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("[WARNING]:")]
+    assert len(lines) == 1 and f"libvirt hypervisor {dead} skipped" in lines[0], proc.stderr

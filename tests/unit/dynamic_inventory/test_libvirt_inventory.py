@@ -122,8 +122,8 @@ def test_unreachable_hypervisor_is_a_warning_and_other_hosts_still_load(
     dead = f"qemu+tcp://127.0.0.1:{closed_port}/system"
     inv = libvirt_inventory([node_uri(libvirt_fixtures, "edge-node.xml"), dead])
     assert "gw-paris-1" in inv.hosts
-    assert len(inv.dynamic_warnings) == 1
-    warning = inv.dynamic_warnings[0]
+    assert len(inv.warnings) == 1
+    warning = inv.warnings[0]
     assert dead in warning and "Connection refused" in warning
 
 
@@ -138,9 +138,9 @@ def test_fail_on_errors_makes_an_unreachable_hypervisor_fatal(libvirt_fixtures, 
 def test_password_in_a_uri_never_reaches_the_warning(closed_port):
     uri = f"qemu+tcp://ops:s3cret-pw@127.0.0.1:{closed_port}/system"
     inv = libvirt_inventory(uri)
-    assert inv.dynamic_warnings
-    assert "s3cret-pw" not in inv.dynamic_warnings[0]
-    assert "ops:***@127.0.0.1" in inv.dynamic_warnings[0]
+    assert inv.warnings
+    assert "s3cret-pw" not in inv.warnings[0]
+    assert "ops:***@127.0.0.1" in inv.warnings[0]
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_hypervisor_that_never_answers_is_abandoned_after_the_timeout(
     hung = f"qemu+tcp://127.0.0.1:{silent_tcp_server}/system"
     inv = libvirt_inventory([node_uri(libvirt_fixtures, "edge-node.xml"), hung], timeout=1)
     assert "gw-paris-1" in inv.hosts
-    assert any(hung in w and "no answer within 1 s" in w for w in inv.dynamic_warnings)
+    assert any(hung in w and "no answer within 1 s" in w for w in inv.warnings)
 
 
 def test_libvirt_inventory_merges_with_a_static_inventory_and_group_vars(libvirt_fixtures):
@@ -284,7 +284,7 @@ def test_several_hung_hypervisors_share_one_deadline(libvirt_fixtures, silent_tc
     hung = [f"qemu+tcp://127.0.0.1:{silent_tcp_server}/system?name={i}" for i in range(3)]
     inv = libvirt_inventory([node_uri(libvirt_fixtures, "edge-node.xml"), *hung], timeout=1)
     assert "gw-paris-1" in inv.hosts
-    assert len([w for w in inv.dynamic_warnings if "no answer within 1 s" in w]) == 3
+    assert len([w for w in inv.warnings if "no answer within 1 s" in w]) == 3
 
 
 def test_readonly_connections_still_list_domains_and_lease_addresses(libvirt_fixtures):

@@ -166,7 +166,7 @@ def test_neutron_lists_are_paginated_and_its_failure_falls_back_to_nova(cloud, c
     cloud.failures["/network/"] = 500
     inv = load(clouds_yaml)
     assert inv.host_vars("cam-paris-2")["ansible_host"] == "10.10.0.12"
-    assert any("Neutron not used" in w for w in inv.dynamic_warnings)
+    assert any("Neutron not used" in w for w in inv.warnings)
 
 
 def test_network_option_takes_the_address_from_that_network(clouds_yaml):
@@ -259,9 +259,9 @@ def test_failing_cloud_is_a_warning_when_another_cloud_works(cloud, isolated):
     )
     inv = load(path)
     assert sorted(inv.hosts) == PARIS
-    assert len(inv.dynamic_warnings) == 1
-    assert "OpenStack cloud 'broken'" in inv.dynamic_warnings[0]
-    assert "authentication failed" in inv.dynamic_warnings[0]
+    assert len(inv.warnings) == 1
+    assert "OpenStack cloud 'broken'" in inv.warnings[0]
+    assert "authentication failed" in inv.warnings[0]
     with pytest.raises(InventoryError, match="fail_on_errors is true"):
         load(path, fail_on_errors=True)
 
@@ -284,7 +284,7 @@ def test_nova_that_does_not_answer_in_time_is_a_timeout_error(cloud, clouds_yaml
     assert "db-lyon-1" in inv.hosts and "gw-paris-1" not in inv.hosts
     assert any(
         "region 'RegionOne': no answer within 1 s" in w and "servers/detail" in w
-        for w in inv.dynamic_warnings
+        for w in inv.warnings
     )
 
 
@@ -293,7 +293,7 @@ def test_forbidden_server_groups_are_a_note_not_a_failure(cloud, clouds_yaml):
     inv = load(clouds_yaml)
     assert "gw-paris-1" in inv.hosts
     assert not any(g.startswith("server_group-") for g in inv.groups)
-    assert any("server groups unknown" in w for w in inv.dynamic_warnings)
+    assert any("server groups unknown" in w for w in inv.warnings)
 
 
 def test_unknown_cloud_name_is_rejected_with_a_suggestion(clouds_yaml):
@@ -402,8 +402,8 @@ def test_incomplete_cloud_entry_is_reported_not_silently_dropped(cloud, isolated
     path.write_text(json.dumps(data))
     inv = load(path)
     assert sorted(inv.hosts) == PARIS
-    assert any("OpenStack cloud 'half'" in w and "auth_url" in w for w in inv.dynamic_warnings), (
-        inv.dynamic_warnings
+    assert any("OpenStack cloud 'half'" in w and "auth_url" in w for w in inv.warnings), (
+        inv.warnings
     )
 
 

@@ -33,6 +33,19 @@ needs_ansible = pytest.mark.skipif(
 )
 
 
+def ansible_inventory_exe() -> str:
+    """The oracle's ansible-inventory: the one beside our Python, else the one on PATH."""
+    beside = BIN / "ansible-inventory"
+    return str(beside) if beside.exists() else "ansible-inventory"
+
+
+@pytest.fixture(autouse=True)
+def no_inventory_env(monkeypatch):
+    """A developer's own $EDGEAUTO_INVENTORY/$ANSIBLE_INVENTORY must not change a test."""
+    for name in ("EDGEAUTO_INVENTORY", "ANSIBLE_INVENTORY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def oracle_env(tmp_path_factory):
     home = tmp_path_factory.mktemp("ansible-home")
@@ -55,11 +68,7 @@ def oracle_env(tmp_path_factory):
 def ansible_inventory(oracle_env):
     """Run the real ansible-inventory; returns stdout (fails the test on a non-zero exit)."""
     env, workdir = oracle_env
-    exe = (
-        str(BIN / "ansible-inventory")
-        if (BIN / "ansible-inventory").exists()
-        else "ansible-inventory"
-    )
+    exe = ansible_inventory_exe()
 
     def run(*args: str) -> str:
         proc = subprocess.run(

@@ -158,3 +158,35 @@ def test_kind_prefix_hands_the_whole_string_to_that_kind(registry):
     register_source("cloudy", lambda s: False, lambda inv, s: seen.append(s))
     load_inventory(["cloudy:region-1"])
     assert seen == ["cloudy:region-1"]
+
+
+@pytest.mark.parametrize("name", ["clouds.yaml", "clouds.yml", "secure.yaml"])
+def test_directory_source_skips_openstacksdk_config_files(tmp_path, name):
+    (tmp_path / name).write_text("clouds:\n  edge:\n    auth:\n      password: s3cret\n")
+    (tmp_path / "hosts.ini").write_text("[gateways]\ngw1\n")
+    inv = load_inventory([str(tmp_path)])
+    assert list(inv.hosts) == ["gw1"]
+    assert "clouds" not in inv.groups
+
+
+def test_source_warning_is_kept_once_and_logged_like_ansible(registry, caplog):
+    def populate(inv, source):
+        inv.add_host("h1")
+        inv.warn("hypervisor kvm2 skipped: connection refused")
+        inv.warn("hypervisor kvm2 skipped: connection refused")
+
+    register_source("warny", lambda s: False, populate)
+    inv = load_inventory(["warny:x"])
+    assert inv.warnings == ["hypervisor kvm2 skipped: connection refused"]
+    assert inv.dynamic_warnings is inv.warnings  # the dynamic sources' first name for it
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert logged == ["[WARNING]: hypervisor kvm2 skipped: connection refused"]
+
+
+def test_merge_keeps_the_warnings_of_both_inventories():
+    first, second = Inventory(), Inventory()
+    first.warn("cloud a failed")
+    second.warn("cloud b failed")
+    second.warn("cloud a failed")
+    first.merge(second)
+    assert first.warnings == ["cloud a failed", "cloud b failed"]
