@@ -289,7 +289,7 @@ class _Validator:
             try:
                 checker.validate(dict(task.args), pos, final=False)
             except ModuleArgumentError as exc:
-                self.problems.append(exc)
+                self.problems += argument_problems(checker, task, exc)
         elif task.action == "add_host" and module is None:
             if not any(k in task.args for k in ("name", "host", "hostname")):
                 self.problem("add_host needs 'name' (the new host), found none", pos)
@@ -454,6 +454,40 @@ def _all_tasks(play: Play):
     for role in play.roles:
         nodes += role.tasks
     return list(_walk_tasks(nodes))
+
+
+def argument_problems(checker, task: Task, error: ModuleArgumentError) -> list:
+    """Split one module-argument error into one problem per argument, each at the position of
+    that argument's key; what concerns several arguments (required, mutually exclusive)
+    stays at the task's position."""
+    from dataclasses import replace as dc_replace
+
+    spec = getattr(checker, "spec", checker)
+    relaxed = dc_replace(
+        spec,
+        options={n: dc_replace(o, required=False) for n, o in spec.options.items()},
+        mutually_exclusive=(),
+        required_one_of=(),
+        required_together=(),
+        required_if=(),
+    )
+    key_pos = getattr(task.args, "pos_of", None)
+    problems: list = []
+    good: dict = {}
+    for key, value in task.args.items():
+        try:
+            relaxed.validate({key: value}, task.pos, final=False)
+            good[key] = value
+        except ModuleArgumentError as exc:
+            where = key_pos(key) if key_pos else task.pos
+            problems.append(ModuleArgumentError(exc.message, where or task.pos))
+    if not problems:
+        return [error]
+    try:
+        spec.validate(good, task.pos, final=False)
+    except ModuleArgumentError as exc:
+        problems.append(exc)
+    return problems
 
 
 _SPEC_TYPES = {"str", "int", "float", "bool", "list", "dict", "path", "raw"}

@@ -356,3 +356,22 @@ def test_loop_control_values_and_include_apply_keywords_are_checked(write):
     assert "loop_control 'pause' expects seconds" in problems[1]
     assert "'extended' expects a boolean" in problems[2]
     assert "unknown apply keyword 'whenn'" in problems[3] and "did you mean 'when'" in problems[3]
+
+
+def test_each_bad_argument_is_its_own_problem_at_its_key(write):
+    path = write(
+        "pb.yml",
+        """
+        - hosts: all
+          tasks:
+            - file:
+                path: /tmp/a
+                state: touched
+                onwer: root
+                mode: 0644
+        """,
+    )
+    problems = _problems(path)
+    assert len(problems) == 2
+    assert ":5:9: argument 'state' must be one of" in problems[0]
+    assert ":6:9: module 'file' has no argument 'onwer', did you mean 'owner'?" in problems[1]
