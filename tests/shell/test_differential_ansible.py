@@ -5,6 +5,7 @@ and report the same changed/msg and key results."""
 import functools
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -157,3 +158,62 @@ def test_command_results_match_ansible(module, args, shell):
         assert got.get(key) == want.get(key), key
     # the tree callback drops 'failed'; a non-zero rc is what makes ansible's command fail
     assert bool(got.get("failed")) == (want.get("rc", 0) != 0)
+
+
+# --- seeded random lineinfile calls on random files -------------------------------------
+
+WORDS = ["alpha", "beta", "Port 22", "#Port 22", "key=1", "key = 2", "", "  indented", "x\r", "end"]
+PATTERNS = [
+    r"^Port",
+    r"^#?Port\s",
+    r"key\s*=",
+    r"^$",
+    r"a",
+    r"^\s+",
+    r"\d$",
+    r"^(\w+)=(\d+)$",
+    "",
+    r"nomatch",
+]
+
+
+def random_case(rng: random.Random) -> tuple[bytes, dict]:
+    lines = [rng.choice(WORDS) for _ in range(rng.randrange(0, 7))]
+    data = "\n".join(lines).encode()
+    if lines and rng.random() < 0.6:
+        data += b"\n"
+    state = "absent" if rng.random() < 0.2 else "present"
+    case: dict = {"state": state}
+    how = rng.choice(["regexp", "search_string", "line"])
+    if how == "regexp":
+        case["regexp"] = rng.choice(PATTERNS)
+    elif how == "search_string":
+        case["search_string"] = rng.choice(["Port", "key", "=", "zzz"])
+    if state == "present" or how == "line":
+        case["line"] = rng.choice(["Port 2222", "key=9", "new line", "alpha", r"\1=\2"])
+    if state == "present":
+        anchor = rng.choice([None, None, "insertafter", "insertbefore"])
+        if anchor:
+            case[anchor] = (
+                rng.choice(["BOF", "EOF", r"^Port", r"key", r"^nomatch"])
+                if anchor == "insertafter"
+                else rng.choice(["BOF", r"^Port", r"key", r"^nomatch"])
+            )
+        if "regexp" in case and rng.random() < 0.3:
+            case["backrefs"] = True
+        if rng.random() < 0.3:
+            case["firstmatch"] = True
+    return data, case
+
+
+RANDOM_CASES = [random_case(random.Random(seed)) for seed in range(24)]
+
+
+@pytest.mark.parametrize("initial,case", RANDOM_CASES, ids=[json.dumps(c) for _, c in RANDOM_CASES])
+def test_random_lineinfile_call_matches_ansible(initial, case, tmp_path):
+    want, theirs_bytes = ansible_on_file("lineinfile", json.dumps(case), initial, "path")
+    path = tmp_path / "f"
+    path.write_bytes(initial)
+    got = ours("dash", "lineinfile", {**case, "path": str(path)})
+    assert path.read_bytes() == theirs_bytes, (initial, case)
+    assert (got["changed"], got.get("msg")) == (want["changed"], want.get("msg"))

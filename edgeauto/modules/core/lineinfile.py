@@ -132,7 +132,7 @@ class LineinfileModule(RemoteModule):
         ere = python_re_to_ere(regexp, ctx.pos) if regexp is not None else ""
         sedre = sedrepl = ""
         if args.get("backrefs") and state == "present":
-            sedre = ere
+            sedre = ere or "^"  # sed treats an empty regex as "the previous one"
             sedrepl = python_template_to_sed(str(args["line"]), ctx.pos)
         argv = [
             str(args["path"]),
