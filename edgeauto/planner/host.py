@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edgeauto.errors import ConnectionFailed, EdgeautoError, Position
+from edgeauto.errors import ConnectionFailed, EdgeautoError, Position, TemplateError
 from edgeauto.modules.base import (
     CompileContext,
     ControllerContext,
@@ -252,6 +252,24 @@ class HostRunner:
         pos = getattr(exc, "pos", None) or task.pos
         message = getattr(exc, "message", None) or str(exc)
         te = TaskExec(task, wctx, self.next_key(task), {})
+        if self.run.options.check and isinstance(exc, TemplateError):
+            # Dry run: a value an earlier (predicted, not performed) task would have produced
+            # is missing. Say so instead of failing the whole dry run.
+            te.final = TaskResult(
+                self.name,
+                task,
+                "skipped",
+                {
+                    "skipped": True,
+                    "changed": False,
+                    "check_mode_unknown": True,
+                    "msg": f"cannot be predicted in check mode: {pos}: {message}",
+                },
+                key=te.key,
+                is_handler=task.is_handler,
+            )
+            self.outbox.append(te)
+            return self.flush()
         te.final = TaskResult(
             self.name,
             task,

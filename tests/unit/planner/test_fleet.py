@@ -210,3 +210,20 @@ def test_diff_mode_returns_before_and_after_for_changed_files(lab):
     diffs = diff if isinstance(diff, list) else [diff]
     assert any("a=1" in str(d.get("before")) and "a=2" in str(d.get("after")) for d in diffs)
     assert (lab.work / "conf").read_text() == "a=1\n"
+
+
+def test_check_mode_does_not_fail_on_values_only_a_real_run_would_produce(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: echo 3
+              register: out
+            - copy: {dest: WORK/n, content: "{{ out.stdout | int + 1 }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb, check=True)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    last = rep.results[-1]
+    assert last.status in ("skipped", "changed")
