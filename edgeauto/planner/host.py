@@ -341,6 +341,9 @@ class HostRunner:
         if action in INCLUDE_ROLE:
             return self.run_include_role(task, wctx, templar, variables)
         if action in FACT_ACTIONS:
+            conditions = list(wctx.when) + list(task.when)
+            if conditions and not templar.is_true(conditions, task.pos):
+                return OK
             out = self.flush()
             if out != OK:
                 return out
@@ -535,7 +538,12 @@ class HostRunner:
 
     def run_controller(self, te: TaskExec, module, args, templar, variables) -> dict:
         if module is None:
-            raise EdgeautoError(f"no module named '{te.task.action}'", te.task.pos)
+            from edgeauto.planner.builtins import run_builtin
+
+            result = run_builtin(self, te.task, te.wctx, args)
+            if "add_host" in result or "add_group" in result:
+                self.prun.apply_inventory_change(self.name, result)
+            return result
         args = module.validate(args, te.task.pos, final=True)
         ctx = ControllerContext(
             host=self.name,

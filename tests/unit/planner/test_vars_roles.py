@@ -106,3 +106,28 @@ def test_extra_vars_accept_key_value_json_and_files(tmp_path):
     (tmp_path / "ev.yml").write_text("from_file: 1\n")
     values = ["a=1 b='two words'", '{"c": [1, 2]}', f"@{tmp_path / 'ev.yml'}"]
     assert parse_extra_vars(values) == {"a": "1", "b": "two words", "c": [1, 2], "from_file": 1}
+
+
+def test_include_vars_add_host_and_group_by(lab):
+    write(lab.root / "vars" / "extra.yml", "colour: blue\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - include_vars: extra.yml
+            - group_by: {key: "colour_{{ colour }}"}
+            - add_host: {name: newbie, groups: [late], ansible_connection: local}
+        - hosts: colour_blue
+          gather_facts: false
+          tasks:
+            - copy: {dest: "WORK/blue-{{ inventory_hostname }}", content: x}
+        - hosts: late
+          gather_facts: false
+          tasks:
+            - copy: {dest: "WORK/late-{{ inventory_hostname }}", content: x}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert sorted(p.name for p in lab.work.iterdir()) == ["blue-h1", "late-newbie"]
