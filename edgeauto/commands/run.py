@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 
-from edgeauto.errors import EXIT_INTERRUPTED
+from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -226,7 +226,16 @@ def main(args) -> int:
     options = build_options(args)
     reporter = make_reporter(args)
     run = Run(args.playbooks, options, reporter)
-    run.load()  # every playbook validated before anything runs; raises ValidationError
+    try:
+        run.load()  # every playbook validated before anything runs; raises ValidationError
+    except EdgeautoError as exc:
+        if not args.json:
+            raise
+        import json
+
+        problems = [str(p) for p in getattr(exc, "problems", [])] or [str(exc)]
+        print(json.dumps({"exit_code": exc.exit_code, "errors": problems, "plays": []}, indent=2))
+        return exc.exit_code
     if args.syntax_check:
         for path in args.playbooks:
             print(f"playbook: {path}")
