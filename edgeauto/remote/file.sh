@@ -239,6 +239,10 @@ ea_file() {
             return 0
             ;;
     esac
+    if ea_is_check && [ ! -e "$__ea_p" ] && [ ! -L "$__ea_p" ]; then
+        ea_field state "$__ea_state"
+        return 0
+    fi
     ea_file_report "$__ea_p" "$__ea_follow"
     return 0
 }

@@ -136,6 +136,8 @@ def file_finish(out: dict, record: dict) -> None:
             out[key] = int(out[key])
     before = {k[3:]: out.pop(k) for k in list(out) if k.startswith("bd_")}
     after = {k[3:]: out.pop(k) for k in list(out) if k.startswith("ad_")}
+    if before.get("state") == "absent":  # attributes of a just-created path are not a change
+        before = {"state": "absent"}
     if before.get("state") == after.get("state"):
         before.pop("state", None)
         after.pop("state", None)
