@@ -286,3 +286,41 @@ def test_relinking_a_symlink_that_points_to_a_directory_replaces_the_link(shell,
     converge(shell, "file", {"path": str(link), "src": str(tmp_path / "new"), "state": "link"})
     assert os.readlink(link) == str(tmp_path / "new")
     assert list((tmp_path / "old").iterdir()) == []
+
+
+def test_checksums_fall_back_to_openssl_when_sha1sum_is_missing(tmp_path):
+    """A PATH of BusyBox applets without sha1sum (and without a `busybox` binary) plus openssl."""
+    import shutil
+    import subprocess
+
+    from edgeauto.modules.base import CompileContext
+    from edgeauto.modules.registry import get_module
+    from edgeauto.remote.builder import TaskInvocation, build_script
+    from edgeauto.remote.framing import parse_stream
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl not installed")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    busybox = shutil.which("busybox")
+    applets = subprocess.run(
+        [busybox, "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    for applet in applets:
+        if applet not in ("sha1sum", "busybox"):
+            (bindir / applet).symlink_to(busybox)
+    (bindir / "openssl").symlink_to(openssl)
+    dest = tmp_path / "f"
+    dest.write_text("same\n")
+    module = get_module("copy")
+    args = module.validate({"content": "same\n", "dest": str(dest)}, final=True)
+    script = build_script(
+        [TaskInvocation("t0", module.compile(args, CompileContext()))], nonce="a1b2c3d4e5f60718"
+    )
+    proc = subprocess.run(
+        [busybox, "sh", "-s"], input=script, capture_output=True, env={"PATH": str(bindir)}
+    )
+    (record,) = parse_stream(proc.stdout, "a1b2c3d4e5f60718")
+    assert record.status == "ok", (record, proc.stderr)
+    assert record.fields["checksum"] == hashlib.sha1(b"same\n").hexdigest()
