@@ -82,6 +82,16 @@ ea_file() {
         case $__ea_prev in
             absent) if [ "$__ea_recurse" = 1 ]; then __ea_state=directory; else __ea_state='file'; fi ;;
             hard | other) __ea_state='file' ;;
+            link)
+                if [ -d "$__ea_p" ]; then
+                    __ea_state=directory
+                elif [ -e "$__ea_p" ]; then
+                    __ea_state='file'
+                else
+                    ea_file_report "$__ea_p" 0
+                    return 0
+                fi
+                ;;
             *) __ea_state=$__ea_prev ;;
         esac
     fi
