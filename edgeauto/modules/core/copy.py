@@ -108,6 +108,7 @@ def final_dest(dest: str, basename: str) -> str:
 class CopyModule(RemoteModule):
     spec = SPEC
     shell_header = "dynamically generated"
+    src_kind = "files"  # where a relative src is searched (template: "templates", never a tree)
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         if args.get("validate") and "%s" not in args["validate"]:
@@ -143,7 +144,11 @@ class CopyModule(RemoteModule):
             src = str(args["src"])
             argv = self._argv(src, args, "", mode, dirmode, os.path.basename(src.rstrip("/")), src)
             return ShellCall("ea_copy", argv, files=["fileattrs.sh", "copy.sh"])
-        if args.get("content") is None and ctx.locate("files", str(args["src"])).is_dir():
+        if (
+            self.src_kind == "files"
+            and args.get("content") is None
+            and ctx.locate("files", str(args["src"])).is_dir()
+        ):
             return self.compile_tree(args, ctx, mode, dirmode)
         data, basename, header, src_mode = self.source(args, ctx)
         if mode == "preserve":

@@ -77,6 +77,7 @@ _NEWLINES = {"\\n": "\n", "\\r": "\r", "\\r\\n": "\r\n"}
 
 class TemplateModule(CopyModule):
     spec = SPEC
+    src_kind = "templates"
 
     def checksum_paths(self, args: dict) -> list[str]:
         return [final_dest(str(args["dest"]), os.path.basename(str(args["src"])))]
