@@ -16,7 +16,7 @@ import shlex
 import warnings
 
 from edgeauto.errors import InventoryError, Position
-from edgeauto.inventory.ranges import expand_host_pattern
+from edgeauto.inventory.ranges import add_host_entry
 
 _SECTION = re.compile(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
 _GROUP_NAME = re.compile(r"^([^:\]\s]+)\s*(?:#.*)?$")
@@ -132,15 +132,10 @@ def _host_line(inventory, group: str, line: str, pos: Position) -> None:
         )
     if entry == "---":
         raise InventoryError("invalid host '---' (is this a YAML file with an INI name?)", pos)
-    names, port = expand_host_pattern(entry, pos)
     variables = {}
     for token in tokens[1:]:
         if "=" not in token:
             raise InventoryError(f"expected key=value after host {entry!r}, found {token!r}", pos)
         key, value = token.split("=", 1)
         variables[key] = parse_value(value)
-    for name in names:
-        host = inventory.add_host(name, group, pos=pos)
-        if port is not None:
-            host.vars["ansible_port"] = port
-        host.vars.update(variables)
+    add_host_entry(inventory, group, entry, variables, pos)

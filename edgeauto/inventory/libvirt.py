@@ -29,6 +29,14 @@ from edgeauto.inventory.libvirt_fetch import (
     fetch_all,
 )
 from edgeauto.inventory.model import Inventory
+from edgeauto.inventory.plugin_config import (
+    check_option_types,
+    check_plugin_name,
+    host_naming,
+    pos_finder,
+    positive_timeout,
+    safe_group_name,
+)
 
 PLUGIN_NAMES = ("libvirt", "community.libvirt.libvirt")
 
@@ -70,17 +78,9 @@ _OPTIONS: dict[str, tuple[tuple[type, ...], str]] = {
 
 def options_from_config(config: dict, path: str = "<libvirt inventory>") -> LibvirtOptions:
     """Check a ``plugin: libvirt`` YAML mapping; every mistake names its file:line:col."""
-    pos_of = getattr(config, "pos_of", lambda _k: Position(path))
-    for key, value in config.items():
-        if key not in _OPTIONS:
-            hint = did_you_mean(str(key), _OPTIONS)
-            raise InventoryError(f"unknown libvirt inventory option '{key}'", pos_of(key), hint)
-        types, expected = _OPTIONS[key]
-        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            raise InventoryError(
-                f"option '{key}' must be {expected}, found {type(value).__name__} {value!r}",
-                getattr(value, "pos", None) or pos_of(key),
-            )
+    pos_of = pos_finder(config, path)
+    check_option_types(config, _OPTIONS, "libvirt", pos_of)
+    check_plugin_name(config, PLUGIN_NAMES, "libvirt", pos_of("plugin"))
     targets = []
     if "uri" in config:
         targets.append(HypervisorTarget(str(config["uri"])))
@@ -91,12 +91,7 @@ def options_from_config(config: dict, path: str = "<libvirt inventory>") -> Libv
             "a libvirt inventory needs 'uri' or 'uris' (for example uri: qemu:///system)",
             getattr(config, "pos", None) or Position(path),
         )
-    naming = str(config.get("inventory_hostname", "name"))
-    if naming not in ("name", "uuid"):
-        raise InventoryError(
-            f"inventory_hostname must be 'name' or 'uuid', found '{naming}'",
-            pos_of("inventory_hostname"),
-        )
+    naming = host_naming(config, pos_of)
     sources = tuple(str(s) for s in config.get("address_sources", ADDRESS_SOURCES))
     for source in sources:
         if source not in ADDRESS_SOURCES:
@@ -105,9 +100,7 @@ def options_from_config(config: dict, path: str = "<libvirt inventory>") -> Libv
                 getattr(source, "pos", None) or pos_of("address_sources"),
                 did_you_mean(source, ADDRESS_SOURCES),
             )
-    timeout = float(config.get("timeout", 30))
-    if timeout <= 0:
-        raise InventoryError(f"timeout must be > 0, found {timeout:g}", pos_of("timeout"))
+    timeout = positive_timeout(config, 30, pos_of)
     return LibvirtOptions(
         targets=targets,
         inventory_hostname=naming,
@@ -240,11 +233,6 @@ def group_names(record: DomainRecord) -> list[str]:
     return [safe_group_name(g) for g in groups]
 
 
-def safe_group_name(name: str) -> str:
-    """Keep letters, digits, ``_ - .``; anything else (spaces, ``/``, ``:``) becomes ``_``."""
-    return "".join(c if c.isalnum() or c in "_-." else "_" for c in name)
-
-
 # ---- source registration (``-i kvm.yml`` / ``-i libvirt:qemu+ssh://ops@kvm1/system``) ------
 
 
@@ -259,14 +247,7 @@ def populate_source(inventory: Inventory, source: str) -> None:
         return
     from edgeauto.yamlsrc import load_yaml
 
-    config = load_yaml(source)
-    plugin = str(config.get("plugin", ""))
-    if plugin not in PLUGIN_NAMES:
-        raise InventoryError(
-            f"plugin '{plugin}' is not the libvirt inventory "
-            f"(expected {' or '.join(PLUGIN_NAMES)})",
-            config.pos_of("plugin"),
-        )
+    config = load_yaml(source)  # options_from_config checks its plugin: name
     populate(inventory, options_from_config(config, source), config.pos)
 
 

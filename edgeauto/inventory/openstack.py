@@ -27,6 +27,14 @@ from typing import Any
 from edgeauto.errors import InventoryError, Position, did_you_mean
 from edgeauto.inventory import openstack_cache
 from edgeauto.inventory.model import Inventory
+from edgeauto.inventory.plugin_config import (
+    check_option_types,
+    check_plugin_name,
+    host_naming,
+    pos_finder,
+    positive_timeout,
+    safe_group_name,
+)
 
 PLUGIN_NAMES = ("openstack", "openstack.cloud.openstack")
 log = logging.getLogger("edgeauto.inventory.openstack")
@@ -86,8 +94,8 @@ class OpenStackOptions:
 
 def options_from_config(config: dict, path: str = "<openstack inventory>") -> OpenStackOptions:
     """Check a ``plugin: openstack`` mapping; every mistake names its file:line:col."""
-    pos_of = getattr(config, "pos_of", lambda _k: Position(path))
-    for key, value in config.items():
+    pos_of = pos_finder(config, path)
+    for key in config:
         if key in _UNSUPPORTED:
             raise InventoryError(
                 f"option '{key}' (constructed groups/vars) is not supported by edgeauto's "
@@ -95,31 +103,10 @@ def options_from_config(config: dict, path: str = "<openstack inventory>") -> Op
                 pos_of(key),
                 "use group_vars or group_by in a play instead",
             )
-        if key not in _OPTIONS:
-            hint = did_you_mean(str(key), [*_OPTIONS, "only_clouds"])
-            raise InventoryError(f"unknown openstack inventory option '{key}'", pos_of(key), hint)
-        types, expected = _OPTIONS[key]
-        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            raise InventoryError(
-                f"option '{key}' must be {expected}, found {type(value).__name__} {value!r}",
-                getattr(value, "pos", None) or pos_of(key),
-            )
-    plugin = config.get("plugin")
-    if plugin is not None and str(plugin) not in PLUGIN_NAMES:
-        raise InventoryError(
-            f"plugin '{plugin}' is not the OpenStack inventory "
-            f"(expected {' or '.join(PLUGIN_NAMES)})",
-            pos_of("plugin"),
-        )
-    naming = str(config.get("inventory_hostname", "name"))
-    if naming not in ("name", "uuid"):
-        raise InventoryError(
-            f"inventory_hostname must be 'name' or 'uuid', found '{naming}'",
-            pos_of("inventory_hostname"),
-        )
-    timeout = float(config.get("timeout", 30))
-    if timeout <= 0:
-        raise InventoryError(f"timeout must be > 0, found {timeout:g}", pos_of("timeout"))
+    check_option_types(config, _OPTIONS, "openstack", pos_of, also_known=["only_clouds"])
+    check_plugin_name(config, PLUGIN_NAMES, "OpenStack", pos_of("plugin"))
+    naming = host_naming(config, pos_of)
+    timeout = positive_timeout(config, 30, pos_of)
     base = os.path.dirname(os.path.abspath(path)) if not path.startswith("<") else os.getcwd()
     raw_paths = config.get("clouds_yaml_path", [])
     clouds_yaml = [raw_paths] if isinstance(raw_paths, str) else list(raw_paths)
@@ -341,11 +328,6 @@ def group_names(server: dict, name_group: bool = False) -> list[str]:
         if safe and safe not in result:
             result.append(safe)
     return result
-
-
-def safe_group_name(name: str) -> str:
-    """Keep letters, digits, ``_ - .``; anything else (spaces, ``/``, ``:``) becomes ``_``."""
-    return "".join(c if c.isalnum() or c in "_-." else "_" for c in str(name))
 
 
 # ---- source registration (``-i openstack.yml`` / ``-i openstack:CLOUD``) ----------------------

@@ -107,3 +107,17 @@ def expand_host_pattern(text: str, pos: Position | None = None) -> tuple[list[st
     """Host names and port from an inventory host entry like ``edge[01:03]:2222``."""
     host, port = split_port(text)
     return expand_range(host, pos), port
+
+
+def add_host_entry(inventory, group: str, entry: str, variables: dict, pos=None) -> None:
+    """Add every host one INI line or YAML key names (``web[01:03]:2222``) to ``group``.
+
+    The entry's port becomes ``ansible_port`` first, so an explicit ``ansible_port`` among
+    the entry's own ``variables`` wins, as in Ansible."""
+    names, port = expand_host_pattern(entry, pos)
+    for name in names:
+        host = inventory.add_host(name, group, pos=pos)
+        if port is not None:
+            host.vars["ansible_port"] = port
+        for key, value in variables.items():
+            host.vars[str(key)] = value

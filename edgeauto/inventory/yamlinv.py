@@ -8,7 +8,7 @@ the offending key with file:line:col.
 from __future__ import annotations
 
 from edgeauto.errors import InventoryError
-from edgeauto.inventory.ranges import expand_host_pattern
+from edgeauto.inventory.ranges import add_host_entry
 from edgeauto.yamlsrc import position_of
 
 _SECTIONS = ("vars", "children", "hosts")
@@ -78,13 +78,7 @@ def _hosts(inventory, group, entry, host_vars, pos) -> None:
             f"{_kind(host_vars)}",
             position_of(host_vars, pos),
         )
-    names, port = expand_host_pattern(entry, pos)
-    for name in names:
-        host = inventory.add_host(name, group, pos=pos)
-        if port is not None:
-            host.vars["ansible_port"] = port
-        for key, value in (host_vars or {}).items():
-            host.vars[str(key)] = value
+    add_host_entry(inventory, group, entry, host_vars or {}, pos)
 
 
 def _kind(value) -> str:

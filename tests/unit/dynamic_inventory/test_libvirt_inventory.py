@@ -292,3 +292,19 @@ def test_readonly_connections_still_list_domains_and_lease_addresses(libvirt_fix
         node_uri(libvirt_fixtures, "edge-node.xml"), readonly=True, address_sources=["lease"]
     )
     assert inv.host_vars("gw-paris-1")["ansible_host"] == "192.168.50.101"
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("plugin: openstack\nuri: test:///default\n", "1:1: plugin 'openstack' is not the libvirt"),
+        ("plugin: libvirt\nuri: test:///default\ntimeout: 0\n", "3:1: timeout must be > 0"),
+        (
+            "plugin: libvirt\nuri: test:///default\nreadonly: 1\n",
+            "3:1: option 'readonly' must be true or false",
+        ),
+    ],
+)
+def test_option_checks_shared_with_openstack_name_the_position(text, message):
+    with pytest.raises(InventoryError, match=f"^kvm.yml:{message}"):
+        options_from_config(load_yaml_text(text, "kvm.yml"), "kvm.yml")

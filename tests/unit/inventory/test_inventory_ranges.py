@@ -78,3 +78,33 @@ def test_port_is_split_from_host_entries(text, expected):
 
 def test_ranged_entry_with_port_gives_every_host_the_port():
     assert expand_host_pattern("gw[1:2]:2200") == (["gw1", "gw2"], 2200)
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("hosts.ini", "[edge]\nweb[1:2]:2222 ansible_port=22 role=gw\nlone:2200\n"),
+        (
+            "hosts.yml",
+            "edge:\n  hosts:\n    web[1:2]:2222: {ansible_port: 22, role: gw}\n    lone:2200:\n",
+        ),
+    ],
+)
+def test_entry_port_is_overridden_by_an_explicit_ansible_port_like_ansible(
+    tmp_path, ansible_manager, name, text
+):
+    from edgeauto.inventory import load_inventory
+
+    path = tmp_path / name
+    path.write_text(text)
+    ours = load_inventory([str(path)])
+    theirs = ansible_manager([path])
+    for host in ("web1", "web2", "lone"):
+        expected = theirs.get_host(host).get_vars()
+        got = ours.host_vars(host)
+        assert (got["ansible_port"], got.get("role")) == (
+            expected["ansible_port"],
+            expected.get("role"),
+        )
+    assert ours.host_vars("web1")["ansible_port"] == 22
+    assert ours.host_vars("lone")["ansible_port"] == 2200
