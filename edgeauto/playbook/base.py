@@ -293,3 +293,17 @@ def unguarded_names(text: str) -> set[str]:
         if test.name in ("defined", "undefined"):
             guarded |= names_in(test.node)
     return set(meta.find_undeclared_variables(tree)) - guarded
+
+
+def vars_file_candidates(basedir: Path, name: str) -> list[Path]:
+    """Where Ansible looks for a vars_files entry: ``<playbook dir>/vars/NAME`` (unless NAME
+    already starts with ``vars/``), then ``<playbook dir>/NAME``; absolute names as they are."""
+    path = Path(name).expanduser()
+    if path.is_absolute():
+        return [path]
+    out = [] if name.split("/")[0] == "vars" else [basedir / "vars" / name]
+    return out + [basedir / name]
+
+
+def find_vars_file(basedir: Path, name: str) -> Path | None:
+    return next((p for p in vars_file_candidates(basedir, name) if p.is_file()), None)

@@ -28,6 +28,7 @@ from edgeauto.playbook.base import (
     _Ctx,
     _describe,
     _walk_tasks,
+    find_vars_file,
     sorted_problems,
 )
 from edgeauto.playbook.model import Node, Play, Playbook, Role, Task
@@ -235,8 +236,8 @@ class Loader(TaskLoader, RoleLoader):
             for name in entry if isinstance(entry, list) else [entry]:
                 if is_templated(name):
                     break
-                path = play.basedir / name
-                if path.is_file():
+                path = find_vars_file(play.basedir, name)
+                if path is not None:
                     try:
                         data = load_yaml(path)
                     except EdgeautoError:

@@ -34,7 +34,7 @@ from edgeauto.errors import (
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import control_spec, get_module
-from edgeauto.playbook.base import unguarded_names
+from edgeauto.playbook.base import find_vars_file, unguarded_names, vars_file_candidates
 from edgeauto.playbook.loader import Loader, _Ctx, _walk_tasks, sorted_problems
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
 from edgeauto.yamlsrc import load_yaml, position_of
@@ -156,8 +156,8 @@ class _Validator:
                         self._undefined(name, known, position_of(name, pos), "vars_files entry")
                 continue
             for name in names:
-                path = play.basedir / name
-                if path.is_file():
+                path = find_vars_file(play.basedir, name)
+                if path is not None:
                     try:
                         data = load_yaml(path)
                     except EdgeautoError as exc:
@@ -172,8 +172,14 @@ class _Validator:
                         )
                     break
             else:
-                looked = ", ".join(str(play.basedir / n) for n in names)
-                self.problem(f"vars file not found: {looked}", pos)
+                looked = ", ".join(
+                    str(c) for n in names for c in vars_file_candidates(play.basedir, n)
+                )
+                self.problem(
+                    f"vars file not found; looked for: {looked}",
+                    pos,
+                    "Ansible would silently skip it; edgeauto treats it as a mistake",
+                )
         return out
 
     def _defined_anywhere(self, play: Play) -> set[str]:

@@ -87,3 +87,37 @@ def test_ansible_syntax_check_rejects_the_same_playbook(case, tmp_path):
         timeout=120,
     )
     assert result.returncode != 0, result.stdout + result.stderr
+
+
+AT_RUNTIME = [c for c in CASES if c["ansible"] == "runtime"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case", AT_RUNTIME, ids=[c["file"].removesuffix(".yml") for c in AT_RUNTIME]
+)
+def test_ansible_fails_on_the_same_playbook_when_it_runs(case, tmp_path):
+    """Rows marked `runtime` pass Ansible's syntax check but fail when run. Ansible runs them
+    here against localhost (connection local, --check: nothing on the machine changes); each
+    must fail, which shows edgeauto's early error is a real error and not over-strictness."""
+    binary = _ansible_playbook()
+    if binary is None:
+        pytest.skip("ansible-core (test oracle) is not installed")
+    env = dict(
+        os.environ,
+        ANSIBLE_LOCAL_TEMP=str(tmp_path),
+        ANSIBLE_HOME=str(tmp_path),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_NOCOLOR="1",
+    )
+    env.pop("ANSIBLE_ROLES_PATH", None)
+    result = subprocess.run(
+        [binary, "-i", "localhost,", "-c", "local", "--check", case["file"]],
+        cwd=MALFORMED,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 or "[ERROR]" in output, output[-2000:]

@@ -375,3 +375,9 @@ def test_each_bad_argument_is_its_own_problem_at_its_key(write):
     assert len(problems) == 2
     assert ":5:9: argument 'state' must be one of" in problems[0]
     assert ":6:9: module 'file' has no argument 'onwer', did you mean 'owner'?" in problems[1]
+
+
+def test_vars_files_are_also_found_in_the_vars_dir_like_ansible(write):
+    write("vars/common.yml", "c: 1\n")
+    path = write("pb.yml", "- hosts: all\n  vars_files: [common.yml]\n  tasks: []\n")
+    assert _problems(path) == []
