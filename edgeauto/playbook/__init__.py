@@ -10,6 +10,7 @@ Public API (the executor and the CLI use only these):
 """
 
 from edgeauto.errors import ValidationError
+from edgeauto.playbook.base import find_vars_file
 from edgeauto.playbook.loader import (
     load_playbook,
     load_role,
@@ -18,7 +19,12 @@ from edgeauto.playbook.loader import (
     roles_search_path,
 )
 from edgeauto.playbook.model import Become, Block, Node, Play, Playbook, Role, Task
-from edgeauto.playbook.validate import check_playbook, load_and_validate, validate
+from edgeauto.playbook.validate import (
+    check_playbook,
+    find_controller_file,
+    load_and_validate,
+    validate,
+)
 from edgeauto.playbook.walk import TaskEntry, all_tags, iter_play_tasks, iter_tasks
 
 __all__ = [
@@ -33,6 +39,8 @@ __all__ = [
     "ValidationError",
     "all_tags",
     "check_playbook",
+    "find_controller_file",
+    "find_vars_file",
     "iter_play_tasks",
     "iter_tasks",
     "load_and_validate",
