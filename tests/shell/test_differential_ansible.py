@@ -112,6 +112,7 @@ FILE_KEYS = ("changed", "state", "mode", "size", "owner", "group", "uid", "gid")
         {"state": "directory", "mode": "0750"},
         {"state": "touch", "mode": "u=rw,g=r,o="},
         {"state": "absent"},
+        {"state": "link", "src": "/etc/hostname"},
     ],
     ids=lambda a: a["state"],
 )
@@ -128,6 +129,7 @@ def test_file_results_match_ansible(args, shell, tmp_path):
     for key in FILE_KEYS:
         if key in want:
             assert got.get(key) == want[key], key
+    assert ("dest" in got) == ("dest" in want) and ("src" in got) == ("src" in want)
 
 
 def test_copy_results_and_bytes_match_ansible(shell, tmp_path):
