@@ -30,6 +30,17 @@ def binfmt_flags(name: str) -> str:
     return ""
 
 
+def credentials_rule(name: str, binfmts_spec: str) -> str:
+    """The binfmt_misc register line for a Debian /usr/share/binfmts entry, plus flag C."""
+    spec = {}
+    for line in binfmts_spec.splitlines():
+        key, _, value = line.partition(" ")
+        spec[key] = value.strip()
+    flags = ("P" if spec.get("preserve") == "yes" else "") + "OCF"
+    offset = spec.get("offset", "0")
+    return f":{name}:M:{offset}:{spec['magic']}:{spec['mask']}:{spec['interpreter']}:{flags}"
+
+
 def add_credentials_flag(name: str) -> None:
     """Re-register ``name`` with flag C so setuid binaries (sudo) work in emulated hosts.
 
@@ -37,12 +48,7 @@ def add_credentials_flag(name: str) -> None:
     interpreter, sudo sees euid != 0 and refuses. Same interpreter, magic and mask as the
     Debian entry; only C (which implies O) is added.
     """
-    spec = {}
-    for line in Path(f"/usr/share/binfmts/{name}").read_text().splitlines():
-        key, _, value = line.partition(" ")
-        spec[key] = value.strip()
-    flags = "POCF" if spec.get("preserve") == "yes" else "OCF"
-    rule = f":{name}:M:{spec.get('offset', '0')}:{spec['magic']}:{spec['mask']}:{spec['interpreter']}:{flags}"
+    rule = credentials_rule(name, Path(f"/usr/share/binfmts/{name}").read_text())
     (BINFMT_DIR / name).write_text("-1")
     (BINFMT_DIR / "register").write_text(rule)
 

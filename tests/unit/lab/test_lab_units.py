@@ -194,3 +194,17 @@ def test_launch_scripts_are_valid_posix_sh(tmp_path, mode):
         subprocess.run(["sh", "-n", str(tmp_path / name)], check=True)
         if shutil.which("shellcheck"):
             subprocess.run(["shellcheck", "-s", "sh", str(tmp_path / name)], check=True)
+
+
+def test_binfmt_rule_keeps_debians_magic_and_interpreter_and_adds_credentials():
+    from edgeauto.lab.binfmt import credentials_rule
+
+    spec = (
+        "package qemu-user-static\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n"
+        "magic \\x7f\\x45\\x4c\\x46\noffset 0\nmask \\xff\\xff\\xff\\xff\n"
+        "credentials no\nfix_binary yes\npreserve yes\n"
+    )
+    assert credentials_rule("qemu-aarch64", spec) == (
+        ":qemu-aarch64:M:0:\\x7f\\x45\\x4c\\x46:\\xff\\xff\\xff\\xff:"
+        "/usr/libexec/qemu-binfmt/aarch64-binfmt-P:POCF"
+    )
