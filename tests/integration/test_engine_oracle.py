@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,11 @@ def test_ansible_playbook_and_edgeauto_leave_the_same_state(tmp_path, lab_invent
                     str(pb),
                     "--no-retry-file",
                 ]
+            started = time.monotonic()
             proc = subprocess.run(
                 argv, capture_output=True, text=True, env=env, cwd=repo, timeout=600
             )
+            print(f"{tool} run {attempt}: {time.monotonic() - started:.2f}s")  # measurement
             assert proc.returncode == 0, proc.stdout + proc.stderr
             outputs[(tool, attempt)] = recap_changed(proc.stdout, host.name)
     assert outputs[("edgeauto", 1)] == outputs[("ansible", 1)]
