@@ -87,3 +87,29 @@ def test_template_bytes_match_ansible(options, tmp_path):
     ours = tmp_path / "ours"
     render_with_edgeauto("dash", src, ours, **options)
     assert ours.read_bytes() == theirs.read_bytes()
+
+
+def test_vault_encrypted_sources_are_decrypted_for_copy_and_template(tmp_path):
+    from edgeauto.templating.vault import VaultSecrets, encrypt
+
+    secrets = VaultSecrets.from_password("pw")
+    (tmp_path / "key.pem").write_text(encrypt(b"-----SECRET KEY-----\n", secrets))
+    (tmp_path / "t.j2").write_text(encrypt(b"user={{ title }}\n", secrets))
+
+    def ctx_factory(task):
+        return CompileContext(templar=Templar(VARS, basedir=tmp_path, vault=secrets))
+
+    out = run_local(
+        [
+            LocalTask(
+                "copy", {"src": str(tmp_path / "key.pem"), "dest": str(tmp_path / "out.pem")}
+            ),
+            LocalTask(
+                "template", {"src": str(tmp_path / "t.j2"), "dest": str(tmp_path / "out.conf")}
+            ),
+        ],
+        ctx_factory=ctx_factory,
+    )
+    assert all(r["changed"] for r in out.results), out.results
+    assert (tmp_path / "out.pem").read_text() == "-----SECRET KEY-----\n"
+    assert (tmp_path / "out.conf").read_text() == "user=demo\n"

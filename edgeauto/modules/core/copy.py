@@ -67,9 +67,7 @@ SPEC = ModuleSpec(
         ),
         "checksum": Option(description="Expected sha1 of src; the task fails if it differs."),
         "decrypt": Option(
-            type="bool",
-            default=True,
-            description="Accepted; vault-encrypted sources are not decrypted yet.",
+            type="bool", default=True, description="Decrypt vault-encrypted source files."
         ),
         **COMMON_FILE_OPTIONS,
     },
@@ -101,6 +99,21 @@ def content_bytes(value) -> bytes:
     return str(value).encode("utf-8", errors="surrogateescape")
 
 
+def read_source(path: Path, args: dict, ctx: CompileContext) -> bytes:
+    """A controller file's bytes; vault-encrypted files are decrypted (``decrypt: true``)."""
+    from edgeauto.templating.vault import decrypt, is_encrypted
+
+    data = path.read_bytes()
+    if args.get("decrypt", True) and is_encrypted(data):
+        secrets = getattr(ctx.templar, "vault", None)
+        if not secrets:
+            raise ModuleArgumentError(
+                f"{path} is vault-encrypted but no vault password was given", ctx.pos
+            )
+        data = decrypt(data, secrets, ctx.pos)
+    return data
+
+
 def final_dest(dest: str, basename: str) -> str:
     return dest + basename if dest.endswith("/") else dest
 
@@ -127,7 +140,7 @@ class CopyModule(RemoteModule):
         if args.get("content") is not None:
             return content_bytes(args["content"]), "", self.shell_header, None
         path = ctx.locate("files", str(args["src"]))
-        data = path.read_bytes()
+        data = read_source(path, args, ctx)
         return data, path.name, str(args["src"]), stat.S_IMODE(path.stat().st_mode)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
@@ -197,7 +210,7 @@ class CopyModule(RemoteModule):
                 argv += ["d", os.path.normpath(os.path.join(rel_dir, name)), "-", "-"]
             for name in sorted(files):
                 rel = os.path.normpath(os.path.join(rel_dir, name))
-                data = (Path(current) / name).read_bytes()
+                data = read_source(Path(current) / name, args, ctx)
                 checksum = hashlib.sha1(data).hexdigest()
                 ref = ""
                 if ctx.remote_checksums.get(f"{root}/{rel}") != checksum:

@@ -13,7 +13,7 @@ import time
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.base import CompileContext
 from edgeauto.modules.core._common import COMMON_FILE_OPTIONS
-from edgeauto.modules.core.copy import CopyModule, final_dest
+from edgeauto.modules.core.copy import CopyModule, final_dest, read_source
 from edgeauto.modules.spec import ModuleSpec, Option
 
 _DEFAULT_SYNTAX = {
@@ -94,7 +94,7 @@ class TemplateModule(CopyModule):
         if ctx.templar is None:
             raise ModuleArgumentError("template needs a templar (internal: none given)", ctx.pos)
         path = ctx.locate("templates", str(args["src"]))
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, {}, ctx).decode("utf-8")
         extra = {
             "template_host": os.uname().nodename,
             "template_path": str(args["src"]),
