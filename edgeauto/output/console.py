@@ -15,6 +15,8 @@ script text itself.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 
 from rich.console import Console
 from rich.markup import escape
@@ -55,6 +57,9 @@ class ConsoleReporter(Reporter):
         self.printed: set[tuple] = set()
         self.next_index = 0
         self.status = None  # live "waiting for …" line, only on a terminal
+        self.seen_at: dict[tuple, float] = {}
+        self.stale_after = 5.0  # seconds a finished task may wait for a slow host's line
+        self._ticker: threading.Thread | None = None
 
     # ---------------------------------------------------------------- helpers
 
@@ -91,6 +96,9 @@ class ConsoleReporter(Reporter):
             self.cursor = {h: -1 for h in hosts}
             self.printed = set()
             self.next_index = 0
+            if self._ticker is None:
+                self._ticker = threading.Thread(target=self._tick, name="console", daemon=True)
+                self._ticker.start()
             if self.console.is_terminal and self.status is None:
                 self.status = self.console.status(self._status_text())
                 self.status.start()
@@ -100,6 +108,13 @@ class ConsoleReporter(Reporter):
             self._stop_status()
             self.done_hosts = set(self.batch)
             self._drain(force=True)
+
+    def _tick(self) -> None:
+        while True:
+            time.sleep(1.0)
+            with self.lock:
+                if self.buffer:
+                    self._drain()
 
     def _status_text(self) -> str:
         waiting = [h for h in self.batch if h not in self.done_hosts]
@@ -116,6 +131,7 @@ class ConsoleReporter(Reporter):
             key = res.key or (id(res.task),)
             if key not in self.order:
                 self.order[key] = len(self.order)
+                self.seen_at[key] = time.monotonic()
                 self.names[key] = (res.task.display_name, res.is_handler, res.task.pos)
             idx = self.order[key]
             if key in self.printed:
@@ -139,8 +155,11 @@ class ConsoleReporter(Reporter):
             waiting = [
                 h for h in self.batch if h not in self.done_hosts and self.cursor.get(h, -1) < idx
             ]
-            if waiting and not force:
-                # The earliest unprinted task is still running somewhere: keep order.
+            stale = time.monotonic() - self.seen_at.get(key, 0.0) > self.stale_after
+            if waiting and not force and not stale:
+                # The earliest unprinted task is still running somewhere: keep order. A slow
+                # host does not hold the others back for long: after `stale_after` seconds the
+                # block is printed and the slow host's line comes later under its own header.
                 return
             results = self.buffer.pop(key, [])
             self.printed.add(key)
