@@ -60,16 +60,24 @@ def sh_quote(value: str) -> str:
 
 @lru_cache(maxsize=64)
 def _function_file(name: str) -> str:
-    """A remote/*.sh file with comment-only and blank lines removed (smaller scripts)."""
+    """A remote/*.sh file with comment-only and blank lines removed (smaller scripts).
+
+    Lines are never joined or re-ordered, so a comment *inside* a multi-line quoted string
+    would be lost: function files must not put lines starting with ``#`` inside strings.
+    """
     path = REMOTE_DIR / name
     if path.parent != REMOTE_DIR or not path.is_file():
         raise ValueError(f"no shell function file remote/{name}")
+    text = path.read_text()
+    # Indentation is dropped too (a third of the bytes) unless the file has a here-document,
+    # whose body would change.
+    keep_indent = "<<" in text
     lines = []
-    for line in path.read_text().splitlines():
+    for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        lines.append(line)
+        lines.append(line if keep_indent else line.lstrip())
     return "\n".join(lines) + "\n"
 
 
