@@ -800,6 +800,15 @@ class HostRunner:
                 te.callback(final.result)
             except Exception as exc:  # noqa: BLE001 - bookkeeping must not break a run
                 self.run.reporter.warning(f"{self.name}: {task.name}: {exc}")
+        if final.status == "changed" and self.state.checksums:
+            # What the facts round trip saw for this path is stale now.
+            for res in final.item_results or [final.result]:
+                for key in ("dest", "path"):
+                    value = res.get(key)
+                    if isinstance(value, str):
+                        self.state.checksums.pop(value, None)
+            if short_action(task.action) in ("command", "shell", "script", "raw"):
+                self.state.checksums.clear()
         if task.register and final.status != "unreachable":
             self.state.registered[task.register] = copy.copy(final.result)
         if final.status == "changed" and (task.notify or te.wctx.notify):

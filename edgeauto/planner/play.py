@@ -446,9 +446,15 @@ class PlayRun:
         opts = self.run.options
         attempts = max(0, int(opts.retry_unreachable))
         backoff = opts.retry_backoff
+        resends = 0
         while True:
             info = segment.run(state.transport, timeout=opts.task_timeout, host=state.name)
             self.run.reporter.script_ran(state.name, info, len(segment.calls))
+            if info.unreachable is None and resends < 3 and self._resend(state, segment):
+                # A file changed since the facts round trip: the module asked for its content
+                # to be sent after all. Only that task and the ones after it run again.
+                resends += 1
+                continue
             if info.unreachable is None or attempts <= 0 or self.run.cancelled.is_set():
                 break
             attempts -= 1
@@ -538,6 +544,27 @@ class PlayRun:
                     "msg": f"delegate_to {delegate}: the task did not run"
                     + (f" ({info.unreachable.message})" if info.unreachable else ""),
                 }
+
+    def _resend(self, state: HostState, segment: Segment) -> bool:
+        call = next(
+            (c for c in segment.calls if c.outcome == "done" and (c.result or {}).get("resend")),
+            None,
+        )
+        if call is None:
+            return False
+        for source in (call.result, call.args):
+            for key in ("dest", "path"):
+                value = source.get(key)
+                if isinstance(value, str):
+                    state.checksums.pop(value, None)
+                    state.checksums.pop(value.rstrip("/"), None)
+        call.cctx.remote_checksums = {}
+        try:
+            call.shell = call.module.compile(call.args, call.cctx)
+        except EdgeautoError:
+            return False
+        call.outcome, call.result, call.record_status = "pending", None, None
+        return True
 
     def unreachable_message(self, name: str) -> str:
         exc = getattr(self.run.state(name), "last_unreachable", None)

@@ -193,3 +193,25 @@ def test_until_that_never_holds_fails_after_retries(lab):
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_HOST_FAILED
     assert rep.results[-1].result["attempts"] == 3
+
+
+def test_a_file_changed_since_facts_gets_its_content_sent_after_all(lab):
+    target = lab.work / "conf"
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: true
+          tasks:
+            - name: someone else edits the file after the facts round trip
+              shell: "echo edited > WORK/conf"
+              changed_when: false
+            - copy: {dest: WORK/conf, content: "wanted\\n"}
+            - copy: {dest: WORK/other, content: "x"}
+        """
+    )
+    target.write_text("wanted\n")
+    result, rep, run = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert target.read_text() == "wanted\n"
+    assert (lab.work / "other").exists()
+    assert run.states["h1"].transport.round_trips == 3  # facts, script, re-sent tail
