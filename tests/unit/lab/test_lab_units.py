@@ -208,3 +208,15 @@ def test_binfmt_rule_keeps_debians_magic_and_interpreter_and_adds_credentials():
         ":qemu-aarch64:M:0:\\x7f\\x45\\x4c\\x46:\\xff\\xff\\xff\\xff:"
         "/usr/libexec/qemu-binfmt/aarch64-binfmt-P:POCF"
     )
+
+
+def test_missing_lab_requirements_skip_locally_but_fail_in_ci(monkeypatch):
+    import edgeauto.lab.testing as testing
+
+    monkeypatch.setattr(testing, "requirements_problem", lambda systemd=True: "no mmdebstrap")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no mmdebstrap"):
+        testing.require_lab()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="lab unavailable in CI: no mmdebstrap"):
+        testing.require_lab()
