@@ -25,3 +25,27 @@ def test_shell_function_file_parses_under_dash_and_busybox(path, shell):
     cmd = [shell, "-n", str(path)] if shell == "dash" else ["busybox", "sh", "-n", str(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+FRAMING_GLOBALS = {"__ea_root", "__ea_t", "__ea_check", "__ea_diff", "__ea_umask", "__ea_nonce"}
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SH_FILES if p.name != "prelude.sh"], ids=lambda p: p.name
+)
+def test_module_functions_read_no_framing_globals(path):
+    """Module functions take arguments and call helpers; only prelude.sh touches __ea_ globals
+    (every __ea_ variable a module file reads must be assigned in that same file)."""
+    import re
+
+    text = path.read_text()
+    read = set(re.findall(r"\$\{?(__ea_[A-Za-z0-9_]+)", text))
+    assigned = set(re.findall(r"(__ea_[A-Za-z0-9_]+)=", text))
+    assigned |= set(
+        re.findall(r"(?:read -r|for)\s+((?:__ea_[A-Za-z0-9_]+\s*)+)", text)
+        and re.findall(
+            r"__ea_[A-Za-z0-9_]+", " ".join(re.findall(r"(?:read -r|for) ([^;<\n]+)", text))
+        )
+    )
+    assert not (read & FRAMING_GLOBALS), read & FRAMING_GLOBALS
+    assert read <= assigned, read - assigned
