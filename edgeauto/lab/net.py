@@ -55,7 +55,11 @@ def validate_subnet(subnet: str) -> str:
 
 
 def pick_addresses(
-    subnet: str, count: int, taken: Iterable[str] = (), start: int = 1
+    subnet: str,
+    count: int,
+    taken: Iterable[str] = (),
+    start: int = 1,
+    ports: tuple[int, ...] = PORTS,
 ) -> list[tuple[str, int]]:
     """Return ``count`` free (address, port) pairs in ``subnet``.N, skipping busy addresses."""
     validate_subnet(subnet)
@@ -72,9 +76,9 @@ def pick_addresses(
         if address in listening:
             busy.append(address)
             continue
-        port = next((p for p in PORTS if port_free(address, p)), None)
+        port = next((p for p in ports if port_free(address, p)), None)
         if port is None:
-            busy.append(f"{address}:{'/'.join(map(str, PORTS))}")
+            busy.append(f"{address}:{'/'.join(map(str, ports))}")
             continue
         picked.append((address, port))
     if len(picked) < count:

@@ -220,3 +220,24 @@ def test_missing_lab_requirements_skip_locally_but_fail_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="lab unavailable in CI: no mmdebstrap"):
         testing.require_lab()
+
+
+def test_address_picker_falls_back_to_the_second_port_when_a_wildcard_listener_holds_the_first():
+    with socket.socket() as wildcard:
+        wildcard.bind(("0.0.0.0", 0))
+        wildcard.listen()
+        taken_port = wildcard.getsockname()[1]
+        with socket.socket() as spare:
+            spare.bind(("127.0.0.1", 0))
+            other_port = spare.getsockname()[1]
+        picked = pick_addresses("127.77.253", 1, ports=(taken_port, other_port))
+    assert picked == [("127.77.253.1", other_port)]
+
+
+def test_address_picker_explains_when_no_address_is_free():
+    with socket.socket() as wildcard:
+        wildcard.bind(("0.0.0.0", 0))
+        wildcard.listen()
+        port = wildcard.getsockname()[1]
+        with pytest.raises(LabError, match=r"only 0 of 1 loopback addresses in 127\.77\.254\.0/24"):
+            pick_addresses("127.77.254", 1, ports=(port,))
