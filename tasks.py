@@ -29,9 +29,19 @@ def _lab(state_dir=None, subnet="127.77.0"):
         "with_python": "install python3 on the hosts (ansible-core oracle)",
         "no_systemd": "run sshd as PID 1 instead of booting systemd",
         "state_dir": "lab state directory (default .lab/ or $EDGEAUTO_LAB_DIR)",
+        "capability": "comma list: docker,ovs (privileged host with its own network namespace)",
     }
 )
-def up(c, hosts=1, flavor="debian", arch=None, with_python=False, no_systemd=False, state_dir=None):
+def up(
+    c,
+    hosts=1,
+    flavor="debian",
+    arch=None,
+    with_python=False,
+    no_systemd=False,
+    state_dir=None,
+    capability="",
+):
     """Bring up lab hosts (real sshd in namespaces over a cached base image)."""
     lab = _lab(state_dir)
     for h in lab.up(
@@ -40,6 +50,7 @@ def up(c, hosts=1, flavor="debian", arch=None, with_python=False, no_systemd=Fal
         arch=arch,
         with_python=with_python,
         systemd=False if no_systemd else None,
+        capabilities=tuple(x for x in capability.split(",") if x),
     ):
         print(f"{h.name}\t{h.address}:{h.port}\t{h.flavor}/{h.arch}\t{h.mode}\t{h.state}")
     print(f"ssh -F {lab.ssh_config} <name>   inventory: {lab.extra_inventory or lab.inventory}")
