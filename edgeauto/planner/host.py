@@ -121,6 +121,7 @@ class HostRunner:
         self.end_play = False
         self.scripts: list[bytes] = []
         self.last_result: TaskResult | None = None
+        self.failed_at: tuple | None = None
         self.pending_hook = None  # set by PendingHandlers.load: runs before the first call
         self.pending_file_exists = False
         self.pending_loaded = False
@@ -287,8 +288,10 @@ class HostRunner:
         return OK if te.ignore_errors else self.mark_failed(task, wctx)
 
     def mark_failed(self, task: Task, wctx: WalkCtx) -> str:
+        """The host failed at ``task``. Whether that stops other hosts (any_errors_fatal,
+        max_fail_percentage) is decided when the failure leaves the play unrescued."""
         self.state.failed = True
-        self.prun.host_failed(self.name, task, wctx)
+        self.failed_at = (task, wctx)
         return FAILED
 
     def _ignore_errors(self, task: Task, wctx: WalkCtx, templar) -> bool:

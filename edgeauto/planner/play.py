@@ -789,6 +789,8 @@ class PlayRun:
             gather = to_bool(gather)
         if gather and not self.run.tag_selection_skips_facts():
             if self.gather_facts_task(runner, None, self.base_ctx()) != OK:
+                if state.failed and runner.failed_at is not None:
+                    self.host_failed(state.name, *runner.failed_at)
                 return
         self.run.pending_handlers.load(runner)
         sections = [
@@ -809,6 +811,8 @@ class PlayRun:
             out = runner.run_handlers()
             if out != OK:
                 break
+        if state.failed and runner.failed_at is not None:
+            self.host_failed(state.name, *runner.failed_at)
         self.run.pending_handlers.save(runner)
 
     def _roles_then_tasks(self, runner: HostRunner, ctx: WalkCtx) -> str:

@@ -227,3 +227,22 @@ def test_check_mode_does_not_fail_on_values_only_a_real_run_would_produce(lab):
     assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
     last = rep.results[-1]
     assert last.status in ("skipped", "changed")
+
+
+def test_a_rescued_failure_does_not_trigger_any_errors_fatal(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          any_errors_fatal: true
+          tasks:
+            - block:
+                - shell: "test {{ inventory_hostname }} != h2"
+              rescue:
+                - debug: {msg: recovered}
+            - copy: {dest: "WORK/{{ inventory_hostname }}", content: "x"}
+        """
+    )
+    result, rep, _ = lab3.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert sorted(p.name for p in lab3.work.iterdir()) == ["h1", "h2", "h3"]
