@@ -101,8 +101,11 @@ def lab():
     lab = claim_test_lab("pytest")
     namespaces: set[str] = set()
     try:
-        lab.up(hosts=SESSION_DEBIAN_HOSTS, flavor="debian")
-        lab.up(hosts=SESSION_BUSYBOX_HOSTS, flavor="busybox")
+        # Remember the session's own hosts: hosts that make_host/fresh_host add later come
+        # and go, and must never show up in lab_hosts.
+        lab.session_hosts = lab.up(hosts=SESSION_DEBIAN_HOSTS, flavor="debian") + lab.up(
+            hosts=SESSION_BUSYBOX_HOSTS, flavor="busybox"
+        )
         namespaces = lab.namespaces()
         yield lab
     finally:
@@ -114,7 +117,7 @@ def lab():
 
 @pytest.fixture(scope="session")
 def lab_hosts(lab) -> list[LabHost]:
-    return lab.hosts
+    return list(lab.session_hosts)
 
 
 @pytest.fixture(scope="session")
