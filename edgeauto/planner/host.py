@@ -23,10 +23,9 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edgeauto.errors import ConnectionFailed, EdgeautoError, Position, TemplateError
+from edgeauto.errors import EdgeautoError, TemplateError
 from edgeauto.modules.base import (
     CompileContext,
     ControllerContext,
@@ -58,9 +57,6 @@ INCLUDE_TASKS = {"include_tasks", "import_tasks", "include"}
 INCLUDE_ROLE = {"include_role", "import_role"}
 FACT_ACTIONS = {"setup", "gather_facts"}
 _NO_ITEM = object()
-CENSORED = (
-    "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
-)
 
 
 def short_action(name: str) -> str:
@@ -966,7 +962,7 @@ class HostRunner:
             res["changed"] = bool(tpl.is_true(_as_list(task.changed_when), task.pos))
         if task.failed_when is not None:
             failed = (
-                bool(tpl.is_true(_or_list(task.failed_when), task.pos))
+                bool(tpl.is_true(_as_list(task.failed_when), task.pos))
                 if task.failed_when
                 else False
             )
@@ -1003,11 +999,6 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _or_list(value) -> list:
-    """failed_when with a list means all conditions must hold (like when)."""
-    return value if isinstance(value, list) else [value]
-
-
 def expand_names(names: frozenset[str], variables: dict, limit: int = 200) -> frozenset[str]:
     """Names plus the names their (templated) values read — so `x: "{{ r.stdout }}"` counts."""
     if "*" in names:
@@ -1034,8 +1025,4 @@ def _might_template(value) -> bool:
     return False
 
 
-def position_text(pos: Position | None) -> str:
-    return str(pos) if pos else "?"
-
-
-__all__ = ["HostRunner", "TaskExec", "ItemSlot", "ConnectionFailed", "Path"]
+__all__ = ["HostRunner", "TaskExec", "ItemSlot"]

@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from edgeauto.playbook.model import Task
-
 if TYPE_CHECKING:  # pragma: no cover
     from edgeauto.planner.host import HostRunner
 
@@ -149,4 +147,4 @@ class PendingHandlers:
         )
 
 
-__all__ = ["PendingHandlers", "Task"]
+__all__ = ["PendingHandlers"]

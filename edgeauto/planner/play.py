@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edgeauto.errors import ConnectionFailed, EdgeautoError, ModuleArgumentError, Position
+from edgeauto.errors import ConnectionFailed, EdgeautoError, ModuleArgumentError
 from edgeauto.modules.base import RemoteModule
 from edgeauto.planner.context import WalkCtx
-from edgeauto.planner.host import FAILED, OK, HostRunner, short_action
+from edgeauto.planner.host import FAILED, OK, HostRunner
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.segment import Segment, SegmentRun
 from edgeauto.planner.state import HostState
@@ -894,4 +894,4 @@ def _short(arg: str, limit: int = 80) -> str:
     return arg if len(arg) <= limit else arg[: limit - 3] + "..."
 
 
-__all__ = ["PlayRun", "serial_batches", "Position", "short_action"]
+__all__ = ["PlayRun", "serial_batches"]
