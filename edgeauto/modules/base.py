@@ -206,9 +206,14 @@ def standard_result(record: dict) -> dict:
             out[f"{key}_lines"] = split_lines(value)
     if "msg" in fields:
         out["msg"] = fields.pop("msg")
-    if record.get("rc") is not None and ("rc" in fields or status == "failed"):
-        out["rc"] = record["rc"]
-    fields.pop("rc", None)
+    if "rc" in fields:  # the module reported an exit code of its own (command, lineinfile…)
+        rc_text = fields.pop("rc")
+        out["rc"] = int(rc_text) if rc_text.lstrip("-").isdigit() else rc_text
+    elif status == "failed" and "msg" not in out and "msg" not in fields:
+        # the function died without saying why (a bug, a signal, a missing tool)
+        out["rc"] = record.get("rc")
+        detail = out.get("stderr", "").strip().splitlines()[-1:] or ["no error output"]
+        out["msg"] = f"the task's shell function failed (exit {record.get('rc')}): {detail[0]}"
     if "diff_before" in fields or "diff_after" in fields:
         out["diff"] = {
             "before": fields.pop("diff_before", ""),

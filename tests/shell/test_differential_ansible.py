@@ -219,3 +219,22 @@ def test_random_lineinfile_call_matches_ansible(initial, case, tmp_path):
     got = ours("dash", "lineinfile", {**case, "path": str(path)})
     assert path.read_bytes() == theirs_bytes, (initial, case)
     assert (got["changed"], got.get("msg")) == (want["changed"], want.get("msg"))
+
+
+@pytest.mark.parametrize(
+    "module,args",
+    [
+        ("lineinfile", {"path": "/nonexistent-edgeauto/f", "line": "x"}),
+        ("lineinfile", {"path": "/tmp", "line": "x"}),
+        ("lineinfile", {"path": "/nonexistent-edgeauto/f", "line": "x", "state": "absent"}),
+        ("file", {"path": "/nonexistent-edgeauto/f"}),
+        ("file", {"path": "/tmp", "state": "file"}),
+    ],
+    ids=str,
+)
+def test_failure_messages_match_ansible(module, args, shell):
+    want = cached_ansible(module, json.dumps(args))
+    got = ours(shell, module, args)
+    assert got.get("msg") == want.get("msg")
+    assert got.get("rc") == want.get("rc")
+    assert got["changed"] == want["changed"]
