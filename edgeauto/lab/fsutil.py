@@ -59,3 +59,31 @@ def write_into_upper(
     target.write_bytes(raw)
     os.chown(target, uid, gid)
     os.chmod(target, mode)
+
+
+def mount_points_below(directory: Path) -> list[str]:
+    """Mount points strictly below ``directory`` in this process's mount namespace."""
+    prefix = str(Path(directory).resolve()) + "/"
+    found = []
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        mp = line.split()[4].encode().decode("unicode_escape")
+        if mp.startswith(prefix):
+            found.append(mp)
+    return found
+
+
+def safe_rmtree(directory: Path) -> None:
+    """rmtree that first detaches anything mounted inside (a failed mmdebstrap may leave its
+    /dev or /proc binds behind; a plain rmtree would walk into the machine's real /dev)."""
+    import shutil
+    import subprocess
+
+    for mp in sorted(mount_points_below(directory), key=len, reverse=True):
+        subprocess.run(["umount", "-l", mp], capture_output=True)
+    if mount_points_below(directory):
+        raise OSError(f"refusing to delete {directory}: mounts below it could not be detached")
+    shutil.rmtree(directory, ignore_errors=True)

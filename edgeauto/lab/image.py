@@ -24,7 +24,7 @@ from pathlib import Path
 
 from edgeauto.lab.binfmt import ensure_binfmt
 from edgeauto.lab.errors import LabError
-from edgeauto.lab.fsutil import atomic_write
+from edgeauto.lab.fsutil import atomic_write, safe_rmtree
 from edgeauto.lab.recipe import Recipe, arch_info, busybox_recipe, is_foreign, security_mirror
 
 Log = Callable[[str], None]
@@ -145,27 +145,31 @@ class ImageCache:
             roots = root.parent
             roots.mkdir(parents=True, exist_ok=True)
             for stale in roots.glob(f".{recipe.name}.tmp-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+                safe_rmtree(stale)
             if root.exists():
                 shutil.rmtree(root)
             tmp = roots / f".{recipe.name}.tmp-{os.getpid()}"
             tmp.mkdir()
-            archive = self.archive_path(recipe)
-            started = time.monotonic()
-            if archive.exists():
-                self.log(f"lab: unpacking cached base {archive.name}")
-                _run(
-                    f"zstd -dcq '{archive}' | tar --numeric-owner --xattrs --xattrs-include='*' "
-                    f"-C '{tmp}' -xpf -",
-                    f"unpacking {archive}",
-                )
-            else:
-                self.log(f"lab: building base {recipe.name} (first time only)")
-                if recipe.flavor == "debian":
-                    build_debian(recipe, tmp)
+            try:
+                archive = self.archive_path(recipe)
+                started = time.monotonic()
+                if archive.exists():
+                    self.log(f"lab: unpacking cached base {archive.name}")
+                    _run(
+                        f"zstd -dcq '{archive}' | tar --numeric-owner --xattrs --xattrs-include='*' "
+                        f"-C '{tmp}' -xpf -",
+                        f"unpacking {archive}",
+                    )
                 else:
-                    build_busybox(recipe, tmp)
-                self._archive(tmp, archive)
+                    self.log(f"lab: building base {recipe.name} (first time only)")
+                    if recipe.flavor == "debian":
+                        build_debian(recipe, tmp)
+                    else:
+                        build_busybox(recipe, tmp)
+                    self._archive(tmp, archive)
+            except BaseException:
+                safe_rmtree(tmp)  # a failed build leaves nothing
+                raise
             os.rename(tmp, root)
             ready.touch()
             self.log(f"lab: base {recipe.name} ready in {time.monotonic() - started:.1f}s")
@@ -210,7 +214,15 @@ def build_debian(recipe: Recipe, dest: Path) -> None:
         f"deb {mirror} {recipe.suite}-updates main",
         f"deb {security_mirror(mirror)} {recipe.suite}-security main",
     ]
-    _run(cmd, f"mmdebstrap for {recipe.name}")
+    try:
+        _run(cmd, f"mmdebstrap for {recipe.name}")
+    except LabError as exc:
+        if "apt-get update" in exc.message:
+            exc.hint = (
+                f"the package indexes of {mirror} for {recipe.arch} could not be fetched "
+                "(offline, or a mirror in mid-sync: retry later or set EDGEAUTO_LAB_MIRROR)"
+            )
+        raise
     prepare_debian(dest, recipe)
 
 

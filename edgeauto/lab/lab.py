@@ -31,7 +31,7 @@ from pathlib import Path
 from edgeauto.lab import cgroups
 from edgeauto.lab.binfmt import ensure_binfmt
 from edgeauto.lab.errors import LabError
-from edgeauto.lab.fsutil import atomic_write, write_into_upper
+from edgeauto.lab.fsutil import atomic_write, safe_rmtree, write_into_upper
 from edgeauto.lab.host import LabHost
 from edgeauto.lab.image import TESTER_UID, ImageCache, default_busybox_recipe
 from edgeauto.lab.inventory import render_inventory, render_known_hosts, render_ssh_config
@@ -315,7 +315,7 @@ class Lab:
     def _prepare_host(self, host: LabHost, lower: Path, keys: LabKeys) -> None:
         hdir = Path(host.dir)
         if hdir.exists():
-            shutil.rmtree(hdir)
+            safe_rmtree(hdir)
         for sub in ("upper", "work", "merged"):
             (hdir / sub).mkdir(parents=True)
         up = hdir / "upper"
@@ -513,7 +513,7 @@ class Lab:
                 raise LabError(f"no lab host named '{name}'")
             report = DownReport()
             self._stop_hosts([host.name], report)
-            shutil.rmtree(host.dir, ignore_errors=True)
+            safe_rmtree(Path(host.dir))
             data["hosts"] = [h for h in data["hosts"] if h["name"] != name]
             self._save(data)
             remaining = [LabHost.from_dict(h) for h in data["hosts"]]
@@ -552,7 +552,7 @@ class Lab:
             cgroups.remove_empty_parent(self.id)
             self._restore_sysctls(data)
             if self.hosts_dir.exists():
-                shutil.rmtree(self.hosts_dir, ignore_errors=not force)
+                safe_rmtree(self.hosts_dir)
             self._remove_client_files()
             self.state_file.unlink(missing_ok=True)
         report.seconds = time.monotonic() - started

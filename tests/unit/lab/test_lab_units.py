@@ -241,3 +241,19 @@ def test_address_picker_explains_when_no_address_is_free():
         port = wildcard.getsockname()[1]
         with pytest.raises(LabError, match=r"only 0 of 1 loopback addresses in 127\.77\.254\.0/24"):
             pick_addresses("127.77.254", 1, ports=(port,))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_safe_rmtree_detaches_mounts_before_deleting(tmp_path):
+    from edgeauto.lab.fsutil import mount_points_below, safe_rmtree
+
+    tree = tmp_path / "tree"
+    (tree / "dev").mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(tree / "dev")], check=True)
+    try:
+        (tree / "dev" / "precious").write_text("x")
+        assert mount_points_below(tree) == [str(tree / "dev")]
+        safe_rmtree(tree)
+        assert not tree.exists()
+    finally:
+        subprocess.run(["umount", "-l", str(tree / "dev")], capture_output=True)
