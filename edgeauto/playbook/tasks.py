@@ -201,6 +201,7 @@ class TaskLoader(LoaderBase):
             except ValueError as exc:
                 self.problem(f"could not split '{canon}' arguments: {exc}", position_of(value, pos))
                 return None
+            args = _with_key_positions(args, value, pos)
         elif isinstance(value, dict):
             args = PosDict(value)
             args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
@@ -478,6 +479,33 @@ _RAW_TARGET = {
     "include_vars": "file",
     "import_playbook": "file",
 }
+
+
+def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
+    """Positions of the keys of a one-line `k=v` string, so an argument error can point at
+    the argument itself (the line is re-read to learn whether the scalar was quoted)."""
+    import linecache
+
+    out = PosDict(args)
+    out.pos = getattr(text, "pos", None) or fallback
+    pos = getattr(text, "pos", None)
+    if pos is None or "\n" in text:
+        return out
+    line = linecache.getline(pos.file, pos.line)
+    start = pos.col - 1
+    if line[start:].startswith(text):
+        offset = 0
+    elif line[start : start + 1] in ("'", '"') and line[start + 1 :].startswith(text):
+        offset = 1
+    else:
+        return out
+    for key in args:
+        idx = text.find(f"{key}=")
+        while idx > 0 and text[idx - 1] != " ":
+            idx = text.find(f"{key}=", idx + 1)
+        if idx >= 0:
+            out.key_pos[key] = Position(pos.file, pos.line, pos.col + offset + idx)
+    return out
 
 
 def _from_args(args: dict) -> dict:

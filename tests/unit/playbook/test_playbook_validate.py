@@ -124,7 +124,7 @@ def test_include_role_target_is_loaded_and_its_tasks_are_checked(write):
     )
     problems = _problems(path)
     assert len(problems) == 1
-    assert "roles/inc/tasks/main.yml:1:3: argument 'state' must be one of" in problems[0]
+    assert "roles/inc/tasks/main.yml:1:21: argument 'state' must be one of" in problems[0]
 
 
 def test_include_vars_file_must_exist_unless_templated(write):
