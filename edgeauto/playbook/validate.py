@@ -487,6 +487,8 @@ def argument_problems(checker, task: Task, error: ModuleArgumentError) -> list:
         except ModuleArgumentError as exc:
             where = key_pos(key) if key_pos else task.pos
             problems.append(ModuleArgumentError(exc.message, where or task.pos))
+            if key in spec._alias_map():  # given but wrong: still counts as given below
+                good[key] = "{{ reported_above }}"
     if not problems:
         return [error]
     try:

@@ -381,3 +381,9 @@ def test_vars_files_are_also_found_in_the_vars_dir_like_ansible(write):
     write("vars/common.yml", "c: 1\n")
     path = write("pb.yml", "- hosts: all\n  vars_files: [common.yml]\n  tasks: []\n")
     assert _problems(path) == []
+
+
+def test_a_wrong_required_argument_is_not_also_reported_missing(write):
+    path = write("pb.yml", "- hosts: all\n  tasks:\n    - meta: flush_handler\n")
+    (problem,) = _problems(path)
+    assert ":3:13: argument 'free_form' must be one of" in problem
