@@ -19,6 +19,11 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print problems as JSON (file, line, col, message, hint) for editors and CI",
+    )
     add_playbook_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -98,6 +103,7 @@ def run(args) -> int:
             vault=vault_from_args(args),
         )
     failed = 0
+    report = []
     for path in args.playbooks:
         _, problems = check_playbook(
             path,
@@ -105,11 +111,28 @@ def run(args) -> int:
             extra_vars=extra_vars,
             inventory=inventory,
         )
-        if problems:
-            failed += 1
+        failed += bool(problems)
+        if args.json:
+            report.append({"playbook": path, "problems": [_as_json(p) for p in problems]})
+        elif problems:
             for problem in problems:
                 print(str(problem), file=sys.stderr)
             print(f"{path}: {len(problems)} problem(s) found", file=sys.stderr)
         else:
             print(f"playbook: {path}")
+    if args.json:
+        import json
+
+        print(json.dumps(report, indent=2))
     return EXIT_ERROR if failed else 0
+
+
+def _as_json(problem) -> dict:
+    pos = problem.pos
+    return {
+        "file": pos.file if pos else None,
+        "line": pos.line if pos else None,
+        "col": pos.col if pos else None,
+        "message": problem.message,
+        "hint": problem.hint,
+    }

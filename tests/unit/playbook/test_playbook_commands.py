@@ -82,3 +82,13 @@ def test_check_syntax_uses_the_inventory_named_by_the_environment(capsys, write,
     monkeypatch.delenv("ANSIBLE_INVENTORY", raising=False)
     monkeypatch.setenv("EDGEAUTO_INVENTORY", str(inv))
     assert main(["check-syntax", str(path)]) == 0
+
+
+def test_check_syntax_json_lists_problems_with_positions(capsys):
+    path = str(FIXTURES / "malformed" / "06_unknown_module.yml")
+    assert main(["check-syntax", "--json", path]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    (problem,) = report["problems"]
+    assert (problem["file"], problem["line"], problem["col"]) == (path, 4, 7)
+    assert problem["message"].startswith("unknown module 'fiel'")
+    assert problem["hint"] == "did you mean 'file'?"
