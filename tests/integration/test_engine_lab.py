@@ -194,3 +194,30 @@ def test_a_host_dying_mid_play_is_unreachable_and_the_others_finish(
         assert debian_host.run(f"test -e {marker}").returncode == 0
     finally:
         debian_host.run(f"rm -f {marker}")
+
+
+def test_retry_unreachable_reconnects_and_resends_only_what_did_not_run(
+    tmp_path, lab_inventory, make_host
+):
+    flaky = make_host(flavor="debian", systemd=True)
+    text = """
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - name: drop the connection once (systemd restarts sshd)
+          shell: "[ -e /root/armed ] || { touch /root/armed; nohup sh -c 'sleep 1; pkill -9 sshd' >/dev/null 2>&1 & }"
+          register: armed
+        - name: outlive the connection
+          shell: "sleep 3; echo x >> /root/slept"
+          when: armed is defined
+        - name: finish
+          copy: {dest: /root/finished, content: "x"}
+    """
+    result, rec, run = run_playbook(
+        tmp_path, lab_inventory, text, limit=[flaky.name], retry_unreachable=4, retry_backoff=1.0
+    )
+    assert result.exit_code == EXIT_OK, [
+        (r.task.display_name, r.status, r.result.get("msg")) for r in rec.results
+    ]
+    assert any("connection lost" in w for w in rec.warnings)
+    assert flaky.run("cat /root/finished", check=True).stdout == "x"
