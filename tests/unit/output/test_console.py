@@ -106,3 +106,50 @@ def test_cli_list_tasks_and_validation_errors_touch_no_host(tmp_path, capsys):
     bad.write_text("- hosts: all\n  tasks:\n    - name: t1\n      commnd: echo\n")
     assert cli_main(["run", "-i", str(inv), str(bad)]) == 1
     assert "bad.yml:4" in capsys.readouterr().err
+
+
+def _result(host, task, key, status="ok"):
+    from edgeauto.planner.results import TaskResult
+
+    return TaskResult(host, task, status, {"changed": status == "changed"}, key=key)
+
+
+def test_out_of_order_segments_are_regrouped_per_task():
+    from edgeauto.errors import Position
+    from edgeauto.playbook.model import Task
+
+    buf = io.StringIO()
+    rep = ConsoleReporter(console=Console(file=buf, width=120, color_system=None))
+    t1 = Task("command", {}, Position("x.yml", 1), name="one")
+    t2 = Task("command", {}, Position("x.yml", 2), name="two")
+    rep.batch_start(["a", "b"])
+    rep.task_result(_result("a", t1, (0, 1, 1)))  # host a reports a whole segment at once
+    rep.task_result(_result("a", t2, (0, 2, 1)))
+    assert "TASK [one]" not in buf.getvalue()  # b has not reported 'one' yet
+    rep.task_result(_result("b", t1, (0, 1, 1), "changed"))
+    rep.task_result(_result("b", t2, (0, 2, 1)))
+    rep.batch_end(["a", "b"])
+    lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+    assert [ln for ln in lines if not ln.startswith("TASK")] == [
+        "ok: [a]",
+        "changed: [b]",
+        "ok: [a]",
+        "ok: [b]",
+    ]
+    assert sum(ln.startswith("TASK") for ln in lines) == 2
+
+
+def test_a_slow_host_does_not_hold_back_the_others_forever():
+    from edgeauto.errors import Position
+    from edgeauto.playbook.model import Task
+
+    buf = io.StringIO()
+    rep = ConsoleReporter(console=Console(file=buf, width=120, color_system=None))
+    rep.stale_after = 0.0
+    t1 = Task("command", {}, Position("x.yml", 1), name="one")
+    rep.batch_start(["fast", "slow"])
+    rep.task_result(_result("fast", t1, (0, 1, 1)))
+    assert "ok: [fast]" in buf.getvalue()
+    rep.task_result(_result("slow", t1, (0, 1, 1)))
+    assert buf.getvalue().count("TASK [one]") == 2 and "ok: [slow]" in buf.getvalue()
+    rep.batch_end(["fast", "slow"])
