@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from edgeauto.commands.run import add_common_options, build_options
+from edgeauto.errors import EdgeautoError
 
 
 def register(subparsers) -> None:
@@ -51,7 +52,12 @@ def main(args) -> int:
         path.write_text(adhoc_playbook(args.pattern, args.module_name, args.args, args.become))
         reporter = JsonReporter() if args.json else AdhocReporter(args.one_line, args.verbose)
         run = Run([path], options, reporter)
-        run.load()
+        try:
+            run.load()
+        except EdgeautoError as exc:
+            # The one-task play is ours, not the user's: do not point at a temp file.
+            message = str(exc).replace(f"{path}:", "").replace(str(path), "adhoc task")
+            raise EdgeautoError(f"{args.module_name} {args.args}: {message}".strip()) from None
         for playbook in run.playbooks:
             for play in playbook.plays:
                 play.basedir = Path.cwd()
