@@ -8,6 +8,7 @@ resolved from the current directory, as ``ansible`` does.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def main(args) -> int:
             run.load()
         except EdgeautoError as exc:
             # The one-task play is ours, not the user's: do not point at a temp file.
-            message = str(exc).replace(f"{path}:", "").replace(str(path), "adhoc task")
+            message = re.sub(re.escape(str(path)) + r"(:\d+)*:?\s*", "", str(exc))
             raise EdgeautoError(f"{args.module_name} {args.args}: {message}".strip()) from None
         for playbook in run.playbooks:
             for play in playbook.plays:
