@@ -153,3 +153,17 @@ def test_a_slow_host_does_not_hold_back_the_others_forever():
     rep.task_result(_result("slow", t1, (0, 1, 1)))
     assert buf.getvalue().count("TASK [one]") == 2 and "ok: [slow]" in buf.getvalue()
     rep.batch_end(["fast", "slow"])
+
+
+def test_adhoc_runs_one_module_on_matching_hosts(tmp_path, capsys):
+    inv = setup(tmp_path, hosts=("h1", "h2"))
+    assert cli_main(["adhoc", "-i", str(inv), "h2", "-a", "echo hi"]) == 0
+    out = capsys.readouterr().out
+    assert "h2 | CHANGED | rc=0 >>\nhi" in out and "h1" not in out
+    target = tmp_path / "made"
+    assert (
+        cli_main(["adhoc", "-i", str(inv), "h1", "-m", "file", "-a", f"path={target} state=touch"])
+        == 0
+    )
+    assert target.exists()
+    assert cli_main(["adhoc", "-i", str(inv), "all", "-a", "false"]) == 2
