@@ -466,6 +466,8 @@ class HostRunner(OutcomeMixin):
             ignore_errors=te.ignore_errors or task.failed_when is not None or te.check,
             environment=env,
             sink=slot,
+            ignore_unreachable=self.bool_of(task.ignore_unreachable, templar)
+            or bool(self.prun.play.ignore_unreachable),
         )
         if te.delegated_to is None:
             if not self.segment and self.pending_hook is not None:

@@ -38,6 +38,10 @@ class RemoteIOMixin:
                 # to be sent after all. Only that task and the ones after it run again.
                 resends += 1
                 continue
+            if info.unreachable is not None and self._skip_ignored_unreachable(
+                state, segment, info
+            ):
+                continue
             if info.unreachable is None or attempts <= 0 or self.run.cancelled.is_set():
                 break
             attempts -= 1
@@ -127,6 +131,36 @@ class RemoteIOMixin:
                     "msg": f"delegate_to {delegate}: the task did not run"
                     + (f" ({info.unreachable.message})" if info.unreachable else ""),
                 }
+
+    def _skip_ignored_unreachable(self, state: HostState, segment: Segment, info) -> bool:
+        """``ignore_unreachable``: the task that hit the dead connection is reported skipped
+        (as ansible-playbook does) and the rest of the script is tried again on a fresh
+        connection. True when there is something left to try."""
+        first = next((c for c in segment.calls if c.outcome == "unreachable"), None)
+        if first is None or not first.ignore_unreachable:
+            return False
+        first.outcome = "done"
+        first.result = {
+            "changed": False,
+            "skipped": True,
+            "skip_reason": f"Host {state.name} is unreachable",
+            "msg": info.unreachable.message,
+        }
+        rest = [c for c in segment.calls if c.outcome == "unreachable"]
+        if not rest:
+            info.unreachable = None
+            return False
+        try:
+            state.transport.close()
+            state.transport.connect(self.run.options.connect_timeout)
+        except ConnectionFailed as exc:
+            info.unreachable = exc
+            return any(c.ignore_unreachable for c in rest[:1]) and self._skip_ignored_unreachable(
+                state, segment, info
+            )
+        for call in rest:
+            call.outcome = "pending"
+        return True
 
     def _resend(self, state: HostState, segment: Segment) -> bool:
         call = next(

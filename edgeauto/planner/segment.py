@@ -35,6 +35,7 @@ class Call:
     result: dict[str, Any] | None = None
     outcome: str = "pending"  # pending | done | not_run | unreachable
     record_status: str | None = None
+    ignore_unreachable: bool = False
 
 
 @dataclass

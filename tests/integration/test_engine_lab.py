@@ -221,3 +221,29 @@ def test_retry_unreachable_reconnects_and_resends_only_what_did_not_run(
     ]
     assert any("connection lost" in w for w in rec.warnings)
     assert flaky.run("cat /root/finished", check=True).stdout == "x"
+
+
+def test_ignore_unreachable_reports_the_task_skipped_and_the_play_goes_on(
+    tmp_path, lab_inventory, make_host
+):
+    flaky = make_host(flavor="debian", systemd=True)
+    text = """
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - name: drop the connection once
+          shell: "[ -e /root/armed ] || { touch /root/armed; nohup sh -c 'sleep 1; pkill -9 sshd' >/dev/null 2>&1 & }"
+          register: armed
+        - name: cut short
+          shell: "sleep 3"
+          when: armed is defined
+          ignore_unreachable: true
+        - name: later
+          shell: "true"
+          ignore_unreachable: true
+    """
+    result, rec, run = run_playbook(tmp_path, lab_inventory, text, limit=[flaky.name])
+    statuses = {r.task.display_name: r.status for r in rec.results}
+    assert result.exit_code == EXIT_OK, statuses
+    assert statuses["cut short"] == "skipped"
+    assert not run.states[flaky.name].unreachable
