@@ -83,16 +83,17 @@ class Run:
         self.inventory = load_inventory(
             self.options.inventory_sources or [], playbook_dir=first_dir, vault=self.vault
         )
-        roles_path = list(self.options.roles_path)
+        import inspect
+
+        kwargs = {
+            "roles_path": list(self.options.roles_path),
+            "extra_vars": self.extra_vars,
+            "inventory": self.inventory,
+        }
+        if "vault" in inspect.signature(load_and_validate).parameters:
+            kwargs["vault"] = self.vault  # vaulted vars_files can then be validated too
         for path in self.playbook_paths:
-            self.playbooks.append(
-                load_and_validate(
-                    path,
-                    roles_path=roles_path,
-                    extra_vars=self.extra_vars,
-                    inventory=self.inventory,
-                )
-            )
+            self.playbooks.append(load_and_validate(path, **kwargs))
         self.loaded = True
 
     def _vault(self):
