@@ -214,7 +214,9 @@ class Run:
     def _unreachable(self, state: HostState, prun, exc: EdgeautoError) -> bool:
         from edgeauto.playbook.model import Task
 
-        task = Task("gather_facts", {}, prun.play.pos, name="Gathering Facts")
+        gathering = prun.play.gather_facts not in (False, "false", "no", "False")
+        name = "Gathering Facts" if gathering else "Connecting"
+        task = Task("gather_facts" if gathering else "connect", {}, prun.play.pos, name=name)
         res = TaskResult(
             state.name,
             task,
