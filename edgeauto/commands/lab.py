@@ -37,8 +37,8 @@ def register(subparsers) -> None:
         "--capability",
         action="append",
         default=[],
-        choices=("docker", "ovs"),
-        help="privileged host with its own network namespace running docker/OVS",
+        choices=("docker", "ovs", "libvirt"),
+        help="privileged host with its own network namespace running docker/OVS/libvirt",
     )
     up.add_argument("--timeout", type=float, default=300.0, help="seconds to wait per host")
     up.set_defaults(func=run_up)

@@ -9,6 +9,7 @@ systemds from racing each other in one shared cgroup (see docs/lab.md).
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -108,17 +109,29 @@ def wait_empty(paths: list[Path], timeout: float) -> bool:
         time.sleep(0.1)
 
 
-def remove(paths: list[Path]) -> list[str]:
-    """rmdir the cgroup trees bottom-up; returns the ones that could not be removed."""
+def remove(paths: list[Path], timeout: float = 5.0) -> list[str]:
+    """rmdir the cgroup trees bottom-up; returns the ones that could not be removed.
+
+    EBUSY is retried for a moment: the kernel may still count just-exited (unreaped)
+    tasks as members right after cgroup.procs became empty."""
     failed = []
     for top in paths:
         if not top.is_dir():
             continue
         for dirpath, _dirs, _files in sorted(os.walk(top), key=lambda t: -len(t[0])):
-            try:
-                os.rmdir(dirpath)
-            except OSError as exc:
-                failed.append(f"{dirpath}: {exc.strerror}")
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    os.rmdir(dirpath)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as exc:
+                    if exc.errno == errno.EBUSY and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                        continue
+                    failed.append(f"{dirpath}: {exc.strerror}")
+                    break
     return failed
 
 

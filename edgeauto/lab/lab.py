@@ -44,6 +44,15 @@ from edgeauto.lab.paths import (
     default_state_dir,
     lab_id,
 )
+from edgeauto.lab.procs import (
+    NS_KINDS,
+    in_cgroup,
+    mounts_below,
+    parent_pid,
+    processes_in_namespaces,
+    processes_inside,
+    reaped,
+)
 from edgeauto.lab.recipe import FLAVORS, Recipe, arch_info, debian_recipe, is_foreign, native_arch
 
 STATE_VERSION = 1
@@ -424,7 +433,7 @@ class Lab:
                 self._wait_privileged(host, deadline)
                 return
             while not ssh_banner(host.address, host.port):
-                if _reaped(host.pid):
+                if reaped(host.pid):
                     raise LabError(f"exited during start: {self._log_tail(host)}")
                 if time.monotonic() > deadline:
                     raise LabError(f"no SSH banner after {timeout:.0f}s: {self._log_tail(host)}")
@@ -465,7 +474,7 @@ class Lab:
         then for sshd through the ProxyCommand, then for systemd; then let its dockerd
         create cgroups (nspawn mounts the v1 controllers read-only)."""
         while netns_pid(self.id, host.name) is None:
-            if _reaped(host.pid):
+            if reaped(host.pid):
                 raise LabError(f"exited during start: {self._log_tail(host)}")
             if time.monotonic() > deadline:
                 raise LabError(f"no process in its own network namespace: {self._log_tail(host)}")
@@ -570,7 +579,7 @@ class Lab:
                 # the signal, for its process group: the sh ignores it, nspawn powers the
                 # container off cleanly. Signalling the container's own systemd with SIGTERM
                 # would make it re-execute instead of halting.
-                if _parent(pid) in members or not _in_cgroup(pid, marker):
+                if parent_pid(pid) in members or not in_cgroup(pid, marker):
                     continue
                 try:
                     os.killpg(pid, signal.SIGTERM)
@@ -585,6 +594,9 @@ class Lab:
                 cgroups.kill_all(cgs)
                 if not cgroups.wait_empty(cgs, 10):
                     report.problems.append(f"{name}: processes survive SIGKILL")
+            pidfile = self.hosts_dir / name / "pid"
+            if pidfile.exists():  # reap our own launcher child before removing its cgroup
+                reaped(int(pidfile.read_text().strip() or 0))
             everything = cgroups.host_all_cgroups(self.id, name)
             stray = cgroups.pids_in(everything)  # e.g. containers a host's dockerd started
             if stray:
@@ -596,10 +608,6 @@ class Lab:
             if propagate.is_dir():
                 shutil.rmtree(propagate, ignore_errors=True)
             report.stopped.append(name)
-        for name in names:
-            pidfile = self.hosts_dir / name / "pid"
-            if pidfile.exists():
-                _reaped(int(pidfile.read_text().strip() or 0))
 
     def _kill_by_state_dir(self, report: DownReport) -> None:
         for pid in processes_inside(self.state_dir):
@@ -677,90 +685,3 @@ class Lab:
         if self.hosts_dir.exists() and any(self.hosts_dir.iterdir()):
             found.append(f"host directories in {self.hosts_dir}")
         return found
-
-
-NS_KINDS = ("mnt", "pid", "uts", "ipc", "net", "cgroup")
-
-
-def _reaped(pid: int) -> bool:
-    """Reap our child ``pid`` if it exited; True when it is gone."""
-    if pid <= 0:
-        return True
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == pid
-    except ChildProcessError:
-        return not Path(f"/proc/{pid}").exists()
-
-
-def _in_cgroup(pid: int, marker: str) -> bool:
-    try:
-        return marker in Path(f"/proc/{pid}/cgroup").read_text()
-    except OSError:
-        return False
-
-
-def _parent(pid: int) -> int:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _all_pids() -> list[int]:
-    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
-
-
-def processes_inside(directory: Path) -> list[int]:
-    """Processes whose root or working directory lies inside ``directory``."""
-    prefix = str(Path(directory).resolve()) + "/"
-    found = []
-    for pid in _all_pids():
-        if pid == os.getpid():
-            continue
-        for link in ("root", "cwd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/{link}")
-            except OSError:
-                continue
-            if (target + "/").startswith(prefix):
-                found.append(pid)
-                break
-    return found
-
-
-def mounts_below(directory: Path, which: str) -> set[str]:
-    """Mount points below ``directory`` in our mount namespace ('self') or in any ('*')."""
-    prefix = str(Path(directory).resolve()) + "/"
-    pids = ["self"] if which == "self" else _all_pids()
-    seen_ns: set[str] = set()
-    found: set[str] = set()
-    for pid in pids:
-        try:
-            ns = os.readlink(f"/proc/{pid}/ns/mnt")
-            if ns in seen_ns:
-                continue
-            seen_ns.add(ns)
-            lines = Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            mp = line.split()[4].encode().decode("unicode_escape")
-            if (mp + "/").startswith(prefix):
-                found.add(mp)
-    return found
-
-
-def processes_in_namespaces(namespaces: set[str]) -> list[tuple[int, str]]:
-    found = []
-    for pid in _all_pids():
-        for kind in NS_KINDS:
-            try:
-                ns = os.readlink(f"/proc/{pid}/ns/{kind}")
-            except OSError:
-                continue
-            if ns in namespaces:
-                found.append((pid, ns))
-                break
-    return found

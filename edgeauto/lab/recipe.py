@@ -63,6 +63,8 @@ DEBIAN_PACKAGES = ("openssh-server", "sudo", "iproute2", "procps", "systemd-sysv
 CAPABILITY_PACKAGES = {
     "docker": ("docker.io", "iptables", "busybox-static"),
     "ovs": ("openvswitch-switch", "busybox-static"),
+    # libvirt + QEMU TCG (no KVM here): qemu:///system inside the host, VMs in its netns.
+    "libvirt": ("libvirt-daemon-system", "libvirt-clients", "qemu-system-x86", "busybox-static"),
 }
 
 

@@ -39,6 +39,8 @@ Fixtures
     (``host.run`` and the inventory handle that). Tests must be marked
     ``@pytest.mark.privileged``; they run only with ``-m privileged`` or
     ``EDGEAUTO_LAB_PRIVILEGED=1`` (the docker/OVS base is ~400 MB more; built once).
+``libvirt_host`` (session, opt-in with the ``privileged`` marker)
+    A privileged debian host running libvirtd (qemu:///system, QEMU TCG: no KVM here).
 ``arm64_host`` (session, opt-in)
     A Debian arm64 host running under qemu-user (sshd as PID 1, no systemd). Tests using
     it must be marked ``@pytest.mark.arm64``; they run only with ``-m arm64`` or
@@ -160,6 +162,13 @@ def fresh_host(make_host) -> LabHost:
 @pytest.fixture(scope="session")
 def privileged_host(lab) -> LabHost:
     host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
+    yield host
+    lab.remove_host(host.name)
+
+
+@pytest.fixture(scope="session")
+def libvirt_host(lab) -> LabHost:
+    host = lab.add_host(flavor="debian", capabilities=("libvirt",))
     yield host
     lab.remove_host(host.name)
 

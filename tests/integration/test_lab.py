@@ -273,3 +273,28 @@ def test_privileged_host_runs_its_own_dockerd_and_userspace_ovs(privileged_host)
     host.run("ovs-vsctl --may-exist add-br br0 -- set bridge br0 datapath_type=netdev", check=True)
     assert "br0" in host.run("ovs-vsctl list-br", check=True).stdout.split()
     assert "netdev@ovs-netdev" in host.run("ovs-appctl dpctl/show", check=True).stdout
+
+
+LIBVIRT_DOMAIN = """<domain type='qemu'>
+  <name>lab-tcg</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='/tmp/lab-tcg.serial'/><target port='0'/></serial>
+  </devices>
+</domain>
+"""
+
+
+@pytest.mark.privileged
+def test_privileged_host_runs_libvirt_with_qemu_tcg_guests(libvirt_host):
+    host = libvirt_host
+    virsh = "virsh -c qemu:///system"
+    caps = host.run(f"{virsh} capabilities", check=True, timeout=180).stdout
+    assert "<domain type='qemu'" in caps
+    host.run("cat > /tmp/lab-tcg.xml", input=LIBVIRT_DOMAIN, check=True)
+    host.run(f"{virsh} define /tmp/lab-tcg.xml && {virsh} start lab-tcg", check=True, timeout=180)
+    try:
+        assert host.run(f"{virsh} domstate lab-tcg", check=True).stdout.strip() == "running"
+        assert "-accel tcg" in host.run("ps -eo args", check=True).stdout
+    finally:
+        host.run(f"{virsh} destroy lab-tcg; {virsh} undefine lab-tcg", timeout=120)
