@@ -469,10 +469,14 @@ class PlayRun(RemoteIOMixin):
             if self.lockstep:
                 from edgeauto.planner.sync import Phaser
 
-                self.phaser = Phaser(len(self.batch))
+                # the first `workers` hosts start together; later ones join when they start
+                self.phaser = Phaser(max(1, min(run.options.forks, len(self.batch))))
             workers = max(1, min(run.options.forks, len(self.batch)))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="host") as pool:
-                futures = [pool.submit(self.run_host, run.state(h)) for h in self.batch]
+                futures = [
+                    pool.submit(self.run_host, run.state(h), number >= workers)
+                    for number, h in enumerate(self.batch)
+                ]
                 for fut in futures:
                     exc = fut.exception()
                     if exc is not None:
@@ -498,7 +502,9 @@ class PlayRun(RemoteIOMixin):
             if self.end_play_requested:
                 break
 
-    def run_host(self, state: HostState) -> None:
+    def run_host(self, state: HostState, late: bool = False) -> None:
+        if self.phaser is not None and late:
+            self.phaser.join()
         try:
             self._run_host(state)
         except EdgeautoError as exc:

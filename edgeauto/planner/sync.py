@@ -38,6 +38,11 @@ class Phaser:
                     return
                 self.cond.wait(0.2)
 
+    def join(self) -> None:
+        """A host starts (hosts beyond --forks start late: only running hosts take part)."""
+        with self.cond:
+            self.parties += 1
+
     def leave(self) -> None:
         with self.cond:
             self.parties = max(0, self.parties - 1)

@@ -246,3 +246,19 @@ def test_a_rescued_failure_does_not_trigger_any_errors_fatal(lab3):
     result, rep, _ = lab3.run(pb)
     assert result.exit_code == EXIT_OK
     assert sorted(p.name for p in lab3.work.iterdir()) == ["h1", "h2", "h3"]
+
+
+def test_any_errors_fatal_with_fewer_forks_than_hosts_does_not_deadlock(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          any_errors_fatal: true
+          tasks:
+            - shell: "true"
+            - copy: {dest: "WORK/{{ inventory_hostname }}", content: "x"}
+        """
+    )
+    result, rep, _ = lab3.run(pb, forks=1)
+    assert result.exit_code == EXIT_OK
+    assert sorted(p.name for p in lab3.work.iterdir()) == ["h1", "h2", "h3"]
