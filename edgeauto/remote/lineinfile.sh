@@ -8,23 +8,28 @@
 #   REGEXP    POSIX ERE (the controller translated Python's \d \s \w ...)
 #   INSRE     ERE of insertafter/insertbefore when it is a pattern (not BOF/EOF), else ""
 #   SEDRE/SEDREPL  for backrefs: `sed -E` pattern and replacement that expand the template
-# Regexps reach awk through the environment (ENVIRON) so awk never rewrites their backslashes.
+# Regexps are matched by `grep -E` (C locale); awk only edits, getting line numbers and texts
+# through files and the environment (ENVIRON), so nothing rewrites backslashes.
 
 # shellcheck disable=SC2016 # awk program: $ is awk's, not the shell's
 ea__lif_awk='
 function rs(s) { sub(/[\r\n]+$/, "", s); return s }
 function ins(k, text,   j) { for (j = n; j > k; j--) { L[j] = L[j-1]; T[j] = T[j-1] } L[k] = text; T[k] = "\n"; n++ }
-BEGIN { n = 0 }
+BEGIN {
+    n = 0
+    while (hasre && (getline l < refile) > 0) { split(l, a, ":"); RM[a[1] - 1] = 1 }
+    while (insre && (getline l < insfile) > 0) { split(l, a, ":"); IM[a[1] - 1] = 1 }
+}
 { L[n] = $0; T[n] = "\n"; n++ }
 END {
     if (n > 0 && !lastnl) T[n-1] = ""
-    RE = ENVIRON["EA_RE"]; SS = ENVIRON["EA_SS"]; LINE = ENVIRON["EA_LINE"]; NEW = ENVIRON["EA_NEW"]
-    IA = ENVIRON["EA_IA"]; IB = ENVIRON["EA_IB"]; INSRE = ENVIRON["EA_INSRE"]
+    SS = ENVIRON["EA_SS"]; LINE = ENVIRON["EA_LINE"]; NEW = ENVIRON["EA_NEW"]
+    IA = ENVIRON["EA_IA"]; IB = ENVIRON["EA_IB"]
     changed = 0; msg = ""; found = 0
     if (state == "absent") {
         m = 0
         for (i = 0; i < n; i++) {
-            if (hasre) hit = (L[i] ~ RE); else if (hasss) hit = (index(L[i], SS) > 0); else hit = (LINE == rs(L[i]))
+            if (hasre) hit = (i in RM); else if (hasss) hit = (index(L[i], SS) > 0); else hit = (LINE == rs(L[i]))
             if (hit) { found++; continue }
             K[m] = L[i]; KT[m] = T[i]; m++
         }
@@ -34,12 +39,12 @@ END {
         exit 0
     }
     i0 = -1; i1 = -1; matched = 0; exact = 0
-    if (hasre) for (i = 0; i < n; i++) if (L[i] ~ RE) { i0 = i; matched = 1; if (fm) break }
+    if (hasre) for (i = 0; i < n; i++) if (i in RM) { i0 = i; matched = 1; if (fm) break }
     if (hasss) for (i = 0; i < n; i++) if (index(L[i], SS) > 0) { i0 = i; matched = 1; if (fm) break }
     if (!matched) {
         for (i = 0; i < n; i++) {
             if (LINE == rs(L[i])) { i0 = i; exact = 1 }
-            else if (INSRE != "" && L[i] ~ INSRE) {
+            else if (insre && (i in IM)) {
                 if (IA != "") { i1 = i + 1; if (fm) break }
                 if (IB != "") { i1 = i; if (fm) break }
             }
@@ -64,9 +69,24 @@ END {
     printf "%s\n%s\n%s\n", changed, found, msg > report
 }'
 
+ea__lif_grep() {
+    # $1 ERE, $2 file, $3 output: line numbers (N:...) of matching lines. Regexps are matched
+    # by grep -E in the C locale — byte semantics like Ansible's bytes regex; awk is not used
+    # for matching because mawk (Debian's default awk) lacks {m,n} intervals.
+    if printf 'x\n' | LC_ALL=C grep -a -q x 2>/dev/null; then
+        LC_ALL=C grep -a -n -E -e "$1" "$2" >"$3"
+    else
+        LC_ALL=C grep -n -E -e "$1" "$2" >"$3"
+    fi
+    [ "$?" -le 1 ] || {
+        ea_fail "invalid regular expression for grep -E: $1"
+        return 1
+    }
+}
+
 ea__lif_first_match() {
-    # $1 file, $2 firstmatch (1/0): print the number (1-based) of the regexp's matching line
-    awk -v fm="$2" 'BEGIN { RE = ENVIRON["EA_RE"] } $0 ~ RE { k = NR; if (fm) exit } END { print k + 0 }' "$1"
+    # $1 grep line list, $2 firstmatch (1/0): print the 1-based number of the matching line
+    awk -F: -v fm="$2" '{ k = $1; if (fm) exit } END { print k + 0 }' "$1"
 }
 
 ea_lineinfile() {
@@ -79,14 +99,14 @@ ea_lineinfile() {
     __ea_validate=${13}
     __ea_sedre=${14}
     __ea_sedrepl=${15}
-    EA_RE=$4
+    __ea_re=$4
     EA_SS=$5
     EA_LINE=$6
     EA_IA=$7
     EA_IB=$8
-    EA_INSRE=$9
+    __ea_insre=$9
     EA_NEW=
-    export EA_RE EA_SS EA_LINE EA_IA EA_IB EA_INSRE EA_NEW
+    export EA_SS EA_LINE EA_IA EA_IB EA_NEW
     __ea_hasre=0 __ea_hasss=0 __ea_create=0 __ea_backup=0 __ea_backrefs=0 __ea_fm=0
     case $__ea_flags in *r*) __ea_hasre=1 ;; esac
     case $__ea_flags in *s*) __ea_hasss=1 ;; esac
@@ -125,13 +145,23 @@ ea_lineinfile() {
     if [ -s "$__ea_old" ] && [ "$(tail -c 1 "$__ea_old" | wc -l)" -eq 0 ]; then
         __ea_lastnl=0
     fi
+    __ea_relines=$(ea_tmp relines) || return 1
+    __ea_inslines=$(ea_tmp inslines) || return 1
+    if [ "$__ea_hasre" = 1 ]; then
+        ea__lif_grep "$__ea_re" "$__ea_old" "$__ea_relines" || return 1
+    fi
+    __ea_hasins=0
+    if [ -n "$__ea_insre" ]; then
+        __ea_hasins=1
+        ea__lif_grep "$__ea_insre" "$__ea_old" "$__ea_inslines" || return 1
+    fi
     if [ "$__ea_backrefs" = 1 ] && [ "$__ea_state" = present ]; then
-        __ea_k=$(ea__lif_first_match "$__ea_old" "$__ea_fm")
+        __ea_k=$(ea__lif_first_match "$__ea_relines" "$__ea_fm")
         if [ "$__ea_k" -gt 0 ]; then
             __ea_sep=$(printf '\001')
             __ea_mk=$(printf '\002')
             EA_NEW=$(sed -n "${__ea_k}p" "$__ea_old" |
-                sed -E "s${__ea_sep}${__ea_sedre}${__ea_sep}${__ea_mk}${__ea_sedrepl}${__ea_mk}${__ea_sep}" |
+                LC_ALL=C sed -E "s${__ea_sep}${__ea_sedre}${__ea_sep}${__ea_mk}${__ea_sedrepl}${__ea_mk}${__ea_sep}" |
                 sed -n "s/^[^${__ea_mk}]*${__ea_mk}\\(.*\\)${__ea_mk}[^${__ea_mk}]*\$/\\1/p"
                 printf E)
             EA_NEW=${EA_NEW%E}
@@ -142,8 +172,9 @@ ea_lineinfile() {
     fi
     awk -v state="$__ea_state" -v hasre="$__ea_hasre" -v hasss="$__ea_hasss" \
         -v backrefs="$__ea_backrefs" -v fm="$__ea_fm" -v lastnl="$__ea_lastnl" \
+        -v insre="$__ea_hasins" -v refile="$__ea_relines" -v insfile="$__ea_inslines" \
         -v out="$__ea_new" -v report="$__ea_rep" "$ea__lif_awk" "$__ea_old" || {
-        ea_fail "awk failed while editing $__ea_p (is the regular expression valid ERE?)"
+        ea_fail "awk failed while editing $__ea_p"
         return 1
     }
     : >>"$__ea_new"

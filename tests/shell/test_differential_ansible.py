@@ -90,6 +90,10 @@ LINEINFILE_CASES = [
     {"line": "P", "regexp": r"\s+2$"},
     {"line": "last line no eol"},
     {"line": "x", "insertafter": "^nomatch"},
+    {"line": "Listen X", "regexp": r"^Listen [0-9]{1}$"},
+    {"line": "after", "insertafter": r"^Listen \d{1,2}$", "firstmatch": True},
+    {"line": r"Port \1", "regexp": r"^Port (\d{2})", "backrefs": True},
+    {"line": "P", "regexp": r"(?:Permit){1}Root"},
 ]
 
 
