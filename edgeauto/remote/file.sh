@@ -36,6 +36,40 @@ ea__file_recurse() {
     done
 }
 
+ea__file_epoch() {
+    # $1 touch -t stamp: the epoch it means on this host (its time zone), via a probe file
+    __ea_probe=$(ea_tmp stamp) || return 1
+    touch -c -t "$1" "$__ea_probe" && stat -c %Y "$__ea_probe"
+}
+
+ea__file_touch_times() {
+    # $1 path, $2 access_time, $3 modification_time ("" or now = now, preserve, or a stamp):
+    # set them; changed only when a time really moves (a stamp equal to the current one is ok)
+    __ea_moved=0
+    for __ea_which in a m; do
+        if [ "$__ea_which" = a ]; then __ea_want=$2; __ea_fmt=%X; else __ea_want=$3; __ea_fmt=%Y; fi
+        case $__ea_want in
+            preserve) continue ;;
+            '' | now)
+                __ea_moved=1
+                ea_is_check || touch -c "-$__ea_which" "$1" || return 1
+                ;;
+            *)
+                __ea_epoch=$(ea__file_epoch "$__ea_want") || {
+                    ea_fail "invalid time stamp $__ea_want"
+                    return 1
+                }
+                if [ "$(stat -c "$__ea_fmt" "$1")" != "$__ea_epoch" ]; then
+                    __ea_moved=1
+                    ea_is_check || touch -c "-$__ea_which" -t "$__ea_want" "$1" || return 1
+                fi
+                ;;
+        esac
+    done
+    [ "$__ea_moved" = 1 ] && ea_changed
+    return 0
+}
+
 ea__file_replace_with_link() {
     # $1 path, $2 src, $3 kind (symbolic|hard): atomically replace PATH with a link. The link is
     # made inside a private mktemp -d directory next to PATH, so no other user can race us.
@@ -157,21 +191,11 @@ ea_file() {
                     }
                     chmod "$(ea_default_mode file)" "$__ea_p"
                 fi
-            elif [ "$__ea_atime" != preserve ] || [ "$__ea_mtime" != preserve ]; then
-                ea_changed
-                if ! ea_is_check; then
-                    case $__ea_mtime in
-                        '' | now | preserve) touch -c "$__ea_p" ;;
-                        *) touch -c -t "$__ea_mtime" "$__ea_p" ;;
-                    esac || {
-                        ea_fail "Error while touching existing target $__ea_p"
-                        return 1
-                    }
-                fi
+            else
+                ea__file_touch_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             fi
-            if [ "$__ea_prev" = absent ] && [ -n "$__ea_mtime" ] && [ "$__ea_mtime" != now ] &&
-                [ "$__ea_mtime" != preserve ] && ! ea_is_check; then
-                touch -c -t "$__ea_mtime" "$__ea_p"
+            if [ "$__ea_prev" = absent ] && ! ea_is_check; then
+                ea__file_touch_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             fi
             ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
             if ea_is_check && [ "$__ea_prev" = absent ]; then

@@ -48,6 +48,15 @@ SCENARIOS = {
             "access_time": "preserve",
         },
     ),
+    "file_touch_stamp": (
+        "file",
+        lambda d: {
+            "path": f"{d}/ts",
+            "state": "touch",
+            "modification_time": "202401021530.00",
+            "access_time": "202401021530.00",
+        },
+    ),
     "file_link": (
         "file",
         lambda d: {"path": f"{d}/lnk", "state": "link", "src": "/etc/hostname", "force": True},
