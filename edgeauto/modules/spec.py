@@ -21,6 +21,21 @@ _TRUE = {"yes", "on", "1", "true", "y", "t"}
 _FALSE = {"no", "off", "0", "false", "n", "f", ""}
 
 
+def kind_of(value: Any) -> str:
+    """A user-facing name for a value's YAML kind (never an internal class like PosDict)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int | float):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
 def is_templated(value: Any) -> bool:
     """True if a value still holds Jinja2 that is rendered per host."""
     if isinstance(value, str):
@@ -67,7 +82,7 @@ class Option:
         kind = self.type
         if kind in ("str", "path"):
             if isinstance(value, dict | list):
-                raise ValueError(f"expected a string, found a {type(value).__name__}")
+                raise ValueError(f"expected a string, found a {kind_of(value)}")
             return str(value) if not isinstance(value, bool) else ("True" if value else "False")
         if kind == "octal_or_str":  # file modes: 0644, '0644', 'u+rwx'
             if isinstance(value, int) and not isinstance(value, bool):
@@ -98,7 +113,7 @@ class Option:
             return value
         if kind == "dict":
             if not isinstance(value, dict):
-                raise ValueError(f"expected a mapping, found {type(value).__name__} {value!r}")
+                raise ValueError(f"expected a mapping, found a {kind_of(value)} {value!r}")
             return value
         return value  # raw
 
