@@ -349,7 +349,9 @@ class HostRunner(OutcomeMixin):
             out = self.flush()
             if out != OK:
                 return out
-        if not is_remote and self.segment:
+        if self.segment:
+            # Anything this task changes on the controller (set_fact, or register of a task
+            # whose items are all skipped) must be undone if a pending task fails.
             te.snapshot = self.snapshot()
         for slot in te.items:
             itemvars = self.item_vars(te, slot, loop_control, len(te.items))

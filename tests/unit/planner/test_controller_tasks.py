@@ -184,3 +184,23 @@ def test_delegate_to_localhost_runs_on_the_controller(lab):
     assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
     assert (lab.work / "delegated").read_text() == "h1"
     assert rep.results[0].delegated_to == "localhost"
+
+
+def test_a_skipped_tasks_register_is_rolled_back_when_an_earlier_task_failed(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - shell: exit 1
+                - shell: echo never
+                  when: false
+                  register: skipped_one
+              rescue:
+                - copy: {dest: WORK/seen, content: "{{ skipped_one is defined }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert (lab.work / "seen").read_text() == "False"
