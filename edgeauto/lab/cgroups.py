@@ -51,8 +51,10 @@ def lab_cgroups(lab_id: str, every: bool = True) -> list[Path]:
 
 
 def host_cgroups(lab_id: str, host: str) -> list[Path]:
-    """The cgroups a host's launcher joins (name=systemd v1 + v2, or just v2)."""
-    return [p / host for p in lab_cgroups(lab_id, every=False)]
+    """The cgroups a host's launcher joins: its own cgroup in every hierarchy (v1 controllers
+    too), so whatever runs inside — also a libvirtd or dockerd placing its guests relative
+    to its own cgroup — stays below the lab's slice."""
+    return [p / host for p in lab_cgroups(lab_id)]
 
 
 def host_all_cgroups(lab_id: str, host: str) -> list[Path]:
@@ -70,8 +72,20 @@ def docker_parent(lab_id: str, host: str) -> str:
 
 
 def create(paths: list[Path]) -> None:
+    """mkdir the cgroups; a new v1 cpuset cgroup starts with no CPUs/memory nodes (joining
+    it would fail with ENOSPC), so those are copied from the parent level by level."""
     for path in paths:
-        path.mkdir(parents=True, exist_ok=True)
+        missing = []
+        level = path
+        while not level.exists():
+            missing.append(level)
+            level = level.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            for knob in ("cpuset.cpus", "cpuset.mems"):
+                mine, parents = new / knob, new.parent / knob
+                if mine.exists() and not mine.read_text().strip():
+                    mine.write_text(parents.read_text().strip() or "\n")
 
 
 def pids_in(paths: list[Path]) -> set[int]:

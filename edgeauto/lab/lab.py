@@ -46,8 +46,10 @@ from edgeauto.lab.paths import (
 )
 from edgeauto.lab.procs import (
     NS_KINDS,
+    describe,
     in_cgroup,
     mounts_below,
+    now_ticks,
     parent_pid,
     processes_in_namespaces,
     processes_inside,
@@ -124,6 +126,7 @@ class Lab:
         self.log = log
         self.id = lab_id(self.state_dir)
         self.images = ImageCache(self.cache_dir, log=log)
+        self.down_ticks: int | None = None  # when down() last finished (see leftovers())
 
     # ----- paths and state -------------------------------------------------------------
     @property
@@ -487,7 +490,7 @@ class Lab:
                 raise LabError(f"ssh through the netns proxy failed: {proc.stderr.strip()[-300:]}")
             time.sleep(0.3)
         self._wait_systemd(host, deadline)
-        if "docker" in host.capabilities:
+        if {"docker", "libvirt"} & set(host.capabilities):
             pid = netns_pid(self.id, host.name)
             proc = subprocess.run(
                 ["nsenter", "-t", str(pid), "-m", "--", "sh", "-c", REMOUNT_CGROUPS_RW],
@@ -495,7 +498,7 @@ class Lab:
                 text=True,
             )
             if proc.returncode != 0:
-                raise LabError(f"making cgroups writable for dockerd failed: {proc.stderr.strip()}")
+                raise LabError(f"making cgroups writable failed: {proc.stderr.strip()}")
 
     # ----- client files --------------------------------------------------------------------
     def _write_client_files(self, hosts: list[LabHost], keys: LabKeys) -> None:
@@ -565,6 +568,7 @@ class Lab:
             self._remove_client_files()
             self.state_file.unlink(missing_ok=True)
         report.seconds = time.monotonic() - started
+        self.down_ticks = now_ticks()
         self.log(f"lab: down in {report.seconds:.1f}s ({len(report.stopped)} host(s))")
         return report
 
@@ -669,7 +673,7 @@ class Lab:
         """
         found = []
         for pid in sorted(cgroups.pids_in(cgroups.lab_cgroups(self.id))):
-            found.append(f"process {pid} in lab cgroup")
+            found.append(f"process {pid} ({describe(pid)}) in lab cgroup")
         for pid in processes_inside(self.state_dir):
             found.append(f"process {pid} has its root or cwd in {self.state_dir}")
         for mp in sorted(mounts_below(self.state_dir, "*")):
@@ -678,8 +682,8 @@ class Lab:
             if cg.exists():
                 found.append(f"cgroup {cg}")
         if namespaces:
-            for pid, ns in processes_in_namespaces(namespaces):
-                found.append(f"process {pid} still in namespace {ns}")
+            for pid, ns in processes_in_namespaces(namespaces, self.down_ticks):
+                found.append(f"process {pid} ({describe(pid)}) still in namespace {ns}")
         for run_dir in NSPAWN_PROPAGATE.glob(f"*-{self.id[:6]}"):
             found.append(f"nspawn run dir {run_dir}")
         if self.hosts_dir.exists() and any(self.hosts_dir.iterdir()):

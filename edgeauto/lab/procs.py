@@ -82,9 +82,17 @@ def mounts_below(directory: Path, which: str) -> set[str]:
     return found
 
 
-def processes_in_namespaces(namespaces: set[str]) -> list[tuple[int, str]]:
+def processes_in_namespaces(
+    namespaces: set[str], started_before: int | None = None
+) -> list[tuple[int, str]]:
+    """Processes inside any of ``namespaces``. Namespace ids are reused by the kernel once a
+    namespace is gone, so with ``started_before`` (clock ticks since boot, taken when the lab
+    was down) processes started later are ignored: they cannot have been in the lab's
+    namespaces, which had no member left by then to create them."""
     found = []
     for pid in all_pids():
+        if started_before is not None and start_ticks(pid) > started_before:
+            continue
         for kind in NS_KINDS:
             try:
                 ns = os.readlink(f"/proc/{pid}/ns/{kind}")
@@ -94,3 +102,35 @@ def processes_in_namespaces(namespaces: set[str]) -> list[tuple[int, str]]:
                 found.append((pid, ns))
                 break
     return found
+
+
+def describe(pid: int) -> str:
+    """'comm, cgroup' of a process, for messages about leftovers."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        cgroup = next(
+            (
+                line.split(":", 2)[2]
+                for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+                if ":name=systemd:" in line or line.startswith("0::")
+            ),
+            "?",
+        )
+        return f"{cmd[:80]}, cgroup {cgroup}"
+    except OSError:
+        return "gone"
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def now_ticks() -> int:
+    """Time since boot in clock ticks (the unit of a process's start time in /proc/PID/stat)."""
+    return int(float(Path("/proc/uptime").read_text().split()[0]) * CLOCK_TICKS)
+
+
+def start_ticks(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 0

@@ -242,9 +242,10 @@ def test_down_force_cleans_up_after_a_crash_that_lost_the_state_file(own_lab):
         lab.state_file.unlink()  # the controller "crashed" and its state is gone
         assert lab.leftovers(namespaces) != []
     finally:
-        report = Lab(state_dir=lab.state_dir, subnet=lab.subnet).down(force=True)
+        fresh_controller = Lab(state_dir=lab.state_dir, subnet=lab.subnet)
+        report = fresh_controller.down(force=True)
     assert report.problems == []
-    assert lab.leftovers(namespaces) == []
+    assert fresh_controller.leftovers(namespaces) == []
 
 
 @pytest.mark.arm64
