@@ -281,11 +281,21 @@ class PlayRun(RemoteIOMixin):
     # ------------------------------------------------------------------ handlers
 
     def handler_order(self) -> list[Task]:
+        """Handlers in Ansible's order, each source handler once.
+
+        ``Play.handlers`` already holds the handlers of every ``roles:`` role (role ones first),
+        so the roles' own lists only matter for a handler the loader did not merge; handlers of
+        roles pulled in by ``include_role`` at run time come last, as Ansible appends them.
+        Deduplicated by identity: the same handler object listed twice must run once.
+        """
         out: list[Task] = []
-        for role in self.all_roles:
-            out.extend(role.handlers)
-        out.extend(self.extra_handlers)
-        out.extend(self.play.handlers)
+        seen: set[int] = set()
+        sources = [self.play.handlers, *(role.handlers for role in self.all_roles)]
+        for handlers in (*sources, self.extra_handlers):
+            for handler in handlers:
+                if id(handler) not in seen:
+                    seen.add(id(handler))
+                    out.append(handler)
         return out
 
     def register_role_handlers(self, role) -> None:

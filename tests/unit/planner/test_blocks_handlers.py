@@ -185,3 +185,31 @@ def test_notifications_reach_the_host_with_the_next_script_and_leave_after_the_h
     assert (lab.work / "seen").read_text() == "restart app\n"  # saved before the handler ran
     assert list(state.iterdir()) == []  # and removed by the handler script
     assert run.states["h1"].transport.round_trips == 3
+
+
+def test_a_role_handler_runs_once_although_play_handlers_also_list_it(lab):
+    role = lab.root / "roles" / "svc"
+    (role / "tasks").mkdir(parents=True)
+    (role / "handlers").mkdir(parents=True)
+    (role / "tasks" / "main.yml").write_text(
+        "- shell: echo changed\n  notify: bounce\n- shell: echo again\n  notify: play handler\n"
+    )
+    (role / "handlers" / "main.yml").write_text(
+        "- name: bounce\n  shell: echo bounced >> {{ out }}/bounces\n"
+    )
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {out: WORK}
+          roles: [svc]
+          handlers:
+            - name: play handler
+              shell: echo play >> WORK/bounces
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab.work / "bounces").read_text() == "bounced\nplay\n"
+    handlers = [r.task.display_name for r in rep.results if r.is_handler]
+    assert handlers == ["svc : bounce", "play handler"]
