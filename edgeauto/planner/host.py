@@ -53,6 +53,7 @@ from edgeauto.planner.taskexec import (  # noqa: F401 - re-exported for play.py
     short_action,
 )
 from edgeauto.playbook.model import Block, Task
+from edgeauto.templating import as_data
 from edgeauto.transport.base import BecomeSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -518,7 +519,8 @@ class HostRunner(OutcomeMixin):
         )
         result = dict(module.run(args, ctx) or {})
         if ctx.set_facts and not result.get("failed"):
-            self.state.set_facts.update(ctx.set_facts)
+            # set_fact values are rendered already: stored as data, never templated again.
+            self.state.set_facts.update({k: as_data(v) for k, v in ctx.set_facts.items()})
         elif result.get("ansible_facts") and not result.get("failed"):
             self.state.facts.update(result["ansible_facts"])
         for key in ("add_host", "add_group"):

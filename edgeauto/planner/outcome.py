@@ -24,6 +24,7 @@ from edgeauto.planner.taskexec import (
     TaskExec,
     short_action,
 )
+from edgeauto.templating import as_data
 
 
 class OutcomeMixin:
@@ -132,7 +133,8 @@ class OutcomeMixin:
             if short_action(task.action) in ("command", "shell", "script", "raw"):
                 self.state.checksums.clear()
         if task.register and final.status != "unreachable":
-            self.state.registered[task.register] = copy.copy(final.result)
+            # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
+            self.state.registered[task.register] = as_data(copy.copy(final.result))
         if final.status == "changed" and (task.notify or te.wctx.notify):
             self.notify(list(task.notify) + list(te.wctx.notify), self.templar(te.tvars, te.wctx))
 

@@ -425,7 +425,9 @@ class PlayRun(RemoteIOMixin):
         if entry.result is not None and task.register:
             import copy
 
-            runner.state.registered[task.register] = copy.copy(entry.result.result)
+            from edgeauto.templating import as_data
+
+            runner.state.registered[task.register] = as_data(copy.copy(entry.result.result))
         return OK
 
     def apply_inventory_change(self, host: str, result: dict) -> None:

@@ -204,3 +204,26 @@ def test_a_skipped_tasks_register_is_rolled_back_when_an_earlier_task_failed(lab
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
     assert (lab.work / "seen").read_text() == "False"
+
+
+def test_registered_output_and_set_fact_values_are_never_templated_again(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - shell: echo '{{ "{{" }} nope {{ "}}" }}'
+              register: r
+            - debug: var=r.stdout
+            - set_fact:
+                copied: "{{ r.stdout }}"
+            - debug: {msg: "{{ copied }}"}
+            - copy: {dest: WORK/out, content: "{{ copied }}"}
+              when: r.stdout is search('nope')
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert rep.results[1].result["r.stdout"] == "{{ nope }}"
+    assert rep.results[3].result["msg"] == "{{ nope }}"
+    assert (lab.work / "out").read_text() == "{{ nope }}"
