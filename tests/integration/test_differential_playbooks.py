@@ -29,8 +29,9 @@ PLAYBOOKS = sorted(H.PLAYBOOKS.glob("[0-9][0-9]_*.yml"))
 NAMES = [p.stem for p in PLAYBOOKS]
 EXTRA = ("-e", f"@{H.PLAYBOOKS / 'extra_vars.yml'}", "--skip-tags", "skipped_by_cli")
 
-# (aspect, playbook) -> why edgeauto differs today. Aspects: state, statuses, values,
-# idempotent, check.
+# (aspect, playbook) -> why edgeauto differs today. Aspects: state, statuses, recap, values,
+# idempotent, check. Details and suspected code: /work/helpers/NOTES-compat.md equivalents are
+# summarised in docs/compatibility.md.
 KNOWN: dict[tuple[str, str], str] = {}
 
 
@@ -104,8 +105,13 @@ def test_each_task_reports_the_same_status_as_with_ansible_playbook(converged, n
     oracle, ours = both(converged, "first", name)
     assert oracle.records, oracle.describe()
     assert H.sequence_differences(oracle.statuses(), ours.statuses()) == [], ours.describe()
-    assert ours.stats == oracle.stats
     assert ours.exit_code == oracle.exit_code
+
+
+@pytest.mark.parametrize("name", params("recap"))
+def test_recap_counts_match_ansible_playbook(converged, name):
+    oracle, ours = both(converged, "first", name)
+    assert ours.stats == oracle.stats
 
 
 @pytest.mark.parametrize("name", params("values"))
@@ -124,9 +130,12 @@ def test_second_run_changes_nothing_with_either_tool(converged, name):
 
 @pytest.mark.parametrize("name", params("check"))
 def test_check_mode_predicts_the_same_changes_as_ansible_playbook(checked, name):
+    """Compared up to the first task ansible-playbook's check mode fails on (typically a
+    task on a path an earlier task would have created: edgeauto predicts past it)."""
     oracle, ours = both(checked, "check", name)
     assert oracle.records, oracle.describe()
-    assert ours.changed_tasks() == oracle.changed_tasks(), ours.describe()
+    stop = oracle.first_failure()
+    assert ours.predictions(stop) == oracle.predictions(stop), ours.describe()
 
 
 def test_check_mode_writes_nothing_with_either_tool(checked):

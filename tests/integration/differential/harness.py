@@ -57,11 +57,32 @@ class ToolRun:
     output: str
 
     def statuses(self, host: str | None = None) -> list[tuple]:
+        """(play, task, handler, status, ignored) per result. The result ansible-playbook
+        prints for an include_* task itself is left out: it is bookkeeping, not a task."""
         return [
             (r["play"], r["task"], r["handler"], r["status"], r["ignored"])
             for r in self.records
-            if host is None or r["host"] == host
+            if (host is None or r["host"] == host) and short(r["action"]) not in INCLUDES
         ]
+
+    def predictions(self, stop_at: tuple | None = None) -> list[tuple]:
+        """Check mode: (play, task, predicted change) of every task before ``stop_at``
+        (a (play, task) pair), leaving out command/shell: ansible-playbook skips those in
+        check mode unless creates/removes decide, edgeauto predicts them."""
+        out = []
+        for r in self.records:
+            if stop_at and (r["play"], r["task"]) == stop_at:
+                break
+            if short(r["action"]) in INCLUDES or short(r["action"]) in ("command", "shell"):
+                continue
+            out.append((r["play"], r["task"], r["status"] == "changed"))
+        return out
+
+    def first_failure(self) -> tuple | None:
+        for r in self.records:
+            if r["status"] == "failed" and not r["ignored"]:
+                return (r["play"], r["task"])
+        return None
 
     def changed_tasks(self) -> list[tuple]:
         return [(r["host"], r["play"], r["task"]) for r in self.records if r["status"] == "changed"]
@@ -83,6 +104,13 @@ class ToolRun:
 
     def describe(self) -> str:
         return f"{self.tool} exit {self.exit_code}\n{self.output[-6000:]}"
+
+
+INCLUDES = {"include_tasks", "include_role", "include_vars_dir"}
+
+
+def short(action: str) -> str:
+    return (action or "").rsplit(".", 1)[-1]
 
 
 def printed(result: dict) -> dict:
@@ -163,7 +191,8 @@ def _env(work: Path) -> dict[str, str]:
         ANSIBLE_PIPELINING="1",
         ANSIBLE_HOME=str(work / "ansible-home"),
         ANSIBLE_LOCAL_TEMP=str(work / "ansible-tmp"),
-        ANSIBLE_SSH_CONTROL_PATH_DIR=str(work / "cp"),
+        # one ControlMaster per tool and host, reused by every invocation of the steps
+        ANSIBLE_SSH_CONTROL_PATH_DIR=str(work.parent.parent / "cp"),
         ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
         ANSIBLE_CALLBACKS_ENABLED="difftrace",
         ANSIBLE_DEPRECATION_WARNINGS="0",
