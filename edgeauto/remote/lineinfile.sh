@@ -145,23 +145,28 @@ ea_lineinfile() {
     if [ -s "$__ea_old" ] && [ "$(tail -c 1 "$__ea_old" | wc -l)" -eq 0 ]; then
         __ea_lastnl=0
     fi
+    # lines that had a newline get the sentinel byte \036 in its place (see python_re_to_ere)
+    __ea_sent=$(ea_tmp sentinel) || return 1
+    awk -v lastnl="$__ea_lastnl" 'NR > 1 { print prev "\036" } { prev = $0 }
+        END { if (NR) { if (lastnl) print prev "\036"; else print prev } }' "$__ea_old" >"$__ea_sent"
     __ea_relines=$(ea_tmp relines) || return 1
     __ea_inslines=$(ea_tmp inslines) || return 1
     if [ "$__ea_hasre" = 1 ]; then
-        ea__lif_grep "$__ea_re" "$__ea_old" "$__ea_relines" || return 1
+        ea__lif_grep "$__ea_re" "$__ea_sent" "$__ea_relines" || return 1
     fi
     __ea_hasins=0
     if [ -n "$__ea_insre" ]; then
         __ea_hasins=1
-        ea__lif_grep "$__ea_insre" "$__ea_old" "$__ea_inslines" || return 1
+        ea__lif_grep "$__ea_insre" "$__ea_sent" "$__ea_inslines" || return 1
     fi
     if [ "$__ea_backrefs" = 1 ] && [ "$__ea_state" = present ]; then
         __ea_k=$(ea__lif_first_match "$__ea_relines" "$__ea_fm")
         if [ "$__ea_k" -gt 0 ]; then
             __ea_sep=$(printf '\001')
             __ea_mk=$(printf '\002')
-            EA_NEW=$(sed -n "${__ea_k}p" "$__ea_old" |
+            EA_NEW=$(sed -n "${__ea_k}p" "$__ea_sent" |
                 LC_ALL=C sed -E "s${__ea_sep}${__ea_sedre}${__ea_sep}${__ea_mk}${__ea_sedrepl}${__ea_mk}${__ea_sep}" |
+                tr -d '\036' |
                 sed -n "s/^[^${__ea_mk}]*${__ea_mk}\\(.*\\)${__ea_mk}[^${__ea_mk}]*\$/\\1/p"
                 printf E)
             EA_NEW=${EA_NEW%E}

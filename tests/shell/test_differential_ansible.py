@@ -70,7 +70,7 @@ def ours(shell: str, module: str, args: dict) -> dict:
     ).results[0]
 
 
-INITIAL = b"# comment\nPort 22\n#PermitRootLogin yes\nPermitRootLogin yes\nListen 1\nListen 2\nlast line no eol"
+INITIAL = b"# comment\n\n  \nPort 22\n#PermitRootLogin yes\nPermitRootLogin yes\nListen 1\nListen 2\nlast line no eol"
 LINEINFILE_CASES = [
     {"line": "PermitRootLogin no", "regexp": r"^#?PermitRootLogin"},
     {"line": "PermitRootLogin no", "regexp": r"^#?PermitRootLogin", "firstmatch": True},
@@ -94,6 +94,10 @@ LINEINFILE_CASES = [
     {"line": "after", "insertafter": r"^Listen \d{1,2}$", "firstmatch": True},
     {"line": r"Port \1", "regexp": r"^Port (\d{2})", "backrefs": True},
     {"line": "P", "regexp": r"(?:Permit){1}Root"},
+    {"state": "absent", "regexp": r"^\s+$"},
+    {"line": "eol", "regexp": r"eol\s*$"},
+    {"line": "dot", "regexp": r"^Listen.$"},
+    {"line": "neg", "regexp": r"^[^#]+$", "firstmatch": True},
 ]
 
 

@@ -88,8 +88,18 @@ _NEGATED = {"D": "d", "S": "s", "W": "w"}
 _PLAIN_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
 
 
-def python_re_to_ere(pattern: str, pos: Position | None, what: str = "regexp") -> str:
+NEWLINE_SENTINEL = "\x1e"  # stands for a line's "\n" when lines are matched by grep
+
+
+def python_re_to_ere(
+    pattern: str, pos: Position | None, what: str = "regexp", sentinel: str | None = None
+) -> str:
     """Translate a Python regular expression into POSIX ERE for awk/grep -E/sed -E.
+
+    Ansible matches each line *with* its trailing newline, so ``\\s`` and ``[^x]`` can consume
+    it (``^\\s+$`` matches an empty line). With ``sentinel`` the target appends that byte to
+    every line that had a newline, and the translation keeps Python's meaning: ``\\s`` includes
+    the sentinel, ``\\S`` and ``.`` exclude it, ``$`` becomes ``<sentinel>?$``, ``\\n`` is it.
 
     Translated: ``\\d \\s \\w`` (and ``\\D \\S \\W`` outside brackets), ``(?:`` → ``(``,
     ``\\t \\n \\r``. Refused with a clear error (no POSIX equivalent): look-around, named
@@ -123,11 +133,16 @@ def python_re_to_ere(pattern: str, pos: Position | None, what: str = "regexp") -
             i += 2
             if n in _CLASS_ESCAPES:
                 inner, whole = _CLASS_ESCAPES[n]
+                if sentinel and n == "s":
+                    inner, whole = inner + sentinel, "[" + inner + sentinel + "]"
                 out.append(inner if in_class else whole)
             elif n in _NEGATED:
                 if in_class:
                     raise refuse(f"\\{n} inside a bracket expression")
-                out.append("[^" + _CLASS_ESCAPES[_NEGATED[n]][0] + "]")
+                extra = sentinel if (sentinel and n == "S") else ""
+                out.append("[^" + _CLASS_ESCAPES[_NEGATED[n]][0] + extra + "]")
+            elif n == "n" and sentinel:
+                out.append(sentinel)
             elif n in _PLAIN_ESCAPES:
                 out.append(_PLAIN_ESCAPES[n])
             elif n.isdigit():
@@ -136,15 +151,23 @@ def python_re_to_ere(pattern: str, pos: Position | None, what: str = "regexp") -
                 raise refuse(f"the anchor \\{n}")
             elif n.isalnum():
                 raise refuse(f"the escape \\{n}")
-            elif in_class and n in "]\\^-":
-                out.append({"]": "]", "\\": "\\", "^": "^", "-": "-"}[n] if n != "]" else "]")
+            elif in_class and n in "]-":
+                raise refuse(
+                    f"an escaped '{n}' inside a bracket expression (put ] first or - last instead)"
+                )
+            elif in_class:
+                out.append(n)  # POSIX brackets have no escapes: [\.] is just [.]
             else:
                 out.append("\\" + n)
             continue
         if in_class:
             if c == "]" and not (out and out[-1] in ("[", "[^")):
                 in_class = False
-            out.append(c)
+            out.append(sentinel if (c == "\n" and sentinel) else c)
+            i += 1
+            continue
+        if sentinel and c in ".$\n":
+            out.append({".": f"[^{sentinel}]", "$": f"{sentinel}?$", "\n": sentinel}[c])
             i += 1
             continue
         if c == "[":

@@ -9,10 +9,13 @@ silently matching differently.
 
 from __future__ import annotations
 
+import re
+
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import (
     COMMON_FILE_OPTIONS,
+    NEWLINE_SENTINEL,
     mode_arg,
     python_re_to_ere,
     python_template_to_sed,
@@ -111,9 +114,9 @@ class LineinfileModule(RemoteModule):
             ia = "EOF"
         insre = ""
         if ia not in (None, "BOF", "EOF"):
-            insre = python_re_to_ere(ia, ctx.pos, "insertafter")
+            insre = python_re_to_ere(ia, ctx.pos, "insertafter", NEWLINE_SENTINEL)
         elif ib not in (None, "BOF"):
-            insre = python_re_to_ere(ib, ctx.pos, "insertbefore")
+            insre = python_re_to_ere(ib, ctx.pos, "insertbefore", NEWLINE_SENTINEL)
         flags = (
             "".join(
                 letter
@@ -129,11 +132,22 @@ class LineinfileModule(RemoteModule):
             )
             or "-"
         )
-        ere = python_re_to_ere(regexp, ctx.pos) if regexp is not None else ""
+        ere = (
+            python_re_to_ere(regexp, ctx.pos, "regexp", NEWLINE_SENTINEL)
+            if regexp is not None
+            else ""
+        )
         sedre = sedrepl = ""
         if args.get("backrefs") and state == "present":
             sedre = ere or "^"  # sed treats an empty regex as "the previous one"
             sedrepl = python_template_to_sed(str(args["line"]), ctx.pos)
+            groups = re.compile(regexp).groups
+            for ref in re.findall(r"\\(?:g<)?(\d+)", str(args["line"])):
+                if int(ref) > groups:
+                    raise ModuleArgumentError(
+                        f"argument 'line': invalid group reference {ref} (regexp has {groups} group(s))",
+                        ctx.pos,
+                    )
         argv = [
             str(args["path"]),
             state,

@@ -73,3 +73,22 @@ def test_modes_are_normalised(value, expected):
 def test_bad_modes_are_refused(value):
     with pytest.raises(ModuleArgumentError):
         mode_arg(value, None)
+
+
+@pytest.mark.parametrize(
+    "python,ere",
+    [
+        (r"^\s+$", "^[[:space:]\x1e]+\x1e?$"),
+        (r"a.b", "a[^\x1e]b"),
+        (r"\S\n", "[^[:space:]\x1e]\x1e"),
+        (r"[.$]", "[.$]"),
+    ],
+)
+def test_with_a_newline_sentinel_python_line_semantics_are_kept(python, ere):
+    assert python_re_to_ere(python, None, sentinel="\x1e") == ere
+
+
+def test_escapes_inside_brackets_become_plain_characters():
+    assert python_re_to_ere(r"[\.\*]", None) == "[.*]"
+    with pytest.raises(ModuleArgumentError, match="bracket"):
+        python_re_to_ere(r"[\]]", None)
