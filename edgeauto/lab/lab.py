@@ -126,7 +126,7 @@ class Lab:
         self.log = log
         self.id = lab_id(self.state_dir)
         self.images = ImageCache(self.cache_dir, log=log)
-        self.down_ticks: int | None = None  # when down() last finished (see leftovers())
+        self.down_ticks: int | None = None  # when down() last started (see leftovers())
 
     # ----- paths and state -------------------------------------------------------------
     @property
@@ -381,7 +381,7 @@ class Lab:
 
     def _launch(self, host: LabHost, lower: Path) -> None:
         hdir = Path(host.dir)
-        cgs = cgroups.host_cgroups(self.id, host.name)
+        cgs = cgroups.host_cgroups(self.id, host.name, every=host.privileged)
         if not cgs:
             raise LabError("no usable cgroup hierarchy under /sys/fs/cgroup")
         cgroups.create(cgs)
@@ -541,6 +541,7 @@ class Lab:
         anything mounted below the state directory.
         """
         started = time.monotonic()
+        self.down_ticks = now_ticks()
         report = DownReport()
         with self._locked():
             try:
@@ -568,7 +569,6 @@ class Lab:
             self._remove_client_files()
             self.state_file.unlink(missing_ok=True)
         report.seconds = time.monotonic() - started
-        self.down_ticks = now_ticks()
         self.log(f"lab: down in {report.seconds:.1f}s ({len(report.stopped)} host(s))")
         return report
 
@@ -683,6 +683,9 @@ class Lab:
                 found.append(f"cgroup {cg}")
         if namespaces:
             for pid, ns in processes_in_namespaces(namespaces, self.down_ticks):
+                other = describe(pid)
+                if f"/{cgroups.LAB_SLICE}/" in other and f"/{self.id}/" not in other:
+                    continue  # a process of another lab in a namespace that reuses an old id
                 found.append(f"process {pid} ({describe(pid)}) still in namespace {ns}")
         for run_dir in NSPAWN_PROPAGATE.glob(f"*-{self.id[:6]}"):
             found.append(f"nspawn run dir {run_dir}")

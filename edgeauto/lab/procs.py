@@ -86,9 +86,9 @@ def processes_in_namespaces(
     namespaces: set[str], started_before: int | None = None
 ) -> list[tuple[int, str]]:
     """Processes inside any of ``namespaces``. Namespace ids are reused by the kernel once a
-    namespace is gone, so with ``started_before`` (clock ticks since boot, taken when the lab
-    was down) processes started later are ignored: they cannot have been in the lab's
-    namespaces, which had no member left by then to create them."""
+    namespace is gone, so with ``started_before`` (clock ticks since boot, taken when the
+    lab's teardown began) processes started later are ignored: a new process in one of the
+    lab's namespaces would be the child of a lab process, found through the lab's cgroups."""
     found = []
     for pid in all_pids():
         if started_before is not None and start_ticks(pid) > started_before:
