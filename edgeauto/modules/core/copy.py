@@ -33,6 +33,10 @@ MAX_DIFF_BYTES = 104448  # Ansible's max_diff_size default
 SPEC = ModuleSpec(
     name="copy",
     short_description="Copy a file or inline content to the target",
+    description=(
+        "Works like ansible.builtin.copy (files and directories, inline content, remote_src "
+        "files). Unchanged files are not sent: the facts round trip already knows their sha1."
+    ),
     options={
         "src": Option(
             type="path",

@@ -14,6 +14,10 @@ from edgeauto.modules.spec import ModuleSpec, Option
 SPEC = ModuleSpec(
     name="file",
     short_description="Manage files, directories, links and their attributes",
+    description=(
+        "Works like ansible.builtin.file. SELinux contexts and chattr attributes are accepted "
+        "but not managed."
+    ),
     options={
         "path": Option(
             type="path", required=True, aliases=("dest", "name"), description="Path to manage."

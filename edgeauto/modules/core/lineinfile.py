@@ -27,6 +27,11 @@ from edgeauto.modules.spec import ModuleSpec, Option
 SPEC = ModuleSpec(
     name="lineinfile",
     short_description="Ensure a particular line is in a file, or replace a line using a regexp",
+    description=(
+        "Works like ansible.builtin.lineinfile. Regular expressions are Python syntax translated "
+        "to POSIX ERE for the target (\\d \\s \\w (?:...) work); look-around, lazy quantifiers, "
+        "\\b and named groups are refused with an error. Needs only sh, awk, grep and sed."
+    ),
     options={
         "path": Option(
             type="path",
