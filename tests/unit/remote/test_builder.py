@@ -50,6 +50,8 @@ def test_arguments_reach_the_function_byte_for_byte(value):
         b"ends\n\n\n",
         b"EA_feedfacecafebeef_PAYLOAD\nx",
         b"\0\1\2 bin\0ary",
+        bytes(range(1, 256)) * 3,
+        "caf\u00e9 \u2603\r\n".encode() + b"\xff\xfe latin1\n",
         bytes(range(256)) * 40,
     ],
 )
