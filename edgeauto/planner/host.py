@@ -555,7 +555,7 @@ class HostRunner(OutcomeMixin):
             target = args.get("file") or args.get("_raw_params") or task.include_target
             if not target:
                 raise EdgeautoError("include_tasks needs a file name", task.pos)
-            nodes = self.prun.load_included_tasks(str(target), task, wctx)
+            nodes = self.prun.load_included_tasks(str(target), task, wctx, {**variables, **extra})
             params = dict(extra)
             params.update(task.vars or {})
             sub = wctx.with_include(params, tags=task.tags)

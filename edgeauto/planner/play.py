@@ -322,7 +322,11 @@ class PlayRun(RemoteIOMixin):
 
     # ------------------------------------------------------------------ includes
 
-    def load_included_tasks(self, target: str, task: Task, wctx: WalkCtx) -> list:
+    def load_included_tasks(
+        self, target: str, task: Task, wctx: WalkCtx, host_vars: dict | None = None
+    ) -> list:
+        """Load an include_tasks file; ``host_vars`` (the including task's variables) render
+        templated ``import_*`` names inside it, ``roles_path`` finds roles it imports."""
         from edgeauto.playbook import load_task_file
 
         path = Path(target)
@@ -344,7 +348,17 @@ class PlayRun(RemoteIOMixin):
                     + ")",
                     task.pos,
                 )
-        return list(load_task_file(path, role=wctx.role))
+        return list(
+            load_task_file(
+                path,
+                role=wctx.role,
+                pos=task.pos,
+                basedir=self.play.basedir,
+                roles_path=self.run.roles_path(self.play),
+                extra_vars=self.run.extra_vars,
+                static_vars=host_vars or {},
+            )
+        )
 
     def load_included_role(self, name: str, task: Task, args: dict):
         from edgeauto.playbook import load_role

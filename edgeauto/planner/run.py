@@ -83,15 +83,12 @@ class Run:
         self.inventory = load_inventory(
             self.options.inventory_sources or [], playbook_dir=first_dir, vault=self.vault
         )
-        import inspect
-
         kwargs = {
             "roles_path": list(self.options.roles_path),
             "extra_vars": self.extra_vars,
             "inventory": self.inventory,
+            "vault": self.vault,  # whole-file vaulted vars_files are validated too
         }
-        if "vault" in inspect.signature(load_and_validate).parameters:
-            kwargs["vault"] = self.vault  # vaulted vars_files can then be validated too
         for path in self.playbook_paths:
             self.playbooks.append(load_and_validate(path, **kwargs))
         self.loaded = True

@@ -99,8 +99,23 @@ def _inventory_var_names(inventory) -> set[str]:
     return names
 
 
+def _load_vars_yaml(path: Path, vault):
+    """A vars file's YAML; a whole-file vault-encrypted one is decrypted with ``vault``
+    (without secrets that is a VaultError naming the file, like at run time)."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if head.lstrip().startswith(b"$ANSIBLE_VAULT"):
+        from edgeauto.inventory.varsdirs import load_vars_file
+
+        return load_vars_file(path, vault)
+    return load_yaml(path)
+
+
 class _Validator:
-    def __init__(self, playbook: Playbook, inventory, extra_vars, roles_path, broken=()):
+    def __init__(
+        self, playbook: Playbook, inventory, extra_vars, roles_path, broken=(), vault=None
+    ):
+        self.vault = vault
         self.broken_handlers = set(broken)
         self.playbook = playbook
         self.extra_vars = dict(extra_vars or {})
@@ -159,7 +174,7 @@ class _Validator:
                 path = find_vars_file(play.basedir, name)
                 if path is not None:
                     try:
-                        data = load_yaml(path)
+                        data = _load_vars_yaml(path, self.vault)
                     except EdgeautoError as exc:
                         self.problems.append(exc)
                         break
@@ -219,7 +234,7 @@ class _Validator:
         if path is None:
             return set()
         try:
-            data = load_yaml(path)
+            data = _load_vars_yaml(path, self.vault)
         except EdgeautoError:
             return set()
         return set(data) if isinstance(data, dict) else set()
@@ -356,7 +371,11 @@ class _Validator:
         if is_templated(name):
             self._undefined(name, self.anywhere, position_of(name, task.pos), "include_tasks file")
             return
-        ctx = _Ctx(file=Path(task.pos.file), basedir=play.basedir, role=task.role)
+        # imports inside the included file may use play vars (vars_files, vars, extra vars)
+        static_vars = {**self.loader._vars_files_values(play), **play.vars, **self.extra_vars}
+        ctx = _Ctx(
+            file=Path(task.pos.file), basedir=play.basedir, role=task.role, static_vars=static_vars
+        )
         before = len(self.loader.problems)
         path = self.loader.find_task_file(name, ctx, position_of(name, task.pos))
         if path is None or str(path) in self._seen_includes:
@@ -548,27 +567,34 @@ def find_controller_file(kind: str, name: str, role: Role | None, basedir: Path)
     return None
 
 
-def validate(playbook: Playbook, *, inventory=None, extra_vars=None, roles_path=()) -> None:
+def validate(
+    playbook: Playbook, *, inventory=None, extra_vars=None, roles_path=(), vault=None
+) -> None:
     """Raise ValidationError listing every problem of an already loaded playbook."""
-    problems = _Validator(playbook, inventory, extra_vars, roles_path).run()
+    problems = _Validator(playbook, inventory, extra_vars, roles_path, vault=vault).run()
     if problems:
         raise ValidationError(sorted_problems(problems))
 
 
-def check_playbook(path, *, roles_path=(), extra_vars=None, inventory=None):
+def check_playbook(path, *, roles_path=(), extra_vars=None, inventory=None, vault=None):
     """Load and validate; return ``(playbook, problems)`` without raising (check-syntax)."""
     loader = Loader(roles_path, extra_vars)
     playbook = loader.load_playbook(Path(path))
     problems = list(loader.problems)
-    validator = _Validator(playbook, inventory, extra_vars, roles_path, loader.broken_handler_names)
+    validator = _Validator(
+        playbook, inventory, extra_vars, roles_path, loader.broken_handler_names, vault=vault
+    )
     problems += validator.run()
     return playbook, sorted_problems(problems)
 
 
-def load_and_validate(path, *, roles_path=(), extra_vars=None, inventory=None) -> Playbook:
-    """What ``edgeauto run`` calls: every load and validation problem in one ValidationError."""
+def load_and_validate(
+    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None
+) -> Playbook:
+    """What ``edgeauto run`` calls: every load and validation problem in one ValidationError.
+    ``vault`` (VaultSecrets) lets whole-file encrypted ``vars_files`` be read and checked."""
     playbook, problems = check_playbook(
-        path, roles_path=roles_path, extra_vars=extra_vars, inventory=inventory
+        path, roles_path=roles_path, extra_vars=extra_vars, inventory=inventory, vault=vault
     )
     if problems:
         raise ValidationError(problems)

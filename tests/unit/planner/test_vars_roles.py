@@ -131,3 +131,67 @@ def test_include_vars_add_host_and_group_by(lab):
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
     assert sorted(p.name for p in lab.work.iterdir()) == ["blue-h1", "late-newbie"]
+
+
+def test_a_whole_file_vault_encrypted_vars_file_validates_and_its_values_are_used(lab):
+    """The vars file is encrypted by the real ``ansible-vault`` (test oracle, not a dependency)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ansible_vault = Path(sys.executable).parent / "ansible-vault"
+    if not ansible_vault.exists():
+        ansible_vault = shutil.which("ansible-vault")
+    if not ansible_vault:
+        import pytest
+
+        pytest.skip("ansible-vault (test extra ansible-core) is not installed")
+    password = lab.root / "vault-pass"
+    password.write_text("s3cret-pass\n")
+    secret = lab.root / "secret.yml"
+    secret.write_text("db_password: hunter2-vaulted\n")
+    subprocess.run(
+        [str(ansible_vault), "encrypt", "--vault-password-file", str(password), str(secret)],
+        check=True,
+        capture_output=True,
+    )
+    assert secret.read_text().startswith("$ANSIBLE_VAULT")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars_files: [secret.yml]
+          tasks:
+            - copy: {dest: WORK/out, content: "{{ db_password }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb, vault_password_files=[str(password)])
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab.work / "out").read_text() == "hunter2-vaulted"
+
+
+def test_an_included_task_file_can_import_a_role_and_template_an_import_from_host_vars(lab):
+    role = lab.root / "roles" / "nested"
+    write(role / "tasks" / "main.yml", "- copy: {dest: '{{ out }}/from-role', content: role}\n")
+    write(lab.root / "inner-x.yml", "- copy: {dest: '{{ out }}/from-inner', content: inner}\n")
+    write(
+        lab.root / "included.yml",
+        """
+        - import_role: {name: nested}
+        - import_tasks: "inner-{{ flavour }}.yml"
+        """,
+    )
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {out: WORK, flavour: x}
+          tasks:
+            - include_tasks: included.yml
+        """
+    )
+    result, rep, _ = lab.run(pb, roles_path=[str(lab.root / "roles")])
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab.work / "from-role").read_text() == "role"
+    assert (lab.work / "from-inner").read_text() == "inner"
