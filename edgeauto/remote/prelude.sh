@@ -24,10 +24,15 @@ ea__begin() {
     __ea_ignore=0
     __ea_umask=$(umask)
     umask 077
-    __ea_root=$(mktemp -d "${TMPDIR:-/tmp}/edgeauto.XXXXXXXX") || {
-        printf '\n@@EA:%s:FATAL cannot create a private temp directory\n' "$1"
+    __ea_root=
+    for __ea_d in "${TMPDIR:-/tmp}" /tmp /var/tmp /dev/shm "${HOME:-/}"; do
+        __ea_root=$(mktemp -d "$__ea_d/edgeauto.XXXXXXXX" 2>/dev/null) && break
+        __ea_root=
+    done
+    if [ -z "$__ea_root" ]; then
+        printf '\n@@EA:%s:FATAL cannot create a private temp directory (TMPDIR, /tmp, /var/tmp, /dev/shm, HOME)\n' "$1"
         exit 70
-    }
+    fi
     trap 'rm -rf "$__ea_root"' EXIT
     trap 'exit 129' HUP
     trap 'exit 130' INT

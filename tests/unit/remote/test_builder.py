@@ -129,3 +129,11 @@ def test_bad_task_ids_duplicate_ids_and_env_names_are_refused():
     builder.add(TaskInvocation("b", shell_call("true"), environment={"BAD-NAME": "x"}))
     with pytest.raises(ValueError):
         builder.build()
+
+
+def test_an_unwritable_tmpdir_falls_back_to_tmp():
+    out, _, _ = run(
+        [TaskInvocation("a", shell_call("true"))],
+        env={"PATH": "/usr/bin:/bin", "TMPDIR": "/nonexistent-dir"},
+    )
+    assert out.complete and out.records[0].status == "changed"
