@@ -29,7 +29,7 @@ from edgeauto.planner.host import FAILED, OK, HostRunner
 from edgeauto.planner.remote_io import RemoteIOMixin
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.state import HostState
-from edgeauto.planner.varscope import HostVarsView, compose, inject_facts
+from edgeauto.planner.varscope import compose, inject_facts
 from edgeauto.playbook.model import Become, Block, Play, Task
 from edgeauto.transport.base import BecomeSpec
 
@@ -138,7 +138,7 @@ class PlayRun(RemoteIOMixin):
             "inventory_hostname_short": name.split(".")[0],
             "group_names": inv.group_names(name) if name in inv.hosts else [],
             "groups": self.run.groups_map(),
-            "hostvars": HostVarsView(self.run.hostvars_of, list(inv.hosts)),
+            "hostvars": self.hostvars(),
             "play_hosts": self.active_lists()[1],
             "ansible_play_hosts": self.active_lists()[0],
             "ansible_play_hosts_all": list(self.hosts),
@@ -163,6 +163,37 @@ class PlayRun(RemoteIOMixin):
             out["role_path"] = str(role.path)
             out["role_name"] = role.name
             out["ansible_role_name"] = role.name
+        return out
+
+    def hostvars(self):
+        """``hostvars``: lazy, and each host's values are templated in THAT host's context
+        (``hostvars['h2'].greeting`` with ``{{ inventory_hostname }}`` inside says h2), as in
+        Ansible. A fresh object per composition: hosts change their set_fact/register/facts
+        all the time, so a shared cache would need invalidating from every thread; building
+        it costs one list of names, composing a host happens only when a template reads it."""
+        from edgeauto.templating.variables import HostVars
+
+        return HostVars(
+            self.run.inventory.hosts,
+            self._hostvars_compose,
+            vault=self.run.vault,
+            basedir=self.play.basedir,
+        )
+
+    def _hostvars_compose(self, name: str) -> dict:
+        """What ``hostvars[name]`` holds (inventory vars, facts, set_fact, register) plus the
+        magic names its templates may use."""
+        from edgeauto.templating import OMIT
+
+        inv = self.run.inventory
+        out = {
+            "groups": self.run.groups_map(),
+            "group_names": inv.group_names(name) if name in inv.hosts else [],
+            "inventory_hostname_short": name.split(".")[0],
+            "playbook_dir": str(self.play.basedir.resolve()),
+            "omit": OMIT,
+        }
+        out.update(self.run.hostvars_of(name) or {})
         return out
 
     def active_lists(self) -> tuple[list[str], list[str]]:

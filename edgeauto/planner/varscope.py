@@ -39,34 +39,3 @@ def compose(layers: list[Mapping[str, Any] | None]) -> dict[str, Any]:
         if layer:
             out.update(layer)
     return out
-
-
-class HostVarsView(Mapping):
-    """The ``hostvars`` magic variable: every inventory host's vars, built on first access.
-
-    Each entry holds the host's inventory vars, facts and set_fact/register values — what a
-    task on another host can see in Ansible. Built lazily because fleets are large and most
-    templates never touch ``hostvars``.
-    """
-
-    def __init__(self, lookup, names):
-        self._lookup = lookup
-        self._names = list(names)
-        self._cache: dict[str, dict] = {}
-
-    def __getitem__(self, name: str) -> dict:
-        if name not in self._cache:
-            value = self._lookup(name)
-            if value is None:
-                raise KeyError(name)
-            self._cache[name] = value
-        return self._cache[name]
-
-    def __iter__(self):
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name) -> bool:
-        return name in self._names

@@ -195,3 +195,27 @@ def test_an_included_task_file_can_import_a_role_and_template_an_import_from_hos
     assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
     assert (lab.work / "from-role").read_text() == "role"
     assert (lab.work / "from-inner").read_text() == "inner"
+
+
+def test_hostvars_of_another_host_are_templated_in_that_hosts_context(make_lab, tmp_path):
+    lab = make_lab(
+        tmp_path,
+        hosts=("h1", "h2"),
+        host_vars={
+            "h2": {"greeting": '"hi from {{ inventory_hostname }} {{ colour }}"', "colour": "red"}
+        },
+    )
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - set_fact: {late: "set on {{ inventory_hostname }}"}
+            - copy:
+                dest: "WORK/{{ inventory_hostname }}"
+                content: "{{ hostvars['h2'].greeting }}|{{ hostvars[inventory_hostname]['late'] }}"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab.work / "h1").read_text() == "hi from h2 red|set on h1"
