@@ -3,7 +3,9 @@
 Hosts run independently, one thread each (bounded by ``--forks``); they meet only where the
 semantics need it:
 
-* ``run_once`` — the first host to reach the task runs it, the others wait for its result;
+* ``run_once`` — a sync point, as in Ansible: the first host of the batch (inventory order)
+  that is still running runs it, the others wait for its result. Hosts that failed, ended or
+  wait at another ``run_once`` are passed over, so diverging walks cannot deadlock;
 * ``any_errors_fatal`` and ``max_fail_percentage`` — a failure sets the batch's stop flag, which
   the other hosts honour at their next task/segment boundary (a script already on its way is not
   interrupted: a host is never left mid-task by another host's failure);
@@ -39,7 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class _Once:
-    owner: str
+    owner: str | None = None
+    arrived: set[str] = field(default_factory=set)
     event: threading.Event = field(default_factory=threading.Event)
     result: TaskResult | None = None
 
@@ -84,6 +87,9 @@ class PlayRun(RemoteIOMixin):
         self.end_play_requested = False
         self.end_batch_requested = False
         self.once: dict[tuple, _Once] = {}
+        self.once_cond = threading.Condition()
+        self.walking: set[str] = set()  # batch hosts whose walk has not ended (run_once)
+        self.deciding_at: dict[str, tuple] = {}  # host -> run_once key it waits to decide
         self.roles_done: dict[str, set[int]] = {}
         self.extra_handlers: list[Task] = []
         self._inventory_vars: dict[str, dict] = {}
@@ -444,11 +450,29 @@ class PlayRun(RemoteIOMixin):
         if out != OK:
             return out
         key = (id(task), runner.occurrences.get(id(task), 0) + 1)
-        with self.lock:
-            entry = self.once.get(key)
-            owner = entry is None
-            if owner:
-                entry = self.once[key] = _Once(runner.name)
+        name = runner.name
+        if self.phaser is not None:
+            self.phaser.park()
+        try:
+            with self.once_cond:
+                entry = self.once.setdefault(key, _Once())
+                entry.arrived.add(name)
+                self.deciding_at[name] = key
+                self.once_cond.notify_all()
+                while entry.owner is None:
+                    entry.owner = self._once_owner(entry, key)
+                    if entry.owner is not None:
+                        self.once_cond.notify_all()
+                        break
+                    if self.run.cancelled.is_set():
+                        self.deciding_at.pop(name, None)
+                        return "stopped"
+                    self.once_cond.wait(0.2)
+                self.deciding_at.pop(name, None)
+        finally:
+            if self.phaser is not None:
+                self.phaser.unpark()
+        owner = entry.owner == name
         if owner:
             try:
                 runner.last_result = None
@@ -474,6 +498,31 @@ class PlayRun(RemoteIOMixin):
 
             runner.state.registered[task.register] = as_data(copy.copy(entry.result.result))
         return OK
+
+    def _once_owner(self, entry: _Once, key: tuple) -> str | None:
+        """Who runs a run_once task: the first batch host (inventory order) still walking and
+        active. None = that host is still on its way (wait for it). A host waiting at another
+        run_once is passed over, so two run_once tasks reached in different orders by diverging
+        walks cannot wait for each other. Called with ``once_cond`` held."""
+        states = self.run.states
+        for host in self.batch:
+            if host not in self.walking:
+                continue
+            st = states.get(host)
+            if st is not None and (not st.active or st.ended):
+                continue
+            if host in entry.arrived:
+                return host
+            if self.deciding_at.get(host, key) != key:
+                continue
+            return None
+        return min(entry.arrived, key=self.batch.index) if entry.arrived else None
+
+    def walk_ended(self, name: str) -> None:
+        """A host left the play: run_once decisions waiting for it can go on."""
+        with self.once_cond:
+            self.walking.discard(name)
+            self.once_cond.notify_all()
 
     def apply_inventory_change(self, host: str, result: dict) -> None:
         inv = self.run.inventory
@@ -529,6 +578,9 @@ class PlayRun(RemoteIOMixin):
                 # the first `workers` hosts start together; later ones join when they start
                 self.phaser = Phaser(max(1, min(run.options.forks, len(self.batch))))
             workers = max(1, min(run.options.forks, len(self.batch)))
+            with self.once_cond:
+                self.walking = set(self.batch)
+                self.once = {}  # run_once runs once per batch, as with Ansible's serial
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="host") as pool:
                 futures = [
                     pool.submit(self.run_host, run.state(h), number >= workers)
@@ -576,6 +628,7 @@ class PlayRun(RemoteIOMixin):
                 f"(at {Path(where.filename).name}:{where.lineno}; please report it)",
             )
         finally:
+            self.walk_ended(state.name)
             if self.phaser is not None:
                 self.phaser.leave()
             self.run.reporter.host_done(state.name)

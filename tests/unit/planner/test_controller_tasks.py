@@ -227,3 +227,54 @@ def test_registered_output_and_set_fact_values_are_never_templated_again(lab):
     assert rep.results[1].result["r.stdout"] == "{{ nope }}"
     assert rep.results[3].result["msg"] == "{{ nope }}"
     assert (lab.work / "out").read_text() == "{{ nope }}"
+
+
+def test_run_once_runs_on_the_first_host_of_the_batch_even_when_it_arrives_last(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - shell: "{{ 'sleep 1' if inventory_hostname == 'h1' else 'true' }}"
+            - shell: echo "{{ inventory_hostname }}" > WORK/once
+              register: who
+              run_once: true
+            - copy: {dest: "WORK/{{ inventory_hostname }}", content: "{{ who.stdout }}"}
+        """
+    )
+    result, rep, _ = lab3.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab3.work / "once").read_text() == "h1\n"
+    assert [r.host for r in rep.results if r.task.run_once] == ["h1"]
+
+
+def test_run_once_skips_a_failed_first_host_and_runs_on_the_next(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - shell: "{{ 'exit 1' if inventory_hostname == 'h1' else 'sleep 0.3' }}"
+            - shell: echo "{{ inventory_hostname }}" > WORK/once
+              run_once: true
+        """
+    )
+    result, rep, _ = lab3.run(pb)
+    assert result.failed_hosts == ["h1"]
+    assert (lab3.work / "once").read_text() == "h2\n"
+
+
+def test_run_once_runs_once_per_serial_batch_on_its_first_host(lab3):
+    pb = lab3.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          serial: 2
+          tasks:
+            - shell: echo "{{ inventory_hostname }}" >> WORK/once
+              run_once: true
+        """
+    )
+    result, rep, _ = lab3.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab3.work / "once").read_text() == "h1\nh3\n"
