@@ -333,3 +333,30 @@ def test_checksums_fall_back_to_openssl_when_sha1sum_is_missing(tmp_path):
     (record,) = parse_stream(proc.stdout, "a1b2c3d4e5f60718")
     assert record.status == "ok", (record, proc.stderr)
     assert record.fields["checksum"] == hashlib.sha1(b"same\n").hexdigest()
+
+
+def test_copy_into_an_existing_directory_is_not_resent_when_facts_match(shell, tmp_path):
+    src = tmp_path / "app.conf"
+    src.write_bytes(b"PAYLOAD-IN-DIR-MARKER\n")
+    target_dir = tmp_path / "etc"
+    target_dir.mkdir()
+    (target_dir / "app.conf").write_bytes(b"PAYLOAD-IN-DIR-MARKER\n")
+    from edgeauto.modules.registry import get_module
+
+    args = {"src": str(src), "dest": str(target_dir)}
+    paths = get_module("copy").checksum_paths(args)
+    assert paths == [str(target_dir), f"{target_dir}/app.conf"]
+    sha = hashlib.sha1(b"PAYLOAD-IN-DIR-MARKER\n").hexdigest()
+    out = run_local(
+        [
+            LocalTask(
+                "copy",
+                args,
+                remote_checksums={str(target_dir): None, f"{target_dir}/app.conf": sha},
+            )
+        ],
+        shell=shell,
+        busybox_only=shell == "busybox",
+    )
+    assert b"PAYLOAD-IN-DIR-MARKER" not in out.script
+    assert out.results[0]["changed"] is False and not out.results[0]["failed"]

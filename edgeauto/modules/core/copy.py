@@ -118,6 +118,19 @@ def read_source(path: Path, args: dict, ctx: CompileContext) -> bytes:
     return data
 
 
+def known_on_target(checksums: dict, dest: str, basename: str, checksum: str) -> bool:
+    """True if the facts round trip saw exactly this content where it will be written.
+
+    ``dest`` itself, or — when ``dest`` exists but has no checksum (a directory) —
+    ``dest/basename``; the shell function re-verifies either way.
+    """
+    if checksums.get(dest) == checksum:
+        return True
+    if basename and not dest.endswith("/") and dest in checksums and checksums[dest] is None:
+        return checksums.get(f"{dest}/{basename}") == checksum
+    return False
+
+
 def final_dest(dest: str, basename: str) -> str:
     return dest + basename if dest.endswith("/") else dest
 
@@ -137,7 +150,11 @@ class CopyModule(RemoteModule):
         if args.get("remote_src"):
             return []
         base = os.path.basename(str(args.get("src") or "").rstrip("/"))
-        return [final_dest(str(args["dest"]), base)]
+        dest = str(args["dest"])
+        paths = [final_dest(dest, base)]
+        if base and not dest.endswith("/"):
+            paths.append(f"{dest}/{base}")  # in case dest is an existing directory
+        return paths
 
     def source(self, args: dict, ctx: CompileContext) -> tuple[bytes, str, str, int | None]:
         """(content, basename, diff header, source mode) of what to write."""
@@ -179,7 +196,7 @@ class CopyModule(RemoteModule):
         dest = final_dest(str(args["dest"]), basename)
         payloads = {}
         src_ref = ""
-        if ctx.remote_checksums.get(dest) != checksum:
+        if not known_on_target(ctx.remote_checksums, dest, basename, checksum):
             payloads["content"] = data
             src_ref = payload_ref("content")
         argv = self._argv(src_ref, args, checksum, mode, dirmode, basename, header)
