@@ -302,7 +302,8 @@ class ConsoleReporter(Reporter):
                 style="blue",
             )
             if self.verbosity >= 4 and info.script:
-                self.console.print(escape(info.script.decode("utf-8", "replace")), style="dim")
+                shown = info.shown_script() if hasattr(info, "shown_script") else info.script
+                self.console.print(escape(shown.decode("utf-8", "replace")), style="dim")
 
     def warning(self, message: str) -> None:
         with self.lock:

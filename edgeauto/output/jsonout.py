@@ -2,7 +2,8 @@
 
 Shaped like ansible's ``json`` stdout callback (plays → tasks → hosts) so CI scripts written for
 it keep working, plus what edgeauto adds: ``not_run`` (tasks an interruption stopped) and
-``exit_code``. no_log results are censored exactly as on the console.
+``exit_code``, and per host ``stats[host]["round_trips"]``. no_log results are censored exactly
+as on the console; vault values are masked (``********``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class JsonReporter(Reporter):
         with self.lock:
             self.document = {
                 "plays": self.plays,
-                "stats": result.stats,
+                "stats": _stats_with_round_trips(run, result.stats),
                 "exit_code": result.exit_code,
                 "failed_hosts": result.failed_hosts,
                 "unreachable_hosts": result.unreachable_hosts,
@@ -91,3 +92,14 @@ class JsonReporter(Reporter):
             json.dump(self.document, stream, indent=2, sort_keys=False, default=str)
             stream.write("\n")
             stream.flush()
+
+
+def _stats_with_round_trips(run, stats: dict) -> dict:
+    """The recap counters plus ``round_trips``: scripts sent to the host over its connection
+    (facts + task scripts; ``Transport.round_trips``), what the design keeps small and what
+    ``bench/run_bench.py`` reports. 0 for a host never connected."""
+    out = {host: dict(counts) for host, counts in stats.items()}
+    for host, state in getattr(run, "states", {}).items():
+        transport = getattr(state, "transport", None)
+        out.setdefault(host, {})["round_trips"] = int(getattr(transport, "round_trips", 0) or 0)
+    return out

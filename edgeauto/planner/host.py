@@ -53,7 +53,7 @@ from edgeauto.planner.taskexec import (  # noqa: F401 - re-exported for play.py
     short_action,
 )
 from edgeauto.playbook.model import Block, Task
-from edgeauto.templating import as_data
+from edgeauto.templating import as_data, is_secret
 from edgeauto.transport.base import BecomeSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -471,6 +471,7 @@ class HostRunner(OutcomeMixin):
             sink=slot,
             ignore_unreachable=self.bool_of(task.ignore_unreachable, templar)
             or bool(self.prun.play.ignore_unreachable),
+            secret=bool(te.no_log) or is_secret(args) or is_secret(env),
         )
         if te.delegated_to is None:
             if not self.segment and self.pending_hook is not None:

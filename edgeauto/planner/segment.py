@@ -36,6 +36,7 @@ class Call:
     outcome: str = "pending"  # pending | done | not_run | unreachable
     record_status: str | None = None
     ignore_unreachable: bool = False
+    secret: bool = False  # no_log or vault data in its arguments: masked in the -vvvv dump
 
 
 @dataclass
@@ -49,6 +50,12 @@ class SegmentRun:
     unreachable: ConnectionFailed | None = None
     fatal: str | None = None
     complete: bool = False
+    masked: Any = None  # () -> bytes: the script with secret calls' data masked (for -vvvv)
+
+    def shown_script(self) -> bytes:
+        """The script as it may be printed: calls of no_log tasks and calls carrying vault
+        data have every argument, payload and environment value replaced by ``********``."""
+        return self.masked() if self.masked is not None else self.script
 
 
 @dataclass
@@ -91,6 +98,14 @@ class Segment:
                 )
             )
         script = build_script(invocations, nonce=nonce)
+        secret = [call.secret for call in todo]
+        masked = None
+        if any(secret):
+
+            def masked() -> bytes:
+                shown = [_masked(i) if s else i for i, s in zip(invocations, secret, strict=True)]
+                return build_script(shown, nonce=nonce)
+
         started = time.monotonic()
         unreachable = None
         try:
@@ -103,7 +118,7 @@ class Segment:
             stderr = getattr(partial, "stderr", b"") or b""
             rc = getattr(partial, "rc", None)
         duration = time.monotonic() - started
-        run = SegmentRun(script, rc, stderr, duration, unreachable)
+        run = SegmentRun(script, rc, stderr, duration, unreachable, masked=masked)
         try:
             parsed = parse_run(stdout, nonce, ids)
         except RemoteProtocolError as exc:
@@ -164,6 +179,28 @@ class Segment:
             # The script died before its first record (sh missing, become refused …).
             run.fatal = f"the script exited with code {rc} before reporting any task"
         return run
+
+
+_MASK = "********"
+
+
+def _masked(invocation):
+    """A copy of a task invocation with nothing secret left in it (display only)."""
+    from dataclasses import replace
+
+    from edgeauto.modules.base import payload_ref
+
+    call = invocation.call
+    refs = {payload_ref(name) for name in call.payloads}
+    shell = ShellCall(
+        function=call.function,
+        argv=[a if a in refs else _MASK for a in call.argv],
+        payloads={name: _MASK.encode() for name in call.payloads},
+        files=list(call.files),
+        stdin=call.stdin,
+    )
+    env = {k: _MASK for k in invocation.environment}
+    return replace(invocation, call=shell, environment=env)
 
 
 def _become_key(spec: BecomeSpec | None) -> tuple:
