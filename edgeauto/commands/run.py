@@ -184,11 +184,12 @@ def build_options(args):
 
 
 def make_reporter(args):
-    from edgeauto.output.console import ConsoleReporter, make_console
-    from edgeauto.output.jsonout import JsonReporter
+    if args.json:  # only what the chosen reporter needs is imported (start-up time)
+        from edgeauto.output.jsonout import JsonReporter
 
-    if args.json:
         return JsonReporter(sys.stdout)
+    from edgeauto.output.console import ConsoleReporter, make_console
+
     return ConsoleReporter(verbosity=args.verbose, diff=args.diff, console=make_console())
 
 

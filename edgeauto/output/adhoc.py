@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from rich.console import Console
-from rich.markup import escape
-
+from edgeauto.output.plain import escaper, make_console
 from edgeauto.output.render import to_json, visible_result
 from edgeauto.output.reporter import Reporter
 
@@ -27,11 +23,12 @@ _STYLE = {
 
 
 class AdhocReporter(Reporter):
-    def __init__(self, one_line: bool = False, verbosity: int = 0, console: Console | None = None):
+    def __init__(self, one_line: bool = False, verbosity: int = 0, console=None):
         super().__init__()
         self.one_line = one_line
         self.verbosity = verbosity
-        self.console = console or Console(file=sys.stdout, highlight=False, soft_wrap=True)
+        self.console = console if console is not None else make_console()  # rich: TTY only
+        self._escape = escaper(self.console)
 
     def task_result(self, res) -> None:
         with self.lock:
@@ -51,12 +48,12 @@ class AdhocReporter(Reporter):
                     text += "\n" + body
             else:
                 text = f"{res.host} | {word} => " + to_json(shown, None if self.one_line else 4)
-            self.console.print(escape(text), style=_STYLE[res.status])
+            self.console.print(self._escape(text), style=_STYLE[res.status])
 
     def warning(self, message: str) -> None:
         with self.lock:
-            self.console.print(escape(f"[WARNING]: {message}"), style="magenta")
+            self.console.print(self._escape(f"[WARNING]: {message}"), style="magenta")
 
     def error(self, message: str) -> None:
         with self.lock:
-            self.console.print(escape(f"ERROR! {message}"), style="bold red")
+            self.console.print(self._escape(f"ERROR! {message}"), style="bold red")

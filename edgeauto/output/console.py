@@ -14,13 +14,11 @@ script text itself.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
-from rich.console import Console
-from rich.markup import escape
-
+from edgeauto.output.plain import escaper
+from edgeauto.output.plain import make_console as _make_console
 from edgeauto.output.render import item_label, render_diff, to_json, visible_result
 from edgeauto.output.reporter import Reporter
 
@@ -40,13 +38,15 @@ class ConsoleReporter(Reporter):
         self,
         verbosity: int = 0,
         diff: bool = False,
-        console: Console | None = None,
+        console=None,
         width: int = 79,
     ):
         super().__init__()
         self.verbosity = verbosity
         self.diff = diff
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        # rich only on a terminal (plain.py): its import is a real part of start-up time
+        self.console = console if console is not None else _make_console()
+        self._escape = escaper(self.console)
         self.width = width
         self.batch: list[str] = []
         self.done_hosts: set[str] = set()
@@ -66,23 +66,23 @@ class ConsoleReporter(Reporter):
     def _header(self, kind: str, title: str) -> None:
         text = f"{kind} [{title}] "
         self.console.print()
-        self.console.print(escape(text + "*" * max(3, self.width - len(text))))
+        self.console.print(self._escape(text + "*" * max(3, self.width - len(text))))
 
     def _line(self, text: str, style: str) -> None:
-        self.console.print(escape(text), style=style)
+        self.console.print(self._escape(text), style=style)
 
     # ---------------------------------------------------------------- events
 
     def playbook_start(self, playbook) -> None:
         if self.verbosity >= 1:
             with self.lock:
-                self.console.print(escape(f"PLAYBOOK: {playbook.path}"))
+                self.console.print(self._escape(f"PLAYBOOK: {playbook.path}"))
 
     def play_start(self, play, hosts) -> None:
         with self.lock:
             self._header("PLAY", play.display_name)
             if self.verbosity >= 2 and play.pos:
-                self.console.print(escape(f"play at {play.pos}; hosts: {', '.join(hosts)}"))
+                self.console.print(self._escape(f"play at {play.pos}; hosts: {', '.join(hosts)}"))
 
     def no_hosts(self, play) -> None:
         with self.lock:
@@ -178,7 +178,7 @@ class ConsoleReporter(Reporter):
         name, is_handler, pos = self.names.get(key, (results[0].task.display_name, False, None))
         self._header("RUNNING HANDLER" if is_handler else "TASK", name)
         if self.verbosity >= 2 and pos:
-            self.console.print(escape(f"task path: {pos}"))
+            self.console.print(self._escape(f"task path: {pos}"))
         for res in results:
             self._print_result(res)
 
@@ -280,7 +280,7 @@ class ConsoleReporter(Reporter):
                 continue
             for line in text.splitlines():
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-                self.console.print(escape(line), style=style)
+                self.console.print(self._escape(line), style=style)
 
     def retrying(self, host, task, retries_left, res) -> None:
         with self.lock:
@@ -295,7 +295,7 @@ class ConsoleReporter(Reporter):
         with self.lock:
             size = len(info.script or b"")
             self.console.print(
-                escape(
+                self._escape(
                     f"<{host}> one round trip: {calls} task(s), script {size} bytes, "
                     f"rc={info.rc}, {info.duration:.3f}s"
                 ),
@@ -303,15 +303,15 @@ class ConsoleReporter(Reporter):
             )
             if self.verbosity >= 4 and info.script:
                 shown = info.shown_script() if hasattr(info, "shown_script") else info.script
-                self.console.print(escape(shown.decode("utf-8", "replace")), style="dim")
+                self.console.print(self._escape(shown.decode("utf-8", "replace")), style="dim")
 
     def warning(self, message: str) -> None:
         with self.lock:
-            self.console.print(escape(f"[WARNING]: {message}"), style="magenta")
+            self.console.print(self._escape(f"[WARNING]: {message}"), style="magenta")
 
     def error(self, message: str) -> None:
         with self.lock:
-            self.console.print(escape(f"ERROR! {message}"), style="bold red")
+            self.console.print(self._escape(f"ERROR! {message}"), style="bold red")
 
     def run_end(self, run, result) -> None:
         with self.lock:
@@ -324,7 +324,7 @@ class ConsoleReporter(Reporter):
                 self.console.print()
                 for host, names in sorted(result.not_run.items()):
                     self.console.print(
-                        escape(f"{host}: did not run: {', '.join(names)}"), style="yellow"
+                        self._escape(f"{host}: did not run: {', '.join(names)}"), style="yellow"
                     )
             if result.interrupted:
                 self.console.print(
@@ -344,5 +344,6 @@ def recap_text(stats: dict) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def make_console(stream=None) -> Console:
-    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
+def make_console(stream=None):
+    """rich Console on a terminal, plain text otherwise (see output/plain.py)."""
+    return _make_console(stream)

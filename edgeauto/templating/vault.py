@@ -25,11 +25,6 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-
 from edgeauto.errors import Position, VaultError
 
 HEADER = "$ANSIBLE_VAULT"
@@ -137,6 +132,10 @@ def is_encrypted(text: str | bytes) -> bool:
 
 
 def _derive(password: bytes, salt: bytes) -> tuple[bytes, bytes, bytes]:
+    # cryptography is imported only when vault data is really en/decrypted (start-up time)
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
     kdf = PBKDF2HMAC(algorithm=SHA256(), length=80, salt=salt, iterations=_ITERATIONS)
     raw = kdf.derive(password)
     return raw[:32], raw[32:64], raw[64:80]
@@ -160,6 +159,9 @@ def encrypt(plaintext: bytes | str, secrets: VaultSecrets, vault_id: str | None 
     label, password = chosen
     salt = os.urandom(_SALT_LEN)
     key, hkey, iv = _derive(password, salt)
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     padder = padding.PKCS7(128).padder()
     padded = padder.update(plaintext) + padder.finalize()
     enc = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
@@ -211,6 +213,9 @@ def decrypt(text: str | bytes, secrets: VaultSecrets, pos: Position | None = Non
         expect = hmac.new(hkey, cipher, sha256).hexdigest().encode()
         if not hmac.compare_digest(expect, mac_hex.strip()):
             continue
+        from cryptography.hazmat.primitives import padding
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         dec = Cipher(algorithms.AES(key), modes.CTR(iv)).decryptor()
         padded = dec.update(cipher) + dec.finalize()
         unpadder = padding.PKCS7(128).unpadder()

@@ -176,9 +176,12 @@ class OpenSSHTransport(Transport):
 
     def connect(self, timeout: float) -> None:
         """Start (or find) the master connection. Not counted as a round trip."""
-        if self.connected and self.master_alive():
-            return
-        if os.path.exists(self.control_path) and not self.master_alive():
+        if os.path.exists(self.control_path):
+            if self.master_alive():
+                # A live master (ControlPersist from an earlier run): one `-O check`, no extra
+                # session just to prove the host answers — the next script is multiplexed.
+                self.connected = True
+                return
             # a master that died (reboot of the controller's session, kill) leaves its socket;
             # ssh would then silently disable multiplexing for every later script
             os.unlink(self.control_path)
