@@ -18,7 +18,8 @@ done
 
 APT_PACKAGES="openssh-server openssh-client mmdebstrap systemd-container shellcheck busybox-static
 dash zstd qemu-user-static binfmt-support libvirt-dev libvirt0 pkg-config iproute2 sudo uidmap
-dropbear-bin gcc python3-dev arch-test ruby"
+dropbear-bin gcc python3-dev arch-test ruby
+docker.io containerd runc iptables"
 
 if [ "$want_apt" = 1 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
