@@ -106,6 +106,7 @@ class ToolRun:
         return f"{self.tool} exit {self.exit_code}\n{self.output[-6000:]}"
 
 
+RECAP_KEYS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
 INCLUDES = {"include_tasks", "include_role", "include_vars_dir"}
 
 
@@ -265,7 +266,11 @@ def finish_tool(tool: str, work: Path, proc: subprocess.Popen, timeout: float = 
                         "result": res,
                     }
                 )
-    return ToolRun(tool, proc.returncode, records, doc.get("stats", {}), out + err)
+    stats = {
+        host: {k: v for k, v in counts.items() if k in RECAP_KEYS}
+        for host, counts in doc.get("stats", {}).items()
+    }
+    return ToolRun(tool, proc.returncode, records, stats, out + err)
 
 
 Step = tuple[str, tuple[str, ...]]  # (label, extra command-line args)
