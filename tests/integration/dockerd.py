@@ -1,0 +1,335 @@
+"""A private, throwaway docker daemon for tests of the docker transport.
+
+WHY its own daemon: the brief wants real parts, and the machine has dockerd/containerd/runc
+(Debian ``docker.io``) but no daemon running — and a shared one would mix our containers with
+other sessions'. So each test module starts exactly one:
+
+* its **own containerd** (own root/state/grpc socket under the state dir, CRI plugin off) passed
+  to dockerd with ``--containerd``: without that flag dockerd 20.10 would attach to a *system*
+  containerd at /run/containerd/containerd.sock whenever one exists (another session's);
+* dockerd with ``--bridge=none --iptables=false --ip-forward=false --ip-masq=false``: it creates
+  no bridge, no iptables rule and no sysctl change in the machine's root network namespace;
+  containers run with ``--network none`` (only ``lo``);
+* its own ``--config-file`` (so /etc/docker/daemon.json is not read), key file
+  (``deprecated-key-path``, else /etc/docker/key.json is written), ``--cgroup-parent`` and
+  containerd namespaces with a unique name;
+* an image made by ``docker import`` of a tarball of the busybox-static binary plus applet
+  symlinks — there is no registry, and ``--pull never`` makes sure none is asked.
+
+``stop()`` removes the containers, stops dockerd then containerd by PID (then any shim of ours
+still alive, found by our unique containerd socket path on its command line), unmounts what is
+left under the state dir, removes our cgroup directories and the state dir, and the /run and
+/opt directories the daemons create only if they did not exist before and are empty.
+``leftovers()`` lists what would still be on the machine; the fixture fails if it is not empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+IMAGE = "edgeauto-test/busybox:static"
+# directories dockerd/containerd create at fixed places whatever their flags say
+FIXED_DIRS = ("/run/containerd/s", "/run/containerd", "/run/docker/plugins", "/run/docker")
+SOCKET_LIMIT = 107  # sun_path is 108 bytes on Linux, NUL included
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def find_busybox() -> str | None:
+    """The busybox-static binary (a dynamic busybox would not run in an empty image)."""
+    path = shutil.which("busybox")
+    if not path:
+        return None
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    return None if b"ld-linux" in head else path
+
+
+def problem() -> str | None:
+    """Why a private dockerd cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "needs root (dockerd, mounts, cgroups)"
+    for tool, package in (
+        ("dockerd", "docker.io"),
+        ("containerd", "containerd"),
+        ("runc", "runc"),
+        ("docker", "docker.io"),
+    ):
+        if not shutil.which(tool):
+            return f"{tool} not installed (Debian package {package}; scripts/setup.sh installs it)"
+    if not find_busybox():
+        return "no statically linked busybox (Debian package busybox-static)"
+    return None
+
+
+def link_names() -> set[str]:
+    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    return {line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if ":" in line}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Dockerd:
+    """One private dockerd + containerd pair. ``host`` is the value for ``docker -H``."""
+
+    def __init__(self) -> None:
+        self.tag = f"edgeauto-{uuid.uuid4().hex[:8]}"
+        self.root = Path(tempfile.mkdtemp(prefix="edgeauto-dockerd-"))
+        self.socket = self.root / "d.sock"
+        self.ctd_socket = self.root / "ctd.sock"
+        if len(str(self.ctd_socket) + ".ttrpc") > SOCKET_LIMIT:
+            shutil.rmtree(self.root)
+            raise RuntimeError(
+                f"state dir {self.root} is too long for unix sockets "
+                f"(limit {SOCKET_LIMIT} bytes): set TMPDIR to a shorter directory"
+            )
+        self.host = f"unix://{self.socket}"
+        self.cgroup_parent = self.tag
+        self.links_before = link_names()
+        self.fixed_dirs_before = {d for d in FIXED_DIRS if os.path.exists(d)}
+        self.opt_dir = self.root / "ctd" / "opt"
+        self.containerd: subprocess.Popen | None = None
+        self.dockerd: subprocess.Popen | None = None
+        self.logs: list = []
+
+    # -- start -----------------------------------------------------------------------------
+    def start(self, timeout: float = 30) -> None:
+        ctd = self.root / "ctd"
+        ctd.mkdir()
+        (ctd / "config.toml").write_text(
+            "version = 2\n"
+            f'root = "{ctd}/root"\nstate = "{ctd}/state"\n'
+            'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+            f'[grpc]\n  address = "{self.ctd_socket}"\n'
+            f'[ttrpc]\n  address = "{self.ctd_socket}.ttrpc"\n'
+            f'[plugins."io.containerd.internal.v1.opt"]\n  path = "{self.opt_dir}"\n'
+        )
+        (self.root / "daemon.json").write_text(
+            json.dumps({"deprecated-key-path": str(self.root / "key.json")})
+        )
+        self.containerd = subprocess.Popen(
+            ["containerd", "--config", str(ctd / "config.toml")],
+            stdout=self._log("containerd"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait(lambda: self.ctd_socket.exists(), timeout, "containerd socket")
+        self.dockerd = subprocess.Popen(
+            [
+                "dockerd",
+                "--config-file",
+                str(self.root / "daemon.json"),
+                "--data-root",
+                str(self.root / "data"),
+                "--exec-root",
+                str(self.root / "exec"),
+                "--pidfile",
+                str(self.root / "docker.pid"),
+                "-H",
+                self.host,
+                "--containerd",
+                str(self.ctd_socket),
+                "--containerd-namespace",
+                self.tag,
+                "--containerd-plugins-namespace",
+                f"{self.tag}-plugins",
+                "--cgroup-parent",
+                self.cgroup_parent,
+                "--bridge=none",
+                "--iptables=false",
+                "--ip6tables=false",
+                "--ip-forward=false",
+                "--ip-masq=false",
+            ],  # fmt: skip
+            stdout=self._log("dockerd"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait(
+            lambda: (
+                self.docker("info", "--format", "{{.ServerVersion}}", check=False).returncode == 0
+            ),
+            timeout,
+            "dockerd (docker info)",
+        )
+
+    def _log(self, name: str):
+        handle = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.logs.append(handle)
+        return handle
+
+    def _wait(self, ready, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for proc, name in ((self.containerd, "containerd"), (self.dockerd, "dockerd")):
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited ({proc.returncode}): {self.log_tail(name)}")
+            if ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{what} not ready within {timeout:g}s: {self.log_tail('dockerd')}")
+
+    def log_tail(self, name: str, lines: int = 5) -> str:
+        path = self.root / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return " | ".join(text.strip().splitlines()[-lines:])
+
+    # -- use -------------------------------------------------------------------------------
+    def docker(self, *args: str, input: bytes | None = None, check: bool = True, timeout=60):
+        return subprocess.run(
+            ["docker", "-H", self.host, *args],
+            input=input,
+            capture_output=True,
+            timeout=timeout,
+            check=check,
+        )
+
+    def import_busybox(self, tag: str = IMAGE) -> str:
+        """``docker import`` a rootfs of busybox-static + applet links, /etc/passwd, /tmp."""
+        rootfs = self.root / "rootfs"
+        for sub in ("bin", "etc", "root", "tmp"):
+            (rootfs / sub).mkdir(parents=True, exist_ok=True)
+        busybox = find_busybox()
+        shutil.copy2(busybox, rootfs / "bin" / "busybox")
+        applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout
+        for applet in applets.split():
+            if applet != "busybox":
+                (rootfs / "bin" / applet).symlink_to("busybox")
+        (rootfs / "etc" / "passwd").write_text(
+            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n"
+        )
+        (rootfs / "etc" / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
+        (rootfs / "tmp").chmod(0o1777)
+        tarball = self.root / "busybox.tar"
+        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
+        self.docker("import", str(tarball), tag)
+        return tag
+
+    def run_container(self, name: str, image: str = IMAGE) -> str:
+        self.docker(
+            "run", "-d", "--pull", "never", "--network", "none", "--name", name,
+            "--hostname", name, image, "sleep", "3600",
+        )  # fmt: skip
+        return name
+
+    # -- stop ------------------------------------------------------------------------------
+    def stop(self) -> None:
+        if self.dockerd is not None and self.dockerd.poll() is None:
+            ids = self.docker("ps", "-aq", check=False).stdout.split()
+            if ids:
+                self.docker("rm", "-f", *[i.decode() for i in ids], check=False, timeout=120)
+        for proc in (self.dockerd, self.containerd):
+            if proc is not None:
+                self._stop_process(proc)
+        for handle in self.logs:
+            handle.close()
+        for pid in self._our_pids():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for mount in sorted(self._our_mounts(), key=len, reverse=True):
+            subprocess.run(["umount", "-l", mount], capture_output=True)
+        for directory in sorted(self._our_cgroups(), key=len, reverse=True):
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass
+        shutil.rmtree(self.root, ignore_errors=True)
+        for directory in FIXED_DIRS:  # deepest first, only ours, only if empty
+            if directory not in self.fixed_dirs_before:
+                try:
+                    os.rmdir(directory)
+                except OSError:
+                    pass
+
+    @staticmethod
+    def _stop_process(proc: subprocess.Popen) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+    def _our_pids(self) -> list[str]:
+        """Live processes naming our state dir (shims carry our containerd socket path)."""
+        own = str(self.root)
+        return [
+            pid
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and own in _cmdline(pid) and _pid_alive(int(pid))
+        ]
+
+    def _our_mounts(self) -> list[str]:
+        own = str(self.root)
+        with open("/proc/self/mountinfo") as handle:
+            points = [line.split()[4] for line in handle]
+        return [p for p in points if p == own or p.startswith(own + "/")]
+
+    def _our_cgroups(self) -> list[str]:
+        found = []
+        for base, dirs, _ in os.walk("/sys/fs/cgroup"):
+            if base.count("/") > 7:
+                dirs[:] = []
+            elif os.path.basename(base) == self.cgroup_parent:
+                found.append(base)
+                dirs[:] = []
+        return found
+
+    def leftovers(self) -> list[str]:
+        left = [f"process {pid}: {_cmdline(pid)[:120]}" for pid in self._our_pids()]
+        left += [f"mount {m}" for m in self._our_mounts()]
+        left += [f"cgroup {c}" for c in self._our_cgroups()]
+        left += [f"network interface {n}" for n in sorted(link_names() - self.links_before)]
+        if self.root.exists():
+            left.append(f"state dir {self.root}")
+        return left
+
+
+def require_dockerd():
+    """A started private dockerd; skips (fails in CI) with the reason when none can run."""
+    import pytest
+
+    def give_up(reason: str):
+        if in_ci():
+            pytest.fail(f"private dockerd unavailable in CI: {reason}")
+        pytest.skip(f"private dockerd unavailable: {reason}")
+
+    reason = problem()
+    if reason:
+        give_up(reason)
+    daemon = Dockerd()
+    try:
+        daemon.start()
+        daemon.import_busybox()
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        detail = getattr(exc, "stderr", None) or b""
+        daemon.stop()
+        give_up(f"{exc} {detail.decode(errors='replace').strip()}".strip())
+    return daemon
