@@ -268,7 +268,8 @@ class PlayRun(RemoteIOMixin):
             bases.append(self.play.basedir)
             for base in bases:
                 for candidate in (base / kind / name, base / name):
-                    if candidate.is_file():
+                    # copy also takes a directory (a tree) from files/
+                    if candidate.is_file() or (kind == "files" and candidate.is_dir()):
                         return candidate
             searched = ", ".join(str(b / kind) for b in bases)
             raise ModuleArgumentError(

@@ -96,6 +96,7 @@ class TemplateModule(CopyModule):
         path = ctx.locate("templates", str(args["src"]))
         text = read_source(path, {}, ctx).decode("utf-8")
         extra = {
+            "ansible_managed": "Ansible managed",  # ansible-core's DEFAULT_MANAGED_STR
             "template_host": os.uname().nodename,
             "template_path": str(args["src"]),
             "template_fullpath": str(path.resolve()),
