@@ -4,6 +4,7 @@ was recorded (a floor, not 100%: the targets also use modules edgeauto does not 
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -31,7 +32,7 @@ def reports():
     try:
         root = T.targets_dir()
     except (subprocess.SubprocessError, OSError, StopIteration) as exc:
-        if T.os.environ.get("CI"):
+        if os.environ.get("CI"):
             raise
         pytest.skip(f"ansible-core sdist not available (pip download failed: {exc})")
     return {name: T.judge_target(root / name) for name in T.SELECTED}
