@@ -4,50 +4,25 @@ and report the same changed/msg and key results."""
 
 import functools
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from edgeauto.remote.localrun import LocalTask, run_local
+from edgeauto.remote.localrun import LocalTask
 
-ANSIBLE = Path(sys.executable).parent / "ansible"
+from .harness import ANSIBLE, ansible_localhost, run_under
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (test oracle) not installed"),
 ]
 
 
-def ansible(module: str, args: dict) -> dict:
-    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    with tempfile.TemporaryDirectory() as tree:
-        subprocess.run(
-            [
-                str(ANSIBLE),
-                "localhost",
-                "-c",
-                "local",
-                "-t",
-                tree,
-                "-m",
-                module,
-                "-a",
-                json.dumps(args),
-            ],
-            capture_output=True,
-            env=env,
-            check=False,
-        )
-        return json.loads((Path(tree) / "localhost").read_text())
-
-
 @functools.cache
 def cached_ansible(module: str, args_json: str) -> dict:
-    return ansible(module, json.loads(args_json))
+    return ansible_localhost(module, json.loads(args_json))
 
 
 @functools.cache
@@ -59,15 +34,13 @@ def ansible_on_file(
         path = Path(tmp) / "f"
         if initial is not None:
             path.write_bytes(initial)
-        result = ansible(module, {**json.loads(case_json), key: str(path)})
+        result = ansible_localhost(module, {**json.loads(case_json), key: str(path)})
         data = path.read_bytes() if path.is_file() else b""
         return result, data
 
 
 def ours(shell: str, module: str, args: dict) -> dict:
-    return run_local(
-        [LocalTask(module, args)], shell=shell, busybox_only=shell == "busybox"
-    ).results[0]
+    return run_under(shell, [LocalTask(module, args)]).results[0]
 
 
 INITIAL = b"# comment\n\n  \nPort 22\n#PermitRootLogin yes\nPermitRootLogin yes\nListen 1\nListen 2\nlast line no eol"
@@ -125,7 +98,7 @@ FILE_KEYS = ("changed", "state", "mode", "size", "owner", "group", "uid", "gid")
     ids=lambda a: a["state"],
 )
 def test_file_results_match_ansible(args, shell, tmp_path):
-    want = ansible(
+    want = ansible_localhost(
         "file",
         {**args, "path": str(tmp_path / "a" if args["state"] != "touch" else tmp_path / "ta")},
     )
@@ -142,7 +115,7 @@ def test_file_results_match_ansible(args, shell, tmp_path):
 
 def test_copy_results_and_bytes_match_ansible(shell, tmp_path):
     args = {"content": "line one\nline 'two' $HOME\n", "mode": "0640"}
-    want = ansible("copy", {**args, "dest": str(tmp_path / "a")})
+    want = ansible_localhost("copy", {**args, "dest": str(tmp_path / "a")})
     got = ours(shell, "copy", {**args, "dest": str(tmp_path / "b")})
     assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
     for key in ("changed", "checksum", "mode", "size", "state", "owner", "group"):

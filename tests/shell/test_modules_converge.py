@@ -7,15 +7,13 @@ import os
 
 import pytest
 
-from edgeauto.remote.localrun import LocalTask, run_local
+from edgeauto.remote.localrun import LocalTask
+
+from .harness import run_under
 
 
 def run(shell, module, args, check=False, diff=False, **kw):
-    out = run_local(
-        [LocalTask(module, args, check=check, diff=diff, **kw)],
-        shell=shell,
-        busybox_only=shell == "busybox",
-    )
+    out = run_under(shell, [LocalTask(module, args, check=check, diff=diff, **kw)])
     result = out.results[0]
     assert not result.get("failed"), (result, out.stderr)
     return result
@@ -126,7 +124,8 @@ def test_copy_omits_content_when_facts_show_the_same_checksum(shell, tmp_path):
     dest = tmp_path / "same"
     dest.write_bytes(b"SECRET-PAYLOAD-MARKER\n")
     sha = hashlib.sha1(b"SECRET-PAYLOAD-MARKER\n").hexdigest()
-    out = run_local(
+    out = run_under(
+        shell,
         [
             LocalTask(
                 "copy",
@@ -134,8 +133,6 @@ def test_copy_omits_content_when_facts_show_the_same_checksum(shell, tmp_path):
                 remote_checksums={str(dest): sha},
             )
         ],
-        shell=shell,
-        busybox_only=shell == "busybox",
     )
     assert b"SECRET-PAYLOAD-MARKER" not in out.script
     assert out.results[0]["changed"] is False and not out.results[0]["failed"]
@@ -145,7 +142,8 @@ def test_copy_fails_clearly_when_the_file_changed_since_facts(shell, tmp_path):
     dest = tmp_path / "moved"
     dest.write_bytes(b"someone edited me\n")
     sha = hashlib.sha1(b"expected\n").hexdigest()
-    out = run_local(
+    out = run_under(
+        shell,
         [
             LocalTask(
                 "copy",
@@ -153,8 +151,6 @@ def test_copy_fails_clearly_when_the_file_changed_since_facts(shell, tmp_path):
                 remote_checksums={str(dest): sha},
             )
         ],
-        shell=shell,
-        busybox_only=shell == "busybox",
     )
     result = out.results[0]
     assert result["failed"] and result["resend"] is True
@@ -165,10 +161,9 @@ def test_copy_fails_clearly_when_the_file_changed_since_facts(shell, tmp_path):
 def test_copy_validate_failure_leaves_the_destination_untouched(shell, tmp_path):
     dest = tmp_path / "v"
     dest.write_text("good\n")
-    out = run_local(
+    out = run_under(
+        shell,
         [LocalTask("copy", {"content": "bad\n", "dest": str(dest), "validate": "grep -q good %s"})],
-        shell=shell,
-        busybox_only=shell == "busybox",
     )
     assert out.results[0]["failed"] and "failed to validate" in out.results[0]["msg"]
     assert dest.read_text() == "good\n"
@@ -187,19 +182,11 @@ def test_command_check_mode_without_guards_says_it_might_change(shell):
 
 
 def test_command_failure_and_missing_program(shell):
-    out = run_local(
-        [LocalTask("command", {"cmd": "sh -c 'echo err >&2; exit 4'"})],
-        shell=shell,
-        busybox_only=shell == "busybox",
-    )
+    out = run_under(shell, [LocalTask("command", {"cmd": "sh -c 'echo err >&2; exit 4'"})])
     result = out.results[0]
     assert result["failed"] and result["rc"] == 4 and result["stderr"] == "err"
     assert result["msg"] == "non-zero return code"
-    out = run_local(
-        [LocalTask("command", {"cmd": "no-such-program-xyz"})],
-        shell=shell,
-        busybox_only=shell == "busybox",
-    )
+    out = run_under(shell, [LocalTask("command", {"cmd": "no-such-program-xyz"})])
     assert out.results[0]["failed"] and out.results[0]["rc"] == 2
 
 
@@ -263,15 +250,14 @@ def test_file_recurse_sets_mode_below_a_directory(shell, tmp_path):
 
 
 def test_one_script_runs_many_modules_and_reports_each(shell, tmp_path):
-    out = run_local(
+    out = run_under(
+        shell,
         [
             LocalTask("file", {"path": str(tmp_path / "etc"), "state": "directory"}),
             LocalTask("copy", {"content": "k=1\n", "dest": str(tmp_path / "etc" / "app.conf")}),
             LocalTask("lineinfile", {"path": str(tmp_path / "etc" / "app.conf"), "line": "k2=2"}),
             LocalTask("command", {"cmd": f"cat {tmp_path}/etc/app.conf"}),
         ],
-        shell=shell,
-        busybox_only=shell == "busybox",
     )
     assert [r["changed"] for r in out.results] == [True, True, True, True]
     assert out.results[3]["stdout_lines"] == ["k=1", "k2=2"]
@@ -347,7 +333,8 @@ def test_copy_into_an_existing_directory_is_not_resent_when_facts_match(shell, t
     paths = get_module("copy").checksum_paths(args)
     assert paths == [str(target_dir), f"{target_dir}/app.conf"]
     sha = hashlib.sha1(b"PAYLOAD-IN-DIR-MARKER\n").hexdigest()
-    out = run_local(
+    out = run_under(
+        shell,
         [
             LocalTask(
                 "copy",
@@ -355,8 +342,6 @@ def test_copy_into_an_existing_directory_is_not_resent_when_facts_match(shell, t
                 remote_checksums={str(target_dir): None, f"{target_dir}/app.conf": sha},
             )
         ],
-        shell=shell,
-        busybox_only=shell == "busybox",
     )
     assert b"PAYLOAD-IN-DIR-MARKER" not in out.script
     assert out.results[0]["changed"] is False and not out.results[0]["failed"]

@@ -1,11 +1,6 @@
 """template: the controller renders with the real Templar, the target installs like copy;
 the bytes match ansible-core's template module for the same template and variables."""
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +9,8 @@ from edgeauto.modules.base import CompileContext
 from edgeauto.remote.localrun import LocalTask, run_local
 from edgeauto.templating.templar import Templar
 
-ANSIBLE = Path(sys.executable).parent / "ansible"
+from .harness import ANSIBLE, ansible_localhost, run_under
+
 TEMPLATE = "# {{ title }}\n{% for u in users %}\n  user {{ u }}\n{% endfor %}\nend={{ n * 2 }}\n\n"
 VARS = {"title": "demo", "users": ["a", "b"], "n": 21}
 
@@ -25,7 +21,8 @@ def render_with_edgeauto(shell, src: Path, dest: Path, check=False, **extra_args
             check_mode=task.check, diff=task.diff, templar=Templar(VARS, basedir=src.parent)
         )
 
-    out = run_local(
+    out = run_under(
+        shell,
         [
             LocalTask(
                 "template",
@@ -34,8 +31,6 @@ def render_with_edgeauto(shell, src: Path, dest: Path, check=False, **extra_args
                 diff=True,
             )
         ],
-        shell=shell,
-        busybox_only=shell == "busybox",
         ctx_factory=ctx_factory,
     )
     assert not out.results[0].get("failed"), out.results[0]
@@ -63,27 +58,12 @@ def test_template_bytes_match_ansible(options, tmp_path):
     src = tmp_path / "t.j2"
     src.write_text(TEMPLATE.replace("{% for", "    {% for"))
     theirs = tmp_path / "theirs"
-    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    with tempfile.TemporaryDirectory() as tree:
-        subprocess.run(
-            [
-                str(ANSIBLE),
-                "localhost",
-                "-c",
-                "local",
-                "-t",
-                tree,
-                "-m",
-                "template",
-                "-e",
-                json.dumps(VARS),
-                "-a",
-                json.dumps({"src": str(src), "dest": str(theirs), **options}),
-            ],
-            capture_output=True,
-            env=env,
-            check=True,
-        )
+    ansible_localhost(
+        "template",
+        {"src": str(src), "dest": str(theirs), **options},
+        extra_vars=VARS,
+        check=True,
+    )
     ours = tmp_path / "ours"
     render_with_edgeauto("dash", src, ours, **options)
     assert ours.read_bytes() == theirs.read_bytes()
