@@ -45,6 +45,16 @@ def _searched(templar: Templar, subdir: str, name: str) -> str:
     return ", ".join(f"{p / subdir / name}, {p / name}" for p in paths)
 
 
+def _find_file(templar: Templar, lookup: str, subdir: str, term: str) -> Path:
+    """The file a ``file``/``template`` lookup term names, or an error listing where it looked."""
+    path = find_in_search_path(templar, subdir, term)
+    if path is None or not path.is_file():
+        raise TemplateError(
+            f"{lookup} lookup: could not find '{term}' (searched {_searched(templar, subdir, term)})"
+        )
+    return path
+
+
 def _read_text(templar: Templar, path: Path) -> str:
     from edgeauto.templating.vault import SecretStr, decrypt_file_text, is_encrypted
 
@@ -66,11 +76,7 @@ def _no_secrets():
 def lookup_file(templar: Templar, terms: list, rstrip=True, lstrip=False, **_: Any) -> list:
     out = []
     for term in terms:
-        path = find_in_search_path(templar, "files", term)
-        if path is None or not path.is_file():
-            raise TemplateError(
-                f"file lookup: could not find '{term}' (searched {_searched(templar, 'files', term)})"
-            )
+        path = _find_file(templar, "file", "files", term)
         text = _read_text(templar, path)
         if rstrip:
             text = type(text)(text.rstrip())
@@ -83,11 +89,7 @@ def lookup_file(templar: Templar, terms: list, rstrip=True, lstrip=False, **_: A
 def lookup_template(templar: Templar, terms: list, template_vars=None, **_: Any) -> list:
     out = []
     for term in terms:
-        path = find_in_search_path(templar, "templates", term)
-        if path is None or not path.is_file():
-            raise TemplateError(
-                f"template lookup: could not find '{term}' (searched {_searched(templar, 'templates', term)})"
-            )
+        path = _find_file(templar, "template", "templates", term)
         extra = dict(template_vars or {})
         extra.setdefault("template_path", str(path))
         out.append(templar.render_template_text(_read_text(templar, path), extra))
