@@ -2,10 +2,19 @@
 
 ``ansible_host`` names the container; ``ansible_docker_extra_args`` go to the docker CLI
 before ``exec`` (e.g. ``-H tcp://edge1:2376 --tlsverify``), as in Ansible's docker plugin.
+
+Killing the ``docker exec`` client does NOT stop what it started in the container (the daemon
+keeps the exec'd process; measured against dockerd 20.10). So the exec'd shell first prints its
+PID on stderr behind a random marker (cut from the stderr callers see) and then runs the
+(become) command; when a run is cut (timeout or interrupt) a second ``docker exec`` as root
+kills that PID, its session/process group and all descendants, found through /proc/*/stat
+(readable even for processes that sudo/su made undumpable, unlike /proc/*/environ).
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 import shlex
 import subprocess
 
@@ -27,6 +36,26 @@ _DOCKER_FAILURES = (
     b"Cannot connect to the Docker daemon",
     b"error during connect",
 )
+
+
+# POSIX sh run in the container as root, $1 = PID of the exec'd shell: that process, every
+# process in its session or process group (runc makes it a session leader), and descendants
+# (ppid in the set) until nothing new; then SIGKILL them all.
+_KILL_RUN = r"""
+root=$1 all=" $1 " more=1
+while [ "$more" = 1 ]; do
+  more=0
+  for s in /proc/[0-9]*/stat; do
+    read -r line < "$s" 2>/dev/null || continue
+    p=${line%% *}; rest=${line##*) }; set -- $rest
+    case "$all" in *" $p "*) continue ;; esac
+    case "$all" in *" $2 "*) ;; *) [ "$3" = "$root" ] || [ "$4" = "$root" ] || continue ;; esac
+    all="$all$p "; more=1
+  done
+done
+kill -9 $all 2>/dev/null
+exit 0
+"""
 
 
 class DockerTransport(Transport):
@@ -74,14 +103,18 @@ class DockerTransport(Transport):
         env: dict[str, str] | None = None,
     ) -> ScriptResult:
         command, handshake = become_command(become)
+        marker = f"[edgeauto-pid-{secrets.token_hex(6)}]"
         argv = [*self.base, "exec", "-i"]
         if self.user:
             argv += ["-u", self.user]
-        argv += [self.container, "sh", "-c", command]
+        argv += [self.container, "sh", "-c", f"echo {marker}$$ >&2; {command}"]
         self.round_trips += 1
         proc = self._current = spawn(argv)
         result = drive(proc, env_prelude(env) + script, timeout=timeout, handshake=handshake)
         shown = shlex.join(argv)
+        pid, result.stderr = _cut_pid(marker, result.stderr)
+        if pid and (result.timed_out or proc.returncode is not None and proc.returncode < 0):
+            self._kill_run(pid)  # the client was killed: stop what it left in the container
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
         if (
@@ -93,6 +126,13 @@ class DockerTransport(Transport):
         check_become(become, handshake, result, self.host, shown)
         return result
 
+    def _kill_run(self, pid: str) -> None:
+        argv = [*self.base, "exec", "-u", "0", self.container, "sh", "-c", _KILL_RUN, "sh", pid]
+        try:
+            subprocess.run(argv, capture_output=True, timeout=30)
+        except (subprocess.TimeoutExpired, OSError):
+            pass  # best effort: the daemon or container may be gone, which ends the run too
+
     def interrupt(self) -> None:
         """Kill the script in flight (its whole process group)."""
         proc = getattr(self, "_current", None)
@@ -101,3 +141,11 @@ class DockerTransport(Transport):
 
     def close(self) -> None:
         pass
+
+
+def _cut_pid(marker: str, stderr: bytes) -> tuple[str | None, bytes]:
+    """The PID the exec'd shell announced, and stderr without that line."""
+    match = re.search(rb"%s(\d+)\n" % re.escape(marker.encode()), stderr)
+    if not match:
+        return None, stderr
+    return match.group(1).decode(), stderr[: match.start()] + stderr[match.end() :]

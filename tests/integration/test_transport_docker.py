@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import uuid
 
 import pytest
@@ -25,6 +27,7 @@ from dockerd import require_dockerd
 
 from edgeauto.errors import ConnectionFailed
 from edgeauto.transport.base import BecomeSpec
+from edgeauto.transport.errors import CommandTimeout
 from edgeauto.transport.factory import make_transport
 from edgeauto.transport.options import TransportOptions
 
@@ -86,6 +89,39 @@ def test_large_script_and_binary_output_pass_through_docker_exec(daemon, contain
     body = b"".join(b"echo line%d\n" % i for i in range(20000))
     r = t.run_script(body + b"head -c 300000 /dev/zero | tr '\\0' '\\377'\n", timeout=60)
     assert r.rc == 0 and r.stdout.count(b"\n") >= 20000 and r.stdout.endswith(b"\xff" * 300000)
+
+
+def processes(daemon, container) -> str:
+    return daemon.docker("exec", container, "ps", "-o", "pid,args").stdout.decode()
+
+
+def test_timeout_stops_the_script_inside_the_container_not_only_the_docker_client(
+    daemon, container
+):
+    # killing `docker exec` leaves the exec'd process running in the container; the
+    # transport must kill it (and its children) itself
+    t = connected(daemon, container)
+    with pytest.raises(CommandTimeout):
+        t.run_script(b"sleep 41; touch /tmp/late\n", timeout=1)
+    assert "sleep 41" not in processes(daemon, container)
+    assert daemon.docker("exec", container, "test", "-e", "/tmp/late", check=False).returncode
+
+
+def test_interrupt_stops_the_script_and_its_become_children_inside_the_container(daemon, container):
+    t = connected(daemon, container)
+    timer = threading.Timer(1.0, t.interrupt)
+    timer.start()
+    try:
+        r = t.run_script(
+            b"sleep 42 & sleep 43; echo late\n",
+            timeout=60,
+            become=BecomeSpec(method="su", user="nobody"),
+        )
+    finally:
+        timer.cancel()
+    assert r.rc < 0 and b"late" not in r.stdout
+    left = processes(daemon, container)
+    assert "sleep 42" not in left and "sleep 43" not in left, left
 
 
 def test_ansible_user_runs_the_script_as_that_container_user(daemon, container):
@@ -249,8 +285,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     inspect) shift; [ "$3" = box1 ] && { echo true; exit 0; }
              echo "Error: No such object: $3" >&2; exit 1 ;;
-    exec) shift; [ "$1" = -i ] && shift
-          [ "$1" = -u ] && shift 2
+    exec) shift
+          while :; do case "$1" in -i) shift ;; -e|-u) shift 2 ;; *) break ;; esac; done
           c="$1"; shift
           [ "$c" = box1 ] || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
           exec "$@" ;;
@@ -283,7 +319,11 @@ def test_fake_docker_extra_args_go_before_exec_and_user_after(fake_docker):
     assert t.run_script(b"echo hi\n", timeout=10).stdout == b"hi\n"
     lines = log.read_text().splitlines()
     assert lines[0] == "-H tcp://edge1:2376 --tlsverify inspect --format {{.State.Running}} box1"
-    assert lines[1] == "-H tcp://edge1:2376 --tlsverify exec -i -u app box1 sh -c sh -s"
+    assert re.fullmatch(
+        r"-H tcp://edge1:2376 --tlsverify exec -i -u app box1 "
+        r"sh -c echo \[edgeauto-pid-[0-9a-f]{12}\]\$\$ >&2; sh -s",
+        lines[1],
+    )
 
 
 def test_fake_docker_missing_container_is_unreachable_with_the_daemon_message(fake_docker):
