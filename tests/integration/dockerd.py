@@ -21,10 +21,16 @@ still alive, found by our unique containerd socket path on its command line), un
 left under the state dir, removes our cgroup directories and the state dir, and the /run and
 /opt directories the daemons create only if they did not exist before and are empty.
 ``leftovers()`` lists what would still be on the machine; the fixture fails if it is not empty.
+
+A run that was killed (SIGKILL, crash) cannot clean up, so each daemon holds an flock on
+``<state dir>/lock`` while it lives; ``clean_stale()`` (called before every start) takes the
+lock of every other ``edgeauto-dockerd-*`` state dir it can and removes what that dead run
+left: its processes (daemons, shims, container processes in its cgroups), mounts, cgroups, dir.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -36,6 +42,7 @@ import uuid
 from pathlib import Path
 
 IMAGE = "edgeauto-test/busybox:static"
+PREFIX = "edgeauto-dockerd-"
 # directories dockerd/containerd create at fixed places whatever their flags say
 FIXED_DIRS = ("/run/containerd/s", "/run/containerd", "/run/docker/plugins", "/run/docker")
 SOCKET_LIMIT = 107  # sun_path is 108 bytes on Linux, NUL included
@@ -97,8 +104,12 @@ class Dockerd:
     """One private dockerd + containerd pair. ``host`` is the value for ``docker -H``."""
 
     def __init__(self) -> None:
+        clean_stale()
         self.tag = f"edgeauto-{uuid.uuid4().hex[:8]}"
-        self.root = Path(tempfile.mkdtemp(prefix="edgeauto-dockerd-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        self.lock = open(self.root / "lock", "w")  # noqa: SIM115 - held while the daemon lives
+        fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        (self.root / "tag").write_text(self.tag)
         self.socket = self.root / "d.sock"
         self.ctd_socket = self.root / "ctd.sock"
         if len(str(self.ctd_socket) + ".ttrpc") > SOCKET_LIMIT:
@@ -110,7 +121,7 @@ class Dockerd:
         self.host = f"unix://{self.socket}"
         self.cgroup_parent = self.tag
         self.links_before = link_names()
-        self.fixed_dirs_before = {d for d in FIXED_DIRS if os.path.exists(d)}
+        (self.root / "before.json").write_text(json.dumps(_fixed_state()))
         self.opt_dir = self.root / "ctd" / "opt"
         self.containerd: subprocess.Popen | None = None
         self.dockerd: subprocess.Popen | None = None
@@ -254,18 +265,10 @@ class Dockerd:
                 pass
         for mount in sorted(self._our_mounts(), key=len, reverse=True):
             subprocess.run(["umount", "-l", mount], capture_output=True)
-        for directory in sorted(self._our_cgroups(), key=len, reverse=True):
-            try:
-                os.rmdir(directory)
-            except OSError:
-                pass
+        _remove_cgroups(self._our_cgroups())
+        _remove_fixed(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
-        for directory in FIXED_DIRS:  # deepest first, only ours, only if empty
-            if directory not in self.fixed_dirs_before:
-                try:
-                    os.rmdir(directory)
-                except OSError:
-                    pass
+        self.lock.close()
 
     @staticmethod
     def _stop_process(proc: subprocess.Popen) -> None:
@@ -278,29 +281,13 @@ class Dockerd:
                 proc.wait(10)
 
     def _our_pids(self) -> list[str]:
-        """Live processes naming our state dir (shims carry our containerd socket path)."""
-        own = str(self.root)
-        return [
-            pid
-            for pid in os.listdir("/proc")
-            if pid.isdigit() and own in _cmdline(pid) and _pid_alive(int(pid))
-        ]
+        return _pids_naming(self.root)
 
     def _our_mounts(self) -> list[str]:
-        own = str(self.root)
-        with open("/proc/self/mountinfo") as handle:
-            points = [line.split()[4] for line in handle]
-        return [p for p in points if p == own or p.startswith(own + "/")]
+        return _mounts_under(self.root)
 
     def _our_cgroups(self) -> list[str]:
-        found = []
-        for base, dirs, _ in os.walk("/sys/fs/cgroup"):
-            if base.count("/") > 7:
-                dirs[:] = []
-            elif os.path.basename(base) == self.cgroup_parent:
-                found.append(base)
-                dirs[:] = []
-        return found
+        return _cgroups_named(self.cgroup_parent)
 
     def leftovers(self) -> list[str]:
         left = [f"process {pid}: {_cmdline(pid)[:120]}" for pid in self._our_pids()]
@@ -310,6 +297,140 @@ class Dockerd:
         if self.root.exists():
             left.append(f"state dir {self.root}")
         return left
+
+
+SHIM_SOCKETS = "/run/containerd/s"
+
+
+def _fixed_state() -> dict:
+    """Which fixed-place dirs and shim sockets exist before our daemons start."""
+    shims = os.listdir(SHIM_SOCKETS) if os.path.isdir(SHIM_SOCKETS) else []
+    return {"dirs": [d for d in FIXED_DIRS if os.path.exists(d)], "shim_sockets": shims}
+
+
+def _bound_unix_sockets() -> set[str]:
+    with open("/proc/net/unix") as handle:
+        return {line.split()[-1] for line in handle if line.count(" ") >= 7}
+
+
+def _remove_fixed(root: Path) -> None:
+    """Shim sockets our (dead) shims left and the fixed dirs our daemons created: only what
+    was not there before, only unbound sockets, only empty dirs, and only while no other
+    dockerd/containerd runs (an empty /run/docker/plugins may be another daemon's)."""
+    try:
+        before = json.loads((root / "before.json").read_text())
+    except (OSError, ValueError):
+        return
+    if os.path.isdir(SHIM_SOCKETS):
+        bound = _bound_unix_sockets()
+        for name in set(os.listdir(SHIM_SOCKETS)) - set(before["shim_sockets"]):
+            path = os.path.join(SHIM_SOCKETS, name)
+            if path not in bound:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+    own = str(root)
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            argv = _cmdline(pid)
+            name = os.path.basename(argv.split(" ", 1)[0])
+            if name in ("dockerd", "containerd") or name.startswith("containerd-shim"):
+                if own not in argv and _pid_alive(int(pid)):
+                    return
+    for directory in FIXED_DIRS:  # deepest first
+        if directory not in before["dirs"]:
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass
+
+
+def _pids_naming(root: Path) -> list[str]:
+    """Live processes naming a state dir (daemons, and shims carry its containerd socket)."""
+    own = str(root)
+    return [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and own in _cmdline(pid) and _pid_alive(int(pid))
+    ]
+
+
+def _mounts_under(root: Path) -> list[str]:
+    own = str(root)
+    with open("/proc/self/mountinfo") as handle:
+        points = [line.split()[4] for line in handle]
+    return [p for p in points if p == own or p.startswith(own + "/")]
+
+
+def _cgroups_named(name: str) -> list[str]:
+    """Our ``--cgroup-parent`` directories in every v1 hierarchy (memory nests it deeper)."""
+    found = []
+    for base, dirs, _ in os.walk("/sys/fs/cgroup"):
+        if base.count("/") > 7:
+            dirs[:] = []
+        elif os.path.basename(base) == name:
+            found.append(base)
+            dirs[:] = []
+    return found
+
+
+def _remove_cgroups(directories: list[str]) -> None:
+    """Kill what still runs in them (container processes of a dead run), then rmdir."""
+    for directory in directories:
+        for base, _, files in os.walk(directory):
+            if "cgroup.procs" in files:
+                with open(os.path.join(base, "cgroup.procs")) as handle:
+                    for pid in handle.read().split():
+                        try:
+                            os.kill(int(pid), signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+    time.sleep(0.1 if directories else 0)
+    for directory in directories:
+        for base, _, _ in sorted(os.walk(directory), key=lambda w: len(w[0]), reverse=True):
+            try:
+                os.rmdir(base)
+            except OSError:
+                pass
+
+
+def clean_stale(max_age_unlocked: float = 60) -> list[str]:
+    """Remove what earlier, killed runs of this fixture left (their lock is free)."""
+    cleaned = []
+    tmp = Path(tempfile.gettempdir())
+    for root in tmp.glob(PREFIX + "*"):
+        lock_path = root / "lock"
+        try:
+            if not lock_path.exists():  # being created, or a very old layout
+                if time.time() - root.stat().st_mtime < max_age_unlocked:
+                    continue
+                handle = None
+            else:
+                handle = open(lock_path, "w")  # noqa: SIM115 - closed below
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    handle.close()
+                    continue  # a live run holds it
+        except OSError:
+            continue
+        for pid in _pids_naming(root):
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        tag_file = root / "tag"
+        if tag_file.exists():
+            _remove_cgroups(_cgroups_named(tag_file.read_text().strip()))
+        for mount in sorted(_mounts_under(root), key=len, reverse=True):
+            subprocess.run(["umount", "-l", mount], capture_output=True)
+        _remove_fixed(root)
+        shutil.rmtree(root, ignore_errors=True)
+        if handle:
+            handle.close()
+        cleaned.append(str(root))
+    return cleaned
 
 
 def require_dockerd():

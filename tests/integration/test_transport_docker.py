@@ -22,6 +22,7 @@ import textwrap
 import threading
 import uuid
 
+import dockerd
 import pytest
 from dockerd import require_dockerd
 
@@ -170,6 +171,30 @@ def test_become_su_without_password_works_from_root_in_the_container(daemon, con
     t = connected(daemon, container)
     r = t.run_script(b"id -u\n", timeout=30, become=BecomeSpec(method="su", user="nobody"))
     assert (r.rc, r.stdout) == (0, b"65534\n")
+
+
+CRASHING_RUN = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import dockerd
+d = dockerd.Dockerd(); d.start(); d.import_busybox(); d.run_container("crashbox")
+print(d.root, d.tag, flush=True)
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_killed_test_run_leaves_nothing_once_the_next_private_dockerd_starts(daemon):
+    # the daemon fixture is live meanwhile: its locked state dir must survive the sweep
+    here = os.path.dirname(os.path.abspath(__file__))
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASHING_RUN, here], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == -9, proc.stderr
+    root, tag = proc.stdout.split()
+    assert dockerd.clean_stale() == [root]
+    assert not dockerd._pids_naming(root) and not dockerd._mounts_under(root)
+    assert not dockerd._cgroups_named(tag) and not os.path.exists(root)
+    assert daemon.docker("info", "--format", "{{.ServerVersion}}").returncode == 0
 
 
 PLAYBOOK = """
