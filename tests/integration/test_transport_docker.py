@@ -255,6 +255,7 @@ def test_edgeauto_run_converges_in_a_container_and_check_mode_predicts_it(
     rc, first, err = edgeauto_json("run", "-i", str(inventory), "site.yml", cwd=tmp_path)
     assert rc == 0, err
     assert check["stats"]["edge-box"]["changed"] == first["stats"]["edge-box"]["changed"] == 4
+    assert first["stats"]["edge-box"]["round_trips"] == 1  # four tasks, one docker exec
     conf = daemon.docker(
         "exec",
         name,
