@@ -7,9 +7,10 @@ other sessions'. So each test module starts exactly one:
 * its **own containerd** (own root/state/grpc socket under the state dir, CRI plugin off) passed
   to dockerd with ``--containerd``: without that flag dockerd 20.10 would attach to a *system*
   containerd at /run/containerd/containerd.sock whenever one exists (another session's);
-* dockerd with ``--bridge=none --iptables=false --ip-forward=false --ip-masq=false``: it creates
-  no bridge, no iptables rule and no sysctl change in the machine's root network namespace;
-  containers run with ``--network none`` (only ``lo``);
+* dockerd in a network namespace of its own (``unshare --net``) and with ``--bridge=none
+  --iptables=false --ip-forward=false --ip-masq=false``: it creates no bridge, no iptables rule
+  and no sysctl change, and cannot touch the root namespace's links (with ``--bridge=none`` it
+  deletes any ``docker0`` it sees — another daemon's); containers run with ``--network none``;
 * its own ``--config-file`` (so /etc/docker/daemon.json is not read), key file
   (``deprecated-key-path``, else /etc/docker/key.json is written), ``--cgroup-parent`` and
   containerd namespaces with a unique name;
@@ -71,6 +72,7 @@ def problem() -> str | None:
         ("containerd", "containerd"),
         ("runc", "runc"),
         ("docker", "docker.io"),
+        ("unshare", "util-linux"),
     ):
         if not shutil.which(tool):
             return f"{tool} not installed (Debian package {package}; scripts/setup.sh installs it)"
@@ -149,33 +151,26 @@ class Dockerd:
             start_new_session=True,
         )
         self._wait(lambda: self.ctd_socket.exists(), timeout, "containerd socket")
+        options = {
+            "--config-file": self.root / "daemon.json",
+            "--data-root": self.root / "data",
+            "--exec-root": self.root / "exec",
+            "--pidfile": self.root / "docker.pid",
+            "-H": self.host,
+            "--containerd": self.ctd_socket,
+            "--containerd-namespace": self.tag,
+            "--containerd-plugins-namespace": f"{self.tag}-plugins",
+            "--cgroup-parent": self.cgroup_parent,
+        }
+        no_network = ["--bridge=none", "--iptables=false", "--ip6tables=false"]
+        no_network += ["--ip-forward=false", "--ip-masq=false"]
+        # own network namespace: with --bridge=none dockerd deletes any "docker0" in its
+        # namespace (removeDefaultBridgeInterface) — another daemon's, in the root one. Here it
+        # sees only its own lo; the unix socket works across namespaces.
         self.dockerd = subprocess.Popen(
-            [
-                "dockerd",
-                "--config-file",
-                str(self.root / "daemon.json"),
-                "--data-root",
-                str(self.root / "data"),
-                "--exec-root",
-                str(self.root / "exec"),
-                "--pidfile",
-                str(self.root / "docker.pid"),
-                "-H",
-                self.host,
-                "--containerd",
-                str(self.ctd_socket),
-                "--containerd-namespace",
-                self.tag,
-                "--containerd-plugins-namespace",
-                f"{self.tag}-plugins",
-                "--cgroup-parent",
-                self.cgroup_parent,
-                "--bridge=none",
-                "--iptables=false",
-                "--ip6tables=false",
-                "--ip-forward=false",
-                "--ip-masq=false",
-            ],  # fmt: skip
+            ["unshare", "--net", "--", "dockerd"]
+            + [str(part) for pair in options.items() for part in pair]
+            + no_network,
             stdout=self._log("dockerd"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -173,6 +173,11 @@ def test_become_su_without_password_works_from_root_in_the_container(daemon, con
     assert (r.rc, r.stdout) == (0, b"65534\n")
 
 
+def test_private_dockerd_runs_in_its_own_network_namespace_with_no_links_of_ours(daemon):
+    assert os.readlink(f"/proc/{daemon.dockerd.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    assert dockerd.link_names() == daemon.links_before
+
+
 CRASHING_RUN = """
 import os, sys
 sys.path.insert(0, sys.argv[1])
