@@ -47,6 +47,39 @@ ea__wanted_mode() {
     rm -rf "$__ea_probe"
 }
 
+ea__converge_id() {
+    # $1 path, $2 owner|group, $3 wanted name or number, $4 follow (1/0): the owner/group half
+    # of ea_file_attrs. A wanted name matches the current name or number; a user name is looked
+    # up first so a typo fails with Ansible's message instead of chown's.
+    case $2 in
+        owner) __ea_idfmt='%U %u' __ea_idcmd=chown ;;
+        *) __ea_idfmt='%G %g' __ea_idcmd=chgrp ;;
+    esac
+    __ea_cur=$(ea__stat "$1" "$4" "$__ea_idfmt") || return 1
+    if [ "$3" = "${__ea_cur% *}" ] || [ "$3" = "${__ea_cur#* }" ]; then
+        return 0
+    fi
+    if [ "$2" = owner ]; then
+        case $3 in
+            *[!0-9]*)
+                id -u "$3" >/dev/null 2>&1 || {
+                    ea_fail "chown failed: failed to look up user $3"
+                    return 1
+                }
+                ;;
+        esac
+    fi
+    ea_field "bd_$2" "${__ea_cur% *}"
+    ea_field "ad_$2" "$3"
+    ea_changed
+    if ! ea_is_check; then
+        if [ "$4" = 1 ]; then $__ea_idcmd "$3" "$1"; else $__ea_idcmd -h "$3" "$1"; fi || {
+            ea_fail "$__ea_idcmd failed: could not set $2 of $1 to $3"
+            return 1
+        }
+    fi
+}
+
 ea_file_attrs() {
     # $1 path, $2 mode, $3 owner, $4 group, $5 follow (1/0): converge attributes.
     # In check mode only reports. Records diff keys bd_*/ad_* for the controller.
@@ -54,40 +87,10 @@ ea_file_attrs() {
         return 0
     fi
     if [ -n "$3" ]; then
-        __ea_cur=$(ea__stat "$1" "$5" '%U %u') || return 1
-        if [ "$3" != "${__ea_cur% *}" ] && [ "$3" != "${__ea_cur#* }" ]; then
-            case $3 in
-                *[!0-9]*)
-                    id -u "$3" >/dev/null 2>&1 || {
-                        ea_fail "chown failed: failed to look up user $3"
-                        return 1
-                    }
-                    ;;
-            esac
-            ea_field bd_owner "${__ea_cur% *}"
-            ea_field ad_owner "$3"
-            ea_changed
-            if ! ea_is_check; then
-                if [ "$5" = 1 ]; then chown "$3" "$1"; else chown -h "$3" "$1"; fi || {
-                    ea_fail "chown failed: could not set owner of $1 to $3"
-                    return 1
-                }
-            fi
-        fi
+        ea__converge_id "$1" owner "$3" "$5" || return 1
     fi
     if [ -n "$4" ]; then
-        __ea_cur=$(ea__stat "$1" "$5" '%G %g') || return 1
-        if [ "$4" != "${__ea_cur% *}" ] && [ "$4" != "${__ea_cur#* }" ]; then
-            ea_field bd_group "${__ea_cur% *}"
-            ea_field ad_group "$4"
-            ea_changed
-            if ! ea_is_check; then
-                if [ "$5" = 1 ]; then chgrp "$4" "$1"; else chgrp -h "$4" "$1"; fi || {
-                    ea_fail "chgrp failed: could not set group of $1 to $4"
-                    return 1
-                }
-            fi
-        fi
+        ea__converge_id "$1" group "$4" "$5" || return 1
     fi
     if [ -n "$2" ]; then
         if [ -L "$1" ] && [ "$5" != 1 ]; then
