@@ -43,16 +43,7 @@ ea_copy() {
     fi
     case $__ea_dest in
         */)
-            if [ ! -d "$__ea_dest" ]; then
-                ea_changed
-                if ! ea_is_check; then
-                    ea_login_umask mkdir -p "$__ea_dest" || {
-                        ea_fail "cannot create directory $__ea_dest"
-                        return 1
-                    }
-                    [ -n "$__ea_dirmode" ] && chmod "$__ea_dirmode" "$__ea_dest"
-                fi
-            fi
+            ea__copy_mkdir "$__ea_dest" "$__ea_dirmode" || return 1
             __ea_dest="$__ea_dest$__ea_base"
             ;;
         *)
@@ -127,24 +118,13 @@ ea_copy_tree() {
     __ea_tbackup=$6
     __ea_tforce=$7
     shift 7
+    # directories of a tree get the login umask's mode unless DIRMODE says otherwise
+    [ -n "$__ea_tdirmode" ] || __ea_tdirmode=$(ea_default_mode directory)
     while [ "$#" -ge 4 ]; do
         __ea_target="$__ea_root_dir/$2"
         [ -z "$2" ] && __ea_target=$__ea_root_dir
         if [ "$1" = d ]; then
-            if [ ! -d "$__ea_target" ]; then
-                ea_changed
-                if ! ea_is_check; then
-                    ea_login_umask mkdir -p "$__ea_target" || {
-                        ea_fail "cannot create directory $__ea_target"
-                        return 1
-                    }
-                    if [ -n "$__ea_tdirmode" ]; then
-                        chmod "$__ea_tdirmode" "$__ea_target"
-                    else
-                        chmod "$(ea_default_mode directory)" "$__ea_target"
-                    fi
-                fi
-            fi
+            ea__copy_mkdir "$__ea_target" "$__ea_tdirmode" || return 1
         else
             (
                 ea_copy "$3" "$__ea_target" "$4" "$__ea_tmode" "$__ea_towner" "$__ea_tgroup" \
@@ -155,4 +135,22 @@ ea_copy_tree() {
     done
     ea_field dest "$__ea_root_dir"
     ea_field state directory
+}
+
+ea__copy_mkdir() {
+    # $1 directory, $2 its mode ("" = leave what mkdir gave it): create it (and parents under
+    # the login umask) when missing; the one way ea_copy and ea_copy_tree make directories
+    if [ ! -d "$1" ]; then
+        ea_changed
+        if ! ea_is_check; then
+            ea_login_umask mkdir -p "$1" || {
+                ea_fail "cannot create directory $1"
+                return 1
+            }
+            if [ -n "$2" ]; then
+                chmod "$2" "$1"
+            fi
+        fi
+    fi
+    return 0
 }
