@@ -30,11 +30,7 @@ NAMES = [p.stem for p in PLAYBOOKS]
 EXTRA = ("-e", f"@{H.PLAYBOOKS / 'extra_vars.yml'}", "--skip-tags", "skipped_by_cli")
 
 # (aspect, playbook) -> why edgeauto differs today. Aspects: state, statuses, recap, values,
-# idempotent, check. Details and suspected code: /work/helpers/NOTES-compat.md equivalents are
-# summarised in docs/compatibility.md.
-COPY_TREE = (
-    "copy src=<directory> in files/ is not found (planner/play.py file_finder: is_file only)"
-)
+# idempotent, check. The same list, with the suspected code, is in docs/compatibility.md.
 RESCUE_VARS = (
     "ansible_failed_task/ansible_failed_result undefined in rescue (planner/host.py run_block)"
 )
@@ -42,34 +38,21 @@ INCLUDE_ROLE = (
     "include_role re-runs a dependency that already ran with the same params, and the role's "
     "handlers run once per inclusion"
 )
+INCLUDE_VARS = "include_vars overrides an earlier set_fact (planner/state.py set_facts)"
 HANDLER_ORDER = "handlers of several roles run in another order than ansible's (handlers.log)"
-MANAGED = "ansible_managed is undefined in templates (ansible: 'Ansible managed')"
 KNOWN: dict[tuple[str, str], str] = {
     ("state", "08_includes_roles"): HANDLER_ORDER,
     ("statuses", "08_includes_roles"): HANDLER_ORDER,
     ("recap", "08_includes_roles"): "ansible counts each include_tasks result as ok",
-    ("state", "12_copy_tree"): COPY_TREE,
-    ("statuses", "12_copy_tree"): COPY_TREE,
-    ("recap", "12_copy_tree"): COPY_TREE,
-    ("idempotent", "12_copy_tree"): COPY_TREE,
-    ("check", "12_copy_tree"): COPY_TREE,
     ("statuses", "13_rescue_vars"): RESCUE_VARS,
     ("recap", "13_rescue_vars"): RESCUE_VARS,
     ("values", "13_rescue_vars"): RESCUE_VARS,
     ("idempotent", "13_rescue_vars"): RESCUE_VARS,
-    (
-        "values",
-        "14_include_vars",
-    ): "include_vars overrides an earlier set_fact (state.py set_facts)",
+    ("values", "14_include_vars"): INCLUDE_VARS,
     ("state", "15_include_role"): INCLUDE_ROLE,
     ("statuses", "15_include_role"): INCLUDE_ROLE,
     ("idempotent", "15_include_role"): INCLUDE_ROLE,
     ("check", "15_include_role"): INCLUDE_ROLE,
-    ("state", "16_ansible_managed"): MANAGED,
-    ("statuses", "16_ansible_managed"): MANAGED,
-    ("recap", "16_ansible_managed"): MANAGED,
-    ("idempotent", "16_ansible_managed"): MANAGED,
-    ("check", "16_ansible_managed"): MANAGED,
 }
 
 
