@@ -357,19 +357,12 @@ class TaskLoader(LoaderBase):
             self.problem("import_playbook is only allowed at the top level of a playbook", task.pos)
             return None
         if action in ("import_tasks", "include_tasks"):
-            self._check_args(task, kw.TASK_INCLUDE_ARGS, ds)
-            name = task.args.get("file")
-            if not isinstance(name, str) or not name:
-                self.problem(f"{action} expects a file name, found {_describe(name)}", task.pos)
+            name = self._include_target(task, ds, kw.TASK_INCLUDE_ARGS, "file", "a file name")
+            if name is None:
                 return None
-            task.include_target = name
             if action == "include_tasks":
                 return task
-            if task.loop is not None:
-                self.problem("import_tasks cannot loop; use include_tasks", task.pos)
-                return None
-            variables = {**ctx.static_vars, **task.vars, **self.extra_vars}
-            rendered = self._render_static(name, variables, position_of(name, task.pos), action)
+            rendered = self._render_import(task, name, ctx)
             if rendered is None:
                 return None
             path = self.find_task_file(rendered, ctx, task.pos)
@@ -378,19 +371,12 @@ class TaskLoader(LoaderBase):
             nodes = self.task_file(path, replace(ctx, file=path), task.pos)
             return _wrap(task, nodes, ctx)
         if action in ("import_role", "include_role"):
-            self._check_args(task, kw.ROLE_INCLUDE_ARGS, ds)
-            name = task.args.get("name")
-            if not isinstance(name, str) or not name:
-                self.problem(f"{action} expects 'name' (a role), found {_describe(name)}", task.pos)
+            name = self._include_target(task, ds, kw.ROLE_INCLUDE_ARGS, "name", "'name' (a role)")
+            if name is None:
                 return None
-            task.include_target = name
             if action == "include_role":
                 return task
-            if task.loop is not None:
-                self.problem("import_role cannot loop; use include_role", task.pos)
-                return None
-            variables = {**ctx.static_vars, **task.vars, **self.extra_vars}
-            rendered = self._render_static(name, variables, position_of(name, task.pos), action)
+            rendered = self._render_import(task, name, ctx)
             if rendered is None:
                 return None
             role = self.role(rendered, task.pos, ctx, **_from_args(task.args))
@@ -413,6 +399,29 @@ class TaskLoader(LoaderBase):
                     did_you_mean(what, kw.META_ACTIONS),
                 )
         return task
+
+    def _include_target(
+        self, task: Task, ds, allowed: set[str], arg: str, expects: str
+    ) -> str | None:
+        """What import_*/include_* share first: known arguments only, and a non-empty name in
+        ``arg`` that becomes ``task.include_target``; None (after a problem) when it is missing."""
+        self._check_args(task, allowed, ds)
+        name = task.args.get(arg)
+        if not isinstance(name, str) or not name:
+            self.problem(f"{task.action} expects {expects}, found {_describe(name)}", task.pos)
+            return None
+        task.include_target = name
+        return name
+
+    def _render_import(self, task: Task, name: str, ctx: _Ctx) -> str | None:
+        """An import is resolved at load time: it cannot loop, and its name is rendered now
+        with the variables known statically; None (after a problem) when that fails."""
+        if task.loop is not None:
+            include = task.action.replace("import_", "include_", 1)
+            self.problem(f"{task.action} cannot loop; use {include}", task.pos)
+            return None
+        variables = {**ctx.static_vars, **task.vars, **self.extra_vars}
+        return self._render_static(name, variables, position_of(name, task.pos), task.action)
 
     def _check_args(self, task: Task, allowed: set[str], ds) -> None:
         apply = task.args.get("apply")
