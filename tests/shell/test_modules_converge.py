@@ -19,6 +19,11 @@ def run(shell, module, args, check=False, diff=False, **kw):
     return result
 
 
+def copy_with_facts(shell, args, remote_checksums):
+    """copy as the planner sends it after facts: with the target's sha1 of each dest path."""
+    return run_under(shell, [LocalTask("copy", args, remote_checksums=remote_checksums)])
+
+
 def converge(shell, module, args, expect_first_change=True):
     """check → real → real again → check again; returns the first real result."""
     predicted = run(shell, module, args, check=True, diff=True)
@@ -124,15 +129,8 @@ def test_copy_omits_content_when_facts_show_the_same_checksum(shell, tmp_path):
     dest = tmp_path / "same"
     dest.write_bytes(b"SECRET-PAYLOAD-MARKER\n")
     sha = hashlib.sha1(b"SECRET-PAYLOAD-MARKER\n").hexdigest()
-    out = run_under(
-        shell,
-        [
-            LocalTask(
-                "copy",
-                {"content": "SECRET-PAYLOAD-MARKER\n", "dest": str(dest)},
-                remote_checksums={str(dest): sha},
-            )
-        ],
+    out = copy_with_facts(
+        shell, {"content": "SECRET-PAYLOAD-MARKER\n", "dest": str(dest)}, {str(dest): sha}
     )
     assert b"SECRET-PAYLOAD-MARKER" not in out.script
     assert out.results[0]["changed"] is False and not out.results[0]["failed"]
@@ -142,16 +140,7 @@ def test_copy_fails_clearly_when_the_file_changed_since_facts(shell, tmp_path):
     dest = tmp_path / "moved"
     dest.write_bytes(b"someone edited me\n")
     sha = hashlib.sha1(b"expected\n").hexdigest()
-    out = run_under(
-        shell,
-        [
-            LocalTask(
-                "copy",
-                {"content": "expected\n", "dest": str(dest)},
-                remote_checksums={str(dest): sha},
-            )
-        ],
-    )
+    out = copy_with_facts(shell, {"content": "expected\n", "dest": str(dest)}, {str(dest): sha})
     result = out.results[0]
     assert result["failed"] and result["resend"] is True
     assert "changed since facts" in result["msg"]
@@ -333,15 +322,6 @@ def test_copy_into_an_existing_directory_is_not_resent_when_facts_match(shell, t
     paths = get_module("copy").checksum_paths(args)
     assert paths == [str(target_dir), f"{target_dir}/app.conf"]
     sha = hashlib.sha1(b"PAYLOAD-IN-DIR-MARKER\n").hexdigest()
-    out = run_under(
-        shell,
-        [
-            LocalTask(
-                "copy",
-                args,
-                remote_checksums={str(target_dir): None, f"{target_dir}/app.conf": sha},
-            )
-        ],
-    )
+    out = copy_with_facts(shell, args, {str(target_dir): None, f"{target_dir}/app.conf": sha})
     assert b"PAYLOAD-IN-DIR-MARKER" not in out.script
     assert out.results[0]["changed"] is False and not out.results[0]["failed"]
