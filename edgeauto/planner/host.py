@@ -646,6 +646,11 @@ class HostRunner(OutcomeMixin):
             return out
         ran_any = False
         while self.notified:
+            current: list = []
+            for handler in (self.prun.current_handler(h) for h in self.notified):
+                if all(handler is not c for c in current):
+                    current.append(handler)
+            self.notified = current
             order = self.prun.handler_order()
             todo = [h for h in order if any(h is n for n in self.notified)]
             self.notified = [n for n in self.notified if all(n is not h for h in todo)]

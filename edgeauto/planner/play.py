@@ -319,16 +319,18 @@ class PlayRun(RemoteIOMixin):
     # ------------------------------------------------------------------ handlers
 
     def handler_order(self) -> list[Task]:
-        """Handlers in Ansible's order, each source handler once.
+        """Every handler in Ansible's definition order, each object once.
 
-        ``Play.handlers`` already holds the handlers of every ``roles:`` role (role ones first),
-        so the roles' own lists only matter for a handler the loader did not merge; handlers of
-        roles pulled in by ``include_role`` at run time come last, as Ansible appends them.
-        Deduplicated by identity: the same handler object listed twice must run once.
+        Like Ansible's play handler list: the handlers of each ``roles:`` role instance in run
+        order (dependencies first), then the play's own (and ``import_role``'d) handlers, then
+        those of roles pulled in by ``include_role`` at run time. ``Play.handlers`` already
+        holds the role handlers it merged, so deduplicating by identity keeps a handler from
+        running twice; a role listed again with other params has its own handler objects,
+        placed where Ansible places them (which matters: see :meth:`find_handlers`).
         """
         out: list[Task] = []
         seen: set[int] = set()
-        sources = [self.play.handlers, *(role.handlers for role in self.all_roles)]
+        sources = [*(role.handlers for role in self.all_roles), self.play.handlers]
         for handlers in (*sources, self.extra_handlers):
             for handler in handlers:
                 if id(handler) not in seen:
@@ -343,17 +345,38 @@ class PlayRun(RemoteIOMixin):
                     self.extra_handlers.append(handler)
 
     def find_handlers(self, name: str) -> list[Task]:
+        """Handlers a notification reaches, as Ansible resolves it: by name the LAST handler
+        defined with that name wins; by ``listen`` topic every listener, one per handler name
+        (again the last defined)."""
+        order = list(reversed(self.handler_order()))
         by_name: list[Task] = []
-        by_topic: list[Task] = []
-        for handler in self.handler_order():
+        for handler in order:
             names = {handler.name, handler.display_name}
             if handler.role is not None and handler.name:
                 names.add(f"{handler.role.name} : {handler.name}")
-            if name in names and not by_name:
+            if name in names:
                 by_name.append(handler)
-            elif name in (handler.listen or []):
-                by_topic.append(handler)
-        return by_name + [h for h in by_topic if h not in by_name]
+                break
+        by_topic: list[Task] = []
+        seen_names: set[str] = set()
+        for handler in order:
+            if name not in (handler.listen or []):
+                continue
+            if handler.name:
+                if handler.name in seen_names:
+                    continue
+                seen_names.add(str(handler.name))
+            by_topic.append(handler)
+        return by_name + [h for h in reversed(by_topic) if all(h is not b for b in by_name)]
+
+    def current_handler(self, handler: Task) -> Task:
+        """The handler a by-name notification runs NOW: Ansible resolves names against the
+        handler list when handlers run, so a same-named handler added later (``include_role``
+        of the role again) replaces the one notified earlier — it runs once, the last one."""
+        if not handler.name or handler.listen:
+            return handler
+        found = self.find_handlers(str(handler.name))
+        return found[0] if found else handler
 
     def handlers_done(self, runner: HostRunner) -> None:
         self.run.pending_handlers.cleared(runner)

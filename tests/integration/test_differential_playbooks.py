@@ -41,8 +41,6 @@ INCLUDE_ROLE = (
 INCLUDE_VARS = "include_vars overrides an earlier set_fact (planner/state.py set_facts)"
 HANDLER_ORDER = "handlers of several roles run in another order than ansible's (handlers.log)"
 KNOWN: dict[tuple[str, str], str] = {
-    ("state", "08_includes_roles"): HANDLER_ORDER,
-    ("statuses", "08_includes_roles"): HANDLER_ORDER,
     ("recap", "08_includes_roles"): "ansible counts each include_tasks result as ok",
     ("statuses", "13_rescue_vars"): RESCUE_VARS,
     ("recap", "13_rescue_vars"): RESCUE_VARS,

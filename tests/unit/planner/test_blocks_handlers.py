@@ -213,3 +213,30 @@ def test_a_role_handler_runs_once_although_play_handlers_also_list_it(lab):
     assert (lab.work / "bounces").read_text() == "bounced\nplay\n"
     handlers = [r.task.display_name for r in rep.results if r.is_handler]
     assert handlers == ["svc : bounce", "play handler"]
+
+
+def test_a_role_listed_twice_runs_the_last_defined_handler_once_after_the_others(lab):
+    """Ansible resolves a handler name to the LAST handler defined with it: the dependency
+    instance of 'common' notifies, but the handler of the later 'common' entry runs, after
+    the handler of 'web' (oracle: ansible-playbook 2.19 writes 'web' then 'common')."""
+    roles = lab.root / "roles"
+    for role, text in {
+        "common/tasks/main.yml": "- shell: echo c\n  notify: common changed\n",
+        "common/handlers/main.yml": "- name: common changed\n  shell: echo common >> {{ out }}/log\n",
+        "web/meta/main.yml": "dependencies:\n  - role: common\n    flavour: dep\n",
+        "web/tasks/main.yml": "- shell: echo w\n  notify: web changed\n",
+        "web/handlers/main.yml": "- name: web changed\n  shell: echo web >> {{ out }}/log\n",
+    }.items():
+        (roles / role).parent.mkdir(parents=True, exist_ok=True)
+        (roles / role).write_text(text)
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {out: WORK}
+          roles: [web, common]
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, [r.result for r in rep.results]
+    assert (lab.work / "log").read_text() == "web\ncommon\n"
