@@ -77,6 +77,7 @@ class HostRunner(OutcomeMixin):
         self.end_play = False
         self.scripts: list[bytes] = []
         self.last_result: TaskResult | None = None
+        self.last_failure: TaskResult | None = None
         self.failed_at: tuple | None = None
         self.pending_hook = None  # set by PendingHandlers.load: runs before the first call
         self.pending_file_exists = False
@@ -144,6 +145,10 @@ class HostRunner(OutcomeMixin):
             self.state.stats.rescued += 1
             self.state.failed = False
             self.prun.status_changed()
+            if self.last_failure is not None:
+                from edgeauto.planner.failinfo import failed_task_vars
+
+                self.state.registered.update(failed_task_vars(self.last_failure))
             from dataclasses import replace
 
             out = self.walk(block.rescue, replace(bctx, in_rescue=True))

@@ -303,6 +303,8 @@ class OutcomeMixin:
             return
         self.state.stats.count(res)
         self.last_result = res
+        if res.status == "failed" and not res.ignored:
+            self.last_failure = res  # what a rescue reads as ansible_failed_task/_result
         self.prun.report(res)
 
 

@@ -31,9 +31,6 @@ EXTRA = ("-e", f"@{H.PLAYBOOKS / 'extra_vars.yml'}", "--skip-tags", "skipped_by_
 
 # (aspect, playbook) -> why edgeauto differs today. Aspects: state, statuses, recap, values,
 # idempotent, check. The same list, with the suspected code, is in docs/compatibility.md.
-RESCUE_VARS = (
-    "ansible_failed_task/ansible_failed_result undefined in rescue (planner/host.py run_block)"
-)
 INCLUDE_ROLE = (
     "include_role re-runs a dependency that already ran with the same params, and the role's "
     "handlers run once per inclusion"
@@ -42,10 +39,6 @@ INCLUDE_VARS = "include_vars overrides an earlier set_fact (planner/state.py set
 HANDLER_ORDER = "handlers of several roles run in another order than ansible's (handlers.log)"
 KNOWN: dict[tuple[str, str], str] = {
     ("recap", "08_includes_roles"): "ansible counts each include_tasks result as ok",
-    ("statuses", "13_rescue_vars"): RESCUE_VARS,
-    ("recap", "13_rescue_vars"): RESCUE_VARS,
-    ("values", "13_rescue_vars"): RESCUE_VARS,
-    ("idempotent", "13_rescue_vars"): RESCUE_VARS,
     ("values", "14_include_vars"): INCLUDE_VARS,
     ("state", "15_include_role"): INCLUDE_ROLE,
     ("statuses", "15_include_role"): INCLUDE_ROLE,

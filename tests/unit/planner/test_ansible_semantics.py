@@ -1,0 +1,74 @@
+"""Engine behaviours the differential tests against ansible-playbook found missing (each one
+checked against ansible-core 2.19 with ``ansible-playbook -c local``)."""
+
+from edgeauto.errors import EXIT_OK
+
+
+def _msgs(rep, host="h1"):
+    return [r.result.get("msg") for r in rep.results if r.host == host and "msg" in r.result]
+
+
+def test_rescue_tasks_see_the_failed_task_and_its_result(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - name: this fails
+                  fail: {msg: deliberate}
+              rescue:
+                - name: what failed
+                  debug:
+                    msg: "{{ ansible_failed_task.name }}/{{ ansible_failed_task.action }}: {{ ansible_failed_result.msg }} {{ ansible_failed_result.failed }}"
+            - name: still defined after the block
+              debug: {msg: "after {{ ansible_failed_result.msg }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "what failed") == "ok"
+    assert "this fails/fail: deliberate True" in _msgs(rep)
+    assert "after deliberate" in _msgs(rep)
+
+
+def test_rescue_sees_the_result_of_a_failed_remote_command(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - name: first ok
+                  shell: "true"
+                - name: remote failure
+                  shell: "echo out; exit 3"
+              rescue:
+                - name: report
+                  debug: {msg: "{{ ansible_failed_task.name }} rc={{ ansible_failed_result.rc }} {{ ansible_failed_result.stdout }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert "remote failure rc=3 out" in _msgs(rep)
+
+
+def test_no_log_failed_result_reaches_rescue_censored(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - block:
+                - name: secret failure
+                  fail: {msg: "s3cret"}
+                  no_log: true
+              rescue:
+                - name: report
+                  debug: {msg: "{{ ansible_failed_result }}"}
+        """
+    )
+    _, rep, _ = lab.run(pb)
+    reported = [r.result["msg"] for r in rep.results if r.task.name == "report"]
+    assert reported and "censored" in str(reported[0])
+    assert "s3cret" not in str(reported[0])
