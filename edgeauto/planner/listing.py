@@ -8,7 +8,7 @@ def list_hosts(run) -> str:
     for playbook in run.playbooks:
         lines.append(f"\nplaybook: {playbook.path}")
         for number, play in enumerate(playbook.plays, 1):
-            hosts = run.select_hosts(play.hosts)
+            hosts = run.select_hosts(play.hosts, play.vars)
             lines.append(
                 f"\n  play #{number} ({play.hosts}): {play.display_name}\tTAGS: [{','.join(play.tags)}]"
             )

@@ -579,7 +579,7 @@ class PlayRun(RemoteIOMixin):
     def execute(self) -> None:
         run = self.run
         play = self.play
-        selected = run.select_hosts(play.hosts)
+        selected = run.select_hosts(play.hosts, play.vars)
         self.hosts = [h for h in selected if run.state(h).active]
         run.reporter.play_start(play, self.hosts)
         if not self.hosts:

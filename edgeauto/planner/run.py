@@ -139,7 +139,15 @@ class Run:
             out.update(st.public_vars())
         return out
 
-    def select_hosts(self, pattern: str) -> list[str]:
+    def select_hosts(self, pattern: str, play_vars: dict | None = None) -> list[str]:
+        """Hosts of a play's ``hosts:`` pattern; a templated pattern (``"{{ target }}"``) is
+        rendered with the play's vars and the extra vars, as ansible-playbook does."""
+        from edgeauto.modules.spec import is_templated
+
+        if is_templated(pattern):
+            from edgeauto.templating import Templar
+
+            pattern = str(Templar({**(play_vars or {}), **self.extra_vars}).render(pattern))
         with self.inventory_lock:
             hosts = self.inventory.select(pattern, self.options.limit)
         return [h.name for h in hosts]
