@@ -77,7 +77,7 @@ def _include_vars(runner: HostRunner, task, wctx, args: dict) -> dict:
     data = load_vars_file(path, runner.run.vault)
     if args.get("name"):
         data = {str(args["name"]): data}
-    runner.state.set_facts.update(data)
+    runner.state.included_vars.update(data)
     return {"changed": False, "ansible_included_var_files": [str(path)]}
 
 

@@ -30,6 +30,7 @@ from edgeauto.templating import as_data
 class OutcomeMixin:
     def snapshot(self) -> dict:
         return {
+            "included_vars": dict(self.state.included_vars),
             "set_facts": dict(self.state.set_facts),
             "registered": dict(self.state.registered),
             "facts": dict(self.state.facts),
@@ -37,6 +38,7 @@ class OutcomeMixin:
         }
 
     def restore(self, snap: dict) -> None:
+        self.state.included_vars = snap["included_vars"]
         self.state.set_facts = snap["set_facts"]
         self.state.registered = snap["registered"]
         self.state.facts = snap["facts"]

@@ -116,6 +116,7 @@ class PlayRun(RemoteIOMixin):
         layers.extend(wctx.vars_chain)
         if task is not None and task.vars:
             layers.append(task.vars)
+        layers.append(state.included_vars)
         layers.append(state.set_facts)
         layers.append(state.registered)
         if role is not None:

@@ -14,7 +14,9 @@ from edgeauto.transport.base import Transport
 class HostState:
     name: str
     facts: dict[str, Any] = field(default_factory=dict)
-    set_facts: dict[str, Any] = field(default_factory=dict)  # set_fact + include_vars
+    # include_vars ranks below set_fact/register (Ansible precedence 18 vs 19): own layer.
+    included_vars: dict[str, Any] = field(default_factory=dict)
+    set_facts: dict[str, Any] = field(default_factory=dict)  # set_fact
     registered: dict[str, Any] = field(default_factory=dict)
     checksums: dict[str, str | None] = field(default_factory=dict)
     stats: HostStats = field(default_factory=HostStats)
@@ -37,6 +39,7 @@ class HostState:
         from edgeauto.planner.varscope import inject_facts
 
         out = inject_facts(self.facts) if self.facts else {}
+        out.update(self.included_vars)
         out.update(self.set_facts)
         out.update(self.registered)
         return out

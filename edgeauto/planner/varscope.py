@@ -8,7 +8,7 @@ Lowest first (later layers win, top-level keys replace — Ansible's default ``h
  4. play ``vars``, then ``vars_files``
  5. role ``vars`` (play roles, then the current role's)
  6. block vars (outer to inner), then task vars
- 7. ``include_vars``, ``set_fact`` and ``register`` values of this host
+ 7. ``include_vars`` values, then ``set_fact`` and ``register`` values of this host
  8. role params, include params
  9. extra vars (``-e``)
 10. magic variables (inventory_hostname, groups, hostvars, play_hosts, omit …)

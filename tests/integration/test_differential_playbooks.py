@@ -35,11 +35,9 @@ INCLUDE_ROLE = (
     "include_role re-runs a dependency that already ran with the same params, and the role's "
     "handlers run once per inclusion"
 )
-INCLUDE_VARS = "include_vars overrides an earlier set_fact (planner/state.py set_facts)"
 HANDLER_ORDER = "handlers of several roles run in another order than ansible's (handlers.log)"
 KNOWN: dict[tuple[str, str], str] = {
     ("recap", "08_includes_roles"): "ansible counts each include_tasks result as ok",
-    ("values", "14_include_vars"): INCLUDE_VARS,
     ("state", "15_include_role"): INCLUDE_ROLE,
     ("statuses", "15_include_role"): INCLUDE_ROLE,
     ("idempotent", "15_include_role"): INCLUDE_ROLE,

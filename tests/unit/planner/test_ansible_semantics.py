@@ -72,3 +72,27 @@ def test_no_log_failed_result_reaches_rescue_censored(lab):
     reported = [r.result["msg"] for r in rep.results if r.task.name == "report"]
     assert reported and "censored" in str(reported[0])
     assert "s3cret" not in str(reported[0])
+
+
+def test_include_vars_does_not_override_an_earlier_set_fact_but_beats_task_vars(lab):
+    (lab.root / "vars").mkdir()
+    (lab.root / "vars" / "more.yml").write_text("p: included\nq: included\nr: included\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {q: play}
+          tasks:
+            - set_fact: {p: set_fact}
+            - include_vars: vars/more.yml
+            - name: which wins
+              debug: {msg: "{{ p }} {{ q }} {{ r }}"}
+            - set_fact: {r: later_set_fact}
+            - name: later set_fact wins
+              debug: {msg: "{{ r }} {{ hostvars[inventory_hostname].q }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert "set_fact included included" in _msgs(rep)
+    assert "later_set_fact included" in _msgs(rep)
