@@ -201,9 +201,14 @@ class OutcomeMixin:
                     res["_ansible_item_label"] = slot.label
             if te.remote and slot.call is not None and slot.call.outcome == "done":
                 templar = templar or self.templar({**te.tvars, **self.state.registered}, te.wctx)
+                if te.check:
+                    res = _predicted_defaults(res)
                 res = self.apply_conditions(te, slot, res, templar)
                 if te.check:
-                    res = self.check_mode_shadow(slot, res)
+                    shadowed = self.check_mode_shadow(slot, res)
+                    if shadowed is not res and te.task.changed_when is not None:
+                        shadowed = self.changed_when_on_prediction(te, slot, shadowed, templar)
+                    res = shadowed
             item_results.append(res)
         if te.looped:
             result = {
@@ -272,6 +277,23 @@ class OutcomeMixin:
             self.predicted_paths.update(paths)
         return res
 
+    def changed_when_on_prediction(self, te: TaskExec, slot: ItemSlot, res: dict, templar):
+        """A shadowed check-mode failure still obeys ``changed_when`` when it can be decided
+        without the real output (``changed_when: false`` → ok, as the real run reports)."""
+        from edgeauto.errors import EdgeautoError
+
+        bound = dict(res)
+        extra = {te.task.register: bound} if te.task.register else {}
+        if slot.item is not _NO_ITEM:
+            extra[te.loop_var] = slot.item
+        try:
+            changed = templar.with_vars({**bound, **extra}).is_true(
+                _as_list(te.task.changed_when), te.task.pos
+            )
+        except EdgeautoError:
+            return res  # depends on output a prediction does not have: keep "would change"
+        return {**res, "changed": bool(changed)}
+
     def apply_conditions(self, te: TaskExec, slot: ItemSlot, res: dict, templar) -> dict:
         """changed_when / failed_when, evaluated on the controller with the result bound."""
         task = te.task
@@ -308,6 +330,17 @@ class OutcomeMixin:
         if res.status == "failed" and not res.ignored:
             self.last_failure = res  # what a rescue reads as ansible_failed_task/_result
         self.prun.report(res)
+
+
+def _predicted_defaults(res: dict) -> dict:
+    """A command check mode did not run still registers the keys Ansible's skipped check-mode
+    result has (``rc: 0``, empty output), so later tasks reading ``r.rc`` can be predicted."""
+    if not res.get("might_change") or "rc" in res:
+        return res
+    out = {"rc": 0, "stdout": "", "stderr": "", "stdout_lines": [], "stderr_lines": []}
+    out.update(res)
+    out.setdefault("failed", False)
+    return out
 
 
 def _paths_of(args: dict, res: dict) -> set[str]:

@@ -96,3 +96,49 @@ def test_include_vars_does_not_override_an_earlier_set_fact_but_beats_task_vars(
     assert result.exit_code == EXIT_OK
     assert "set_fact included included" in _msgs(rep)
     assert "later_set_fact included" in _msgs(rep)
+
+
+def test_check_mode_applies_changed_when_false_to_a_command_in_a_predicted_directory(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: base directory
+              file: {path: WORK/base, state: directory}
+            - name: chdir
+              command: ls
+              args: {chdir: WORK/base}
+              register: listing
+              changed_when: false
+            - name: plain
+              command: "true"
+              changed_when: false
+        """
+    )
+    result, rep, _ = lab.run(pb, check=True)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "base directory") == "changed"
+    assert rep.status_of("h1", "chdir") == "ok"
+    assert rep.status_of("h1", "plain") == "ok"
+    assert not (lab.work / "base").exists()
+
+
+def test_check_mode_ignored_false_command_registers_a_result_later_tasks_can_read(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: ignore_errors keeps going
+              command: "false"
+              register: ignored
+              ignore_errors: true
+            - name: the ignored result is registered
+              debug: {msg: "{{ ignored.failed }} {{ ignored.rc }}"}
+        """
+    )
+    result, rep, _ = lab.run(pb, check=True)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "the ignored result is registered") == "ok"
+    assert "False 0" in _msgs(rep)
