@@ -241,11 +241,10 @@ class ConsoleReporter(Reporter):
             text = f"{word}: [{host}] => (item={label})"
             is_debug = res.task.action.endswith("debug") and not res.no_log
             if is_debug:
-                body = {
-                    k: v
-                    for k, v in shown.items()
-                    if k in ("msg",) or k not in ("changed", "failed", "item", "ansible_loop_var")
-                }
+                loop_keys = {"changed", "failed", "item", "ansible_loop_var", "ansible_loop"}
+                loop_keys |= {"ansible_index_var", item.get("ansible_loop_var")}
+                loop_keys.add(item.get("ansible_index_var"))
+                body = {k: v for k, v in shown.items() if k == "msg" or k not in loop_keys}
                 text += " => " + to_json(body)
             elif self.verbosity >= 1:
                 text += " => " + to_json(shown, None)

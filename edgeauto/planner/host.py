@@ -32,7 +32,7 @@ from edgeauto.modules.base import (
 from edgeauto.modules.spec import to_bool
 from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.deps import condition_names, reads_pending, template_names
-from edgeauto.planner.loops import loop_items
+from edgeauto.planner.loops import loop_items, loop_keys
 from edgeauto.planner.outcome import OutcomeMixin
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.segment import Call, Segment
@@ -409,20 +409,7 @@ class HostRunner(OutcomeMixin):
     def item_vars(self, te: TaskExec, slot: ItemSlot, loop_control: dict, count: int) -> dict:
         if slot.item is _NO_ITEM:
             return {}
-        out = {te.loop_var: slot.item, "ansible_loop_var": te.loop_var}
-        if "index_var" in loop_control:
-            out[str(loop_control["index_var"])] = slot.index
-        if loop_control.get("extended"):
-            out["ansible_loop"] = {
-                "index": slot.index + 1,
-                "index0": slot.index,
-                "first": slot.index == 0,
-                "last": slot.index == count - 1,
-                "length": count,
-                "revindex": count - slot.index,
-                "revindex0": count - slot.index - 1,
-            }
-        return out
+        return loop_keys(te.loop_var, loop_control, [s.item for s in te.items], slot.index)
 
     def render_args(self, task: Task, templar) -> dict:
         from edgeauto.templating import is_omit

@@ -80,3 +80,32 @@ def _query(templar, kind: str, terms: list) -> list:
 
     result = run_lookup(templar, kind, list(terms), {})
     return list(result) if isinstance(result, list) else [result]
+
+
+def loop_keys(loop_var: str, loop_control: dict, items: list, index: int) -> dict[str, Any]:
+    """The loop variables of item ``index`` — what its templates see and what Ansible adds to
+    the item's registered result: the loop var, ``ansible_loop_var``, the ``index_var`` value
+    with ``ansible_index_var``, and ``ansible_loop`` when ``extended`` is set."""
+    count = len(items)
+    out: dict[str, Any] = {loop_var: items[index], "ansible_loop_var": loop_var}
+    if loop_control.get("index_var"):
+        out[str(loop_control["index_var"])] = index
+        out["ansible_index_var"] = str(loop_control["index_var"])
+    if loop_control.get("extended"):
+        extended: dict[str, Any] = {
+            "index": index + 1,
+            "index0": index,
+            "first": index == 0,
+            "last": index == count - 1,
+            "length": count,
+            "revindex": count - index,
+            "revindex0": count - index - 1,
+        }
+        if loop_control.get("extended_allitems", True):
+            extended["allitems"] = list(items)
+        if index > 0:
+            extended["previtem"] = items[index - 1]
+        if index < count - 1:
+            extended["nextitem"] = items[index + 1]
+        out["ansible_loop"] = extended
+    return out

@@ -9,9 +9,9 @@ Kept apart from :mod:`edgeauto.planner.host` (which decides *what* goes into a s
 
 from __future__ import annotations
 
-import copy
 import time
 
+from edgeauto.planner.loops import loop_keys
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.segment import Segment
 from edgeauto.planner.taskexec import (
@@ -136,7 +136,7 @@ class OutcomeMixin:
                 self.state.checksums.clear()
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
-            self.state.registered[task.register] = as_data(copy.copy(final.result))
+            self.state.registered[task.register] = registered_value(final.result)
         if final.status == "changed" and (task.notify or te.wctx.notify):
             self.notify(list(task.notify) + list(te.wctx.notify), self.templar(te.tvars, te.wctx))
 
@@ -182,6 +182,8 @@ class OutcomeMixin:
         task = te.task
         templar = None
         item_results = []
+        loop_control = task.loop_control or {}
+        all_items = [s.item for s in te.items]
         for slot in te.items:
             res = slot.result
             if slot.call is not None:
@@ -195,10 +197,8 @@ class OutcomeMixin:
             if res is None:
                 res = {"skipped": True, "changed": False}
             if slot.item is not _NO_ITEM:
-                res["item"] = slot.item
-                res["ansible_loop_var"] = te.loop_var
-                if slot.label is not None:
-                    res["_ansible_item_label"] = slot.label
+                res.update(loop_keys(te.loop_var, loop_control, all_items, slot.index))
+                res["_ansible_item_label"] = slot.label if slot.label is not None else slot.item
             if te.remote and slot.call is not None and slot.call.outcome == "done":
                 templar = templar or self.templar({**te.tvars, **self.state.registered}, te.wctx)
                 if te.check:
@@ -209,18 +209,21 @@ class OutcomeMixin:
                     if shadowed is not res and te.task.changed_when is not None:
                         shadowed = self.changed_when_on_prediction(te, slot, shadowed, templar)
                     res = shadowed
+            if slot.item is not _NO_ITEM and not res.get("skipped"):
+                res.setdefault("changed", False)
+                res.setdefault("failed", False)
             item_results.append(res)
         if te.looped:
+            all_skipped = bool(item_results) and all(r.get("skipped") for r in item_results)
             result = {
                 "results": item_results,
                 "changed": any(r.get("changed") for r in item_results),
-                "msg": "All items completed",
+                "msg": "All items skipped" if all_skipped else "All items completed",
+                "skipped": all_skipped,
             }
             if any(r.get("failed") for r in item_results):
                 result["failed"] = True
                 result["msg"] = "One or more items failed"
-            if item_results and all(r.get("skipped") for r in item_results):
-                result["skipped"] = True
             if any(r.get("unreachable") for r in item_results):
                 result["unreachable"] = True
         else:
@@ -330,6 +333,22 @@ class OutcomeMixin:
         if res.status == "failed" and not res.ignored:
             self.last_failure = res  # what a rescue reads as ansible_failed_task/_result
         self.prun.report(res)
+
+
+def registered_value(result: dict):
+    """What ``register`` stores: the result without Ansible's internal ``_ansible_*`` keys
+    (item labels …), as ansible-playbook strips them, wrapped as data so a registered stdout
+    holding '{{ x }}' is never rendered."""
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if not str(k).startswith("_ansible_")}
+        return value
+
+    out = clean(result)
+    if isinstance(out.get("results"), list):
+        out["results"] = [clean(r) for r in out["results"]]
+    return as_data(out)
 
 
 def _predicted_defaults(res: dict) -> dict:

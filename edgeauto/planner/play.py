@@ -517,11 +517,9 @@ class PlayRun(RemoteIOMixin):
             if self.phaser is not None:
                 self.phaser.unpark()
         if entry.result is not None and task.register:
-            import copy
+            from edgeauto.planner.outcome import registered_value
 
-            from edgeauto.templating import as_data
-
-            runner.state.registered[task.register] = as_data(copy.copy(entry.result.result))
+            runner.state.registered[task.register] = registered_value(entry.result.result)
         return OK
 
     def _once_owner(self, entry: _Once, key: tuple) -> str | None:

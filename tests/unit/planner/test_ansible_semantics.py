@@ -142,3 +142,84 @@ def test_check_mode_ignored_false_command_registers_a_result_later_tasks_can_rea
     assert result.exit_code == EXIT_OK
     assert rep.status_of("h1", "the ignored result is registered") == "ok"
     assert "False 0" in _msgs(rep)
+
+
+def _registered(run, name, host="h1"):
+    return run.states[host].registered[name]
+
+
+def test_looped_register_items_carry_loop_var_index_and_extended_loop_like_ansible(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: looped command
+              command: "echo {{ x }}"
+              loop: [a, b]
+              loop_control: {loop_var: x, index_var: i, extended: true, label: "L{{ x }}"}
+              register: r
+              changed_when: false
+            - name: with_items
+              debug: {msg: "{{ item }}"}
+              with_items: [1]
+              register: w
+            - name: all skipped
+              debug: {msg: "{{ item }}"}
+              loop: [1]
+              when: item == 2
+              register: s
+        """
+    )
+    result, _, run = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    r = _registered(run, "r")
+    assert r["skipped"] is False and r["msg"] == "All items completed"
+    first, second = r["results"]
+    assert first["x"] == "a" and "item" not in first
+    assert first["ansible_loop_var"] == "x"
+    assert (first["failed"], first["changed"]) == (False, False)
+    assert (first["i"], first["ansible_index_var"], second["i"]) == (0, "i", 1)
+    assert first["ansible_loop"] == {
+        "allitems": ["a", "b"],
+        "first": True,
+        "index": 1,
+        "index0": 0,
+        "last": False,
+        "length": 2,
+        "nextitem": "b",
+        "revindex": 2,
+        "revindex0": 1,
+    }
+    assert second["ansible_loop"]["previtem"] == "a" and "nextitem" not in second["ansible_loop"]
+    assert not any(k.startswith("_ansible") for k in first)
+    w_item = _registered(run, "w")["results"][0]
+    assert w_item == {
+        "ansible_loop_var": "item",
+        "changed": False,
+        "failed": False,
+        "item": 1,
+        "msg": 1,
+    }
+    s = _registered(run, "s")
+    assert s["skipped"] is True and s["msg"] == "All items skipped"
+    assert "failed" not in s["results"][0]
+
+
+def test_loop_item_labels_still_print_with_a_custom_loop_var(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: labelled
+              debug: {msg: "{{ x }}"}
+              loop: [one]
+              loop_control: {loop_var: x}
+        """
+    )
+    _, rep, _ = lab.run(pb)
+    (res,) = [r for r in rep.results if r.task.name == "labelled"]
+    from edgeauto.output.render import item_label
+
+    assert item_label(res.item_results[0]) == "one"
