@@ -187,6 +187,9 @@ class ConsoleReporter(Reporter):
         result = res.result
         if self.diff and not res.no_log:
             self._print_diffs(res)
+        if res.status == "ok" and res.task.action.endswith(("include_tasks", "include_role")):
+            self._print_included(res, host)
+            return
         if res.item_results and res.status != "unreachable":
             for item in res.item_results:
                 self._print_item(res, host, item)
@@ -219,6 +222,17 @@ class ConsoleReporter(Reporter):
         if self.verbosity >= 3:
             text += f"  ({res.duration:.2f}s)"
         self._line(text, STYLE[res.status])
+
+    def _print_included(self, res, host: str) -> None:
+        """``included: <file> for <host>`` like ansible-playbook (one line per loop item)."""
+        for item in res.item_results or [res.result]:
+            if item.get("skipped"):
+                self._line(f"skipping: [{host}] => (item={item_label(item)})", STYLE["skipped"])
+                continue
+            text = f"included: {item.get('include')} for {host}"
+            if "item" in item:
+                text += f" => (item={item_label(item)})"
+            self._line(text, STYLE["ok"])
 
     def _print_item(self, res, host: str, item: dict) -> None:
         label = item_label(item)

@@ -32,6 +32,7 @@ from edgeauto.modules.base import (
 from edgeauto.modules.spec import to_bool
 from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.deps import condition_names, reads_pending, template_names
+from edgeauto.planner.include_record import report_include
 from edgeauto.planner.loops import loop_items, loop_keys
 from edgeauto.planner.outcome import OutcomeMixin
 from edgeauto.planner.results import TaskResult
@@ -169,12 +170,13 @@ class HostRunner(OutcomeMixin):
     def run_role(self, role, wctx: WalkCtx, seen: set[int] | None = None) -> str:
         seen = seen if seen is not None else self.prun.roles_done.setdefault(self.name, set())
         for dep in role.dependencies:
-            if id(dep) in seen:
-                continue
+            if id(dep) in seen or (not dep.allow_duplicates and role_signature(dep) in seen):
+                continue  # a dependency runs once per play unless its parameters differ
             out = self.run_role(dep, wctx, seen)
             if out != OK:
                 return out
         seen.add(id(role))
+        seen.add(role_signature(role))
         return self.walk(role.tasks, wctx.child_role(role))
 
     # ------------------------------------------------------------------ one task
@@ -537,18 +539,30 @@ class HostRunner(OutcomeMixin):
                 task.loop_kind, templar.render(task.loop, task.pos), templar, task.pos
             )
             items = [ItemSlot(v, i) for i, v in enumerate(values)]
+        # Like ansible-playbook: every item is evaluated and reported first, then run.
+        planned, entries = [], []
         for slot in items:
-            extra = {} if slot.item is _NO_ITEM else {loop_var: slot.item}
+            extra = {}
+            if slot.item is not _NO_ITEM:
+                extra = loop_keys(loop_var, loop_control, [s.item for s in items], slot.index)
             itempl = templar.with_vars(extra) if extra else templar
             if (wctx.when or conditions) and not itempl.is_true(
                 list(wctx.when) + conditions, task.pos
             ):
+                entries.append((slot.item, None))
                 continue
             args = self.render_args(task, itempl)
             target = args.get("file") or args.get("_raw_params") or task.include_target
             if not target:
                 raise EdgeautoError("include_tasks needs a file name", task.pos)
             nodes = self.prun.load_included_tasks(str(target), task, wctx, {**variables, **extra})
+            shown = nodes[0].pos.file if nodes and getattr(nodes[0], "pos", None) else target
+            entries.append((slot.item, str(shown)))
+            planned.append((nodes, extra))
+        out = report_include(self, task, wctx, entries, task.loop is not None)
+        if out != OK:
+            return out
+        for nodes, extra in planned:
             params = dict(extra)
             params.update(task.vars or {})
             sub = wctx.with_include(params, tags=task.tags)
@@ -564,16 +578,19 @@ class HostRunner(OutcomeMixin):
         if (wctx.when or task.when) and not templar.is_true(
             list(wctx.when) + list(task.when), task.pos
         ):
-            return OK
+            return report_include(self, task, wctx, [(_NO_ITEM, None)], False)
         args = self.render_args(task, templar)
         name = args.get("name") or args.get("role") or task.include_target
         if not name:
             raise EdgeautoError("include_role needs a role name (name:)", task.pos)
         role = self.prun.load_included_role(str(name), task, args)
+        out = report_include(self, task, wctx, [(_NO_ITEM, str(name))], False)
+        if out != OK:
+            return out
         params = dict(task.vars or {})
         sub = wctx.with_include(params, tags=task.tags)
-        self.prun.register_role_handlers(role)
-        return self.run_role(role, sub, set())
+        self.prun.register_role_handlers(role, sub.include_params)
+        return self.run_role(role, sub, self.prun.roles_done.setdefault(self.name, set()))
 
     def run_meta(self, task, wctx, templar) -> str:
         args = task.args or {}
@@ -649,7 +666,11 @@ class HostRunner(OutcomeMixin):
             if not todo:
                 break
             for handler in todo:
-                hctx = replace(self.prun.base_ctx(handler.role), in_handlers=True)
+                hctx = replace(
+                    self.prun.base_ctx(handler.role),
+                    in_handlers=True,
+                    include_params=self.prun.handler_include_params.get(id(handler), ()),
+                )
                 out = self.run_task(handler, hctx)
                 if out != OK:
                     return out
@@ -666,6 +687,12 @@ class HostRunner(OutcomeMixin):
     # ------------------------------------------------------------------ speculation
 
     # ------------------------------------------------------------------ flushing
+
+
+def role_signature(role) -> tuple:
+    """Two loads of the same role with the same parameters are one role for Ansible's
+    run-once rule (``include_role`` loads its own copy of a dependency already run)."""
+    return ("role", str(role.path), role.tasks_from, role.entry_key or repr(role.params))
 
 
 def expand_names(names: frozenset[str], variables: dict, limit: int = 200) -> frozenset[str]:

@@ -92,6 +92,8 @@ class PlayRun(RemoteIOMixin):
         self.deciding_at: dict[str, tuple] = {}  # host -> run_once key it waits to decide
         self.roles_done: dict[str, set[int]] = {}
         self.extra_handlers: list[Task] = []
+        # include_role's params, seen by that inclusion's handlers too (id(handler) -> params)
+        self.handler_include_params: dict[int, tuple] = {}
         self._inventory_vars: dict[str, dict] = {}
         self.status_version = 0
         self._active = None
@@ -339,11 +341,13 @@ class PlayRun(RemoteIOMixin):
                     out.append(handler)
         return out
 
-    def register_role_handlers(self, role) -> None:
+    def register_role_handlers(self, role, include_params: tuple = ()) -> None:
         with self.lock:
             for handler in role.handlers:
                 if all(h is not handler for h in self.extra_handlers):
                     self.extra_handlers.append(handler)
+                if include_params:
+                    self.handler_include_params[id(handler)] = include_params
 
     def find_handlers(self, name: str) -> list[Task]:
         """Handlers a notification reaches, as Ansible resolves it: by name the LAST handler

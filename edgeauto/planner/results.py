@@ -37,6 +37,9 @@ class TaskResult:
         return self.status in ("failed", "unreachable")
 
 
+_INCLUDES = ("include_tasks", "include_role")
+
+
 @dataclass
 class HostStats:
     ok: int = 0
@@ -49,6 +52,10 @@ class HostStats:
 
     def count(self, res: TaskResult) -> None:
         if res.hidden:
+            return
+        if res.status == "ok" and res.item_results and res.task.action.endswith(_INCLUDES):
+            # ansible-playbook counts every included file of a looped include as one ok.
+            self.ok += sum(1 for r in res.item_results if not r.get("skipped"))
             return
         if res.status == "unreachable":
             self.unreachable += 1

@@ -31,18 +31,7 @@ EXTRA = ("-e", f"@{H.PLAYBOOKS / 'extra_vars.yml'}", "--skip-tags", "skipped_by_
 
 # (aspect, playbook) -> why edgeauto differs today. Aspects: state, statuses, recap, values,
 # idempotent, check. The same list, with the suspected code, is in docs/compatibility.md.
-INCLUDE_ROLE = (
-    "include_role re-runs a dependency that already ran with the same params, and the role's "
-    "handlers run once per inclusion"
-)
-HANDLER_ORDER = "handlers of several roles run in another order than ansible's (handlers.log)"
-KNOWN: dict[tuple[str, str], str] = {
-    ("recap", "08_includes_roles"): "ansible counts each include_tasks result as ok",
-    ("state", "15_include_role"): INCLUDE_ROLE,
-    ("statuses", "15_include_role"): INCLUDE_ROLE,
-    ("idempotent", "15_include_role"): INCLUDE_ROLE,
-    ("check", "15_include_role"): INCLUDE_ROLE,
-}
+KNOWN: dict[tuple[str, str], str] = {}  # none today: every aspect of every playbook matches
 
 
 def params(aspect: str):

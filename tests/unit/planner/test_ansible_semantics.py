@@ -223,3 +223,98 @@ def test_loop_item_labels_still_print_with_a_custom_loop_var(lab):
     from edgeauto.output.render import item_label
 
     assert item_label(res.item_results[0]) == "one"
+
+
+def test_include_tasks_and_include_role_report_themselves_and_count_in_the_recap(lab):
+    (lab.root / "inc.yml").write_text('- debug: {msg: "inc {{ item | default(0) }}"}\n')
+    (lab.root / "roles" / "r1" / "tasks").mkdir(parents=True)
+    (lab.root / "roles" / "r1" / "tasks" / "main.yml").write_text("- debug: {msg: role}\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: plain include
+              include_tasks: inc.yml
+            - name: looped include
+              include_tasks: inc.yml
+              loop: [1, 2]
+            - name: skipped include
+              include_tasks: inc.yml
+              when: false
+            - name: include role
+              include_role: {name: r1}
+        """
+    )
+    result, rep, run = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    names = [n for n, _ in rep.statuses("h1")]
+    assert names[:2] == ["plain include", "debug"]
+    assert names[2:5] == ["looped include", "debug", "debug"]
+    assert rep.status_of("h1", "skipped include") == "skipped"
+    assert rep.status_of("h1", "include role") == "ok"
+    stats = run.states["h1"].stats
+    # as ansible-playbook: 4 debug + 1 + 2 (one per included item) + 1 include_role
+    assert (stats.ok, stats.skipped) == (8, 1)
+
+
+def _role(lab, name, tasks, handlers=None, meta=None, defaults=None):
+    base = lab.root / "roles" / name
+    for kind, text in (
+        ("tasks", tasks),
+        ("handlers", handlers),
+        ("meta", meta),
+        ("defaults", defaults),
+    ):
+        if text:
+            (base / kind).mkdir(parents=True, exist_ok=True)
+            (base / kind / "main.yml").write_text(text)
+
+
+def test_include_role_skips_a_dependency_already_run_with_the_same_params(lab):
+    _role(lab, "common", '- name: common task\n  debug: {msg: "common {{ tag }}"}\n')
+    _role(
+        lab,
+        "web",
+        "- name: web task\n  debug: {msg: web}\n",
+        meta="dependencies:\n  - role: common\n    tag: dep\n",
+    )
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          roles: [web]
+          tasks:
+            - name: again
+              include_role: {name: web}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    names = [n for n, _ in rep.statuses("h1")]
+    assert names.count("common : common task") == 1
+    assert names.count("web : web task") == 2
+
+
+def test_handlers_of_an_included_role_see_the_include_vars(lab):
+    _role(
+        lab,
+        "web",
+        '- name: change\n  copy: {content: "{{ web_name }}", dest: "WORK/{{ web_name }}"}\n'
+        "  notify: web changed\n".replace("WORK", str(lab.work)),
+        handlers='- name: web changed\n  debug: {msg: "handler {{ web_name }}"}\n',
+        defaults="web_name: default\n",
+    )
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: include with vars
+              include_role: {name: web}
+              vars: {web_name: second}
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert "handler second" in _msgs(rep)
