@@ -163,7 +163,7 @@ class ImageCache:
                 else:
                     self.log(f"lab: building base {recipe.name} (first time only)")
                     if recipe.flavor == "debian":
-                        build_debian(recipe, tmp)
+                        build_debian(recipe, tmp, self.log)
                     else:
                         build_busybox(recipe, tmp)
                     self._archive(tmp, archive)
@@ -195,13 +195,8 @@ def _sources_deb822(mirror: str, suite: str) -> str:
     )
 
 
-def build_debian(recipe: Recipe, dest: Path) -> None:
-    if not shutil.which("mmdebstrap"):
-        raise LabError("building debian lab hosts needs mmdebstrap (apt-get install mmdebstrap)")
-    if is_foreign(recipe.arch):
-        ensure_binfmt(arch_info(recipe.arch))
-    mirror = recipe.mirror
-    cmd = [
+def _mmdebstrap_cmd(recipe: Recipe, dest: Path, suites: list[str]) -> list[str]:
+    return [
         "mmdebstrap",
         "--quiet",
         "--variant=minbase",
@@ -210,19 +205,49 @@ def build_debian(recipe: Recipe, dest: Path) -> None:
         f"--include={','.join(recipe.packages)}",
         recipe.suite,
         str(dest),
-        f"deb {mirror} {recipe.suite} main",
+        *suites,
+    ]
+
+
+def build_debian(recipe: Recipe, dest: Path, log: Log = print) -> None:
+    """Build the base with mmdebstrap from main + updates + security.
+
+    If the mirror's ``-updates``/``-security`` indexes for this architecture cannot be fetched
+    (seen here for armhf: a security index caught in mid-sync), build once more from the
+    release suite alone, with a warning: the host then has the point-release packages, which
+    is fine for a test host, and apt inside it still lists all three suites.
+    """
+    if not shutil.which("mmdebstrap"):
+        raise LabError("building debian lab hosts needs mmdebstrap (apt-get install mmdebstrap)")
+    if is_foreign(recipe.arch):
+        ensure_binfmt(arch_info(recipe.arch))
+    mirror = recipe.mirror
+    release = f"deb {mirror} {recipe.suite} main"
+    full = [
+        release,
         f"deb {mirror} {recipe.suite}-updates main",
         f"deb {security_mirror(mirror)} {recipe.suite}-security main",
     ]
     try:
-        _run(cmd, f"mmdebstrap for {recipe.name}")
+        _run(_mmdebstrap_cmd(recipe, dest, full), f"mmdebstrap for {recipe.name}")
     except LabError as exc:
-        if "apt-get update" in exc.message:
-            exc.hint = (
-                f"the package indexes of {mirror} for {recipe.arch} could not be fetched "
-                "(offline, or a mirror in mid-sync: retry later or set EDGEAUTO_LAB_MIRROR)"
-            )
-        raise
+        if "apt-get update" not in exc.message:
+            raise
+        log(
+            f"lab: the -updates/-security indexes of {mirror} for {recipe.arch} could not be "
+            f"fetched; building {recipe.name} from '{recipe.suite} main' alone"
+        )
+        safe_rmtree(dest)
+        dest.mkdir(parents=True)
+        try:
+            _run(_mmdebstrap_cmd(recipe, dest, [release]), f"mmdebstrap for {recipe.name}")
+        except LabError as again:
+            if "apt-get update" in again.message:
+                again.hint = (
+                    f"the package indexes of {mirror} for {recipe.arch} could not be fetched "
+                    "(offline, or a mirror in mid-sync: retry later or set EDGEAUTO_LAB_MIRROR)"
+                )
+            raise
     prepare_debian(dest, recipe)
 
 

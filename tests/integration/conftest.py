@@ -178,3 +178,11 @@ def arm64_host(lab) -> LabHost:
     host = lab.add_host(flavor="debian", arch="arm64", systemd=False)
     yield host
     lab.remove_host(host.name)
+
+
+@pytest.fixture(scope="session")
+def armhf_host(lab) -> LabHost:
+    """A Debian armhf host under qemu-arm (opt-in with the ``arm64`` marker: same cost)."""
+    host = lab.add_host(flavor="debian", arch="armhf", systemd=False)
+    yield host
+    lab.remove_host(host.name)

@@ -255,6 +255,13 @@ def test_arm64_host_runs_aarch64_binaries_under_emulation(arm64_host):
     assert arm64_host.run("sudo -n id -u", user="tester", timeout=300).stdout.strip() == "0"
 
 
+@pytest.mark.arm64
+def test_armhf_host_runs_armv7_binaries_under_emulation(armhf_host):
+    out = armhf_host.run("uname -m; dpkg --print-architecture", check=True, timeout=300)
+    assert out.stdout.split() == ["armv7l", "armhf"]
+    assert armhf_host.run("sudo -n id -u", user="tester", timeout=300).stdout.strip() == "0"
+
+
 @pytest.mark.privileged
 def test_privileged_host_runs_its_own_dockerd_and_userspace_ovs(privileged_host):
     host = privileged_host
