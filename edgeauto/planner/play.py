@@ -292,18 +292,17 @@ class PlayRun(RemoteIOMixin):
         return {str(k): str(v) for k, v in rendered.items() if v is not None}
 
     def become_spec(self, state: HostState, become: Become, templar) -> BecomeSpec | None:
+        # As in Ansible, connection variables (ansible_become*) outrank playbook keywords.
         hv = self.inventory_vars(state.name)
-        wanted = become.become
-        if wanted is None:
-            wanted = hv.get("ansible_become")
+        wanted = hv["ansible_become"] if "ansible_become" in hv else become.become
         if isinstance(wanted, str):
             from edgeauto.modules.spec import to_bool
 
             wanted = to_bool(templar.render(wanted))
         if not wanted:
             return None
-        user = become.user or hv.get("ansible_become_user") or "root"
-        method = become.method or hv.get("ansible_become_method") or "sudo"
+        user = hv.get("ansible_become_user") or become.user or "root"
+        method = hv.get("ansible_become_method") or become.method or "sudo"
         password = (
             self.run.options.become_password
             or hv.get("ansible_become_password")
@@ -311,7 +310,7 @@ class PlayRun(RemoteIOMixin):
         )
         if password is not None:
             password = str(templar.render(password))
-        flags = become.flags or hv.get("ansible_become_flags") or ""
+        flags = hv.get("ansible_become_flags") or become.flags or ""
         return BecomeSpec(
             method=str(templar.render(method)),
             user=str(templar.render(user)),
