@@ -218,6 +218,7 @@ def _user_env_date(sections, facts) -> None:
         if len(user) >= 5 and user[4].count(":") >= 6:
             fields = user[4].split(":")
             facts["user_gecos"] = fields[4]
+            facts["user_dir"] = fields[5]  # the passwd entry, like Ansible (not $HOME)
             facts["user_shell"] = fields[6]
     env: dict[str, str] = {}
     last = None
