@@ -16,7 +16,7 @@ Two kinds of module exist, told apart by ``runs_on``:
   *and* into ``ctx.set_facts`` so the executor needs no special case.
 
 Spec-only modules (``meta``, ``setup``) are :class:`ControllerModule` subclasses with
-``executor_handles = True``: the executor implements them; the module file only declares the
+``executor_handled = True``: the executor implements them; the module file only declares the
 argument spec and docs so validation and ``edgeauto doc`` work.
 
 Why compile-then-finish instead of "run": a module never sees the connection. All tasks of a host's
@@ -111,7 +111,22 @@ class Module:
 
     spec: ModuleSpec
     runs_on = "remote"
-    executor_handles = False  # True: meta/setup — the executor implements the behaviour
+    # What the planner needs to know about a module, declared here so the planner never names
+    # modules (see docs/modules.md, "What a module declares"):
+    #: the executor itself implements the behaviour (meta, setup): the file is spec + docs only
+    executor_handled = False
+    #: the result carries ``ansible_facts`` later tasks may read: a later task that reads facts
+    #: must wait for this one's result (the segment ends before it)
+    returns_facts = False
+    #: which facts-time file checksums a *changed* result makes stale: ``"paths"`` the
+    #: ``dest``/``path`` it reports, ``"all"`` any file (commands may change anything), ``None``
+    invalidates: str | None = "paths"
+    #: target platforms the module's implementation runs on
+    platforms: tuple[str, ...] = ("posix",)
+
+    @property
+    def supports_check_mode(self) -> bool:
+        return bool(self.spec.supports_check_mode)
 
     @property
     def name(self) -> str:
@@ -149,6 +164,7 @@ class ControllerModule(Module):
     """A module that runs in the controller process; it never costs a round trip."""
 
     runs_on = "controller"
+    invalidates = None
 
     def run(self, args: dict, ctx: ControllerContext) -> dict:  # pragma: no cover
         raise NotImplementedError

@@ -27,16 +27,22 @@ def get_module(name: str):
     return reg.get_module(str(name)) if reg else None
 
 
-def canonical_action(name: str) -> str | None:
-    """Short canonical action name for ``name``, or None when edgeauto has no such action."""
+def without_builtin_prefix(name: str) -> str:
+    """``ansible.builtin.X`` / ``ansible.legacy.X`` / ``edgeauto.builtin.X`` -> ``X``; other
+    names unchanged. The one place that knows the built-in collection prefixes."""
     name = str(name)
-    module = get_module(name)
-    if module is not None:
-        return module.spec.name
     for prefix in _PREFIXES:
         if name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
+            return name[len(prefix) :]
+    return name
+
+
+def canonical_action(name: str) -> str | None:
+    """Short canonical action name for ``name``, or None when edgeauto has no such action."""
+    module = get_module(str(name))
+    if module is not None:
+        return module.spec.name
+    name = without_builtin_prefix(name)
     return name if name in CONTROL_ACTIONS else None
 
 

@@ -69,6 +69,14 @@ class Task:
     is_handler: bool = False
     # For include_tasks / include_role / import_*: resolved later or at load time.
     include_target: str | None = None
+    #: the canonical action (``copy`` for ``ansible.builtin.copy``), resolved once here so no
+    #: later stage strips FQCN prefixes again; unknown actions keep their spelling
+    action_name: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        from edgeauto.playbook.actions import canonical_action, without_builtin_prefix
+
+        self.action_name = canonical_action(self.action) or without_builtin_prefix(self.action)
 
     @property
     def display_name(self) -> str:

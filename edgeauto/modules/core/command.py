@@ -78,6 +78,8 @@ SHELL_SPEC = ModuleSpec(
 class CommandModule(RemoteModule):
     """Both modules share one shell function; ``kind`` picks argv vs shell."""
 
+    invalidates = "all"  # a command may change any file the facts round trip checksummed
+
     def __init__(self, spec: ModuleSpec, kind: str):
         self.spec = spec
         self.kind = kind

@@ -27,7 +27,8 @@ META_ACTIONS = (
 class SpecOnlyModule(ControllerModule):
     """The executor recognises these by name; ``run`` is never called on the normal path."""
 
-    executor_handles = True
+    executor_handled = True
+    invalidates = None
 
     def __init__(self, spec: ModuleSpec):
         self.spec = spec
@@ -78,4 +79,5 @@ SETUP = SpecOnlyModule(
     )
 )
 
+SETUP.returns_facts = True
 MODULES = [META, SETUP]

@@ -29,7 +29,7 @@ def test_first_module_set_is_complete_and_kinds_are_right():
         assert isinstance(mods[name], RemoteModule), name
     for name in ("debug", "set_fact", "assert", "fail", "meta", "setup"):
         assert isinstance(mods[name], ControllerModule), name
-    assert mods["meta"].executor_handles and mods["setup"].executor_handles
+    assert mods["meta"].executor_handled and mods["setup"].executor_handled
 
 
 def test_every_module_has_docs_and_examples():
