@@ -80,3 +80,26 @@ def reads_pending(names: frozenset[str], pending: set[str]) -> bool:
     ):
         return True
     return bool(names & pending)
+
+
+def expand_names(names: frozenset[str], variables: dict, limit: int = 200) -> frozenset[str]:
+    """Names plus the names their (templated) values read — so `x: "{{ r.stdout }}"` counts."""
+    if "*" in names:
+        return names
+    seen = set(names)
+    todo = list(names)
+    while todo and len(seen) < limit:
+        value = variables.get(todo.pop())
+        if value is None or not _might_template(value):
+            continue
+        for inner in template_names(value):
+            if inner not in seen:
+                seen.add(inner)
+                todo.append(inner)
+    return frozenset(seen)
+
+
+def _might_template(value) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    return isinstance(value, dict | list)

@@ -12,15 +12,15 @@ otherwise, ``<edgeauto_state_dir>/pending-handlers/<key>`` when that host variab
 * clear: the script that runs the handlers removes the file after the last handler succeeded;
 * save: when a host stops (failure, end_host, interruption) with notifications pending, one
   extra round trip writes the file. That extra trip happens only on the failure path.
+
+Layer 5: works on a host's :class:`Outbox` and the :class:`PendingState` in its walk record.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from edgeauto.planner.host import HostRunner
+from edgeauto.planner.outbox import Outbox
 
 _DIR = (
     'if [ "$(id -u)" = 0 ]; then d=/var/lib/edgeauto/pending-handlers; '
@@ -28,123 +28,109 @@ _DIR = (
 )
 
 
-def _dir(runner: HostRunner) -> str:
-    """Shell that sets $d; the host var ``edgeauto_state_dir`` overrides the default place."""
-    custom = runner.prun.inventory_vars(runner.name).get("edgeauto_state_dir")
-    if custom:
-        return f"d={_quote(str(custom))}/pending-handlers; "
-    return _DIR
-
-
-def state_key(runner: HostRunner) -> str:
-    prun = runner.prun
-    ident = f"{prun.run.playbook_paths[0].resolve() if prun.run.playbook_paths else ''}|{prun.index}|{prun.play.display_name}"
-    return "play-" + hashlib.sha1(ident.encode()).hexdigest()[:16]
-
-
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
 class PendingHandlers:
-    """Load/clear/save of the pending-handler file, driven by the host runner."""
+    """Load/clear/save of one host's pending-handler file for one play."""
 
-    def __init__(self, run):
-        self.run = run
-
-    def enabled(self, runner: HostRunner) -> bool:
-        return (
-            self.run.options.pending_handlers
-            and bool(runner.prun.handler_order())
-            and runner.prun.module_for("shell") is not None
+    def __init__(self, outbox: Outbox):
+        self.outbox = outbox
+        self.services = outbox.services
+        self.walk = outbox.walk
+        self.state = self.walk.pending
+        services = self.services
+        self.state.armed = bool(services.options.pending_handlers and services.handlers.order())
+        ident = "|".join(
+            [
+                str(services.fleet.playbook_paths[0].resolve())
+                if services.fleet.playbook_paths
+                else "",
+                str(services.index),
+                services.play.display_name,
+            ]
         )
+        self.key = "play-" + hashlib.sha1(ident.encode()).hexdigest()[:16]
+        custom = services.scope.inventory_vars(outbox.name).get("edgeauto_state_dir")
+        # shell that sets $d; the host var edgeauto_state_dir overrides the default place
+        self.dir = f"d={_quote(str(custom))}/pending-handlers; " if custom else _DIR
 
-    def load(self, runner: HostRunner) -> None:
-        """Arm the runner: the start of each of its scripts may carry bookkeeping tasks."""
-        if self.enabled(runner):
-            runner.pending_hook = self._segment_start
-
-    def _segment_start(self, runner: HostRunner, become) -> None:
+    def segment_start(self, become) -> None:
         """Called when a host's script gets its first task: read the file (first script of
         the play) and write notifications made since the last script (so a controller killed
         before the handlers ran still leaves them on the host). No extra round trip."""
-        if not runner.pending_loaded:
-            runner.pending_loaded = True
-            key = state_key(runner)
-            script = _dir(runner) + f'cat "$d/{key}" 2>/dev/null; true'
-
-            def loaded(result: dict) -> None:
-                names = [ln.strip() for ln in result.get("stdout", "").splitlines() if ln.strip()]
-                if names:
-                    runner.pending_file_exists = True
-                    self.run.reporter.warning(
-                        f"{runner.name}: replaying handlers left pending by an earlier run: "
-                        + ", ".join(names)
-                    )
-                    runner.notify(names, None)
-                    runner.pending_unsaved = False  # they are in the file already
-
-            runner.add_hidden_shell("edgeauto: read pending handlers", script, become, loaded)
-        if runner.pending_unsaved and runner.notified and not self.run.options.check:
-            runner.add_hidden_shell(
-                "edgeauto: save pending handlers", self._save_script(runner), become, None
-            )
-            runner.pending_unsaved = False
-            runner.pending_file_exists = True
-
-    def _save_script(self, runner: HostRunner) -> str:
-        names = [h.name or h.display_name for h in runner.notified]
-        key = state_key(runner)
-        lines = " ".join(_quote(n) for n in names)
-        return (
-            _dir(runner)
-            + 'mkdir -p "$d" && t="$d/.'
-            + key
-            + ".$$\" && printf '%s\\n' "
-            + lines
-            + ' >"$t" && mv -f "$t" "$d/'
-            + key
-            + '"'
-        )
-
-    def cleared(self, runner: HostRunner) -> None:
-        """Handlers ran: nothing is pending any more (called after the handler script)."""
-
-    def clear_call(self, runner: HostRunner, become) -> None:
-        if not runner.pending_file_exists or not self.enabled(runner):
+        if not self.state.armed:
             return
-        runner.pending_file_exists = False
-        runner.pending_unsaved = False
-        key = state_key(runner)
-        runner.add_hidden_shell(
-            "edgeauto: clear pending handlers", _dir(runner) + f'rm -f "$d/{key}"', become, None
+        state = self.state
+        if not state.loaded:
+            state.loaded = True
+            script = self.dir + f'cat "$d/{self.key}" 2>/dev/null; true'
+            self.outbox.add_hidden_shell(
+                "edgeauto: read pending handlers", script, become, self._loaded
+            )
+        if state.unsaved and self.walk.notified and not self.services.options.check:
+            self.outbox.add_hidden_shell(
+                "edgeauto: save pending handlers", self._save_script(), become, None
+            )
+            state.unsaved = False
+            state.file_exists = True
+
+    def _loaded(self, result: dict) -> None:
+        names = [ln.strip() for ln in result.get("stdout", "").splitlines() if ln.strip()]
+        if not names:
+            return
+        self.state.file_exists = True
+        self.services.reporter.warning(
+            f"{self.outbox.name}: replaying handlers left pending by an earlier run: "
+            + ", ".join(names)
+        )
+        self.outbox.notify(names)
+        self.state.unsaved = False  # they are in the file already
+
+    def _names(self) -> list[str]:
+        return [h.name or h.display_name for h in self.walk.notified]
+
+    def _save_script(self) -> str:
+        lines = " ".join(_quote(n) for n in self._names())
+        return (
+            self.dir
+            + f'mkdir -p "$d" && t="$d/.{self.key}.$$" && printf \'%s\\n\' {lines}'
+            + f' >"$t" && mv -f "$t" "$d/{self.key}"'
         )
 
-    def save(self, runner: HostRunner) -> None:
+    def clear_call(self, become) -> None:
+        """Handlers are about to finish: the same script removes the file."""
+        if not self.state.file_exists or not self.state.armed:
+            return
+        self.state.file_exists = False
+        self.state.unsaved = False
+        self.outbox.add_hidden_shell(
+            "edgeauto: clear pending handlers", self.dir + f'rm -f "$d/{self.key}"', become, None
+        )
+
+    def save(self) -> None:
         """End of play: notifications no script carried yet are written now (one round trip,
         only when a host stopped right after the change)."""
-        if not runner.notified or not self.enabled(runner) or self.run.options.check:
+        host = self.outbox.state
+        if not self.walk.notified or not self.state.armed or self.services.options.check:
             return
-        st = runner.state
-        if st.transport is None or st.unreachable:
+        if host.transport is None or host.unreachable:
             return
-        names = [h.name or h.display_name for h in runner.notified]
-        if runner.pending_unsaved:
-            runner.segment = type(runner.segment)()
-            runner.outbox = []
-            runner.pending_hook = None
-            runner.add_hidden_shell(
+        names = self._names()
+        if self.state.unsaved:
+            self.walk.reset_segment()
+            self.walk.outbox = []
+            self.state.armed = False  # the save itself must not start another read
+            self.outbox.add_hidden_shell(
                 "edgeauto: save pending handlers",
-                self._save_script(runner),
-                runner.hidden_become,
+                self._save_script(),
+                self.walk.hidden_become,
                 None,
             )
-            runner.flush()
-            runner.pending_unsaved = False
-        self.run.reporter.warning(
-            f"{runner.name}: handlers still pending were recorded on the host and will run "
+            self.outbox.flush()
+            self.state.unsaved = False
+        self.services.reporter.warning(
+            f"{self.outbox.name}: handlers still pending were recorded on the host and will run "
             f"next time: {', '.join(names)}"
         )
-
-
-__all__ = ["PendingHandlers"]

@@ -77,33 +77,21 @@ class Segment:
 
     def run(self, transport: Transport, *, timeout: float | None, host: str) -> SegmentRun:
         """Send the pending calls as one script; fill each call's ``result``/``outcome``."""
-        from edgeauto.remote.builder import TaskInvocation, build_script, new_nonce
+        from edgeauto.remote.builder import build_script, new_nonce
         from edgeauto.remote.framing import parse_run
 
         todo = [c for c in self.calls if c.outcome in ("pending", "not_run")]
         nonce = new_nonce()
-        invocations = []
-        ids = []
-        for number, call in enumerate(todo):
-            task_id = f"t{number}"
-            ids.append(task_id)
-            invocations.append(
-                TaskInvocation(
-                    task_id=task_id,
-                    call=call.shell,
-                    check=call.check,
-                    diff=call.diff,
-                    ignore_errors=call.ignore_errors,
-                    environment={str(k): str(v) for k, v in call.environment.items()},
-                )
-            )
+        ids = [f"t{number}" for number in range(len(todo))]
+        invocations = [_invocation(i, c) for i, c in zip(ids, todo, strict=True)]
         script = build_script(invocations, nonce=nonce)
-        secret = [call.secret for call in todo]
         masked = None
-        if any(secret):
+        if any(call.secret for call in todo):
 
             def masked() -> bytes:
-                shown = [_masked(i) if s else i for i, s in zip(invocations, secret, strict=True)]
+                shown = [
+                    _masked(i) if c.secret else i for i, c in zip(invocations, todo, strict=True)
+                ]
                 return build_script(shown, nonce=nonce)
 
         started = time.monotonic()
@@ -117,8 +105,7 @@ class Segment:
             stdout = getattr(partial, "stdout", b"") or b""
             stderr = getattr(partial, "stderr", b"") or b""
             rc = getattr(partial, "rc", None)
-        duration = time.monotonic() - started
-        run = SegmentRun(script, rc, stderr, duration, unreachable, masked=masked)
+        run = SegmentRun(script, rc, stderr, time.monotonic() - started, unreachable, masked=masked)
         try:
             parsed = parse_run(stdout, nonce, ids)
         except RemoteProtocolError as exc:
@@ -128,57 +115,72 @@ class Segment:
             return run
         run.fatal = parsed.fatal
         run.complete = parsed.complete
-        if (
-            unreachable is None
-            and not parsed.complete
-            and parsed.fatal is None
-            and parsed.stopped_at is None
-            and (rc is None or rc == 255 or rc < 0)
-        ):
+        if unreachable is None and _connection_died(parsed, rc):
             # ssh's own exit code (or a killed session) with the stream cut short: the
             # connection died under the script. That is unreachable, not a task failure.
             from edgeauto.transport.errors import ConnectionLost, stderr_tail
 
             tail = stderr_tail(stderr)
-            unreachable = ConnectionLost(
+            unreachable = run.unreachable = ConnectionLost(
                 f"host {host}: the connection was lost while the script ran (exit code {rc})"
                 + (f": {tail}" if tail else "")
             )
-            run.unreachable = unreachable
         by_id = {r.task_id: r for r in parsed.records}
         for task_id, call in zip(ids, todo, strict=True):
-            record = by_id.get(task_id)
-            if record is None or record.status == "not_run":
-                call.outcome = "unreachable" if unreachable is not None else "not_run"
-                continue
-            if record.incomplete and unreachable is not None:
-                call.outcome = "unreachable"
-                continue
-            call.record_status = record.status
-            try:
-                call.result = call.module.finish(record.as_dict(), call.args, call.cctx)
-            except Exception as exc:  # a module bug must not kill the run
-                call.result = {
-                    "failed": True,
-                    "msg": f"module '{call.module.name}' could not read its result: {exc}",
-                }
-            if record.incomplete:
-                call.result.setdefault("failed", True)
-                call.result["incomplete"] = True
-            call.outcome = "done"
+            _settle(call, by_id.get(task_id), unreachable is not None)
         if (
             parsed.fatal is None
             and not parsed.records
             and unreachable is None
-            and rc
-            not in (
-                0,
-                None,
-            )
+            and rc not in (0, None)
         ):
             # The script died before its first record (sh missing, become refused …).
             run.fatal = f"the script exited with code {rc} before reporting any task"
         return run
+
+
+def _invocation(task_id: str, call: Call):
+    from edgeauto.remote.builder import TaskInvocation
+
+    return TaskInvocation(
+        task_id=task_id,
+        call=call.shell,
+        check=call.check,
+        diff=call.diff,
+        ignore_errors=call.ignore_errors,
+        environment={str(k): str(v) for k, v in call.environment.items()},
+    )
+
+
+def _connection_died(parsed, rc: int | None) -> bool:
+    return (
+        not parsed.complete
+        and parsed.fatal is None
+        and parsed.stopped_at is None
+        and (rc is None or rc == 255 or rc < 0)
+    )
+
+
+def _settle(call: Call, record, unreachable: bool) -> None:
+    """A call's outcome and result from its framed record (None: it never reported)."""
+    if record is None or record.status == "not_run":
+        call.outcome = "unreachable" if unreachable else "not_run"
+        return
+    if record.incomplete and unreachable:
+        call.outcome = "unreachable"
+        return
+    call.record_status = record.status
+    try:
+        call.result = call.module.finish(record.as_dict(), call.args, call.cctx)
+    except Exception as exc:  # noqa: BLE001 - a module bug must not kill the run
+        call.result = {
+            "failed": True,
+            "msg": f"module '{call.module.name}' could not read its result: {exc}",
+        }
+    if record.incomplete:
+        call.result.setdefault("failed", True)
+        call.result["incomplete"] = True
+    call.outcome = "done"
 
 
 _MASK = "********"

@@ -67,3 +67,42 @@ def all_tags(playbook: Playbook) -> list[str]:
     for entry in iter_tasks(playbook, handlers=True, rescue=True):
         tags += entry.tags
     return sorted(set(tags))
+
+
+def flatten_roles(roles) -> list:
+    """Every role of a play, dependencies first, each role object once."""
+    out: list = []
+    for role in roles:
+        for dep in flatten_roles(role.dependencies):
+            if all(dep is not r for r in out):
+                out.append(dep)
+        if all(role is not r for r in out):
+            out.append(role)
+    return out
+
+
+def iter_nodes(nodes) -> Iterator:
+    """Every block and task below ``nodes`` (block, rescue, always), depth first."""
+    for node in nodes:
+        yield node
+        if isinstance(node, Block):
+            yield from iter_nodes(node.block)
+            yield from iter_nodes(node.rescue)
+            yield from iter_nodes(node.always)
+
+
+def static_tasks(play: Play) -> Iterator[Task]:
+    """Every task the play loads statically, handlers included, in run order."""
+    sections = [play.pre_tasks]
+    for role in flatten_roles(play.roles):
+        sections += [role.tasks, role.handlers]
+    sections += [play.tasks, play.post_tasks, play.handlers]
+    for nodes in sections:
+        yield from (n for n in iter_nodes(nodes) if isinstance(n, Task))
+
+
+def any_node(play: Play, predicate) -> bool:
+    """Whether any block or task of the play's task sections (roles included) matches."""
+    sections = [play.pre_tasks, play.tasks, play.post_tasks]
+    sections += [role.tasks for role in flatten_roles(play.roles)]
+    return any(predicate(n) for nodes in sections for n in iter_nodes(nodes))

@@ -1,5 +1,4 @@
-from edgeauto.planner.deps import condition_names, reads_pending, template_names
-from edgeauto.planner.host import expand_names
+from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.play import serial_batches
 
 HOSTS = [f"h{i}" for i in range(10)]

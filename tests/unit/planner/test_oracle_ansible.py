@@ -72,6 +72,82 @@ PLAYBOOKS = {
             - command: "test {{ inventory_hostname }} = h2"
             - command: echo after
         """,
+    # meta: end_batch ends the batch for every host; the next batch and play go on
+    "end_batch": """
+        - hosts: all
+          gather_facts: false
+          serial: 1
+          tasks:
+            - command: echo one
+            - meta: end_batch
+            - command: echo two
+          post_tasks:
+            - command: echo post
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: echo play2
+        """,
+    # evaluated by the batch's first host, it ends the batch for the others too
+    "end_batch_decided_by_the_first_host": """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: echo one
+            - meta: end_batch
+              when: inventory_hostname == 'h1'
+            - command: echo two
+          post_tasks:
+            - command: echo post
+        """,
+    "end_play": """
+        - hosts: all
+          gather_facts: false
+          serial: 1
+          tasks:
+            - command: echo one
+            - meta: end_play
+            - command: echo two
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: echo play2
+        """,
+    # meta: end_role skips the rest of the role (roles: and include_role alike)
+    "end_role": """
+        - hosts: all
+          gather_facts: false
+          roles: [ends_early, plain]
+          tasks:
+            - command: echo t
+            - include_role: {name: ends_early}
+            - command: echo t2
+        """,
+    # a result condition or keyword that cannot be rendered fails the task with that error
+    "condition_errors": """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: "true"
+              changed_when: nope2 > 1
+              ignore_errors: true
+            - command: "true"
+              failed_when: "{{ nope }}"
+              ignore_errors: true
+            - command: "false"
+              ignore_errors: "{{ typo }}"
+            - debug: msg=after
+            - command: "true"
+              changed_when: nope3 > 1
+            - debug: msg=never
+        """,
+}
+
+FILES = {
+    "end_role": {
+        "roles/ends_early/tasks/main.yml": "- command: echo r1a\n- meta: end_role\n- command: echo r1b\n",
+        "roles/plain/tasks/main.yml": "- command: echo r2\n",
+    },
 }
 
 
@@ -89,6 +165,9 @@ def test_recap_counts_match_ansible_playbook(tmp_path, name):
             for h in ("h1", "h2")
         )
     )
+    for rel, text in FILES.get(name, {}).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
     results = {}
     for tool in ("ansible", "edgeauto"):
         work = tmp_path / tool

@@ -1,0 +1,239 @@
+"""Planning one task for one host: loop items, conditions, compiling remote calls into the
+pending segment, running controller tasks inline (layer 5).
+
+The rules for *when* the segment must be sent first live here and in ``host.py``; everything
+that happens when results come back lives in ``outbox.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeauto.modules.base import CompileContext, ControllerContext, RemoteModule
+from edgeauto.modules.spec import to_bool
+from edgeauto.planner.builtins import BuiltinCtx, run_builtin
+from edgeauto.planner.context import WalkCtx
+from edgeauto.planner.loops import loop_items, loop_keys
+from edgeauto.planner.outbox import Outbox
+from edgeauto.planner.pending import PendingHandlers
+from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
+from edgeauto.planner.segment import Call
+from edgeauto.playbook.model import Task
+from edgeauto.templating import as_data, is_omit, is_secret
+
+SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
+
+
+def bool_of(value: Any, templar, default: bool = False) -> bool:
+    """A keyword's truth value; a templated value is rendered first. A template error is
+    raised, never read as false (``ignore_errors: "{{ typo }}"`` must fail loudly)."""
+    if value is None:
+        return default
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        value = templar.render(value)
+    try:
+        return to_bool(value)
+    except ValueError:
+        return bool(value)
+
+
+def render_args(task: Task, templar) -> dict:
+    rendered = templar.render(task.args, task.pos)
+    return {k: v for k, v in rendered.items() if not is_omit(v)}
+
+
+def loop_slots(task: Task, templar) -> list[ItemSlot]:
+    """The task's loop items as slots (one item-less slot for an unlooped task)."""
+    if task.loop is None:
+        return [ItemSlot()]
+    values = loop_items(task.loop_kind, templar.render(task.loop, task.pos), templar, task.pos)
+    return [ItemSlot(v, i) for i, v in enumerate(values)]
+
+
+def item_vars(loop_var: str, loop_control: dict, slots: list[ItemSlot], slot: ItemSlot) -> dict:
+    if slot.item is NO_ITEM:
+        return {}
+    return loop_keys(loop_var, loop_control, [s.item for s in slots], slot.index)
+
+
+class TaskPlanner:
+    """Turns one task into item results or compiled calls (see module docstring)."""
+
+    def __init__(self, outbox: Outbox, pending: PendingHandlers):
+        self.outbox = outbox
+        self.pending = pending
+        self.services = outbox.services
+        self.state = outbox.state
+        self.walk = outbox.walk
+        self.name = outbox.name
+
+    def ignore_errors(self, task: Task, wctx: WalkCtx, templar) -> bool:
+        value = (
+            task.ignore_errors if task.ignore_errors not in (None, False) else wctx.ignore_errors
+        )
+        if value is None:
+            return False
+        return bool_of(value, templar) if templar is not None else to_bool(value)
+
+    def _mode(self, value, default: bool, templar) -> bool:
+        return default if value is None else bool_of(value, templar)
+
+    def new_exec(self, task: Task, wctx: WalkCtx, key: tuple, variables: dict, templar):
+        te = TaskExec(task, wctx, key, variables)
+        opts = self.services.options
+        te.check = self._mode(_pick(task.check_mode, wctx.check_mode), opts.check, templar)
+        te.no_log = bool_of(task.no_log if task.no_log else wctx.no_log, templar)
+        te.ignore_errors = self.ignore_errors(task, wctx, templar)
+        te.loop_var = str((task.loop_control or {}).get("loop_var", "item"))
+        te.looped = task.loop is not None
+        return te
+
+    def plan(self, te: TaskExec, module, templar, delegate: str | None) -> Flow:
+        """Evaluate loop/when, compile remote calls into the segment or run controller tasks."""
+        task, wctx, walk = te.task, te.wctx, self.walk
+        te.delegated_to = delegate
+        te.items = loop_slots(task, templar)
+        is_remote = te.remote = isinstance(module, RemoteModule)
+        become = self.services.scope.become_spec(
+            self.name, task.become.merged_over(wctx.become), templar
+        )
+        if is_remote and walk.segment:
+            mixed = not te.check and any(c.check for c in walk.segment.calls)
+            # (a real task must never run after a check-mode task whose failure was not yet
+            # judged; a delegated task keeps order: this host's pending tasks run first)
+            if delegate is not None or mixed or not walk.segment.accepts(become):
+                out = self.outbox.flush()
+                if out != Flow.OK:
+                    return out
+        if walk.segment:
+            # Anything this task changes on the controller (set_fact, or register of a task
+            # whose items are all skipped) must be undone if a pending task fails.
+            te.snapshot = self.outbox.snapshot()
+        self._fill_items(te, module, templar, become)
+        walk.outbox.append(te)
+        calls = any(s.call for s in te.items)
+        if is_remote and calls and delegate is not None:
+            self.services.dispatch.run_delegated(self.name, te, delegate, become)
+            return self.outbox.flush()
+        if is_remote and calls:
+            return self._queued(te, module, templar, delegate)
+        # Controller task (or everything skipped): report in order with pending results.
+        if not walk.segment:
+            return self.outbox.flush()
+        if te.final is None:
+            self.outbox.finalize(te)
+        if te.final and te.final.status == "failed" and not te.final.ignored:
+            return self.outbox.flush()
+        return Flow.OK
+
+    def _queued(self, te: TaskExec, module, templar, delegate) -> Flow:
+        """A remote task's calls wait in the segment: note what later tasks must wait for."""
+        task = te.task
+        if task.register:
+            self.walk.pending_names.add(task.register)
+        if module.returns_facts:
+            self.walk.pending_names.add("*facts*")
+        if task.until is not None:
+            return self.outbox.until_loop(te, templar)
+        if task.failed_when is not None or delegate is not None or self.services.barrier.lockstep:
+            return self.outbox.flush()
+        return Flow.OK
+
+    def _fill_items(self, te: TaskExec, module, templar, become) -> None:
+        task, wctx = te.task, te.wctx
+        loop_control = task.loop_control or {}
+        conditions = list(wctx.when) + list(task.when)
+        for slot in te.items:
+            itemvars = item_vars(te.loop_var, loop_control, te.items, slot)
+            itempl = templar.with_vars(itemvars) if itemvars else templar
+            if conditions and not itempl.is_true(conditions, task.pos):
+                slot.result = dict(SKIPPED, false_condition=str(conditions[-1]))
+                continue
+            if "label" in loop_control and te.looped:
+                slot.label = itempl.render(loop_control["label"])
+            args = render_args(task, itempl)
+            variables = {**te.tvars, **itemvars}
+            if te.remote:
+                self.compile_call(te, slot, module, args, itempl, variables, become)
+            else:
+                slot.result = self.run_controller(te, module, args, itempl, variables)
+
+    def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
+        task, scope = te.task, self.services.scope
+        args = module.validate(args, task.pos, final=True)
+        cctx = CompileContext(
+            check_mode=te.check,
+            diff=self._mode(_pick(task.diff, te.wctx.diff), self.services.options.diff, templar),
+            pos=task.pos,
+            find_file=scope.file_finder(te.wctx.role, task),
+            templar=templar,
+            remote_checksums=self.state.checksums,
+            become=bool(become),
+            host=self.name,
+            task_vars=variables,
+        )
+        shell = module.compile(args, cctx)
+        env = scope.environment(task, te.wctx, templar)
+        slot.call = Call(
+            module=module,
+            args=args,
+            shell=shell,
+            cctx=cctx,
+            check=te.check,
+            diff=cctx.diff,
+            # In check mode the script goes on after a failure: the controller decides whether
+            # the failure is real or only the shadow of an earlier predicted change.
+            ignore_errors=te.ignore_errors or task.failed_when is not None or te.check,
+            environment=env,
+            sink=slot,
+            ignore_unreachable=bool_of(task.ignore_unreachable, templar)
+            or bool(self.services.play.ignore_unreachable),
+            secret=bool(te.no_log) or is_secret(args) or is_secret(env),
+        )
+        if te.delegated_to is None:
+            if not self.walk.segment:
+                self.pending.segment_start(become)
+            self.walk.segment.add(slot.call, become)
+
+    def run_controller(self, te: TaskExec, module, args, templar, variables) -> dict:
+        fleet = self.services.fleet
+        task = te.task
+        if module is None:
+            role = te.wctx.role
+            ctx = BuiltinCtx(
+                state=self.state,
+                vault=fleet.vault,
+                basedir=self.services.play.basedir,
+                role_path=None if role is None else role.path,
+                sleep=fleet.sleep,
+            )
+            result = run_builtin(task, args, ctx)
+        else:
+            result = self._run_module(te, module, args, templar, variables)
+        if "add_host" in result or "add_group" in result:
+            fleet.apply_inventory_change(self.name, result)
+        return result
+
+    def _run_module(self, te: TaskExec, module, args, templar, variables) -> dict:
+        pos = te.task.pos
+        args = module.validate(args, pos, final=True)
+        ctx = ControllerContext(
+            host=self.name,
+            templar=templar,
+            host_vars=variables,
+            check_mode=te.check,
+            verbosity=self.services.options.verbosity,
+            evaluate=lambda expr: templar.evaluate(expr, pos),
+            pos=pos,
+        )
+        result = dict(module.run(args, ctx) or {})
+        if ctx.set_facts and not result.get("failed"):
+            # set_fact values are rendered already: stored as data, never templated again.
+            self.state.set_facts.update({k: as_data(v) for k, v in ctx.set_facts.items()})
+        elif result.get("ansible_facts") and not result.get("failed"):
+            self.state.facts.update(result["ansible_facts"])
+        return result
+
+
+def _pick(inner, outer):
+    return inner if inner is not None else outer
