@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +23,8 @@ class HostState:
     failed: bool = False  # failed (not rescued): left out of later plays
     unreachable: bool = False
     ended: bool = False  # meta: end_host (this play only)
-    facts_gathered: bool = False
     not_run: list[str] = field(default_factory=list)  # tasks stopped by an interruption
-    pending_handlers_loaded: bool = False
     last_unreachable: Exception | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def active(self) -> bool:
