@@ -148,10 +148,18 @@ class Bench:
         ok = all(p.returncode == 0 for p in procs)
         return wall, ok, {"changed": changed}
 
-    def run_edgeauto(self):
+    base_src: Path | None = None  # --base-src: the same command on another source tree
+
+    def run_edgeauto_base(self):
+        """edgeauto from ``--base-src`` (an older checkout), same entry point and flags, so a
+        change can be measured against what it replaces in one run on the same hosts."""
+        env = dict(tool_env(), PYTHONPATH=str(self.base_src))
+        return self.run_edgeauto(env)
+
+    def run_edgeauto(self, env: dict | None = None):
         wall, proc = timed(
             [str(VENV_BIN / "edgeauto"), "run", "-i", str(self.work / "inventory.ini"),
-             str(W2 / "playbook.yml"), "--json", "-f", "50"]
+             str(W2 / "playbook.yml"), "--json", "-f", "50"], env=env,
         )
         info: dict = {}
         try:
@@ -229,13 +237,23 @@ def main() -> int:
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--markdown", help="append the result table to this file")
     ap.add_argument("--keep", action="store_true", help="leave the lab up afterwards")
+    ap.add_argument("--base-src", type=Path,
+                    help="also run edgeauto from this source tree (tool edgeauto_base)")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     for t in tools:
         if t not in TOOLS:
             ap.error(f"unknown tool {t!r}; expected some of {', '.join(TOOLS)}")
+    if args.base_src:
+        if not (args.base_src / "edgeauto" / "__init__.py").is_file():
+            ap.error(f"--base-src {args.base_src}: no edgeauto package there")
+        import compileall
+
+        compileall.compile_dir(str(args.base_src / "edgeauto"), quiet=1)
+        tools.insert(tools.index("edgeauto") + 1 if "edgeauto" in tools else 0, "edgeauto_base")
     work = Path(tempfile.mkdtemp(prefix="edgeauto-bench-"))
     bench = Bench(args.hosts, work)
+    bench.base_src = args.base_src.resolve() if args.base_src else None
     rows: list[dict] = []
     header = machine_line()
     print(header, flush=True)

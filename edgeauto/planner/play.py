@@ -119,26 +119,31 @@ class PlayRun:
 
     def _stop_after_batch(self) -> bool:
         """Whether the play (and the run) stops after this batch: failure budgets, end_play."""
-        fleet, barrier, play = self.fleet, self.services.barrier, self.play
-        batch = self.services.scope.batch
+        reason = self._abort_reason()
+        if reason is None:
+            return self.services.barrier.end_play
+        if reason:
+            self.fleet.reporter.error(reason)
+        self.fleet.aborted = True
+        return True
+
+    def _abort_reason(self) -> str | None:
+        """Why the run stops after this batch ("" = already said), or None to go on."""
+        fleet, barrier = self.fleet, self.services.barrier
         if barrier.over_budget():
-            fleet.reporter.error(
-                f"max_fail_percentage {play.max_fail_percentage}% exceeded in this batch "
-                f"({len(barrier.failed)}/{len(batch)} hosts failed): stopping the play"
+            return (
+                f"max_fail_percentage {self.play.max_fail_percentage}% exceeded in this batch "
+                f"({len(barrier.failed)}/{len(self.services.scope.batch)} hosts failed): "
+                "stopping the play"
             )
-            fleet.aborted = True
-            return True
         if barrier.abort.is_set() and not fleet.cancelled.is_set():
-            fleet.aborted = True
-            return True
+            return ""  # any_errors_fatal: reported when the host failed
         if fleet.over_fleet_budget():
-            fleet.reporter.error(
+            return (
                 f"--max-fail {fleet.options.max_fail} exceeded "
                 f"({len(fleet.failed_hosts())} hosts failed so far): stopping"
             )
-            fleet.aborted = True
-            return True
-        return barrier.end_play
+        return None
 
     def run_host(self, state: HostState, late: bool = False) -> None:
         barrier = self.services.barrier
