@@ -8,6 +8,9 @@ just asks for something we deliberately left out.
 
 from __future__ import annotations
 
+# The meta actions are declared once, by the meta module (the executor keys its table by it).
+from edgeauto.modules.core.meta import META_ACTIONS as META_ACTIONS
+
 BECOME = {"become", "become_user", "become_method", "become_flags"}
 BECOME_METHODS = ("sudo", "su", "doas")
 
@@ -193,18 +196,6 @@ RAW_PARAM_ACTIONS = FREE_FORM | {
     "add_host",
     "group_by",
 }
-META_ACTIONS = (
-    "flush_handlers",
-    "refresh_inventory",
-    "noop",
-    "clear_facts",
-    "clear_host_errors",
-    "end_play",
-    "end_host",
-    "end_batch",
-    "end_role",
-    "reset_connection",
-)
 
 MAGIC_VARS = {
     "inventory_hostname",

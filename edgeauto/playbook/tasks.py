@@ -12,18 +12,18 @@ from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import (
-    _FAILED,
-    _IDENT,
-    _YAML_EXTS,
+    FAILED,
+    IDENT,
+    LoadContext,
     LoaderBase,
-    _Ctx,
-    _describe,
-    _flatten_handlers,
-    _walk_tasks,
+    describe,
+    flatten_handlers,
 )
 from edgeauto.playbook.model import Block, Node, Task
-from edgeauto.playbook.roles import _with_deps
+from edgeauto.playbook.roles import with_dependencies
+from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
 from edgeauto.playbook.splitter import parse_kv
+from edgeauto.playbook.walk import iter_tasks
 from edgeauto.yamlsrc import PosDict, position_of
 
 
@@ -31,23 +31,23 @@ class TaskLoader(LoaderBase):
     """Task-level loading (mixed into :class:`~edgeauto.playbook.loader.Loader`)."""
 
     # ---------------------------------------------------------------- tasks
-    def _task_list(self, ds: dict, key: str, ctx: _Ctx) -> list[Node]:
+    def _task_list(self, ds: dict, key: str, ctx: LoadContext) -> list[Node]:
         value = ds.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             self.problem(
-                f"'{key}' expects a list of tasks, found {_describe(value)}",
+                f"'{key}' expects a list of tasks, found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return []
         return self.load_tasks(value, ctx)
 
-    def _handler_list(self, ds: dict, ctx: _Ctx) -> list[Task]:
+    def _handler_list(self, ds: dict, ctx: LoadContext) -> list[Task]:
         hctx = replace(ctx, handlers=True)
-        return _flatten_handlers(self._task_list(ds, "handlers", hctx), self, [])
+        return flatten_handlers(self._task_list(ds, "handlers", hctx), self, [])
 
-    def load_tasks(self, items: list, ctx: _Ctx) -> list[Node]:
+    def load_tasks(self, items: list, ctx: LoadContext) -> list[Node]:
         out: list[Node] = []
         for item in items:
             node = self._task_or_block(item, ctx, position_of(items, Position(str(ctx.file))))
@@ -55,10 +55,10 @@ class TaskLoader(LoaderBase):
                 out.append(node)
         return out
 
-    def _task_or_block(self, ds: Any, ctx: _Ctx, parent_pos) -> Node | None:
+    def _task_or_block(self, ds: Any, ctx: LoadContext, parent_pos) -> Node | None:
         if not isinstance(ds, dict):
             self.problem(
-                f"expected a task (a mapping of keywords and one module), found {_describe(ds)}",
+                f"expected a task (a mapping of keywords and one module), found {describe(ds)}",
                 position_of(ds, parent_pos),
             )
             return None
@@ -70,7 +70,7 @@ class TaskLoader(LoaderBase):
                 return None
         return self._task(ds, ctx)
 
-    def _block(self, ds: PosDict, ctx: _Ctx) -> Block | None:
+    def _block(self, ds: PosDict, ctx: LoadContext) -> Block | None:
         self._check_keys(ds, kw.BLOCK, "block")
         block = Block(block=self._task_list(ds, "block", ctx), pos=ds.pos, role=ctx.role)
         block.rescue = self._task_list(ds, "rescue", ctx)
@@ -78,7 +78,7 @@ class TaskLoader(LoaderBase):
         self._apply_common(block, ds)
         notify = self._list(ds.get("notify"), "notify", ds.pos_of("notify"))
         if notify:
-            for task in _walk_tasks([*block.block, *block.rescue, *block.always]):
+            for task in iter_tasks([*block.block, *block.rescue, *block.always]):
                 task.notify = task.notify + [n for n in notify if n not in task.notify]
         return block
 
@@ -103,7 +103,7 @@ class TaskLoader(LoaderBase):
         if delegate is not None:
             node.delegate_to = delegate
 
-    def _find_action(self, ds: PosDict, ctx: _Ctx) -> tuple[str | None, Any, Any]:
+    def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
         """Return (canonical action, its value, the key it came from) or report why not."""
         allowed = kw.HANDLER if ctx.handlers else kw.TASK
         found: list[tuple[str, Any]] = []
@@ -177,7 +177,7 @@ class TaskLoader(LoaderBase):
             module = str(value.pop("module"))
         else:
             self.problem(
-                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {_describe(value)}",
+                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return None, None, None
@@ -207,7 +207,7 @@ class TaskLoader(LoaderBase):
             args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
         else:
             self.problem(
-                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {_describe(value)}",
+                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {describe(value)}",
                 position_of(value, pos),
             )
             return None
@@ -233,7 +233,7 @@ class TaskLoader(LoaderBase):
                 args[target] = args.pop("_raw_params")
         return args
 
-    def _task(self, ds: PosDict, ctx: _Ctx) -> Node | None:
+    def _task(self, ds: PosDict, ctx: LoadContext) -> Node | None:
         canon, value, key = self._find_action(ds, ctx)
         if canon is None:
             if ctx.handlers:
@@ -271,19 +271,19 @@ class TaskLoader(LoaderBase):
                 except (TypeError, ValueError):
                     self.problem(
                         f"loop_control 'pause' expects seconds (a number), found "
-                        f"{_describe(lc['pause'])}",
+                        f"{describe(lc['pause'])}",
                         lc.pos_of("pause"),
                     )
             for name_key in ("loop_var", "index_var"):
                 value = lc.get(name_key)
-                if value is not None and not _IDENT.match(str(value)):
+                if value is not None and not IDENT.match(str(value)):
                     self.problem(
                         f"loop_control '{name_key}' expects a variable name, found "
-                        f"{_describe(value)}",
+                        f"{describe(value)}",
                         lc.pos_of(name_key),
                     )
         register = self._str(ds, "register")
-        if register is not None and not _IDENT.match(register):
+        if register is not None and not IDENT.match(register):
             self.problem(
                 f"'register' expects a variable name (letters, digits, _), found {register!r}",
                 position_of(ds["register"], ds.pos_of("register")),
@@ -314,7 +314,7 @@ class TaskLoader(LoaderBase):
             return int(value)
         except (TypeError, ValueError):
             self.problem(
-                f"'{key}' expects an integer, found {_describe(value)}",
+                f"'{key}' expects an integer, found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return None
@@ -342,7 +342,7 @@ class TaskLoader(LoaderBase):
         value = ds[loops[0]]
         if key == "loop" and not (isinstance(value, list) or is_templated(value)):
             self.problem(
-                f"'loop' expects a list or a template giving one, found {_describe(value)}",
+                f"'loop' expects a list or a template giving one, found {describe(value)}",
                 position_of(value, ds.pos_of("loop")),
                 "use with_<lookup> or loop: \"{{ query('...') }}\" for lookups",
             )
@@ -351,7 +351,7 @@ class TaskLoader(LoaderBase):
         task.loop_kind = key
 
     # ---------------------------------------------------------------- imports/includes
-    def _special(self, task: Task, ds: PosDict, key, ctx: _Ctx) -> Node | None:
+    def _special(self, task: Task, ds: PosDict, key, ctx: LoadContext) -> Node | None:
         action = task.action
         if action == "import_playbook":
             self.problem("import_playbook is only allowed at the top level of a playbook", task.pos)
@@ -379,13 +379,13 @@ class TaskLoader(LoaderBase):
             rendered = self._render_import(task, name, ctx)
             if rendered is None:
                 return None
-            role = self.role(rendered, task.pos, ctx, **_from_args(task.args))
+            role = self.role(rendered, task.pos, ctx, **role_file_options(task.args))
             if role is None:
                 return None
             if ctx.handler_sink is not None:
-                ctx.handler_sink.extend(h for r in _with_deps(role) for h in r.handlers)
+                ctx.handler_sink.extend(h for r in with_dependencies(role) for h in r.handlers)
             nodes: list[Node] = []
-            for r in _with_deps(role):
+            for r in with_dependencies(role):
                 inner = Block(block=list(r.tasks), pos=task.pos, role=r)
                 inner.when, inner.tags = list(r.when), list(r.tags)
                 nodes.append(inner)
@@ -408,12 +408,12 @@ class TaskLoader(LoaderBase):
         self._check_args(task, allowed, ds)
         name = task.args.get(arg)
         if not isinstance(name, str) or not name:
-            self.problem(f"{task.action} expects {expects}, found {_describe(name)}", task.pos)
+            self.problem(f"{task.action} expects {expects}, found {describe(name)}", task.pos)
             return None
         task.include_target = name
         return name
 
-    def _render_import(self, task: Task, name: str, ctx: _Ctx) -> str | None:
+    def _render_import(self, task: Task, name: str, ctx: LoadContext) -> str | None:
         """An import is resolved at load time: it cannot loop, and its name is rendered now
         with the variables known statically; None (after a problem) when that fails."""
         if task.loop is not None:
@@ -428,7 +428,7 @@ class TaskLoader(LoaderBase):
         if apply is not None:
             if not isinstance(apply, dict):
                 self.problem(
-                    f"{task.action} 'apply' expects a mapping of keywords, found {_describe(apply)}",
+                    f"{task.action} 'apply' expects a mapping of keywords, found {describe(apply)}",
                     task.pos,
                 )
             else:
@@ -442,38 +442,30 @@ class TaskLoader(LoaderBase):
                     did_you_mean(str(arg), allowed),
                 )
 
-    def find_task_file(self, name: str, ctx: _Ctx, pos) -> Path | None:
-        tried = []
-        bases = []
-        if ctx.role is not None:
-            bases.append(ctx.role.path / "tasks")
-        bases += [ctx.file.parent, ctx.basedir]
-        if Path(name).is_absolute():
-            bases = [Path("/")]
-        for base in dict.fromkeys(bases):
-            for ext in _YAML_EXTS:
-                candidate = base / (name + ext)
-                tried.append(str(candidate))
-                if candidate.is_file():
-                    return candidate
-        self.problem(
-            f"task file '{name}' not found; looked in: "
-            + ", ".join(str(b) for b in dict.fromkeys(bases)),
-            pos,
-        )
-        return None
+    def find_task_file(self, name: str, ctx: LoadContext, pos) -> Path | None:
+        """The task file ``name`` (import_tasks/include_tasks), by :mod:`.search`'s rule."""
+        where = {
+            "role_path": ctx.role.path if ctx.role is not None else None,
+            "task_file": ctx.file,
+            "basedir": ctx.basedir,
+        }
+        found = find_controller_file("tasks", name, exts=YAML_EXTS, **where)
+        if found is None:
+            looked = "/" if Path(name).is_absolute() else searched_text("tasks", **where)
+            self.problem(f"task file '{name}' not found; looked in: {looked}", pos)
+        return found
 
-    def task_file(self, path: Path, ctx: _Ctx, pos) -> list[Node]:
+    def task_file(self, path: Path, ctx: LoadContext, pos) -> list[Node]:
         key = str(path.resolve())
         if key in ctx.chain:
             self.problem(f"import cycle: {path} imports itself", pos)
             return []
         data = self._read(path, pos)
-        if data is _FAILED or data is None:
+        if data is FAILED or data is None:
             return []
         if not isinstance(data, list):
             self.problem(
-                f"a task file must be a list of tasks, found {_describe(data)}",
+                f"a task file must be a list of tasks, found {describe(data)}",
                 position_of(data, Position(str(path), 1, 1)),
             )
             return []
@@ -517,7 +509,8 @@ def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
     return out
 
 
-def _from_args(args: dict) -> dict:
+def role_file_options(args: dict) -> dict:
+    """The ``tasks_from``/``vars_from``/… arguments of an import_role/include_role, as given."""
     return {
         k: str(args[k])
         for k in ("tasks_from", "vars_from", "defaults_from", "handlers_from")
@@ -525,7 +518,7 @@ def _from_args(args: dict) -> dict:
     }
 
 
-def _wrap(task: Task, nodes: list[Node], ctx: _Ctx) -> Block:
+def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     """import_tasks/import_role: the imported nodes inside a block carrying the import's keywords."""
     block = Block(block=nodes, pos=task.pos, role=ctx.role, name=None)
     block.when, block.tags, block.vars = task.when, task.tags, task.vars
@@ -536,6 +529,6 @@ def _wrap(task: Task, nodes: list[Node], ctx: _Ctx) -> Block:
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
     if ctx.handlers:
-        for inner in _walk_tasks(nodes):
+        for inner in iter_tasks(nodes):
             inner.is_handler = True
     return block
