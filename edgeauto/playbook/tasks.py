@@ -10,24 +10,23 @@ from typing import Any
 from edgeauto.errors import Position, did_you_mean
 from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.actions import canonical_action, get_module, module_hint
+from edgeauto.playbook.actions import get_module
 from edgeauto.playbook.base import (
     FAILED,
     IDENT,
     LoadContext,
-    LoaderBase,
     describe,
     flatten_handlers,
 )
 from edgeauto.playbook.model import Block, Node, Task
 from edgeauto.playbook.roles import with_dependencies
 from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
-from edgeauto.playbook.splitter import parse_kv
+from edgeauto.playbook.taskaction import ActionLoader
 from edgeauto.playbook.walk import iter_tasks
 from edgeauto.yamlsrc import PosDict, position_of
 
 
-class TaskLoader(LoaderBase):
+class TaskLoader(ActionLoader):
     """Task-level loading (mixed into :class:`~edgeauto.playbook.loader.Loader`)."""
 
     # ---------------------------------------------------------------- tasks
@@ -103,136 +102,6 @@ class TaskLoader(LoaderBase):
         if delegate is not None:
             node.delegate_to = delegate
 
-    def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
-        """Return (canonical action, its value, the key it came from) or report why not."""
-        allowed = kw.HANDLER if ctx.handlers else kw.TASK
-        found: list[tuple[str, Any]] = []
-        unknown: list = []
-        for key in ds:
-            name = str(key)
-            if name in allowed or name.startswith("with_") or name in kw.IGNORED:
-                continue
-            if name in kw.UNSUPPORTED:
-                self.problem(
-                    f"keyword '{name}' is not supported by edgeauto",
-                    ds.pos_of(key),
-                    kw.UNSUPPORTED[name],
-                )
-                continue
-            canon = canonical_action(name)
-            if canon:
-                found.append((canon, key))
-            else:
-                unknown.append(key)
-        for key in ("action", "local_action"):
-            if key in ds:
-                found.append((None, key))
-        for key in unknown:
-            name = str(key)
-            if name in ("include", "ansible.builtin.include"):
-                self.problem(
-                    "'include' was removed from Ansible (2.16)",
-                    ds.pos_of(key),
-                    "use include_tasks (at run time) or import_tasks (at load time)",
-                )
-                continue
-            near_keyword = did_you_mean(name, allowed)
-            if found or near_keyword:
-                self.problem(
-                    f"unknown task keyword '{name}'"
-                    + ("" if found else "; no module found in this task either"),
-                    ds.pos_of(key),
-                    near_keyword,
-                )
-            else:
-                self.problem(
-                    f"unknown module '{name}'; expected a module name or a task keyword",
-                    ds.pos_of(key),
-                    module_hint(name),
-                )
-        if len(found) > 1:
-            names = ", ".join(str(k) for _, k in found)
-            self.problem(
-                f"a task runs exactly one module, found several: {names}", ds.pos_of(found[1][1])
-            )
-            return None, None, None
-        if not found:
-            if not unknown:
-                self.problem(
-                    "no module given in this task; expected e.g. 'copy:' or 'shell:'", ds.pos
-                )
-            return None, None, None
-        canon, key = found[0]
-        value = ds[key]
-        if canon is not None:
-            return canon, value, key
-        # action: / local_action: — the module name is inside the value
-        if isinstance(value, str):
-            module, _, rest = value.strip().partition(" ")
-            module = module.strip()
-            value = rest
-        elif isinstance(value, dict) and "module" in value:
-            value = PosDict(value)
-            value.pos = ds[key].pos
-            module = str(value.pop("module"))
-        else:
-            self.problem(
-                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {describe(value)}",
-                position_of(value, ds.pos_of(key)),
-            )
-            return None, None, None
-        canon = canonical_action(module)
-        if canon is None:
-            self.problem(
-                f"unknown module '{module}' in '{key}'",
-                position_of(ds[key], ds.pos_of(key)),
-                module_hint(module),
-            )
-            return None, None, None
-        return canon, value, key
-
-    def _args(self, canon: str, value: Any, ds: PosDict, key) -> dict | None:
-        pos = ds.pos_of(key)
-        if value is None:
-            args: dict = {}
-        elif isinstance(value, str):
-            try:
-                args = parse_kv(value, free_form=canon in kw.FREE_FORM)
-            except ValueError as exc:
-                self.problem(f"could not split '{canon}' arguments: {exc}", position_of(value, pos))
-                return None
-            args = _with_key_positions(args, value, pos)
-        elif isinstance(value, dict):
-            args = PosDict(value)
-            args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
-        else:
-            self.problem(
-                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {describe(value)}",
-                position_of(value, pos),
-            )
-            return None
-        if "args" in ds:
-            extra = self._mapping(ds, "args")
-            merged = PosDict({**extra, **args})
-            merged.pos = getattr(args, "pos", None) or pos
-            merged.key_pos = {**getattr(extra, "key_pos", {}), **getattr(args, "key_pos", {})}
-            args = merged
-        if "_raw_params" in args:
-            target = _RAW_TARGET.get(canon)
-            module = get_module(canon)
-            if target is None and module is not None and module.spec.free_form:
-                target = module.spec.free_form
-            if target is None and canon not in kw.RAW_PARAM_ACTIONS:
-                self.problem(
-                    f"module '{canon}' takes only key=value arguments, found extra text "
-                    f"{str(args['_raw_params'])!r}",
-                    position_of(value, pos),
-                )
-                return None
-            if target and target != "_raw_params" and target not in args:
-                args[target] = args.pop("_raw_params")
-        return args
-
     def _task(self, ds: PosDict, ctx: LoadContext) -> Node | None:
         canon, value, key = self._find_action(ds, ctx)
         if canon is None:
@@ -251,37 +120,7 @@ class TaskLoader(LoaderBase):
             task.delegate_to = "localhost"
         self._loop(task, ds)
         if "loop_control" in ds:
-            task.loop_control = self._mapping(ds, "loop_control")
-            for lc_key in task.loop_control:
-                if str(lc_key) not in kw.LOOP_CONTROL_KEYS:
-                    self.problem(
-                        f"unknown loop_control key '{lc_key}'; expected one of: "
-                        + ", ".join(sorted(kw.LOOP_CONTROL_KEYS)),
-                        task.loop_control.pos_of(lc_key),
-                        did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
-                    )
-            lc = task.loop_control
-            for flag in ("extended", "extended_allitems"):
-                if flag in lc:
-                    lc[flag] = self._bool(lc, flag)
-            if "pause" in lc and not is_templated(lc["pause"]):
-                try:
-                    if isinstance(lc["pause"], bool) or float(lc["pause"]) < 0:
-                        raise ValueError
-                except (TypeError, ValueError):
-                    self.problem(
-                        f"loop_control 'pause' expects seconds (a number), found "
-                        f"{describe(lc['pause'])}",
-                        lc.pos_of("pause"),
-                    )
-            for name_key in ("loop_var", "index_var"):
-                value = lc.get(name_key)
-                if value is not None and not IDENT.match(str(value)):
-                    self.problem(
-                        f"loop_control '{name_key}' expects a variable name, found "
-                        f"{describe(value)}",
-                        lc.pos_of(name_key),
-                    )
+            self._loop_control(task, ds)
         register = self._str(ds, "register")
         if register is not None and not IDENT.match(register):
             self.problem(
@@ -303,6 +142,39 @@ class TaskLoader(LoaderBase):
         if "until" in ds and task.delay is None:
             task.delay = 5
         return self._special(task, ds, key, ctx)
+
+    def _loop_control(self, task: Task, ds: PosDict) -> None:
+        """``loop_control``: known keys only, booleans, a non-negative pause, variable names."""
+        task.loop_control = self._mapping(ds, "loop_control")
+        for lc_key in task.loop_control:
+            if str(lc_key) not in kw.LOOP_CONTROL_KEYS:
+                self.problem(
+                    f"unknown loop_control key '{lc_key}'; expected one of: "
+                    + ", ".join(sorted(kw.LOOP_CONTROL_KEYS)),
+                    task.loop_control.pos_of(lc_key),
+                    did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
+                )
+        lc = task.loop_control
+        for flag in ("extended", "extended_allitems"):
+            if flag in lc:
+                lc[flag] = self._bool(lc, flag)
+        if "pause" in lc and not is_templated(lc["pause"]):
+            try:
+                if isinstance(lc["pause"], bool) or float(lc["pause"]) < 0:
+                    raise ValueError
+            except (TypeError, ValueError):
+                self.problem(
+                    f"loop_control 'pause' expects seconds (a number), found "
+                    f"{describe(lc['pause'])}",
+                    lc.pos_of("pause"),
+                )
+        for name_key in ("loop_var", "index_var"):
+            value = lc.get(name_key)
+            if value is not None and not IDENT.match(str(value)):
+                self.problem(
+                    f"loop_control '{name_key}' expects a variable name, found {describe(value)}",
+                    lc.pos_of(name_key),
+                )
 
     def _int(self, ds: dict, key: str) -> Any:
         value = ds[key]
@@ -470,43 +342,6 @@ class TaskLoader(LoaderBase):
             )
             return []
         return self.load_tasks(data, replace(ctx, file=path, chain=ctx.chain + (key,)))
-
-
-_RAW_TARGET = {
-    "include_tasks": "file",
-    "import_tasks": "file",
-    "include_role": "name",
-    "import_role": "name",
-    "include_vars": "file",
-    "import_playbook": "file",
-}
-
-
-def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
-    """Positions of the keys of a one-line `k=v` string, so an argument error can point at
-    the argument itself (the line is re-read to learn whether the scalar was quoted)."""
-    import linecache
-
-    out = PosDict(args)
-    out.pos = getattr(text, "pos", None) or fallback
-    pos = getattr(text, "pos", None)
-    if pos is None or "\n" in text:
-        return out
-    line = linecache.getline(pos.file, pos.line)
-    start = pos.col - 1
-    if line[start:].startswith(text):
-        offset = 0
-    elif line[start : start + 1] in ("'", '"') and line[start + 1 :].startswith(text):
-        offset = 1
-    else:
-        return out
-    for key in args:
-        idx = text.find(f"{key}=")
-        while idx > 0 and text[idx - 1] != " ":
-            idx = text.find(f"{key}=", idx + 1)
-        if idx >= 0:
-            out.key_pos[key] = Position(pos.file, pos.line, pos.col + offset + idx)
-    return out
 
 
 def role_file_options(args: dict) -> dict:
