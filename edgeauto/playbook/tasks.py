@@ -77,7 +77,7 @@ class TaskLoader(ActionLoader):
         self._apply_common(block, ds)
         notify = self._list(ds.get("notify"), "notify", ds.pos_of("notify"))
         if notify:
-            for task in iter_tasks([*block.block, *block.rescue, *block.always]):
+            for task in iter_tasks([block]):
                 task.notify = task.notify + [n for n in notify if n not in task.notify]
         return block
 

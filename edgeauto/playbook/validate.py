@@ -212,14 +212,13 @@ class Validator:
 
     # ------------------------------------------------------------------ tasks
     def _node(self, node: Node, play: Play, handlers: set[str] | None) -> None:
-        if isinstance(node, Block):
-            self.problems += checks.condition_problems(node.when, node.pos)
-            self.problems += checks.template_problems(node.vars, node.pos)
-            self.problems += checks.delegate_problems(node.delegate_to, node.pos)
-            for child in [*node.block, *node.rescue, *node.always]:
-                self._node(child, play, handlers)
-            return
-        self._task(node, play, handlers)
+        for each in iter_nodes([node]):
+            if isinstance(each, Block):
+                self.problems += checks.condition_problems(each.when, each.pos)
+                self.problems += checks.template_problems(each.vars, each.pos)
+                self.problems += checks.delegate_problems(each.delegate_to, each.pos)
+            else:
+                self._task(each, play, handlers)
 
     def _task(self, task: Task, play: Play, handlers: set[str] | None) -> None:
         pos = task.pos
