@@ -117,6 +117,8 @@ ROLE_ENTRY = {
     "diff",
     "run_once",
 } | BECOME
+# ...of those, the ones carried on a block around the role's tasks (the rest shape the entry)
+ROLE_BLOCK = ROLE_ENTRY - {"role", "name", "when", "tags", "vars"}
 
 ROLE_INCLUDE_ARGS = {
     "name",

@@ -21,21 +21,6 @@ from edgeauto.playbook.model import Block, Role
 from edgeauto.playbook.search import YAML_EXTS
 from edgeauto.yamlsrc import PosDict, position_of, to_plain
 
-_ROLE_BLOCK_KEYWORDS = (
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
-    "environment",
-    "ignore_errors",
-    "no_log",
-    "any_errors_fatal",
-    "check_mode",
-    "diff",
-    "run_once",
-    "delegate_to",
-)
-
 
 def roles_search_path(basedir: Path, roles_path=()) -> list[Path]:
     """Where roles are looked for, in order (roles/ beside the playbook first, playbook dir last)."""
@@ -113,7 +98,7 @@ class RoleLoader(LoaderBase):
         role.entry_key = _entry_key(role.params, own_when, own_tags)
         role.become = self._become(entry)
         role.environment = self._mapping(entry, "environment", allow_template=True)
-        given = [k for k in _ROLE_BLOCK_KEYWORDS if k in entry]
+        given = sorted(str(k) for k in entry if str(k) in kw.ROLE_BLOCK)
         if given and role.tasks:
             # Keywords on the `roles:` entry apply to every task of the role: carry them on
             # one block around the role's tasks (a block's unset keywords inherit).
