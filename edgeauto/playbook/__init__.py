@@ -6,7 +6,9 @@ Public API (the executor and the CLI use only these):
 * :func:`load_task_file` / :func:`load_role` — for run-time ``include_tasks``/``include_role``;
 * :func:`validate` — modules, arguments, files, templates, handlers, undefined variables;
 * :func:`load_and_validate` — both, every problem reported in one ValidationError;
-* :func:`iter_tasks` — tasks with their effective tags (``--list-tasks``).
+* :func:`iter_playbook_tasks` — tasks with their effective tags (``--list-tasks``);
+* :mod:`~edgeauto.playbook.walk` / :mod:`~edgeauto.playbook.search` — the one task-tree walk
+  and the one controller-file search rule, shared by validation and the run.
 """
 
 from edgeauto.errors import ValidationError
@@ -19,13 +21,19 @@ from edgeauto.playbook.loader import (
     roles_search_path,
 )
 from edgeauto.playbook.model import Become, Block, Node, Play, Playbook, Role, Task
-from edgeauto.playbook.validate import (
-    check_playbook,
-    find_controller_file,
-    load_and_validate,
-    validate,
+from edgeauto.playbook.search import find_controller_file, search_bases, searched_text
+from edgeauto.playbook.validate import check_playbook, load_and_validate, validate
+from edgeauto.playbook.walk import (
+    TaskEntry,
+    all_tags,
+    any_node,
+    flatten_roles,
+    iter_nodes,
+    iter_play_tasks,
+    iter_playbook_tasks,
+    iter_tasks,
+    static_tasks,
 )
-from edgeauto.playbook.walk import TaskEntry, all_tags, iter_play_tasks, iter_tasks
 
 __all__ = [
     "Become",
@@ -38,10 +46,14 @@ __all__ = [
     "TaskEntry",
     "ValidationError",
     "all_tags",
+    "any_node",
     "check_playbook",
     "find_controller_file",
     "find_vars_file",
+    "flatten_roles",
+    "iter_nodes",
     "iter_play_tasks",
+    "iter_playbook_tasks",
     "iter_tasks",
     "load_and_validate",
     "load_playbook",
@@ -49,5 +61,8 @@ __all__ = [
     "load_task_file",
     "role_with_dependencies",
     "roles_search_path",
+    "search_bases",
+    "searched_text",
+    "static_tasks",
     "validate",
 ]

@@ -11,15 +11,15 @@ from typing import Any
 from edgeauto.errors import EdgeautoError, ParseError, Position, did_you_mean
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.model import Become, Block, Node, Role, Task
+from edgeauto.playbook.model import Become, Node, Role, Task
+from edgeauto.playbook.search import search_bases
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_YAML_EXTS = ("", ".yml", ".yaml", ".json")
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass
-class _Ctx:
+class LoadContext:
     """Where we are while loading: file, playbook dir, role, and what collects handlers."""
 
     file: Path
@@ -31,7 +31,7 @@ class _Ctx:
     chain: tuple[str, ...] = ()  # files/roles being loaded, for cycle detection
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, dict):
@@ -47,7 +47,7 @@ def _describe(value: Any) -> str:
     return f"a {type(value).__name__} {value!r}"
 
 
-_FAILED = object()
+FAILED = object()
 
 
 class LoaderBase:
@@ -71,7 +71,7 @@ class LoaderBase:
             if exc.message == "file not found" and pos is not None:
                 exc = ParseError(f"file not found: {path}", pos)
             self.problems.append(exc)
-            return _FAILED
+            return FAILED
 
     def _list(self, value: Any, what: str, pos: Position | None) -> list:
         """Normalise a scalar-or-list keyword (when, notify, listen) into a list."""
@@ -80,7 +80,7 @@ class LoaderBase:
         if isinstance(value, list):
             return list(value)
         if isinstance(value, dict):
-            self.problem(f"'{what}' expects a string or a list, found {_describe(value)}", pos)
+            self.problem(f"'{what}' expects a string or a list, found {describe(value)}", pos)
             return []
         return [value]
 
@@ -89,7 +89,7 @@ class LoaderBase:
         items = value.split(",") if isinstance(value, str) else self._list(value, "tags", pos)
         for item in items:
             if isinstance(item, dict | list):
-                self.problem(f"'tags' expects strings, found {_describe(item)}", pos)
+                self.problem(f"'tags' expects strings, found {describe(item)}", pos)
                 continue
             text = str(item).strip()
             if text:
@@ -107,7 +107,7 @@ class LoaderBase:
             return to_bool(value)
         except ValueError:
             self.problem(
-                f"'{key}' expects a boolean (true/false), found {_describe(value)}",
+                f"'{key}' expects a boolean (true/false), found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return default
@@ -128,7 +128,7 @@ class LoaderBase:
         if allow_template and is_templated(value):
             return value  # e.g. environment: "{{ proxy_env }}", rendered per host
         self.problem(
-            f"'{key}' expects a mapping, found {_describe(value)}",
+            f"'{key}' expects a mapping, found {describe(value)}",
             position_of(value, ds.pos_of(key)),
         )
         return {}
@@ -139,7 +139,7 @@ class LoaderBase:
             return None
         if isinstance(value, dict | list):
             self.problem(
-                f"'{key}' expects a string, found {_describe(value)}", position_of(value, ds.pos)
+                f"'{key}' expects a string, found {describe(value)}", position_of(value, ds.pos)
             )
             return None
         return value if isinstance(value, str) else str(value)
@@ -209,15 +209,7 @@ class LoaderBase:
         return str(rendered)
 
 
-def _walk_tasks(nodes):
-    for node in nodes:
-        if isinstance(node, Block):
-            yield from _walk_tasks([*node.block, *node.rescue, *node.always])
-        else:
-            yield node
-
-
-def _flatten_handlers(nodes: list[Node], loader: LoaderBase, outer_when: list) -> list[Task]:
+def flatten_handlers(nodes: list[Node], loader: LoaderBase, outer_when: list) -> list[Task]:
     """Handlers are a flat task list; import_tasks blocks are opened with their when/tags pushed
     into each handler, real block/rescue/always is refused."""
     out: list[Task] = []
@@ -229,7 +221,7 @@ def _flatten_handlers(nodes: list[Node], loader: LoaderBase, outer_when: list) -
         elif node.rescue or node.always or node.name is not None:
             loader.problem("blocks are not supported in handlers", node.pos)
         else:
-            inner = _flatten_handlers(node.block, loader, outer_when + node.when)
+            inner = flatten_handlers(node.block, loader, outer_when + node.when)
             for task in inner:
                 task.tags = node.tags + task.tags
                 task.vars = {**node.vars, **task.vars}
@@ -296,14 +288,18 @@ def unguarded_names(text: str) -> set[str]:
 
 
 def vars_file_candidates(basedir: Path, name: str) -> list[Path]:
-    """Where Ansible looks for a vars_files entry: ``<playbook dir>/vars/NAME`` (unless NAME
-    already starts with ``vars/``), then ``<playbook dir>/NAME``; absolute names as they are."""
+    """Where a play's vars_files entry is looked for (:mod:`.search`'s rule without role or
+    task file): ``<playbook dir>/vars/NAME`` (unless NAME already starts with ``vars/``),
+    then ``<playbook dir>/NAME``; absolute names as they are."""
     path = Path(name).expanduser()
     if path.is_absolute():
         return [path]
-    out = [] if name.split("/")[0] == "vars" else [basedir / "vars" / name]
-    return out + [basedir / name]
+    bases = search_bases("vars", role_path=None, task_file=None, basedir=basedir)
+    if name.split("/")[0] == "vars":
+        bases = [b for b in bases if b != basedir / "vars"]
+    return [base / name for base in bases]
 
 
 def find_vars_file(basedir: Path, name: str) -> Path | None:
+    """The first existing :func:`vars_file_candidates` entry, or None."""
     return next((p for p in vars_file_candidates(basedir, name) if p.is_file()), None)

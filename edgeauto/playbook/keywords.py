@@ -8,6 +8,9 @@ just asks for something we deliberately left out.
 
 from __future__ import annotations
 
+# The meta actions are declared once, by the meta module (the executor keys its table by it).
+from edgeauto.modules.core.meta import META_ACTIONS as META_ACTIONS
+
 BECOME = {"become", "become_user", "become_method", "become_flags"}
 BECOME_METHODS = ("sudo", "su", "doas")
 
@@ -114,6 +117,8 @@ ROLE_ENTRY = {
     "diff",
     "run_once",
 } | BECOME
+# ...of those, the ones carried on a block around the role's tasks (the rest shape the entry)
+ROLE_BLOCK = ROLE_ENTRY - {"role", "name", "when", "tags", "vars"}
 
 ROLE_INCLUDE_ARGS = {
     "name",
@@ -193,18 +198,6 @@ RAW_PARAM_ACTIONS = FREE_FORM | {
     "add_host",
     "group_by",
 }
-META_ACTIONS = (
-    "flush_handlers",
-    "refresh_inventory",
-    "noop",
-    "clear_facts",
-    "clear_host_errors",
-    "end_play",
-    "end_host",
-    "end_batch",
-    "end_role",
-    "reset_connection",
-)
 
 MAGIC_VARS = {
     "inventory_hostname",

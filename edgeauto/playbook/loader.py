@@ -23,17 +23,16 @@ from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action
 from edgeauto.playbook.base import (
-    _FAILED,
+    FAILED,
+    LoadContext,
     LoaderBase,
-    _Ctx,
-    _describe,
-    _walk_tasks,
+    describe,
     find_vars_file,
     sorted_problems,
 )
 from edgeauto.playbook.model import Node, Play, Playbook, Role, Task
-from edgeauto.playbook.roles import RoleLoader, _flatten_role, _with_deps, roles_search_path
-from edgeauto.playbook.tasks import TaskLoader, _from_args
+from edgeauto.playbook.roles import RoleLoader, roles_search_path, with_dependencies
+from edgeauto.playbook.tasks import TaskLoader
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
 
 
@@ -52,11 +51,11 @@ class Loader(TaskLoader, RoleLoader):
             self.problem(f"import_playbook cycle: {path} imports itself", pos)
             return []
         data = self._read(path, pos)
-        if data is _FAILED:
+        if data is FAILED:
             return []
         if not isinstance(data, list) or not data:
             self.problem(
-                f"a playbook must be a non-empty list of plays, found {_describe(data)}",
+                f"a playbook must be a non-empty list of plays, found {describe(data)}",
                 position_of(data, pos or Position(str(path), 1, 1)),
             )
             return []
@@ -64,7 +63,7 @@ class Loader(TaskLoader, RoleLoader):
         for entry in data:
             if not isinstance(entry, dict):
                 self.problem(
-                    f"expected a play (a mapping with 'hosts'), found {_describe(entry)}",
+                    f"expected a play (a mapping with 'hosts'), found {describe(entry)}",
                     position_of(entry, data.pos),
                 )
                 continue
@@ -87,7 +86,7 @@ class Loader(TaskLoader, RoleLoader):
         pos = ds.pos_of(key)
         name = ds[key]
         if not isinstance(name, str):
-            self.problem(f"import_playbook expects a file name, found {_describe(name)}", pos)
+            self.problem(f"import_playbook expects a file name, found {describe(name)}", pos)
             return []
         variables = {**self._mapping(ds, "vars"), **self.extra_vars}
         rendered = self._render_static(name, variables, position_of(name, pos), "import_playbook")
@@ -117,7 +116,7 @@ class Loader(TaskLoader, RoleLoader):
             hosts = ",".join(str(h) for h in hosts)
         elif isinstance(hosts, dict):
             self.problem(
-                f"'hosts' expects a host pattern string or list, found {_describe(hosts)}",
+                f"'hosts' expects a host pattern string or list, found {describe(hosts)}",
                 position_of(hosts, ds.pos_of("hosts")),
             )
             hosts = ""
@@ -157,9 +156,9 @@ class Loader(TaskLoader, RoleLoader):
                 did_you_mean(order, orders),
             )
         play.order = order
-        static_vars = {**self._vars_files_values(play), **play.vars, **self.extra_vars}
+        static_vars = {**self.vars_files_values(play), **play.vars, **self.extra_vars}
         handlers: list[Task] = []
-        ctx = _Ctx(
+        ctx = LoadContext(
             file=path,
             basedir=basedir,
             static_vars=static_vars,
@@ -187,7 +186,7 @@ class Loader(TaskLoader, RoleLoader):
             if not ok:
                 self.problem(
                     "'serial' expects a number, a percentage like '30%' or a list of those, "
-                    f"found {_describe(item)}",
+                    f"found {describe(item)}",
                     position_of(item, ds.pos_of("serial")),
                 )
                 return None
@@ -205,7 +204,7 @@ class Loader(TaskLoader, RoleLoader):
             number = None
         if number is None or not 0 <= number <= 100:
             self.problem(
-                f"'max_fail_percentage' expects a number from 0 to 100, found {_describe(value)}",
+                f"'max_fail_percentage' expects a number from 0 to 100, found {describe(value)}",
                 position_of(value, ds.pos_of("max_fail_percentage")),
             )
             return None
@@ -224,12 +223,12 @@ class Loader(TaskLoader, RoleLoader):
                 out.append(item)
             else:
                 self.problem(
-                    f"'vars_files' entries must be file names, found {_describe(item)}",
+                    f"'vars_files' entries must be file names, found {describe(item)}",
                     position_of(item, ds.pos_of("vars_files")),
                 )
         return out
 
-    def _vars_files_values(self, play: Play) -> dict:
+    def vars_files_values(self, play: Play) -> dict:
         """Variables from non-templated vars_files, so static imports can use them."""
         out: dict = {}
         for entry in play.vars_files:
@@ -299,7 +298,7 @@ def load_task_file(
     """
     basedir = Path(basedir) if basedir else (role.path.parent.parent if role else Path("."))
     loader = Loader(roles_path, extra_vars)
-    ctx = _Ctx(
+    ctx = LoadContext(
         file=basedir / "playbook.yml",
         basedir=basedir,
         role=role,
@@ -329,7 +328,9 @@ def load_role(
     and :func:`role_with_dependencies` gives the run order."""
     basedir = Path(basedir or ".")
     loader = Loader(roles_path, extra_vars)
-    ctx = _Ctx(file=basedir / "playbook.yml", basedir=basedir, static_vars=dict(extra_vars or {}))
+    ctx = LoadContext(
+        file=basedir / "playbook.yml", basedir=basedir, static_vars=dict(extra_vars or {})
+    )
     role = loader.role(
         name,
         pos or Position(str(basedir)),
@@ -345,23 +346,19 @@ def load_role(
 
 def role_with_dependencies(role: Role) -> list[Role]:
     """The order a role runs in: its dependencies (deduplicated, depth first), then itself."""
-    return _with_deps(role)
+    return with_dependencies(role)
 
 
 __all__ = [
-    "LoaderBase",
-    "_Ctx",
-    "_describe",
-    "_flatten_role",
-    "_from_args",
-    "_walk_tasks",
-    "_with_deps",
-    "sorted_problems",
+    "LoadContext",
     "Loader",
+    "LoaderBase",
+    "describe",
     "load_playbook",
     "load_role",
     "load_task_file",
     "role_with_dependencies",
     "roles_search_path",
     "sorted_problems",
+    "with_dependencies",
 ]

@@ -11,30 +11,15 @@ from typing import Any
 from edgeauto.errors import Position, did_you_mean
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.base import (
-    _FAILED,
-    _YAML_EXTS,
+    FAILED,
+    LoadContext,
     LoaderBase,
-    _Ctx,
-    _describe,
-    _flatten_handlers,
+    describe,
+    flatten_handlers,
 )
 from edgeauto.playbook.model import Block, Role
+from edgeauto.playbook.search import YAML_EXTS
 from edgeauto.yamlsrc import PosDict, position_of, to_plain
-
-_ROLE_BLOCK_KEYWORDS = (
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
-    "environment",
-    "ignore_errors",
-    "no_log",
-    "any_errors_fatal",
-    "check_mode",
-    "diff",
-    "run_once",
-    "delegate_to",
-)
 
 
 def roles_search_path(basedir: Path, roles_path=()) -> list[Path]:
@@ -50,13 +35,13 @@ class RoleLoader(LoaderBase):
     """Role loading (mixed into :class:`~edgeauto.playbook.loader.Loader`)."""
 
     # ---------------------------------------------------------------- roles
-    def _play_roles(self, ds: PosDict, ctx: _Ctx) -> list[Role]:
+    def _play_roles(self, ds: PosDict, ctx: LoadContext) -> list[Role]:
         value = ds.get("roles")
         if value is None:
             return []
         if not isinstance(value, list):
             self.problem(
-                f"'roles' expects a list, found {_describe(value)}",
+                f"'roles' expects a list, found {describe(value)}",
                 position_of(value, ds.pos_of("roles")),
             )
             return []
@@ -68,7 +53,7 @@ class RoleLoader(LoaderBase):
                 _flatten_role(role, out, seen)
         return out
 
-    def _role_entry(self, entry: Any, ctx: _Ctx, parent_pos) -> Role | None:
+    def _role_entry(self, entry: Any, ctx: LoadContext, parent_pos) -> Role | None:
         """One item of `roles:` or of meta `dependencies:`."""
         if isinstance(entry, str):
             role = self.role(entry, position_of(entry, parent_pos), ctx)
@@ -77,13 +62,13 @@ class RoleLoader(LoaderBase):
             return role
         if not isinstance(entry, dict):
             self.problem(
-                f"a role entry must be a role name or a mapping with 'role', found {_describe(entry)}",
+                f"a role entry must be a role name or a mapping with 'role', found {describe(entry)}",
                 position_of(entry, parent_pos),
             )
             return None
         name = entry.get("role", entry.get("name"))
         if not isinstance(name, str) or not name:
-            self.problem(f"a role entry needs 'role: <name>', found {_describe(name)}", entry.pos)
+            self.problem(f"a role entry needs 'role: <name>', found {describe(name)}", entry.pos)
             return None
         params = {
             k: v
@@ -113,7 +98,7 @@ class RoleLoader(LoaderBase):
         role.entry_key = _entry_key(role.params, own_when, own_tags)
         role.become = self._become(entry)
         role.environment = self._mapping(entry, "environment", allow_template=True)
-        given = [k for k in _ROLE_BLOCK_KEYWORDS if k in entry]
+        given = sorted(str(k) for k in entry if str(k) in kw.ROLE_BLOCK)
         if given and role.tasks:
             # Keywords on the `roles:` entry apply to every task of the role: carry them on
             # one block around the role's tasks (a block's unset keywords inherit).
@@ -127,7 +112,7 @@ class RoleLoader(LoaderBase):
             role.tasks = [block]
         return role
 
-    def find_role(self, name: str, ctx: _Ctx, pos) -> Path | None:
+    def find_role(self, name: str, ctx: LoadContext, pos) -> Path | None:
         if "/" in name or name.startswith("."):
             candidates = [Path(name)] if Path(name).is_absolute() else [ctx.basedir / name]
         else:
@@ -157,7 +142,7 @@ class RoleLoader(LoaderBase):
         self,
         name: str,
         pos,
-        ctx: _Ctx,
+        ctx: LoadContext,
         *,
         params: dict | None = None,
         tasks_from: str | None = None,
@@ -176,7 +161,7 @@ class RoleLoader(LoaderBase):
         role.tasks_from = tasks_from or "main"
         role.defaults = self._role_vars_file(path / "defaults", defaults_from, pos)
         role.vars = self._role_vars_file(path / "vars", vars_from, pos)
-        rctx = _Ctx(
+        rctx = LoadContext(
             file=path / "tasks" / "main.yml",
             basedir=ctx.basedir,
             role=role,
@@ -189,9 +174,9 @@ class RoleLoader(LoaderBase):
             data = self._read(meta, pos)
             if isinstance(data, dict):
                 self._role_meta(role, data, rctx)
-            elif data not in (None, _FAILED):
+            elif data not in (None, FAILED):
                 self.problem(
-                    f"meta/main.yml must be a mapping, found {_describe(data)}",
+                    f"meta/main.yml must be a mapping, found {describe(data)}",
                     position_of(data, Position(str(meta))),
                 )
         tasks_file = self._role_file(path / "tasks", tasks_from, pos)
@@ -200,14 +185,14 @@ class RoleLoader(LoaderBase):
         handlers_file = self._role_file(path / "handlers", handlers_from, pos)
         if handlers_file is not None:
             hctx = replace(rctx, file=handlers_file, handlers=True)
-            role.handlers = _flatten_handlers(self.task_file(handlers_file, hctx, pos), self, [])
+            role.handlers = flatten_handlers(self.task_file(handlers_file, hctx, pos), self, [])
         role.handlers = list(rctx.handler_sink) + role.handlers
         return role
 
     def _role_file(self, directory: Path, wanted: str | None, pos) -> Path | None:
         """defaults/ vars/ tasks/ handlers/ meta/ file: <wanted or main>[.yml|.yaml|.json]."""
         stem = wanted or "main"
-        for ext in _YAML_EXTS:
+        for ext in YAML_EXTS:
             candidate = directory / (stem + ext)
             if candidate.is_file():
                 return candidate
@@ -228,22 +213,22 @@ class RoleLoader(LoaderBase):
 
     def _vars_mapping(self, path: Path, pos, directory: Path) -> dict:
         data = self._read(path, pos)
-        if data is None or data is _FAILED:
+        if data is None or data is FAILED:
             return {}
         if not isinstance(data, dict):
             self.problem(
-                f"{directory.name}/{path.name} must be a mapping of variables, found {_describe(data)}",
+                f"{directory.name}/{path.name} must be a mapping of variables, found {describe(data)}",
                 position_of(data, Position(str(path), 1, 1)),
             )
             return {}
         return data
 
-    def _role_meta(self, role: Role, meta: PosDict, ctx: _Ctx) -> None:
+    def _role_meta(self, role: Role, meta: PosDict, ctx: LoadContext) -> None:
         role.allow_duplicates = bool(self._bool(meta, "allow_duplicates", False))
         deps = meta.get("dependencies") or []
         if not isinstance(deps, list):
             self.problem(
-                f"meta 'dependencies' expects a list of roles, found {_describe(deps)}",
+                f"meta 'dependencies' expects a list of roles, found {describe(deps)}",
                 position_of(deps, meta.pos_of("dependencies")),
             )
             return
@@ -257,7 +242,7 @@ def _entry_key(params: dict, when: list, tags: list) -> str:
     return repr((to_plain(params), to_plain(when), list(tags)))
 
 
-def _with_deps(role: Role) -> list[Role]:
+def with_dependencies(role: Role) -> list[Role]:
     """A role preceded by its dependencies (depth first), without duplicates."""
     out: list[Role] = []
     _flatten_role(role, out, set())

@@ -10,44 +10,43 @@ from typing import Any
 from edgeauto.errors import Position, did_you_mean
 from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.actions import canonical_action, get_module, module_hint
+from edgeauto.playbook.actions import get_module
 from edgeauto.playbook.base import (
-    _FAILED,
-    _IDENT,
-    _YAML_EXTS,
-    LoaderBase,
-    _Ctx,
-    _describe,
-    _flatten_handlers,
-    _walk_tasks,
+    FAILED,
+    IDENT,
+    LoadContext,
+    describe,
+    flatten_handlers,
 )
 from edgeauto.playbook.model import Block, Node, Task
-from edgeauto.playbook.roles import _with_deps
-from edgeauto.playbook.splitter import parse_kv
+from edgeauto.playbook.roles import with_dependencies
+from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
+from edgeauto.playbook.taskaction import ActionLoader
+from edgeauto.playbook.walk import iter_tasks
 from edgeauto.yamlsrc import PosDict, position_of
 
 
-class TaskLoader(LoaderBase):
+class TaskLoader(ActionLoader):
     """Task-level loading (mixed into :class:`~edgeauto.playbook.loader.Loader`)."""
 
     # ---------------------------------------------------------------- tasks
-    def _task_list(self, ds: dict, key: str, ctx: _Ctx) -> list[Node]:
+    def _task_list(self, ds: dict, key: str, ctx: LoadContext) -> list[Node]:
         value = ds.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             self.problem(
-                f"'{key}' expects a list of tasks, found {_describe(value)}",
+                f"'{key}' expects a list of tasks, found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return []
         return self.load_tasks(value, ctx)
 
-    def _handler_list(self, ds: dict, ctx: _Ctx) -> list[Task]:
+    def _handler_list(self, ds: dict, ctx: LoadContext) -> list[Task]:
         hctx = replace(ctx, handlers=True)
-        return _flatten_handlers(self._task_list(ds, "handlers", hctx), self, [])
+        return flatten_handlers(self._task_list(ds, "handlers", hctx), self, [])
 
-    def load_tasks(self, items: list, ctx: _Ctx) -> list[Node]:
+    def load_tasks(self, items: list, ctx: LoadContext) -> list[Node]:
         out: list[Node] = []
         for item in items:
             node = self._task_or_block(item, ctx, position_of(items, Position(str(ctx.file))))
@@ -55,10 +54,10 @@ class TaskLoader(LoaderBase):
                 out.append(node)
         return out
 
-    def _task_or_block(self, ds: Any, ctx: _Ctx, parent_pos) -> Node | None:
+    def _task_or_block(self, ds: Any, ctx: LoadContext, parent_pos) -> Node | None:
         if not isinstance(ds, dict):
             self.problem(
-                f"expected a task (a mapping of keywords and one module), found {_describe(ds)}",
+                f"expected a task (a mapping of keywords and one module), found {describe(ds)}",
                 position_of(ds, parent_pos),
             )
             return None
@@ -70,7 +69,7 @@ class TaskLoader(LoaderBase):
                 return None
         return self._task(ds, ctx)
 
-    def _block(self, ds: PosDict, ctx: _Ctx) -> Block | None:
+    def _block(self, ds: PosDict, ctx: LoadContext) -> Block | None:
         self._check_keys(ds, kw.BLOCK, "block")
         block = Block(block=self._task_list(ds, "block", ctx), pos=ds.pos, role=ctx.role)
         block.rescue = self._task_list(ds, "rescue", ctx)
@@ -78,7 +77,7 @@ class TaskLoader(LoaderBase):
         self._apply_common(block, ds)
         notify = self._list(ds.get("notify"), "notify", ds.pos_of("notify"))
         if notify:
-            for task in _walk_tasks([*block.block, *block.rescue, *block.always]):
+            for task in iter_tasks([block]):
                 task.notify = task.notify + [n for n in notify if n not in task.notify]
         return block
 
@@ -103,137 +102,7 @@ class TaskLoader(LoaderBase):
         if delegate is not None:
             node.delegate_to = delegate
 
-    def _find_action(self, ds: PosDict, ctx: _Ctx) -> tuple[str | None, Any, Any]:
-        """Return (canonical action, its value, the key it came from) or report why not."""
-        allowed = kw.HANDLER if ctx.handlers else kw.TASK
-        found: list[tuple[str, Any]] = []
-        unknown: list = []
-        for key in ds:
-            name = str(key)
-            if name in allowed or name.startswith("with_") or name in kw.IGNORED:
-                continue
-            if name in kw.UNSUPPORTED:
-                self.problem(
-                    f"keyword '{name}' is not supported by edgeauto",
-                    ds.pos_of(key),
-                    kw.UNSUPPORTED[name],
-                )
-                continue
-            canon = canonical_action(name)
-            if canon:
-                found.append((canon, key))
-            else:
-                unknown.append(key)
-        for key in ("action", "local_action"):
-            if key in ds:
-                found.append((None, key))
-        for key in unknown:
-            name = str(key)
-            if name in ("include", "ansible.builtin.include"):
-                self.problem(
-                    "'include' was removed from Ansible (2.16)",
-                    ds.pos_of(key),
-                    "use include_tasks (at run time) or import_tasks (at load time)",
-                )
-                continue
-            near_keyword = did_you_mean(name, allowed)
-            if found or near_keyword:
-                self.problem(
-                    f"unknown task keyword '{name}'"
-                    + ("" if found else "; no module found in this task either"),
-                    ds.pos_of(key),
-                    near_keyword,
-                )
-            else:
-                self.problem(
-                    f"unknown module '{name}'; expected a module name or a task keyword",
-                    ds.pos_of(key),
-                    module_hint(name),
-                )
-        if len(found) > 1:
-            names = ", ".join(str(k) for _, k in found)
-            self.problem(
-                f"a task runs exactly one module, found several: {names}", ds.pos_of(found[1][1])
-            )
-            return None, None, None
-        if not found:
-            if not unknown:
-                self.problem(
-                    "no module given in this task; expected e.g. 'copy:' or 'shell:'", ds.pos
-                )
-            return None, None, None
-        canon, key = found[0]
-        value = ds[key]
-        if canon is not None:
-            return canon, value, key
-        # action: / local_action: — the module name is inside the value
-        if isinstance(value, str):
-            module, _, rest = value.strip().partition(" ")
-            module = module.strip()
-            value = rest
-        elif isinstance(value, dict) and "module" in value:
-            value = PosDict(value)
-            value.pos = ds[key].pos
-            module = str(value.pop("module"))
-        else:
-            self.problem(
-                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {_describe(value)}",
-                position_of(value, ds.pos_of(key)),
-            )
-            return None, None, None
-        canon = canonical_action(module)
-        if canon is None:
-            self.problem(
-                f"unknown module '{module}' in '{key}'",
-                position_of(ds[key], ds.pos_of(key)),
-                module_hint(module),
-            )
-            return None, None, None
-        return canon, value, key
-
-    def _args(self, canon: str, value: Any, ds: PosDict, key) -> dict | None:
-        pos = ds.pos_of(key)
-        if value is None:
-            args: dict = {}
-        elif isinstance(value, str):
-            try:
-                args = parse_kv(value, free_form=canon in kw.FREE_FORM)
-            except ValueError as exc:
-                self.problem(f"could not split '{canon}' arguments: {exc}", position_of(value, pos))
-                return None
-            args = _with_key_positions(args, value, pos)
-        elif isinstance(value, dict):
-            args = PosDict(value)
-            args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
-        else:
-            self.problem(
-                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {_describe(value)}",
-                position_of(value, pos),
-            )
-            return None
-        if "args" in ds:
-            extra = self._mapping(ds, "args")
-            merged = PosDict({**extra, **args})
-            merged.pos = getattr(args, "pos", None) or pos
-            merged.key_pos = {**getattr(extra, "key_pos", {}), **getattr(args, "key_pos", {})}
-            args = merged
-        if "_raw_params" in args:
-            target = _RAW_TARGET.get(canon)
-            module = get_module(canon)
-            if target is None and module is not None and module.spec.free_form:
-                target = module.spec.free_form
-            if target is None and canon not in kw.RAW_PARAM_ACTIONS:
-                self.problem(
-                    f"module '{canon}' takes only key=value arguments, found extra text "
-                    f"{str(args['_raw_params'])!r}",
-                    position_of(value, pos),
-                )
-                return None
-            if target and target != "_raw_params" and target not in args:
-                args[target] = args.pop("_raw_params")
-        return args
-
-    def _task(self, ds: PosDict, ctx: _Ctx) -> Node | None:
+    def _task(self, ds: PosDict, ctx: LoadContext) -> Node | None:
         canon, value, key = self._find_action(ds, ctx)
         if canon is None:
             if ctx.handlers:
@@ -251,39 +120,9 @@ class TaskLoader(LoaderBase):
             task.delegate_to = "localhost"
         self._loop(task, ds)
         if "loop_control" in ds:
-            task.loop_control = self._mapping(ds, "loop_control")
-            for lc_key in task.loop_control:
-                if str(lc_key) not in kw.LOOP_CONTROL_KEYS:
-                    self.problem(
-                        f"unknown loop_control key '{lc_key}'; expected one of: "
-                        + ", ".join(sorted(kw.LOOP_CONTROL_KEYS)),
-                        task.loop_control.pos_of(lc_key),
-                        did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
-                    )
-            lc = task.loop_control
-            for flag in ("extended", "extended_allitems"):
-                if flag in lc:
-                    lc[flag] = self._bool(lc, flag)
-            if "pause" in lc and not is_templated(lc["pause"]):
-                try:
-                    if isinstance(lc["pause"], bool) or float(lc["pause"]) < 0:
-                        raise ValueError
-                except (TypeError, ValueError):
-                    self.problem(
-                        f"loop_control 'pause' expects seconds (a number), found "
-                        f"{_describe(lc['pause'])}",
-                        lc.pos_of("pause"),
-                    )
-            for name_key in ("loop_var", "index_var"):
-                value = lc.get(name_key)
-                if value is not None and not _IDENT.match(str(value)):
-                    self.problem(
-                        f"loop_control '{name_key}' expects a variable name, found "
-                        f"{_describe(value)}",
-                        lc.pos_of(name_key),
-                    )
+            self._loop_control(task, ds)
         register = self._str(ds, "register")
-        if register is not None and not _IDENT.match(register):
+        if register is not None and not IDENT.match(register):
             self.problem(
                 f"'register' expects a variable name (letters, digits, _), found {register!r}",
                 position_of(ds["register"], ds.pos_of("register")),
@@ -304,6 +143,39 @@ class TaskLoader(LoaderBase):
             task.delay = 5
         return self._special(task, ds, key, ctx)
 
+    def _loop_control(self, task: Task, ds: PosDict) -> None:
+        """``loop_control``: known keys only, booleans, a non-negative pause, variable names."""
+        task.loop_control = self._mapping(ds, "loop_control")
+        for lc_key in task.loop_control:
+            if str(lc_key) not in kw.LOOP_CONTROL_KEYS:
+                self.problem(
+                    f"unknown loop_control key '{lc_key}'; expected one of: "
+                    + ", ".join(sorted(kw.LOOP_CONTROL_KEYS)),
+                    task.loop_control.pos_of(lc_key),
+                    did_you_mean(str(lc_key), kw.LOOP_CONTROL_KEYS),
+                )
+        lc = task.loop_control
+        for flag in ("extended", "extended_allitems"):
+            if flag in lc:
+                lc[flag] = self._bool(lc, flag)
+        if "pause" in lc and not is_templated(lc["pause"]):
+            try:
+                if isinstance(lc["pause"], bool) or float(lc["pause"]) < 0:
+                    raise ValueError
+            except (TypeError, ValueError):
+                self.problem(
+                    f"loop_control 'pause' expects seconds (a number), found "
+                    f"{describe(lc['pause'])}",
+                    lc.pos_of("pause"),
+                )
+        for name_key in ("loop_var", "index_var"):
+            value = lc.get(name_key)
+            if value is not None and not IDENT.match(str(value)):
+                self.problem(
+                    f"loop_control '{name_key}' expects a variable name, found {describe(value)}",
+                    lc.pos_of(name_key),
+                )
+
     def _int(self, ds: dict, key: str) -> Any:
         value = ds[key]
         if is_templated(value):
@@ -314,7 +186,7 @@ class TaskLoader(LoaderBase):
             return int(value)
         except (TypeError, ValueError):
             self.problem(
-                f"'{key}' expects an integer, found {_describe(value)}",
+                f"'{key}' expects an integer, found {describe(value)}",
                 position_of(value, ds.pos_of(key)),
             )
             return None
@@ -342,7 +214,7 @@ class TaskLoader(LoaderBase):
         value = ds[loops[0]]
         if key == "loop" and not (isinstance(value, list) or is_templated(value)):
             self.problem(
-                f"'loop' expects a list or a template giving one, found {_describe(value)}",
+                f"'loop' expects a list or a template giving one, found {describe(value)}",
                 position_of(value, ds.pos_of("loop")),
                 "use with_<lookup> or loop: \"{{ query('...') }}\" for lookups",
             )
@@ -351,7 +223,7 @@ class TaskLoader(LoaderBase):
         task.loop_kind = key
 
     # ---------------------------------------------------------------- imports/includes
-    def _special(self, task: Task, ds: PosDict, key, ctx: _Ctx) -> Node | None:
+    def _special(self, task: Task, ds: PosDict, key, ctx: LoadContext) -> Node | None:
         action = task.action
         if action == "import_playbook":
             self.problem("import_playbook is only allowed at the top level of a playbook", task.pos)
@@ -379,13 +251,13 @@ class TaskLoader(LoaderBase):
             rendered = self._render_import(task, name, ctx)
             if rendered is None:
                 return None
-            role = self.role(rendered, task.pos, ctx, **_from_args(task.args))
+            role = self.role(rendered, task.pos, ctx, **role_file_options(task.args))
             if role is None:
                 return None
             if ctx.handler_sink is not None:
-                ctx.handler_sink.extend(h for r in _with_deps(role) for h in r.handlers)
+                ctx.handler_sink.extend(h for r in with_dependencies(role) for h in r.handlers)
             nodes: list[Node] = []
-            for r in _with_deps(role):
+            for r in with_dependencies(role):
                 inner = Block(block=list(r.tasks), pos=task.pos, role=r)
                 inner.when, inner.tags = list(r.when), list(r.tags)
                 nodes.append(inner)
@@ -408,12 +280,12 @@ class TaskLoader(LoaderBase):
         self._check_args(task, allowed, ds)
         name = task.args.get(arg)
         if not isinstance(name, str) or not name:
-            self.problem(f"{task.action} expects {expects}, found {_describe(name)}", task.pos)
+            self.problem(f"{task.action} expects {expects}, found {describe(name)}", task.pos)
             return None
         task.include_target = name
         return name
 
-    def _render_import(self, task: Task, name: str, ctx: _Ctx) -> str | None:
+    def _render_import(self, task: Task, name: str, ctx: LoadContext) -> str | None:
         """An import is resolved at load time: it cannot loop, and its name is rendered now
         with the variables known statically; None (after a problem) when that fails."""
         if task.loop is not None:
@@ -428,7 +300,7 @@ class TaskLoader(LoaderBase):
         if apply is not None:
             if not isinstance(apply, dict):
                 self.problem(
-                    f"{task.action} 'apply' expects a mapping of keywords, found {_describe(apply)}",
+                    f"{task.action} 'apply' expects a mapping of keywords, found {describe(apply)}",
                     task.pos,
                 )
             else:
@@ -442,82 +314,38 @@ class TaskLoader(LoaderBase):
                     did_you_mean(str(arg), allowed),
                 )
 
-    def find_task_file(self, name: str, ctx: _Ctx, pos) -> Path | None:
-        tried = []
-        bases = []
-        if ctx.role is not None:
-            bases.append(ctx.role.path / "tasks")
-        bases += [ctx.file.parent, ctx.basedir]
-        if Path(name).is_absolute():
-            bases = [Path("/")]
-        for base in dict.fromkeys(bases):
-            for ext in _YAML_EXTS:
-                candidate = base / (name + ext)
-                tried.append(str(candidate))
-                if candidate.is_file():
-                    return candidate
-        self.problem(
-            f"task file '{name}' not found; looked in: "
-            + ", ".join(str(b) for b in dict.fromkeys(bases)),
-            pos,
-        )
-        return None
+    def find_task_file(self, name: str, ctx: LoadContext, pos) -> Path | None:
+        """The task file ``name`` (import_tasks/include_tasks), by :mod:`.search`'s rule."""
+        where = {
+            "role_path": ctx.role.path if ctx.role is not None else None,
+            "task_file": ctx.file,
+            "basedir": ctx.basedir,
+        }
+        found = find_controller_file("tasks", name, exts=YAML_EXTS, **where)
+        if found is None:
+            looked = "/" if Path(name).is_absolute() else searched_text("tasks", **where)
+            self.problem(f"task file '{name}' not found; looked in: {looked}", pos)
+        return found
 
-    def task_file(self, path: Path, ctx: _Ctx, pos) -> list[Node]:
+    def task_file(self, path: Path, ctx: LoadContext, pos) -> list[Node]:
         key = str(path.resolve())
         if key in ctx.chain:
             self.problem(f"import cycle: {path} imports itself", pos)
             return []
         data = self._read(path, pos)
-        if data is _FAILED or data is None:
+        if data is FAILED or data is None:
             return []
         if not isinstance(data, list):
             self.problem(
-                f"a task file must be a list of tasks, found {_describe(data)}",
+                f"a task file must be a list of tasks, found {describe(data)}",
                 position_of(data, Position(str(path), 1, 1)),
             )
             return []
         return self.load_tasks(data, replace(ctx, file=path, chain=ctx.chain + (key,)))
 
 
-_RAW_TARGET = {
-    "include_tasks": "file",
-    "import_tasks": "file",
-    "include_role": "name",
-    "import_role": "name",
-    "include_vars": "file",
-    "import_playbook": "file",
-}
-
-
-def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
-    """Positions of the keys of a one-line `k=v` string, so an argument error can point at
-    the argument itself (the line is re-read to learn whether the scalar was quoted)."""
-    import linecache
-
-    out = PosDict(args)
-    out.pos = getattr(text, "pos", None) or fallback
-    pos = getattr(text, "pos", None)
-    if pos is None or "\n" in text:
-        return out
-    line = linecache.getline(pos.file, pos.line)
-    start = pos.col - 1
-    if line[start:].startswith(text):
-        offset = 0
-    elif line[start : start + 1] in ("'", '"') and line[start + 1 :].startswith(text):
-        offset = 1
-    else:
-        return out
-    for key in args:
-        idx = text.find(f"{key}=")
-        while idx > 0 and text[idx - 1] != " ":
-            idx = text.find(f"{key}=", idx + 1)
-        if idx >= 0:
-            out.key_pos[key] = Position(pos.file, pos.line, pos.col + offset + idx)
-    return out
-
-
-def _from_args(args: dict) -> dict:
+def role_file_options(args: dict) -> dict:
+    """The ``tasks_from``/``vars_from``/… arguments of an import_role/include_role, as given."""
     return {
         k: str(args[k])
         for k in ("tasks_from", "vars_from", "defaults_from", "handlers_from")
@@ -525,7 +353,7 @@ def _from_args(args: dict) -> dict:
     }
 
 
-def _wrap(task: Task, nodes: list[Node], ctx: _Ctx) -> Block:
+def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     """import_tasks/import_role: the imported nodes inside a block carrying the import's keywords."""
     block = Block(block=nodes, pos=task.pos, role=ctx.role, name=None)
     block.when, block.tags, block.vars = task.when, task.tags, task.vars
@@ -536,6 +364,6 @@ def _wrap(task: Task, nodes: list[Node], ctx: _Ctx) -> Block:
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
     if ctx.handlers:
-        for inner in _walk_tasks(nodes):
+        for inner in iter_tasks(nodes):
             inner.is_handler = True
     return block

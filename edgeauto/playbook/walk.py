@@ -1,12 +1,69 @@
-"""Walking the loaded model in run order (for --list-tasks, --list-tags and validation)."""
+"""Walking the loaded model: the one home of every task-tree walk.
+
+* :func:`iter_nodes` / :func:`iter_tasks` — blocks opened recursively (block, rescue, always);
+* :func:`flatten_roles` / :func:`static_tasks` / :func:`any_node` — a play's roles with their
+  dependencies, every statically known task, "is there any node such that…" (the planner's
+  checksum prefetch and lockstep switch);
+* :func:`iter_play_tasks` / :func:`iter_playbook_tasks` — tasks with their inherited tags and
+  conditions in run order (``--list-tasks``, ``--list-tags``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
+
+
+def iter_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    """Every block and task, depth first: a block, then its block, rescue and always parts."""
+    for node in nodes:
+        yield node
+        if isinstance(node, Block):
+            yield from iter_nodes([*node.block, *node.rescue, *node.always])
+
+
+def iter_tasks(nodes: Iterable[Node]) -> Iterator[Task]:
+    """The tasks of ``nodes`` in source order, blocks (block, rescue, always) opened."""
+    for node in iter_nodes(nodes):
+        if isinstance(node, Task):
+            yield node
+
+
+def flatten_roles(roles: Iterable[Role]) -> list[Role]:
+    """Roles with their dependencies first (depth first), each role object once."""
+    out: list[Role] = []
+    for role in roles:
+        for dep in flatten_roles(role.dependencies):
+            if all(dep is not r for r in out):
+                out.append(dep)
+        if all(role is not r for r in out):
+            out.append(role)
+    return out
+
+
+def static_tasks(play: Play) -> Iterator[Task]:
+    """Every task known before the run: pre_tasks, each role's tasks and handlers, tasks,
+    post_tasks, handlers (dynamic includes are tasks here, their files are not opened)."""
+    yield from iter_tasks(play.pre_tasks)
+    for role in flatten_roles(play.roles):
+        yield from iter_tasks(role.tasks)
+        yield from iter_tasks(role.handlers)
+    yield from iter_tasks(play.tasks)
+    yield from iter_tasks(play.post_tasks)
+    yield from iter_tasks(play.handlers)
+
+
+def any_node(play: Play, predicate: Callable[[Node], bool], *, handlers: bool = False) -> bool:
+    """Whether any block or task of the play (pre_tasks, tasks, post_tasks, the tasks of its
+    flattened roles; handlers too when asked) satisfies ``predicate``."""
+    sections = [play.pre_tasks, play.tasks, play.post_tasks]
+    sections += [role.tasks for role in flatten_roles(play.roles)]
+    if handlers:
+        sections.append(play.handlers)
+    return any(predicate(node) for section in sections for node in iter_nodes(section))
 
 
 @dataclass
@@ -53,7 +110,7 @@ def iter_role_tasks(play: Play, role: Role, rescue: bool = False) -> Iterator[Ta
     yield from _walk(role.tasks, play, "roles", tags, list(role.when), rescue)
 
 
-def iter_tasks(
+def iter_playbook_tasks(
     playbook: Playbook, handlers: bool = False, rescue: bool = False
 ) -> Iterator[TaskEntry]:
     """Every task of every play (``edgeauto run --list-tasks`` prints these)."""
@@ -64,45 +121,6 @@ def iter_tasks(
 def all_tags(playbook: Playbook) -> list[str]:
     """Every tag used anywhere (``--list-tags``)."""
     tags: list[str] = []
-    for entry in iter_tasks(playbook, handlers=True, rescue=True):
+    for entry in iter_playbook_tasks(playbook, handlers=True, rescue=True):
         tags += entry.tags
     return sorted(set(tags))
-
-
-def flatten_roles(roles) -> list:
-    """Every role of a play, dependencies first, each role object once."""
-    out: list = []
-    for role in roles:
-        for dep in flatten_roles(role.dependencies):
-            if all(dep is not r for r in out):
-                out.append(dep)
-        if all(role is not r for r in out):
-            out.append(role)
-    return out
-
-
-def iter_nodes(nodes) -> Iterator:
-    """Every block and task below ``nodes`` (block, rescue, always), depth first."""
-    for node in nodes:
-        yield node
-        if isinstance(node, Block):
-            yield from iter_nodes(node.block)
-            yield from iter_nodes(node.rescue)
-            yield from iter_nodes(node.always)
-
-
-def static_tasks(play: Play) -> Iterator[Task]:
-    """Every task the play loads statically, handlers included, in run order."""
-    sections = [play.pre_tasks]
-    for role in flatten_roles(play.roles):
-        sections += [role.tasks, role.handlers]
-    sections += [play.tasks, play.post_tasks, play.handlers]
-    for nodes in sections:
-        yield from (n for n in iter_nodes(nodes) if isinstance(n, Task))
-
-
-def any_node(play: Play, predicate) -> bool:
-    """Whether any block or task of the play's task sections (roles included) matches."""
-    sections = [play.pre_tasks, play.tasks, play.post_tasks]
-    sections += [role.tasks for role in flatten_roles(play.roles)]
-    return any(predicate(n) for nodes in sections for n in iter_nodes(nodes))

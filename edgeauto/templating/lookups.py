@@ -358,13 +358,28 @@ def _as_text_data(value: Any) -> Any:
     return value
 
 
+# lookups Ansible ships in community.general rather than ansible.builtin
+_COMMUNITY_GENERAL_LOOKUPS = ("cartesian",)
+
+
+def lookup_short_name(name: str) -> str:
+    """The LOOKUPS key for a lookup name: the built-in collection prefixes are dropped by the
+    action rule (:func:`edgeauto.playbook.actions.without_builtin_prefix`), and
+    ``community.general.X`` for the lookups that collection holds (``cartesian``) — a lookup
+    FQCN names the collection it lives in, which is not always ansible.builtin."""
+    from edgeauto.playbook.actions import without_builtin_prefix  # at call time: no cycle
+
+    short = without_builtin_prefix(name)
+    prefix = "community.general."
+    if short.startswith(prefix) and short[len(prefix) :] in _COMMUNITY_GENERAL_LOOKUPS:
+        return short[len(prefix) :]
+    return short
+
+
 def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
-    """Run lookup ``name`` (short or ``ansible.builtin.`` name) on terms; returns a list."""
-    short = (
-        name.rsplit(".", 1)[-1]
-        if name.startswith(("ansible.builtin.", "ansible.legacy."))
-        else name
-    )
+    """Run lookup ``name`` (short name or FQCN, see :func:`lookup_short_name`) on terms;
+    returns a list."""
+    short = lookup_short_name(name)
     func = LOOKUPS.get(short)
     if func is None:
         raise TemplateError(f"unknown lookup plugin '{name}'", hint=did_you_mean(short, LOOKUPS))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeauto.playbook import iter_tasks, load_playbook
+from edgeauto.playbook import iter_playbook_tasks, load_playbook
 
 from .conftest import FIXTURES
 
@@ -26,7 +26,7 @@ def _ours(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
     playbook = load_playbook(path)
     return [
         (entry.play.name or entry.play.hosts, entry.task.display_name, tuple(entry.tags))
-        for entry in iter_tasks(playbook)
+        for entry in iter_playbook_tasks(playbook)
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from edgeauto.errors import ValidationError
-from edgeauto.playbook import Block, Task, iter_tasks, load_playbook, load_task_file
+from edgeauto.playbook import Block, Task, iter_playbook_tasks, load_playbook, load_task_file
 from edgeauto.playbook.walk import all_tags
 
 
@@ -15,14 +15,14 @@ def site(site_dir):
 
 
 def _task(playbook, name) -> Task:
-    for entry in iter_tasks(playbook, handlers=True):
+    for entry in iter_playbook_tasks(playbook, handlers=True):
         if entry.task.name == name:
             return entry.task
     raise AssertionError(f"no task named {name!r}")
 
 
 def _entry(playbook, name):
-    return next(e for e in iter_tasks(playbook) if e.task.name == name)
+    return next(e for e in iter_playbook_tasks(playbook) if e.task.name == name)
 
 
 def test_play_keywords_are_normalised(site):

@@ -19,7 +19,7 @@ import yaml
 
 from edgeauto.playbook import load_playbook
 from edgeauto.playbook.actions import get_module
-from edgeauto.playbook.tasks import _RAW_TARGET
+from edgeauto.playbook.taskaction import RAW_PARAM_TARGET
 
 TASKS = [
     {"copy": "src=a.txt dest=/tmp/b"},
@@ -89,7 +89,7 @@ def _ours(tmp_path) -> list:
 def _renamed(action: str, args: dict) -> dict:
     """Ansible's args with our documented free-form renaming applied."""
     module = get_module(action)
-    target = _RAW_TARGET.get(action) or (module.spec.free_form if module else None)
+    target = RAW_PARAM_TARGET.get(action) or (module.spec.free_form if module else None)
     if "_raw_params" in args and target and target != "_raw_params" and target not in args:
         args = dict(args)
         args[target] = args.pop("_raw_params")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from edgeauto.errors import ValidationError
-from edgeauto.playbook import iter_tasks, load_playbook, load_role, role_with_dependencies
+from edgeauto.playbook import iter_playbook_tasks, load_playbook, load_role, role_with_dependencies
 
 from .conftest import FIXTURES
 
@@ -60,7 +60,7 @@ def test_role_in_the_playbook_dir_itself_and_role_without_tasks_load(clean_env):
 
 def test_import_role_from_options_pick_other_files(clean_env):
     play = load_playbook(SEARCH / "search.yml", roles_path=[SEARCH / "extra_roles"]).plays[0]
-    task = next(e.task for e in iter_tasks(_pb(play)) if e.task.name == "alt second")
+    task = next(e.task for e in iter_playbook_tasks(_pb(play)) if e.task.name == "alt second")
     assert task.role.vars == {"from": "second vars"}
     assert task.role.defaults == {"from_defaults": "second"}
     assert [h.name for h in play.handlers] == ["alt second handler"]

@@ -1,0 +1,198 @@
+"""Which module a task calls and with what arguments: the one module key (or ``action:``/
+``local_action:``), its ``k=v`` string or mapping merged with ``args:``, free-form text put
+where the module expects it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeauto.errors import Position, did_you_mean
+from edgeauto.playbook import keywords as kw
+from edgeauto.playbook.actions import canonical_action, get_module, module_hint
+from edgeauto.playbook.base import LoadContext, LoaderBase, describe
+from edgeauto.playbook.splitter import parse_kv
+from edgeauto.yamlsrc import PosDict, position_of
+
+
+class ActionLoader(LoaderBase):
+    """Action and argument parsing (mixed into :class:`~edgeauto.playbook.tasks.TaskLoader`)."""
+
+    def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
+        """Return (canonical action, its value, the key it came from) or report why not."""
+        allowed = kw.HANDLER if ctx.handlers else kw.TASK
+        found, unknown = self._action_keys(ds, allowed)
+        self._report_unknown(ds, unknown, found, allowed)
+        if len(found) > 1:
+            names = ", ".join(str(k) for _, k in found)
+            self.problem(
+                f"a task runs exactly one module, found several: {names}", ds.pos_of(found[1][1])
+            )
+            return None, None, None
+        if not found:
+            if not unknown:
+                self.problem(
+                    "no module given in this task; expected e.g. 'copy:' or 'shell:'", ds.pos
+                )
+            return None, None, None
+        canon, key = found[0]
+        if canon is not None:
+            return canon, ds[key], key
+        return self._indirect_action(ds, key)
+
+    def _action_keys(self, ds: PosDict, allowed: set[str]) -> tuple[list, list]:
+        """The keys naming a module (with their canonical action; None for ``action:`` and
+        ``local_action:``) and the keys that are neither a keyword nor a module."""
+        found: list[tuple[str | None, Any]] = []
+        unknown: list = []
+        for key in ds:
+            name = str(key)
+            if name in allowed or name.startswith("with_") or name in kw.IGNORED:
+                continue
+            if name in kw.UNSUPPORTED:
+                self.problem(
+                    f"keyword '{name}' is not supported by edgeauto",
+                    ds.pos_of(key),
+                    kw.UNSUPPORTED[name],
+                )
+                continue
+            canon = canonical_action(name)
+            if canon:
+                found.append((canon, key))
+            else:
+                unknown.append(key)
+        for key in ("action", "local_action"):
+            if key in ds:
+                found.append((None, key))
+        return found, unknown
+
+    def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed) -> None:
+        for key in unknown:
+            name = str(key)
+            if name in ("include", "ansible.builtin.include"):
+                self.problem(
+                    "'include' was removed from Ansible (2.16)",
+                    ds.pos_of(key),
+                    "use include_tasks (at run time) or import_tasks (at load time)",
+                )
+                continue
+            near_keyword = did_you_mean(name, allowed)
+            if found or near_keyword:
+                self.problem(
+                    f"unknown task keyword '{name}'"
+                    + ("" if found else "; no module found in this task either"),
+                    ds.pos_of(key),
+                    near_keyword,
+                )
+            else:
+                self.problem(
+                    f"unknown module '{name}'; expected a module name or a task keyword",
+                    ds.pos_of(key),
+                    module_hint(name),
+                )
+
+    def _indirect_action(self, ds: PosDict, key) -> tuple[str | None, Any, Any]:
+        """``action:`` / ``local_action:`` — the module name is inside the value."""
+        value = ds[key]
+        if isinstance(value, str):
+            module, _, rest = value.strip().partition(" ")
+            module = module.strip()
+            value = rest
+        elif isinstance(value, dict) and "module" in value:
+            value = PosDict(value)
+            value.pos = ds[key].pos
+            module = str(value.pop("module"))
+        else:
+            self.problem(
+                f"'{key}' expects 'module k=v…' or a mapping with 'module', found {describe(value)}",
+                position_of(value, ds.pos_of(key)),
+            )
+            return None, None, None
+        canon = canonical_action(module)
+        if canon is None:
+            self.problem(
+                f"unknown module '{module}' in '{key}'",
+                position_of(ds[key], ds.pos_of(key)),
+                module_hint(module),
+            )
+            return None, None, None
+        return canon, value, key
+
+    def _args(self, canon: str, value: Any, ds: PosDict, key) -> dict | None:
+        pos = ds.pos_of(key)
+        if value is None:
+            args: dict = {}
+        elif isinstance(value, str):
+            try:
+                args = parse_kv(value, free_form=canon in kw.FREE_FORM)
+            except ValueError as exc:
+                self.problem(f"could not split '{canon}' arguments: {exc}", position_of(value, pos))
+                return None
+            args = _with_key_positions(args, value, pos)
+        elif isinstance(value, dict):
+            args = PosDict(value)
+            args.pos, args.key_pos = value.pos, dict(getattr(value, "key_pos", {}))
+        else:
+            self.problem(
+                f"'{key}' expects arguments as a mapping or a 'k=v' string, found {describe(value)}",
+                position_of(value, pos),
+            )
+            return None
+        if "args" in ds:
+            extra = self._mapping(ds, "args")
+            merged = PosDict({**extra, **args})
+            merged.pos = getattr(args, "pos", None) or pos
+            merged.key_pos = {**getattr(extra, "key_pos", {}), **getattr(args, "key_pos", {})}
+            args = merged
+        if "_raw_params" in args:
+            target = RAW_PARAM_TARGET.get(canon)
+            module = get_module(canon)
+            if target is None and module is not None and module.spec.free_form:
+                target = module.spec.free_form
+            if target is None and canon not in kw.RAW_PARAM_ACTIONS:
+                self.problem(
+                    f"module '{canon}' takes only key=value arguments, found extra text "
+                    f"{str(args['_raw_params'])!r}",
+                    position_of(value, pos),
+                )
+                return None
+            if target and target != "_raw_params" and target not in args:
+                args[target] = args.pop("_raw_params")
+        return args
+
+
+# where a free-form ``_raw_params`` goes for the directives whose argument has a name
+RAW_PARAM_TARGET = {
+    "include_tasks": "file",
+    "import_tasks": "file",
+    "include_role": "name",
+    "import_role": "name",
+    "include_vars": "file",
+    "import_playbook": "file",
+}
+
+
+def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
+    """Positions of the keys of a one-line `k=v` string, so an argument error can point at
+    the argument itself (the line is re-read to learn whether the scalar was quoted)."""
+    import linecache
+
+    out = PosDict(args)
+    out.pos = getattr(text, "pos", None) or fallback
+    pos = getattr(text, "pos", None)
+    if pos is None or "\n" in text:
+        return out
+    line = linecache.getline(pos.file, pos.line)
+    start = pos.col - 1
+    if line[start:].startswith(text):
+        offset = 0
+    elif line[start : start + 1] in ("'", '"') and line[start + 1 :].startswith(text):
+        offset = 1
+    else:
+        return out
+    for key in args:
+        idx = text.find(f"{key}=")
+        while idx > 0 and text[idx - 1] != " ":
+            idx = text.find(f"{key}=", idx + 1)
+        if idx >= 0:
+            out.key_pos[key] = Position(pos.file, pos.line, pos.col + offset + idx)
+    return out
