@@ -16,17 +16,14 @@ from edgeauto.yamlsrc import to_plain
 GENERIC_KEYS = ("ansible_connection", "ansible_become")
 RUN_KEYS = ("ansible_timeout", "fact_caching_timeout")
 
-#: Every variable a transport (by its class's ``host_vars``), become or the run reads.
-CONNECTION_KEYS = tuple(
-    dict.fromkeys(
-        [
-            *GENERIC_KEYS,
-            *transport_vars(),
-            *(var for names in BECOME_VARS.values() for var in names),
-            *RUN_KEYS,
-        ]
-    )
-)
+
+def connection_keys() -> tuple[str, ...]:
+    """Every variable a transport (its class's ``host_vars``), become or the run reads."""
+    become = (var for names in BECOME_VARS.values() for var in names)
+    return tuple(dict.fromkeys([*GENERIC_KEYS, *transport_vars(), *become, *RUN_KEYS]))
+
+
+CONNECTION_KEYS = connection_keys()
 
 
 def connection_vars(inventory, host: str, vault=None) -> dict:
