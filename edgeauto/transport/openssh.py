@@ -31,7 +31,14 @@ from edgeauto.transport.options import TransportOptions
 from edgeauto.transport.pipe import PipeTransport
 from edgeauto.transport.streams import kill_group
 
-__all__ = ["SSH_VARS", "OpenSSHTransport", "option_keys", "split_args", "ssh_settings"]
+__all__ = [
+    "SSH_VARS",
+    "OpenSSHTransport",
+    "SSHEndpoint",
+    "option_keys",
+    "split_args",
+    "ssh_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +99,8 @@ def ssh_settings(host: str, found: dict, options: TransportOptions) -> dict:
     }
 
 
-class OpenSSHTransport(PipeTransport):
-    names = ("ssh", "openssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh")
-    host_vars = SSH_VARS
+class SSHEndpoint:
+    """Where and as whom an SSH transport connects; OpenSSH and paramiko both start here."""
 
     def __init__(
         self,
@@ -104,8 +110,6 @@ class OpenSSHTransport(PipeTransport):
         port: int | None = None,
         user: str | None = None,
         private_key_file: str | None = None,
-        common_args: list[str] | None = None,
-        extra_args: list[str] | None = None,
         host_key_checking: bool = True,
         options: TransportOptions | None = None,
     ) -> None:
@@ -116,8 +120,30 @@ class OpenSSHTransport(PipeTransport):
         self.port = port
         self.user = user
         self.private_key_file = private_key_file
-        self.user_args = [*(common_args or []), *(extra_args or [])]
         self.host_key_checking = host_key_checking
+
+    @staticmethod
+    def endpoint(found: dict) -> dict:
+        """The ``SSHEndpoint`` keywords from :func:`ssh_settings`."""
+        keys = ("hostname", "port", "user", "private_key_file", "host_key_checking")
+        return {key: found[key] for key in keys}
+
+
+class OpenSSHTransport(SSHEndpoint, PipeTransport):
+    names = ("ssh", "openssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh")
+    host_vars = SSH_VARS
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        common_args: list[str] | None = None,
+        extra_args: list[str] | None = None,
+        **endpoint,
+    ) -> None:
+        """``endpoint``: the :class:`SSHEndpoint` keywords (hostname, port, user …, options)."""
+        super().__init__(host, **endpoint)
+        self.user_args = [*(common_args or []), *(extra_args or [])]
         self.warnings: list[str] = []
         self.connected = False
         self.multiplexed = True
@@ -126,13 +152,13 @@ class OpenSSHTransport(PipeTransport):
             map(
                 str,
                 (
-                    user,
-                    hostname,
-                    port,
-                    private_key_file,
+                    self.user,
+                    self.hostname,
+                    self.port,
+                    self.private_key_file,
                     self.options.ssh_config_file,
                     self.options.known_hosts_file,
-                    host_key_checking,
+                    self.host_key_checking,
                     *self.user_args,
                 ),
             )
@@ -156,14 +182,10 @@ class OpenSSHTransport(PipeTransport):
             return ParamikoTransport.from_ssh_settings(host, found, options)
         return cls(
             host,
-            hostname=found["hostname"],
-            port=found["port"],
-            user=found["user"],
-            private_key_file=found["private_key_file"],
             common_args=[*split_args(found["common_args"]), *options.ssh_common_args],
             extra_args=[*split_args(found["extra_args"]), *options.ssh_extra_args],
-            host_key_checking=found["host_key_checking"],
             options=options,
+            **cls.endpoint(found),
         )
 
     def _base_argv(self) -> list[str]:

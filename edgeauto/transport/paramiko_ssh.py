@@ -28,13 +28,13 @@ from edgeauto.transport.errors import (
     NameResolutionFailed,
     describe,
 )
-from edgeauto.transport.openssh import SSH_VARS, option_keys, ssh_settings
+from edgeauto.transport.openssh import SSH_VARS, SSHEndpoint, option_keys, ssh_settings
 from edgeauto.transport.options import TransportOptions
 from edgeauto.transport.pipe import ShellTransport
 from edgeauto.transport.streams import TIMEOUT_RC
 
 
-class ParamikoTransport(ShellTransport):
+class ParamikoTransport(SSHEndpoint, ShellTransport):
     names = (
         "paramiko",
         "paramiko_ssh",
@@ -43,27 +43,10 @@ class ParamikoTransport(ShellTransport):
     )
     host_vars = SSH_VARS
 
-    def __init__(
-        self,
-        host: str,
-        *,
-        hostname: str,
-        port: int | None = None,
-        user: str | None = None,
-        private_key_file: str | None = None,
-        password: str | None = None,
-        host_key_checking: bool = True,
-        options: TransportOptions | None = None,
-    ) -> None:
-        super().__init__()
-        self.options = options or TransportOptions()
-        self.host = host
-        self.hostname = hostname
-        self.port = port
-        self.user = user
-        self.private_key_file = private_key_file
+    def __init__(self, host: str, *, password: str | None = None, **endpoint) -> None:
+        """``endpoint``: the :class:`SSHEndpoint` keywords (hostname, port, user …, options)."""
+        super().__init__(host, **endpoint)
         self._password = password
-        self.host_key_checking = host_key_checking
         self.connection = None
 
     @classmethod
@@ -92,13 +75,13 @@ class ParamikoTransport(ShellTransport):
             checking = False
         return cls(
             host,
-            hostname=found["hostname"],
-            port=found["port"],
-            user=found["user"],
-            private_key_file=found["private_key_file"] or ssh_opts.get("identityfile"),
             password=found["password"],
-            host_key_checking=checking,
             options=options,
+            **{
+                **cls.endpoint(found),
+                "private_key_file": found["private_key_file"] or ssh_opts.get("identityfile"),
+                "host_key_checking": checking,
+            },
         )
 
     def _describe_target(self) -> str:
