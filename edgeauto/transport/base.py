@@ -4,12 +4,22 @@ The engine needs exactly one operation: send a POSIX sh script on stdin to ``sh 
 target (optionally through become) and read back stdout, stderr and the exit code. That is one
 *round trip*; transports count them in ``round_trips`` so benchmarks and tests can assert on
 the number of round trips per host.
+
+A transport class also declares how inventories reach it: ``names`` (the ``ansible_connection``
+values it answers to, FQCNs included) and ``host_vars`` (which variables it reads). The
+registry (:mod:`edgeauto.transport.registry`) collects the classes; ``make_transport`` and
+``CONNECTION_KEYS`` are derived from those declarations.
 """
 
 from __future__ import annotations
 
+import shlex
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from edgeauto.transport.options import TransportOptions
 
 
 @dataclass
@@ -30,13 +40,50 @@ class ScriptResult:
     timed_out: bool = False
 
 
+def first(host_vars: dict, *names: str, default=None):
+    """The first of ``names`` set (not None, not empty) in ``host_vars``, else ``default``."""
+    for name in names:
+        value = host_vars.get(name)
+        if value is not None and value != "":
+            return value
+    return default
+
+
+def split_args(value) -> list[str]:
+    """A command-line-arguments variable (a string in shell syntax, or a list) as a list."""
+    if not value:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return shlex.split(str(value))
+
+
 class Transport(ABC):
     """One connection to one host. Create with the host's resolved connection variables."""
 
+    #: ``ansible_connection`` values this class answers to; the first is its own name.
+    names: ClassVar[tuple[str, ...]] = ()
+    #: setting -> the host variables it is read from, first set one wins (Ansible's order).
+    host_vars: ClassVar[dict[str, tuple[str, ...]]] = {}
     name = "base"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "names" in cls.__dict__ and cls.names:
+            cls.name = cls.names[0]
 
     def __init__(self) -> None:
         self.round_trips = 0
+
+    @classmethod
+    def read_vars(cls, host_vars: dict) -> dict[str, Any]:
+        """Each declared setting's value from ``host_vars`` (None where none is set)."""
+        return {key: first(host_vars, *names) for key, names in cls.host_vars.items()}
+
+    @classmethod
+    def from_host_vars(cls, host: str, host_vars: dict, options: TransportOptions) -> Transport:
+        """Build the transport for inventory host ``host`` from its variables and options."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from host variables")
 
     @abstractmethod
     def connect(self, timeout: float) -> None:

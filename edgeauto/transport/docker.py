@@ -18,15 +18,14 @@ import secrets
 import shlex
 import subprocess
 
-from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
-from edgeauto.transport.become import become_command, check_become, env_prelude
+from edgeauto.transport.base import ScriptResult, first, split_args
 from edgeauto.transport.errors import (
     ConnectionFailed,
     ConnectTimeout,
     describe,
-    timeout_error,
 )
-from edgeauto.transport.streams import drive, kill_group, spawn
+from edgeauto.transport.options import TransportOptions
+from edgeauto.transport.pipe import PipeTransport
 
 # docker exec's own failures (the script never ran): 125 daemon error, 126/127 cannot exec
 _DOCKER_FAILURES = (
@@ -58,8 +57,13 @@ exit 0
 """
 
 
-class DockerTransport(Transport):
-    name = "docker"
+class DockerTransport(PipeTransport):
+    names = ("docker", "community.docker.docker")
+    host_vars = {
+        "container": ("ansible_host", "ansible_ssh_host"),
+        "user": ("ansible_user", "ansible_docker_user"),
+        "extra_args": ("ansible_docker_extra_args",),
+    }
 
     def __init__(
         self,
@@ -75,6 +79,18 @@ class DockerTransport(Transport):
         self.container = container
         self.user = user
         self.base = [docker, *(extra_args or [])]
+        self._marker = ""
+
+    @classmethod
+    def from_host_vars(cls, host: str, host_vars: dict, options: TransportOptions):
+        found = cls.read_vars(host_vars)
+        return cls(
+            host,
+            str(first(found, "container", default=host)),
+            user=found["user"],
+            extra_args=split_args(found["extra_args"]),
+            docker=options.docker_executable,
+        )
 
     def connect(self, timeout: float) -> None:
         argv = [*self.base, "inspect", "--format", "{{.State.Running}}", self.container]
@@ -94,37 +110,26 @@ class DockerTransport(Transport):
                 + f"\n  -> container {self.container!r} is not running or does not exist"
             )
 
-    def run_script(
-        self,
-        script: bytes,
-        *,
-        timeout: float | None,
-        become: BecomeSpec | None = None,
-        env: dict[str, str] | None = None,
-    ) -> ScriptResult:
-        command, handshake = become_command(become)
-        marker = f"[edgeauto-pid-{secrets.token_hex(6)}]"
+    def argv(self, command: str) -> list[str]:
+        self._marker = f"[edgeauto-pid-{secrets.token_hex(6)}]"
         argv = [*self.base, "exec", "-i"]
         if self.user:
             argv += ["-u", self.user]
-        argv += [self.container, "sh", "-c", f"echo {marker}$$ >&2; {command}"]
-        self.round_trips += 1
-        proc = self._current = spawn(argv)
-        result = drive(proc, env_prelude(env) + script, timeout=timeout, handshake=handshake)
-        shown = shlex.join(argv)
-        pid, result.stderr = _cut_pid(marker, result.stderr)
+        return [*argv, self.container, "sh", "-c", f"echo {self._marker}$$ >&2; {command}"]
+
+    def after_run(self, proc: subprocess.Popen, result: ScriptResult) -> None:
+        pid, result.stderr = _cut_pid(self._marker, result.stderr)
         if pid and (result.timed_out or proc.returncode is not None and proc.returncode < 0):
             self._kill_run(pid)  # the client was killed: stop what it left in the container
-        if result.timed_out:
-            raise timeout_error(self.host, shown, timeout, result)
+
+    def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
         if (
             result.rc in (1, 125, 126, 127)
             and not result.stdout
             and result.stderr.startswith(_DOCKER_FAILURES)
         ):
-            raise ConnectionFailed(describe(self.host, shown, result.rc, result.stderr))
-        check_become(become, handshake, result, self.host, shown)
-        return result
+            return ConnectionFailed(describe(self.host, shown, result.rc, result.stderr))
+        return None
 
     def _kill_run(self, pid: str) -> None:
         argv = [*self.base, "exec", "-u", "0", self.container, "sh", "-c", _KILL_RUN, "sh", pid]
@@ -132,15 +137,6 @@ class DockerTransport(Transport):
             subprocess.run(argv, capture_output=True, timeout=30)
         except (subprocess.TimeoutExpired, OSError):
             pass  # best effort: the daemon or container may be gone, which ends the run too
-
-    def interrupt(self) -> None:
-        """Kill the script in flight (its whole process group)."""
-        proc = getattr(self, "_current", None)
-        if proc is not None and proc.poll() is None:
-            kill_group(proc)
-
-    def close(self) -> None:
-        pass
 
 
 def _cut_pid(marker: str, stderr: bytes) -> tuple[str | None, bytes]:

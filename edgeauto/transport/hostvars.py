@@ -8,35 +8,22 @@ renders just the keys a transport reads, with the inventory variables as context
 
 from __future__ import annotations
 
+from edgeauto.transport.factory import BECOME_VARS
+from edgeauto.transport.registry import transport_vars
 from edgeauto.yamlsrc import to_plain
 
-CONNECTION_KEYS = (
-    "ansible_connection",
-    "ansible_host",
-    "ansible_ssh_host",
-    "ansible_port",
-    "ansible_ssh_port",
-    "ansible_user",
-    "ansible_ssh_user",
-    "ansible_ssh_private_key_file",
-    "ansible_private_key_file",
-    "ansible_ssh_common_args",
-    "ansible_ssh_extra_args",
-    "ansible_password",
-    "ansible_ssh_pass",
-    "ansible_become",
-    "ansible_become_method",
-    "ansible_become_user",
-    "ansible_become_password",
-    "ansible_become_pass",
-    "ansible_become_flags",
-    "ansible_host_key_checking",
-    "ansible_ssh_host_key_checking",
-    "ansible_docker_extra_args",
-    "ansible_docker_user",
-    "ansible_timeout",
-    "fact_caching_timeout",
-)
+# Read outside any one transport: the connection kind, become, and the run's timeouts.
+GENERIC_KEYS = ("ansible_connection", "ansible_become")
+RUN_KEYS = ("ansible_timeout", "fact_caching_timeout")
+
+
+def connection_keys() -> tuple[str, ...]:
+    """Every variable a transport (its class's ``host_vars``), become or the run reads."""
+    become = (var for names in BECOME_VARS.values() for var in names)
+    return tuple(dict.fromkeys([*GENERIC_KEYS, *transport_vars(), *become, *RUN_KEYS]))
+
+
+CONNECTION_KEYS = connection_keys()
 
 
 def connection_vars(inventory, host: str, vault=None) -> dict:

@@ -18,18 +18,27 @@ import shlex
 import subprocess
 import tempfile
 
-from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
-from edgeauto.transport.become import become_command, check_become, env_prelude
+from edgeauto.errors import EdgeautoError
+from edgeauto.transport.base import ScriptResult, first, split_args
 from edgeauto.transport.control import control_path, default_control_dir, ensure_private_dir
 from edgeauto.transport.errors import (
     ConnectionFailed,
     ConnectTimeout,
     classify_ssh_failure,
     looks_like_ssh_failure,
-    timeout_error,
 )
 from edgeauto.transport.options import TransportOptions
-from edgeauto.transport.streams import drive, kill_group, spawn
+from edgeauto.transport.pipe import PipeTransport
+from edgeauto.transport.streams import kill_group
+
+__all__ = [
+    "SSH_VARS",
+    "OpenSSHTransport",
+    "SSHEndpoint",
+    "option_keys",
+    "split_args",
+    "ssh_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +62,45 @@ def option_keys(args: list[str]) -> dict[str, str]:
     return found
 
 
-def split_args(value) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return shlex.split(str(value))
+# What both SSH transports (OpenSSH and paramiko) read: setting -> host variables, Ansible's order.
+SSH_VARS = {
+    "hostname": ("ansible_host", "ansible_ssh_host"),
+    "port": ("ansible_port", "ansible_ssh_port"),
+    "user": ("ansible_user", "ansible_ssh_user"),
+    "private_key_file": ("ansible_ssh_private_key_file", "ansible_private_key_file"),
+    "common_args": ("ansible_ssh_common_args",),
+    "extra_args": ("ansible_ssh_extra_args",),
+    "password": ("ansible_password", "ansible_ssh_pass"),
+    "host_key_checking": ("ansible_host_key_checking", "ansible_ssh_host_key_checking"),
+}
 
 
-class OpenSSHTransport(Transport):
-    name = "ssh"
+def ssh_settings(host: str, found: dict, options: TransportOptions) -> dict:
+    """``SSH_VARS`` values read from a host, with the command-line defaults and types applied."""
+    from edgeauto.modules.spec import to_bool
+
+    port = found["port"]
+    if port is not None:
+        try:
+            port = int(port)
+        except (TypeError, ValueError):
+            raise EdgeautoError(
+                f"host {host}: ansible_port must be a number, found {port!r}"
+            ) from None
+    checking = first(found, "host_key_checking", default=options.host_key_checking)
+    return {
+        **found,
+        "hostname": str(first(found, "hostname", default=host)),
+        "port": port,
+        "user": first(found, "user", default=options.user),
+        "private_key_file": first(found, "private_key_file", default=options.private_key_file),
+        "password": first(found, "password", default=options.password),
+        "host_key_checking": checking if isinstance(checking, bool) else to_bool(checking),
+    }
+
+
+class SSHEndpoint:
+    """Where and as whom an SSH transport connects; OpenSSH and paramiko both start here."""
 
     def __init__(
         self,
@@ -72,8 +110,6 @@ class OpenSSHTransport(Transport):
         port: int | None = None,
         user: str | None = None,
         private_key_file: str | None = None,
-        common_args: list[str] | None = None,
-        extra_args: list[str] | None = None,
         host_key_checking: bool = True,
         options: TransportOptions | None = None,
     ) -> None:
@@ -84,8 +120,30 @@ class OpenSSHTransport(Transport):
         self.port = port
         self.user = user
         self.private_key_file = private_key_file
-        self.user_args = [*(common_args or []), *(extra_args or [])]
         self.host_key_checking = host_key_checking
+
+    @staticmethod
+    def endpoint(found: dict) -> dict:
+        """The ``SSHEndpoint`` keywords from :func:`ssh_settings`."""
+        keys = ("hostname", "port", "user", "private_key_file", "host_key_checking")
+        return {key: found[key] for key in keys}
+
+
+class OpenSSHTransport(SSHEndpoint, PipeTransport):
+    names = ("ssh", "openssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh")
+    host_vars = SSH_VARS
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        common_args: list[str] | None = None,
+        extra_args: list[str] | None = None,
+        **endpoint,
+    ) -> None:
+        """``endpoint``: the :class:`SSHEndpoint` keywords (hostname, port, user …, options)."""
+        super().__init__(host, **endpoint)
+        self.user_args = [*(common_args or []), *(extra_args or [])]
         self.warnings: list[str] = []
         self.connected = False
         self.multiplexed = True
@@ -94,19 +152,41 @@ class OpenSSHTransport(Transport):
             map(
                 str,
                 (
-                    user,
-                    hostname,
-                    port,
-                    private_key_file,
+                    self.user,
+                    self.hostname,
+                    self.port,
+                    self.private_key_file,
                     self.options.ssh_config_file,
                     self.options.known_hosts_file,
-                    host_key_checking,
+                    self.host_key_checking,
                     *self.user_args,
                 ),
             )
         )
         self.control_path = control_path(self._control_dir, identity)
         self.base_argv = self._base_argv()
+
+    @classmethod
+    def from_host_vars(cls, host: str, host_vars: dict, options: TransportOptions):
+        found = ssh_settings(host, cls.read_vars(host_vars), options)
+        if found["password"]:
+            # The ssh binary would need a prompt (BatchMode) or sshpass; paramiko takes a password.
+            log.warning(
+                "host %s: a connection password is set (ansible_password/-k): using the paramiko "
+                "transport for it, since the OpenSSH client cannot take a password without a "
+                "prompt",
+                host,
+            )
+            from edgeauto.transport.paramiko_ssh import ParamikoTransport
+
+            return ParamikoTransport.from_ssh_settings(host, found, options)
+        return cls(
+            host,
+            common_args=[*split_args(found["common_args"]), *options.ssh_common_args],
+            extra_args=[*split_args(found["extra_args"]), *options.ssh_extra_args],
+            options=options,
+            **cls.endpoint(found),
+        )
 
     def _base_argv(self) -> list[str]:
         o = self.options
@@ -160,17 +240,21 @@ class OpenSSHTransport(Transport):
         log.warning("host %s: %s", self.host, text)
 
     # -- connection ---------------------------------------------------------------------------
-    def master_alive(self) -> bool:
+    def _control(self, operation: str) -> subprocess.CompletedProcess:
+        """``ssh -O operation`` on our master (check, exit)."""
         argv = [
             self.options.ssh_executable,
             "-o",
             f"ControlPath={self.control_path}",
             "-O",
-            "check",
+            operation,
             self.hostname,
         ]
+        return subprocess.run(argv, capture_output=True, timeout=10)
+
+    def master_alive(self) -> bool:
         try:
-            return subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
+            return self._control("check").returncode == 0
         except subprocess.TimeoutExpired:
             return False
 
@@ -222,32 +306,23 @@ class OpenSSHTransport(Transport):
             )
         self.connected = True
 
-    def run_script(
-        self,
-        script: bytes,
-        *,
-        timeout: float | None,
-        become: BecomeSpec | None = None,
-        env: dict[str, str] | None = None,
-    ) -> ScriptResult:
+    # -- one script ------------------------------------------------------------------------
+    def before_run(self) -> None:
         if not self.connected:
             self.connect(self.options.connect_timeout)
-        command, handshake = become_command(become)
-        argv = [*self.base_argv, self.hostname, command]
-        shown = shlex.join(argv)
-        self.round_trips += 1
-        result = drive(spawn(argv), env_prelude(env) + script, timeout=timeout, handshake=handshake)
-        if result.timed_out:
-            raise timeout_error(self.host, shown, timeout, result)
+
+    def argv(self, command: str) -> list[str]:
+        return [*self.base_argv, self.hostname, command]
+
+    def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
         if result.rc == 255 and (
             looks_like_ssh_failure(result.stderr) or (self.multiplexed and not self.master_alive())
         ):
             # a dead master with a silent 255 (LogLevel=ERROR hides "connection closed"): the
             # link went away under the script, which did not exit 255 by itself
             self.connected = False
-            raise classify_ssh_failure(self.host, shown, result.rc, result.stderr)
-        check_become(become, handshake, result, self.host, shown)
-        return result
+            return classify_ssh_failure(self.host, shown, result.rc, result.stderr)
+        return None
 
     def close(self) -> None:
         """Leave the master to ControlPersist: the next run on this host skips the handshake."""
@@ -255,15 +330,7 @@ class OpenSSHTransport(Transport):
 
     def stop_master(self) -> None:
         """Stop the master connection now (tests, `edgeauto` shutting down a lab)."""
-        argv = [
-            self.options.ssh_executable,
-            "-o",
-            f"ControlPath={self.control_path}",
-            "-O",
-            "exit",
-            self.hostname,
-        ]
-        subprocess.run(argv, capture_output=True, timeout=10)
+        self._control("exit")
         self.connected = False
 
     def interrupt(self) -> None:

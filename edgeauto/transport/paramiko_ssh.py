@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import select
-import socket
 import threading
 import time
+from dataclasses import replace
 
-from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
-from edgeauto.transport.become import become_command, check_become, env_prelude
+from edgeauto.transport.base import ScriptResult, split_args
+from edgeauto.transport.become import Handshake
 from edgeauto.transport.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -27,37 +27,62 @@ from edgeauto.transport.errors import (
     HostKeyUnknown,
     NameResolutionFailed,
     describe,
-    timeout_error,
 )
+from edgeauto.transport.openssh import SSH_VARS, SSHEndpoint, option_keys, ssh_settings
 from edgeauto.transport.options import TransportOptions
+from edgeauto.transport.pipe import ShellTransport
 from edgeauto.transport.streams import TIMEOUT_RC
 
 
-class ParamikoTransport(Transport):
-    name = "paramiko"
+class ParamikoTransport(SSHEndpoint, ShellTransport):
+    names = (
+        "paramiko",
+        "paramiko_ssh",
+        "ansible.builtin.paramiko_ssh",
+        "ansible.legacy.paramiko_ssh",
+    )
+    host_vars = SSH_VARS
 
-    def __init__(
-        self,
-        host: str,
-        *,
-        hostname: str,
-        port: int | None = None,
-        user: str | None = None,
-        private_key_file: str | None = None,
-        password: str | None = None,
-        host_key_checking: bool = True,
-        options: TransportOptions | None = None,
-    ) -> None:
-        super().__init__()
-        self.options = options or TransportOptions()
-        self.host = host
-        self.hostname = hostname
-        self.port = port
-        self.user = user
-        self.private_key_file = private_key_file
+    def __init__(self, host: str, *, password: str | None = None, **endpoint) -> None:
+        """``endpoint``: the :class:`SSHEndpoint` keywords (hostname, port, user …, options)."""
+        super().__init__(host, **endpoint)
         self._password = password
-        self.host_key_checking = host_key_checking
         self.connection = None
+
+    @classmethod
+    def from_host_vars(cls, host: str, host_vars: dict, options: TransportOptions):
+        return cls.from_ssh_settings(
+            host, ssh_settings(host, cls.read_vars(host_vars), options), options
+        )
+
+    @classmethod
+    def from_ssh_settings(cls, host: str, found: dict, options: TransportOptions):
+        """Build from :func:`~edgeauto.transport.openssh.ssh_settings` (also OpenSSH's fallback
+        for password logins)."""
+        # Inventories often pin host keys through ssh args; paramiko honours the ones it can.
+        ssh_opts = option_keys(
+            [
+                *split_args(found["common_args"]),
+                *split_args(found["extra_args"]),
+                *options.ssh_common_args,
+                *options.ssh_extra_args,
+            ]
+        )
+        if ssh_opts.get("userknownhostsfile"):
+            options = replace(options, known_hosts_file=ssh_opts["userknownhostsfile"].split()[0])
+        checking = found["host_key_checking"]
+        if ssh_opts.get("stricthostkeychecking", "").lower() in ("no", "off", "accept-new"):
+            checking = False
+        return cls(
+            host,
+            password=found["password"],
+            options=options,
+            **{
+                **cls.endpoint(found),
+                "private_key_file": found["private_key_file"] or ssh_opts.get("identityfile"),
+                "host_key_checking": checking,
+            },
+        )
 
     def _describe_target(self) -> str:
         where = self.hostname + (f":{self.port}" if self.port else "")
@@ -82,6 +107,8 @@ class ParamikoTransport(Transport):
             self._apply_host_key_policy(gateway)
 
     def connect(self, timeout: float) -> None:
+        import socket  # here, like paramiko: discovering this transport must stay cheap
+
         import paramiko
         from fabric import Config, Connection
 
@@ -153,22 +180,16 @@ class ParamikoTransport(Transport):
         conn.client.get_transport().set_keepalive(15)  # notice a dead link mid-script
         self.connection = conn
 
-    def run_script(
-        self,
-        script: bytes,
-        *,
-        timeout: float | None,
-        become: BecomeSpec | None = None,
-        env: dict[str, str] | None = None,
-    ) -> ScriptResult:
-        import paramiko
-
+    def before_run(self) -> None:
         if self.connection is None or not self.connection.is_connected:
             self.connect(self.options.connect_timeout)
-        command, handshake = become_command(become)
+
+    def execute(
+        self, command: str, payload: bytes, timeout: float | None, handshake: Handshake | None
+    ) -> tuple[ScriptResult, str]:
+        import paramiko
+
         shown = f"{self._describe_target()}: {command}"
-        self.round_trips += 1
-        payload = env_prelude(env) + script
         try:
             chan = self.connection.client.get_transport().open_session(
                 timeout=self.options.connect_timeout
@@ -179,17 +200,16 @@ class ParamikoTransport(Transport):
             raise ConnectionLost(
                 f"host {self.host}: `{shown}`: could not open a channel: {exc}"
             ) from None
-        result = _drive_channel(chan, payload, timeout, handshake)
-        if result.timed_out:
-            raise timeout_error(self.host, shown, timeout, result)
+        return _drive_channel(chan, payload, timeout, handshake), shown
+
+    def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
         if result.rc is None or result.rc < 0:
             self.connection = None
-            raise ConnectionLost(
+            return ConnectionLost(
                 describe(self.host, shown, None, result.stderr)
                 + "\n  -> the connection closed before the script finished"
             )
-        check_become(become, handshake, result, self.host, shown)
-        return result
+        return None
 
     def interrupt(self) -> None:
         """Cut a script in flight by closing the SSH connection under it."""
