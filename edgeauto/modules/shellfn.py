@@ -4,13 +4,15 @@ A shell function takes positional arguments (that is the wire format the builder
 order is part of the contract, so it is written down exactly once, here, as ``params``; module
 files call the function with keywords and never build a positional list by hand::
 
-    EA_PING = ShellFunction("ea_ping", "ping.sh", params=("data",))
+    EA_PING = ShellFunction("ea_ping", "ping.sh", params="data")
     EA_PING.call(data="pong")  # -> ShellCall("ea_ping", ["pong"], files=["ping.sh"])
 
 The same order appears in the header comment of the function's ``.sh`` file
 (``# ea_ping DATA``); ``tests/unit/remote/test_shell_abi.py`` checks that the two agree and that
 every ``remote/*.sh`` file is declared somewhere.
 
+* ``params``: the names in positional order, one space-separated string (the sh header's
+  words, lower-cased) or a tuple.
 * ``needs``: the other ``remote/*.sh`` files the function calls into, in dependency order
   (``prelude.sh`` is always included by the builder and is never listed).
 * ``rest``: the name of a trailing variadic parameter (``ARGS...`` in the header), passed as a
@@ -37,12 +39,14 @@ class ShellFunction:
 
     name: str
     file: str
-    params: tuple[str, ...] = ()
+    params: tuple[str, ...] | str = ()
     needs: tuple[str, ...] = ()
     rest: str | None = None
     defaults: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.params, str):
+            object.__setattr__(self, "params", tuple(self.params.split()))
         names = [*self.params, *([self.rest] if self.rest else [])]
         if len(set(names)) != len(names) or _RESERVED & set(names):
             raise ValueError(f"{self.name}: duplicate or reserved parameter names in {names}")

@@ -89,6 +89,18 @@ FORCE_REPLACE = Option(
     description="Replace the file when contents differ (no: only create).",
 )
 FOLLOW_DEST = Option(type="bool", default=False, description="Follow a symlink at dest.")
+#: the options of modules that install a whole file at dest (copy, template)
+INSTALL_OPTIONS = {
+    "backup": BACKUP,
+    "force": FORCE_REPLACE,
+    "validate": VALIDATE,
+    "follow": FOLLOW_DEST,
+}
+
+
+def owner_group(args: dict) -> dict[str, str]:
+    """The ``owner``/``group`` shell parameters every file-ish function takes."""
+    return {"owner": text(args.get("owner")), "group": text(args.get("group"))}
 
 
 def check_validate(args: dict, pos: Position | None) -> None:

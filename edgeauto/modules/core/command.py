@@ -78,7 +78,7 @@ SHELL_SPEC = ModuleSpec(
 EA_COMMAND = ShellFunction(
     "ea_command",
     "command.sh",
-    params=("kind", "creates", "removes", "chdir", "executable", "expand", "strip"),
+    params="kind creates removes chdir executable expand strip",
     rest="words",
     defaults={"expand": "1", "strip": "1"},
 )

@@ -25,14 +25,12 @@ from edgeauto.modules.base import (
     standard_result,
 )
 from edgeauto.modules.core._common import (
-    BACKUP,
     COMMON_FILE_OPTIONS,
-    FOLLOW_DEST,
-    FORCE_REPLACE,
-    VALIDATE,
+    INSTALL_OPTIONS,
     check_validate,
     flag,
     mode_arg,
+    owner_group,
     text,
 )
 from edgeauto.modules.core.file import file_finish
@@ -61,14 +59,11 @@ SPEC = ModuleSpec(
         "dest": Option(
             type="path", required=True, description="Target path; a trailing / means a directory."
         ),
-        "backup": BACKUP,
-        "force": FORCE_REPLACE,
-        "validate": VALIDATE,
+        **INSTALL_OPTIONS,
         "directory_mode": Option(type="raw", description="Mode of directories created for dest/."),
         "remote_src": Option(
             type="bool", default=False, description="src is a path on the target."
         ),
-        "follow": FOLLOW_DEST,
         "local_follow": Option(
             type="bool", default=None, description="Follow symlinks in src (always true here)."
         ),
@@ -103,20 +98,8 @@ EA_COPY = ShellFunction(
     "copy.sh",
     needs=("fileattrs.sh",),
     params=(
-        "src",
-        "dest",
-        "checksum",
-        "mode",
-        "owner",
-        "group",
-        "backup",
-        "force",
-        "validate",
-        "dirmode",
-        "remote_src",
-        "follow",
-        "basename",
-        "header",
+        "src dest checksum mode owner group backup force validate dirmode remote_src follow"
+        " basename header"
     ),
     defaults={"backup": "0", "force": "1", "remote_src": "0", "follow": "0"},
 )
@@ -124,7 +107,7 @@ EA_COPY_TREE = ShellFunction(
     "ea_copy_tree",
     "copy.sh",
     needs=("fileattrs.sh",),
-    params=("root", "dirmode", "mode", "owner", "group", "backup", "force"),
+    params="root dirmode mode owner group backup force",
     rest="entries",
     defaults={"backup": "0", "force": "1"},
 )
@@ -276,11 +259,10 @@ class CopyModule(RemoteModule):
             root=root,
             dirmode=dirmode,
             mode=mode,
-            owner=text(args.get("owner")),
-            group=text(args.get("group")),
             backup=flag(args.get("backup")),
             force=flag(args.get("force", True)),
             entries=entries,
+            **owner_group(args),
         )
 
     def _call(self, args: dict, payloads: dict | None = None, **computed: str) -> ShellCall:
@@ -288,13 +270,12 @@ class CopyModule(RemoteModule):
         return EA_COPY.call(
             payloads=payloads,
             dest=str(args["dest"]),
-            owner=text(args.get("owner")),
-            group=text(args.get("group")),
             backup=flag(args.get("backup")),
             force=flag(args.get("force", True)),
             validate=text(args.get("validate")),
             remote_src=flag(args.get("remote_src")),
             follow=flag(args.get("follow")),
+            **owner_group(args),
             **computed,
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
-from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, text
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, owner_group, text
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -73,19 +73,7 @@ EA_FILE = ShellFunction(
     "ea_file",
     "file.sh",
     needs=("fileattrs.sh",),
-    params=(
-        "path",
-        "state",
-        "mode",
-        "owner",
-        "group",
-        "recurse",
-        "force",
-        "src",
-        "follow",
-        "atime",
-        "mtime",
-    ),
+    params="path state mode owner group recurse force src follow atime mtime",
     defaults={"recurse": "0", "force": "0", "follow": "1"},
 )
 
@@ -135,14 +123,13 @@ class FileModule(RemoteModule):
             path=str(args["path"]),
             state=text(state),
             mode=mode_arg(args.get("mode"), ctx.pos),
-            owner=text(args.get("owner")),
-            group=text(args.get("group")),
             recurse=flag(args.get("recurse")),
             force=flag(args.get("force")),
             src=text(args.get("src")),
             follow=flag(args.get("follow", True)),
             atime=atime,
             mtime=mtime,
+            **owner_group(args),
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:

@@ -20,6 +20,7 @@ from edgeauto.modules.core._common import (
     VALIDATE,
     check_validate,
     mode_arg,
+    owner_group,
     python_re_to_ere,
     python_template_to_sed,
     text,
@@ -93,21 +94,8 @@ EA_LINEINFILE = ShellFunction(
     "lineinfile.sh",
     needs=("fileattrs.sh",),
     params=(
-        "path",
-        "state",
-        "flags",
-        "regexp",
-        "search",
-        "line",
-        "insertafter",
-        "insertbefore",
-        "insre",
-        "mode",
-        "owner",
-        "group",
-        "validate",
-        "sedre",
-        "sedrepl",
+        "path state flags regexp search line insertafter insertbefore insre mode owner group"
+        " validate sedre sedrepl"
     ),
     defaults={"state": "present", "flags": "-"},
 )
@@ -190,11 +178,10 @@ class LineinfileModule(RemoteModule):
             insertbefore=text(ib),
             insre=insre,
             mode=mode_arg(args.get("mode"), ctx.pos),
-            owner=text(args.get("owner")),
-            group=text(args.get("group")),
             validate=text(args.get("validate")),
             sedre=sedre,
             sedrepl=sedrepl,
+            **owner_group(args),
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:

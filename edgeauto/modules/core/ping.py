@@ -6,7 +6,7 @@ from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
-EA_PING = ShellFunction("ea_ping", "ping.sh", params=("data",))
+EA_PING = ShellFunction("ea_ping", "ping.sh", params="data")
 
 
 class PingModule(RemoteModule):

@@ -12,14 +12,7 @@ import time
 
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.base import CompileContext
-from edgeauto.modules.core._common import (
-    BACKUP,
-    COMMON_FILE_OPTIONS,
-    FOLLOW_DEST,
-    FORCE_REPLACE,
-    VALIDATE,
-    check_validate,
-)
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, INSTALL_OPTIONS
 from edgeauto.modules.core.copy import EA_COPY, CopyModule, final_dest, read_source
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -42,10 +35,7 @@ SPEC = ModuleSpec(
             type="path", required=True, description="Template (role templates/, then playbook dir)."
         ),
         "dest": Option(type="path", required=True, description="Target path."),
-        "backup": BACKUP,
-        "force": FORCE_REPLACE,
-        "validate": VALIDATE,
-        "follow": FOLLOW_DEST,
+        **INSTALL_OPTIONS,
         "newline_sequence": Option(
             default="\\n",
             choices=("\\n", "\\r", "\\r\\n"),
@@ -126,9 +116,6 @@ class TemplateModule(CopyModule):
             args.get("output_encoding") or "utf-8", errors="surrogateescape"
         )
         return data, path.name, str(args["src"]), stat.S_IMODE(path.stat().st_mode)
-
-    def check_args(self, args, pos) -> None:
-        check_validate(args, pos)
 
 
 MODULE = TemplateModule()
