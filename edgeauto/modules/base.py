@@ -29,10 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.spec import ModuleSpec
+
+if TYPE_CHECKING:
+    from edgeauto.modules.shellfn import ShellFunction
 
 
 class TemplarLike(Protocol):
@@ -147,6 +150,10 @@ class RemoteModule(Module):
     """A module that runs on the target as a shell function (see module docstring)."""
 
     runs_on = "remote"
+    #: the shell functions :meth:`compile` may call (see :mod:`edgeauto.modules.shellfn`)
+    shell_functions: tuple[ShellFunction, ...] = ()
+    #: why this module has no ``tests/fixtures/modules/<name>/`` replay fixtures ("" = it has)
+    no_fixtures_because = ""
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:  # pragma: no cover
         raise NotImplementedError

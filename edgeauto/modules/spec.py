@@ -138,6 +138,9 @@ class ModuleSpec:
     accepts_any_args: bool = False  # e.g. set_fact: every key is a variable
     returns: dict[str, str] = field(default_factory=dict)
     examples: str = ""
+    # The Ansible module whose documented options this spec must match
+    # (tests/unit/modules/test_spec_matches_ansible.py); None = no oracle (say why where set).
+    oracle: str | None = "ansible.builtin"
 
     def names(self) -> list[str]:
         """Every name a playbook may use for this module."""
@@ -215,9 +218,7 @@ class ModuleSpec:
             if out.get(key) == expected and not is_templated(out.get(key)):
                 missing = [n for n in needed if out.get(n) is None]
                 if missing:
-                    problems.append(
-                        f"{key}={expected} requires argument(s): {', '.join(missing)}"
-                    )
+                    problems.append(f"{key}={expected} requires argument(s): {', '.join(missing)}")
         if problems:
             raise ModuleArgumentError("; ".join(problems), pos)
         return out

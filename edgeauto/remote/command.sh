@@ -1,12 +1,12 @@
 # command / shell: run a program (argv) or a shell command line, guarded by creates/removes.
 #
-# ea_command KIND CREATES REMOVES CHDIR EXECUTABLE EXPAND STRIP ARG...
-#   KIND       argv  -> run ARG... directly (the `command` module)
-#              shell -> run EXECUTABLE -c ARG1 (the `shell` module; EXECUTABLE defaults /bin/sh)
+# ea_command KIND CREATES REMOVES CHDIR EXECUTABLE EXPAND STRIP WORDS...
+#   KIND       argv  -> run WORDS... directly (the `command` module)
+#              shell -> run EXECUTABLE -c WORD1 (the `shell` module; EXECUTABLE defaults /bin/sh)
 #   CREATES    glob; if something matches, do not run ("" = no guard)
 #   REMOVES    glob; if nothing matches, do not run ("" = no guard)
 #   CHDIR      directory to run in ("" = stay)
-#   EXPAND     1 = expand $VAR/${VAR} and a leading ~ in ARG... like Ansible's
+#   EXPAND     1 = expand $VAR/${VAR} and a leading ~ in WORDS... like Ansible's
 #              expand_argument_vars (only set variables; never runs code)
 #   STRIP      1 = strip trailing newlines of stdout/stderr (strip_empty_ends)
 # The command's stdin is this function's stdin (the builder points it at the stdin payload).

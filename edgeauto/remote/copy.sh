@@ -1,8 +1,8 @@
 # copy / template: put content at a destination file, atomically, then converge attributes.
 #
-# ea_copy SRCFILE DEST CHECKSUM MODE OWNER GROUP BACKUP FORCE VALIDATE DIRMODE REMOTE_SRC
+# ea_copy SRC DEST CHECKSUM MODE OWNER GROUP BACKUP FORCE VALIDATE DIRMODE REMOTE_SRC
 #         FOLLOW BASENAME HEADER
-#   SRCFILE    the new content (a private payload file) or, with REMOTE_SRC=1, a path on the
+#   SRC        the new content (a private payload file) or, with REMOTE_SRC=1, a path on the
 #              target; "" = content not sent because facts showed DEST already had CHECKSUM
 #   CHECKSUM   sha1 of the wanted content ("" with REMOTE_SRC: computed here)
 #   VALIDATE   command with %s, run on the new content before it replaces DEST
@@ -106,10 +106,11 @@ ea_copy() {
     ea_file_report "$__ea_dest" 1
 }
 
+# ea_copy_tree ROOT DIRMODE MODE OWNER GROUP BACKUP FORCE ENTRIES...
+#   ENTRIES   groups of four:
+#             d REL - -        a directory to ensure (ROOT/REL)
+#             f REL SRC SUM    a file: like ea_copy (SRC "" = not sent, see ea_copy)
 ea_copy_tree() {
-    # ea_copy_tree ROOT DIRMODE MODE OWNER GROUP BACKUP FORCE then groups of four:
-    #   d REL - -            a directory to ensure (ROOT/REL)
-    #   f REL SRCFILE SUM    a file: like ea_copy (SRCFILE "" = not sent, see ea_copy)
     __ea_root_dir=$1
     __ea_tdirmode=$2
     __ea_tmode=$3

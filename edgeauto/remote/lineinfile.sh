@@ -1,8 +1,8 @@
 # lineinfile: ensure one line is present (replacing a regexp/search_string match, or inserted
 # after/before an anchor) or that matching lines are absent — Ansible's algorithm, in awk.
 #
-# ea_lineinfile PATH STATE FLAGS REGEXP SEARCH LINE INSAFTER INSBEFORE INSRE MODE OWNER GROUP
-#               VALIDATE SEDRE SEDREPL
+# ea_lineinfile PATH STATE FLAGS REGEXP SEARCH LINE INSERTAFTER INSERTBEFORE INSRE MODE OWNER
+#               GROUP VALIDATE SEDRE SEDREPL
 #   FLAGS     letters: r=regexp given, s=search_string given, c=create, b=backup,
 #             k=backrefs, f=firstmatch
 #   REGEXP    POSIX ERE (the controller translated Python's \d \s \w ...)
@@ -93,18 +93,18 @@ ea_lineinfile() {
     __ea_p=$1
     __ea_state=$2
     __ea_flags=$3
-    __ea_mode=${10}
-    __ea_owner=${11}
-    __ea_group=${12}
-    __ea_validate=${13}
-    __ea_sedre=${14}
-    __ea_sedrepl=${15}
     __ea_re=$4
     EA_SS=$5
     EA_LINE=$6
     EA_IA=$7
     EA_IB=$8
     __ea_insre=$9
+    __ea_mode=${10}
+    __ea_owner=${11}
+    __ea_group=${12}
+    __ea_validate=${13}
+    __ea_sedre=${14}
+    __ea_sedrepl=${15}
     EA_NEW=
     export EA_SS EA_LINE EA_IA EA_IB EA_NEW
     __ea_hasre=0 __ea_hasss=0 __ea_create=0 __ea_backup=0 __ea_backrefs=0 __ea_fm=0

@@ -78,6 +78,36 @@ COMMON_FILE_OPTIONS = {
     ),
 }
 
+# Options several file modules declare alike (copy, template, lineinfile).
+BACKUP = Option(type="bool", default=False, description="Keep a timestamped copy of the old file.")
+VALIDATE = Option(
+    description="Command run on the new content before it is moved into place; %s is the file."
+)
+FORCE_REPLACE = Option(
+    type="bool",
+    default=True,
+    description="Replace the file when contents differ (no: only create).",
+)
+FOLLOW_DEST = Option(type="bool", default=False, description="Follow a symlink at dest.")
+#: the options of modules that install a whole file at dest (copy, template)
+INSTALL_OPTIONS = {
+    "backup": BACKUP,
+    "force": FORCE_REPLACE,
+    "validate": VALIDATE,
+    "follow": FOLLOW_DEST,
+}
+
+
+def owner_group(args: dict) -> dict[str, str]:
+    """The ``owner``/``group`` shell parameters every file-ish function takes."""
+    return {"owner": text(args.get("owner")), "group": text(args.get("group"))}
+
+
+def check_validate(args: dict, pos: Position | None) -> None:
+    """``validate`` must name the file it checks (``%s``), as Ansible requires."""
+    if args.get("validate") and "%s" not in args["validate"]:
+        raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
+
 
 _CLASS_ESCAPES = {
     "d": ("0-9", "[0-9]"),

@@ -12,6 +12,7 @@ import shlex
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import delta, flag, text
+from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
 _COMMON = {
@@ -74,11 +75,20 @@ SHELL_SPEC = ModuleSpec(
     examples="- shell: dmesg | tail -n 20 > /tmp/dmesg.txt\n  args:\n    creates: /tmp/dmesg.txt\n",
 )
 
+EA_COMMAND = ShellFunction(
+    "ea_command",
+    "command.sh",
+    params="kind creates removes chdir executable expand strip",
+    rest="words",
+    defaults={"expand": "1", "strip": "1"},
+)
+
 
 class CommandModule(RemoteModule):
     """Both modules share one shell function; ``kind`` picks argv vs shell."""
 
     invalidates = "all"  # a command may change any file the facts round trip checksummed
+    shell_functions = (EA_COMMAND,)
 
     def __init__(self, spec: ModuleSpec, kind: str):
         self.spec = spec
@@ -120,17 +130,18 @@ class CommandModule(RemoteModule):
                 data += "\n"
             payloads["stdin"] = data.encode("utf-8", errors="surrogateescape")
             stdin = "stdin"
-        argv = [
-            self.kind if self.kind == "shell" else "argv",
-            text(args.get("creates")),
-            text(args.get("removes")),
-            text(args.get("chdir")),
-            exe,
-            expand,
-            strip,
-            *words,
-        ]
-        return ShellCall("ea_command", argv, payloads=payloads, files=["command.sh"], stdin=stdin)
+        return EA_COMMAND.call(
+            payloads=payloads,
+            stdin=stdin,
+            kind=self.kind if self.kind == "shell" else "argv",
+            creates=text(args.get("creates")),
+            removes=text(args.get("removes")),
+            chdir=text(args.get("chdir")),
+            executable=exe,
+            expand=expand,
+            strip=strip,
+            words=words,
+        )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         fields = record.get("fields", {})

@@ -24,8 +24,17 @@ from edgeauto.modules.base import (
     payload_ref,
     standard_result,
 )
-from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, text
+from edgeauto.modules.core._common import (
+    COMMON_FILE_OPTIONS,
+    INSTALL_OPTIONS,
+    check_validate,
+    flag,
+    mode_arg,
+    owner_group,
+    text,
+)
 from edgeauto.modules.core.file import file_finish
+from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
 MAX_DIFF_BYTES = 104448  # Ansible's max_diff_size default
@@ -50,22 +59,11 @@ SPEC = ModuleSpec(
         "dest": Option(
             type="path", required=True, description="Target path; a trailing / means a directory."
         ),
-        "backup": Option(
-            type="bool", default=False, description="Keep a timestamped copy of the old file."
-        ),
-        "force": Option(
-            type="bool",
-            default=True,
-            description="Replace the file when contents differ (no: only create).",
-        ),
-        "validate": Option(
-            description="Command run on the new content before it is moved into place; %s is the file."
-        ),
+        **INSTALL_OPTIONS,
         "directory_mode": Option(type="raw", description="Mode of directories created for dest/."),
         "remote_src": Option(
             type="bool", default=False, description="src is a path on the target."
         ),
-        "follow": Option(type="bool", default=False, description="Follow a symlink at dest."),
         "local_follow": Option(
             type="bool", default=None, description="Follow symlinks in src (always true here)."
         ),
@@ -93,6 +91,25 @@ SPEC = ModuleSpec(
         "- copy:\n    src: motd\n    dest: /etc/motd\n    mode: '0644'\n"
         "- copy:\n    content: 'ENABLED=1\\n'\n    dest: /etc/default/app\n    backup: true\n"
     ),
+)
+
+EA_COPY = ShellFunction(
+    "ea_copy",
+    "copy.sh",
+    needs=("fileattrs.sh",),
+    params=(
+        "src dest checksum mode owner group backup force validate dirmode remote_src follow"
+        " basename header"
+    ),
+    defaults={"backup": "0", "force": "1", "remote_src": "0", "follow": "0"},
+)
+EA_COPY_TREE = ShellFunction(
+    "ea_copy_tree",
+    "copy.sh",
+    needs=("fileattrs.sh",),
+    params="root dirmode mode owner group backup force",
+    rest="entries",
+    defaults={"backup": "0", "force": "1"},
 )
 
 
@@ -137,12 +154,12 @@ def final_dest(dest: str, basename: str) -> str:
 
 class CopyModule(RemoteModule):
     spec = SPEC
+    shell_functions = (EA_COPY, EA_COPY_TREE)
     shell_header = "dynamically generated"
     src_kind = "files"  # where a relative src is searched (template: "templates", never a tree)
 
     def check_args(self, args: dict, pos: Position | None) -> None:
-        if args.get("validate") and "%s" not in args["validate"]:
-            raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
+        check_validate(args, pos)
         if args.get("content") is not None and str(args["dest"]).endswith("/"):
             raise ModuleArgumentError("can not use content with a dir as dest", pos)
 
@@ -176,8 +193,10 @@ class CopyModule(RemoteModule):
                     "mode=preserve is not supported with remote_src yet", ctx.pos
                 )
             src = str(args["src"])
-            argv = self._argv(src, args, "", mode, dirmode, os.path.basename(src.rstrip("/")), src)
-            return ShellCall("ea_copy", argv, files=["fileattrs.sh", "copy.sh"])
+            basename = os.path.basename(src.rstrip("/"))
+            return self._call(
+                args, src=src, mode=mode, dirmode=dirmode, basename=basename, header=src
+            )
         if (
             self.src_kind == "files"
             and args.get("content") is None
@@ -199,8 +218,16 @@ class CopyModule(RemoteModule):
         if not known_on_target(ctx.remote_checksums, dest, basename, checksum):
             payloads["content"] = data
             src_ref = payload_ref("content")
-        argv = self._argv(src_ref, args, checksum, mode, dirmode, basename, header)
-        return ShellCall("ea_copy", argv, payloads=payloads, files=["fileattrs.sh", "copy.sh"])
+        return self._call(
+            args,
+            payloads=payloads,
+            src=src_ref,
+            checksum=checksum,
+            mode=mode,
+            dirmode=dirmode,
+            basename=basename,
+            header=header,
+        )
 
     def compile_tree(self, args: dict, ctx: CompileContext, mode: str, dirmode: str) -> ShellCall:
         """A directory src: ``dir/`` copies its contents into dest, ``dir`` the dir itself."""
@@ -210,25 +237,13 @@ class CopyModule(RemoteModule):
         top = ctx.locate("files", src_text)
         dest = str(args["dest"]).rstrip("/") or "/"
         root = dest if src_text.endswith("/") else f"{dest}/{top.name}"
-        argv = [
-            root,
-            dirmode,
-            mode,
-            text(args.get("owner")),
-            text(args.get("group")),
-            flag(args.get("backup")),
-            flag(args.get("force", True)),
-            "d",
-            "",
-            "-",
-            "-",
-        ]
+        entries = ["d", "", "-", "-"]  # groups of four: the root itself, then its contents
         payloads: dict[str, bytes] = {}
         for current, dirs, files in os.walk(top, followlinks=True):
             dirs.sort()
             rel_dir = os.path.relpath(current, top)
             for name in dirs:
-                argv += ["d", os.path.normpath(os.path.join(rel_dir, name)), "-", "-"]
+                entries += ["d", os.path.normpath(os.path.join(rel_dir, name)), "-", "-"]
             for name in sorted(files):
                 rel = os.path.normpath(os.path.join(rel_dir, name))
                 data = read_source(Path(current) / name, args, ctx)
@@ -238,26 +253,31 @@ class CopyModule(RemoteModule):
                     key = f"f{len(payloads)}"
                     payloads[key] = data
                     ref = payload_ref(key)
-                argv += ["f", rel, ref, checksum]
-        return ShellCall("ea_copy_tree", argv, payloads=payloads, files=["fileattrs.sh", "copy.sh"])
+                entries += ["f", rel, ref, checksum]
+        return EA_COPY_TREE.call(
+            payloads=payloads,
+            root=root,
+            dirmode=dirmode,
+            mode=mode,
+            backup=flag(args.get("backup")),
+            force=flag(args.get("force", True)),
+            entries=entries,
+            **owner_group(args),
+        )
 
-    def _argv(self, src, args, checksum, mode, dirmode, basename, header) -> list[str]:
-        return [
-            src,
-            str(args["dest"]),
-            checksum,
-            mode,
-            text(args.get("owner")),
-            text(args.get("group")),
-            flag(args.get("backup")),
-            flag(args.get("force", True)),
-            text(args.get("validate")),
-            dirmode,
-            flag(args.get("remote_src")),
-            flag(args.get("follow")),
-            basename,
-            header,
-        ]
+    def _call(self, args: dict, payloads: dict | None = None, **computed: str) -> ShellCall:
+        """``ea_copy`` with the arguments taken from the task plus those ``compile`` computed."""
+        return EA_COPY.call(
+            payloads=payloads,
+            dest=str(args["dest"]),
+            backup=flag(args.get("backup")),
+            force=flag(args.get("force", True)),
+            validate=text(args.get("validate")),
+            remote_src=flag(args.get("remote_src")),
+            follow=flag(args.get("follow")),
+            **owner_group(args),
+            **computed,
+        )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)

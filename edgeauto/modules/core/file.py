@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
-from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, text
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, owner_group, text
+from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
 SPEC = ModuleSpec(
@@ -68,6 +69,14 @@ SPEC = ModuleSpec(
     ),
 )
 
+EA_FILE = ShellFunction(
+    "ea_file",
+    "file.sh",
+    needs=("fileattrs.sh",),
+    params="path state mode owner group recurse force src follow atime mtime",
+    defaults={"recurse": "0", "force": "0", "follow": "1"},
+)
+
 
 def _stamp(value: str | None, fmt: str, pos: Position | None, name: str) -> str:
     """now/preserve/'' pass through; a stamp is converted to touch -t's CCYYMMDDhhmm.SS."""
@@ -85,6 +94,7 @@ def _stamp(value: str | None, fmt: str, pos: Position | None, name: str) -> str:
 
 class FileModule(RemoteModule):
     spec = SPEC
+    shell_functions = (EA_FILE,)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         state = args.get("state")
@@ -109,20 +119,18 @@ class FileModule(RemoteModule):
             )
         if args.get("src") and state is None:
             state = "link"
-        argv = [
-            str(args["path"]),
-            text(state),
-            mode_arg(args.get("mode"), ctx.pos),
-            text(args.get("owner")),
-            text(args.get("group")),
-            flag(args.get("recurse")),
-            flag(args.get("force")),
-            text(args.get("src")),
-            flag(args.get("follow", True)),
-            atime,
-            mtime,
-        ]
-        return ShellCall("ea_file", argv, files=["fileattrs.sh", "file.sh"])
+        return EA_FILE.call(
+            path=str(args["path"]),
+            state=text(state),
+            mode=mode_arg(args.get("mode"), ctx.pos),
+            recurse=flag(args.get("recurse")),
+            force=flag(args.get("force")),
+            src=text(args.get("src")),
+            follow=flag(args.get("follow", True)),
+            atime=atime,
+            mtime=mtime,
+            **owner_group(args),
+        )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)

@@ -14,14 +14,19 @@ import re
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import (
+    BACKUP,
     COMMON_FILE_OPTIONS,
     NEWLINE_SENTINEL,
+    VALIDATE,
+    check_validate,
     mode_arg,
+    owner_group,
     python_re_to_ere,
     python_template_to_sed,
     text,
 )
 from edgeauto.modules.core.file import file_finish
+from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
 SPEC = ModuleSpec(
@@ -61,15 +66,13 @@ SPEC = ModuleSpec(
         "create": Option(
             type="bool", default=False, description="Create the file if it is missing."
         ),
-        "backup": Option(
-            type="bool", default=False, description="Keep a timestamped copy of the old file."
-        ),
+        "backup": BACKUP,
         "firstmatch": Option(
             type="bool",
             default=False,
             description="Use the first match of insertafter/insertbefore/regexp.",
         ),
-        "validate": Option(description="Command run on the new content first; %s is the file."),
+        "validate": VALIDATE,
         **COMMON_FILE_OPTIONS,
     },
     mutually_exclusive=(
@@ -86,11 +89,23 @@ SPEC = ModuleSpec(
     examples="- lineinfile:\n    path: /etc/ssh/sshd_config\n    regexp: '^#?PermitRootLogin'\n    line: PermitRootLogin no\n",
 )
 
+EA_LINEINFILE = ShellFunction(
+    "ea_lineinfile",
+    "lineinfile.sh",
+    needs=("fileattrs.sh",),
+    params=(
+        "path state flags regexp search line insertafter insertbefore insre mode owner group"
+        " validate sedre sedrepl"
+    ),
+    defaults={"state": "present", "flags": "-"},
+)
+
 _ATTR_MSG = "ownership, perms or SE linux context changed"
 
 
 class LineinfileModule(RemoteModule):
     spec = SPEC
+    shell_functions = (EA_LINEINFILE,)
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         if args.get("state", "present") == "present":
@@ -106,8 +121,7 @@ class LineinfileModule(RemoteModule):
             raise ModuleArgumentError(
                 "one of line, search_string, or regexp is required with state=absent", pos
             )
-        if args.get("validate") and "%s" not in args["validate"]:
-            raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
+        check_validate(args, pos)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
@@ -153,24 +167,22 @@ class LineinfileModule(RemoteModule):
                         f"argument 'line': invalid group reference {ref} (regexp has {groups} group(s))",
                         ctx.pos,
                     )
-        argv = [
-            str(args["path"]),
-            state,
-            flags,
-            ere,
-            text(search),
-            text(args.get("line")),
-            text(ia),
-            text(ib),
-            insre,
-            mode_arg(args.get("mode"), ctx.pos),
-            text(args.get("owner")),
-            text(args.get("group")),
-            text(args.get("validate")),
-            sedre,
-            sedrepl,
-        ]
-        return ShellCall("ea_lineinfile", argv, files=["fileattrs.sh", "lineinfile.sh"])
+        return EA_LINEINFILE.call(
+            path=str(args["path"]),
+            state=state,
+            flags=flags,
+            regexp=ere,
+            search=text(search),
+            line=text(args.get("line")),
+            insertafter=text(ia),
+            insertbefore=text(ib),
+            insre=insre,
+            mode=mode_arg(args.get("mode"), ctx.pos),
+            validate=text(args.get("validate")),
+            sedre=sedre,
+            sedrepl=sedrepl,
+            **owner_group(args),
+        )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)

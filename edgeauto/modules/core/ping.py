@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
+
+EA_PING = ShellFunction("ea_ping", "ping.sh", params="data")
 
 
 class PingModule(RemoteModule):
@@ -18,9 +21,10 @@ class PingModule(RemoteModule):
         returns={"ping": "The data value."},
         examples="- ping:\n",
     )
+    shell_functions = (EA_PING,)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
-        return ShellCall("ea_ping", [str(args.get("data", "pong"))], files=["ping.sh"])
+        return EA_PING.call(data=str(args.get("data", "pong")))
 
 
 MODULE = PingModule()

@@ -12,8 +12,8 @@ import time
 
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.base import CompileContext
-from edgeauto.modules.core._common import COMMON_FILE_OPTIONS
-from edgeauto.modules.core.copy import CopyModule, final_dest, read_source
+from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, INSTALL_OPTIONS
+from edgeauto.modules.core.copy import EA_COPY, CopyModule, final_dest, read_source
 from edgeauto.modules.spec import ModuleSpec, Option
 
 _DEFAULT_SYNTAX = {
@@ -35,14 +35,7 @@ SPEC = ModuleSpec(
             type="path", required=True, description="Template (role templates/, then playbook dir)."
         ),
         "dest": Option(type="path", required=True, description="Target path."),
-        "backup": Option(
-            type="bool", default=False, description="Keep a timestamped copy of the old file."
-        ),
-        "force": Option(
-            type="bool", default=True, description="Replace the file when contents differ."
-        ),
-        "validate": Option(description="Command run on the new content first; %s is the file."),
-        "follow": Option(type="bool", default=False, description="Follow a symlink at dest."),
+        **INSTALL_OPTIONS,
         "newline_sequence": Option(
             default="\\n",
             choices=("\\n", "\\r", "\\r\\n"),
@@ -78,6 +71,11 @@ _NEWLINES = {"\\n": "\n", "\\r": "\r", "\\r\\n": "\r\n"}
 class TemplateModule(CopyModule):
     spec = SPEC
     src_kind = "templates"
+    shell_functions = (EA_COPY,)  # rendered content is installed by copy's function
+    no_fixtures_because = (
+        "rendering needs a Templar and template files; tests/shell/test_template_module.py "
+        "runs it end to end (the ea_copy call it makes is copy's, covered by copy's fixtures)"
+    )
 
     def checksum_paths(self, args: dict) -> list[str]:
         return [final_dest(str(args["dest"]), os.path.basename(str(args["src"])))]
@@ -118,10 +116,6 @@ class TemplateModule(CopyModule):
             args.get("output_encoding") or "utf-8", errors="surrogateescape"
         )
         return data, path.name, str(args["src"]), stat.S_IMODE(path.stat().st_mode)
-
-    def check_args(self, args, pos) -> None:
-        if args.get("validate") and "%s" not in args["validate"]:
-            raise ModuleArgumentError(f"validate must contain %s: {args['validate']}", pos)
 
 
 MODULE = TemplateModule()

@@ -15,20 +15,10 @@ ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 if not ANSIBLE_DOC.exists() and shutil.which("ansible-doc"):
     ANSIBLE_DOC = Path(shutil.which("ansible-doc"))
 
-ORACLE_MODULES = [
-    "file",
-    "copy",
-    "template",
-    "lineinfile",
-    "command",
-    "shell",
-    "debug",
-    "assert",
-    "fail",
-    "ping",
-    "setup",
-    "meta",
-]
+# Every module that names an Ansible oracle (ModuleSpec.oracle), derived so none is forgotten.
+ORACLE_MODULES = sorted(
+    name for name, module in all_modules().items() if module.spec.oracle == "ansible.builtin"
+)
 # Ansible-type → the types we accept for it (ours may be looser, never stricter).
 TYPE_OK = {
     "str": {"str", "raw", "octal_or_str"},
