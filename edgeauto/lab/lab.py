@@ -448,7 +448,7 @@ class Lab:
         except LabError as exc:
             host.state = "failed"
             host.note = exc.message
-        except Exception as exc:  # a thread must never die silently
+        except Exception as exc:  # noqa: BLE001 - a thread must never die silently
             host.state = "failed"
             host.note = f"{type(exc).__name__}: {exc}"
 

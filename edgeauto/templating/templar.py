@@ -441,7 +441,7 @@ class Templar:
             ) from None
         except RecursionError:
             raise TemplateError(f"template recursion too deep in '{shown.strip()}'", pos) from None
-        except Exception as exc:  # a filter/test raised: report it as a template problem
+        except Exception as exc:  # noqa: BLE001 - a filter/test raised: a template problem
             raise TemplateError(
                 f"{type(exc).__name__}: {exc} in '{shown.strip()}'",
                 pos or getattr(shown, "pos", None),
