@@ -12,6 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from edgeauto.commands.check_syntax import add_extra_vars_argument
 from edgeauto.commands.run import add_common_options, build_options
 from edgeauto.errors import EdgeautoError
 
@@ -28,6 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("-a", "--args", default="", help="module arguments (k=v or free form)")
     parser.add_argument("--one-line", "-o", action="store_true", help="one line per host")
     add_common_options(parser)
+    add_extra_vars_argument(parser)
     parser.set_defaults(func=main)
 
 

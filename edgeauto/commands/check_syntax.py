@@ -28,10 +28,8 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def add_playbook_arguments(parser) -> None:
-    """-e/--roles-path/-i options shared with commands that load playbooks."""
-    from edgeauto.commands.inventory import add_inventory_arguments
-
+def add_extra_vars_argument(parser) -> None:
+    """-e/--extra-vars, the same for every command that takes variables (run, adhoc, check-syntax)."""
     parser.add_argument(
         "-e",
         "--extra-vars",
@@ -40,6 +38,16 @@ def add_playbook_arguments(parser) -> None:
         metavar="VARS",
         help="key=value pairs, a YAML/JSON mapping, or @file (repeatable)",
     )
+
+
+def add_playbook_arguments(parser, *, inventory: bool = True) -> None:
+    """-e/--roles-path/-i options shared with commands that load playbooks.
+
+    ``inventory=False`` for ``run``, which brings its own -i/--limit/vault options.
+    """
+    from edgeauto.commands.inventory import add_inventory_arguments
+
+    add_extra_vars_argument(parser)
     parser.add_argument(
         "--roles-path",
         action="append",
@@ -47,7 +55,8 @@ def add_playbook_arguments(parser) -> None:
         metavar="DIR",
         help="extra role search directories (colon lists allowed; also EDGEAUTO_ROLES_PATH)",
     )
-    add_inventory_arguments(parser)
+    if inventory:
+        add_inventory_arguments(parser)
 
 
 def extra_vars_from_args(values: list[str]) -> dict:

@@ -11,11 +11,15 @@ import os
 import signal
 import sys
 
+from edgeauto.commands.check_syntax import add_playbook_arguments
 from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by ``run`` and ``adhoc`` (inventory, connection, become, vault)."""
+    """Options shared by ``run`` and ``adhoc`` (inventory, connection, become, vault).
+
+    -e/--extra-vars comes from ``check_syntax.add_extra_vars_argument``, shared by all three.
+    """
     parser.add_argument(
         "-i",
         "--inventory",
@@ -31,14 +35,6 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="SUBSET",
         help="further limit selected hosts to a pattern (@file reads a retry file)",
-    )
-    parser.add_argument(
-        "-e",
-        "--extra-vars",
-        action="append",
-        default=[],
-        metavar="VARS",
-        help="key=value, JSON/YAML mapping, or @file; repeatable",
     )
     parser.add_argument(
         "-f", "--forks", type=int, default=50, help="hosts run in parallel (default 50)"
@@ -108,6 +104,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK")
     add_common_options(parser)
+    add_playbook_arguments(parser, inventory=False)
     parser.add_argument("-t", "--tags", action="append", default=[])
     parser.add_argument("--skip-tags", action="append", default=[])
     parser.add_argument("--start-at-task")
@@ -115,7 +112,6 @@ def register(subparsers) -> None:
     parser.add_argument("--list-tasks", action="store_true")
     parser.add_argument("--list-tags", action="store_true")
     parser.add_argument("--syntax-check", action="store_true")
-    parser.add_argument("--roles-path", action="append", default=[])
     parser.add_argument("--force-handlers", action="store_true")
     parser.add_argument("--no-retry-file", action="store_true", help="do not write PLAYBOOK.retry")
     parser.add_argument(

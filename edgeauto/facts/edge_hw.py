@@ -111,34 +111,10 @@ def parse_edge_hw(lines: list[str]) -> dict:
             dev_kvm_rw = True
         elif key == "cpu_flag":
             flags.add(value.strip())
-        elif key == "usb":
-            ids, _, product = value.partition(" ")
-            vendor = ids.split(":", 1)[0].lower()
-            match = USB_ACCELERATORS.get(ids.lower()) or USB_ACCELERATORS.get(vendor)
-            if match:
-                accelerators.append(
-                    {
-                        "kind": match[0],
-                        "bus": "usb",
-                        "id": ids.lower(),
-                        "name": product.strip() or match[1],
-                    }
-                )
-        elif key == "pci":
-            parts = value.split()
-            if not parts:
-                continue
-            vendor, _, device = parts[0].lower().partition(":")
-            pci_class = parts[1].lower() if len(parts) > 1 else ""
-            address = parts[2] if len(parts) > 2 else ""
-            entry = {"bus": "pci", "id": f"{vendor}:{device}", "address": address}
-            fpga_vendor = PCI_FPGA_VENDORS.get(f"{vendor}:{device}") or PCI_FPGA_VENDORS.get(vendor)
-            if pci_class.startswith(PCI_CLASS_DISPLAY) and vendor in PCI_GPU_VENDORS:
-                accelerators.append({"kind": "gpu", "name": PCI_GPU_VENDORS[vendor], **entry})
-            elif fpga_vendor and (
-                pci_class.startswith(PCI_CLASS_PROCESSING_ACCEL) or vendor in ("0x1172", "0x10ee")
-            ):
-                accelerators.append({"kind": "fpga", "name": fpga_vendor, **entry})
+        elif key in ("usb", "pci"):
+            found = _usb_accelerator(value) if key == "usb" else _pci_accelerator(value)
+            if found:
+                accelerators.append(found)
         elif key == "fpga_manager":
             name, _, desc = value.partition(" ")
             accelerators.append(
@@ -182,3 +158,32 @@ def parse_edge_hw(lines: list[str]) -> dict:
         "accelerator_kinds": sorted({a["kind"] for a in accelerators}),
         "tpm": tpm,
     }
+
+
+def _usb_accelerator(value: str) -> dict | None:
+    """A ``usb=VID:PID product`` line, if it names a known accelerator."""
+    ids, _, product = value.partition(" ")
+    vendor = ids.split(":", 1)[0].lower()
+    match = USB_ACCELERATORS.get(ids.lower()) or USB_ACCELERATORS.get(vendor)
+    if not match:
+        return None
+    return {"kind": match[0], "bus": "usb", "id": ids.lower(), "name": product.strip() or match[1]}
+
+
+def _pci_accelerator(value: str) -> dict | None:
+    """A ``pci=VENDOR:DEVICE CLASS ADDRESS`` line, if it is a GPU or an FPGA."""
+    parts = value.split()
+    if not parts:
+        return None
+    vendor, _, device = parts[0].lower().partition(":")
+    pci_class = parts[1].lower() if len(parts) > 1 else ""
+    address = parts[2] if len(parts) > 2 else ""
+    entry = {"bus": "pci", "id": f"{vendor}:{device}", "address": address}
+    fpga_vendor = PCI_FPGA_VENDORS.get(f"{vendor}:{device}") or PCI_FPGA_VENDORS.get(vendor)
+    if pci_class.startswith(PCI_CLASS_DISPLAY) and vendor in PCI_GPU_VENDORS:
+        return {"kind": "gpu", "name": PCI_GPU_VENDORS[vendor], **entry}
+    if fpga_vendor and (
+        pci_class.startswith(PCI_CLASS_PROCESSING_ACCEL) or vendor in ("0x1172", "0x10ee")
+    ):
+        return {"kind": "fpga", "name": fpga_vendor, **entry}
+    return None

@@ -201,7 +201,7 @@ def _flavor_names(conn, servers, notes: list[str]) -> dict[str, dict]:
         return {}
     try:
         return {f.id: _flavor_dict(f) for f in conn.compute.flavors(details=True)}
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - optional detail: a note, not a failure
         notes.append(f"flavor names unknown ({_first_line(exc)})")
         return {}
 
@@ -216,7 +216,7 @@ def _image_names(conn, servers, notes: list[str]) -> dict[str, str | None]:
             names[image_id] = conn.image.get_image(image_id).name
         except openstack.exceptions.NotFoundException:
             names[image_id] = None
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - optional detail: a note, not a failure
             notes.append(f"image names unknown ({_first_line(exc)})")
             break
     return names
@@ -230,7 +230,7 @@ def _server_groups(conn, all_projects: bool, notes: list[str]) -> dict[str, list
         for group in conn.compute.server_groups(**query):
             for member in group.member_ids or []:
                 membership.setdefault(member, []).append(group.name)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - optional detail: a note, not a failure
         notes.append(f"server groups unknown ({_first_line(exc)})")
     return membership
 
@@ -267,7 +267,7 @@ def _neutron_view(conn, servers, notes: list[str]) -> tuple[set[str], dict[str, 
                     }
                 )
         return external, floating
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - optional detail: a note, not a failure
         notes.append(f"Neutron not used ({_first_line(exc)})")
         return set(), {}
 

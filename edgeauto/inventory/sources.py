@@ -151,7 +151,7 @@ def parse_source(inventory: Inventory, source: str, vault=None) -> None:
             continue  # handled above by prefix, or by a plugin: file
         try:
             wanted = kind.accepts(source)
-        except Exception:
+        except Exception:  # noqa: BLE001 - one source kind's sniffing must not stop the others
             wanted = False
         if wanted:
             return _run(kind, inventory, source)

@@ -51,3 +51,8 @@ def default_mirror() -> str:
 def lab_id(state_dir: Path) -> str:
     """A short id derived from the state directory: names the lab's cgroups."""
     return hashlib.sha256(str(Path(state_dir).resolve()).encode()).hexdigest()[:10]
+
+
+def machine_name(lab: str, name: str) -> str:
+    """nspawn's machine name: unique per lab, so two labs never share nspawn's run files."""
+    return f"{name}-{lab[:6]}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgeauto.output.plain import escaper, make_console
+from edgeauto.output.plain import ConsoleMessages, escaper, make_console
 from edgeauto.output.render import to_json, visible_result
 from edgeauto.output.reporter import Reporter
 
@@ -22,7 +22,7 @@ _STYLE = {
 }
 
 
-class AdhocReporter(Reporter):
+class AdhocReporter(ConsoleMessages, Reporter):
     def __init__(self, one_line: bool = False, verbosity: int = 0, console=None):
         super().__init__()
         self.one_line = one_line
@@ -49,11 +49,3 @@ class AdhocReporter(Reporter):
             else:
                 text = f"{res.host} | {word} => " + to_json(shown, None if self.one_line else 4)
             self.console.print(self._escape(text), style=_STYLE[res.status])
-
-    def warning(self, message: str) -> None:
-        with self.lock:
-            self.console.print(self._escape(f"[WARNING]: {message}"), style="magenta")
-
-    def error(self, message: str) -> None:
-        with self.lock:
-            self.console.print(self._escape(f"ERROR! {message}"), style="bold red")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 
-from edgeauto.output.plain import escaper
+from edgeauto.output.plain import ConsoleMessages, escaper
 from edgeauto.output.plain import make_console as _make_console
 from edgeauto.output.render import item_label, render_diff, to_json, visible_result
 from edgeauto.output.reporter import Reporter
@@ -33,7 +33,7 @@ STYLE = {
 }
 
 
-class ConsoleReporter(Reporter):
+class ConsoleReporter(ConsoleMessages, Reporter):
     def __init__(
         self,
         verbosity: int = 0,
@@ -317,14 +317,6 @@ class ConsoleReporter(Reporter):
             if self.verbosity >= 4 and info.script:
                 shown = info.shown_script() if hasattr(info, "shown_script") else info.script
                 self.console.print(self._escape(shown.decode("utf-8", "replace")), style="dim")
-
-    def warning(self, message: str) -> None:
-        with self.lock:
-            self.console.print(self._escape(f"[WARNING]: {message}"), style="magenta")
-
-    def error(self, message: str) -> None:
-        with self.lock:
-            self.console.print(self._escape(f"ERROR! {message}"), style="bold red")
 
     def run_end(self, run, result) -> None:
         with self.lock:

@@ -12,17 +12,15 @@ import json
 import sys
 
 from edgeauto.output.render import visible_result
-from edgeauto.output.reporter import Reporter
+from edgeauto.output.reporter import CollectingReporter
 
 
-class JsonReporter(Reporter):
+class JsonReporter(CollectingReporter):
     def __init__(self, stream=None):
         super().__init__()
         self.stream = stream
         self.plays: list[dict] = []
         self.tasks: dict[tuple, dict] = {}
-        self.warnings: list[str] = []
-        self.errors: list[str] = []
         self.document: dict | None = None
 
     def play_start(self, play, hosts) -> None:
@@ -65,14 +63,6 @@ class JsonReporter(Reporter):
             if res.delegated_to:
                 shown["delegated_to"] = res.delegated_to
             entry["hosts"][res.host] = shown
-
-    def warning(self, message: str) -> None:
-        with self.lock:
-            self.warnings.append(message)
-
-    def error(self, message: str) -> None:
-        with self.lock:
-            self.errors.append(message)
 
     def run_end(self, run, result) -> None:
         with self.lock:

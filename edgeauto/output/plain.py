@@ -62,3 +62,16 @@ def escaper(console):
     from rich.markup import escape
 
     return escape
+
+
+class ConsoleMessages:
+    """``[WARNING]:`` and ``ERROR!`` lines as ansible prints them, for reporters that have
+    ``self.lock``, ``self.console`` and ``self._escape`` (console and adhoc output)."""
+
+    def warning(self, message: str) -> None:
+        with self.lock:
+            self.console.print(self._escape(f"[WARNING]: {message}"), style="magenta")
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.console.print(self._escape(f"ERROR! {message}"), style="bold red")

@@ -29,8 +29,8 @@ class Reporter:
     def run_end(self, run, result) -> None: ...
 
 
-class NullReporter(Reporter):
-    """Collects warnings/errors only (tests and library use)."""
+class CollectingReporter(Reporter):
+    """Keeps warnings and errors in lists, for the caller (or a JSON document) to read."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,6 +44,10 @@ class NullReporter(Reporter):
     def error(self, message: str) -> None:
         with self.lock:
             self.errors.append(message)
+
+
+class NullReporter(CollectingReporter):
+    """Collects warnings/errors only (tests and library use)."""
 
 
 class MultiReporter(Reporter):

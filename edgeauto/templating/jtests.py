@@ -85,7 +85,7 @@ def search(value, pattern="", ignorecase=False, multiline=False) -> bool:
 
 def truthy(value, convert_bool=False) -> bool:
     if convert_bool:
-        from edgeauto.templating.filters import to_bool
+        from edgeauto.templating.filters import bool_filter
 
         if isinstance(value, str) and value.strip().lower() in {
             "yes",
@@ -97,7 +97,7 @@ def truthy(value, convert_bool=False) -> bool:
             "1",
             "0",
         }:
-            return to_bool(value)
+            return bool_filter(value)
     return bool(value)
 
 

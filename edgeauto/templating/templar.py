@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import ChainMap
-from collections.abc import Iterator, Mapping
-from itertools import chain
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,180 +38,32 @@ from edgeauto.templating.jinja_env import (
     _restore_newlines,
     _to_text,
 )
+from edgeauto.templating.lazyvars import _CALLABLES, _LazyVars, _State
+from edgeauto.templating.values import (
+    Data,
+    DataList,
+    as_data,
+    has_template,
+    is_omit,
+    is_secret,
+)
 from edgeauto.templating.vault import EncryptedString, SecretStr, VaultSecrets
-from edgeauto.yamlsrc import UnsafeStr
+
+__all__ = [
+    "OMIT",
+    "Data",
+    "DataList",
+    "Templar",
+    "as_data",
+    "check_template",
+    "find_undefined",
+    "has_template",
+    "is_omit",
+    "is_secret",
+    "template_expressions",
+]
 
 log = logging.getLogger(__name__)
-
-
-def is_omit(value: Any) -> bool:
-    """True if a rendered argument is the ``omit`` placeholder (the caller drops the key)."""
-    return isinstance(value, str) and value == OMIT
-
-
-def is_secret(value: Any) -> bool:
-    """True if a value is (or contains) vault data; output must print it as hidden."""
-    if isinstance(value, SecretStr | EncryptedString):
-        return True
-    if isinstance(value, Mapping):
-        return any(is_secret(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(is_secret(v) for v in value)
-    return False
-
-
-class Data(dict):
-    """Already-rendered data (task results, facts): read as-is, never templated again.
-
-    Ansible 2.19 never templates module results; a registered ``stdout`` containing ``{{``
-    must come back verbatim. Wrap with :func:`as_data` before storing such values as variables.
-    """
-
-    _edgeauto_data = True
-
-
-class DataList(list):
-    """List counterpart of :class:`Data`."""
-
-    _edgeauto_data = True
-
-
-def as_data(value: Any) -> Any:
-    """Mark a value as data that templating must not render (O(1): wraps the top level)."""
-    if isinstance(value, Data | DataList | UnsafeStr):
-        return value
-    if isinstance(value, dict):
-        return Data(value)
-    if isinstance(value, list):
-        return DataList(value)
-    if isinstance(value, str):
-        return UnsafeStr(value)
-    return value
-
-
-def has_template(value: Any) -> bool:
-    """True if a string contains Jinja2 markers (and is not ``!unsafe``)."""
-    if not isinstance(value, str) or "{" not in value or isinstance(value, UnsafeStr):
-        return False
-    return "{{" in value or "{%" in value or "{#" in value
-
-
-# --- lazy variable view --------------------------------------------------------------------
-
-_CALLABLES = ("lookup", "query", "q", "vars")
-
-
-class _VarsView(Mapping):
-    """The ``vars`` magic variable: every variable of this host, templated when read."""
-
-    _edgeauto_lazy = True
-
-    def __init__(self, lazy: _LazyVars):
-        self._lazy = lazy
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._lazy.templar.variables:
-            raise KeyError(key)
-        return self._lazy[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._lazy.templar.variables)
-
-    def __len__(self) -> int:
-        return len(self._lazy.templar.variables)
-
-
-class _State:
-    """Shared by a Templar and its children: warnings, the secret-touch counter, and the
-    resolved values of base variables that contain no template (valid for every child)."""
-
-    __slots__ = ("warnings", "secret_hits", "static")
-
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self.secret_hits = 0
-        self.static: dict[str, Any] = {}
-
-
-class _LazyVars(Mapping):
-    """The Jinja2 context parent: resolves (templates, decrypts) a variable on first read."""
-
-    def __init__(self, templar: Templar):
-        self.templar = templar
-        self.cache: dict[str, Any] = {}
-        self.secret_keys: set[str] = set()
-        self.resolving: list[str] = []
-
-    def __contains__(self, key: object) -> bool:
-        return (
-            key in self.templar.variables or key in _CALLABLES or key == "omit"
-            or key in self.templar._env.globals
-        )  # fmt: skip
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.cache:
-            if key in self.secret_keys:
-                self.templar._state.secret_hits += 1
-            return self.cache[key]
-        t = self.templar
-        overlaid = t._overlay is not None and key in t._overlay
-        if not overlaid:
-            static = t._state.static
-            if key in static:
-                return static[key]
-        if key in t.variables:
-            if key in self.resolving:
-                chain_ = " -> ".join([*self.resolving[self.resolving.index(key) :], key])
-                raise TemplateError(f"variable '{key}' refers to itself ({chain_})")
-            before = t._state.secret_hits
-            self.resolving.append(key)
-            raw = t.variables[key]
-            try:
-                if t._overlay is not None and key in t._overlay:
-                    value = t._decrypt_only(raw)
-                else:
-                    value = t._resolve(raw)
-            except TemplateError as exc:
-                # the caller's position (the task) is the error's; the variable's own
-                # definition is named in the message
-                if "(while templating variable" not in exc.message:
-                    where = exc.pos or getattr(raw, "pos", None)
-                    exc.message += f" (while templating variable '{key}'" + (
-                        f" defined at {where})" if where else ")"
-                    )
-                exc.pos = None
-                raise
-            finally:
-                self.resolving.pop()
-            if t._state.secret_hits != before:
-                self.secret_keys.add(key)
-            elif value is raw and not overlaid:
-                t._state.static[key] = value  # no template inside: same for every child
-            self.cache[key] = value
-            return value
-        if key == "vars":
-            return _VarsView(self)
-        if key in _CALLABLES:
-            return getattr(t, "_lookup" if key == "lookup" else "_query")
-        if key == "omit":
-            return OMIT
-        return t._env.globals[key]
-
-    def __iter__(self) -> Iterator[str]:
-        seen = set()
-        for k in chain(self.templar.variables, _CALLABLES, ("omit",), self.templar._env.globals):
-            if k not in seen:
-                seen.add(k)
-                yield k
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __bool__(self) -> bool:
-        return True
-
-
-# --- the Templar -------------------------------------------------------------------------
 
 
 class Templar:
@@ -441,7 +292,7 @@ class Templar:
             ) from None
         except RecursionError:
             raise TemplateError(f"template recursion too deep in '{shown.strip()}'", pos) from None
-        except Exception as exc:  # a filter/test raised: report it as a template problem
+        except Exception as exc:  # noqa: BLE001 - a filter/test raised: a template problem
             raise TemplateError(
                 f"{type(exc).__name__}: {exc} in '{shown.strip()}'",
                 pos or getattr(shown, "pos", None),
