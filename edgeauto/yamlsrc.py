@@ -77,8 +77,8 @@ class _PosLoader(_BaseLoader):
                 hash(key)
             except TypeError:
                 raise ParseError(
-                    "a mapping key must be a plain value, found a "
-                    f"{type(key).__name__}", _mark_pos(self.filename, key_node)
+                    f"a mapping key must be a plain value, found a {type(key).__name__}",
+                    _mark_pos(self.filename, key_node),
                 ) from None
             if key in data:
                 raise ParseError(

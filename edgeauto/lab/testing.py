@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 from pathlib import Path
 
 from edgeauto.lab.errors import LabError
@@ -31,12 +32,11 @@ def claim_test_lab(name: str, first: int = 100, last: int = 199) -> Lab:
     """A lab for one test session/test, safe when several pytest runs share the checkout.
 
     Claims the first free number X in [first, last] by holding an flock on
-    ``.lab/locks/X.lock`` for the life of this process; the lab gets subnet 127.77.X and
+    ``X.lock`` in :func:`machine_lock_dir` for the life of this process; the lab gets subnet 127.77.X and
     state dir ``.lab/<name>-X``. Holding the lock proves no live run uses X, so leftovers a
     crashed earlier run left there are cleaned (down --force) before use.
     """
-    locks = Path(repo_root()) / ".lab" / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
+    locks = machine_lock_dir()
     for number in range(first, last + 1):
         handle = open(locks / f"{number}.lock", "w")  # noqa: SIM115 - held for the process
         try:
@@ -51,6 +51,18 @@ def claim_test_lab(name: str, first: int = 100, last: int = 199) -> Lab:
         lab.down(force=True)
         return lab
     raise LabError(f"all test lab slots {first}-{last} are in use (see .lab/locks)")
+
+
+def machine_lock_dir() -> Path:
+    """Where subnet claims are locked: one place per machine (not per checkout), because the
+    127.77.X addresses are the machine's — two checkouts running their suites at once must
+    never pick the same subnet. Private to the user (0700)."""
+    base = Path("/run/lock") if os.access("/run/lock", os.W_OK) else Path(tempfile.gettempdir())
+    locks = base / f"edgeauto-lab-{os.getuid()}"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    if locks.is_symlink() or locks.stat().st_uid != os.getuid():
+        raise LabError(f"{locks} is not a directory of this user: refusing to use it for locks")
+    return locks
 
 
 def release_test_lab(lab: Lab) -> None:

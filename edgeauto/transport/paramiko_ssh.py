@@ -226,6 +226,8 @@ class ParamikoTransport(SSHEndpoint, ShellTransport):
 
 def _drive_channel(chan, payload: bytes, timeout: float | None, handshake) -> ScriptResult:
     """Like streams.drive, for a paramiko channel: a writer thread + a reading loop."""
+    from paramiko import SSHException
+
     deadline = None if timeout is None else time.monotonic() + timeout
     release = threading.Event()
     outbox: list[bytes] = []
@@ -250,7 +252,7 @@ def _drive_channel(chan, payload: bytes, timeout: float | None, handshake) -> Sc
                     return
                 if chan.closed:
                     return
-        except (OSError, EOFError, Exception):  # channel closed under us: the reader reports
+        except (OSError, EOFError, SSHException):  # channel closed under us: the reader reports
             return
 
     thread = threading.Thread(target=writer, daemon=True)

@@ -199,7 +199,7 @@ def judge_task(task: dict, target: Path, work: Path, index: int, file: str) -> T
         load_and_validate(path, roles_path=[str(target.parent)])
     except EdgeautoError as exc:
         return TaskVerdict(file, index, action, False, categorize(str(exc), action))
-    except Exception as exc:  # a crash is a finding too, not a reason to stop measuring
+    except Exception as exc:  # noqa: BLE001 - a crash is a finding too, not a reason to stop measuring
         return TaskVerdict(file, index, action, False, f"crash {type(exc).__name__}")
     return TaskVerdict(file, index, action, True)
 
