@@ -8,6 +8,7 @@ change nothing). Reports min/median wall seconds, the ratio to the reference (on
 SSH round trips per host counted by its transport (``--json`` stats).
 
 Usage: .venv/bin/python bench/run_bench.py [--hosts 10] [--reps 3] [--tools ref,edgeauto,...]
+       [--base-src OLD_CHECKOUT]  (also runs edgeauto from another source tree, same run)
        [--markdown docs/benchmarks.md]
 Speed is only ever measured here, never asserted in tests.
 """
@@ -54,6 +55,15 @@ def precompile() -> None:
     import compileall
 
     compileall.compile_dir(str(REPO / "edgeauto"), quiet=1)
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by the processes this harness waited for: the
+    controller's cost of a run, which wall time on a shared 2-core box hides."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(cmd: list[str], env: dict | None = None, cwd: Path | None = None):
@@ -267,8 +277,11 @@ def main() -> int:
             for tool in tools:
                 bench.wipe()
                 for phase in ("run1", "run2"):
+                    cpu0 = children_cpu()
                     wall, ok, info = getattr(bench, f"run_{tool}")()
-                    row = {"tool": tool, "phase": phase, "rep": rep, "wall": wall, "ok": ok, **info}
+                    cpu = children_cpu() - cpu0
+                    row = {"tool": tool, "phase": phase, "rep": rep, "wall": wall, "cpu": cpu,
+                           "ok": ok, **info}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     finally:
@@ -294,8 +307,8 @@ def render(rows: list[dict], header: str, n: int) -> str:
         "",
         f"Machine: {header}",
         "",
-        "| tool | phase | min s | median s | × ref (median) | changed (last rep) | round trips/host | ok |",
-        "|---|---|---|---|---|---|---|---|",
+        "| tool | phase | min s | median s | × ref (median) | CPU s (median) | changed (last rep) | round trips/host | ok |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for (tool, phase), rs in groups.items():
         walls = [r["wall"] for r in rs]
@@ -304,6 +317,7 @@ def render(rows: list[dict], header: str, n: int) -> str:
         last = rs[-1]
         lines.append(
             f"| {tool} | {phase} | {min(walls):.2f} | {med:.2f} | {ratio} | "
+            f"{statistics.median(r.get('cpu', 0.0) for r in rs):.2f} | "
             f"{last.get('changed', '—')} | {last.get('round_trips_per_host', '—')} | "
             f"{all(r['ok'] for r in rs)} |"
         )
