@@ -197,9 +197,14 @@ def _bound(te: TaskExec, slot: ItemSlot, res: dict, templar):
 def condition_error(res: dict, exc: EdgeautoError) -> dict:
     """The result of a task whose result condition failed to render: failed, with the
     template error (file:line first) as its message; the module's own keys are kept."""
-    pos = getattr(exc, "pos", None)
+    return {**res, "failed": True, "msg": error_text(exc)}
+
+
+def error_text(exc: Exception, pos=None) -> str:
+    """An engine error as a task's ``msg``: where it is (file:line:col) first, then what."""
+    pos = getattr(exc, "pos", None) or pos
     message = getattr(exc, "message", None) or str(exc)
-    return {**res, "failed": True, "msg": f"{pos}: {message}" if pos else message}
+    return f"{pos}: {message}" if pos else message
 
 
 def registered_value(result: dict):

@@ -33,7 +33,7 @@ from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.failinfo import failed_task_vars
-from edgeauto.planner.fold import registered_value
+from edgeauto.planner.fold import error_text, registered_value
 from edgeauto.planner.includes import include_entry
 from edgeauto.planner.meta import meta_action_of, run_meta_action
 from edgeauto.planner.outbox import Outbox
@@ -174,18 +174,20 @@ class HostRunner:
 
     def controller_failure(self, task: Task, wctx: WalkCtx, exc: EdgeautoError) -> Flow:
         """A task failed on the controller (template error, bad argument, module bug)."""
-        pos = getattr(exc, "pos", None) or task.pos
-        message = getattr(exc, "message", None) or str(exc)
+        msg = error_text(exc, task.pos)
         te = TaskExec(task, wctx, self.next_key(task), {})
         if self.services.options.check and isinstance(exc, TemplateError):
             # Dry run: a value an earlier (predicted, not performed) task would have produced
             # is missing. Say so instead of failing the whole dry run.
-            msg = f"cannot be predicted in check mode: {pos}: {message}"
-            result = {"skipped": True, "changed": False, "check_mode_unknown": True, "msg": msg}
+            result = {
+                "skipped": True,
+                "changed": False,
+                "check_mode_unknown": True,
+                "msg": f"cannot be predicted in check mode: {msg}",
+            }
             te.final = self._final(task, te, "skipped", result)
             self.walk_state.outbox.append(te)
             return self.flush()
-        msg = f"{pos}: {message}" if pos else message
         te.final = self._final(task, te, "failed", {"failed": True, "msg": msg})
         te.ignore_errors = te.final.ignored = self._ignores_failure(task, wctx)
         self.walk_state.outbox.append(te)
