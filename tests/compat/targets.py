@@ -92,9 +92,22 @@ def targets_dir(version: str | None = None) -> Path:
         unpack = Path(tmp) / "unpacked"
         with tarfile.open(sdist) as tar:
             members = [m for m in tar.getmembers() if m.name.startswith(prefix)]
-            tar.extractall(unpack, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(unpack, members=members, filter="data")
+            else:  # Debian 12's Python 3.11.2 predates extraction filters: check by hand
+                tar.extractall(unpack, members=[m for m in members if _plain_member(m)])
         (unpack / prefix).rename(targets)
     return targets
+
+
+def _plain_member(member: tarfile.TarInfo) -> bool:
+    """What the "data" filter lets through: files and directories inside the target."""
+    parts = Path(member.name).parts
+    return (
+        (member.isfile() or member.isdir())
+        and ".." not in parts
+        and not member.name.startswith("/")
+    )
 
 
 @dataclass
