@@ -95,7 +95,9 @@ class DockerTransport(PipeTransport):
     def connect(self, timeout: float) -> None:
         argv = [*self.base, "inspect", "--format", "{{.State.Running}}", self.container]
         try:
-            proc = subprocess.run(argv, capture_output=True, timeout=timeout)
+            proc = subprocess.run(
+                argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired as exc:
             raise ConnectTimeout(
                 f"host {self.host}: `{shlex.join(argv)}` gave no answer within {timeout:g}s"
@@ -134,7 +136,7 @@ class DockerTransport(PipeTransport):
     def _kill_run(self, pid: str) -> None:
         argv = [*self.base, "exec", "-u", "0", self.container, "sh", "-c", _KILL_RUN, "sh", pid]
         try:
-            subprocess.run(argv, capture_output=True, timeout=30)
+            subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
         except (subprocess.TimeoutExpired, OSError):
             pass  # best effort: the daemon or container may be gone, which ends the run too
 

@@ -250,7 +250,7 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
             operation,
             self.hostname,
         ]
-        return subprocess.run(argv, capture_output=True, timeout=10)
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
 
     def master_alive(self) -> bool:
         try:

@@ -64,7 +64,13 @@ def test_ansible_playbook_and_edgeauto_leave_the_same_state(tmp_path, lab_invent
                 ]
             started = time.monotonic()
             proc = subprocess.run(
-                argv, capture_output=True, text=True, env=env, cwd=repo, timeout=600
+                argv,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env=env,
+                cwd=repo,
+                timeout=600,
             )
             print(f"{tool} run {attempt}: {time.monotonic() - started:.2f}s")  # measurement
             assert proc.returncode == 0, proc.stdout + proc.stderr

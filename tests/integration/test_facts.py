@@ -61,6 +61,7 @@ def ansible_setup():
     out = subprocess.run(
         [str(ANSIBLE), "localhost", "-c", "local", "-m", "setup"],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         env=env,
         timeout=300,
@@ -198,7 +199,15 @@ def test_facts_command_prints_setup_style_output_and_exit_4_for_unreachable(sshd
         "-T",
         "5",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=REPO,
+    )
     assert proc.returncode == 4, proc.stderr
     out = proc.stdout
     assert "target | SUCCESS => {" in out and "ctl | SUCCESS => {" in out
@@ -210,6 +219,7 @@ def test_facts_command_prints_setup_style_output_and_exit_4_for_unreachable(sshd
     cached = subprocess.run(
         [*cmd[:-4], "--cached", "--json", "-l", "target"],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         env=env,
         timeout=120,

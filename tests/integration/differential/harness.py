@@ -227,6 +227,7 @@ def start_tool(
         ]
     return subprocess.Popen(
         argv,
+        stdin=subprocess.DEVNULL,  # own /dev/null: a shared stdin another child made non-blocking stops ansible
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

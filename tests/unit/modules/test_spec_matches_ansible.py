@@ -37,7 +37,11 @@ def docs():
         pytest.skip("ansible-core (test oracle) is not installed")
     names = [f"ansible.builtin.{m}" for m in ORACLE_MODULES]
     proc = subprocess.run(
-        [str(ANSIBLE_DOC), "-j", *names], capture_output=True, text=True, check=True
+        [str(ANSIBLE_DOC), "-j", *names],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        check=True,
     )
     return {k.split(".")[-1]: v["doc"] for k, v in json.loads(proc.stdout).items()}
 

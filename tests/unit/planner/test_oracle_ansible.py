@@ -198,6 +198,7 @@ def test_recap_counts_match_ansible_playbook(tmp_path, name):
         proc = subprocess.run(
             argv,
             capture_output=True,
+            stdin=subprocess.DEVNULL,
             text=True,
             env=env,
             timeout=180,

@@ -155,6 +155,7 @@ def test_a_whole_file_vault_encrypted_vars_file_validates_and_its_values_are_use
         [str(ansible_vault), "encrypt", "--vault-password-file", str(password), str(secret)],
         check=True,
         capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
     assert secret.read_text().startswith("$ANSIBLE_VAULT")
     pb = lab.playbook(

@@ -73,7 +73,7 @@ def test_file_lookups_search_like_ansible(tmp_path):
     env.pop("ANSIBLE_CONFIG", None)
     res = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", "-c", "local", str(pb / "site.yml")],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True, stdin=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path, timeout=300,
     )  # fmt: skip
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     shown, _ = json.JSONDecoder().raw_decode(res.stdout.split("ok: [localhost] => ")[1])

@@ -115,7 +115,7 @@ def ansible_winners(tmp_path_factory) -> dict[str, str]:
     env.pop("ANSIBLE_CONFIG", None)
     res = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", str(inv), str(pb / "site.yml"), "-e", extra],
-        capture_output=True, text=True, env=env, cwd=pb, timeout=300,
+        capture_output=True, stdin=subprocess.DEVNULL, text=True, env=env, cwd=pb, timeout=300,
     )  # fmt: skip
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     decoder = json.JSONDecoder()
