@@ -18,7 +18,29 @@ EVERYTHING = frozenset({"*"})
 # Names through which a template can reach any variable indirectly.
 INDIRECT = frozenset({"hostvars", "vars", "lookup", "query", "q"})
 
+
+class _AnyCallable(dict):
+    """Filters/tests for parsing only: every name exists. Jinja2's compiler refuses unknown
+    filter names, and a plain Environment knows none of Ansible's — without this every
+    template using ``from_json`` or ``ipaddr`` would count as reading everything."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def get(self, name, default=None):
+        return dict.get(self, name) or _no_op
+
+    def __missing__(self, name):
+        return _no_op
+
+
+def _no_op(*args, **kwargs):
+    return None
+
+
 _ENV = jinja2.Environment()
+_ENV.filters = _AnyCallable(_ENV.filters)
+_ENV.tests = _AnyCallable(_ENV.tests)
 
 
 @lru_cache(maxsize=4096)

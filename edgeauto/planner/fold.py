@@ -223,6 +223,11 @@ def registered_value(result: dict):
     return as_data(out)
 
 
+def only_predicted(res: dict, check: bool) -> bool:
+    """A check-mode result that stands for work not done (its real values are unknown)."""
+    return check and bool(res.get("might_change") or res.get("check_mode_unknown"))
+
+
 def predicted_defaults(res: dict) -> dict:
     """A command check mode did not run still registers the keys Ansible's skipped check-mode
     result has (``rc: 0``, empty output), so later tasks reading ``r.rc`` can be predicted."""

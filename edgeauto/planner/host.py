@@ -33,7 +33,7 @@ from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.failinfo import failed_task_vars
-from edgeauto.planner.fold import error_text, registered_value
+from edgeauto.planner.fold import error_text, only_predicted, registered_value
 from edgeauto.planner.includes import include_entry
 from edgeauto.planner.meta import meta_action_of, run_meta_action
 from edgeauto.planner.outbox import Outbox
@@ -176,9 +176,10 @@ class HostRunner:
         """A task failed on the controller (template error, bad argument, module bug)."""
         msg = error_text(exc, task.pos)
         te = TaskExec(task, wctx, self.next_key(task), {})
-        if self.services.options.check and isinstance(exc, TemplateError):
-            # Dry run: a value an earlier (predicted, not performed) task would have produced
-            # is missing. Say so instead of failing the whole dry run.
+        if isinstance(exc, TemplateError) and self._reads_unpredicted(task, wctx):
+            # Dry run: the value of an earlier task that check mode only predicted (a command
+            # it did not run) is unknown. Say so instead of failing the whole dry run; every
+            # other template error fails here exactly as it fails the real run.
             result = {
                 "skipped": True,
                 "changed": False,
@@ -195,6 +196,16 @@ class HostRunner:
         if out != Flow.OK:
             return out
         return Flow.OK if te.ignore_errors else self.outbox.mark_failed(task, wctx)
+
+    def _reads_unpredicted(self, task: Task, wctx: WalkCtx) -> bool:
+        unknown = self.state.unpredicted
+        if not unknown:
+            return False
+        try:
+            names = self._names_of(task, wctx, self.task_vars(task, wctx), controller=True)
+        except (EdgeautoError, ValueError):
+            return False
+        return bool(names & unknown)
 
     def _final(self, task: Task, te: TaskExec, status: str, result: dict) -> TaskResult:
         return TaskResult(self.name, task, status, result, key=te.key, is_handler=task.is_handler)
@@ -293,7 +304,12 @@ class HostRunner:
         if not barrier.wait_once(entry):
             return Flow.STOPPED
         if entry.result is not None and task.register:
-            self.state.registered[task.register] = registered_value(entry.result.result)
+            res = entry.result.result
+            self.state.register(
+                task.register,
+                registered_value(res),
+                only_predicted(res, self.services.options.check),
+            )
         return Flow.OK
 
     # ------------------------------------------------------------------ includes and meta

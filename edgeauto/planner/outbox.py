@@ -155,7 +155,11 @@ class Outbox:
             self._invalidate_checksums(te)
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
-            self.state.registered[task.register] = fold.registered_value(final.result)
+            self.state.register(
+                task.register,
+                fold.registered_value(final.result),
+                fold.only_predicted(final.result, te.check),
+            )
         if final.status == "changed" and (task.notify or te.wctx.notify):
             templar = self.services.scope.make_templar(te.tvars, te.wctx.role)
             names = [str(templar.render(n)) for n in [*task.notify, *te.wctx.notify]]

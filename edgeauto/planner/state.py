@@ -17,6 +17,9 @@ class HostState:
     included_vars: dict[str, Any] = field(default_factory=dict)
     set_facts: dict[str, Any] = field(default_factory=dict)  # set_fact
     registered: dict[str, Any] = field(default_factory=dict)
+    # register names whose value check mode only predicted (a command it did not run): a
+    # template error reading one of them is "cannot be predicted", any other one fails.
+    unpredicted: set[str] = field(default_factory=set)
     checksums: dict[str, str | None] = field(default_factory=dict)
     stats: HostStats = field(default_factory=HostStats)
     transport: Transport | None = None
@@ -25,6 +28,14 @@ class HostState:
     ended: bool = False  # meta: end_host (this play only)
     not_run: list[str] = field(default_factory=list)  # tasks stopped by an interruption
     last_unreachable: Exception | None = None
+
+    def register(self, name: str, value: Any, predicted_only: bool) -> None:
+        """``register: name`` — remembering whether check mode only predicted the value."""
+        self.registered[name] = value
+        if predicted_only:
+            self.unpredicted.add(name)
+        else:
+            self.unpredicted.discard(name)
 
     @property
     def active(self) -> bool:

@@ -3,23 +3,11 @@ and edgeauto must give the same PLAY RECAP counts."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
 
-ANSIBLE = Path(sys.executable).with_name("ansible-playbook")
-pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (oracle) not installed")
+from .oracle import ANSIBLE, run_both
 
-RECAP = re.compile(
-    r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+"
-    r"skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
-    re.M,
-)
+pytestmark = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (oracle) not installed")
 
 PLAYBOOKS = {
     "errors": """
@@ -151,59 +139,8 @@ FILES = {
 }
 
 
-def recap(text: str) -> dict:
-    return {m.group(1): tuple(int(g) for g in m.groups()[1:]) for m in RECAP.finditer(text)}
-
-
 @pytest.mark.parametrize("name", sorted(PLAYBOOKS))
 def test_recap_counts_match_ansible_playbook(tmp_path, name):
-    inventory = tmp_path / "inv.yml"
-    inventory.write_text(
-        "all:\n  hosts:\n"
-        + "".join(
-            f"    {h}: {{ansible_connection: local, ansible_python_interpreter: {sys.executable}}}\n"
-            for h in ("h1", "h2")
-        )
-    )
-    for rel, text in FILES.get(name, {}).items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    results = {}
-    for tool in ("ansible", "edgeauto"):
-        work = tmp_path / tool
-        work.mkdir()
-        pb = tmp_path / f"{tool}.yml"
-        pb.write_text(textwrap.dedent(PLAYBOOKS[name]).replace("WORK", str(work)))
-        if tool == "ansible":
-            argv = [str(ANSIBLE), "-i", str(inventory), str(pb)]
-        else:
-            argv = [
-                sys.executable,
-                "-m",
-                "edgeauto",
-                "run",
-                "-i",
-                str(inventory),
-                str(pb),
-                "--no-retry-file",
-                "--no-pending-handlers",
-            ]
-        env = dict(
-            os.environ,
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_RETRY_FILES_ENABLED="0",
-            ANSIBLE_LOCAL_TEMP=str(tmp_path / "atmp"),
-            NO_COLOR="1",
-        )
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            timeout=180,
-            cwd=Path(__file__).resolve().parents[3],
-        )
-        results[tool] = (proc.returncode, recap(proc.stdout), proc.stdout + proc.stderr)
+    results = run_both(tmp_path, PLAYBOOKS[name], FILES.get(name, {}))
     assert results["edgeauto"][1] == results["ansible"][1], results["edgeauto"][2]
     assert results["edgeauto"][0] == results["ansible"][0]
