@@ -118,12 +118,64 @@ _PosLoader.add_constructor("!vault", _PosLoader.construct_vault)
 _PosLoader.add_constructor("!vault-encrypted", _PosLoader.construct_vault)
 
 
+# Bounds that stop hostile or broken YAML early with file:line instead of spinning or
+# crashing: an "alias bomb" (a 1 KB file whose anchors expand to a billion values) and
+# nesting deeper than the loader's recursion can follow. Real playbooks, inventories and
+# vars files stay far below both.
+MAX_EXPANDED_VALUES = 1_000_000
+MAX_DEPTH = 200
+
+
+def _check_bounds(node, filename: str) -> None:
+    """Count the values ``node`` stands for with every alias expanded (memoised per node,
+    so the count itself is linear in the file); refuse too deep nesting on the way down."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def measure(current, level: int) -> int:
+        if level > MAX_DEPTH:
+            raise ParseError(
+                f"YAML nested deeper than {MAX_DEPTH} levels", _mark_pos(filename, current)
+            )
+        key = id(current)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ParseError(
+                "an alias refers to its own anchor (recursive YAML)", _mark_pos(filename, current)
+            )
+        children: list = []
+        if isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        active.add(key)
+        total = 1
+        for child in children:
+            total += measure(child, level + 1)
+            if total > MAX_EXPANDED_VALUES:
+                raise ParseError(
+                    f"YAML aliases expand to more than {MAX_EXPANDED_VALUES} values "
+                    "(an alias bomb?); refusing to load",
+                    _mark_pos(filename, child),
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    measure(node, 1)
+
+
 def load_yaml_text(text: str, filename: str = "<string>") -> Any:
     """Parse one YAML document; syntax errors become ParseError with file:line:col."""
     loader = _PosLoader(text)
     loader.filename = filename
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_bounds(node, filename)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(filename, mark.line + 1, mark.column + 1) if mark else Position(filename)
