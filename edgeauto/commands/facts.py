@@ -2,7 +2,7 @@
 
 One round trip per host (all probes in one script), hosts in parallel (``-f``), results as
 ``host | SUCCESS => {json}`` (or one JSON document with ``--json``), stored in the fact cache
-for later runs. Unreachable hosts print ``UNREACHABLE!`` and make the exit code 4.
+for later runs (without the target's environment unless ``--cache-env``). Unreachable hosts print ``UNREACHABLE!`` and make the exit code 4.
 """
 
 from __future__ import annotations
@@ -55,6 +55,11 @@ def register(subparsers) -> None:
         help="use cached facts younger than fact_caching_timeout when present",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not store facts in the cache")
+    parser.add_argument(
+        "--cache-env",
+        action="store_true",
+        help="store the target's environment (ansible_env) in the cache too (default: left out)",
+    )
     parser.add_argument("--fact-caching-timeout", type=float, default=None, metavar="SECONDS")
     parser.set_defaults(func=run)
 
@@ -95,7 +100,9 @@ def run(args) -> int:
     cache = (
         None
         if args.no_cache and not args.cached
-        else FactCache(timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
+        else FactCache(
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, keep_env=args.cache_env
+        )
     )
     host_vars = {h: connection_vars(inventory, h, vault) for h in hosts}
     if args.connection:

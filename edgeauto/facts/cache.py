@@ -2,7 +2,9 @@
 
 Default location ``~/.cache/edgeauto/facts.db`` (override with ``EDGEAUTO_FACT_CACHE``);
 ``fact_caching_timeout`` seconds (Ansible's name; default 86400, 0 = never expire).
-Writes are transactions, so a crashed run never leaves a half-written entry, and several
+The target's environment (``ansible_env``) is not stored unless asked for (``keep_env``): on
+the controller's own host it holds the operator's tokens and agent sockets, and a cache file
+outlives the run. Writes are transactions, so a crashed run never leaves a half-written entry, and several
 processes may share the file (WAL journal, busy timeout).
 """
 
@@ -16,6 +18,7 @@ import time
 
 DEFAULT_TIMEOUT = 86400
 ENV_PATH = "EDGEAUTO_FACT_CACHE"
+ENV_KEYS = frozenset({"env", "ansible_env"})  # the target's environment, left out by default
 
 
 def default_cache_path() -> str:
@@ -27,9 +30,12 @@ def default_cache_path() -> str:
 
 
 class FactCache:
-    def __init__(self, path: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, path: str | None = None, timeout: float = DEFAULT_TIMEOUT, keep_env: bool = False
+    ) -> None:
         self.path = path or default_cache_path()
         self.timeout = timeout
+        self.keep_env = keep_env
         directory = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         # one connection shared by the run's worker threads, serialised by a lock
@@ -42,7 +48,7 @@ class FactCache:
                 " facts TEXT NOT NULL)"
             )
         try:
-            os.chmod(self.path, 0o600)  # facts include env and user names: keep them private
+            os.chmod(self.path, 0o600)  # facts include user names and addresses: keep them private
         except OSError:
             pass
 
@@ -62,6 +68,8 @@ class FactCache:
 
     def put(self, host: str, facts: dict, *, now: float | None = None) -> None:
         stored = time.time() if now is None else now
+        if not self.keep_env:
+            facts = {k: v for k, v in facts.items() if k not in ENV_KEYS}
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO facts (host, stored, facts) VALUES (?, ?, ?)",

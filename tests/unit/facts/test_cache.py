@@ -51,3 +51,37 @@ def test_worker_threads_can_share_one_cache(tmp_path):
     for t in threads:
         t.join()
     assert [cache.get(f"h{i}")["i"] for i in range(8)] == list(range(8))
+
+
+def test_the_environment_is_not_stored_unless_asked_for(tmp_path):
+    facts = {"distribution": "Debian", "env": {"GITHUB_TOKEN": "s3cret"}}
+    with FactCache(str(tmp_path / "f.db")) as cache:
+        cache.put("h", facts)
+        assert cache.get("h") == {"distribution": "Debian"}
+    with FactCache(str(tmp_path / "g.db"), keep_env=True) as cache:
+        cache.put("h", facts)
+        assert cache.get("h") == facts
+
+
+def test_edgeauto_facts_on_the_controller_keeps_its_tokens_out_of_the_cache_file(tmp_path):
+    """The real command on the local connection: the controller's environment (with a token)
+    is printed for this run but never lands in the cache file."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "facts.db"
+    env = dict(os.environ, EDGEAUTO_FACT_CACHE=str(db), EA_TEST_TOKEN="tok-4f1e9c")
+    argv = [sys.executable, "-m", "edgeauto", "facts", "-i", "localhost,", "localhost"]
+    proc = subprocess.run(
+        [*argv, "-c", "local", "--subset", "min", "--json"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "tok-4f1e9c" in proc.stdout  # gathered and shown, as `ansible -m setup` does
+    assert db.exists()
+    assert b"tok-4f1e9c" not in b"".join(p.read_bytes() for p in tmp_path.glob("facts.db*"))
