@@ -102,6 +102,24 @@ class RemoteProtocolError(EdgeautoError):
     """The framed output of a remote script could not be parsed."""
 
 
+class InternalError(EdgeautoError):
+    """A bug in edgeauto met while running a task: reported as that task's failure, with
+    where it happened and a request to report it, instead of crashing the host's walk."""
+
+    exit_code = EXIT_UNEXPECTED
+
+    @classmethod
+    def of(cls, exc: BaseException, pos: Position | None = None) -> InternalError:
+        import traceback
+        from pathlib import Path
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        return cls(
+            f"internal error: {type(exc).__name__}: {exc} ({where.strip()}; please report it)", pos
+        )
+
+
 def did_you_mean(word: str, candidates) -> str | None:
     """Return a 'did you mean X?' hint when a close candidate exists."""
     import difflib

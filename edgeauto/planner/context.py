@@ -32,6 +32,7 @@ class WalkCtx:
     in_handlers: bool = False
     in_rescue: bool = False
     notify: tuple[str, ...] = ()  # block-level notify (applies to every task inside)
+    includes: tuple[str, ...] = ()  # the dynamic includes this walk is inside, outer first
 
     def child_block(self, block: Block) -> WalkCtx:
         return replace(
@@ -60,13 +61,31 @@ class WalkCtx:
             role=role,
         )
 
-    def with_include(self, params: dict, tags=(), when=()) -> WalkCtx:
+    def with_include(self, params: dict, tags=(), when=(), via: str = "") -> WalkCtx:
         return replace(
             self,
+            includes=self.includes + (via,),
             include_params=self.include_params + ((params,) if params else ()),
             tags=self.tags + tuple(tags),
             when=self.when + tuple(when),
         )
+
+
+MAX_INCLUDE_DEPTH = 64  # deeper is a circular include in practice (ansible: RecursionError)
+
+
+def check_include_depth(wctx: WalkCtx, target: str, pos) -> None:
+    """A dynamic include nested deeper than any real playbook: say which files loop, at the
+    include's own line, instead of running into Python's recursion limit."""
+    if len(wctx.includes) < MAX_INCLUDE_DEPTH:
+        return
+    from edgeauto.errors import EdgeautoError
+
+    chain = [*wctx.includes[-4:], target]
+    raise EdgeautoError(
+        f"includes nested {MAX_INCLUDE_DEPTH} deep (a circular include?): … → " + " → ".join(chain),
+        pos,
+    )
 
 
 def _pick(inner: Any, outer: Any) -> Any:

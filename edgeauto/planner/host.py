@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from edgeauto.errors import EdgeautoError, TemplateError
+from edgeauto.errors import EdgeautoError, InternalError, TemplateError
 from edgeauto.modules.base import ControllerModule
 from edgeauto.modules.registry import get_module
-from edgeauto.planner.context import WalkCtx
+from edgeauto.planner.context import WalkCtx, check_include_depth
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.failinfo import failed_task_vars
@@ -162,7 +162,10 @@ class HostRunner:
                     return Flow.OK
         try:
             return self._run_task(task, wctx)
-        except EdgeautoError as exc:
+        except RecursionError:
+            raise  # no stack left to report it here: the host's walk reports it
+        except Exception as exc:  # noqa: BLE001 - a bug in one task fails that task only
+            error = exc if isinstance(exc, EdgeautoError) else InternalError.of(exc, task.pos)
             if (walk.segment or walk.outbox) and not retried:
                 # The error may come from a value a pending task produces: run those first,
                 # then plan this task again with their results.
@@ -170,7 +173,7 @@ class HostRunner:
                 if out != Flow.OK:
                     return out
                 return self.run_task(task, wctx, retried=True)
-            return self.controller_failure(task, wctx, exc)
+            return self.controller_failure(task, wctx, error)
 
     def controller_failure(self, task: Task, wctx: WalkCtx, exc: EdgeautoError) -> Flow:
         """A task failed on the controller (template error, bad argument, module bug)."""
@@ -344,18 +347,18 @@ class HostRunner:
             target = args.get("file") or args.get("_raw_params") or task.include_target
             if not target:
                 raise EdgeautoError("include_tasks needs a file name", task.pos)
+            check_include_depth(wctx, str(target), task.pos)
             includes = self.services.includes
             nodes = includes.tasks(str(target), task, wctx, {**variables, **extra})
             shown = nodes[0].pos.file if nodes and getattr(nodes[0], "pos", None) else target
             entries.append((slot.item, str(shown)))
-            planned.append((nodes, extra))
+            planned.append((nodes, extra, str(target)))
         out = self._report_include(task, wctx, entries, task.loop is not None)
-        for nodes, extra in planned:
+        for nodes, extra, written in planned:
             if out != Flow.OK:
                 break
-            out = self.walk(
-                nodes, wctx.with_include({**extra, **(task.vars or {})}, tags=task.tags)
-            )
+            params = {**extra, **(task.vars or {})}
+            out = self.walk(nodes, wctx.with_include(params, tags=task.tags, via=written))
         return out
 
     def run_include_role(self, task, wctx, templar) -> Flow:
@@ -368,11 +371,12 @@ class HostRunner:
         name = args.get("name") or args.get("role") or task.include_target
         if not name:
             raise EdgeautoError("include_role needs a role name (name:)", task.pos)
+        check_include_depth(wctx, str(name), task.pos)
         role = self.services.includes.role(str(name), task, args)
         out = self._report_include(task, wctx, [(NO_ITEM, str(name))], False)
         if out != Flow.OK:
             return out
-        sub = wctx.with_include(dict(task.vars or {}), tags=task.tags)
+        sub = wctx.with_include(dict(task.vars or {}), tags=task.tags, via=str(name))
         self.services.handlers.register_role(role, sub.include_params)
         return self.run_role(role, sub)
 

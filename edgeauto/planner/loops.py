@@ -42,6 +42,10 @@ def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
             )
         if isinstance(rendered, dict):
             raise TemplateError("loop expects a list, found a mapping (use dict2items)", pos)
+        if not isinstance(rendered, list | tuple | set | frozenset):
+            raise TemplateError(
+                f"loop expects a list, found {type(rendered).__name__} {rendered!r}", pos
+            )
         return list(rendered)
     if kind in ("items",):
         values = rendered if isinstance(rendered, list) else [rendered]

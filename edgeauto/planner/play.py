@@ -8,12 +8,10 @@ one ended, and only if the batch stayed within its failure budget.
 from __future__ import annotations
 
 import math
-import traceback
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from edgeauto.errors import EdgeautoError
+from edgeauto.errors import EdgeautoError, InternalError
 from edgeauto.planner.barrier import BatchSync
 from edgeauto.planner.connect import Connector, gathers_facts
 from edgeauto.planner.context import WalkCtx
@@ -154,12 +152,7 @@ class PlayRun:
         except EdgeautoError as exc:
             self._host_crashed(state, str(exc))
         except Exception as exc:  # noqa: BLE001 - one host's bug must not stop the fleet
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            self._host_crashed(
-                state,
-                f"internal error: {type(exc).__name__}: {exc} "
-                f"(at {Path(where.filename).name}:{where.lineno}; please report it)",
-            )
+            self._host_crashed(state, InternalError.of(exc).message)
         finally:
             barrier.walk_ended(state.name)
             self.fleet.reporter.host_done(state.name)
