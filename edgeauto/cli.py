@@ -4,7 +4,7 @@ Each command lives in its own module under :mod:`edgeauto.commands` exposing
 ``register(subparsers)``, which adds its parser and sets ``func`` to a callable taking the
 parsed args and returning an exit code. Heavy imports happen inside those callables so
 ``edgeauto --help`` stays fast. Errors from the :mod:`edgeauto.errors` family are printed
-without a traceback.
+without a traceback; anything else is a bug, reported in one line with exit code 250.
 """
 
 from __future__ import annotations
@@ -67,6 +67,26 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, like ansible (250)
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """An error no user input explains: one line that says it is ours, asks for a report,
+    and exits 250 as ansible does; ``EDGEAUTO_DEBUG=1`` prints the traceback too."""
+    import os
+    import traceback
+
+    from edgeauto.errors import InternalError
+
+    print(f"ERROR! unexpected {InternalError.of(exc).message}", file=sys.stderr)
+    print(
+        "  please report it with the command line (EDGEAUTO_DEBUG=1 shows the traceback)",
+        file=sys.stderr,
+    )
+    if os.environ.get("EDGEAUTO_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    return InternalError.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -194,6 +194,10 @@ def load_yaml(path: str | Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParseError("file not found", Position(str(path))) from None
+    except IsADirectoryError:
+        raise ParseError("is a directory, expected a YAML file", Position(str(path))) from None
+    except PermissionError:
+        raise ParseError("permission denied", Position(str(path))) from None
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text: {exc.reason}", Position(str(path))) from None
     return load_yaml_text(text, str(path))

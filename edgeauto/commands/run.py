@@ -123,16 +123,13 @@ def register(subparsers) -> None:
 
 
 def _limit(values):
+    """``-l`` values (repeatable) as terms, ``@file`` read now: a missing file is an error
+    before anything else happens (inventory's one rule for limit files)."""
     if not values:
         return None
-    out = []
-    for value in values:
-        if value.startswith("@"):
-            with open(value[1:], encoding="utf-8") as fh:
-                out.extend(line.strip() for line in fh if line.strip())
-        else:
-            out.append(value)
-    return out
+    from edgeauto.inventory.patterns import limit_terms
+
+    return [term for value in values for term in limit_terms(value)]
 
 
 def build_options(args):
