@@ -12,6 +12,7 @@ import sys
 
 
 def register(subparsers) -> None:
+    from edgeauto.commands.argtypes import positive_int
     from edgeauto.commands.inventory import add_inventory_arguments
 
     parser = subparsers.add_parser(
@@ -47,7 +48,9 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--ssh-common-args", default="", help="extra ssh args for every host")
     parser.add_argument("--ssh-extra-args", default="", help="extra ssh args for every host")
-    parser.add_argument("-f", "--forks", type=int, default=5, help="hosts in parallel (default 5)")
+    parser.add_argument(
+        "-f", "--forks", type=positive_int, default=5, help="hosts in parallel (default 5)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document {host: result}")
     parser.add_argument(
         "--cached",

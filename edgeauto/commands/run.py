@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 
+from edgeauto.commands.argtypes import positive_int
 from edgeauto.commands.check_syntax import add_playbook_arguments
 from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
 
@@ -37,7 +38,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         help="further limit selected hosts to a pattern (@file reads a retry file)",
     )
     parser.add_argument(
-        "-f", "--forks", type=int, default=50, help="hosts run in parallel (default 50)"
+        "-f", "--forks", type=positive_int, default=50, help="hosts run in parallel (default 50)"
     )
     parser.add_argument("-u", "--user", dest="remote_user", help="connect as this user")
     parser.add_argument("-c", "--connection", help="connection type (ssh, paramiko, local, docker)")

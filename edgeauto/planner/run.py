@@ -54,6 +54,7 @@ class Run(RunState):
     def load(self) -> None:
         """Inventory, vault, every playbook; validation of everything before anything runs."""
         from edgeauto.inventory import load_inventory
+        from edgeauto.planner.preflight import check_limit, check_start_at_task
         from edgeauto.playbook import load_and_validate
 
         self.vault = self._vault()
@@ -70,8 +71,10 @@ class Run(RunState):
             "inventory": self.inventory,
             "vault": self.vault,  # whole-file vaulted vars_files are validated too
         }
+        check_limit(self.inventory, self.options.limit)
         for path in self.playbook_paths:
             self.playbooks.append(load_and_validate(path, **kwargs))
+        check_start_at_task(self.playbooks, self.options.start_at_task)
         self.loaded = True
 
     def _vault(self):
@@ -95,7 +98,7 @@ class Run(RunState):
 
         def cut() -> None:
             for st in list(self.states.values()):
-                stop = getattr(st.transport, "stop_master", None)
+                stop = getattr(st.transport, "interrupt", None)
                 if stop is not None:
                     try:
                         stop()

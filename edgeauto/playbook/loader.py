@@ -113,8 +113,14 @@ class Loader(TaskLoader, RoleLoader):
             self.problem("a play needs 'hosts' (a host pattern), found none", ds.pos)
             hosts = ""
         elif isinstance(hosts, list):
+            bad = [h for h in hosts if not isinstance(h, str)]
+            if bad:
+                self.problem(
+                    f"'hosts' list entries must be host patterns (strings), found {describe(bad[0])}",
+                    position_of(hosts, ds.pos_of("hosts")),
+                )
             hosts = ",".join(str(h) for h in hosts)
-        elif isinstance(hosts, dict):
+        elif not isinstance(hosts, str):
             self.problem(
                 f"'hosts' expects a host pattern string or list, found {describe(hosts)}",
                 position_of(hosts, ds.pos_of("hosts")),

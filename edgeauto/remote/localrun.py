@@ -68,8 +68,10 @@ def run_local(
     busybox_only: bool = False,
     cwd: str | None = None,
     timeout: float = 60,
+    tmpdir: str | None = None,
 ) -> LocalRun:
-    """Compile, run and finish ``tasks`` in one script; results are Ansible-shaped dicts."""
+    """Compile, run and finish ``tasks`` in one script; results are Ansible-shaped dicts.
+    ``tmpdir`` is the script's TMPDIR (default: a fresh directory per run)."""
     invocations = []
     contexts = []
     modules = []
@@ -99,7 +101,7 @@ def run_local(
     with tempfile.TemporaryDirectory(prefix="ea-localrun-") as tmp:
         if busybox_only:
             env["PATH"] = str(busybox_path_dir(Path(tmp)))
-        env["TMPDIR"] = tmp
+        env["TMPDIR"] = tmpdir or tmp
         proc = subprocess.run(
             SHELLS[shell], input=script, capture_output=True, env=env, cwd=cwd, timeout=timeout
         )

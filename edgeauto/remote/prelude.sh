@@ -37,8 +37,24 @@ ea__begin() {
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    trap 'exit 141' PIPE
+    echo "$$" >"$__ea_root/pid"
+    ea__sweep "$__ea_d" "$__ea_root"
     __ea_t=$__ea_root/t0
     printf '\n@@EA:%s:BEGIN %s\n' "$1" "$2"
+}
+
+ea__sweep() {
+    # $1 temp base dir, $2 our own dir. A cut run (killed controller, dropped connection,
+    # SIGKILL) cannot run its EXIT trap: remove the private dirs whose script is gone. Only
+    # our own dirs have a readable pid file (mode 0700), and a live script keeps its dir.
+    for __ea_old in "$1"/edgeauto.*; do
+        [ "$__ea_old" = "$2" ] && continue
+        [ -r "$__ea_old/pid" ] || continue
+        read -r __ea_pid <"$__ea_old/pid" || continue
+        kill -0 "$__ea_pid" 2>/dev/null && continue
+        rm -rf "$__ea_old"
+    done
 }
 
 ea__payload() {

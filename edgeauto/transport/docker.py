@@ -4,17 +4,12 @@
 before ``exec`` (e.g. ``-H tcp://edge1:2376 --tlsverify``), as in Ansible's docker plugin.
 
 Killing the ``docker exec`` client does NOT stop what it started in the container (the daemon
-keeps the exec'd process; measured against dockerd 20.10). So the exec'd shell first prints its
-PID on stderr behind a random marker (cut from the stderr callers see) and then runs the
-(become) command; when a run is cut (timeout or interrupt) a second ``docker exec`` as root
-kills that PID, its session/process group and all descendants, found through /proc/*/stat
-(readable even for processes that sudo/su made undumpable, unlike /proc/*/environ).
+keeps the exec'd process; measured against dockerd 20.10). Like every transport's, a cut
+script is reaped by a second ``docker exec`` (:mod:`edgeauto.transport.reap`).
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 import shlex
 import subprocess
 
@@ -35,26 +30,6 @@ _DOCKER_FAILURES = (
     b"Cannot connect to the Docker daemon",
     b"error during connect",
 )
-
-
-# POSIX sh run in the container as root, $1 = PID of the exec'd shell: that process, every
-# process in its session or process group (runc makes it a session leader), and descendants
-# (ppid in the set) until nothing new; then SIGKILL them all.
-_KILL_RUN = r"""
-root=$1 all=" $1 " more=1
-while [ "$more" = 1 ]; do
-  more=0
-  for s in /proc/[0-9]*/stat; do
-    read -r line < "$s" 2>/dev/null || continue
-    p=${line%% *}; rest=${line##*) }; set -- $rest
-    case "$all" in *" $p "*) continue ;; esac
-    case "$all" in *" $2 "*) ;; *) [ "$3" = "$root" ] || [ "$4" = "$root" ] || continue ;; esac
-    all="$all$p "; more=1
-  done
-done
-kill -9 $all 2>/dev/null
-exit 0
-"""
 
 
 class DockerTransport(PipeTransport):
@@ -79,7 +54,6 @@ class DockerTransport(PipeTransport):
         self.container = container
         self.user = user
         self.base = [docker, *(extra_args or [])]
-        self._marker = ""
 
     @classmethod
     def from_host_vars(cls, host: str, host_vars: dict, options: TransportOptions):
@@ -113,16 +87,10 @@ class DockerTransport(PipeTransport):
             )
 
     def argv(self, command: str) -> list[str]:
-        self._marker = f"[edgeauto-pid-{secrets.token_hex(6)}]"
         argv = [*self.base, "exec", "-i"]
         if self.user:
             argv += ["-u", self.user]
-        return [*argv, self.container, "sh", "-c", f"echo {self._marker}$$ >&2; {command}"]
-
-    def after_run(self, proc: subprocess.Popen, result: ScriptResult) -> None:
-        pid, result.stderr = _cut_pid(self._marker, result.stderr)
-        if pid and (result.timed_out or proc.returncode is not None and proc.returncode < 0):
-            self._kill_run(pid)  # the client was killed: stop what it left in the container
+        return [*argv, self.container, "sh", "-c", command]
 
     def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
         if (
@@ -132,18 +100,3 @@ class DockerTransport(PipeTransport):
         ):
             return ConnectionFailed(describe(self.host, shown, result.rc, result.stderr))
         return None
-
-    def _kill_run(self, pid: str) -> None:
-        argv = [*self.base, "exec", "-u", "0", self.container, "sh", "-c", _KILL_RUN, "sh", pid]
-        try:
-            subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
-        except (subprocess.TimeoutExpired, OSError):
-            pass  # best effort: the daemon or container may be gone, which ends the run too
-
-
-def _cut_pid(marker: str, stderr: bytes) -> tuple[str | None, bytes]:
-    """The PID the exec'd shell announced, and stderr without that line."""
-    match = re.search(rb"%s(\d+)\n" % re.escape(marker.encode()), stderr)
-    if not match:
-        return None, stderr
-    return match.group(1).decode(), stderr[: match.start()] + stderr[match.end() :]

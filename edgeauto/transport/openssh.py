@@ -334,5 +334,7 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
         self.connected = False
 
     def interrupt(self) -> None:
-        """Cut scripts in flight: stopping the master ends every session multiplexed on it."""
+        """Cut scripts in flight: stopping the master ends every session multiplexed on it
+        (the remote shells are then reaped, see :mod:`edgeauto.transport.reap`)."""
+        self.cut_requested = True
         self.stop_master()

@@ -212,11 +212,13 @@ class ParamikoTransport(SSHEndpoint, ShellTransport):
         return None
 
     def interrupt(self) -> None:
-        """Cut a script in flight by closing the SSH connection under it."""
+        """Cut a script in flight by closing the SSH connection under it (the remote shell
+        is then reaped over a new connection, see :mod:`edgeauto.transport.reap`)."""
+        self.cut_requested = True
         self.close()
 
     def stop_master(self) -> None:
-        self.close()
+        self.interrupt()
 
     def close(self) -> None:
         if self.connection is not None:

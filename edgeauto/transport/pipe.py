@@ -19,6 +19,7 @@ import subprocess
 from abc import abstractmethod
 
 from edgeauto.errors import ConnectionFailed
+from edgeauto.transport import reap
 from edgeauto.transport.base import BecomeSpec, ScriptResult, Transport
 from edgeauto.transport.become import Handshake, become_command, check_become, env_prelude
 from edgeauto.transport.errors import timeout_error
@@ -43,8 +44,16 @@ class ShellTransport(Transport):
     ) -> ScriptResult:
         self.before_run()
         command, handshake = become_command(become)
+        marker = reap.new_marker()
         self.round_trips += 1
-        result, shown = self.execute(command, env_prelude(env) + script, timeout, handshake)
+        self.cut_requested = False
+        result, shown = self.execute(
+            reap.announce(marker, command), env_prelude(env) + script, timeout, handshake
+        )
+        shown = shown.replace(reap.announce(marker, ""), "")  # messages show the command only
+        pid, result.stderr = reap.cut_pid(marker, result.stderr)
+        if pid and (result.timed_out or self.cut_requested):
+            self.reap(pid, become)
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
         failure = self.classify(result, shown)
@@ -52,6 +61,18 @@ class ShellTransport(Transport):
             raise failure
         check_become(become, handshake, result, self.host, shown)
         return result
+
+    cut_requested = False  # interrupt() during the script in flight
+
+    def reap(self, pid: str, become: BecomeSpec | None) -> None:
+        """After a cut: stop what the script left running on the target and remove its
+        temp dir (:mod:`edgeauto.transport.reap`). Best effort: the host may be gone."""
+        try:
+            self.before_run()
+            command, handshake = become_command(become)
+            self.execute(command, reap.kill_script(pid), 30, handshake)
+        except Exception:  # noqa: BLE001 - the cut itself is what gets reported
+            pass
 
     def before_run(self) -> None:
         """Called before each script (e.g. connect lazily). Default: nothing."""
@@ -101,6 +122,7 @@ class PipeTransport(ShellTransport):
 
     def interrupt(self) -> None:
         """Kill the script in flight (its whole process group)."""
+        self.cut_requested = True
         proc = self._current
         if proc is not None and proc.poll() is None:
             kill_group(proc)

@@ -103,3 +103,90 @@ def test_sigint_stops_after_the_running_script_and_reports_what_did_not_run(
     assert proc.returncode == 99, out
     assert "did not run" in out
     assert fresh_host.run("test -e /opt/int-test/last").returncode != 0
+
+
+def leftovers(host) -> tuple[str, str]:
+    """edgeauto temp dirs and the test's sleeping process still on the host."""
+    dirs = host.run("ls -d /tmp/edgeauto.* /var/tmp/edgeauto.* 2>/dev/null").stdout.strip()
+    procs = host.run("pgrep -f '[s]leep 37' || true").stdout.strip()  # [s]: not pgrep's own sh
+    return dirs, procs
+
+
+def secret_then_sleep(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "cut.yml"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            - hosts: all
+              gather_facts: false
+              tasks:
+                - copy: {{dest: /root/secret.txt, content: "s3cret-value", mode: "0600"}}
+                  no_log: true
+                - shell: sleep 37
+                  {extra}
+            """
+        )
+    )
+    return path
+
+
+def run_cut(argv_tail: list[str], inventory: Path, host: str, pb: Path) -> subprocess.Popen:
+    repo = Path(__file__).resolve().parents[2]
+    argv = [sys.executable, "-m", "edgeauto", "run", "-i", str(inventory), "-l", host, str(pb)]
+    return subprocess.Popen(
+        [*argv, "--no-retry-file", *argv_tail],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("connection", ["ssh", "paramiko"])
+def test_a_task_timeout_leaves_no_temp_dir_and_no_process_on_the_target(
+    tmp_path, lab_inventory, fresh_host, connection
+):
+    pb = secret_then_sleep(tmp_path)
+    proc = run_cut(["--task-timeout", "3", "-c", connection], lab_inventory, fresh_host.name, pb)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode != 0, out
+    assert leftovers(fresh_host) == ("", ""), out
+
+
+@pytest.mark.parametrize("connection", ["ssh", "paramiko"])
+def test_ctrl_c_leaves_no_temp_dir_and_no_process_on_the_target(
+    tmp_path, lab_inventory, fresh_host, connection
+):
+    pb = secret_then_sleep(tmp_path)
+    proc = run_cut(["-c", connection], lab_inventory, fresh_host.name, pb)
+    deadline = time.monotonic() + 60
+    while fresh_host.run("pgrep -f '[s]leep 37'").returncode != 0:
+        assert time.monotonic() < deadline and proc.poll() is None, "the slow task never started"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 99, out
+    assert leftovers(fresh_host) == ("", ""), out
+
+
+def test_the_next_run_sweeps_what_a_killed_controller_left(tmp_path, lab_inventory, fresh_host):
+    """SIGKILL gives the controller no chance to reap: the remote shell is killed here the
+    way a lost host would lose it, and the next run's script removes the orphaned dir."""
+    pb = secret_then_sleep(tmp_path)
+    proc = run_cut([], lab_inventory, fresh_host.name, pb)
+    deadline = time.monotonic() + 60
+    while fresh_host.run("pgrep -f '[s]leep 37'").returncode != 0:
+        assert time.monotonic() < deadline and proc.poll() is None, "the slow task never started"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    # what stays behind on the target: kill it the hard way (no trap runs), by PID: the
+    # script's own (its pid file) and the sleep
+    fresh_host.run("kill -9 $(cat /tmp/edgeauto.*/pid) $(pgrep -f '[s]leep 37'); true")
+    dirs, _ = leftovers(fresh_host)
+    assert dirs, "expected an orphaned temp dir after SIGKILL"
+    again = run_cut([], lab_inventory, fresh_host.name, secret_then_sleep(tmp_path, "when: false"))
+    out, _ = again.communicate(timeout=120)
+    assert again.returncode == 0, out
+    assert leftovers(fresh_host) == ("", ""), out

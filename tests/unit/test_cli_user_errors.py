@@ -25,6 +25,15 @@ CASES = {
         "is a directory",
     ),
     "check_syntax_extra_vars_directory": (["check-syntax", "PB", "-e", "@DIR"], "is a directory"),
+    "limit_matching_no_host": (
+        ["run", "-i", "localhost,", "PB", "-l", "nomatch"],
+        "--limit 'nomatch' matches no host",
+    ),
+    "start_at_task_naming_no_task": (
+        ["run", "-i", "localhost,", "PB", "--start-at-task", "nosuch"],
+        "no task named 'nosuch'",
+    ),
+    "hosts_is_a_number": (["run", "-i", "localhost,", "HOSTS5"], "found the number 5"),
     "adhoc_limit_file_missing": (
         ["adhoc", "-i", "localhost,", "all", "-m", "ping", "-l", "@missing"],
         "limit file not found",
@@ -36,9 +45,11 @@ CASES = {
 def test_a_bad_command_line_is_one_clear_line(tmp_path, name):
     argv, expected = CASES[name]
     playbook = tmp_path / "pb.yml"
-    playbook.write_text("- hosts: all\n  gather_facts: false\n  tasks: []\n")
+    playbook.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: {msg: x}\n")
+    (tmp_path / "hosts5.yml").write_text("- hosts: 5\n  tasks: []\n")
     (tmp_path / "DIR").mkdir()
-    argv = [a.replace("PB", str(playbook)).replace("DIR", str(tmp_path / "DIR")) for a in argv]
+    names = {"PB": playbook, "DIR": tmp_path / "DIR", "HOSTS5": tmp_path / "hosts5.yml"}
+    argv = [str(names.get(a, a)).replace("@DIR", f"@{tmp_path / 'DIR'}") for a in argv]
     proc = subprocess.run(
         [sys.executable, "-m", "edgeauto", *argv],
         capture_output=True,
@@ -49,8 +60,20 @@ def test_a_bad_command_line_is_one_clear_line(tmp_path, name):
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
+    lines = [ln for ln in proc.stderr.strip().splitlines() if not ln.startswith("playbook:")]
     assert len(lines) == 1 and lines[0].startswith("ERROR: ") and expected in lines[0], lines
+
+
+def test_forks_below_one_is_refused_by_the_parser():
+    proc = subprocess.run(
+        [sys.executable, "-m", "edgeauto", "run", "-i", "localhost,", "x.yml", "-f", "0"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "-f/--forks: must be at least 1, found 0" in proc.stderr
 
 
 def test_an_unexpected_error_says_it_is_a_bug_and_exits_250(monkeypatch, capsys):

@@ -27,7 +27,7 @@ PLANNER_LAYERS = {
     5: {"facts_task", "meta", "pending", "taskplan"},
     6: {"host"},
     7: {"connect", "play"},
-    8: {"run"},
+    8: {"run", "preflight"},
 }  # fmt: skip
 
 # (importer prefix, forbidden import prefix, why)

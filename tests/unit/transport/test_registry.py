@@ -181,7 +181,7 @@ def test_pipe_subclass_runs_become_through_the_shared_body():
 
     class FakeSudo(ShTransport):  # "sudo" that always wants a password we do not have
         def argv(self, command: str) -> list[str]:
-            assert command.startswith("sudo -n -u root -- ")
+            assert command.endswith("; sudo -n -u root -- sh -s")  # after the PID announcement
             return ["sh", "-c", "echo 'sudo: a password is required' >&2; exit 1"]
 
     with pytest.raises(BecomeFailed, match="needs a password"):
