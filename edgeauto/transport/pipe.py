@@ -52,11 +52,12 @@ class ShellTransport(Transport):
         )
         shown = shown.replace(reap.announce(marker, ""), "")  # messages show the command only
         pid, result.stderr = reap.cut_pid(marker, result.stderr)
+        # judged before reaping: the reap's new connection must not hide a lost one
+        failure = None if result.timed_out else self.classify(result, shown)
         if pid and (result.timed_out or self.cut_requested):
             self.reap(pid, become)
         if result.timed_out:
             raise timeout_error(self.host, shown, timeout, result)
-        failure = self.classify(result, shown)
         if failure is not None:
             raise failure
         check_become(become, handshake, result, self.host, shown)
