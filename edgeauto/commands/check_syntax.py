@@ -95,21 +95,19 @@ def roles_path_from_args(values: list[str]) -> list[str]:
 def run(args) -> int:
     from pathlib import Path
 
-    from edgeauto.commands.inventory import inventory_sources
+    from edgeauto.commands.inventory import inventory_sources, vault_from_args
     from edgeauto.errors import EXIT_ERROR
     from edgeauto.playbook import check_playbook
 
     extra_vars = extra_vars_from_args(args.extra_vars)
+    vault = vault_from_args(args)  # vaulted vars_files and inventory vars are checked too
     inventory = None
     sources = inventory_sources(args)  # -i/--openstack/--libvirt, else $EDGEAUTO_INVENTORY
     if sources:
-        from edgeauto.commands.inventory import vault_from_args
         from edgeauto.inventory import load_inventory
 
         inventory = load_inventory(
-            sources,
-            playbook_dir=str(Path(args.playbooks[0]).parent),
-            vault=vault_from_args(args),
+            sources, playbook_dir=str(Path(args.playbooks[0]).parent), vault=vault
         )
     failed = 0
     report = []
@@ -119,6 +117,7 @@ def run(args) -> int:
             roles_path=roles_path_from_args(args.roles_path),
             extra_vars=extra_vars,
             inventory=inventory,
+            vault=vault,
         )
         failed += bool(problems)
         if args.json:

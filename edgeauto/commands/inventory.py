@@ -69,14 +69,9 @@ def add_inventory_arguments(parser: argparse.ArgumentParser) -> None:
         help="add the domains of this libvirt hypervisor (repeatable); same as -i libvirt:URI",
     )
     parser.add_argument("-l", "--limit", metavar="PATTERN", help="restrict to these hosts")
-    parser.add_argument(
-        "--vault-password-file",
-        "--vault-pass-file",
-        action="append",
-        dest="vault_password_files",
-        metavar="FILE",
-        help="file holding the vault password (or an executable printing it)",
-    )
+    from edgeauto.commands.vault import add_vault_options
+
+    add_vault_options(parser)
     parser.add_argument(
         "--playbook-dir",
         metavar="DIR",
@@ -106,15 +101,10 @@ def inventory_sources(args) -> list[str]:
 
 
 def vault_from_args(args):
-    files = getattr(args, "vault_password_files", None) or []
-    if not files:
-        return None
-    from edgeauto.templating.vault import VaultSecrets
+    """The vault secrets the command line (or $ANSIBLE_VAULT_*) gives, or None."""
+    from edgeauto.commands.vault import secrets_from_args
 
-    secrets = VaultSecrets()
-    for path in files:
-        secrets = secrets.extend(VaultSecrets.from_password_file(path))
-    return secrets
+    return secrets_from_args(args) or None
 
 
 def run(args) -> int:

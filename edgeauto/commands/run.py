@@ -67,8 +67,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         default=600.0,
         help="bound on one script (segment) run in seconds (default 600)",
     )
-    parser.add_argument("--vault-password-file", "--vault-pass-file", action="append", default=[])
-    parser.add_argument("--vault-id", action="append", default=[])
+    from edgeauto.commands.vault import add_vault_options
+
+    add_vault_options(parser)
     parser.add_argument(
         "-C", "--check", action="store_true", help="predict changes, change nothing"
     )
@@ -134,9 +135,10 @@ def _limit(values):
 
 
 def build_options(args):
-    """argparse namespace -> RunOptions (prompts for -k/-K here, never on a command line)."""
+    """argparse namespace -> RunOptions (prompts for -k/-K/-J here, never on a command line)."""
     import getpass
 
+    from edgeauto.commands.vault import secrets_from_args
     from edgeauto.planner.options import RunOptions
     from edgeauto.planner.run import parse_extra_vars
 
@@ -167,8 +169,7 @@ def build_options(args):
         private_key_file=args.private_key_file,
         connection=args.connection,
         roles_path=roles_path,
-        vault_password_files=list(args.vault_password_file),
-        vault_ids=list(args.vault_id),
+        vault_secrets=secrets_from_args(args),  # -J prompts here, never on a command line
         retry_unreachable=max(0, args.retry_unreachable),
         max_fail=args.max_fail,
         force_handlers=getattr(args, "force_handlers", False),

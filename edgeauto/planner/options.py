@@ -37,6 +37,7 @@ class RunOptions:
     roles_path: list[str] = field(default_factory=list)
     vault_password_files: list[str] = field(default_factory=list)
     vault_ids: list[str] = field(default_factory=list)
+    vault_secrets: Any = field(default=None, repr=False)  # VaultSecrets built by the CLI
     retry_unreachable: int = 0  # extra connection attempts per host, with backoff
     retry_backoff: float = 1.0  # first backoff in seconds (doubles, capped at 30 s)
     max_fail: str | None = None  # fleet-wide budget: "3" hosts or "10%"

@@ -81,6 +81,8 @@ class Run(RunState):
         from edgeauto.templating import VaultSecrets
 
         secrets = VaultSecrets()
+        if self.options.vault_secrets is not None:
+            secrets = secrets.extend(self.options.vault_secrets)
         for spec in self.options.vault_ids:
             secrets = secrets.extend(VaultSecrets.from_vault_ids([spec]))
         for path in self.options.vault_password_files:
