@@ -165,12 +165,19 @@ class Templar:
         return True
 
     def render_template_text(
-        self, text: str, extra: Mapping[str, Any] | None = None, pos=None, **options: Any
+        self,
+        text: str,
+        extra: Mapping[str, Any] | None = None,
+        pos=None,
+        source: str | None = None,
+        **options: Any,
     ) -> str:
         """Render a whole template file's text to a string (template module/lookup).
 
         ``options`` are the template module's Jinja2 settings (:data:`TEMPLATE_OPTIONS`:
         ``trim_blocks``, ``lstrip_blocks``, ``newline_sequence``, ``variable_start_string``…).
+        ``source`` is the template file: errors then point at ``source:LINE`` (the task's
+        position ``pos`` becomes the hint) instead of pasting the template.
         """
         unknown = set(options) - set(TEMPLATE_OPTIONS)
         if unknown:
@@ -180,8 +187,18 @@ class Templar:
         try:
             tmpl = _compile(self._template_dirs, text, opts)
         except jinja2.TemplateSyntaxError as exc:
-            raise self._syntax_error(exc, pos) from None
-        out = templar._run(tmpl, text, pos)
+            if source is None:
+                raise self._syntax_error(exc, pos) from None
+            raise in_template_file(
+                TemplateError(f"template syntax error: {exc.message}"), source, exc.lineno, pos
+            ) from None
+        try:
+            out = templar._run(tmpl, text, pos)
+        except TemplateError as exc:
+            if source is None:
+                raise
+            exc.message = exc.message.removesuffix(f" in '{text.strip()}'")
+            raise in_template_file(exc, source, template_line(exc, tmpl, text), pos) from None
         if not isinstance(out, str):
             out = _to_text(out)
         return _restore_newlines(text, out, options.get("newline_sequence", "\n"))
@@ -371,3 +388,34 @@ def find_undefined(template_str: Any, known: set[str]) -> list[str]:
 def template_expressions(template_str: str) -> list[nodes.Node]:  # pragma: no cover - helper
     """Parsed top-level nodes of a template (for tools that inspect templates)."""
     return list(_environment(()).parse(template_str).body)
+
+
+def template_line(exc: BaseException, tmpl: jinja2.Template, text: str) -> int | None:
+    """The line of the template file where ``exc`` was raised: the innermost traceback frame
+    of the template's compiled code, mapped back by Jinja2's debug info. An undefined value
+    is often only noticed after the template yielded it (when the output is joined): then
+    the first line whose Jinja2 code names the variable."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == (tmpl.filename or "<template>"):
+            line = tmpl.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    name = getattr(exc, "variable", None)
+    if line is None and name:
+        word = re.compile(rf"(?<![\w.]){re.escape(str(name))}(?!\w)")
+        for number, content in enumerate(text.splitlines(), 1):
+            code = " ".join(re.findall(r"\{[{%](.*?)[}%]\}", content))
+            if word.search(code):
+                return number
+    return line
+
+
+def in_template_file(
+    exc: TemplateError, source: str, line: int | None, task_pos: Position | None
+) -> TemplateError:
+    """``exc`` placed at ``source:line`` with the task that rendered the file as the hint."""
+    exc.pos = Position(source, line or 0) if line else Position(source)
+    if task_pos is not None:
+        exc.hint = f"template of the task at {task_pos}"
+    return exc

@@ -105,7 +105,7 @@ class TemplateModule(CopyModule):
         }
         render = getattr(ctx.templar, "render_template_text", None)
         if render is not None:
-            rendered = render(text, extra, ctx.pos, **options)
+            rendered = render(text, extra, ctx.pos, source=shown_path(path), **options)
         elif options:
             raise ModuleArgumentError(
                 f"template options {', '.join(sorted(options))} need edgeauto's Templar", ctx.pos
@@ -119,3 +119,9 @@ class TemplateModule(CopyModule):
 
 
 MODULE = TemplateModule()
+
+
+def shown_path(path) -> str:
+    """A template file as messages show it: relative to the working directory when inside."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
