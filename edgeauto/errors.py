@@ -126,3 +126,35 @@ def did_you_mean(word: str, candidates) -> str | None:
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def kind_of(value) -> str:
+    """A user-facing name for a value's YAML kind (never an internal class like PosDict)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int | float):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
+def describe(value) -> str:
+    """A value as error messages show it: its kind, and the value when it is short."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {str(value)[:60]!r}"
+    return f"a {type(value).__name__} {value!r}"[:80]

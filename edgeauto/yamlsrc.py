@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from edgeauto.errors import ParseError, Position
+from edgeauto.errors import ParseError, Position, describe
 
 try:  # the C loader is ~5x faster; marks are still available on nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -77,7 +77,7 @@ class _PosLoader(_BaseLoader):
                 hash(key)
             except TypeError:
                 raise ParseError(
-                    f"a mapping key must be a plain value, found a {type(key).__name__}",
+                    f"a mapping key must be a plain value, found {describe(key)}",
                     _mark_pos(self.filename, key_node),
                 ) from None
             if key in data:

@@ -124,9 +124,10 @@ def spec_as_json(module) -> dict:
 def run(args) -> int:
     from edgeauto.errors import EXIT_BAD_OPTIONS, EdgeautoError, did_you_mean
     from edgeauto.modules.registry import all_modules, get_module, module_names
+    from edgeauto.playbook.actions import without_builtin_prefix
 
     if args.list:
-        modules = all_modules()
+        modules = {**documented_actions(), **all_modules()}
         width = max((len(n) for n in modules), default=0)
         for name in sorted(modules):
             print(f"{name.ljust(width)}  {modules[name].spec.short_description}")
@@ -136,7 +137,7 @@ def run(args) -> int:
         return EXIT_BAD_OPTIONS
     pages = []
     for name in args.modules:
-        module = get_module(name)
+        module = get_module(name) or documented_actions().get(without_builtin_prefix(name))
         if module is None:
             raise EdgeautoError(
                 f"no module named '{name}'", hint=did_you_mean(name, module_names())
@@ -147,3 +148,31 @@ def run(args) -> int:
     else:
         print("\n".join(pages), end="")
     return 0
+
+
+class _ActionDoc:
+    """A controller action the executor implements (no module file): its spec, for doc."""
+
+    def __init__(self, spec) -> None:
+        self.spec = spec
+
+
+def documented_actions() -> dict:
+    """include_vars, group_by, add_host … : actions with a spec but no module class."""
+    from edgeauto.modules.spec import ModuleSpec, Option
+    from edgeauto.playbook.actions import control_specs
+
+    out = {name: _ActionDoc(spec) for name, spec in control_specs().items()}
+    add_host = ModuleSpec(
+        "add_host",
+        "Add a host (and its variables) to the in-memory inventory for later plays",
+        options={
+            "name": Option(required=True, aliases=("host", "hostname"), description="The host."),
+            "groups": Option(
+                type="list", aliases=("group", "groupname"), description="Its groups."
+            ),
+        },
+        description="Any other argument becomes a host variable of the new host.",
+    )
+    out.setdefault("add_host", _ActionDoc(add_host))
+    return out

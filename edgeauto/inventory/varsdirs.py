@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from edgeauto.errors import ParseError, Position, VaultError
+from edgeauto.errors import ParseError, Position, VaultError, describe
 from edgeauto.yamlsrc import load_yaml_text
 
 VARS_EXTENSIONS = (".yml", ".yaml", ".json")
@@ -61,7 +61,7 @@ def load_vars_file(path: Path, vault=None) -> dict:
         from edgeauto.errors import InventoryError
 
         raise InventoryError(
-            f"a vars file must hold a mapping of variable names, found a {type(data).__name__}",
+            f"a vars file must hold a mapping of variable names, found {describe(data)}",
             getattr(data, "pos", None) or Position(str(path), 1),
         )
     return data

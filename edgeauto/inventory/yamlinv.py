@@ -7,7 +7,7 @@ the offending key with file:line:col.
 
 from __future__ import annotations
 
-from edgeauto.errors import InventoryError
+from edgeauto.errors import InventoryError, describe
 from edgeauto.inventory.ranges import add_host_entry
 from edgeauto.yamlsrc import position_of
 
@@ -20,7 +20,7 @@ def populate_yaml(inventory, path: str, data) -> None:
         raise InventoryError("YAML inventory is empty", position_of(data) or _pos(path))
     if not isinstance(data, dict):
         raise InventoryError(
-            f"YAML inventory must be a mapping of group names, found a {_kind(data)}",
+            f"YAML inventory must be a mapping of group names, found {describe(data)}",
             position_of(data) or _pos(path),
         )
     for name, body in data.items():
@@ -32,7 +32,7 @@ def _group(inventory, path, name, body, pos) -> str:
         raise InventoryError(f"group name must be a string, found {name!r}", pos)
     if body is not None and not isinstance(body, dict):
         raise InventoryError(
-            f"group '{name}' must be a mapping with hosts/children/vars, found a {_kind(body)}",
+            f"group '{name}' must be a mapping with hosts/children/vars, found {describe(body)}",
             pos,
         )
     inventory.add_group(name, pos=pos)
@@ -52,7 +52,7 @@ def _group(inventory, path, name, body, pos) -> str:
             continue
         if not isinstance(value, dict):
             raise InventoryError(
-                f"'{key}' of group '{name}' must be a mapping, found a {_kind(value)}", kpos
+                f"'{key}' of group '{name}' must be a mapping, found {describe(value)}", kpos
             )
         if key == "vars":
             for var, val in value.items():
@@ -75,20 +75,10 @@ def _hosts(inventory, group, entry, host_vars, pos) -> None:
     if host_vars is not None and not isinstance(host_vars, dict):
         raise InventoryError(
             f"host '{entry}' must map to its variables (a mapping) or nothing, found a "
-            f"{_kind(host_vars)}",
+            f"{describe(host_vars)}",
             position_of(host_vars, pos),
         )
     add_host_entry(inventory, group, entry, host_vars or {}, pos)
-
-
-def _kind(value) -> str:
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return f"string ({str(value)[:40]!r})"
-    return type(value).__name__
 
 
 def _pos(path):

@@ -13,27 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from edgeauto.errors import ModuleArgumentError, Position, did_you_mean
+from edgeauto.errors import ModuleArgumentError, Position, did_you_mean, kind_of
 
 TYPES = ("str", "int", "float", "bool", "list", "dict", "path", "raw", "octal_or_str")
 
 _TRUE = {"yes", "on", "1", "true", "y", "t"}
 _FALSE = {"no", "off", "0", "false", "n", "f", ""}
-
-
-def kind_of(value: Any) -> str:
-    """A user-facing name for a value's YAML kind (never an internal class like PosDict)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, int | float):
-        return "number"
-    return "null" if value is None else type(value).__name__
 
 
 def is_templated(value: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauto.errors import TemplateError
+from edgeauto.errors import TemplateError, describe
 
 
 def _flatten_once(values: list) -> list:
@@ -43,9 +43,7 @@ def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
         if isinstance(rendered, dict):
             raise TemplateError("loop expects a list, found a mapping (use dict2items)", pos)
         if not isinstance(rendered, list | tuple | set | frozenset):
-            raise TemplateError(
-                f"loop expects a list, found {type(rendered).__name__} {rendered!r}", pos
-            )
+            raise TemplateError(f"loop expects a list, found {describe(rendered)}", pos)
         return list(rendered)
     if kind in ("items",):
         values = rendered if isinstance(rendered, list) else [rendered]
@@ -56,9 +54,7 @@ def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
         return _flatten_all(rendered)
     if kind == "dict":
         if not isinstance(rendered, dict):
-            raise TemplateError(
-                f"with_dict expects a mapping, found {type(rendered).__name__}", pos
-            )
+            raise TemplateError(f"with_dict expects a mapping, found {describe(rendered)}", pos)
         return [{"key": k, "value": v} for k, v in rendered.items()]
     if kind == "indexed_items":
         values = rendered if isinstance(rendered, list) else [rendered]

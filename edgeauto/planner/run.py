@@ -24,6 +24,7 @@ from edgeauto.errors import (
     EXIT_OK,
     ParseError,
     Position,
+    describe,
 )
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.play import PlayRun
@@ -60,6 +61,8 @@ class Run(RunState):
         self.vault = self._vault()
         first_dir = self.playbook_paths[0].resolve().parent if self.playbook_paths else None
         for path in self.playbook_paths:
+            if path.is_dir():
+                raise ParseError("is a directory, expected a playbook file", Position(str(path)))
             if not path.is_file():
                 raise ParseError("playbook not found", Position(str(path)))
         self.inventory = load_inventory(
@@ -195,7 +198,7 @@ def parse_extra_vars(values: list[str]) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ParseError(
                 f"extra vars must be a mapping (key=value, JSON object or @file), found "
-                f"{type(data).__name__}",
+                f"{describe(data)}",
                 Position(where),
             )
         out.update(data)

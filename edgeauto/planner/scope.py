@@ -71,7 +71,8 @@ class PlayScope:
     ) -> dict:
         """The host's variables for ``task``, lowest precedence first (``varscope``)."""
         role = wctx.role
-        layers: list = [r.defaults for r in self.all_roles]
+        layers: list = [self.command_line_vars]
+        layers += [r.defaults for r in self.all_roles]
         if role is not None:
             layers.append(role.defaults)
         layers.append(self.inventory_vars(state.name))
@@ -93,6 +94,13 @@ class PlayScope:
         if extra:
             layers.append(extra)
         return compose(layers)
+
+    @property
+    def command_line_vars(self) -> dict:
+        """Connection variables the command line sets, below everything else (ansible: ``-u``
+        is what ``ansible_user`` reads unless the inventory or a play sets it)."""
+        user = self.fleet.options.remote_user
+        return {"ansible_user": user} if user else {}
 
     def inventory_vars(self, name: str) -> dict:
         cached = self._inventory_vars.get(name)

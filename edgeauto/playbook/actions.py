@@ -71,6 +71,11 @@ def module_hint(name: str) -> str | None:
 def control_spec(action: str):
     """Argument specs for controller actions the executor implements without a module file,
     so their arguments are validated like any module's (None for load-time directives)."""
+    return control_specs().get(action)
+
+
+def control_specs() -> dict:
+    """Every controller action's spec by name (``edgeauto doc`` lists them with the modules)."""
     from edgeauto.modules.spec import ModuleSpec, Option
 
     specs = {
@@ -107,4 +112,4 @@ def control_spec(action: str):
             },
         ),
     }
-    return specs.get(action)
+    return specs

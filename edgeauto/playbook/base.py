@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edgeauto.errors import EdgeautoError, ParseError, Position, did_you_mean
+from edgeauto.errors import EdgeautoError, ParseError, Position, describe, did_you_mean
 from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.model import Become, Node, Role, Task
@@ -29,22 +29,6 @@ class LoadContext:
     static_vars: dict[str, Any] = field(default_factory=dict)
     handler_sink: list[Task] | None = None
     chain: tuple[str, ...] = ()  # files/roles being loaded, for cycle detection
-
-
-def describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {str(value)!r}"
-    return f"a {type(value).__name__} {value!r}"
 
 
 FAILED = object()

@@ -12,13 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from edgeauto.errors import TemplateError
+from edgeauto.errors import TemplateError, describe
 
 
 def _result(value: Any, test: str) -> Mapping:
     if not isinstance(value, Mapping):
         raise TemplateError(
-            f"the '{test}' test expects a task result (a dictionary), found {type(value).__name__}"
+            f"the '{test}' test expects a task result (a dictionary), found {describe(value)}"
         )
     return value
 

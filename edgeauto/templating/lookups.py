@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edgeauto.errors import TemplateError, did_you_mean
+from edgeauto.errors import TemplateError, describe, did_you_mean
 from edgeauto.templating.filters import flatten as _flatten
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def lookup_vars(templar: Templar, terms: list, default: Any = _MISSING, **_: Any
     for term in terms:
         if not isinstance(term, str):
             raise TemplateError(
-                f"vars lookup: variable names must be strings, found {type(term).__name__}"
+                f"vars lookup: variable names must be strings, found {describe(term)}"
             )
         if term in templar.variables:
             out.append(templar._lazy[term])
@@ -168,7 +168,7 @@ def lookup_dict(templar: Templar, terms: list, **_: Any) -> list:
     out = []
     for term in terms:
         if not isinstance(term, Mapping):
-            raise TemplateError(f"with_dict expects a dictionary, found {type(term).__name__}")
+            raise TemplateError(f"with_dict expects a dictionary, found {describe(term)}")
         out.extend({"key": k, "value": v} for k, v in term.items())
     return out
 

@@ -27,7 +27,7 @@ import jinja2.lexer
 import jinja2.runtime
 from jinja2 import meta, nodes
 
-from edgeauto.errors import EdgeautoError, Position, TemplateError
+from edgeauto.errors import EdgeautoError, Position, TemplateError, describe
 from edgeauto.templating import filters as _filters
 from edgeauto.templating.jinja_env import (
     OMIT,
@@ -217,8 +217,7 @@ class Templar:
             cond = self._resolve(cond)
         if not isinstance(cond, str):
             raise TemplateError(
-                f"a conditional must be an expression string or a boolean, found "
-                f"{type(cond).__name__} {cond!r}",
+                f"a conditional must be an expression string or a boolean, found {describe(cond)}",
                 pos,
             )
         text = cond.strip()

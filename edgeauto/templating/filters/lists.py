@@ -13,7 +13,7 @@ from jinja2 import Undefined, pass_environment
 from jinja2.exceptions import UndefinedError
 from jinja2.filters import do_unique
 
-from edgeauto.errors import TemplateError
+from edgeauto.errors import TemplateError, describe
 
 
 def _merge(a: dict, b: dict, recursive: bool, list_merge: str) -> dict:
@@ -58,10 +58,10 @@ def combine(*terms, recursive=False, list_merge="replace"):
         elif isinstance(t, list | tuple):
             dicts.extend(t)
         else:
-            raise TemplateError(f"combine: expected dictionaries, found {type(t).__name__}")
+            raise TemplateError(f"combine: expected dictionaries, found {describe(t)}")
     for d in dicts:
         if not isinstance(d, Mapping):
-            raise TemplateError(f"combine: expected dictionaries, found {type(d).__name__}")
+            raise TemplateError(f"combine: expected dictionaries, found {describe(d)}")
     if not dicts:
         return {}
     result = dict(dicts[0])
@@ -133,7 +133,7 @@ def subelements(obj, subelements, skip_missing=False):
                 raise TemplateError(f"subelements: the key '{key}' must be in a dict") from None
         if not _is_sequence(values):
             raise TemplateError(
-                f"subelements: the key '{keys[-1]}' should point to a list, found {type(values).__name__}"
+                f"subelements: the key '{keys[-1]}' should point to a list, found {describe(values)}"
             )
         for value in values:
             results.append((element, value))
@@ -142,13 +142,13 @@ def subelements(obj, subelements, skip_missing=False):
 
 def dict2items(mydict, key_name="key", value_name="value"):
     if not isinstance(mydict, Mapping):
-        raise TemplateError(f"dict2items requires a dictionary, found {type(mydict).__name__}")
+        raise TemplateError(f"dict2items requires a dictionary, found {describe(mydict)}")
     return [{key_name: k, value_name: v} for k, v in mydict.items()]
 
 
 def items2dict(mylist, key_name="key", value_name="value"):
     if not _is_sequence(mylist):
-        raise TemplateError(f"items2dict requires a list, found {type(mylist).__name__}")
+        raise TemplateError(f"items2dict requires a list, found {describe(mylist)}")
     try:
         return {item[key_name]: item[value_name] for item in mylist}
     except KeyError as exc:

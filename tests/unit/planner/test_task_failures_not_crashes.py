@@ -21,7 +21,7 @@ def test_a_loop_over_a_number_fails_that_task_after_the_ones_before_it_ran(lab):
     assert (lab.work / "before").exists()
     assert rep.statuses("h1") == [("file", "changed"), ("debug", "failed")]
     failed = rep.results[-1].result["msg"]
-    assert "loop expects a list, found int 7" in failed
+    assert "loop expects a list, found the number 7" in failed
     assert "site.yml:6:" in failed
 
 
