@@ -53,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from edgeauto.output.masking import masked_stdio
+
+    with masked_stdio():
+        return _dispatch(args)
+
+
+def _dispatch(args) -> int:
     try:
         return int(args.func(args) or 0)
     except EdgeautoError as exc:

@@ -52,9 +52,14 @@ def load_vars_file(path: Path, vault=None) -> dict:
         raise ParseError(
             f"vars file is not UTF-8 text: {exc.reason}", Position(str(path))
         ) from None
-    if text.lstrip().startswith("$ANSIBLE_VAULT"):
+    vaulted = text.lstrip().startswith("$ANSIBLE_VAULT")
+    if vaulted:
         text = _decrypt(text, vault, path)
     data = load_yaml_text(text, str(path))
+    if vaulted:
+        from edgeauto.templating.revealed import reveal_leaves
+
+        reveal_leaves(data)  # every value of a vaulted file is a secret in output
     if data is None:
         return {}
     if not isinstance(data, dict):

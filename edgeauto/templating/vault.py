@@ -232,9 +232,13 @@ def decrypt_file_text(text: str, secrets: VaultSecrets, filename: str | None = N
         return text
     pos = Position(filename) if filename else None
     try:
-        return decrypt(text, secrets, pos).decode("utf-8")
+        plain = decrypt(text, secrets, pos).decode("utf-8")
     except UnicodeDecodeError:
         raise VaultError("decrypted vault data is not UTF-8 text", pos) from None
+    from edgeauto.templating.revealed import reveal
+
+    reveal(plain)  # a vaulted file's content (and its long lines) is masked in output
+    return plain
 
 
 def encrypt_string_yaml(
@@ -266,6 +270,9 @@ class EncryptedString:
                 self._plain = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise VaultError("decrypted vault value is not UTF-8 text", self.pos) from None
+            from edgeauto.templating.revealed import reveal
+
+            reveal(self._plain)  # masked by value wherever it is printed from now on
         return self._plain
 
     def __repr__(self) -> str:

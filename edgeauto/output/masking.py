@@ -1,0 +1,40 @@
+"""Output streams that mask every vault plaintext the run has seen (see
+:mod:`edgeauto.templating.revealed`): the one choke point all reporters, warnings, errors and
+the ``-vvvv`` script dump go through, so no printing path can forget it."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import TextIO
+
+from edgeauto.templating.revealed import mask_text
+
+
+class MaskingStream:
+    """A text stream whose ``write`` masks secrets; everything else is the wrapped stream's."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(mask_text(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+@contextmanager
+def masked_stdio():
+    """``sys.stdout``/``sys.stderr`` masked for the duration of a command."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(saved[0]), MaskingStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
