@@ -150,9 +150,16 @@ ea_atomic_install() {
         ea_fail "cannot create a temp file in $__ea_dir"
         return 1
     }
+    ea_inflight "$__ea_new"
+    # a signal before the rename removes the half copy (SIGKILL: the next sweep does)
+    trap 'rm -f "$__ea_new"; exit 129' HUP
+    trap 'rm -f "$__ea_new"; exit 130' INT
+    trap 'rm -f "$__ea_new"; exit 143' TERM
+    trap 'rm -f "$__ea_new"; exit 141' PIPE
     if ! cat "$1" >"$__ea_new"; then
         rm -f "$__ea_new"
-        ea_fail "cannot write $2"
+        trap - HUP INT TERM PIPE
+        ea_fail "cannot write $2: $(ea__why_not_written "$__ea_dir")"
         return 1
     fi
     if [ -f "$2" ]; then
@@ -163,9 +170,21 @@ ea_atomic_install() {
     fi
     mv -f "$__ea_new" "$2" || {
         rm -f "$__ea_new"
+        trap - HUP INT TERM PIPE
         ea_fail "cannot move the new content into place at $2"
         return 1
     }
+    trap - HUP INT TERM PIPE
+}
+
+ea__why_not_written() {
+    # $1 directory: the likely reason a write there failed, for the task's message
+    __ea_avail=$(df -P "$1" 2>/dev/null | awk 'NR==2 {print $4}')
+    if [ "${__ea_avail:-1}" = 0 ]; then
+        printf 'no space left on the device holding %s (the old file is unchanged)' "$1"
+    else
+        printf 'write error in %s (the old file is unchanged)' "$1"
+    fi
 }
 
 ea_backup() {

@@ -53,8 +53,25 @@ ea__sweep() {
         [ -r "$__ea_old/pid" ] || continue
         read -r __ea_pid <"$__ea_old/pid" || continue
         kill -0 "$__ea_pid" 2>/dev/null && continue
+        ea__drop_inflight "$__ea_old"
         rm -rf "$__ea_old"
     done
+}
+
+ea__drop_inflight() {
+    # $1 a dead script's private dir: remove the temp files it had open next to destinations
+    [ -r "$1/inflight" ] || return 0
+    while IFS= read -r __ea_f; do
+        case "$__ea_f" in
+            */.edgeauto.*) rm -f "$__ea_f" ;;
+        esac
+    done <"$1/inflight"
+}
+
+ea_inflight() {
+    # $1 a temp file created next to a destination (atomic install): if this script dies
+    # before the rename, the next script's sweep (or the reap after a cut) removes it
+    printf '%s\n' "$1" >>"$__ea_root/inflight"
 }
 
 ea__payload() {

@@ -36,7 +36,11 @@ for d in "${TMPDIR:-/tmp}" /tmp /var/tmp /dev/shm "${HOME:-/}"; do
   for dir in "$d"/edgeauto.*; do
     [ -r "$dir/pid" ] || continue
     read -r owner < "$dir/pid" || continue
-    case "$all" in *" $owner "*) rm -rf "$dir" ;; esac
+    case "$all" in *" $owner "*) ;; *) continue ;; esac
+    if [ -r "$dir/inflight" ]; then
+      while IFS= read -r f; do case "$f" in */.edgeauto.*) rm -f "$f" ;; esac; done < "$dir/inflight"
+    fi
+    rm -rf "$dir"
   done
 done
 exit 0
