@@ -25,6 +25,7 @@ COMMANDS = (
     "doc",
     "facts",
     "lab",
+    "lint",
 )
 
 
