@@ -154,6 +154,9 @@ class RemoteModule(Module):
     shell_functions: tuple[ShellFunction, ...] = ()
     #: why this module has no ``tests/fixtures/modules/<name>/`` replay fixtures ("" = it has)
     no_fixtures_because = ""
+    #: ``"tests/<file>.py: why"`` when the real/check/second-run test is not a
+    #: ``tests/shell/test_modules_converge.py`` scenario (e.g. it needs root or a lab host)
+    converged_in = ""
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:  # pragma: no cover
         raise NotImplementedError

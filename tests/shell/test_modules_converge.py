@@ -4,6 +4,7 @@ nothing, and check mode afterwards predicts no change."""
 
 import hashlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -89,8 +90,18 @@ CONVERGED_ELSEWHERE = {"template": "test_template_module.py: rendering needs a T
 
 def test_every_remote_module_has_a_converge_scenario():
     remote = {name for name, module in all_modules().items() if module.runs_on == "remote"}
-    covered = {module for module, _ in SCENARIOS.values()} | set(CONVERGED_ELSEWHERE)
+    declared = {name for name, m in all_modules().items() if getattr(m, "converged_in", "")}
+    covered = {module for module, _ in SCENARIOS.values()} | set(CONVERGED_ELSEWHERE) | declared
     assert remote - covered == set()
+
+
+def test_every_declared_converge_test_file_exists():
+    root = Path(__file__).resolve().parents[2]
+    for name, module in all_modules().items():
+        where = getattr(module, "converged_in", "")
+        if where:
+            assert ": " in where, f"{name}.converged_in must be 'tests/<file>.py: why'"
+            assert (root / where.split(": ", 1)[0]).is_file(), f"{name}: {where}"
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
