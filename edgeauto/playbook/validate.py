@@ -71,6 +71,8 @@ class Validator:
         self.loader = Loader(roles_path, extra_vars)  # for static include targets
         self._seen_includes: set[str] = set()
         self.anywhere: set[str] = set()
+        self._guarded = 0  # >0 inside a block with `when`, a rescue part or a handler
+        self.include_cycles = IncludeCycles()
 
     def problem(self, message: str, pos, hint=None, cls=ParseError) -> None:
         self.problems.append(cls(message, pos, hint))
@@ -79,6 +81,7 @@ class Validator:
     def run(self) -> list[EdgeautoError]:
         for play in self.playbook.plays:
             self._play(play)
+        self.problems += self.include_cycles.problems()
         return self.problems + self.loader.problems
 
     def _play(self, play: Play) -> None:
@@ -98,8 +101,10 @@ class Validator:
             nodes += role.tasks
         for node in nodes:
             self._node(node, play, handlers)
+        self._guarded += 1  # a handler runs only when notified
         for handler in play.handlers:
             self._node(handler, play, handlers)  # handlers may notify handlers
+        self._guarded -= 1
 
     def _vars_files(self, play: Play) -> dict:
         out: dict = {}
@@ -212,13 +217,22 @@ class Validator:
 
     # ------------------------------------------------------------------ tasks
     def _node(self, node: Node, play: Play, handlers: set[str] | None) -> None:
-        for each in iter_nodes([node]):
-            if isinstance(each, Block):
-                self.problems += checks.condition_problems(each.when, each.pos)
-                self.problems += checks.template_problems(each.vars, each.pos)
-                self.problems += checks.delegate_problems(each.delegate_to, each.pos)
-            else:
-                self._task(each, play, handlers)
+        if not isinstance(node, Block):
+            self._task(node, play, handlers)
+            return
+        self.problems += checks.condition_problems(node.when, node.pos)
+        self.problems += checks.template_problems(node.vars, node.pos)
+        self.problems += checks.delegate_problems(node.delegate_to, node.pos)
+        self._guarded += bool(node.when)
+        for child in node.block:
+            self._node(child, play, handlers)
+        self._guarded += 1  # rescue runs only after a failure; always after block or rescue
+        for child in node.rescue:
+            self._node(child, play, handlers)
+        self._guarded -= 1
+        for child in node.always:
+            self._node(child, play, handlers)
+        self._guarded -= bool(node.when)
 
     def _task(self, task: Task, play: Play, handlers: set[str] | None) -> None:
         pos = task.pos
@@ -274,14 +288,18 @@ class Validator:
         )
         before = len(self.loader.problems)
         path = self.loader.find_task_file(name, ctx, position_of(name, task.pos))
+        if path is not None and not (self._guarded or task.when or task.loop is not None):
+            self.include_cycles.add(task.pos, path)
         if path is None or str(path) in self._seen_includes:
             return
         self._seen_includes.add(str(path))
         ctx = replace(ctx, file=path, handler_sink=[], handlers=task.is_handler)
         nodes = self.loader.task_file(path, ctx, task.pos)
         if len(self.loader.problems) == before:
+            guarded, self._guarded = self._guarded, 0  # whether a loop ends is per file
             for node in nodes:
                 self._node(node, play, handlers)
+            self._guarded = guarded
 
     def _static_role(self, task: Task, report: bool = True) -> Role | None:
         name = task.include_target or ""
@@ -315,6 +333,56 @@ class Validator:
 
     def _undefined(self, text: str, known: set[str], pos, what: str) -> None:
         self.problems += checks.undefined_problems(text, known, pos, what, self.have_inventory)
+
+
+class IncludeCycles:
+    """Unconditional ``include_tasks`` edges between task files, to find a loop of them
+    before the run: such a loop never ends (the run would stop only at the depth limit)."""
+
+    def __init__(self) -> None:
+        self.edges: dict[str, list[tuple[str, object]]] = {}
+
+    def add(self, pos, target: Path) -> None:
+        self.edges.setdefault(str(Path(pos.file).resolve()), []).append(
+            (str(Path(target).resolve()), pos)
+        )
+
+    def problems(self) -> list[EdgeautoError]:
+        out: list[EdgeautoError] = []
+        reported: set[frozenset] = set()
+        for start in sorted(self.edges):
+            for cycle in self._cycles_from(start):
+                key = frozenset(f for f, _ in cycle)
+                if key in reported:
+                    continue
+                reported.add(key)
+                chain = " → ".join(f"{Path(p.file).name}:{p.line}" for _, p in cycle)
+                out.append(
+                    ParseError(
+                        "include_tasks loop that never ends: every include in it is "
+                        f"unconditional ({chain} → {Path(cycle[0][0]).name})",
+                        cycle[0][1],
+                        "guard one of the includes with `when:`",
+                    )
+                )
+        return out
+
+    def _cycles_from(self, start: str):
+        stack: list[tuple[str, object]] = []
+        on_path: set[str] = set()
+
+        def visit(node: str):
+            on_path.add(node)
+            for target, pos in self.edges.get(node, ()):
+                stack.append((node, pos))
+                if target == start:
+                    yield list(stack)
+                elif target not in on_path and target > start:
+                    yield from visit(target)
+                stack.pop()
+            on_path.discard(node)
+
+        yield from visit(start)
 
 
 def validate(
