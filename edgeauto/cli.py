@@ -26,10 +26,12 @@ COMMANDS = (
     "facts",
     "lab",
     "lint",
+    "config",
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(cfg=None) -> argparse.ArgumentParser:
+    """The whole command line; ``cfg`` (ansible.cfg & co) replaces option defaults."""
     parser = argparse.ArgumentParser(
         prog="edgeauto",
         description="Agentless, Ansible-compatible automation for edge fleets: each host's "
@@ -45,17 +47,32 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built yet in this checkout
             raise
         module.register(sub)
+    if cfg is not None:
+        from edgeauto.config.apply import apply_to_parser
+
+        for command in sub.choices.values():
+            apply_to_parser(command, cfg)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    from edgeauto.config import load_config, set_active
+
+    try:
+        cfg = load_config()
+    except EdgeautoError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return exc.exit_code
+    set_active(cfg)
+    parser = build_parser(cfg)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from edgeauto.config.apply import apply_to_process
     from edgeauto.output.masking import masked_stdio
 
+    apply_to_process(cfg)
     with masked_stdio():
         return _dispatch(args)
 

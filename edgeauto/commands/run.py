@@ -115,7 +115,14 @@ def register(subparsers) -> None:
     parser.add_argument("--list-tags", action="store_true")
     parser.add_argument("--syntax-check", action="store_true")
     parser.add_argument("--force-handlers", action="store_true")
-    parser.add_argument("--no-retry-file", action="store_true", help="do not write PLAYBOOK.retry")
+    parser.add_argument(
+        "--flush-cache", action="store_true", help="clear the fact cache of every host in the run"
+    )
+    parser.add_argument(
+        "--no-retry-file",
+        action="store_true",
+        help="do not write PLAYBOOK.retry (written only with retry_files_enabled in ansible.cfg)",
+    )
     parser.add_argument(
         "--no-pending-handlers",
         action="store_true",
@@ -139,9 +146,12 @@ def build_options(args):
     import getpass
 
     from edgeauto.commands.vault import secrets_from_args
+    from edgeauto.config import active
+    from edgeauto.config.apply import transport_settings
     from edgeauto.planner.options import RunOptions
     from edgeauto.planner.run import parse_extra_vars
 
+    cfg = active()
     become_password = getpass.getpass("BECOME password: ") if args.ask_become_pass else None
     conn_password = getpass.getpass("SSH password: ") if args.ask_pass else None
     roles_path = []
@@ -173,9 +183,22 @@ def build_options(args):
         retry_unreachable=max(0, args.retry_unreachable),
         max_fail=args.max_fail,
         force_handlers=getattr(args, "force_handlers", False),
-        write_retry_file=not getattr(args, "no_retry_file", False),
+        flush_cache=getattr(args, "flush_cache", False),
+        write_retry_file=cfg.get("retry_files_enabled") and not getattr(args, "no_retry_file", 0),
+        retry_file=_retry_file(cfg, args),
         pending_handlers=not getattr(args, "no_pending_handlers", False),
+        transport_options=transport_settings(cfg),
     )
+
+
+def _retry_file(cfg, args):
+    """``retry_files_save_path``/<playbook name>.retry, else beside the playbook (None)."""
+    from pathlib import Path
+
+    where, playbooks = cfg.get("retry_files_save_path"), getattr(args, "playbooks", None)
+    if not where or not playbooks:
+        return None
+    return Path(where) / Path(playbooks[0]).with_suffix(".retry").name
 
 
 def make_reporter(args):

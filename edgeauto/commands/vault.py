@@ -41,7 +41,8 @@ def secrets_from_args(args: argparse.Namespace, required: bool = False):
     """Build VaultSecrets from the parsed options.
 
     Without options, ``$ANSIBLE_VAULT_PASSWORD_FILE`` and ``$ANSIBLE_VAULT_IDENTITY_LIST``
-    (comma-separated ``label@source``) are used, as ansible-vault does.
+    (comma-separated ``label@source``) are used, as ansible-vault does, else ansible.cfg's
+    ``vault_password_file`` / ``vault_identity_list``.
     """
     from edgeauto.errors import VaultError
     from edgeauto.templating.vault import VaultSecrets
@@ -57,6 +58,12 @@ def secrets_from_args(args: argparse.Namespace, required: bool = False):
         if env_file:
             files.append(env_file)
         specs.extend(s.strip() for s in env_ids.split(",") if s.strip())
+    if not specs and not files:  # ansible.cfg: vault_password_file / vault_identity_list
+        from edgeauto.config import active
+
+        cfg = active()
+        files += [cfg.get("vault_password_file")] if cfg.get("vault_password_file") else []
+        specs += list(cfg.get("vault_identity_list") or [])
     for f in files:
         secrets.extend(VaultSecrets.from_password_file(f))
     if specs:

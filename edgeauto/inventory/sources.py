@@ -89,13 +89,23 @@ def default_sources(environ=None) -> tuple[list[str], str | None]:
 
     ``EDGEAUTO_INVENTORY``, else ``ANSIBLE_INVENTORY`` (so an existing Ansible setup works
     unchanged); both are comma-separated lists of sources, as Ansible reads its variable.
+    Without either, the configured ``inventory`` (ansible.cfg ``[defaults] inventory``, see
+    :mod:`edgeauto.config`), or ansible-core's default ``/etc/ansible/hosts`` when it exists.
     """
     env = os.environ if environ is None else environ
     for name in INVENTORY_ENV_VARS:
         items = [item.strip() for item in env.get(name, "").split(",") if item.strip()]
         if items:
             return items, name
-    return [], None
+    if environ is not None:
+        return [], None
+    from edgeauto.config import active
+
+    cfg = active()
+    if cfg.is_set("inventory"):
+        return list(cfg.get("inventory")), cfg.origins["inventory"]
+    existing = [p for p in cfg.get("inventory") if os.path.exists(p)]
+    return (existing, "ansible-core's default inventory") if existing else ([], None)
 
 
 def load_inventory(

@@ -13,6 +13,7 @@ from edgeauto.errors import ConnectionFailed, EdgeautoError
 from edgeauto.modules.base import RemoteModule
 from edgeauto.modules.registry import get_module
 from edgeauto.planner.context import WalkCtx
+from edgeauto.planner.factcache import known_facts, remember
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.records import Flow
 from edgeauto.planner.results import TaskResult
@@ -32,6 +33,11 @@ def gather_facts(outbox: Outbox, task: Task | None, wctx: WalkCtx, key: tuple) -
         subset = value if isinstance(value, list) else [str(value)]
     shown = task or Task("gather_facts", {}, services.play.pos, name="Gathering Facts")
     started = time.monotonic()
+    known = known_facts(services.fleet, state) if task is None else None
+    if known is not None:  # gathering = smart: already known this run, or fresh in the cache
+        state.facts.update(known)
+        _report(services, state, shown, "ok", {"changed": False}, key)
+        return Flow.OK
     try:
         base = scope.base_ctx()
         templar = scope.make_templar(scope.compose_vars(state, None, base))
@@ -50,6 +56,7 @@ def gather_facts(outbox: Outbox, task: Task | None, wctx: WalkCtx, key: tuple) -
         return outbox.mark_failed(shown, wctx)
     state.facts.update(facts or {})
     state.checksums.update(checksums or {})
+    remember(services.fleet, state, facts or {})
     _report(services, state, shown, "ok", {"changed": False}, key, time.monotonic() - started)
     return Flow.OK
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from edgeauto.config import active
 from edgeauto.errors import EdgeautoError, Position, ValidationError, did_you_mean
 from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
@@ -34,6 +35,11 @@ from edgeauto.playbook.model import Node, Play, Playbook, Role, Task
 from edgeauto.playbook.roles import RoleLoader, roles_search_path, with_dependencies
 from edgeauto.playbook.tasks import TaskLoader
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
+
+
+def _gathering() -> str:
+    """ansible.cfg's ``gathering``: implicit (default), explicit or smart."""
+    return active().get("gathering")
 
 
 class Loader(TaskLoader, RoleLoader):
@@ -134,7 +140,7 @@ class Loader(TaskLoader, RoleLoader):
         play.any_errors_fatal = self._bool(ds, "any_errors_fatal", False)
         play.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
         play.force_handlers = self._bool(ds, "force_handlers", False)
-        play.gather_facts = self._bool(ds, "gather_facts", True)
+        play.gather_facts = self._bool(ds, "gather_facts", _gathering() != "explicit")
         play.check_mode = self._bool(ds, "check_mode")
         play.diff = self._bool(ds, "diff")
         play.no_log = self._bool(ds, "no_log")
@@ -147,6 +153,8 @@ class Loader(TaskLoader, RoleLoader):
         play.connection = self._str(ds, "connection")
         if "gather_subset" in ds:
             play.gather_subset = [str(s) for s in self._tags(ds["gather_subset"], ds.pos)]
+        else:
+            play.gather_subset = list(active().get("gather_subset"))
         strategy = self._str(ds, "strategy") or "linear"
         if strategy != "linear":
             self.problem(

@@ -24,9 +24,14 @@ from edgeauto.yamlsrc import PosDict, position_of, to_plain
 
 def roles_search_path(basedir: Path, roles_path=()) -> list[Path]:
     """Where roles are looked for, in order (roles/ beside the playbook first, playbook dir last)."""
+    from edgeauto.config import active
+
     paths = [basedir / "roles", *[Path(p) for p in roles_path]]
-    for env in ("EDGEAUTO_ROLES_PATH", "ANSIBLE_ROLES_PATH"):
+    for env in ("EDGEAUTO_ROLES_PATH", "ANSIBLE_ROLES_PATH"):  # read now: tests change them
         paths += [Path(p).expanduser() for p in os.environ.get(env, "").split(":") if p]
+    cfg = active()  # ansible.cfg's roles_path, else ansible-core's default directories
+    if not os.environ.get("ANSIBLE_ROLES_PATH"):
+        paths += [Path(p) for p in cfg.get("roles_path")]
     paths.append(basedir)
     return paths
 

@@ -10,6 +10,7 @@ import os
 import stat
 import time
 
+from edgeauto.config import active
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.base import CompileContext
 from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, INSTALL_OPTIONS
@@ -94,7 +95,7 @@ class TemplateModule(CopyModule):
         path = ctx.locate("templates", str(args["src"]))
         text = read_source(path, {}, ctx).decode("utf-8")
         extra = {
-            "ansible_managed": "Ansible managed",  # ansible-core's DEFAULT_MANAGED_STR
+            "ansible_managed": active().get("ansible_managed"),  # ansible.cfg, else ansible's
             "template_host": os.uname().nodename,
             "template_path": str(args["src"]),
             "template_fullpath": str(path.resolve()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -65,17 +66,29 @@ def test_too_long_control_dir_is_refused_with_the_limit(tmp_path):
         ensure_private_dir(str(tmp_path / ("d" * 90)))
 
 
-def test_control_dir_is_made_private(tmp_path):
-    d = tmp_path / "cm"
+@pytest.fixture
+def short_tmp():
+    """A short directory: control socket paths are bounded (~108 bytes) and xdist's
+    tmp_path is too long for them."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ea-cm-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_control_dir_is_made_private(short_tmp):
+    d = short_tmp / "cm"
     d.mkdir(mode=0o755)
     ensure_private_dir(str(d))
     assert (d.stat().st_mode & 0o777) == 0o700
 
 
-def test_control_dir_owned_by_someone_else_is_refused(tmp_path):
+def test_control_dir_owned_by_someone_else_is_refused(short_tmp):
     if os.geteuid() != 0:
         pytest.skip("needs root to chown")
-    d = tmp_path / "cm"
+    d = short_tmp / "cm"
     d.mkdir(mode=0o700)
     os.chown(d, 65534, 65534)
     with pytest.raises(EdgeautoError, match="belongs to uid 65534"):
