@@ -24,6 +24,12 @@ def register(subparsers) -> None:
         action="store_true",
         help="print problems as JSON (file, line, col, message, hint) for editors and CI",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="an unknown module in a file reached only by include_tasks/include_role is an "
+        "error too (default: a warning, and an error only if the task runs)",
+    )
     add_playbook_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -112,17 +118,28 @@ def run(args) -> int:
     failed = 0
     report = []
     for path in args.playbooks:
-        _, problems = check_playbook(
+        playbook, problems = check_playbook(
             path,
             roles_path=roles_path_from_args(args.roles_path),
             extra_vars=extra_vars,
             inventory=inventory,
             vault=vault,
+            strict=args.strict,
         )
         failed += bool(problems)
+        warnings = list(getattr(playbook, "warnings", []))
         if args.json:
-            report.append({"playbook": path, "problems": [_as_json(p) for p in problems]})
-        elif problems:
+            report.append(
+                {
+                    "playbook": path,
+                    "problems": [_as_json(p) for p in problems],
+                    "warnings": [_as_json(w) for w in warnings],
+                }
+            )
+            continue
+        for warning in warnings:
+            print(f"[WARNING]: {warning}", file=sys.stderr)
+        if problems:
             for problem in problems:
                 print(str(problem), file=sys.stderr)
             print(f"{path}: {len(problems)} problem(s) found", file=sys.stderr)

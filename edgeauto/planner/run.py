@@ -77,6 +77,8 @@ class Run(RunState):
         check_limit(self.inventory, self.options.limit)
         for path in self.playbook_paths:
             self.playbooks.append(load_and_validate(path, **kwargs))
+            for warning in self.playbooks[-1].warnings:  # unknown modules in dynamic includes
+                self.reporter.warning(str(warning))
         check_start_at_task(self.playbooks, self.options.start_at_task)
         self.loaded = True
 

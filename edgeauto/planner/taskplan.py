@@ -149,6 +149,9 @@ class TaskPlanner:
             if conditions and not itempl.is_true(conditions, task.pos):
                 slot.result = dict(SKIPPED, false_condition=str(conditions[-1]))
                 continue
+            if task.unresolved:  # an unknown module in a dynamic include, and it runs
+                slot.result = {"failed": True, "msg": f"{task.pos}: {task.unresolved}"}
+                continue
             if "label" in loop_control and te.looped:
                 slot.label = itempl.render(loop_control["label"])
             args = render_args(task, itempl)

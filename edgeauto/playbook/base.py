@@ -29,6 +29,9 @@ class LoadContext:
     static_vars: dict[str, Any] = field(default_factory=dict)
     handler_sink: list[Task] | None = None
     chain: tuple[str, ...] = ()  # files/roles being loaded, for cycle detection
+    # reached only through include_tasks/include_role: an unknown module there is a warning
+    # at validation and an error only if its task runs (ansible-core's rule)
+    dynamic: bool = False
 
 
 FAILED = object()
@@ -41,6 +44,8 @@ class LoaderBase:
         self.roles_path = [Path(p) for p in roles_path]
         self.extra_vars = dict(extra_vars or {})
         self.problems: list[EdgeautoError] = []
+        self.warnings: list[EdgeautoError] = []  # unknown modules in dynamic files (see ctx)
+        self.strict = False  # check-syntax --strict: those are errors too
         # names/topics of handlers that failed to load: notify checks must not cascade on them
         self.broken_handler_names: set[str] = set()
 

@@ -319,6 +319,7 @@ def load_task_file(
         handlers=handlers,
         static_vars={**(static_vars or {}), **(extra_vars or {})},
         handler_sink=[],
+        dynamic=True,
     )
     found = loader.find_task_file(str(path), ctx, pos or Position(str(path)))
     nodes = loader.task_file(found, replace(ctx, file=found), pos) if found else []
@@ -343,7 +344,10 @@ def load_role(
     basedir = Path(basedir or ".")
     loader = Loader(roles_path, extra_vars)
     ctx = LoadContext(
-        file=basedir / "playbook.yml", basedir=basedir, static_vars=dict(extra_vars or {})
+        file=basedir / "playbook.yml",
+        basedir=basedir,
+        static_vars=dict(extra_vars or {}),
+        dynamic=True,
     )
     role = loader.role(
         name,

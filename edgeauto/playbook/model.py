@@ -67,6 +67,8 @@ class Task:
     any_errors_fatal: Any = None
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False
+    # an unknown module in a dynamically included file: the error the task fails with if it runs
+    unresolved: str | None = None
     # For include_tasks / include_role / import_*: resolved later or at load time.
     include_target: str | None = None
     #: the canonical action (``copy`` for ``ansible.builtin.copy``), resolved once here so no
@@ -193,3 +195,4 @@ class Playbook:
 
     path: Path
     plays: list[Play] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # problems only a run reaching them raises

@@ -173,6 +173,7 @@ class RoleLoader(LoaderBase):
             static_vars={**role.defaults, **ctx.static_vars, **role.vars, **role.params},
             handler_sink=[],
             chain=ctx.chain + (key,),
+            dynamic=ctx.dynamic,
         )
         meta = self._role_file(path / "meta", None, pos)
         if meta is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauto.errors import Position, did_you_mean
+from edgeauto.errors import ParseError, Position, did_you_mean
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
@@ -17,10 +17,16 @@ from edgeauto.yamlsrc import PosDict, position_of
 class ActionLoader(LoaderBase):
     """Action and argument parsing (mixed into :class:`~edgeauto.playbook.tasks.TaskLoader`)."""
 
+    _unresolved: str | None = None  # set by _defer for the task being built
+    _dynamic = False
+
     def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
         """Return (canonical action, its value, the key it came from) or report why not."""
         allowed = kw.HANDLER if ctx.handlers else kw.TASK
         found, unknown = self._action_keys(ds, allowed)
+        deferred = self._deferred_module(ds, unknown, found, allowed, ctx)
+        if deferred is not None:
+            return deferred
         self._report_unknown(ds, unknown, found, allowed)
         if len(found) > 1:
             names = ", ".join(str(k) for _, k in found)
@@ -37,6 +43,7 @@ class ActionLoader(LoaderBase):
         canon, key = found[0]
         if canon is not None:
             return canon, ds[key], key
+        self._dynamic = ctx.dynamic
         return self._indirect_action(ds, key)
 
     def _action_keys(self, ds: PosDict, allowed: set[str]) -> tuple[list, list]:
@@ -64,6 +71,31 @@ class ActionLoader(LoaderBase):
             if key in ds:
                 found.append((None, key))
         return found, unknown
+
+    def _deferred_module(self, ds: PosDict, unknown: list, found: list, allowed, ctx):
+        """In a dynamic file (``ctx.dynamic``), the one unknown key of a task that has no
+        module and looks like no keyword is taken as its module: a warning now, the error
+        later if the task runs (see :meth:`_defer`)."""
+        if not ctx.dynamic or self.strict or found or len(unknown) != 1:
+            return None
+        name = str(unknown[0])
+        if name in ("include", "ansible.builtin.include") or did_you_mean(name, allowed):
+            return None
+        return self._defer(name, ds[unknown[0]], unknown[0], ds.pos_of(unknown[0]))
+
+    def _defer(self, name: str, value: Any, key, pos: Position):
+        message = f"unknown module '{name}'"
+        hint = module_hint(name)
+        self.warnings.append(
+            ParseError(
+                f"{message} in a file reached only by include_tasks/include_role: the task "
+                "fails if it runs",
+                pos,
+                hint,
+            )
+        )
+        self._unresolved = f"{message}" + (f" ({hint})" if hint else "")
+        return name, value, key
 
     def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed) -> None:
         for key in unknown:
@@ -108,6 +140,8 @@ class ActionLoader(LoaderBase):
             )
             return None, None, None
         canon = canonical_action(module)
+        if canon is None and self._dynamic and not self.strict:
+            return self._defer(module, value, key, position_of(ds[key], ds.pos_of(key)))
         if canon is None:
             self.problem(
                 f"unknown module '{module}' in '{key}'",
@@ -148,7 +182,7 @@ class ActionLoader(LoaderBase):
             module = get_module(canon)
             if target is None and module is not None and module.spec.free_form:
                 target = module.spec.free_form
-            if target is None and canon not in kw.RAW_PARAM_ACTIONS:
+            if target is None and canon not in kw.RAW_PARAM_ACTIONS and not self._unresolved:
                 self.problem(
                     f"module '{canon}' takes only key=value arguments, found extra text "
                     f"{str(args['_raw_params'])!r}",

@@ -103,6 +103,7 @@ class TaskLoader(ActionLoader):
             node.delegate_to = delegate
 
     def _task(self, ds: PosDict, ctx: LoadContext) -> Node | None:
+        self._unresolved = None
         canon, value, key = self._find_action(ds, ctx)
         if canon is None:
             if ctx.handlers:
@@ -114,6 +115,7 @@ class TaskLoader(ActionLoader):
         if args is None:
             return None
         task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
+        task.unresolved, self._unresolved = self._unresolved, None
         task.is_handler = ctx.handlers
         self._apply_common(task, ds)
         if key == "local_action":

@@ -57,7 +57,14 @@ class Validator:
     """Walks every play of a loaded playbook and collects its problems (:meth:`run`)."""
 
     def __init__(
-        self, playbook: Playbook, inventory, extra_vars, roles_path, broken=(), vault=None
+        self,
+        playbook: Playbook,
+        inventory,
+        extra_vars,
+        roles_path,
+        broken=(),
+        vault=None,
+        strict=False,
     ):
         self.vault = vault
         self.broken_handlers = set(broken)
@@ -69,6 +76,8 @@ class Validator:
         self.roles_path = list(roles_path)
         self.problems: list[EdgeautoError] = []
         self.loader = Loader(roles_path, extra_vars)  # for static include targets
+        self.strict = strict
+        self.loader.strict = strict
         self._seen_includes: set[str] = set()
         self.anywhere: set[str] = set()
         self._guarded = 0  # >0 inside a block with `when`, a rescue part or a handler
@@ -293,7 +302,7 @@ class Validator:
         if path is None or str(path) in self._seen_includes:
             return
         self._seen_includes.add(str(path))
-        ctx = replace(ctx, file=path, handler_sink=[], handlers=task.is_handler)
+        ctx = replace(ctx, file=path, handler_sink=[], handlers=task.is_handler, dynamic=True)
         nodes = self.loader.task_file(path, ctx, task.pos)
         if len(self.loader.problems) == before:
             guarded, self._guarded = self._guarded, 0  # whether a loop ends is per file
@@ -306,8 +315,12 @@ class Validator:
         if is_templated(name):
             return None
         loader = self.loader if report else Loader(self.roles_path, self.extra_vars)
+        loader.strict = self.strict
         ctx = LoadContext(
-            file=Path(task.pos.file), basedir=Path(self.playbook.path).parent, role=task.role
+            file=Path(task.pos.file),
+            basedir=Path(self.playbook.path).parent,
+            role=task.role,
+            dynamic=True,
         )
         return loader.role(name, position_of(name, task.pos), ctx, **role_file_options(task.args))
 
@@ -394,15 +407,27 @@ def validate(
         raise ValidationError(sorted_problems(problems))
 
 
-def check_playbook(path, *, roles_path=(), extra_vars=None, inventory=None, vault=None):
-    """Load and validate; return ``(playbook, problems)`` without raising (check-syntax)."""
+def check_playbook(
+    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None, strict=False
+):
+    """Load and validate; return ``(playbook, problems)`` without raising (check-syntax).
+    ``playbook.warnings`` holds what only a run that reaches it would turn into an error
+    (unknown modules in dynamically included files); ``strict`` makes those problems."""
     loader = Loader(roles_path, extra_vars)
+    loader.strict = strict
     playbook = loader.load_playbook(Path(path))
     problems = list(loader.problems)
     validator = Validator(
-        playbook, inventory, extra_vars, roles_path, loader.broken_handler_names, vault=vault
+        playbook,
+        inventory,
+        extra_vars,
+        roles_path,
+        loader.broken_handler_names,
+        vault=vault,
+        strict=strict,
     )
     problems += validator.run()
+    playbook.warnings = sorted_problems(loader.warnings + validator.loader.warnings)
     return playbook, sorted_problems(problems)
 
 
