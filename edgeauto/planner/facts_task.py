@@ -19,6 +19,7 @@ from edgeauto.planner.records import Flow
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.services import PlayServices
 from edgeauto.planner.state import HostState
+from edgeauto.planner.taskargs import rendered_args
 from edgeauto.playbook.model import Task
 from edgeauto.playbook.walk import static_tasks
 
@@ -70,7 +71,6 @@ def _report(services, state, task, status, result, key, duration: float = 0.0) -
 def checksum_paths(services: PlayServices, state: HostState) -> list[str]:
     """Remote files copy/template tasks of this play will write, templated for this host
     with what is known before facts (tasks whose path needs facts are skipped)."""
-    from edgeauto.templating import is_omit
 
     scope = services.scope
     templar = scope.make_templar(scope.compose_vars(state, None, scope.base_ctx()))
@@ -88,8 +88,7 @@ def checksum_paths(services: PlayServices, state: HostState) -> list[str]:
                 continue
             for item in items:
                 itpl = tpl.with_vars({"item": item}) if item is not None else tpl
-                rendered = itpl.render(task.args, task.pos)
-                args = {k: v for k, v in rendered.items() if not is_omit(v)}
+                args = rendered_args(task, itpl)
                 args = module.validate(args, task.pos, final=True)
                 for path in module.checksum_paths(args):
                     if path not in paths:

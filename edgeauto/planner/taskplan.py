@@ -18,8 +18,9 @@ from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
 from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
 from edgeauto.planner.segment import Call
+from edgeauto.planner.taskargs import rendered_args
 from edgeauto.playbook.model import Task
-from edgeauto.templating import as_data, is_omit, is_secret
+from edgeauto.templating import as_data, is_secret
 
 SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
 
@@ -38,8 +39,7 @@ def bool_of(value: Any, templar, default: bool = False) -> bool:
 
 
 def render_args(task: Task, templar) -> dict:
-    rendered = templar.render(task.args, task.pos)
-    return {k: v for k, v in rendered.items() if not is_omit(v)}
+    return rendered_args(task, templar)
 
 
 def loop_slots(task: Task, templar) -> list[ItemSlot]:

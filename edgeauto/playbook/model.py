@@ -69,6 +69,9 @@ class Task:
     is_handler: bool = False
     # an unknown module in a dynamically included file: the error the task fails with if it runs
     unresolved: str | None = None
+    # arguments given as templates (`lineinfile: "{{ rule }}"`, `args: "{{ extra }}"`), rendered
+    # per host under ``args``, lowest precedence first: `args:` then the module's value
+    args_templates: list[str] = field(default_factory=list)
     # For include_tasks / include_role / import_*: resolved later or at load time.
     include_target: str | None = None
     #: the canonical action (``copy`` for ``ansible.builtin.copy``), resolved once here so no

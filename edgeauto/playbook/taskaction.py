@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from edgeauto.errors import ParseError, Position, did_you_mean
+from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
@@ -18,6 +19,7 @@ class ActionLoader(LoaderBase):
     """Action and argument parsing (mixed into :class:`~edgeauto.playbook.tasks.TaskLoader`)."""
 
     _unresolved: str | None = None  # set by _defer for the task being built
+    _templates: list[str] = []  # set by _args: the task's args_templates
     _dynamic = False
 
     def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
@@ -151,8 +153,25 @@ class ActionLoader(LoaderBase):
             return None, None, None
         return canon, value, key
 
+    def _args_templates(self, canon: str, value: Any, ds: PosDict) -> tuple[list[str], bool]:
+        """Arguments that are one template, rendered per host (to a mapping or a k=v string):
+        ``args: "{{ … }}"`` and a module value that is a whole ``{{ … }}`` expression for a
+        module without free-form text (for ``shell: "{{ cmd }}"`` the text is the command).
+        Returns the templates (lowest precedence first) and whether the module value is one."""
+        out: list[str] = []
+        extra = ds.get("args")
+        if isinstance(extra, str) and is_templated(extra):
+            out.append(extra)
+        whole = isinstance(value, str) and _whole_expression(value) and not _takes_free_form(canon)
+        if whole:
+            out.append(value)
+        return out, whole
+
     def _args(self, canon: str, value: Any, ds: PosDict, key) -> dict | None:
         pos = ds.pos_of(key)
+        self._templates, whole = self._args_templates(canon, value, ds)
+        if whole:
+            value = None
         if value is None:
             args: dict = {}
         elif isinstance(value, str):
@@ -171,7 +190,7 @@ class ActionLoader(LoaderBase):
                 position_of(value, pos),
             )
             return None
-        if "args" in ds:
+        if "args" in ds and not (isinstance(ds["args"], str) and is_templated(ds["args"])):
             extra = self._mapping(ds, "args")
             merged = PosDict({**extra, **args})
             merged.pos = getattr(args, "pos", None) or pos
@@ -192,6 +211,23 @@ class ActionLoader(LoaderBase):
             if target and target != "_raw_params" and target not in args:
                 args[target] = args.pop("_raw_params")
         return args
+
+
+def _whole_expression(text: str) -> bool:
+    stripped = text.strip()
+    return (
+        stripped.startswith("{{")
+        and stripped.endswith("}}")
+        and stripped.count("{{") == 1
+        and stripped.count("}}") == 1
+    )
+
+
+def _takes_free_form(canon: str) -> bool:
+    if canon in kw.RAW_PARAM_ACTIONS:
+        return True
+    module = get_module(canon)
+    return module is not None and bool(module.spec.free_form)
 
 
 # where a free-form ``_raw_params`` goes for the directives whose argument has a name

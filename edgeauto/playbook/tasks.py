@@ -116,6 +116,7 @@ class TaskLoader(ActionLoader):
             return None
         task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
         task.unresolved, self._unresolved = self._unresolved, None
+        task.args_templates, self._templates = list(self._templates), []
         task.is_handler = ctx.handlers
         self._apply_common(task, ds)
         if key == "local_action":

@@ -1,0 +1,27 @@
+"""A task's arguments rendered for one host (layer 0), including arguments given as one
+template (``lineinfile: "{{ rule }}"``, ``args: "{{ extra }}"``), as ansible-core allows.
+
+Precedence, lowest first: ``args:``, the module's value, the module's own ``k=v``/mapping
+keys. A template must render to a mapping, as in ansible-core 2.19 (a ``k=v`` string is refused
+there too).
+"""
+
+from __future__ import annotations
+
+from edgeauto.errors import TemplateError
+from edgeauto.playbook.model import Task
+from edgeauto.templating import is_omit
+
+
+def rendered_args(task: Task, templar) -> dict:
+    merged: dict = {}
+    for template in task.args_templates:
+        value = templar.render(template, task.pos)
+        if not isinstance(value, dict):
+            raise TemplateError(
+                f"{task.pos}: arguments {template!r} must render to a mapping, found "
+                f"{type(value).__name__}"
+            )
+        merged.update(value)
+    merged.update(templar.render(task.args, task.pos))
+    return {k: v for k, v in merged.items() if not is_omit(v)}
