@@ -156,7 +156,7 @@ def argument_problems(checker, task: Task, error: ModuleArgumentError) -> list:
     return problems
 
 
-def _argument_specs(role: Role) -> dict | None:
+def argument_specs(role: Role) -> dict | None:
     """The ``argument_specs`` mapping of meta/argument_specs.yml (or meta/main.yml)."""
     for name in ("argument_specs.yml", "argument_specs.yaml", "main.yml", "main.yaml"):
         path = role.path / "meta" / name
@@ -175,7 +175,7 @@ def role_argument_spec(role: Role):
     without required options; None when the role declares none."""
     from edgeauto.modules.spec import ModuleSpec, Option
 
-    data = _argument_specs(role)
+    data = argument_specs(role)
     entry = data.get(role.tasks_from or "main") if data else None
     options = entry.get("options") if isinstance(entry, dict) else None
     if not isinstance(options, dict):

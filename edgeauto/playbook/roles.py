@@ -17,7 +17,7 @@ from edgeauto.playbook.base import (
     describe,
     flatten_handlers,
 )
-from edgeauto.playbook.model import Block, Role
+from edgeauto.playbook.model import Block, Role, Task
 from edgeauto.playbook.search import YAML_EXTS
 from edgeauto.yamlsrc import PosDict, position_of, to_plain
 
@@ -34,6 +34,33 @@ def roles_search_path(basedir: Path, roles_path=()) -> list[Path]:
         paths += [Path(p) for p in cfg.get("roles_path")]
     paths.append(basedir)
     return paths
+
+
+def argument_spec_task(role: Role, entry_point: str) -> Task | None:
+    """The task ansible-core puts first in a role whose meta/argument_specs.yml declares
+    ``entry_point``: validate_argument_spec with the role's parameters, tagged ``always``."""
+    from edgeauto.playbook.checks import argument_specs
+
+    specs = argument_specs(role)
+    entry = specs.get(entry_point) if specs else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
+        return None
+    name = f"Validating arguments against arg spec '{entry_point}'"
+    if entry.get("short_description"):
+        name += f" - {entry['short_description']}"
+    args = {
+        "argument_spec": to_plain(entry["options"]),
+        "provided_arguments": to_plain(dict(role.params)),
+        "validate_args_context": {
+            "type": "role",
+            "name": role.name,
+            "argument_spec_name": entry_point,
+            "path": str(role.path),
+        },
+    }
+    task = Task("validate_argument_spec", args, role.pos, name=name, role=role)
+    task.tags = ["always"]
+    return task
 
 
 class RoleLoader(LoaderBase):
@@ -188,6 +215,9 @@ class RoleLoader(LoaderBase):
         tasks_file = self._role_file(path / "tasks", tasks_from, pos)
         if tasks_file is not None:
             role.tasks = self.task_file(tasks_file, replace(rctx, file=tasks_file), pos)
+        check = argument_spec_task(role, tasks_from or "main")
+        if check is not None:
+            role.tasks = [check, *role.tasks]
         handlers_file = self._role_file(path / "handlers", handlers_from, pos)
         if handlers_file is not None:
             hctx = replace(rctx, file=handlers_file, handlers=True)

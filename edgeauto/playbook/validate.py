@@ -106,7 +106,8 @@ class Validator:
         nodes: list[Node] = [*play.pre_tasks, *play.tasks, *play.post_tasks]
         for role in play.roles:
             self.problems += checks.template_problems(role.params, role.pos)
-            self.problems += checks.role_param_problems(role)
+            for each in with_dependencies(role):  # the runtime check covers every other way
+                self.problems += checks.role_param_problems(each)
             nodes += role.tasks
         for node in nodes:
             self._node(node, play, handlers)
