@@ -17,6 +17,7 @@ from edgeauto.playbook.base import (
     describe,
     flatten_handlers,
 )
+from edgeauto.playbook.collections import find_collection_role
 from edgeauto.playbook.model import Block, Role, Task
 from edgeauto.playbook.search import YAML_EXTS
 from edgeauto.yamlsrc import PosDict, position_of, to_plain
@@ -154,8 +155,11 @@ class RoleLoader(LoaderBase):
         for candidate in candidates:
             if candidate.is_dir():
                 return candidate
-        if "." in name and "/" not in name and name.count(".") >= 2:
-            hint = "collection roles are not supported; put the role in a roles path"
+        found, looked = find_collection_role(name, ctx.basedir)
+        if found is not None:
+            return found
+        if looked:
+            candidates, hint = looked, "install the collection (ansible-galaxy collection install)"
         else:
             existing = set()
             for base in roles_search_path(ctx.basedir, self.roles_path):
