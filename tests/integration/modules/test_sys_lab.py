@@ -104,3 +104,69 @@ def test_sysctl_file_on_busybox(tmp_path, lab_inventory, busybox_host):
         assert sh(busybox_host, f"cat {f}") == "kernel.domainname=lab\n"
     finally:
         busybox_host.run(f"rm -f {f}")
+
+
+# ---- pam_limits -----------------------------------------------------------------------------
+
+
+def test_pam_limits_converges_limits_lines(tmp_path, lab_inventory, fresh_host):
+    f = "/etc/security/limits.d/90-ea.conf"
+    fresh_host.run(
+        f"printf '# mine\\njoe hard nproc 50 # old\\njoe  soft core 10\\n' > {f}", check=True
+    )
+    tasks = [
+        {
+            "community.general.pam_limits": {
+                "domain": "joe",
+                "limit_type": "soft",
+                "limit_item": "nofile",
+                "value": 64000,
+                "dest": f,
+            }
+        },
+        {
+            "pam_limits": {
+                "domain": "joe",
+                "limit_type": "hard",
+                "limit_item": "nproc",
+                "value": 80,
+                "use_max": True,
+                "dest": f,
+            }
+        },
+        {
+            "pam_limits": {
+                "domain": "joe",
+                "limit_type": "soft",
+                "limit_item": "core",
+                "value": 60,
+                "use_min": True,
+                "dest": f,
+            }
+        },
+        {
+            "pam_limits": {
+                "domain": "@adm",
+                "limit_type": "-",
+                "limit_item": "nice",
+                "value": -5,
+                "comment": "be nice",
+                "dest": f,
+            }
+        },
+    ]
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True, True, False, True])
+    assert sh(fresh_host, f"cat {f}") == (
+        "# mine\njoe\thard\tnproc\t80\t# old\njoe  soft core 10\njoe\tsoft\tnofile\t64000\n@adm\t-\tnice\t-5\t#be nice\n"
+    )
+    assert first[0]["msg"] == "joe\tsoft\tnofile\t64000\n"
+    assert "joe\tsoft\tnofile\t64000" in first[0]["diff"]["after"]
+
+
+def test_pam_limits_refuses_a_bad_value_before_running(tmp_path, lab_inventory, fresh_host):
+    tasks = [
+        {"pam_limits": {"domain": "joe", "limit_type": "soft", "limit_item": "nice", "value": 30}}
+    ]
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
+    assert code != 0 and "range -20 to 19" in results[0]["msg"]
+    assert "joe" not in sh(fresh_host, "cat /etc/security/limits.conf")
