@@ -170,3 +170,73 @@ def test_pam_limits_refuses_a_bad_value_before_running(tmp_path, lab_inventory, 
     code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
     assert code != 0 and "range -20 to 19" in results[0]["msg"]
     assert "joe" not in sh(fresh_host, "cat /etc/security/limits.conf")
+
+
+# ---- cron -----------------------------------------------------------------------------------
+
+CRON_TASKS = [
+    {"cron": {"name": "PATH", "job": "/usr/bin:/bin", "env": True}},
+    {"ansible.builtin.cron": {"name": "tick", "minute": "*/5", "job": "date +\\%s >> /tmp/tick"}},
+    {"cron": {"name": "boot", "special_time": "reboot", "job": "echo up", "disabled": True}},
+]
+
+
+def test_cron_converges_a_user_crontab_with_ansible_markers(tmp_path, lab_inventory, fresh_host):
+    install = fresh_host.run(
+        "apt-get update -qq && apt-get install -y -qq cron >/dev/null 2>&1", timeout=600
+    )
+    if install.returncode != 0:
+        pytest.skip("cron could not be installed from the Debian mirror")
+    fresh_host.run("printf 'MAILTO=\"\"\\n# mine\\n' | crontab -", check=True)
+    first = converge(tmp_path, lab_inventory, fresh_host, CRON_TASKS, changes=[True] * 3)
+    assert sh(fresh_host, "crontab -l") == (
+        'PATH="/usr/bin:/bin"\nMAILTO=""\n# mine\n#Ansible: tick\n*/5 * * * * date +\\%s >> /tmp/tick\n'
+        "#Ansible: boot\n#@reboot echo up\n"
+    )
+    assert first[2]["jobs"] == ["tick", "boot"] and first[2]["envs"] == ["PATH", "MAILTO"]
+    assert first[1]["diff"]["after_header"] == "crontab"
+    # another user's crontab (crontab -u), a cron.d file, removal
+    tasks = [
+        {"cron": {"name": "t", "job": "id", "hour": "3", "user": "tester"}},
+        {"cron": {"name": "d", "job": "id", "user": "tester", "cron_file": "ea-test"}},
+        {"cron": {"name": "tick", "state": "absent", "backup": True}},
+    ]
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True] * 3)
+    assert sh(fresh_host, "crontab -u tester -l") == "#Ansible: t\n* 3 * * * id\n"
+    assert sh(fresh_host, "cat /etc/cron.d/ea-test") == "#Ansible: d\n* * * * * tester id\n"
+    assert sh(fresh_host, "stat -c %a /etc/cron.d/ea-test").strip() == "644"
+    assert "tick" not in sh(fresh_host, "crontab -l")
+    assert "#Ansible: tick" in sh(fresh_host, f"cat {first[2]['backup_file']}")
+
+
+def test_cron_without_crontab_fails_clearly_but_cron_file_works(
+    tmp_path, lab_inventory, fresh_host
+):
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, CRON_TASKS[:1])
+    assert code != 0 and 'required executable "crontab"' in results[0]["msg"]
+    tasks = [{"cron": {"name": "x", "job": "true", "user": "root", "cron_file": "/etc/cron.d/x"}}]
+    converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+
+
+def test_cron_bad_arguments_are_refused_before_anything_runs(tmp_path, lab_inventory, fresh_host):
+    tasks = [
+        {"file": {"path": "/tmp/ea-marker", "state": "touch"}},
+        {"cron": {"name": "x", "job": "true", "special_time": "sometimes"}},
+    ]
+    with pytest.raises(ValidationError, match="special_time"):
+        play(tmp_path, lab_inventory, fresh_host, tasks)
+    assert fresh_host.run("test -e /tmp/ea-marker").returncode != 0
+    # cross-argument checks fail the task (as in Ansible) before it touches the crontab
+    tasks = [{"cron": {"name": "x", "job": "true", "special_time": "daily", "hour": "1"}}]
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
+    assert code != 0 and "cannot combine special_time" in results[0]["msg"]
+
+
+def test_cron_on_busybox_crontab(tmp_path, lab_inventory, busybox_host):
+    busybox_host.run("mkdir -p /var/spool/cron/crontabs; crontab -r 2>/dev/null; true")
+    try:
+        converge(tmp_path, lab_inventory, busybox_host, CRON_TASKS, changes=[True] * 3)
+        out = sh(busybox_host, "crontab -l")
+        assert out.startswith('PATH="/usr/bin:/bin"\n#Ansible: tick\n*/5 * * * * date'), out
+    finally:
+        busybox_host.run("crontab -r 2>/dev/null; true")
