@@ -240,3 +240,41 @@ def test_cron_on_busybox_crontab(tmp_path, lab_inventory, busybox_host):
         assert out.startswith('PATH="/usr/bin:/bin"\n#Ansible: tick\n*/5 * * * * date'), out
     finally:
         busybox_host.run("crontab -r 2>/dev/null; true")
+
+
+# ---- hostname -------------------------------------------------------------------------------
+
+FACTS_ECHO = {"debug": {"msg": "{{ ansible_hostname }} {{ ansible_facts.nodename }}"}}
+
+
+def test_hostname_on_a_systemd_host(tmp_path, lab_inventory, fresh_host):
+    tasks = [{"hostname": {"name": "ea-renamed.example.test"}}, FACTS_ECHO]
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True, False])
+    assert sh(fresh_host, "cat /etc/hostname; uname -n") == (
+        "ea-renamed.example.test\nea-renamed.example.test\n"
+    )
+    assert first[0]["ansible_facts"]["ansible_hostname"] == "ea-renamed"
+    assert first[0]["diff"]["after"] == "hostname = ea-renamed.example.test\n"
+    assert first[1]["msg"] == "ea-renamed ea-renamed.example.test"
+    # use: the file strategy (alpine/generic) on the same host
+    tasks = [{"ansible.builtin.hostname": {"name": "ea-second", "use": "alpine"}}]
+    converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert sh(fresh_host, "cat /etc/hostname; uname -n") == "ea-second\nea-second\n"
+
+
+def test_hostname_bsd_strategy_is_refused(tmp_path, lab_inventory, fresh_host):
+    tasks = [{"hostname": {"name": "x", "use": "freebsd"}}]
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
+    assert code != 0 and "not implemented by edgeauto" in results[0]["msg"]
+
+
+def test_hostname_on_busybox(tmp_path, lab_inventory, busybox_host):
+    old = sh(busybox_host, "uname -n").strip()
+    had = busybox_host.run("cat /etc/hostname").stdout
+    try:
+        tasks = [{"hostname": {"name": "ea-bb"}}, FACTS_ECHO]
+        first = converge(tmp_path, lab_inventory, busybox_host, tasks, changes=[True, False])
+        assert sh(busybox_host, "cat /etc/hostname; uname -n") == "ea-bb\nea-bb\n"
+        assert first[1]["msg"] == "ea-bb ea-bb"
+    finally:
+        busybox_host.run(f"hostname {old}; printf %s '{had}' > /etc/hostname")
