@@ -278,3 +278,29 @@ def test_hostname_on_busybox(tmp_path, lab_inventory, busybox_host):
         assert first[1]["msg"] == "ea-bb ea-bb"
     finally:
         busybox_host.run(f"hostname {old}; printf %s '{had}' > /etc/hostname")
+
+
+# ---- timezone -------------------------------------------------------------------------------
+
+
+def test_timezone_converges_zone_and_rtc(tmp_path, lab_inventory, fresh_host):
+    if fresh_host.run("test -f /usr/share/zoneinfo/Asia/Tokyo").returncode != 0:
+        install = fresh_host.run(
+            "apt-get update -qq && apt-get install -y -qq tzdata >/dev/null 2>&1", timeout=600
+        )
+        if install.returncode != 0:
+            pytest.skip("tzdata could not be installed from the Debian mirror")
+    tasks = [
+        {"community.general.timezone": {"name": "Asia/Tokyo"}},
+        {"timezone": {"rtc": "local"}},
+    ]
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True, True])
+    assert sh(fresh_host, "readlink /etc/localtime").strip().endswith("zoneinfo/Asia/Tokyo")
+    assert sh(fresh_host, "date +%Z").strip() == "JST"
+    assert first[0]["diff"]["after"] == {"name": "Asia/Tokyo"}
+    assert first[1]["diff"] == {"before": {"hwclock": "UTC"}, "after": {"hwclock": "local"}}
+    assert sh(fresh_host, "sed -n 3p /etc/adjtime").strip() == "LOCAL"
+    code, results, _ = play(
+        tmp_path, lab_inventory, fresh_host, [{"timezone": {"name": "No/Such"}}]
+    )
+    assert code != 0 and 'given timezone "No/Such" is not available' in results[0]["msg"]
