@@ -304,3 +304,40 @@ def test_timezone_converges_zone_and_rtc(tmp_path, lab_inventory, fresh_host):
         tmp_path, lab_inventory, fresh_host, [{"timezone": {"name": "No/Such"}}]
     )
     assert code != 0 and 'given timezone "No/Such" is not available' in results[0]["msg"]
+
+
+# ---- alternatives ---------------------------------------------------------------------------
+
+
+def test_alternatives_install_select_auto_remove(tmp_path, lab_inventory, fresh_host):
+    fresh_host.run(
+        "mkdir -p /opt/ea && for x in a b; do printf '#!/bin/sh\\necho %s\\n' $x > /opt/ea/$x;"
+        " chmod 755 /opt/ea/$x; : > /opt/ea/$x.1; done",
+        check=True,
+    )
+    alt = "community.general.alternatives"
+    common = {"name": "ea-tool", "link": "/usr/local/bin/ea-tool", "state": "present"}
+    man = {"name": "ea-tool.1", "link": "/usr/local/share/ea-tool.1"}
+    tasks = [
+        {alt: {**common, "path": "/opt/ea/a", "priority": 10,
+               "subcommands": [{**man, "path": "/opt/ea/a.1"}]}},
+        {"alternatives": {**common, "path": "/opt/ea/b", "priority": 20,
+                          "slaves": [{**man, "path": "/opt/ea/b.1"}]}},
+    ]  # fmt: skip
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True, True])
+    assert first[0]["msg"] == "Install alternative '/opt/ea/a' for 'ea-tool'."
+    assert first[1]["diff"]["after"]["priority"] == 20
+    assert sh(fresh_host, "ea-tool; readlink -f /usr/local/share/ea-tool.1") == "b\n/opt/ea/b.1\n"
+    converge(tmp_path, lab_inventory, fresh_host, [{alt: {"name": "ea-tool", "path": "/opt/ea/a"}}])
+    assert sh(fresh_host, "ea-tool; readlink -f /usr/local/share/ea-tool.1") == "a\n/opt/ea/a.1\n"
+    tasks = [{alt: {"name": "ea-tool", "path": "/opt/ea/a", "state": "auto"}}]
+    converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert sh(fresh_host, "ea-tool") == "b\n"
+    tasks = [{alt: {"name": "ea-tool", "path": "/opt/ea/b", "state": "absent"}}]
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert first[0]["diff"]["after"] == {"state": "absent"}
+    assert sh(fresh_host, "ea-tool") == "a\n"
+    code, results, _ = play(
+        tmp_path, lab_inventory, fresh_host, [{alt: {"name": "nope", "path": "/opt/ea/a"}}]
+    )
+    assert code != 0 and "missing the link" in results[0]["msg"]
