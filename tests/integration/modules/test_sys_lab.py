@@ -341,3 +341,108 @@ def test_alternatives_install_select_auto_remove(tmp_path, lab_inventory, fresh_
         tmp_path, lab_inventory, fresh_host, [{alt: {"name": "nope", "path": "/opt/ea/a"}}]
     )
     assert code != 0 and "missing the link" in results[0]["msg"]
+
+
+# ---- mount ----------------------------------------------------------------------------------
+
+
+def mounted_at(host, path):
+    return host.run(f"grep -F ' {path} ' /proc/self/mountinfo || true", check=True).stdout
+
+
+def test_mount_tmpfs_mounted_remounted_unmounted_absent(tmp_path, lab_inventory, fresh_host):
+    m = "/mnt/ea data"  # a space: fstab gets \040
+    base = {"path": m, "src": "tmpfs", "fstype": "tmpfs"}
+    tasks = [{"ansible.posix.mount": {**base, "opts": "size=8m,mode=0750", "state": "mounted"}}]
+    probe = fresh_host.run("mkdir -p /tmp/p && mount -t tmpfs tmpfs /tmp/p && umount /tmp/p")
+    if probe.returncode != 0:
+        # the container refuses mount(2): the module must say so clearly
+        code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
+        assert code != 0 and "mount(2) refused" in results[0]["msg"], results
+        pytest.skip(f"this lab host may not mount: {probe.stderr.strip()}")
+    first = converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert "tmpfs /mnt/ea\\040data tmpfs size=8m,mode=0750 0 0\n" in sh(
+        fresh_host, "cat /etc/fstab"
+    )
+    assert "size=8192k" in mounted_at(fresh_host, "/mnt/ea\\040data")
+    assert first[0]["opts"] == "size=8m,mode=0750" and first[0]["boot"] == "yes"
+    assert "/mnt/ea\\040data" in first[0]["diff"]["after"]
+    # changed options: fstab rewritten and the mount remounted with them
+    tasks = [{"mount": {**base, "opts": "size=16m,mode=0750", "state": "mounted"}}]
+    converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert "size=16384k" in mounted_at(fresh_host, "/mnt/ea\\040data")
+    code, results, _ = play(
+        tmp_path, lab_inventory, fresh_host, [{"mount": {"path": m, "state": "remounted"}}]
+    )
+    assert code == 0 and results[0]["changed"] is True
+    converge(
+        tmp_path,
+        lab_inventory,
+        fresh_host,
+        [{"mount": {"path": m, "state": "unmounted"}}],
+        changes=[True],
+    )
+    assert mounted_at(fresh_host, "/mnt/ea\\040data") == ""
+    assert "ea\\040data" in sh(fresh_host, "cat /etc/fstab")  # unmounted keeps the entry
+    # ephemeral: mounted without fstab; absent: entry, mount and directory gone
+    eph = [{"mount": {**base, "opts": "size=4m", "state": "ephemeral"}}]
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, eph)
+    assert (
+        code == 0
+        and results[0]["changed"]
+        and "size=4096k" in mounted_at(fresh_host, "/mnt/ea\\040data")
+    )
+    converge(
+        tmp_path,
+        lab_inventory,
+        fresh_host,
+        [{"mount": {"path": m, "state": "absent"}}],
+        changes=[True],
+    )
+    assert "ea\\040data" not in sh(fresh_host, "cat /etc/fstab")
+    assert fresh_host.run(f"test -e '{m}'").returncode != 0
+
+
+def test_mount_failure_restores_fstab_and_removes_made_dirs(tmp_path, lab_inventory, fresh_host):
+    before = sh(fresh_host, "cat /etc/fstab")
+    tasks = [
+        {
+            "mount": {
+                "path": "/mnt/ea/x/y",
+                "src": "/dev/nonexistent",
+                "fstype": "ext4",
+                "state": "mounted",
+            }
+        }
+    ]
+    code, results, _ = play(tmp_path, lab_inventory, fresh_host, tasks)
+    assert code != 0 and results[0]["msg"].startswith("Error mounting /mnt/ea/x/y:")
+    assert sh(fresh_host, "cat /etc/fstab") == before
+    assert fresh_host.run("test -e /mnt/ea").returncode != 0
+
+
+def test_mount_tmpfs_on_busybox(tmp_path, lab_inventory, busybox_host):
+    m = "/tmp/ea-bbmnt"
+    fstab = "/tmp/ea-fstab"
+    busybox_host.run(f"rm -f {fstab}")
+    tasks = [
+        {
+            "mount": {
+                "path": m,
+                "src": "tmpfs",
+                "fstype": "tmpfs",
+                "opts": "size=4m",
+                "state": "mounted",
+                "fstab": fstab,
+            }
+        }
+    ]
+    try:
+        converge(tmp_path, lab_inventory, busybox_host, tasks, changes=[True])
+        assert sh(busybox_host, f"cat {fstab}") == f"tmpfs {m} tmpfs size=4m 0 0\n"
+        assert mounted_at(busybox_host, m)
+        tasks = [{"mount": {"path": m, "state": "absent", "fstab": fstab}}]
+        converge(tmp_path, lab_inventory, busybox_host, tasks, changes=[True])
+        assert not mounted_at(busybox_host, m)
+    finally:
+        busybox_host.run(f"umount {m} 2>/dev/null; rmdir {m} 2>/dev/null; rm -f {fstab}")
