@@ -446,3 +446,37 @@ def test_mount_tmpfs_on_busybox(tmp_path, lab_inventory, busybox_host):
         assert not mounted_at(busybox_host, m)
     finally:
         busybox_host.run(f"umount {m} 2>/dev/null; rmdir {m} 2>/dev/null; rm -f {fstab}")
+
+
+# ---- modprobe -------------------------------------------------------------------------------
+
+
+def test_modprobe_fails_naming_why_but_persistent_files_converge(
+    tmp_path, lab_inventory, fresh_host
+):
+    fresh_host.run(
+        "mkdir -p /etc/modprobe.d && echo 'options dummy numdummies=5' > /etc/modprobe.d/old.conf",
+        check=True,
+    )
+    task = {
+        "community.general.modprobe": {
+            "name": "dummy",
+            "params": "numdummies=2",
+            "persistent": "present",
+        }
+    }
+    kver = sh(fresh_host, "uname -r").strip()
+    for check in (True, False, False):
+        code, results, _ = play(tmp_path, lab_inventory, fresh_host, [task], check=check)
+        assert code != 0, results
+        msg = results[0]["msg"]
+        assert msg.startswith("cannot load kernel module dummy: "), msg
+        assert f"/lib/modules/{kver}" in msg or "not permitted" in msg, msg
+    assert sh(fresh_host, "cat /etc/modules-load.d/dummy.conf") == "dummy\n"
+    assert sh(fresh_host, "cat /etc/modprobe.d/dummy.conf") == "options dummy numdummies=2\n"
+    assert sh(fresh_host, "cat /etc/modprobe.d/old.conf") == "#options dummy numdummies=5\n"
+    # not loaded and not wanted now: only the files; persistent absent comments them out
+    tasks = [{"modprobe": {"name": "dummy", "state": "absent", "persistent": "absent"}}]
+    converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
+    assert sh(fresh_host, "cat /etc/modules-load.d/dummy.conf") == "#dummy\n"
+    assert sh(fresh_host, "cat /etc/modprobe.d/dummy.conf") == "#options dummy numdummies=2\n"
