@@ -480,3 +480,30 @@ def test_modprobe_fails_naming_why_but_persistent_files_converge(
     converge(tmp_path, lab_inventory, fresh_host, tasks, changes=[True])
     assert sh(fresh_host, "cat /etc/modules-load.d/dummy.conf") == "#dummy\n"
     assert sh(fresh_host, "cat /etc/modprobe.d/dummy.conf") == "#options dummy numdummies=2\n"
+
+
+def test_sysctl_live_value_on_busybox_in_its_own_uts_namespace(
+    tmp_path, lab_inventory, busybox_host
+):
+    # kernel.domainname belongs to the UTS namespace: safe only when the host has its own
+    import os
+
+    if sh(busybox_host, "readlink /proc/self/ns/uts").strip() == os.readlink("/proc/self/ns/uts"):
+        pytest.skip("the busybox host shares the controller's UTS namespace")
+    old = sh(busybox_host, "cat /proc/sys/kernel/domainname").strip()
+    f = "/tmp/ea-sysctl-live.conf"
+    tasks = [
+        {
+            "sysctl": {
+                "name": "kernel.domainname",
+                "value": "ea.lab",
+                "sysctl_file": f,
+                "sysctl_set": True,
+            }
+        }
+    ]
+    try:
+        converge(tmp_path, lab_inventory, busybox_host, tasks, changes=[True])
+        assert sh(busybox_host, "cat /proc/sys/kernel/domainname").strip() == "ea.lab"
+    finally:
+        busybox_host.run(f"echo '{old}' > /proc/sys/kernel/domainname; rm -f {f}")
