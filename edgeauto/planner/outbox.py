@@ -160,6 +160,11 @@ class Outbox:
                 fold.registered_value(final.result),
                 fold.only_predicted(final.result, te.check),
             )
+        facts = final.result.get("ansible_facts") if te.remote else None
+        if isinstance(facts, dict) and final.status in ("ok", "changed"):
+            # a remote module's facts (hostname's ansible_hostname…) join the host's facts
+            # under Ansible's namespaced names (ansible_facts.hostname = ansible_hostname)
+            self.state.facts.update({str(k).removeprefix("ansible_"): v for k, v in facts.items()})
         if final.status == "changed" and (task.notify or te.wctx.notify):
             templar = self.services.scope.make_templar(te.tvars, te.wctx.role)
             names = [str(templar.render(n)) for n in [*task.notify, *te.wctx.notify]]

@@ -1,0 +1,59 @@
+"""Run a few tasks of the sys group's modules on one lab host through the real engine, and
+the converge routine every sys lab test shares: check → real → real again → check again."""
+
+from __future__ import annotations
+
+import textwrap
+
+import yaml
+
+from edgeauto.output.reporter import Reporter
+from edgeauto.planner.options import RunOptions
+from edgeauto.planner.run import Run
+
+
+class Recorder(Reporter):
+    def __init__(self):
+        super().__init__()
+        self.results, self.warnings, self.errors = [], [], []
+
+    def task_result(self, res):
+        with self.lock:
+            self.results.append(res)
+
+    def warning(self, message):
+        self.warnings.append(message)
+
+    def error(self, message):
+        self.errors.append(message)
+
+
+def play(tmp_path, inventory, host, tasks, *, check=False, diff=True, name="sys.yml"):
+    """Run ``tasks`` (a list of task dicts) on ``host``; returns (exit code, results, recorder)
+    where results are the Ansible-shaped dicts of the visible tasks in order."""
+    doc = [{"hosts": "all", "gather_facts": False, "tasks": tasks}]
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(yaml.safe_dump(doc, sort_keys=False)))
+    rec = Recorder()
+    opts = RunOptions(inventory_sources=[str(inventory)], limit=[host.name], check=check, diff=diff)
+    result = Run([path], opts, rec).execute()
+    visible = [r for r in rec.results if not r.hidden]
+    return result.exit_code, [r.result for r in visible], rec
+
+
+def converge(tmp_path, inventory, host, tasks, *, changes=None):
+    """check → real → real → check; every task's check prediction equals the real run's
+    ``changed`` (``changes``: the expected list of the first run), then nothing changes.
+    Returns the first real run's results."""
+    code, predicted, rec = play(tmp_path, inventory, host, tasks, check=True)
+    assert code == 0, (predicted, rec.errors)
+    code, first, rec = play(tmp_path, inventory, host, tasks)
+    assert code == 0, (first, rec.errors)
+    assert [r.get("changed") for r in predicted] == [r.get("changed") for r in first]
+    if changes is not None:
+        assert [r.get("changed") for r in first] == changes, first
+    for check in (False, True):
+        code, again, rec = play(tmp_path, inventory, host, tasks, check=check)
+        assert code == 0, (again, rec.errors)
+        assert [r.get("changed") for r in again] == [False] * len(tasks), again
+    return first
