@@ -7,6 +7,7 @@ state is compared with what ansible-core leaves on an identical copy."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -130,3 +131,131 @@ def test_stat_in_check_mode_reports_the_same(shell, tree):
     for result in (real, check):
         result["stat"].pop("atime")  # the checksum read may move it
     assert real == check
+
+
+# ---------------------------------------------------------------- slurp
+
+
+def test_slurp_returns_the_bytes_base64_encoded(shell, tmp_path):
+    import base64
+
+    data = bytes(range(256)) * 5 + b"tail"
+    (tmp_path / "bin").write_bytes(data)
+    result = ok(shell, "slurp", {"src": str(tmp_path / "bin")})
+    assert base64.b64decode(result["content"]) == data
+    assert result["encoding"] == "base64" and result["source"] == str(tmp_path / "bin")
+    assert result["changed"] is False and "\n" not in result["content"]
+
+
+def test_slurp_without_base64_tools_falls_back_to_od_and_awk(tmp_path):
+    """A BusyBox PATH without base64 (and no busybox/openssl binary to ask)."""
+    import base64
+    import subprocess
+
+    from edgeauto.remote.localrun import busybox_path_dir
+
+    bindir = busybox_path_dir(tmp_path / "bb")
+    for name in ("base64", "busybox", "openssl"):
+        (bindir / name).unlink(missing_ok=True)
+    data = b"\x00\xff\x10abc\n" * 40 + b"xy"
+    (tmp_path / "f").write_bytes(data)
+    from edgeauto.modules.base import CompileContext
+    from edgeauto.remote.builder import TaskInvocation, build_script, new_nonce
+    from edgeauto.remote.framing import parse_run
+
+    module = get_module("slurp")
+    args = module.validate({"src": str(tmp_path / "f")}, final=True)
+    nonce = new_nonce()
+    call = module.compile(args, CompileContext())
+    script = build_script([TaskInvocation("t0", call, False, False, False, {})], nonce=nonce)
+    env = dict(os.environ, PATH=str(bindir), TMPDIR=str(tmp_path))
+    proc = subprocess.run(
+        [shutil.which("busybox"), "sh", "-s"], input=script, capture_output=True, env=env
+    )
+    record = parse_run(proc.stdout, nonce).records[0].as_dict()
+    result = module.finish(record, args, CompileContext())
+    assert base64.b64decode(result["content"]) == data, result
+
+
+@needs_oracle
+@pytest.mark.parametrize("what", ["missing", "dir"])
+def test_slurp_failures_say_what_ansible_says(shell, tmp_path, what):
+    path = tmp_path / what
+    if what == "dir":
+        path.mkdir()
+    ours = run(shell, "slurp", {"src": str(path)})
+    theirs = ansible_localhost("slurp", {"src": str(path)})
+    assert ours["failed"]  # (ansible -t drops the failed key)
+    assert ours["msg"] == theirs["msg"]
+
+
+# ---------------------------------------------------------------- fetch
+
+
+def fetch(shell, args, playbook_dir, host="node1", check=False):
+    from edgeauto.modules.base import CompileContext
+
+    def ctx(task):
+        return CompileContext(
+            check_mode=task.check,
+            host=host,
+            task_vars={"inventory_hostname": host, "playbook_dir": str(playbook_dir)},
+        )
+
+    return run_under(shell, [LocalTask("fetch", args, check=check)], ctx_factory=ctx).results[0]
+
+
+def test_fetch_writes_dest_host_path_and_converges(shell, tmp_path):
+    src = tmp_path / "remote" / "etc" / "app.conf"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(b"port=1\n\x00binary\n")
+    args = {"src": str(src), "dest": "fetched"}
+    skipped = fetch(shell, args, tmp_path, check=True)
+    assert skipped["skipped"] is True and "check mode" in skipped["msg"]
+    first = fetch(shell, args, tmp_path)
+    local = tmp_path / "fetched" / "node1" / str(src).lstrip("/")
+    assert first["changed"] is True and first["dest"] == str(local)
+    assert local.read_bytes() == src.read_bytes()
+    assert first["checksum"] == first["remote_checksum"] and first["remote_md5sum"] is None
+    second = fetch(shell, args, tmp_path)
+    assert second["changed"] is False and second["dest"] == str(local)
+    assert second["file"] == str(src) and second["md5sum"] == first["md5sum"]
+    src.write_text("port=2\n")
+    third = fetch(shell, args, tmp_path)
+    assert third["changed"] is True and local.read_text() == "port=2\n"
+    assert not [p for p in local.parent.iterdir() if p.name.startswith(".edgeauto")]
+
+
+def test_fetch_flat_with_a_trailing_slash_uses_the_basename(shell, tmp_path):
+    src = tmp_path / "hostname"
+    src.write_text("box\n")
+    out = tmp_path / "out"
+    result = fetch(shell, {"src": str(src), "dest": f"{out}/", "flat": True}, tmp_path)
+    assert result["changed"] and (out / "hostname").read_text() == "box\n"
+    out.mkdir(exist_ok=True)
+    with pytest.raises(ModuleArgumentError, match="use a trailing slash"):
+        fetch(shell, {"src": str(src), "dest": str(out), "flat": True}, tmp_path)
+
+
+@pytest.mark.parametrize("fail_on_missing", [True, False])
+def test_fetch_missing_source(shell, tmp_path, fail_on_missing):
+    args = {"src": str(tmp_path / "nope"), "dest": "x", "fail_on_missing": fail_on_missing}
+    result = fetch(shell, args, tmp_path)
+    assert result["msg"] == "the remote file does not exist, not transferring, ignored"
+    assert result["failed"] is fail_on_missing and result["changed"] is False
+    assert not (tmp_path / "x").exists()
+
+
+@needs_oracle
+def test_fetch_result_keys_match_ansible(shell, tmp_path):
+    src = tmp_path / "f"
+    src.write_text("data\n")
+    theirs = ansible_localhost("fetch", {"src": str(src), "dest": f"{tmp_path}/a/", "flat": True})
+    ours = fetch(shell, {"src": str(src), "dest": f"{tmp_path}/b/", "flat": True}, tmp_path)
+    assert set(theirs) - {"invocation"} == set(ours) - {"failed"}
+    for key in ("changed", "checksum", "remote_checksum", "md5sum", "remote_md5sum"):
+        assert ours[key] == theirs[key], key
+    theirs = ansible_localhost("fetch", {"src": str(src), "dest": f"{tmp_path}/a/", "flat": True})
+    ours = fetch(shell, {"src": str(src), "dest": f"{tmp_path}/b/", "flat": True}, tmp_path)
+    assert set(theirs) - {"invocation"} == set(ours) - {"failed"}
+    assert ours["changed"] is theirs["changed"] is False
