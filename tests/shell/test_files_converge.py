@@ -259,3 +259,120 @@ def test_fetch_result_keys_match_ansible(shell, tmp_path):
     ours = fetch(shell, {"src": str(src), "dest": f"{tmp_path}/b/", "flat": True}, tmp_path)
     assert set(theirs) - {"invocation"} == set(ours) - {"failed"}
     assert ours["changed"] is theirs["changed"] is False
+
+
+# ---------------------------------------------------------------- editing modules vs ansible
+
+
+_ORACLE: dict = {}  # (module, initial, args) -> (result, content): the same for both shells
+
+
+def oracle_edit(tmp_path, module, initial, args, path_key):
+    key = (module, initial, repr(sorted(args.items())))
+    if key not in _ORACLE:
+        target = tmp_path / "ansible" / "f.conf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if initial is not None:
+            target.write_bytes(initial)
+        result = ansible_localhost(module, {**args, path_key: str(target)})
+        result["msg"] = str(result.get("msg", "")).replace(str(target.parent), "D")
+        _ORACLE[key] = (result, target.read_bytes() if target.exists() else None)
+    return _ORACLE[key]
+
+
+def same_as_ansible(shell, tmp_path, module, initial, args, path_key="path", expect_change=None):
+    """Run ansible-core and edgeauto on identical copies; the files and results must agree.
+
+    ``initial`` is the file's bytes (None: no file). Also converges ours (check predicts the
+    real run, the second run changes nothing). Returns our first real result.
+    """
+    theirs, their_content = oracle_edit(tmp_path, module, initial, args, path_key)
+    target = tmp_path / "ours" / "f.conf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if initial is not None:
+        target.write_bytes(initial)
+    call = {**args, path_key: str(target)}
+    predicted = run(shell, module, call, check=True, diff=True)
+    ours = run(shell, module, call, diff=True)
+    if not ours.get("failed"):
+        again = ok(shell, module, call)
+        assert again["changed"] is False, again
+        assert predicted["changed"] == ours["changed"]
+        assert predicted.get("msg") == ours.get("msg")
+    content = target.read_bytes() if target.exists() else None
+    assert content == their_content, (content, their_content, theirs, ours)
+    assert str(ours.get("msg", "")).replace(str(target.parent), "D") == theirs["msg"], (
+        theirs,
+        ours,
+    )
+    assert ours["changed"] == theirs["changed"]
+    their_failed = "failed" in theirs or bool(theirs.get("rc"))  # ansible -t drops 'failed'
+    assert bool(ours.get("failed")) == their_failed, (theirs, ours)
+    if expect_change is not None:
+        assert ours["changed"] is expect_change
+    return ours
+
+
+CONF = b"# app\n[main]\nport=1\n#end\n[extra]\nx=1\n"
+
+BLOCK_CASES = {
+    "append_eof": (CONF, {"block": "a=1\nb=2"}),
+    "create": (None, {"block": "a=1\n", "create": True}),
+    "missing_no_create": (None, {"block": "a=1\n"}),
+    "after_regex": (CONF, {"block": "k=v", "insertafter": r"^\[main\]"}),
+    "before_regex": (CONF, {"block": "k=v", "insertbefore": r"^\[\w+\]"}),
+    "bof": (CONF, {"block": "k=v", "insertbefore": "BOF"}),
+    "no_match_goes_to_eof": (CONF, {"block": "k=v", "insertafter": "^nothing"}),
+    "update_existing": (
+        CONF + b"# BEGIN ANSIBLE MANAGED BLOCK\nold\n# END ANSIBLE MANAGED BLOCK\ntail\n",
+        {"block": "new\nlines"},
+    ),
+    "unchanged": (
+        b"x\n# BEGIN ANSIBLE MANAGED BLOCK\nsame\n# END ANSIBLE MANAGED BLOCK\n",
+        {"block": "same"},
+    ),
+    "remove": (
+        b"x\n# BEGIN ANSIBLE MANAGED BLOCK\nold\n# END ANSIBLE MANAGED BLOCK\ny\n",
+        {"state": "absent"},
+    ),
+    "empty_block_removes": (
+        b"x\n# BEGIN ANSIBLE MANAGED BLOCK\nold\n# END ANSIBLE MANAGED BLOCK\ny\n",
+        {"block": ""},
+    ),
+    "custom_markers": (
+        CONF,
+        {"block": "k", "marker": "// {mark} X", "marker_begin": "start", "marker_end": "stop"},
+    ),
+    "no_trailing_newline": (b"a\nb", {"block": "k"}),
+    "newlines_around": (
+        CONF,
+        {"block": "k", "insertafter": "^port", "prepend_newline": True, "append_newline": True},
+    ),
+    "absent_missing": (None, {"state": "absent", "create": True}),
+}
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(BLOCK_CASES))
+def test_blockinfile_matches_ansible(shell, tmp_path, case):
+    initial, args = BLOCK_CASES[case]
+    same_as_ansible(shell, tmp_path, "blockinfile", initial, args)
+
+
+def test_blockinfile_backup_mode_validate_and_symlink(shell, tmp_path):
+    real = tmp_path / "real.conf"
+    real.write_text("a\n")
+    os.chmod(real, 0o644)
+    link = tmp_path / "link.conf"
+    link.symlink_to(real)
+    args = {"path": str(link), "block": "b", "backup": True, "mode": "0600"}
+    _, first = converge(shell, "blockinfile", args)
+    assert first["msg"] == "Block inserted and ownership, perms or SE linux context changed"
+    assert link.is_symlink() and "# BEGIN ANSIBLE MANAGED BLOCK\nb\n" in real.read_text()
+    assert open(first["backup_file"]).read() == "a\n"
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert first["diff"]["before"] == "a\n"
+    bad = run(shell, "blockinfile", {"path": str(real), "block": "c", "validate": "false %s"})
+    assert bad["failed"] and bad["msg"].startswith("failed to validate: rc:1")
+    assert "\nb\n" in real.read_text()
+    assert "validate must contain %s" in rejected("blockinfile", {"path": "/x", "validate": "true"})

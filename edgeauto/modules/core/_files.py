@@ -218,3 +218,31 @@ def as_int(out: dict, *keys: str) -> None:
         value = out.get(key)
         if isinstance(value, str) and value.lstrip("-").isdigit():
             out[key] = int(value)
+
+
+_ATTR_MSG = "ownership, perms or SE linux context changed"
+
+
+def edit_finish(record: dict) -> dict:
+    """Result of the file-editing modules (blockinfile, replace, ini_file, assemble).
+
+    Ansible's keys: ``msg`` (with " and ownership, perms or SE linux context changed" when
+    attributes changed too), ``backup_file`` only when a backup was made, ``diff``, int ``rc``.
+    """
+    from edgeauto.modules.base import standard_result
+    from edgeauto.modules.core.file import file_finish
+
+    out = standard_result(record)
+    attrs_changed = any(
+        k.startswith(("bd_", "ad_")) and k not in ("bd_state", "ad_state") for k in out
+    )
+    content_diff = out.pop("diff", None)
+    file_finish(out, record)
+    if content_diff is not None:
+        out["diff"] = content_diff
+    if attrs_changed:
+        msg = out.get("msg") or ""
+        out["msg"] = f"{msg} and {_ATTR_MSG}" if msg else _ATTR_MSG
+    if "rc" in out:
+        as_int(out, "rc")
+    return out
