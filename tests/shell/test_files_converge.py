@@ -280,7 +280,9 @@ def oracle_edit(tmp_path, module, initial, args, path_key):
     return _ORACLE[key]
 
 
-def same_as_ansible(shell, tmp_path, module, initial, args, path_key="path", expect_change=None):
+def same_as_ansible(
+    shell, tmp_path, module, initial, args, path_key="path", expect_change=None, idempotent=True
+):
     """Run ansible-core and edgeauto on identical copies; the files and results must agree.
 
     ``initial`` is the file's bytes (None: no file). Also converges ours (check predicts the
@@ -294,7 +296,7 @@ def same_as_ansible(shell, tmp_path, module, initial, args, path_key="path", exp
     call = {**args, path_key: str(target)}
     predicted = run(shell, module, call, check=True, diff=True)
     ours = run(shell, module, call, diff=True)
-    if not ours.get("failed"):
+    if not ours.get("failed") and idempotent:
         again = ok(shell, module, call)
         assert again["changed"] is False, again
         assert predicted["changed"] == ours["changed"]
@@ -376,3 +378,71 @@ def test_blockinfile_backup_mode_validate_and_symlink(shell, tmp_path):
     assert bad["failed"] and bad["msg"].startswith("failed to validate: rc:1")
     assert "\nb\n" in real.read_text()
     assert "validate must contain %s" in rejected("blockinfile", {"path": "/x", "validate": "true"})
+
+
+HOSTS = b"127.0.0.1 localhost\n10.0.0.1 old.host old\n10.0.0.2 other\n# old.host comment\nend"
+VHOST = b"a=1\n<VirtualHost *:80>\nport=1\na=1\n</VirtualHost>\na=1\n<VirtualHost *:81>\na=1\n</VirtualHost>\n"
+
+REPLACE_CASES = {
+    "groups": (HOSTS, {"regexp": r"(\s+)old\.host(\s+.*)?$", "replace": r"\1new.host\2"}),
+    "all_occurrences": (HOSTS, {"regexp": "old", "replace": "new"}),
+    "no_match": (HOSTS, {"regexp": "^nothing$", "replace": "x"}),
+    "same_text": (HOSTS, {"regexp": "other", "replace": "other"}),
+    "delete_comments": (HOSTS, {"regexp": r"^#.*$", "replace": ""}),
+    "g_ref_and_amp": (HOSTS, {"regexp": r"(\d+)\.0", "replace": r"\g<1>&0 & \\ \t"}),
+    "newline_in_replacement": (HOSTS, {"regexp": "^end$", "replace": "end\nmore"}),
+    "after": (VHOST, {"regexp": "^a=1$", "replace": "a=2", "after": "<VirtualHost [*]:80>"}),
+    "before": (VHOST, {"regexp": "^a=1$", "replace": "a=2", "before": "</VirtualHost>"}),
+    "after_before": (
+        VHOST,
+        {"regexp": "^a=1$", "replace": "a=2", "after": "<VirtualHost", "before": "</Virt"},
+    ),
+    "after_no_match": (VHOST, {"regexp": "a", "replace": "b", "after": "<nothing>"}),
+    "after_anchored": (VHOST, {"regexp": "a=1", "replace": "a=3", "after": "^a=1"}),
+    "empty_matches": (b"abc\nbd\n", {"regexp": "^x*", "replace": "-"}),
+    "class_escapes": (
+        b"key =  value\t\nk2=v2\n",
+        {"regexp": r"^(\w+)\s*=\s*(\S+)[ \t]*$", "replace": r"\1=\2"},
+    ),
+    "missing_file": (None, {"regexp": "a", "replace": "b"}),
+}
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(REPLACE_CASES))
+def test_replace_matches_ansible(shell, tmp_path, case):
+    initial, args = REPLACE_CASES[case]
+    # these match again after replacing, with Ansible too: no second-run check
+    idempotent = case not in ("empty_matches", "newline_in_replacement")
+    same_as_ansible(shell, tmp_path, "replace", initial, args, idempotent=idempotent)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"regexp": "a\\nb"}, "names a newline"),
+        ({"regexp": "(?<=a)b"}, "no POSIX"),
+        ({"regexp": "(a)", "replace": "\\2"}, "invalid group reference"),
+        ({"regexp": "a", "after": "x$"}, "only a leading ^"),
+        ({"regexp": "a", "encoding": "utf-16"}, "not ASCII-compatible"),
+        ({"regexp": "a", "validate": "visudo -c"}, "validate must contain %s"),
+    ],
+)
+def test_replace_refuses_what_it_cannot_do_like_python(args, message):
+    assert message in rejected("replace", {"path": "/x", **args})
+
+
+def test_replace_backup_and_validate(shell, tmp_path):
+    path = tmp_path / "f"
+    path.write_text("a=1\n")
+    _, first = converge(
+        shell, "replace", {"path": str(path), "regexp": "1", "replace": "2", "backup": True}
+    )
+    assert first["msg"] == "1 replacements made" and first["rc"] == 0
+    assert open(first["backup_file"]).read() == "a=1\n" and path.read_text() == "a=2\n"
+    bad = run(
+        shell,
+        "replace",
+        {"path": str(path), "regexp": "2", "replace": "3", "validate": "grep -q 2 %s"},
+    )
+    assert bad["failed"] and "failed to validate" in bad["msg"] and path.read_text() == "a=2\n"
