@@ -446,3 +446,90 @@ def test_replace_backup_and_validate(shell, tmp_path):
         {"path": str(path), "regexp": "2", "replace": "3", "validate": "grep -q 2 %s"},
     )
     assert bad["failed"] and "failed to validate" in bad["msg"] and path.read_text() == "a=2\n"
+
+
+# ---------------------------------------------------------------- ini_file
+
+# community.general is not part of ansible-core: its ini_file is the oracle only where a
+# collections path holding it is given (e.g. extracted from the `ansible` wheel)
+COLLECTIONS = os.environ.get("EDGEAUTO_ORACLE_COLLECTIONS", "/tmp/hf_collections")
+needs_community = pytest.mark.skipif(
+    not os.path.isfile(
+        f"{COLLECTIONS}/ansible_collections/community/general/plugins/modules/ini_file.py"
+    ),
+    reason="community.general (ini_file's oracle) not found; set EDGEAUTO_ORACLE_COLLECTIONS",
+)
+
+INI = b"; top comment\nglobal=1\n\n[main]\nport=1\n#host = x\n  user =  me\n\n# trailing comment\n[other]\na=1\na=2\n"
+
+INI_CASES = {
+    "change": (INI, {"section": "main", "option": "port", "value": "2"}),
+    "same": (b"[main]\nport = 1\n", {"section": "main", "option": "port", "value": "1"}),
+    "respace": (INI, {"section": "main", "option": "port", "value": "1"}),
+    "ignore_spaces": (
+        INI,
+        {"section": "main", "option": "port", "value": "1", "ignore_spaces": True},
+    ),
+    "no_extra_spaces": (
+        INI,
+        {"section": "main", "option": "new", "value": "v", "no_extra_spaces": True},
+    ),
+    "activate_comment": (INI, {"section": "main", "option": "host", "value": "y"}),
+    "keep_comment": (
+        INI,
+        {"section": "main", "option": "host", "value": "y", "modify_inactive_option": False},
+    ),
+    "add_option_before_comments": (INI, {"section": "main", "option": "k", "value": "v"}),
+    "new_section": (INI, {"section": "new", "option": "k", "value": "v"}),
+    "only_section": (INI, {"section": "empty", "allow_no_value": True}),
+    "top_level": (INI, {"option": "global", "value": "2"}),
+    "top_level_new": (INI, {"option": "g2", "value": "x"}),
+    "values_exclusive": (INI, {"section": "other", "option": "a", "values": ["2", "3"]}),
+    "values_not_exclusive": (
+        INI,
+        {"section": "other", "option": "a", "values": ["3"], "exclusive": False},
+    ),
+    "absent_option": (INI, {"section": "other", "option": "a", "state": "absent"}),
+    "absent_value": (
+        INI,
+        {"section": "other", "option": "a", "values": ["1"], "state": "absent", "exclusive": False},
+    ),
+    "absent_section": (INI, {"section": "main", "state": "absent"}),
+    "no_value": (INI, {"section": "main", "option": "flag", "allow_no_value": True}),
+    "create": (None, {"section": "s", "option": "o", "value": "v"}),
+    "no_create": (None, {"section": "s", "option": "o", "value": "v", "create": False}),
+    "no_final_newline": (b"[s]\no=1", {"section": "s", "option": "o", "value": "1"}),
+    "spaced_header": (b"[ s ]\no = 1\n", {"section": "s", "option": "o", "value": "2"}),
+}
+
+
+@needs_oracle
+@needs_community
+@pytest.mark.parametrize("case", sorted(INI_CASES))
+def test_ini_file_matches_community_general(shell, tmp_path, monkeypatch, case):
+    monkeypatch.setenv("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
+    initial, args = INI_CASES[case]
+    same_as_ansible(shell, tmp_path, "community.general.ini_file", initial, args)
+
+
+def test_ini_file_backup_mode_and_check_mode(shell, tmp_path):
+    path = tmp_path / "app.ini"
+    path.write_text("[main]\nport = 1\n")
+    args = {"path": str(path), "section": "main", "option": "port", "value": 2, "backup": True}
+    _, first = converge(shell, "community.general.ini_file", {**args, "mode": "0600"})
+    assert first["msg"] == "option changed" and path.read_text() == "[main]\nport = 2\n"
+    assert open(first["backup_file"]).read() == "[main]\nport = 1\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert first["diff"]["after"] == "[main]\nport = 2\n"
+
+
+def test_ini_file_refuses_bad_arguments():
+    assert "must be defined" in rejected("ini_file", {"path": "/x", "option": "a"})
+    assert "mutually exclusive" in str(
+        pytest.raises(
+            ModuleArgumentError,
+            get_module("ini_file").validate,
+            {"path": "/x", "value": "1", "values": ["2"]},
+            final=True,
+        ).value
+    )
