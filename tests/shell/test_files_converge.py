@@ -533,3 +533,110 @@ def test_ini_file_refuses_bad_arguments():
             final=True,
         ).value
     )
+
+
+# ---------------------------------------------------------------- find
+
+
+@pytest.fixture(scope="module")
+def files_tree(tmp_path_factory):
+    """Read-only for every find test, so the oracle answers once per case for both shells."""
+    root = tmp_path_factory.mktemp("find") / "t"
+    (root / "sub" / "deep" / "deeper").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "a.log").write_text("error: x\nok\n")
+    (root / "b.txt").write_text("hello\n" * 100)
+    (root / ".dot.log").write_text("x")
+    (root / "sub" / "c.log").write_text("warning\n")
+    (root / "sub" / "deep" / "d.log").write_text("error: deep\n")
+    (root / "sub" / "deep" / "deeper" / "e.log").write_text("")
+    (root / ".hidden" / "f.log").write_text("error: hidden\n")
+    (root / "link.log").symlink_to(root / "a.log")
+    (root / "dirlink").symlink_to(root / "sub")
+    os.chmod(root / "b.txt", 0o600)
+    old = 1_600_000_000
+    os.utime(root / "a.log", (old, old))
+    return root
+
+
+_FIND_ORACLE: dict = {}
+FIND_CASES = {
+    "defaults": {},
+    "glob": {"patterns": ["*.log"]},
+    "comma_patterns": {"patterns": "*.log,*.txt"},
+    "recurse": {"patterns": "*.log", "recurse": True},
+    "depth": {"patterns": "*.log", "recurse": True, "depth": 2},
+    "hidden": {"patterns": "*.log", "recurse": True, "hidden": True},
+    "regex_excludes": {
+        "patterns": [r".*\.log$"],
+        "use_regex": True,
+        "excludes": ["^a"],
+        "recurse": True,
+    },
+    "dirs": {"file_type": "directory", "recurse": True},
+    "links": {"file_type": "link"},
+    "any": {"file_type": "any", "recurse": True, "hidden": True},
+    "follow": {"recurse": True, "follow": True, "file_type": "any"},
+    "contains": {"contains": "error", "recurse": True},
+    "contains_whole": {"contains": "deep", "recurse": True, "read_whole_file": True},
+    "age": {"age": "1d", "recurse": True},
+    "young": {"age": "-1d", "recurse": True},
+    "size": {"size": "500", "recurse": True},
+    "small": {"size": "-1k", "recurse": True},
+    "mode": {"mode": "0600"},
+    "mode_symbolic": {"mode": "u=rw", "exact_mode": False},
+    "checksum": {"get_checksum": True, "checksum_algorithm": "sha256", "recurse": True},
+    "limit": {"limit": 1, "patterns": "*.log", "recurse": True},
+    "missing_path": {"paths": ["/nonexistent-edgeauto"]},
+}
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(FIND_CASES))
+def test_find_returns_what_ansible_returns(shell, files_tree, case):
+    args = {"paths": [str(files_tree)], **FIND_CASES[case]}
+    if case not in _FIND_ORACLE:
+        _FIND_ORACLE[case] = ansible_localhost("find", args)
+    theirs = _FIND_ORACLE[case]
+    ours = ok(shell, "find", args)
+    for key in ("matched", "examined", "msg", "changed", "skipped_paths"):
+        assert ours[key] == theirs[key], (key, ours[key], theirs[key])
+    assert [f["path"] for f in ours["files"]] == [f["path"] for f in theirs["files"]]
+    for mine, other in zip(ours["files"], theirs["files"], strict=True):
+        assert mine.keys() == other.keys()
+        for key in mine:
+            if key != "atime":
+                assert mine[key] == other[key], (mine["path"], key)
+
+
+def test_find_refuses_bad_arguments():
+    assert "failed to process age" in rejected("find", {"paths": "/", "age": "3y"})
+    assert "limit cannot be 0" in rejected("find", {"paths": "/", "limit": 0})
+    assert "no POSIX" in rejected("find", {"paths": "/", "contains": "(?<=a)b"})
+
+
+# ---------------------------------------------------------------- tempfile
+
+
+@pytest.mark.parametrize("state", ["file", "directory"])
+def test_tempfile_creates_a_fresh_private_path_each_run(shell, tmp_path, state):
+    args = {"state": state, "path": str(tmp_path), "prefix": "build.", "suffix": ".tmp"}
+    skipped = run(shell, "tempfile", args, check=True)
+    assert skipped["skipped"] is True and list(tmp_path.iterdir()) == []
+    first, second = ok(shell, "tempfile", args), ok(shell, "ansible.builtin.tempfile", args)
+    assert first["changed"] is True and first["path"] != second["path"]
+    for result in (first, second):
+        path = result["path"]
+        name = os.path.basename(path)
+        assert os.path.dirname(path) == str(tmp_path)
+        assert name.startswith("build.") and name.endswith(".tmp") and len(name) == 18
+        assert os.path.isdir(path) if state == "directory" else os.path.isfile(path)
+        assert os.stat(path).st_mode & 0o777 == (0o700 if state == "directory" else 0o600)
+
+
+def test_tempfile_defaults_and_errors(shell, tmp_path):
+    result = ok(shell, "tempfile", {})
+    assert os.path.basename(result["path"]).startswith("ansible.")  # in TMPDIR
+    missing = run(shell, "tempfile", {"path": str(tmp_path / "nope")})
+    assert missing["failed"] and "No such file or directory" in missing["msg"]
+    assert "valid file name component" in rejected("tempfile", {"prefix": "a/b"})
