@@ -1,0 +1,237 @@
+"""``replace``: replace every match of a regexp in a file (ansible.builtin.replace).
+
+Python's ``re.subn(regexp, replace, section)`` (MULTILINE) is done by ``sed -E`` on the target,
+line by line, in the C locale. What that supports (docs/modules/files.md): the regexp is
+translated to POSIX ERE like lineinfile's (look-around, lazy quantifiers, ``\\b``, named
+groups, inline flags refused); a match never spans a line break, so patterns naming a newline
+are refused; replacement templates ``\\1``..``\\9``, ``\\g<N>``, ``\\n``, ``\\t``, ``\\\\``.
+``after``/``before`` select the section as Ansible does (first match of after, last match of
+before, or the first before after after); a leading ``^`` there means the file's start (Ansible
+compiles them without MULTILINE) and other anchors are refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.core._common import (
+    BACKUP,
+    COMMON_FILE_OPTIONS,
+    VALIDATE,
+    check_validate,
+    flag,
+    mode_arg,
+    owner_group,
+    python_re_to_ere,
+    text,
+)
+from edgeauto.modules.core._files import edit_finish
+from edgeauto.modules.shellfn import ShellFunction
+from edgeauto.modules.spec import ModuleSpec, Option
+
+SPEC = ModuleSpec(
+    name="replace",
+    short_description="Replace all instances of a pattern within a file",
+    description=(
+        "Works like ansible.builtin.replace with sed -E on the target: Python regexps are "
+        "translated to POSIX ERE; matches never span a line break."
+    ),
+    options={
+        "path": Option(
+            type="path",
+            required=True,
+            aliases=("dest", "destfile", "name"),
+            description="File to edit.",
+        ),
+        "regexp": Option(required=True, description="Python-style regex (translated to ERE)."),
+        "replace": Option(default="", description="Replacement; \\1 and \\g<1> refer to groups."),
+        "after": Option(description="Only replace after the first match of this regex."),
+        "before": Option(description="Only replace before the last match of this regex."),
+        "backup": BACKUP,
+        "validate": VALIDATE,
+        "encoding": Option(
+            default="utf-8", description="File encoding (ASCII-compatible encodings only)."
+        ),
+        **COMMON_FILE_OPTIONS,
+    },
+    supports_diff=True,
+    returns={"msg": "'N replacements made' or ''", "backup_file": "Backup path.", "rc": "0"},
+    examples="- replace:\n    path: /etc/hosts\n    regexp: '(\\s+)old\\.host(\\s+.*)?$'\n    replace: '\\1new.host\\2'\n",
+)
+
+EA_REPLACE = ShellFunction(
+    "ea_replace",
+    "replace.sh",
+    needs=("fileattrs.sh", "filestat.sh", "fileedit.sh"),
+    params="path sedre sedrepl after before anchors backup validate mode owner group tail",
+    defaults={"anchors": "-", "backup": "0"},
+)
+
+_ESCAPES = {"n": "\\\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "\\": "\\\\"}
+
+
+def repl_to_sed(template: str, groups: int, pos: Position | None) -> str:
+    """A Python ``re.sub`` template → a sed replacement (delimiter \\001)."""
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        c = template[i]
+        if c == "\\" and i + 1 < len(template):
+            n = template[i + 1]
+            named = re.match(r"g<([^>]*)>", template[i + 1 :])
+            ref = None
+            if n.isdigit():
+                digits = re.match(r"\d{1,2}", template[i + 1 :]).group(0)
+                ref, i = int(digits), i + 1 + len(digits)
+            elif named:
+                if not named.group(1).isdigit():
+                    raise ModuleArgumentError(
+                        f"argument 'replace': named group references are not supported: "
+                        f"\\g<{named.group(1)}>",
+                        pos,
+                    )
+                ref, i = int(named.group(1)), i + 1 + named.end()
+            elif n in _ESCAPES:
+                out.append(_ESCAPES[n])
+                i += 2
+                continue
+            elif n.isascii() and n.isalpha():
+                raise ModuleArgumentError(f"argument 'replace': bad escape \\{n}", pos)
+            else:
+                out.append("\\\\" + ("\\&" if n == "&" else n))
+                i += 2
+                continue
+            if ref > groups:
+                raise ModuleArgumentError(f"argument 'replace': invalid group reference {ref}", pos)
+            if ref > 9:
+                raise ModuleArgumentError(
+                    "argument 'replace': sed has only \\1 to \\9 (group 10 and up refused)", pos
+                )
+            out.append("&" if ref == 0 else f"\\{ref}")
+            continue
+        out.append({"&": "\\&", "\n": "\\\n"}.get(c, c))
+        i += 1
+    return "".join(out)
+
+
+def _has_anchor(pattern: str) -> bool:
+    """True if a Python pattern uses ^ or $ anywhere (parsed, so [^x] does not count)."""
+    from re import _constants, _parser  # type: ignore[attr-defined]
+
+    def walk(items) -> bool:
+        for op, arg in items:
+            if op is _constants.AT and arg in (
+                _constants.AT_BEGINNING,
+                _constants.AT_END,
+                _constants.AT_BEGINNING_STRING,
+                _constants.AT_END_STRING,
+            ):
+                return True
+            for sub in arg if isinstance(arg, list | tuple) else ():
+                if isinstance(sub, _parser.SubPattern) and walk(sub):
+                    return True
+                if isinstance(sub, list | tuple):
+                    for s in sub:
+                        if isinstance(s, _parser.SubPattern) and walk(s):
+                            return True
+        return False
+
+    return walk(_parser.parse(pattern))
+
+
+def _section_re(value: str, what: str, pos: Position | None) -> tuple[str, bool]:
+    """after/before → (ERE, anchored at the file start)."""
+    anchored = value.startswith("^")
+    body = value[1:] if anchored else value
+    python_re_to_ere(value, pos, what)  # the translator's refusals and syntax check first
+    if _has_anchor(body):
+        raise ModuleArgumentError(
+            f"argument '{what}': only a leading ^ is supported (Ansible matches {what} against "
+            "the whole file, so ^/$ elsewhere mean the file's start/end)",
+            pos,
+        )
+    ere = python_re_to_ere(body, pos, what)
+    _refuse_newline(ere, value, what, pos)
+    return ere, anchored
+
+
+def _refuse_newline(ere: str, pattern: str, what: str, pos: Position | None) -> None:
+    if "\n" in ere or "\x01" in ere or "\x02" in ere or "\x03" in ere:
+        raise ModuleArgumentError(
+            f"argument '{what}': {pattern!r} names a newline (or a control byte \\x01-\\x03); "
+            "matches are made line by line on the target, so multi-line patterns are not supported",
+            pos,
+        )
+
+
+class ReplaceModule(RemoteModule):
+    spec = SPEC
+    shell_functions = (EA_REPLACE,)
+    converged_in = "tests/shell/test_files_converge.py: converge + end state vs ansible-core"
+
+    def check_args(self, args: dict, pos: Position | None) -> None:
+        check_validate(args, pos)
+        encoding = str(args.get("encoding") or "utf-8").lower().replace("_", "-")
+        if encoding.startswith(("utf-16", "utf-32", "utf16", "utf32")):
+            raise ModuleArgumentError(
+                f"argument 'encoding': {args['encoding']} is not ASCII-compatible; the target "
+                "edits bytes with sed",
+                pos,
+            )
+
+    def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        self.check_args(args, ctx.pos)
+        regexp = str(args["regexp"])
+        ere = python_re_to_ere(regexp, ctx.pos, "regexp")
+        _refuse_newline(ere, regexp, "regexp", ctx.pos)
+        replacement = repl_to_sed(text(args.get("replace")), re.compile(regexp).groups, ctx.pos)
+        if "\x01" in replacement:
+            raise ModuleArgumentError(
+                "argument 'replace': the byte \\x01 is not supported", ctx.pos
+            )
+        after = before = ""
+        anchors = ""
+        if args.get("after"):
+            after, anchored = _section_re(str(args["after"]), "after", ctx.pos)
+            anchors += "a" if anchored else ""
+        if args.get("before"):
+            before, anchored = _section_re(str(args["before"]), "before", ctx.pos)
+            anchors += "b" if anchored else ""
+        # Python's MULTILINE ^/$ also match after a final newline (an empty last line), where
+        # sed sees no line: the target appends this expansion there
+        empty = re.compile(regexp, re.MULTILINE).match("\n", 1)
+        tail = ""
+        if empty is not None:
+            anchors += "t"
+            tail = empty.expand(text(args.get("replace")))
+        return EA_REPLACE.call(
+            path=str(args["path"]),
+            tail=tail,
+            sedre=ere,
+            sedrepl=replacement,
+            after=after,
+            before=before,
+            anchors=anchors or "-",
+            backup=flag(args.get("backup")),
+            validate=text(args.get("validate")),
+            mode=mode_arg(args.get("mode"), ctx.pos),
+            **owner_group(args),
+        )
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        out = edit_finish(record)
+        if out.pop("nomatch", None):
+            after, before = args.get("after"), args.get("before")
+            if after and before:
+                pattern = f"{after}(?P<subsection>.*?){before}"
+            elif after:
+                pattern = f"{after}(?P<subsection>.*)"
+            else:
+                pattern = f"(?P<subsection>.*){before}"
+            out["msg"] = f"Pattern for before/after params did not match the given file: {pattern}"
+        return out
+
+
+MODULE = ReplaceModule()

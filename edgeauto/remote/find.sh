@@ -1,0 +1,67 @@
+# find: list the entries below each path with their lstat data (one `stat` call per batch
+# via find -exec +); the controller applies Ansible's filters and os.walk order. Never
+# changes anything.
+#
+# ea_find MAXDEPTH FOLLOW CONTAINS WHOLE CHECKSUM PATHS...
+#   MAXDEPTH  find -maxdepth ("" = unlimited)
+#   FOLLOW    1: descend into symlinked directories (find -L)
+#   CONTAINS  ERE a regular file must match ("" = no content test)
+#   WHOLE     1: CONTAINS may match anywhere in a line (read_whole_file), 0: at a line start
+#   CHECKSUM  digest algorithm for regular files, "" = none
+# Record lines (tab-separated, path last): R root | E statline path | D path (a symlink to a
+# directory) | C path (content matched) | S digest path | X path reason (skipped)
+ea_find() {
+    __ea_maxd=$1
+    __ea_follow=$2
+    __ea_re=$3
+    __ea_whole=$4
+    __ea_alg=$5
+    shift 5
+    __ea_out=$(ea_tmp out) || return 1
+    __ea_st=$(ea_tmp st) || return 1
+    __ea_tab=$(printf '\t')
+    ea_field now "$(date +%s)"
+    for __ea_root in "$@"; do
+        __ea_root=$(ea__fs_home "$__ea_root")
+        if [ ! -d "$__ea_root" ]; then
+            printf 'X\t%s\t%s\n' "$__ea_root" "'$__ea_root' is not a directory" >>"$__ea_out"
+            continue
+        fi
+        printf 'R\t%s\n' "$__ea_root" >>"$__ea_out"
+        set -- -mindepth 1
+        [ -n "$__ea_maxd" ] && set -- "$@" -maxdepth "$__ea_maxd"
+        __ea_L=-P
+        [ "$__ea_follow" = 1 ] && __ea_L=-L
+        # shellcheck disable=SC2154 # ea__fs_format comes from filestat.sh
+        find "$__ea_L" "$__ea_root" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
+            >"$__ea_st" 2>/dev/null
+        while IFS= read -r __ea_line; do
+            printf 'E\t%s\n' "$__ea_line" >>"$__ea_out"
+            case $__ea_line in
+                a*)
+                    __ea_e=${__ea_line#*"$__ea_tab"}
+                    [ -d "$__ea_e" ] && printf 'D\t%s\n' "$__ea_e" >>"$__ea_out"
+                    ;;
+            esac
+        done <"$__ea_st"
+        if [ -n "$__ea_re" ]; then
+            __ea_pat=$__ea_re
+            [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"
+            find "$__ea_L" "$__ea_root" "$@" -type f -exec env LC_ALL=C grep -l -E -e "$__ea_pat" {} + \
+                2>/dev/null | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
+        fi
+        if [ -n "$__ea_alg" ]; then
+            if command -v "${__ea_alg}sum" >/dev/null 2>&1; then
+                find "$__ea_L" "$__ea_root" "$@" -type f -exec "${__ea_alg}sum" {} + 2>/dev/null |
+                    sed "s/^\([0-9a-f]*\)  */S${__ea_tab}\1${__ea_tab}/" >>"$__ea_out"
+            else
+                find "$__ea_L" "$__ea_root" "$@" -type f 2>/dev/null | while IFS= read -r __ea_e; do
+                    if __ea_h=$(ea__fs_digest "$__ea_e" "$__ea_alg"); then
+                        printf 'S\t%s\t%s\n' "$__ea_h" "$__ea_e"
+                    fi
+                done >>"$__ea_out"
+            fi
+        fi
+    done
+    ea_field_file entries "$__ea_out"
+}

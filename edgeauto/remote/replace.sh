@@ -1,0 +1,172 @@
+# replace: substitute every match of a regexp in a file (or in the part between after/before),
+# Python's re.subn over lines done by `sed -E` in the C locale (byte semantics).
+#
+# ea_replace PATH SEDRE SEDREPL AFTER BEFORE ANCHORS BACKUP VALIDATE MODE OWNER GROUP
+#            TAIL
+#   SEDRE    POSIX ERE of regexp (the controller translated Python's syntax)
+#   SEDREPL  the replacement in sed syntax (\1, &, escaped newlines)
+#   AFTER    ERE: the section starts after its first match ("" = file start)
+#   BEFORE   ERE: the section ends before its last match, or with AFTER the first one after it
+#   ANCHORS  letters: a = AFTER only matches at the file start (it began with ^),
+#            b = likewise for BEFORE, t = the regexp matches the empty string after a final
+#            newline (Python's MULTILINE ^ or $ there): TAIL is appended to such a section
+#   TAIL     the replacement expanded for that empty match
+# Matches never span a line break (sed works line by line); the controller refuses patterns
+# that name a newline.
+
+ea__rep_mark_first() {
+    # $1 ERE, $2 1 = only on line 1, $3 where (pre: mark before the match, post: after),
+    # $4 marker byte, $5 in, $6 out: the first match in the file gets the marker
+    __ea_s=$(printf '\001')
+    if [ "$3" = pre ]; then __ea_r="$4&"; else __ea_r="&$4"; fi
+    if [ "$2" = 1 ]; then
+        LC_ALL=C sed -E "1s${__ea_s}$1${__ea_s}${__ea_r}${__ea_s}" "$5" >"$6"
+    else
+        LC_ALL=C sed -E "\\${__ea_s}$1${__ea_s}{
+s${__ea_s}$1${__ea_s}${__ea_r}${__ea_s}
+:a
+n
+ba
+}" "$5" >"$6"
+    fi
+}
+
+ea__rep_split() {
+    # $1 file with one marker byte, $2 marker, $3 head out, $4 tail out (marker dropped)
+    awk -v m="$2" -v h="$3" -v t="$4" -v lastnl="$(ea__fe_lastnl "$1")" '
+        { line[NR] = $0 }
+        END {
+            f = h
+            for (i = 1; i <= NR; i++) {
+                nl = (i < NR || lastnl) ? "\n" : ""
+                k = (f == h) ? index(line[i], m) : 0
+                if (k) {
+                    printf "%s", substr(line[i], 1, k - 1) > h
+                    f = t
+                    printf "%s%s", substr(line[i], k + 1), nl > t
+                } else printf "%s%s", line[i], nl > f
+            }
+            printf "" > h; printf "" > t
+        }' "$1"
+}
+
+ea__rep_count() {
+    # $1 file: number of \003 bytes in it
+    tr -cd '\003' <"$1" | wc -c
+}
+
+ea_replace() {
+    __ea_p=$1
+    __ea_re=$2
+    __ea_repl=$3
+    __ea_after=$4
+    __ea_before=$5
+    __ea_anchors=$6
+    __ea_backup=$7
+    __ea_validate=$8
+    __ea_mode=$9
+    __ea_owner=${10}
+    __ea_group=${11}
+    __ea_tail=${12}
+    if [ -d "$__ea_p" ]; then
+        ea_rc 256
+        ea_fail "Path $__ea_p is a directory !"
+        return 1
+    fi
+    if [ ! -e "$__ea_p" ]; then
+        ea_rc 257
+        ea_fail "Path $__ea_p does not exist !"
+        return 1
+    fi
+    __ea_old=$(ea_tmp old) || return 1
+    cat "$__ea_p" >"$__ea_old" || {
+        ea_fail "Unable to read the contents of '$__ea_p'."
+        return 1
+    }
+    __ea_pre=$(ea_tmp pre) || return 1
+    __ea_sec=$(ea_tmp sec) || return 1
+    __ea_post=$(ea_tmp post) || return 1
+    __ea_w=$(ea_tmp work) || return 1
+    __ea_mk2=$(printf '\002')
+    __ea_mk3=$(printf '\003')
+    cp "$__ea_old" "$__ea_sec"
+    __ea_nomatch=0
+    if [ -n "$__ea_after" ]; then
+        __ea_one=0
+        case $__ea_anchors in *a*) __ea_one=1 ;; esac
+        ea__rep_mark_first "$__ea_after" "$__ea_one" post "$__ea_mk2" "$__ea_old" "$__ea_w" || {
+            ea_fail "invalid regular expression for sed -E: $__ea_after"
+            return 1
+        }
+        if [ "$(tr -cd '\002' <"$__ea_w" | wc -c)" -ne "$(tr -cd '\002' <"$__ea_old" | wc -c)" ]; then
+            ea__rep_split "$__ea_w" "$__ea_mk2" "$__ea_pre" "$__ea_sec"
+        else
+            __ea_nomatch=1
+        fi
+    fi
+    if [ -n "$__ea_before" ] && [ "$__ea_nomatch" = 0 ]; then
+        __ea_one=0
+        case $__ea_anchors in *b*) __ea_one=1 ;; esac
+        if [ -n "$__ea_after" ]; then
+            ea__rep_mark_first "$__ea_before" "$__ea_one" pre "$__ea_mk3" "$__ea_sec" "$__ea_w"
+        else
+            # greedy: the section ends at the start of the last match
+            __ea_g=$(ea_tmp grep) || return 1
+            ea__fe_grep "$__ea_before" "$__ea_sec" "$__ea_g" || return 1
+            __ea_n=$(awk -F: 'END { print $1 + 0 }' "$__ea_g")
+            [ "$__ea_one" = 1 ] && [ "$__ea_n" -gt 1 ] && __ea_n=$(awk -F: 'NR == 1 { print $1 + 0 }' "$__ea_g")
+            [ "$__ea_one" = 1 ] && [ "$__ea_n" != 1 ] && __ea_n=0
+            if [ "$__ea_n" -gt 0 ]; then
+                __ea_s=$(printf '\001')
+                LC_ALL=C sed -E "${__ea_n}s${__ea_s}(.*)($__ea_before)${__ea_s}\\1${__ea_mk3}\\2${__ea_s}" \
+                    "$__ea_sec" >"$__ea_w"
+            else
+                cp "$__ea_sec" "$__ea_w"
+            fi
+        fi
+        if [ "$(ea__rep_count "$__ea_w")" -ne "$(ea__rep_count "$__ea_sec")" ]; then
+            ea__rep_split "$__ea_w" "$__ea_mk3" "$__ea_sec" "$__ea_post"
+        else
+            __ea_nomatch=1
+        fi
+    fi
+    if [ "$__ea_nomatch" = 1 ]; then
+        ea_field rc 0
+        ea_field nomatch 1
+        return 0
+    fi
+    __ea_s=$(printf '\001')
+    # count the matches: each becomes one \003 (minus those already in the section)
+    LC_ALL=C sed -E "s${__ea_s}${__ea_re}${__ea_s}${__ea_mk3}${__ea_s}g" "$__ea_sec" >"$__ea_w" || {
+        ea_fail "Unable to process replace due to error: invalid regular expression for sed -E: $__ea_re"
+        return 1
+    }
+    __ea_count=$(($(ea__rep_count "$__ea_w") - $(ea__rep_count "$__ea_sec")))
+    __ea_newsec=$(ea_tmp newsec) || return 1
+    LC_ALL=C sed -E "s${__ea_s}${__ea_re}${__ea_s}${__ea_repl}${__ea_s}g" "$__ea_sec" >"$__ea_newsec" || {
+        ea_fail "Unable to process replace due to error: sed -E refused the replacement"
+        return 1
+    }
+    case $__ea_anchors in
+        *t*)
+            if [ ! -s "$__ea_sec" ] || [ "$(ea__fe_lastnl "$__ea_sec")" = 1 ]; then
+                printf '%s' "$__ea_tail" >>"$__ea_newsec"
+                __ea_count=$((__ea_count + 1))
+            fi
+            ;;
+    esac
+    ea_field rc 0
+    if [ "$__ea_count" -gt 0 ] && ! cmp -s "$__ea_sec" "$__ea_newsec"; then
+        __ea_new=$(ea_tmp new) || return 1
+        cat "$__ea_pre" "$__ea_newsec" "$__ea_post" >"$__ea_new"
+        ea_changed
+        ea_field msg "$__ea_count replacements made"
+        ea_diff_files "$__ea_old" "$__ea_new" "$__ea_p" "$__ea_p"
+        if ! ea_is_check; then
+            ea__fe_commit "$__ea_new" "$__ea_p" "$__ea_backup" "$__ea_validate" 1 || return 1
+        fi
+    else
+        ea_field msg ""
+    fi
+    ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" 1
+}
