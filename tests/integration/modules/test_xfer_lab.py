@@ -1,0 +1,112 @@
+"""The xfer group's modules on real lab hosts over SSH (debian systemd hosts and the BusyBox
+device): real run, check mode predicting it, second run unchanged, bad arguments refused
+before anything runs."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from edgeauto.errors import EXIT_OK, ValidationError
+from edgeauto.output.reporter import Reporter
+from edgeauto.planner.options import RunOptions
+from edgeauto.planner.run import Run
+
+pytestmark = pytest.mark.lab
+
+
+class Recorder(Reporter):
+    def __init__(self):
+        super().__init__()
+        self.results = []
+
+    def task_result(self, res):
+        with self.lock:
+            self.results.append(res)
+
+    def warning(self, message):
+        pass
+
+    def by_name(self, host: str) -> dict:
+        return {r.task.display_name: r for r in self.results if r.host == host}
+
+
+def play(tmp_path, inventory, host, text, **options):
+    """Run a playbook on one lab host; (exit code, {task name: TaskResult})."""
+    path = tmp_path / "site.yml"
+    path.write_text(textwrap.dedent(text))
+    rec = Recorder()
+    run = Run([path], RunOptions(inventory_sources=[str(inventory)], limit=[host], **options), rec)
+    result = run.execute()
+    return result.exit_code, rec.by_name(host)
+
+
+def statuses(results: dict) -> dict:
+    return {name: r.status for name, r in results.items()}
+
+
+RAW_SCRIPT = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: raw
+      raw: echo "raw on $(uname -s)"; echo warn >&2
+      register: r
+    - name: raw check false
+      raw: mkdir -p {base}
+      check_mode: false
+    - name: script
+      script: hello.sh "a b" {base}/ran
+      args:
+        creates: "{base}/ran"
+      register: s
+    - name: show
+      debug: {{msg: "{{{{ r.stdout_lines | default([]) }}}} {{{{ s.stdout | default('') }}}}"}}
+"""
+
+
+@pytest.mark.parametrize("flavor", ["debian", "busybox"])
+def test_raw_and_script_run_and_script_converges(tmp_path, lab_inventory, lab_hosts, flavor):
+    host = next(h for h in lab_hosts if h.flavor == flavor)
+    base = f"/tmp/xfer-raw-script-{flavor}"
+    host.run(f"rm -rf {base}")
+    (tmp_path / "hello.sh").write_text('#!/bin/sh\necho "hello $1"\ntouch "$2"\n')
+    text = RAW_SCRIPT.format(base=base)
+    try:
+        rc, check = play(tmp_path, lab_inventory, host.name, text, check=True)
+        assert rc == EXIT_OK, {n: r.result for n, r in check.items()}
+        assert check["raw"].status == "skipped"
+        assert check["raw check false"].status == "changed"
+        assert check["script"].status == "changed"  # creates given: predicted to run
+        assert host.run(f"test -e {base}/ran").returncode != 0
+        rc, real = play(tmp_path, lab_inventory, host.name, text)
+        assert rc == EXIT_OK, {n: r.result for n, r in real.items()}
+        raw = real["raw"].result
+        assert raw["rc"] == 0 and raw["stdout_lines"] == ["raw on Linux"]
+        assert raw["stderr"] == "warn\n"
+        assert real["script"].status == "changed"
+        assert real["script"].result["stdout"] == "hello a b\n"
+        assert host.run(f"test -e {base}/ran").returncode == 0
+        rc, again = play(tmp_path, lab_inventory, host.name, text)
+        assert rc == EXIT_OK
+        assert again["script"].status == "skipped"
+    finally:
+        host.run(f"rm -rf {base}")
+
+
+def test_bad_arguments_are_refused_before_anything_runs(tmp_path, lab_inventory, debian_host):
+    marker = "/tmp/xfer-bad-args-marker"
+    debian_host.run(f"rm -f {marker}")
+    text = f"""
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - raw: touch {marker}
+        - script: hello.sh
+          args: {{chdir: relative/dir}}
+    """
+    (tmp_path / "hello.sh").write_text("echo hi\n")
+    with pytest.raises(ValidationError, match="must be an absolute path"):
+        play(tmp_path, lab_inventory, debian_host.name, text)
+    assert debian_host.run(f"test -e {marker}").returncode != 0
