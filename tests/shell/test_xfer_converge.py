@@ -95,3 +95,119 @@ def test_script_executable(shell, tmp_path):
     path = tmp_path / "s"
     path.write_text("echo $#\n")
     assert run1(shell, "script", {"cmd": f"{path} 1 2", "executable": "sh"})["stdout"] == "2\n"
+
+
+# ---------------------------------------------------------------- wait_for
+
+
+@pytest.fixture
+def banner_port():
+    """A TCP server on 127.0.0.1 (a free port the kernel picks) that sends a banner and then
+    holds the connection open, like sshd; stopped after the test."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            try:
+                conn.sendall(b"noise\nSSH-2.0-Test_9.2 ready\n")
+            except OSError:
+                pass
+            held.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], held
+    stop.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_wait_for_an_open_port_and_its_banner(shell, banner_port):
+    port, _ = banner_port
+    result = run1(shell, "wait_for", {"port": port, "timeout": 10})
+    assert result["changed"] is False and result["state"] == "started"
+    assert result["port"] == port and isinstance(result["elapsed"], int)
+    args = {"port": port, "search_regex": r"SSH-(\d+)\.(?P<minor>\d+)-", "timeout": 10}
+    result = run1(shell, "wait_for", args)
+    assert result["match_groups"] == ["2", "0"] and result["match_groupdict"] == {"minor": "0"}
+
+
+def test_wait_for_a_closed_port_times_out_or_is_stopped(shell):
+    port = free_port()
+    assert run1(shell, "wait_for", {"port": port, "state": "stopped", "timeout": 5})["elapsed"] >= 0
+    result = run1(shell, "wait_for", {"port": port, "timeout": 2, "sleep": 1}, ok=False)
+    assert result["failed"] is True
+    assert result["msg"] == f"Timeout when waiting for 127.0.0.1:{port}"
+    result = run1(shell, "wait_for", {"port": port, "timeout": 1, "msg": "no app"}, ok=False)
+    assert result["msg"] == "no app"
+
+
+def test_wait_for_a_file_and_a_string_in_it_and_for_absence(shell, tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("booting\napp started in 42 ms\n")
+    result = run1(shell, "wait_for", {"path": str(log), "search_regex": r"started in (\d+) ms"})
+    assert result["match_groups"] == ["42"] and result["path"] == str(log)
+    result = run1(
+        shell, "wait_for", {"path": str(log), "search_regex": "never", "timeout": 1}, ok=False
+    )
+    assert result["msg"] == f"Timeout when waiting for search string never in {log}"
+    assert run1(shell, "wait_for", {"path": str(tmp_path / "gone"), "state": "absent"})
+    result = run1(shell, "wait_for", {"path": str(log), "state": "absent", "timeout": 1}, ok=False)
+    assert result["msg"] == f"Timeout when waiting for {log} to be absent."
+
+
+def test_wait_for_drained(shell, banner_port):
+    import socket
+
+    port, _ = banner_port
+    assert run1(shell, "wait_for", {"port": port, "state": "drained", "timeout": 5})
+    with socket.create_connection(("127.0.0.1", port)):
+        args = {"port": port, "state": "drained", "timeout": 1}
+        result = run1(shell, "wait_for", args, ok=False)
+        assert result["msg"] == f"Timeout when waiting for 127.0.0.1:{port} to drain"
+        args["exclude_hosts"] = ["127.0.0.1"]
+        assert run1(shell, "wait_for", args)["state"] == "drained"
+
+
+def test_wait_for_is_skipped_in_check_mode_and_sleeps_without_target(shell, tmp_path):
+    result = run1(shell, "wait_for", {"path": str(tmp_path / "x")}, check=True)
+    assert result["skipped"] is True and "check mode" in result["msg"]
+    assert run1(shell, "wait_for", {"timeout": 1})["elapsed"] >= 1
+
+
+def test_wait_for_refuses_bad_combinations():
+    from edgeauto.errors import ModuleArgumentError
+    from edgeauto.modules.registry import get_module
+
+    module = get_module("wait_for")
+    for args, why in [
+        ({"port": 1, "path": "/x"}, "can not both"),
+        ({"path": "/x", "state": "stopped"}, "only be used for checking a port"),
+        ({"port": 1, "exclude_hosts": ["10.0.0.1"]}, "only be with state=drained"),
+        ({"port": 1, "state": "drained", "active_connection_states": ["BOGUS"]}, "unknown"),
+        ({"path": "/x", "search_regex": "(?<=a)b"}, "no POSIX"),
+    ]:
+        with pytest.raises(ModuleArgumentError, match=why):
+            module.validate(args)

@@ -110,3 +110,41 @@ def test_bad_arguments_are_refused_before_anything_runs(tmp_path, lab_inventory,
     with pytest.raises(ValidationError, match="must be an absolute path"):
         play(tmp_path, lab_inventory, debian_host.name, text)
     assert debian_host.run(f"test -e {marker}").returncode != 0
+
+
+WAIT_FOR = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: sshd banner
+      wait_for:
+        host: "{{ ansible_host }}"
+        port: 22
+        search_regex: 'SSH-([0-9.]+)-'
+        timeout: 30
+      register: banner
+    - name: closed port
+      wait_for: {host: "{{ ansible_host }}", port: 1, state: stopped, timeout: 10}
+    - name: file appears
+      wait_for: {path: /etc/hostname, timeout: 10}
+    - name: nothing listens
+      wait_for: {port: 1, timeout: 2, msg: port 1 is closed}
+      ignore_errors: true
+      register: closed
+    - name: check
+      assert:
+        that:
+          - banner.match_groups == ['2.0']
+          - closed is failed and closed.msg == 'port 1 is closed'
+"""
+
+
+@pytest.mark.parametrize("flavor", ["debian", "busybox"])
+def test_wait_for_on_the_target(tmp_path, lab_inventory, lab_hosts, flavor):
+    host = next(h for h in lab_hosts if h.flavor == flavor)
+    rc, check = play(tmp_path, lab_inventory, host.name, WAIT_FOR, check=True)
+    assert check["sshd banner"].status == "skipped"
+    rc, real = play(tmp_path, lab_inventory, host.name, WAIT_FOR)
+    assert rc == EXIT_OK, {n: r.result for n, r in real.items()}
+    assert real["sshd banner"].status == "ok" and real["file appears"].status == "ok"
+    assert real["check"].status == "ok"
