@@ -42,3 +42,45 @@ def static_check(module, args: dict, pos, final: bool) -> None:
 
     if not final and not is_templated(args):
         module.check_args(args, pos)
+
+
+def round_trip(link, calls, timeout: float | None) -> list[dict]:
+    """Run shell calls on the host through ``link`` (a ``uses_connection`` module's
+    ``ctx.connection``) as one script; their parsed records, in order.
+
+    Raises ``ConnectionFailed`` when the host cannot be reached, ``RemoteProtocolError`` when
+    what came back is not our framing. A record that never arrived is ``{"status": "not_run"}``.
+    """
+    from edgeauto.remote.builder import TaskInvocation, build_script, new_nonce
+    from edgeauto.remote.framing import parse_run
+
+    nonce = new_nonce()
+    ids = [f"t{n}" for n in range(len(calls))]
+    script = build_script(
+        [TaskInvocation(i, call) for i, call in zip(ids, calls, strict=True)], nonce=nonce
+    )
+    result = link.transport.run_script(script, timeout=timeout, become=link.become)
+    parsed = parse_run(result.stdout, nonce, ids)
+    by_id = {r.task_id: r.as_dict() for r in parsed.records}
+    return [by_id.get(i, {"status": "not_run", "fields": {}}) for i in ids]
+
+
+def reset(link) -> None:
+    """Drop the connection for real (Ansible's ``connection.reset()``): a multiplexing
+    master that outlived sshd or a reboot would otherwise answer for a host that is gone."""
+    try:
+        link.transport.stop_master()
+    except Exception:  # noqa: BLE001 - nothing to stop is fine
+        pass
+    link.transport.close()
+
+
+def ping_once(link, connect_timeout: float) -> None:
+    """A fresh connection and one ping round trip; raises when the host does not answer."""
+    from edgeauto.modules.core.ping import EA_PING
+
+    reset(link)
+    link.transport.connect(connect_timeout)
+    (record,) = round_trip(link, [EA_PING.call(data="pong")], timeout=connect_timeout + 30)
+    if record.get("fields", {}).get("ping") != "pong":
+        raise RuntimeError("ping test failed")

@@ -148,3 +148,34 @@ def test_wait_for_on_the_target(tmp_path, lab_inventory, lab_hosts, flavor):
     assert rc == EXIT_OK, {n: r.result for n, r in real.items()}
     assert real["sshd banner"].status == "ok" and real["file appears"].status == "ok"
     assert real["check"].status == "ok"
+
+
+WAIT_FOR_CONNECTION = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: sshd goes away for a while
+      shell: setsid sh -c "sleep 1; systemctl stop ssh; sleep 8; systemctl start ssh" >/dev/null 2>&1 &
+    - name: too short
+      wait_for_connection: {delay: 3, timeout: 2, connect_timeout: 2}
+      ignore_errors: true
+      register: short
+    - name: back
+      wait_for_connection: {timeout: 120, sleep: 1}
+      register: back
+    - name: check
+      assert:
+        that:
+          - short is failed
+          - short.msg is search('timed out waiting for ping module test')
+          - back.elapsed >= 1
+"""
+
+
+def test_wait_for_connection_retries_until_sshd_is_back(tmp_path, lab_inventory, fresh_host):
+    rc, check = play(tmp_path, lab_inventory, fresh_host.name, WAIT_FOR_CONNECTION, check=True)
+    assert check["back"].status == "skipped" and check["too short"].status == "skipped"
+    rc, real = play(tmp_path, lab_inventory, fresh_host.name, WAIT_FOR_CONNECTION)
+    assert rc == EXIT_OK, [(n, r.status, r.result) for n, r in real.items() if n != "check"]
+    assert real["check"].status == "ok"
+    assert fresh_host.run("true").returncode == 0
