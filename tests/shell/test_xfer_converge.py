@@ -211,3 +211,125 @@ def test_wait_for_refuses_bad_combinations():
     ]:
         with pytest.raises(ModuleArgumentError, match=why):
             module.validate(args)
+
+
+# ---------------------------------------------------------------- get_url
+
+
+@pytest.fixture(scope="module")
+def web():
+    from .xfer_http import Server
+
+    with Server() as base:
+        yield base
+
+
+def converge(shell, module, args, **kw):
+    """check → real → real again → check again: check predicts the real run, then nothing."""
+    predicted = run1(shell, module, args, check=True, **kw)
+    first = run1(shell, module, args, **kw)
+    second = run1(shell, module, args, **kw)
+    after = run1(shell, module, args, check=True, **kw)
+    assert predicted["changed"] is first["changed"] is True, (predicted, first)
+    assert second["changed"] is False and after["changed"] is False, (second, after)
+    return first, second
+
+
+def test_get_url_downloads_atomically_and_converges(shell, tmp_path, web):
+    import hashlib
+
+    from .xfer_http import FILES
+
+    dest = tmp_path / "app.bin"
+    args = {"url": f"{web}/files/app.bin", "dest": str(dest), "mode": "0640", "force": True}
+    first, second = converge(shell, "get_url", args)
+    assert dest.read_bytes() == FILES["app.bin"] and oct(dest.stat().st_mode)[-3:] == "640"
+    assert first["status_code"] == 200 and first["msg"] == f"OK ({len(FILES['app.bin'])} bytes)"
+    assert first["checksum_src"] == hashlib.sha1(FILES["app.bin"]).hexdigest()
+    assert first["md5sum"] == hashlib.md5(FILES["app.bin"]).hexdigest()
+    assert first["dest"] == str(dest) and first["size"] == len(FILES["app.bin"])
+    assert second["checksum_dest"] == second["checksum_src"]
+
+
+def test_get_url_keeps_an_existing_file_unless_forced_or_checksum_differs(shell, tmp_path, web):
+    import hashlib
+
+    from .xfer_http import FILES
+
+    dest = tmp_path / "notes.txt"
+    dest.write_text("local\n")
+    result = run1(shell, "get_url", {"url": f"{web}/files/notes.txt", "dest": str(dest)})
+    assert result["changed"] is False and result["msg"] == "file already exists"
+    assert dest.read_text() == "local\n"
+    digest = hashlib.sha256(FILES["notes.txt"]).hexdigest()
+    args = {"url": f"{web}/files/notes.txt", "dest": str(dest), "checksum": f"sha256:{digest}"}
+    first, _ = converge(shell, "get_url", args)
+    assert dest.read_bytes() == FILES["notes.txt"]
+    # the checksum from a sums file, found by the URL's file name
+    args["checksum"] = f"sha256:{web}/SHA256SUMS"
+    assert run1(shell, "get_url", args)["changed"] is False
+    args["dest"] = str(tmp_path / "n2")
+    assert run1(shell, "get_url", args)["changed"] is True
+
+
+def test_get_url_into_a_directory_names_the_file(shell, tmp_path, web):
+    result = run1(shell, "get_url", {"url": f"{web}/cd", "dest": str(tmp_path)})
+    assert result["dest"] == str(tmp_path / "named.txt") and result["changed"] is True
+    result = run1(shell, "get_url", {"url": f"{web}/files/app.bin?x=1", "dest": str(tmp_path)})
+    assert result["dest"] == str(tmp_path / "app.bin")
+    again = run1(shell, "get_url", {"url": f"{web}/files/app.bin?x=1", "dest": str(tmp_path)})
+    assert again["changed"] is False
+
+
+def test_get_url_failures(shell, tmp_path, web):
+    dest = str(tmp_path / "x")
+    result = run1(shell, "get_url", {"url": f"{web}/status/404", "dest": dest}, ok=False)
+    assert result["msg"] == "Request failed" and result["status_code"] == 404
+    bad = {"url": f"{web}/files/notes.txt", "dest": dest, "checksum": "sha1:" + "0" * 40}
+    result = run1(shell, "get_url", bad, ok=False)
+    assert "did not match" in result["msg"]
+    assert not (tmp_path / "x").exists()
+    auth = {"url": f"{web}/auth", "dest": dest, "url_username": "user", "url_password": "s3cret"}
+    assert run1(shell, "get_url", auth)["changed"] is True
+
+
+def test_get_url_refuses_bad_checksums():
+    from edgeauto.errors import ModuleArgumentError
+    from edgeauto.modules.registry import get_module
+
+    module = get_module("get_url")
+    for checksum, why in [("abc", "format <algorithm>:<checksum>"), ("sha1:xyz!", "invalid")]:
+        with pytest.raises(ModuleArgumentError, match=why):
+            module.validate({"url": "http://h/f", "dest": "/tmp/f", "checksum": checksum})
+
+
+@pytest.fixture
+def gnu_wget_path(tmp_path):
+    """A PATH of BusyBox applets where wget is GNU wget (and no curl)."""
+    import shutil
+
+    from edgeauto.remote.localrun import busybox_path_dir
+
+    if (
+        not shutil.which("wget")
+        or "GNU"
+        not in __import__("subprocess")
+        .run(["wget", "--version"], capture_output=True, text=True)
+        .stdout
+    ):
+        pytest.skip("GNU wget is not installed")
+    bindir = busybox_path_dir(tmp_path / "bb")
+    (bindir / "wget").unlink()
+    (bindir / "wget").symlink_to(shutil.which("wget"))
+    return str(bindir)
+
+
+def test_get_url_with_gnu_wget(tmp_path, web, gnu_wget_path):
+    dest = tmp_path / "notes.txt"
+    env = {"PATH": gnu_wget_path}
+    args = {"url": f"{web}/redirect", "dest": str(dest), "force": True}
+    first, _ = converge("dash", "get_url", args, environment=env)
+    assert dest.read_text() == "line one\nline two\n"
+    args = {"url": f"{web}/status/500", "dest": str(tmp_path / "y")}
+    result = run1("dash", "get_url", args, ok=False, environment=env)
+    assert result["msg"] == "Request failed" and result["status_code"] == 500

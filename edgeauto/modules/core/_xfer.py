@@ -84,3 +84,50 @@ def ping_once(link, connect_timeout: float) -> None:
     (record,) = round_trip(link, [EA_PING.call(data="pong")], timeout=connect_timeout + 30)
     if record.get("fields", {}).get("ping") != "pong":
         raise RuntimeError("ping test failed")
+
+
+# ---------------------------------------------------------------- HTTP (get_url, uri)
+
+DIGESTS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+
+
+def request_headers(args: dict) -> list[str]:
+    """The ``Name: value`` request headers of a get_url/uri task: ``headers``, the
+    ``http_agent`` and, with ``url_username``, basic auth (sent up front: the clients on the
+    target cannot answer a 401 challenge the way urllib does)."""
+    import base64
+
+    out = [f"{k}: {v}" for k, v in (args.get("headers") or {}).items() if v is not None]
+    names = {h.split(":", 1)[0].strip().lower() for h in out}
+    if args.get("http_agent") and "user-agent" not in names:
+        out.append(f"User-Agent: {args['http_agent']}")
+    if args.get("url_username") is not None and "authorization" not in names:
+        pair = f"{args['url_username']}:{args.get('url_password') or ''}".encode()
+        out.append("Authorization: Basic " + base64.b64encode(pair).decode())
+    for header in out:
+        if "\n" in header or "\r" in header:
+            raise ValueError(f"a request header may not hold a newline: {header!r}")
+    return out
+
+
+def parse_head(text: str, url: str) -> tuple[str, int, dict[str, str], int]:
+    """The header blocks a client wrote (one per hop): (final url, status, the last response's
+    headers with lower-case names, how many redirects were followed)."""
+    from urllib.parse import urljoin
+
+    blocks: list[tuple[int, dict[str, str]]] = []
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith("HTTP/"):
+            parts = line.split()
+            status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+            blocks.append((status, {}))
+        elif ":" in line and blocks:
+            name, value = line.split(":", 1)
+            blocks[-1][1][name.strip().lower()] = value.strip()
+    final = url
+    for status, headers in blocks[:-1]:
+        if 300 <= status < 400 and "location" in headers:
+            final = urljoin(final, headers["location"])
+    status, headers = blocks[-1] if blocks else (-1, {})
+    redirects = sum(1 for s, _ in blocks[:-1] if 300 <= s < 400)
+    return final, status, headers, redirects

@@ -179,3 +179,73 @@ def test_wait_for_connection_retries_until_sshd_is_back(tmp_path, lab_inventory,
     assert rc == EXIT_OK, [(n, r.status, r.result) for n, r in real.items() if n != "check"]
     assert real["check"].status == "ok"
     assert fresh_host.run("true").returncode == 0
+
+
+@pytest.fixture(scope="module")
+def web():
+    """HTTP on the controller's 127.0.0.1: lab hosts share the controller's network."""
+    from tests.shell.xfer_http import Server
+
+    with Server() as base:
+        yield base
+
+
+GET_URL = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: download
+      get_url:
+        url: "{web}/files/app.bin"
+        dest: "{base}/app.bin"
+        checksum: "sha256:{web}/SHA256SUMS"
+        mode: "0600"
+    - name: into dir
+      get_url: {{url: "{web}/cd", dest: "{base}/"}}
+"""
+
+
+def converge_play(tmp_path, inventory, host, text, tasks):
+    """check → real → real again: check predicts the real run, the second changes nothing."""
+    rc, check = play(tmp_path, inventory, host.name, text, check=True)
+    assert rc == EXIT_OK, {n: r.result for n, r in check.items()}
+    rc, real = play(tmp_path, inventory, host.name, text)
+    assert rc == EXIT_OK, {n: r.result for n, r in real.items()}
+    rc, again = play(tmp_path, inventory, host.name, text)
+    assert rc == EXIT_OK, {n: r.result for n, r in again.items()}
+    for name in tasks:
+        assert check[name].status == real[name].status == "changed", (check[name], real[name])
+        assert again[name].status == "ok", again[name].result
+    return real
+
+
+def get_url_on(tmp_path, lab_inventory, host, web):
+    base = "/tmp/xfer-get-url"
+    host.run(f"rm -rf {base}; mkdir -p {base}", check=True)
+    try:
+        text = GET_URL.format(web=web, base=base)
+        real = converge_play(tmp_path, lab_inventory, host, text, ["download", "into dir"])
+        assert real["into dir"].result["dest"] == f"{base}/named.txt"
+        out = host.run(f"stat -c %a {base}/app.bin; cat {base}/named.txt", check=True).stdout
+        assert out.split() == ["600", "named"]
+    finally:
+        host.run(f"rm -rf {base}")
+
+
+def test_get_url_on_busybox_with_busybox_wget(tmp_path, lab_inventory, busybox_host, web):
+    get_url_on(tmp_path, lab_inventory, busybox_host, web)
+
+
+def test_get_url_on_debian_with_curl(tmp_path, lab_inventory, fresh_host, web):
+    rc, real = play(
+        tmp_path,
+        lab_inventory,
+        fresh_host.name,
+        f"- hosts: all\n  gather_facts: false\n  tasks:\n"
+        f"    - name: none\n      get_url: {{url: '{web}/cd', dest: /tmp/x}}\n",
+    )
+    assert "no HTTP client on the target" in real["none"].result["msg"]
+    fresh_host.run(
+        "apt-get update -qq && apt-get install -y -qq curl >/dev/null", check=True, timeout=600
+    )
+    get_url_on(tmp_path, lab_inventory, fresh_host, web)
