@@ -333,3 +333,108 @@ def test_get_url_with_gnu_wget(tmp_path, web, gnu_wget_path):
     args = {"url": f"{web}/status/500", "dest": str(tmp_path / "y")}
     result = run1("dash", "get_url", args, ok=False, environment=env)
     assert result["msg"] == "Request failed" and result["status_code"] == 500
+
+
+# ---------------------------------------------------------------- uri
+
+
+def test_uri_get_json_and_headers(shell, web):
+    result = run1(shell, "uri", {"url": f"{web}/api", "headers": {"X-Test": "t1"}})
+    assert result["status"] == 200 and result["changed"] is False
+    assert result["json"]["method"] == "GET" and result["json"]["x_test"] == "t1"
+    assert result["x_reply"] == "yes" and result["content_type"] == "application/json"
+    assert result["url"] == f"{web}/api" and result["redirected"] is False
+    assert "content" not in result and result["msg"].startswith("OK (")
+
+
+def test_uri_post_json_and_form_bodies(shell, web):
+    args = {"url": f"{web}/api", "method": "POST", "body_format": "json", "body": {"a": [1, 2]}}
+    reply = run1(shell, "uri", args)["json"]
+    assert reply["body"] == '{"a": [1, 2]}' and reply["ctype"] == "application/json"
+    args = {"url": f"{web}/api", "method": "POST", "body_format": "form-urlencoded"}
+    args["body"] = {"name": "x y", "n": "1"}
+    reply = run1(shell, "uri", args, ok=True)["json"]
+    assert reply["body"] == "name=x+y&n=1"
+    assert reply["ctype"] == "application/x-www-form-urlencoded"
+
+
+def test_uri_methods_beyond_post_need_curl_or_gnu_wget(shell, web):
+    args = {"url": f"{web}/api", "method": "PUT", "body": "raw text", "return_content": True}
+    if shell == "busybox":  # BusyBox wget only
+        result = run1(shell, "uri", args, ok=False)
+        assert "only send GET and POST" in result["msg"]
+        return
+    result = run1(shell, "uri", args)
+    assert result["json"]["method"] == "PUT" and result["json"]["body"] == "raw text"
+    assert '"PUT"' in result["content"]
+
+
+def test_uri_status_codes_redirects_and_failures(shell, web):
+    result = run1(shell, "uri", {"url": f"{web}/status/404"}, ok=False)
+    assert result["status"] == 404
+    assert result["msg"].startswith("Status code was 404 and not [200]: HTTP Error 404")
+    assert run1(shell, "uri", {"url": f"{web}/status/201", "status_code": [200, 201]})
+    result = run1(shell, "uri", {"url": f"{web}/redirect", "return_content": True})
+    assert result["redirected"] is True and result["url"] == f"{web}/files/notes.txt"
+    assert result["content"] == "line one\nline two\n"
+    if shell != "busybox":  # BusyBox wget always follows
+        result = run1(
+            shell,
+            "uri",
+            {"url": f"{web}/redirect", "follow_redirects": "none", "status_code": [302]},
+        )
+        assert result["status"] == 302 and result["location"] == f"{web}/files/notes.txt"
+
+
+def test_uri_dest_creates_and_check_mode(shell, tmp_path, web):
+    dest = tmp_path / "notes.txt"
+    args = {"url": f"{web}/files/notes.txt", "dest": str(dest), "mode": "0600"}
+    assert run1(shell, "uri", args, check=True)["skipped"] is True and not dest.exists()
+    first = run1(shell, "uri", args)
+    assert first["changed"] is True and first["path"] == str(dest)
+    assert dest.read_text() == "line one\nline two\n" and oct(dest.stat().st_mode)[-3:] == "600"
+    assert run1(shell, "uri", args)["changed"] is False
+    guarded = {"url": f"{web}/status/500", "creates": str(dest)}
+    assert run1(shell, "uri", guarded) == {
+        "changed": False,
+        "stdout": f"skipped, since '{dest}' exists",
+    }
+
+
+def test_uri_with_delegate_to_localhost_runs_on_the_controller(tmp_path, web):
+    import textwrap
+
+    from edgeauto.output.reporter import Reporter
+    from edgeauto.planner.options import RunOptions
+    from edgeauto.planner.run import Run
+
+    class Rec(Reporter):
+        def __init__(self):
+            super().__init__()
+            self.results = []
+
+        def task_result(self, res):
+            self.results.append(res)
+
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("device ansible_connection=local\n")
+    book = tmp_path / "site.yml"
+    book.write_text(
+        textwrap.dedent(
+            f"""
+            - hosts: device
+              gather_facts: false
+              tasks:
+                - name: ask
+                  uri: {{url: "{web}/api", method: POST, body_format: json, body: {{a: 1}}}}
+                  delegate_to: localhost
+                  register: r
+                - assert: {{that: ["r.json.body == '{{\\"a\\": 1}}'"]}}
+                  delegate_to: localhost
+            """
+        )
+    )
+    rec = Rec()
+    result = Run([book], RunOptions(inventory_sources=[str(inventory)]), rec).execute()
+    assert result.exit_code == 0, [r.result for r in rec.results]
+    assert rec.results[0].result["status"] == 200

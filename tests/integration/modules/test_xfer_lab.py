@@ -249,3 +249,41 @@ def test_get_url_on_debian_with_curl(tmp_path, lab_inventory, fresh_host, web):
         "apt-get update -qq && apt-get install -y -qq curl >/dev/null", check=True, timeout=600
     )
     get_url_on(tmp_path, lab_inventory, fresh_host, web)
+
+
+URI = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: api
+      uri: {{url: "{web}/api", method: POST, body_format: json, body: {{k: v}}}}
+      register: api
+    - name: save
+      uri: {{url: "{web}/files/notes.txt", dest: "{base}/notes.txt"}}
+    - name: on the controller
+      uri: {{url: "{web}/files/notes.txt", dest: "{local}/notes.txt"}}
+      delegate_to: localhost
+    - name: check
+      assert: {{that: ["api.json.body == '{{\\"k\\": \\"v\\"}}'", "api.status == 200"]}}
+"""
+
+
+def test_uri_on_busybox_and_delegated_to_the_controller(tmp_path, lab_inventory, busybox_host, web):
+    base = "/tmp/xfer-uri"
+    busybox_host.run(f"rm -rf {base}; mkdir -p {base}", check=True)
+    local = tmp_path / "controller"
+    local.mkdir()
+    text = URI.format(web=web, base=base, local=local)
+    try:
+        rc, check = play(tmp_path, lab_inventory, busybox_host.name, text, check=True)
+        assert check["api"].status == "skipped" and check["save"].status == "skipped"
+        rc, real = play(tmp_path, lab_inventory, busybox_host.name, text)
+        assert rc == EXIT_OK, {n: r.result for n, r in real.items()}
+        assert real["save"].status == "changed" and real["on the controller"].status == "changed"
+        assert (local / "notes.txt").read_text() == "line one\nline two\n"
+        assert busybox_host.run(f"cat {base}/notes.txt").stdout == "line one\nline two\n"
+        assert busybox_host.run(f"test -e {local}").returncode != 0  # not on the device
+        rc, again = play(tmp_path, lab_inventory, busybox_host.name, text)
+        assert again["save"].status == "ok" and again["on the controller"].status == "ok"
+    finally:
+        busybox_host.run(f"rm -rf {base}")
