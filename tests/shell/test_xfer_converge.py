@@ -438,3 +438,103 @@ def test_uri_with_delegate_to_localhost_runs_on_the_controller(tmp_path, web):
     result = Run([book], RunOptions(inventory_sources=[str(inventory)]), rec).execute()
     assert result.exit_code == 0, [r.result for r in rec.results]
     assert rec.results[0].result["status"] == 200
+
+
+# ---------------------------------------------------------------- unarchive
+
+MEMBERS = {"app/": None, "app/bin/run.sh": b"#!/bin/sh\necho run\n", "app/README.md": b"read\n"}
+
+
+def make_archive(path, kind: str):
+    """An archive of MEMBERS with fixed mtimes (tar modes 0755 for run.sh, 0644 else)."""
+    import io
+    import tarfile
+    import zipfile
+
+    stamp = 1_700_000_000
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in MEMBERS.items():
+                info = zipfile.ZipInfo(name, date_time=(2023, 11, 14, 22, 13, 20))
+                info.external_attr = ((0o40755 if data is None else 0o100644) << 16) | (
+                    0x10 if data is None else 0
+                )
+                archive.writestr(info, b"" if data is None else data)
+        return path
+    mode = {"tar": "w", "tgz": "w:gz", "tbz2": "w:bz2", "txz": "w:xz"}[kind]
+    with tarfile.open(path, mode) as archive:
+        for name, data in MEMBERS.items():
+            info = tarfile.TarInfo(name.rstrip("/"))
+            info.mtime = stamp
+            if data is None:
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                archive.addfile(info)
+            else:
+                info.size, info.mode = len(data), 0o755 if name.endswith(".sh") else 0o644
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["tgz", "zip", "tbz2", "txz", "tar"])
+def test_unarchive_converges(shell, tmp_path, kind):
+    archive = make_archive(tmp_path / f"a.{kind}", kind)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    args = {"src": str(archive), "dest": str(dest), "list_files": True}
+    first, second = converge(shell, "unarchive", args)
+    assert (dest / "app/bin/run.sh").read_bytes() == MEMBERS["app/bin/run.sh"]
+    assert set(f.rstrip("/").removeprefix("./") for f in first["files"]) >= {
+        "app",
+        "app/bin/run.sh",
+        "app/README.md",
+    }
+    handler = {"tgz": "TgzArchive", "zip": "ZipArchive", "tbz2": "TarBzipArchive"}
+    assert first["handler"] == handler.get(kind, first["handler"])
+    assert first["dest"] == str(dest) and first["state"] == "directory"
+    # a member changed in dest is a difference: put back
+    (dest / "app/README.md").write_text("local edit\n")
+    assert run1(shell, "unarchive", args, check=True)["changed"] is True
+    assert run1(shell, "unarchive", args)["changed"] is True
+    assert (dest / "app/README.md").read_bytes() == b"read\n"
+
+
+def test_unarchive_keep_newer_exclude_mode_and_remote_src(shell, tmp_path):
+    import os
+
+    archive = make_archive(tmp_path / "a.tgz", "tgz")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    args = {"src": str(archive), "dest": str(dest), "remote_src": True, "exclude": ["*.md"]}
+    converge(shell, "unarchive", args)
+    assert not (dest / "app/README.md").exists() and (dest / "app/bin/run.sh").exists()
+    (dest / "app/bin/run.sh").write_text("newer local\n")  # mtime: now > archive's
+    keep = dict(args, keep_newer=True)
+    assert run1(shell, "unarchive", keep)["changed"] is False
+    assert (dest / "app/bin/run.sh").read_text() == "newer local\n"
+    os.utime(dest / "app/bin/run.sh", (1, 1))
+    assert run1(shell, "unarchive", keep)["changed"] is True
+    modes = {"src": str(archive), "dest": str(dest), "include": ["app/bin/*"], "mode": "0700"}
+    converge(shell, "unarchive", modes)
+    assert oct((dest / "app/bin/run.sh").stat().st_mode)[-3:] == "700"
+
+
+def test_unarchive_skips_and_fails_like_ansible(shell, tmp_path, web):
+    archive = make_archive(tmp_path / "a.zip", "zip")
+    result = run1(
+        shell, "unarchive", {"src": str(archive), "dest": str(tmp_path), "creates": str(archive)}
+    )
+    assert result == {"changed": False, "skipped": True, "msg": f"skipped, since {archive} exists"}
+    result = run1(shell, "unarchive", {"src": str(archive), "dest": str(tmp_path / "no")}, ok=False)
+    assert result["msg"] == f"Destination '{tmp_path / 'no'}' is not a directory"
+    empty = tmp_path / "empty.tar"
+    empty.write_bytes(b"")
+    result = run1(shell, "unarchive", {"src": str(empty), "dest": str(tmp_path)}, ok=False)
+    assert "the file is 0 bytes" in result["msg"]
+
+
+def test_unarchive_refuses_a_url_without_remote_src():
+    from edgeauto.errors import ModuleArgumentError
+    from edgeauto.modules.registry import get_module
+
+    with pytest.raises(ModuleArgumentError, match="only supported when remote_src"):
+        get_module("unarchive").validate({"src": "https://h/a.tgz", "dest": "/opt"})

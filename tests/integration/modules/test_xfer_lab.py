@@ -287,3 +287,43 @@ def test_uri_on_busybox_and_delegated_to_the_controller(tmp_path, lab_inventory,
         assert again["save"].status == "ok" and again["on the controller"].status == "ok"
     finally:
         busybox_host.run(f"rm -rf {base}")
+
+
+UNARCHIVE = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: dest
+      file: {{path: "{base}/{kind}", state: directory}}
+    - name: unpack
+      unarchive: {{src: "a.{kind}", dest: "{base}/{kind}", list_files: true, mode: "u+rwX,go=rX"}}
+"""
+
+
+@pytest.mark.parametrize(
+    "flavor,kind", [("debian", "tgz"), ("debian", "tar"), ("busybox", "tgz"), ("busybox", "zip")]
+)
+def test_unarchive_on_the_target(tmp_path, lab_inventory, lab_hosts, flavor, kind):
+    from tests.shell.test_xfer_converge import MEMBERS, make_archive
+
+    host = next(h for h in lab_hosts if h.flavor == flavor)
+    base = f"/tmp/xfer-unarchive-{kind}"
+    host.run(f"rm -rf {base}")
+    make_archive(tmp_path / f"a.{kind}", kind)
+    try:
+        text = UNARCHIVE.format(base=base, kind=kind)
+        real = converge_play(tmp_path, lab_inventory, host, text, ["unpack"])
+        assert "app/bin/run.sh" in {f.removeprefix("./") for f in real["unpack"].result["files"]}
+        got = host.run(f"cat {base}/{kind}/app/bin/run.sh", check=True).stdout
+        assert got.encode() == MEMBERS["app/bin/run.sh"]
+    finally:
+        host.run(f"rm -rf {base}")
+
+
+def test_unarchive_names_the_missing_tool(tmp_path, lab_inventory, debian_host):
+    from tests.shell.test_xfer_converge import make_archive
+
+    make_archive(tmp_path / "a.zip", "zip")
+    text = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: unpack\n      unarchive: {src: a.zip, dest: /tmp}\n"
+    rc, results = play(tmp_path, lab_inventory, debian_host.name, text)
+    assert "Failed to find handler" in results["unpack"].result["msg"]
