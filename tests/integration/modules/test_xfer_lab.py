@@ -327,3 +327,35 @@ def test_unarchive_names_the_missing_tool(tmp_path, lab_inventory, debian_host):
     text = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: unpack\n      unarchive: {src: a.zip, dest: /tmp}\n"
     rc, results = play(tmp_path, lab_inventory, debian_host.name, text)
     assert "Failed to find handler" in results["unpack"].result["msg"]
+
+
+REBOOT = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: boot id before
+      shell: cat /proc/sys/kernel/random/boot_id
+      register: before
+    - name: reboot
+      reboot: {reboot_timeout: 300, post_reboot_delay: 1, test_command: systemctl is-system-running --wait}
+      register: rebooted
+    - name: after
+      shell: cat /proc/sys/kernel/random/boot_id
+      register: after
+    - name: check
+      assert:
+        that:
+          - rebooted.rebooted and rebooted.changed
+          - before.stdout != after.stdout
+"""
+
+
+def test_reboot_a_systemd_nspawn_host_and_wait_for_it(tmp_path, lab_inventory, fresh_host):
+    """systemd-nspawn lab hosts come back from `shutdown -r` (the launcher boots the
+    container again on exit code 133); the busybox host (sshd as the namespace's first
+    process, no init) cannot, so reboot is tested on systemd hosts only."""
+    rc, check = play(tmp_path, lab_inventory, fresh_host.name, REBOOT, check=True)
+    assert check["reboot"].status == "changed" and check["reboot"].result["rebooted"] is True
+    rc, real = play(tmp_path, lab_inventory, fresh_host.name, REBOOT)
+    assert rc == EXIT_OK, [(n, r.status, r.result) for n, r in real.items()]
+    assert real["reboot"].status == "changed" and real["check"].status == "ok"
