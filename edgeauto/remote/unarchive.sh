@@ -165,9 +165,11 @@ ea_unarchive() {
     mkdir "$__ea_stage" || return 1
     __ea_err=$(ea_tmp unpack) || return 1
     if [ "$__ea_kind" = zip ]; then
-        unzip -q -o "$@" "$__ea_src" -d "$__ea_stage" >"$__ea_err" 2>&1
+        ea_login_umask unzip -q -o "$@" "$__ea_src" -d "$__ea_stage" >"$__ea_err" 2>&1
     else
-        ea__ua_cat "$__ea_src" "$__ea_kind" | tar -C "$__ea_stage" -xf - "$@" >"$__ea_err" 2>&1
+        # unpacked under the login umask, as Ansible's tar/unzip would create the files
+        ea__ua_cat "$__ea_src" "$__ea_kind" |
+            ea_login_umask tar -C "$__ea_stage" -xf - "$@" >"$__ea_err" 2>&1
     fi
     __ea_rc=$?
     if [ "$__ea_rc" != 0 ]; then
@@ -240,7 +242,11 @@ ea_unarchive() {
         ea_field_file differs "$__ea_dlist.h"
         ea_changed
         if ! ea_is_check; then
-            if ! (cd "$__ea_stage" && tar -cf - .) | tar -C "$__ea_dest" -xf - 2>"$__ea_err"; then
+            # the stream's "." entry carries the staging dir's metadata: make it dest's own
+            chmod "$(stat -c %a "$__ea_dest")" "$__ea_stage"
+            chown "$(stat -c %u:%g "$__ea_dest")" "$__ea_stage" 2>/dev/null
+            if ! (cd "$__ea_stage" && tar -cf - .) |
+                ea_login_umask tar -C "$__ea_dest" -xf - 2>"$__ea_err"; then
                 ea_field_file unpack_err "$__ea_err"
                 ea_fail "failed to unpack $__ea_origin to $__ea_dest"
                 return 1

@@ -479,7 +479,8 @@ def make_archive(path, kind: str):
 def test_unarchive_converges(shell, tmp_path, kind):
     archive = make_archive(tmp_path / f"a.{kind}", kind)
     dest = tmp_path / "dest"
-    dest.mkdir()
+    dest.mkdir(mode=0o751)
+    dest.chmod(0o751)
     args = {"src": str(archive), "dest": str(dest), "list_files": True}
     first, second = converge(shell, "unarchive", args)
     assert (dest / "app/bin/run.sh").read_bytes() == MEMBERS["app/bin/run.sh"]
@@ -491,6 +492,7 @@ def test_unarchive_converges(shell, tmp_path, kind):
     handler = {"tgz": "TgzArchive", "zip": "ZipArchive", "tbz2": "TarBzipArchive"}
     assert first["handler"] == handler.get(kind, first["handler"])
     assert first["dest"] == str(dest) and first["state"] == "directory"
+    assert first["mode"] == "0751"  # dest itself keeps its mode
     # a member changed in dest is a difference: put back
     (dest / "app/README.md").write_text("local edit\n")
     assert run1(shell, "unarchive", args, check=True)["changed"] is True
