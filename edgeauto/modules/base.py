@@ -175,6 +175,9 @@ class ControllerModule(Module):
 
     runs_on = "controller"
     invalidates = None
+    #: the module talks to the host itself (``wait_for_connection``, ``reboot``): the pending
+    #: segment is sent first and ``ControllerContext.connection`` is filled
+    uses_connection = False
 
     def run(self, args: dict, ctx: ControllerContext) -> dict:  # pragma: no cover
         raise NotImplementedError
@@ -198,6 +201,8 @@ class ControllerContext:
     set_facts: dict[str, Any] = field(default_factory=dict)
     evaluate: Callable[[str], Any] | None = None
     pos: Position | None = None
+    #: for ``uses_connection`` modules: ``.transport``, ``.become``, ``.sleep(s) -> cancelled``
+    connection: Any = None
 
 
 def split_lines(text: str) -> list[str]:

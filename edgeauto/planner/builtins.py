@@ -1,5 +1,6 @@
 """Controller actions the engine implements itself when no module file declares them:
-``include_vars``, ``add_host``, ``group_by``, ``wait_for_connection``.
+``include_vars``, ``add_host``, ``group_by`` (``wait_for_connection`` is a module with
+``uses_connection``: ``modules/core/wait_for_connection.py``).
 
 They need engine state a module never sees (the host's variables, the host's connection),
 handed over in a small :class:`BuiltinCtx` — never the runner. ``add_host``/``group_by`` only
@@ -8,13 +9,12 @@ handed over in a small :class:`BuiltinCtx` — never the runner. ``add_host``/``
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edgeauto.errors import ConnectionFailed, EdgeautoError
+from edgeauto.errors import EdgeautoError
 from edgeauto.planner.state import HostState
 from edgeauto.playbook.model import Task
 
@@ -46,8 +46,6 @@ def run_builtin(task: Task, args: dict, ctx: BuiltinCtx) -> dict:
         if isinstance(parents, str):
             parents = [parents]
         return {"changed": False, "add_group": str(key).replace(" ", "_"), "parent_groups": parents}
-    if action == "wait_for_connection":
-        return _wait_for_connection(args, ctx)
     raise EdgeautoError(f"no module named '{task.action}'", task.pos)
 
 
@@ -88,23 +86,3 @@ def _include_vars(task: Task, args: dict, ctx: BuiltinCtx) -> dict:
         data = {str(args["name"]): data}
     ctx.state.included_vars.update(data)
     return {"changed": False, "ansible_included_var_files": [str(path)]}
-
-
-def _wait_for_connection(args: dict, ctx: BuiltinCtx) -> dict:
-    timeout = float(args.get("timeout", 600))
-    delay = float(args.get("delay", 0))
-    sleep = float(args.get("sleep", 1))
-    started = time.monotonic()
-    if delay and ctx.sleep(delay):
-        return {"failed": True, "msg": "interrupted"}
-    transport = ctx.state.transport
-    while True:
-        try:
-            transport.close()
-            transport.connect(min(10.0, max(1.0, timeout)))
-            return {"changed": False, "elapsed": round(time.monotonic() - started, 1)}
-        except ConnectionFailed as exc:
-            if time.monotonic() - started > timeout:
-                return {"failed": True, "msg": f"timed out waiting for connection: {exc.message}"}
-            if ctx.sleep(sleep):
-                return {"failed": True, "msg": "interrupted"}

@@ -245,7 +245,10 @@ class HostRunner:
         module = get_module(task.action)
         controller = isinstance(module, ControllerModule) or action in EXECUTOR_ACTIONS
         names = self._names_of(task, wctx, variables, controller)
-        if walk.segment and (reads_pending(names, walk.pending_names) or task.until is not None):
+        talks = getattr(module, "uses_connection", False)  # it needs the host's state as is
+        if walk.segment and (
+            reads_pending(names, walk.pending_names) or task.until is not None or talks
+        ):
             out = self.flush()
             if out != Flow.OK:
                 return out

@@ -7,6 +7,7 @@ that happens when results come back lives in ``outbox.py``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from edgeauto.modules.base import CompileContext, ControllerContext, RemoteModule
@@ -159,7 +160,7 @@ class TaskPlanner:
             if te.remote:
                 self.compile_call(te, slot, module, args, itempl, variables, become)
             else:
-                slot.result = self.run_controller(te, module, args, itempl, variables)
+                slot.result = self.run_controller(te, module, args, itempl, variables, become)
 
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope
@@ -198,7 +199,7 @@ class TaskPlanner:
                 self.pending.segment_start(become)
             self.walk.segment.add(slot.call, become)
 
-    def run_controller(self, te: TaskExec, module, args, templar, variables) -> dict:
+    def run_controller(self, te: TaskExec, module, args, templar, variables, become=None) -> dict:
         fleet = self.services.fleet
         task = te.task
         if module is None:
@@ -212,12 +213,12 @@ class TaskPlanner:
             )
             result = run_builtin(task, args, ctx)
         else:
-            result = self._run_module(te, module, args, templar, variables)
+            result = self._run_module(te, module, args, templar, variables, become)
         if "add_host" in result or "add_group" in result:
             fleet.apply_inventory_change(self.name, result)
         return result
 
-    def _run_module(self, te: TaskExec, module, args, templar, variables) -> dict:
+    def _run_module(self, te: TaskExec, module, args, templar, variables, become=None) -> dict:
         pos = te.task.pos
         args = module.validate(args, pos, final=True)
         ctx = ControllerContext(
@@ -229,6 +230,8 @@ class TaskPlanner:
             evaluate=lambda expr: templar.evaluate(expr, pos),
             pos=pos,
         )
+        if getattr(module, "uses_connection", False):
+            ctx.connection = HostLink(self.state.transport, become, self.services.fleet.sleep)
         result = dict(module.run(args, ctx) or {})
         if ctx.set_facts and not result.get("failed"):
             # set_fact values are rendered already: stored as data, never templated again.
@@ -236,6 +239,16 @@ class TaskPlanner:
         elif result.get("ansible_facts") and not result.get("failed"):
             self.state.facts.update(result["ansible_facts"])
         return result
+
+
+@dataclass
+class HostLink:
+    """What a ``uses_connection`` controller module gets: the host's own transport, the
+    task's become and the run's cancellable sleep (True = the run was cancelled)."""
+
+    transport: Any
+    become: Any
+    sleep: Any
 
 
 def _pick(inner, outer):

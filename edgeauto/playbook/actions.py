@@ -101,15 +101,5 @@ def control_specs() -> dict:
             "Put the current host into groups named by a key",
             options={"key": Option(required=True), "parents": Option(type="list")},
         ),
-        "wait_for_connection": ModuleSpec(
-            "wait_for_connection",
-            "Wait until the host answers again",
-            options={
-                "timeout": Option(type="int"),
-                "delay": Option(type="int"),
-                "sleep": Option(type="int"),
-                "connect_timeout": Option(type="int"),
-            },
-        ),
     }
     return specs
