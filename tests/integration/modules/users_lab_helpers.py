@@ -52,7 +52,7 @@ def converge(tmp_path, inventory, host: str, tasks: list[dict]):
     assert [r["changed"] for r in predicted] == [r["changed"] for r in first], (predicted, first)
     code, second = run_tasks(tmp_path, inventory, host, tasks)
     assert code == 0, second
-    assert [r for r in second if r["changed"]] == []
+    assert [r for r in second if r["changed"]] == [], second
     code, after = run_tasks(tmp_path, inventory, host, tasks, check=True)
     assert [r for r in after if r["changed"]] == []
     return first
