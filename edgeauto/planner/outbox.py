@@ -15,6 +15,7 @@ from edgeauto.planner.segment import Call, SegmentRun
 from edgeauto.planner.services import PlayServices
 from edgeauto.planner.state import HostState
 from edgeauto.playbook.model import Task
+from edgeauto.templating import as_data
 
 
 class Outbox:
@@ -153,6 +154,14 @@ class Outbox:
                 self.services.reporter.warning(f"{self.name}: {task.name}: {exc}")
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
+        if te.remote and final.status in ("ok", "changed"):
+            # remote modules that return facts (getent): later tasks see them as
+            # ansible_facts.<name> and, as Ansible injects them, as <name> itself
+            for res in final.item_results or [final.result]:
+                facts = res.get("ansible_facts")
+                if isinstance(facts, dict) and not res.get("failed"):
+                    self.state.facts.update(facts)
+                    self.state.set_facts.update({k: as_data(v) for k, v in facts.items()})
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
             self.state.register(

@@ -134,6 +134,11 @@ class TaskPlanner:
             self.walk.pending_names.add(task.register)
         if module.returns_facts:
             self.walk.pending_names.add("*facts*")
+            # facts injected under their own names (getent_passwd) are pending names too
+            fact_names = getattr(module, "fact_names", None)
+            for slot in te.items if fact_names else ():
+                if slot.call is not None:
+                    self.walk.pending_names.update(fact_names(slot.call.args))
         if task.until is not None:
             return self.outbox.until_loop(te, templar)
         if task.failed_when is not None or delegate is not None or self.services.barrier.lockstep:
@@ -192,7 +197,11 @@ class TaskPlanner:
             sink=slot,
             ignore_unreachable=bool_of(task.ignore_unreachable, templar)
             or bool(self.services.play.ignore_unreachable),
-            secret=bool(te.no_log) or is_secret(args) or is_secret(env),
+            # no_log options (user's password, ssh_key_passphrase) mask the call in -vvvv too
+            secret=bool(te.no_log)
+            or is_secret(args)
+            or is_secret(env)
+            or bool(module.spec.no_log_values(args)),
         )
         if te.delegated_to is None:
             if not self.walk.segment:

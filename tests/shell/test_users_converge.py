@@ -1,0 +1,112 @@
+"""authorized_key and known_hosts on files of this machine: the same call through Ansible
+(ansible.posix.authorized_key / ansible.builtin.known_hosts via ``ansible localhost -c
+local``, the oracle) and through our compiled script under dash and BusyBox sh must leave the
+same file bytes and report the same ``changed``; a second run changes nothing.
+
+The ansible.posix collection is not part of ansible-core: its cases run when the collection
+is found in ``EDGEAUTO_ANSIBLE_COLLECTIONS`` (default ~/.cache/edgeauto/collections) and are
+skipped otherwise. Only temp files are touched (``path`` given, ``manage_dir: false``).
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from edgeauto.remote.localrun import LocalTask
+
+from .harness import ANSIBLE, ansible_localhost, run_under
+
+COLLECTIONS = Path(
+    os.environ.get("EDGEAUTO_ANSIBLE_COLLECTIONS", Path.home() / ".cache/edgeauto/collections")
+)
+HAVE_POSIX = (COLLECTIONS / "ansible_collections/ansible/posix/plugins/modules").is_dir()
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core (test oracle) not installed"),
+]
+needs_posix = pytest.mark.skipif(
+    not HAVE_POSIX, reason=f"ansible.posix collection not found below {COLLECTIONS}"
+)
+
+ED1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+ED2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGOuSSrPTMoSYMQzOy6Gq9G5HmfAsDOS2KBcRSfx8q5s"
+RSA = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7b2Nn8GrSmhL0C1vBnj6MTqmGQ3rGzHmU0ZnA6d+J3k"
+    "cFq1xU0bS2ZQ5VQ2ZJ8dN1b0xN5lYk6Q1lT2Yx8eP0rT9yqWk3s5mVb6Qx9d8t5QyW0c3nq9T1mS8bKx2"
+    "Q0f4gHn3n7L2aK9ZcQw=="
+)
+EXISTING = (
+    "# managed keys\n"
+    f"{ED1} alice@laptop\n"
+    "\n"
+    f'no-pty,command="echo hi there" {RSA} backup key\n'
+    f"{ED2}\n"
+)
+
+AK_CASES = [
+    {"key": ED1 + " alice@laptop"},
+    {"key": ED1 + " other comment"},
+    {"key": ED1, "comment": "set by task"},
+    {"key": ED1 + " alice@laptop", "key_options": 'from="10.0.0.1",no-agent-forwarding'},
+    {"key": f"{ED2}\n{ED1} new\n# a comment line\n\n{RSA} r"},
+    {"key": RSA + " backup key", "key_options": 'command="echo hi there",no-pty'},
+    {"key": ED2 + " x", "exclusive": True},
+    {"key": f"{ED1} alice@laptop\n{ED2}", "exclusive": True},
+    {"key": ED1, "state": "absent"},
+    {"key": f"{RSA} y\n{ED2} z", "state": "absent"},
+    {"key": "ssh-ed25519 AAAAnotthere", "state": "absent"},
+    {"key": "\\# ssh-ed25519 AAAAhashed c"},
+]
+
+
+@functools.cache
+def ansible_authorized_key(case_json: str, initial: str | None) -> tuple[dict, str]:
+    os.environ["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "authorized_keys"
+        if initial is not None:
+            path.write_text(initial)
+        args = {**json.loads(case_json), "user": getpass.getuser(), "path": str(path)}
+        result = ansible_localhost("ansible.posix.authorized_key", {"manage_dir": False, **args})
+        return result, path.read_text() if path.exists() else ""
+
+
+def ours(shell: str, module: str, args: dict, check: bool = False) -> dict:
+    out = run_under(shell, [LocalTask(module, args, check=check)])
+    return out.results[0]
+
+
+@needs_posix
+@pytest.mark.parametrize("initial", [EXISTING, None], ids=["existing", "missing"])
+@pytest.mark.parametrize("case", AK_CASES, ids=lambda c: json.dumps(c)[:60])
+def test_authorized_key_matches_ansible_posix_bytes_and_changed(case, initial, shell, tmp_path):
+    theirs, their_text = ansible_authorized_key(json.dumps(case, sort_keys=True), initial)
+    path = tmp_path / "authorized_keys"
+    if initial is not None:
+        path.write_text(initial)
+    args = {**case, "user": getpass.getuser(), "path": str(path), "manage_dir": False}
+    if theirs.get("failed"):
+        assert ours(shell, "authorized_key", args).get("failed"), theirs
+        return
+    predicted = ours(shell, "authorized_key", args, check=True)
+    first = ours(shell, "authorized_key", args)
+    assert not first.get("failed"), first
+    assert (predicted["changed"], first["changed"]) == (theirs["changed"],) * 2
+    text = path.read_text() if path.exists() else ""
+    assert text == their_text
+    if path.exists() and theirs["changed"]:
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+    keys = ("user", "key", "manage_dir", "state", "key_options", "exclusive", "comment", "mode")
+    keys += ("owner", "group", "uid", "gid", "size", "validate_certs", "follow")
+    assert {k: first.get(k) for k in keys} == {k: theirs.get(k) for k in keys}
+    assert first["keyfile"] == first["path"] == str(path)
+    if not case["key"].startswith("\\#"):  # Ansible writes that line without a newline
+        assert ours(shell, "authorized_key", args)["changed"] is False
