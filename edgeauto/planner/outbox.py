@@ -153,6 +153,15 @@ class Outbox:
                 self.services.reporter.warning(f"{self.name}: {task.name}: {exc}")
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
+        module = next((s.call.module for s in te.items if s.call is not None), None)
+        if getattr(module, "returns_facts", False) and final.status not in (
+            "failed",
+            "unreachable",
+        ):
+            # a remote module that returns facts (service_facts): later tasks see them
+            for res in final.item_results or [final.result]:
+                if isinstance(res.get("ansible_facts"), dict) and not res.get("failed"):
+                    self.state.facts.update(res["ansible_facts"])
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
             self.state.register(

@@ -476,3 +476,86 @@ def test_service_runit_with_the_real_sv_and_runsvdir(tmp_path, lab_inventory, ma
     converge(tmp_path, lab_inventory, h, off, ["off"])
     assert h.run("test -e /etc/service/ea-run").returncode != 0
     assert out(h, "pgrep -f 'sleep 4242427'") == ""
+
+
+# ---------------------------------------------------------------- service_facts
+
+
+def facts_of(tmp_path, inv, host, check=False) -> dict:
+    tasks = [
+        {"name": "facts", "service_facts": {}},
+        {"name": "seen", "assert": {"that": ["ansible_facts.services | length > 0"]}},
+    ]
+    r = play(tmp_path, inv, host, tasks, check=check)
+    assert r.failed() == [] and r.changed() == [], r.failed()
+    return r["facts"]["ansible_facts"]["services"]
+
+
+def test_service_facts_on_systemd(tmp_path, lab_inventory, fresh_host):
+    h = fresh_host
+    write_unit(h)
+    write_unit(h, "ea-masked")
+    write_init_script(h)
+    sh(h, "systemctl daemon-reload && systemctl start ea-sleep && systemctl mask ea-masked")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert facts_of(tmp_path, lab_inventory, h, check=True) == services
+    assert services["ssh.service"] == {
+        "name": "ssh.service",
+        "state": "running",
+        "status": "enabled",
+        "source": "systemd",
+    }
+    assert services["ea-sleep.service"]["state"] == "running"
+    assert services["ea-sleep.service"]["status"] == "disabled"
+    assert services["ea-masked.service"]["status"] == "masked"
+    assert services["getty@.service"]["state"] == "unknown"  # a template: show refuses it
+    # SysV scripts come from `service --status-all`, as with Ansible (no status key)
+    assert services["ssh"] == {"name": "ssh", "state": "running", "source": "sysv"}
+    assert services["ea-demo"] == {"name": "ea-demo", "state": "stopped", "source": "sysv"}
+    # every unit file systemd lists is there, with the ActiveState systemctl reports
+    files = sh(
+        h,
+        "systemctl list-unit-files --no-pager --type service --all | awk '/\\.service/ {print $1}'",
+    )
+    assert set(files.split()) <= set(services)
+    state = sh(
+        h, "systemctl show -p ActiveState --value systemd-networkd-wait-online.service || true"
+    )
+    entry = services.get("systemd-networkd-wait-online.service")
+    if entry and state:
+        assert entry["state"] in (state, "stopped", "running")
+
+
+def test_service_facts_on_a_light_debian_host(tmp_path, lab_inventory, make_host):
+    h = make_host(flavor="debian", systemd=False)
+    write_init_script(h)
+    sh(h, "/etc/init.d/ea-demo start")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert services["ea-demo"] == {"name": "ea-demo", "state": "running", "source": "sysv"}
+    assert services["ssh"]["source"] == "sysv"
+    assert not any(v["source"] == "systemd" for v in services.values())
+
+
+def test_service_facts_on_busybox(tmp_path, lab_inventory, make_host):
+    h = make_host(flavor="busybox")
+    write_init_script(h)
+    write_init_script(h, "ea-other")
+    sh(h, "/etc/init.d/ea-demo start && ln -s ea-demo /etc/init.d/S50ea-demo")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert services == {
+        "ea-demo": {"name": "ea-demo", "state": "running", "status": "enabled", "source": "sysv"},
+        "ea-other": {
+            "name": "ea-other",
+            "state": "stopped",
+            "status": "disabled",
+            "source": "sysv",
+        },
+    }
+    assert facts_of(tmp_path, lab_inventory, h, check=True) == services
+
+
+def test_service_facts_without_services_is_skipped(tmp_path, lab_inventory, make_host):
+    h = make_host(flavor="busybox")  # no /etc/init.d at all
+    r = play(tmp_path, lab_inventory, h, [{"name": "facts", "service_facts": {}}])
+    assert r["facts"]["_status"] == "skipped"
+    assert r["facts"]["msg"].startswith("Failed to find any services.")
