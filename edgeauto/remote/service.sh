@@ -42,14 +42,15 @@ ea__svc_script() {
 
 ea__svc_run() {
     # $1 output file, $2 error file, rest: command. Started in a session of its own (as
-    # Ansible daemonizes), so a daemon it leaves behind is no child of our SSH session.
+    # Ansible daemonizes), so a daemon it leaves behind is no child of our SSH session, and
+    # with the login umask (the script's own 077 must not reach the daemon's files).
     __ea_o=$1
     __ea_e=$2
     shift 2
     if command -v setsid >/dev/null 2>&1; then
-        setsid "$@" >"$__ea_o" 2>"$__ea_e" </dev/null
+        ea_login_umask setsid "$@" >"$__ea_o" 2>"$__ea_e" </dev/null
     else
-        "$@" >"$__ea_o" 2>"$__ea_e" </dev/null
+        ea_login_umask "$@" >"$__ea_o" 2>"$__ea_e" </dev/null
     fi
 }
 
@@ -234,7 +235,7 @@ ea__svc_sysv() {
         __ea_cur=$(ea__svc_sysv_enabled "$__ea_tool" "$1" "$__ea_script")
         if [ "$__ea_cur" != "$3" ]; then
             ea_changed
-            if ! ea_is_check && ! ea__svc_sysv_enable "$__ea_tool" "$1" "$__ea_script" "$3" "$__ea_out" "$__ea_err"; then
+            if ! ea_is_check && ! ea_login_umask ea__svc_sysv_enable "$__ea_tool" "$1" "$__ea_script" "$3" "$__ea_out" "$__ea_err"; then
                 if [ "$3" = 1 ]; then __ea_act=enable; else __ea_act=disable; fi
                 ea_fail "Error when trying to $__ea_act $1: $(cat "$__ea_err" "$__ea_out")"
                 return 1
@@ -321,7 +322,7 @@ ea__svc_openrc() {
         if [ "$__ea_cur" != "$3" ]; then
             ea_changed
             if [ "$3" = 1 ]; then __ea_act=add; else __ea_act=delete; fi
-            if ! ea_is_check && ! rc-update "$__ea_act" "$1" "$5" >"$__ea_out" 2>"$__ea_err"; then
+            if ! ea_is_check && ! ea_login_umask rc-update "$__ea_act" "$1" "$5" >"$__ea_out" 2>"$__ea_err"; then
                 ea_fail "Error when trying to $__ea_act $1: rc=1 $(cat "$__ea_err" "$__ea_out")"
                 return 1
             fi

@@ -71,9 +71,9 @@ ea__sf_initd() {
         [ -L "$__ea_s" ] && continue
         __ea_st=stopped
         if command -v setsid >/dev/null 2>&1; then
-            setsid "$__ea_s" status >/dev/null 2>&1 </dev/null && __ea_st=running
+            ea_login_umask setsid "$__ea_s" status >/dev/null 2>&1 </dev/null && __ea_st=running
         else
-            "$__ea_s" status >/dev/null 2>&1 </dev/null && __ea_st=running
+            ea_login_umask "$__ea_s" status >/dev/null 2>&1 </dev/null && __ea_st=running
         fi
         printf '%s\t%s\t%s\n' "$__ea_n" "$__ea_st" "$(ea__sf_enabled "$__ea_n")" >>"$1"
     done
@@ -110,13 +110,13 @@ ea_service_facts() {
     __ea_rcs=0
     command -v rc-status >/dev/null 2>&1 && __ea_rcs=1
     if [ "$__ea_service" = 1 ] && [ "$__ea_chk" = 0 ] && [ "$__ea_rcs" = 0 ]; then
-        LC_ALL=C service --status-all >"$__ea_p.a" 2>"$__ea_p.e" </dev/null
+        ea_login_umask env LC_ALL=C service --status-all >"$__ea_p.a" 2>"$__ea_p.e" </dev/null
         ea_field sysv_rc "$?"
         ea_field_file sysv_all "$__ea_p.a"
         [ -d /etc/init.d ] && ea_field initd_dir 1
     fi
     if [ "$__ea_chk" = 0 ] && [ "$__ea_rcs" = 1 ] && command -v rc-update >/dev/null 2>&1; then
-        rc-status -a -s -m 2>&1 | grep '^ ' | tr -d '[]' >"$__ea_p.os"
+        ea_login_umask rc-status -a -s -m 2>&1 | grep '^ ' | tr -d '[]' >"$__ea_p.os"
         rc-update show -v 2>&1 | grep '|' >"$__ea_p.ou"
         ea_field_file openrc_status "$__ea_p.os"
         ea_field_file openrc_update "$__ea_p.ou"

@@ -303,6 +303,8 @@ def test_service_sysv_scripts_on_a_light_debian_host(tmp_path, lab_inventory, ma
     assert alive(h)
     assert sh(h, "ls /etc/rc2.d /etc/rc5.d | grep -c '^S..ea-demo$'") == "2"
     assert "start --fast" in sh(h, "cat /run/ea-demo.log")
+    # the script ran with the login umask (022), not the edgeauto script's private 077
+    assert sh(h, "stat -c %a /run/ea-demo.log") == "644"
     pid = pid_of(h)
     r = play(
         tmp_path,
