@@ -155,13 +155,7 @@ class Outbox:
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
         if te.remote and final.status in ("ok", "changed"):
-            # remote modules that return facts (getent): later tasks see them as
-            # ansible_facts.<name> and, as Ansible injects them, as <name> itself
-            for res in final.item_results or [final.result]:
-                facts = res.get("ansible_facts")
-                if isinstance(facts, dict) and not res.get("failed"):
-                    self.state.facts.update(facts)
-                    self.state.set_facts.update({k: as_data(v) for k, v in facts.items()})
+            self._module_facts(final)
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
             self.state.register(
@@ -169,15 +163,22 @@ class Outbox:
                 fold.registered_value(final.result),
                 fold.only_predicted(final.result, te.check),
             )
-        facts = final.result.get("ansible_facts") if te.remote else None
-        if isinstance(facts, dict) and final.status in ("ok", "changed"):
-            # a remote module's facts (hostname's ansible_hostname…) join the host's facts
-            # under Ansible's namespaced names (ansible_facts.hostname = ansible_hostname)
-            self.state.facts.update({str(k).removeprefix("ansible_"): v for k, v in facts.items()})
         if final.status == "changed" and (task.notify or te.wctx.notify):
             templar = self.services.scope.make_templar(te.tvars, te.wctx.role)
             names = [str(templar.render(n)) for n in [*task.notify, *te.wctx.notify]]
             self.notify(names)
+
+    def _module_facts(self, final) -> None:
+        """Facts a remote module returned (getent, service_facts, hostname…) join the host's
+        facts as Ansible namespaces them: ``ansible_facts.hostname`` for ``ansible_hostname``,
+        ``ansible_facts.getent_passwd`` and, injected as a variable, ``getent_passwd``."""
+        for res in final.item_results or [final.result]:
+            facts = res.get("ansible_facts")
+            if not isinstance(facts, dict) or res.get("failed"):
+                continue
+            self.state.facts.update({str(k).removeprefix("ansible_"): v for k, v in facts.items()})
+            plain = {k: as_data(v) for k, v in facts.items() if not str(k).startswith("ansible_")}
+            self.state.set_facts.update(plain)
 
     def notify(self, names: list) -> None:
         warn = self.services.reporter.warning
