@@ -6,6 +6,7 @@ bad arguments are refused before anything runs."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from pkgs_harness import changed, converge, play
@@ -166,3 +167,141 @@ def test_apt_bad_arguments_are_refused_before_anything_runs(
     assert code != 0
     assert any(message in e for e in rec.errors), rec.errors
     assert debian_host.run(f"test -e {marker}").returncode != 0
+
+
+# ---- apk / opkg / package on busybox hosts (recorded stand-ins, see recorded/README.md) ----
+
+RECORDED = Path(__file__).parent / "recorded"
+APK_INDEX = "edgeauto-a 1.0-r0\nedgeauto-b 2.0-r0\n"
+OPKG_FEED = (
+    "Package: edgeauto-a\nVersion: 1.0\nArchitecture: all\nFilename: edgeauto-a_1.0_all.ipk\n\n"
+    "Package: edgeauto-b\nVersion: 2.0\nArchitecture: all\nFilename: edgeauto-b_2.0_all.ipk\n\n"
+)
+
+
+def put(host, path: str, data: bytes, mode: str = "0644") -> None:
+    cmd = f"mkdir -p $(dirname {path}) && cat > {path} && chmod {mode} {path}"
+    subprocess.run([*host.ssh_argv("root"), cmd], input=data, check=True, capture_output=True)
+
+
+def with_recorded(host, tool: str) -> None:
+    """Install the recorded stand-in for ``tool`` and the repository/feed the test owns."""
+    put(host, f"/usr/bin/{tool}", (RECORDED / tool).read_bytes(), "0755")
+    if tool == "apk":
+        put(host, "/srv/apk/INDEX", APK_INDEX.encode())
+        put(host, "/etc/apk/repositories", b"file:///srv/apk\n")
+    else:
+        put(host, "/srv/opkg/Packages", OPKG_FEED.encode())
+        put(host, "/etc/opkg/customfeeds.conf", b"src/gz local file:///srv/opkg\n")
+
+
+APK_STATE = "cat /etc/apk/world /lib/apk/db/installed 2>/dev/null; ls /usr/share/recorded-apk 2>/dev/null; true"
+OPKG_STATE = "cat /usr/lib/opkg/status 2>/dev/null; ls /usr/share/recorded-opkg 2>/dev/null; true"
+
+
+def test_apk_recorded_install_latest_remove_on_busybox(tmp_path, lab_inventory, make_host):
+    host = make_host(flavor="busybox")
+    with_recorded(host, "apk")
+    tasks = """
+    - name: install two
+      community.general.apk: {name: [edgeauto-a, edgeauto-b], update_cache: true}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=APK_STATE)
+    assert real["install two"]["msg"] == "installed edgeauto-a edgeauto-b package(s)"
+    assert real["install two"]["packages"] == ["edgeauto-a", "edgeauto-b"]
+    assert again["install two"]["msg"] == "package(s) already installed"
+    assert host.run("cat /etc/apk/world").stdout.split() == ["edgeauto-a", "edgeauto-b"]
+
+    put(host, "/srv/apk/INDEX", APK_INDEX.replace("1.0-r0", "1.1-r0").encode())
+    tasks = """
+    - name: latest
+      apk: {name: [edgeauto-a, edgeauto-b], state: latest}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=APK_STATE)
+    assert check["latest"]["packages"] == real["latest"]["packages"] == ["edgeauto-a"]
+    assert host.run("cat /usr/share/recorded-apk/edgeauto-a").stdout == "1.1-r0\n"
+
+    tasks = """
+    - name: remove
+      apk: {name: edgeauto-b, state: removed}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=APK_STATE)
+    assert real["remove"]["msg"] == "removed edgeauto-b package(s)"
+    assert again["remove"]["msg"] == "package(s) already removed"
+
+
+def test_opkg_recorded_install_pinned_and_remove_on_busybox(tmp_path, lab_inventory, make_host):
+    host = make_host(flavor="busybox")
+    with_recorded(host, "opkg")
+    tasks = """
+    - name: install
+      community.general.opkg: {name: [edgeauto-a, edgeauto-b=2.0], update_cache: true}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=OPKG_STATE)
+    assert check["install"]["msg"] == real["install"]["msg"] == "installed 2 package(s)"
+    assert again["install"]["msg"] == "package(s) already present"
+    assert "Installing edgeauto-a (1.0) to root..." in real["install"]["stdout"]
+    assert host.run("opkg list-installed").stdout == "edgeauto-a - 1.0\nedgeauto-b - 2.0\n"
+    tasks = """
+    - name: remove
+      opkg: {name: edgeauto-a, state: absent}
+    - name: a version the feed lacks
+      opkg: {name: edgeauto-b=9.9}
+      ignore_errors: true
+    """
+    code, res, _ = play(tmp_path, lab_inventory, host, tasks)
+    assert res["remove"]["msg"] == "removed 1 package(s)"
+    assert res["a version the feed lacks"]["msg"] == "failed to install edgeauto-b=9.9"
+    assert host.run("opkg list-installed").stdout == "edgeauto-b - 2.0\n"
+
+
+def test_package_auto_drives_apt_on_debian(tmp_path, lab_inventory, fresh_host):
+    fresh_host.run("apt-get update -q", check=True, timeout=300)
+    tasks = """
+    - name: generic install
+      package: {name: tree, state: present}
+    - name: generic removal
+      ansible.builtin.package: {name: [hello], state: absent}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=INSTALLED)
+    assert changed(real) == ["generic install"]
+    assert "cache_updated" in real["generic install"]  # apt's keys
+    assert "tree 2.1.0-1 ii" in fresh_host.run(INSTALLED).stdout
+
+
+@pytest.mark.parametrize("tool", ["apk", "opkg"])
+def test_package_auto_drives_apk_and_opkg_on_busybox(tmp_path, lab_inventory, make_host, tool):
+    host = make_host(flavor="busybox")
+    with_recorded(host, tool)
+    if tool == "opkg":
+        host.run("opkg update", check=True)
+    tasks = """
+    - name: generic install
+      package: {name: "edgeauto-a,edgeauto-b", state: installed}
+    """
+    probe = APK_STATE if tool == "apk" else OPKG_STATE
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=probe)
+    assert changed(real) == ["generic install"]
+    marker = f"/usr/share/recorded-{tool}/edgeauto-b"
+    assert host.run(f"test -f {marker}").returncode == 0
+
+
+def test_package_without_a_known_manager_fails_clearly(tmp_path, lab_inventory, busybox_host):
+    code, res, _ = play(
+        tmp_path, lab_inventory, busybox_host, "- name: p\n  package: {name: x, state: present}"
+    )
+    assert code != 0
+    assert "no supported package manager found" in res["p"]["msg"]
+
+
+def test_package_refuses_a_backend_without_native_driver(tmp_path, lab_inventory, busybox_host):
+    code, res, rec = play(
+        tmp_path,
+        lab_inventory,
+        busybox_host,
+        "- name: p\n  package: {name: x, state: present, use: dnf}",
+    )
+    assert code != 0
+    assert (
+        any("no native edgeauto backend" in e for e in rec.errors) or "no native" in res["p"]["msg"]
+    )
