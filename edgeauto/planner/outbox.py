@@ -153,6 +153,9 @@ class Outbox:
                 self.services.reporter.warning(f"{self.name}: {task.name}: {exc}")
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
+        facts = final.result.get("ansible_facts") if isinstance(final.result, dict) else None
+        if facts and final.status not in ("failed", "unreachable"):
+            self.state.facts.update(facts)  # remote modules that return facts (package_facts)
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
             self.state.register(

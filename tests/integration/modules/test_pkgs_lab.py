@@ -305,3 +305,232 @@ def test_package_refuses_a_backend_without_native_driver(tmp_path, lab_inventory
     assert (
         any("no native edgeauto backend" in e for e in rec.errors) or "no native" in res["p"]["msg"]
     )
+
+
+# ---- dpkg_selections, package_facts, apt_key, apt_repository, deb822_repository ----
+
+
+def test_dpkg_selections_hold_and_release(tmp_path, lab_inventory, fresh_host):
+    probe = "dpkg --get-selections adduser"
+    tasks = """
+    - name: hold
+      dpkg_selections: {name: adduser, selection: hold}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    assert (real["hold"]["before"], real["hold"]["after"]) == ("install", "hold")
+    assert fresh_host.run(probe).stdout.split() == ["adduser", "hold"]
+    code, res, _ = play(
+        tmp_path,
+        lab_inventory,
+        fresh_host,
+        """
+        - name: unknown
+          dpkg_selections: {name: no-such-pkg, selection: hold}
+          ignore_errors: true
+        - name: release
+          ansible.builtin.dpkg_selections: {name: adduser, selection: install}
+        """,
+    )
+    assert (
+        res["unknown"]["msg"] == "Failed to find package 'no-such-pkg' to perform selection 'hold'."
+    )
+    assert res["release"]["changed"] is True
+
+
+def test_package_facts_match_dpkg_on_debian(tmp_path, lab_inventory, debian_host):
+    tasks = """
+    - name: facts
+      package_facts: {manager: auto}
+    - name: show
+      debug: {msg: "{{ ansible_facts.packages['apt'][0].version }} {{ ansible_facts.packages['apt'][0].source }}"}
+    """
+    code, res, _ = play(tmp_path, lab_inventory, debian_host, tasks, check=True)
+    assert code == 0, res
+    packages = res["facts"]["ansible_facts"]["packages"]
+    listed = debian_host.run("dpkg-query -W -f='${Package} ${Version} ${Architecture}\\n'").stdout
+    for line in listed.splitlines():
+        name, version, arch = line.split()
+        entry = packages[name if arch in ("amd64", "all") else f"{name}:{arch}"][0]
+        assert (entry["version"], entry["arch"], entry["source"]) == (version, arch, "apt")
+    assert res["show"]["msg"] == f"{packages['apt'][0]['version']} apt"
+
+
+def test_package_facts_on_busybox_with_recorded_apk_and_opkg(tmp_path, lab_inventory, make_host):
+    host = make_host(flavor="busybox")
+    with_recorded(host, "apk")
+    with_recorded(host, "opkg")
+    host.run("apk add edgeauto-a && opkg update && opkg install edgeauto-b", check=True)
+    code, res, _ = play(
+        tmp_path, lab_inventory, host, "- name: f\n  package_facts: {strategy: all}"
+    )
+    assert res["f"]["ansible_facts"]["packages"] == {
+        "edgeauto-a": [{"name": "edgeauto-a", "version": "1.0", "release": "r0", "source": "apk"}],
+        "edgeauto-b": [{"name": "edgeauto-b", "version": "2.0", "source": "opkg"}],
+    }
+    code, res, _ = play(
+        tmp_path,
+        lab_inventory,
+        host,
+        "- name: f\n  package_facts: {manager: [apt]}\n  ignore_errors: true",
+    )
+    assert "Could not detect a supported package manager" in res["f"]["msg"]
+
+
+def make_key(tmp_path) -> tuple[str, str]:
+    """A fresh ed25519 OpenPGP public key (armored) and its long key id, made with gpg here."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    env = {"GNUPGHOME": str(home), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [
+            "gpg",
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "edgeauto test <tests@example.invalid>",
+            "ed25519",
+            "sign",
+            "never",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    armored = subprocess.run(
+        ["gpg", "--armor", "--export"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    colons = subprocess.run(
+        ["gpg", "--with-colons", "--list-keys"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    keyid = next(line.split(":")[4] for line in colons.splitlines() if line.startswith("pub"))
+    subprocess.run(["gpgconf", "--kill", "all"], env=env, capture_output=True)
+    return armored, keyid
+
+
+@pytest.mark.skipif(
+    subprocess.run(["which", "gpg"], capture_output=True).returncode, reason="no gpg here"
+)
+def test_apt_key_adds_and_removes_a_key_from_data(tmp_path, lab_inventory, fresh_host):
+    armored, keyid = make_key(tmp_path)
+    fresh_host.run("apt-get update -q", check=True, timeout=300)
+    code, res, _ = play(
+        tmp_path,
+        lab_inventory,
+        fresh_host,
+        "- name: gnupg\n  apt: {name: gnupg, install_recommends: false}",
+    )
+    assert code == 0, res
+    (tmp_path / "key.asc").write_text(armored)
+    tasks = f"""
+    - name: add
+      apt_key:
+        data: "{{{{ lookup('file', '{tmp_path / "key.asc"}') }}}}"
+    """
+    probe = "apt-key adv --list-public-keys --keyid-format=long 2>/dev/null | grep ^pub"
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    assert real["add"]["key_id"] == real["add"]["fp"] == keyid
+    assert real["add"]["short_id"] == keyid[-8:]
+    assert keyid in real["add"]["after"] and keyid not in real["add"]["before"]
+    assert keyid in fresh_host.run(probe).stdout
+    tasks = f"""
+    - name: remove
+      apt_key: {{id: "0x{keyid[-8:].lower()}", state: absent}}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    assert keyid not in fresh_host.run(probe).stdout
+
+
+def local_repo(tmp_path, host, where: str) -> None:
+    """A flat file:// apt repository on the host: the probe .deb and a hand-written Packages."""
+    import hashlib
+
+    deb = build_deb(tmp_path, version="3.0")
+    data = deb.read_bytes()
+    put(host, f"{where}/{deb.name}", data)
+    packages = (
+        "Package: edgeauto-probe\nVersion: 3.0\nArchitecture: all\n"
+        "Maintainer: edgeauto tests <tests@example.invalid>\n"
+        f"Filename: ./{deb.name}\nSize: {len(data)}\n"
+        f"SHA256: {hashlib.sha256(data).hexdigest()}\n"
+        "Description: edgeauto test package\n\n"
+    )
+    put(host, f"{where}/Packages", packages.encode())
+
+
+def test_apt_repository_adds_a_local_repository_apt_installs_from_it(
+    tmp_path, lab_inventory, fresh_host
+):
+    local_repo(tmp_path, fresh_host, "/srv/repo")
+    fresh_host.run(
+        "echo '# deb [trusted=yes] file:///srv/repo ./' > /etc/apt/sources.list.d/old.list"
+    )
+    tasks = """
+    - name: add the repo
+      apt_repository: {repo: "deb [trusted=yes] file:///srv/repo ./", update_cache: true}
+    """
+    probe = "cat /etc/apt/sources.list.d/*.list"
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    # the disabled copy is enabled again instead of a duplicate in srv_repo.list
+    assert real["add the repo"]["sources_added"] == []
+    assert fresh_host.run("cat /etc/apt/sources.list.d/old.list").stdout == (
+        "deb [trusted=yes] file:///srv/repo ./\n"
+    )
+    code, res, _ = play(
+        tmp_path, lab_inventory, fresh_host, "- name: i\n  apt: {name: edgeauto-probe}"
+    )
+    assert code == 0, res
+    assert fresh_host.run("cat /usr/share/edgeauto-probe/VERSION").stdout == "3.0\n"
+
+    fresh_host.run("rm /etc/apt/sources.list.d/old.list", check=True)
+    tasks = """
+    - name: own file
+      apt_repository: {repo: "deb [trusted=yes] file:///srv/repo ./", update_cache: false, mode: "0600"}
+    """
+    check, real, again = converge(
+        tmp_path, lab_inventory, fresh_host, tasks, probe="ls /etc/apt/sources.list.d"
+    )
+    assert real["own file"]["sources_added"] == ["/etc/apt/sources.list.d/srv_repo.list"]
+    assert check["own file"]["diff"][0]["after"] == "deb [trusted=yes] file:///srv/repo ./\n"
+    assert fresh_host.run("stat -c %a /etc/apt/sources.list.d/srv_repo.list").stdout == "600\n"
+    tasks = """
+    - name: drop it
+      apt_repository: {repo: "deb  [trusted=yes]  file:///srv/repo ./", state: absent, update_cache: false}
+    """
+    check, real, again = converge(
+        tmp_path, lab_inventory, fresh_host, tasks, probe="ls /etc/apt/sources.list.d"
+    )
+    assert real["drop it"]["sources_removed"] == ["/etc/apt/sources.list.d/srv_repo.list"]
+
+
+DEB822 = """\
+X-Repolib-Name: Local Repo
+Suites: ./
+Trusted: yes
+Types: deb
+URIs: file:///srv/repo2
+"""
+
+
+def test_deb822_repository_file_converges_and_apt_reads_it(tmp_path, lab_inventory, fresh_host):
+    local_repo(tmp_path, fresh_host, "/srv/repo2")
+    tasks = """
+    - name: deb822
+      deb822_repository: {name: Local Repo, uris: file:///srv/repo2, suites: ./, trusted: true}
+    """
+    probe = "cat /etc/apt/sources.list.d/local-repo.sources 2>/dev/null; true"
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    assert real["deb822"]["dest"] == "/etc/apt/sources.list.d/local-repo.sources"
+    assert real["deb822"]["repo"] == DEB822
+    assert fresh_host.run(probe).stdout == DEB822
+    assert fresh_host.run("stat -c %a /etc/apt/sources.list.d/local-repo.sources").stdout == "644\n"
+    out = fresh_host.run(
+        "apt-get update -q 2>&1; apt-cache policy edgeauto-probe", timeout=300
+    ).stdout
+    assert "3.0" in out
+    tasks = """
+    - name: gone
+      deb822_repository: {name: Local Repo, state: absent}
+    """
+    check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
+    assert real["gone"]["changed"] and fresh_host.run(probe).stdout == ""
