@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from edgeauto.modules.registry import all_modules
+from edgeauto.modules.spec import to_bool
 
 ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 if not ANSIBLE_DOC.exists() and shutil.which("ansible-doc"):
@@ -68,6 +69,8 @@ def test_module_options_match_ansible(docs, name):
         if mine.type not in TYPE_OK.get(opt.get("type", "str"), {opt.get("type")}):
             problems.append(f"{opt_name}: type {opt.get('type')} vs {mine.type}")
         default = opt.get("default")
+        if opt.get("type") == "bool" and isinstance(default, str):
+            default = to_bool(default)  # some docs write `default: "no"`
         if (
             default is not None
             and mine.default != default
