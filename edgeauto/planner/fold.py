@@ -218,6 +218,7 @@ def registered_value(result: dict):
         return value
 
     out = clean(result)
+    out.pop("invocation", None)  # ansible-playbook registers results without it
     if isinstance(out.get("results"), list):
         out["results"] = [clean(r) for r in out["results"]]
     return as_data(out)

@@ -10,6 +10,7 @@ from edgeauto.errors import Position, did_you_mean
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
+from edgeauto.playbook.fallback import fallback_action, fallback_refusal
 from edgeauto.playbook.splitter import parse_kv
 from edgeauto.yamlsrc import PosDict, position_of
 
@@ -20,8 +21,8 @@ class ActionLoader(LoaderBase):
     def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
         """Return (canonical action, its value, the key it came from) or report why not."""
         allowed = kw.HANDLER if ctx.handlers else kw.TASK
-        found, unknown = self._action_keys(ds, allowed)
-        self._report_unknown(ds, unknown, found, allowed)
+        found, unknown = self._action_keys(ds, allowed, ctx)
+        self._report_unknown(ds, unknown, found, allowed, ctx)
         if len(found) > 1:
             names = ", ".join(str(k) for _, k in found)
             self.problem(
@@ -37,9 +38,9 @@ class ActionLoader(LoaderBase):
         canon, key = found[0]
         if canon is not None:
             return canon, ds[key], key
-        return self._indirect_action(ds, key)
+        return self._indirect_action(ds, key, ctx)
 
-    def _action_keys(self, ds: PosDict, allowed: set[str]) -> tuple[list, list]:
+    def _action_keys(self, ds: PosDict, allowed: set[str], ctx=None) -> tuple[list, list]:
         """The keys naming a module (with their canonical action; None for ``action:`` and
         ``local_action:``) and the keys that are neither a keyword nor a module."""
         found: list[tuple[str | None, Any]] = []
@@ -55,7 +56,7 @@ class ActionLoader(LoaderBase):
                     kw.UNSUPPORTED[name],
                 )
                 continue
-            canon = canonical_action(name)
+            canon = canonical_action(name) or fallback_action(name, ctx, self)
             if canon:
                 found.append((canon, key))
             else:
@@ -65,7 +66,7 @@ class ActionLoader(LoaderBase):
                 found.append((None, key))
         return found, unknown
 
-    def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed) -> None:
+    def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed, ctx=None) -> None:
         for key in unknown:
             name = str(key)
             if name in ("include", "ansible.builtin.include"):
@@ -83,6 +84,8 @@ class ActionLoader(LoaderBase):
                     ds.pos_of(key),
                     near_keyword,
                 )
+            elif (why := fallback_refusal(name, ctx, self)) is not None:
+                self.problem(why[0], ds.pos_of(key), why[1])
             else:
                 self.problem(
                     f"unknown module '{name}'; expected a module name or a task keyword",
@@ -90,7 +93,7 @@ class ActionLoader(LoaderBase):
                     module_hint(name),
                 )
 
-    def _indirect_action(self, ds: PosDict, key) -> tuple[str | None, Any, Any]:
+    def _indirect_action(self, ds: PosDict, key, ctx=None) -> tuple[str | None, Any, Any]:
         """``action:`` / ``local_action:`` — the module name is inside the value."""
         value = ds[key]
         if isinstance(value, str):
@@ -107,7 +110,10 @@ class ActionLoader(LoaderBase):
                 position_of(value, ds.pos_of(key)),
             )
             return None, None, None
-        canon = canonical_action(module)
+        canon = canonical_action(module) or fallback_action(module, ctx, self)
+        if canon is None and (why := fallback_refusal(module, ctx, self)) is not None:
+            self.problem(why[0], position_of(ds[key], ds.pos_of(key)), why[1])
+            return None, None, None
         if canon is None:
             self.problem(
                 f"unknown module '{module}' in '{key}'",
