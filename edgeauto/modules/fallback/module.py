@@ -61,6 +61,9 @@ class FallbackModule(RemoteModule):
         "ansible-core on the controller"
     )
     invalidates = "all"  # a module may change any file
+    #: the module ran in check mode itself: its failure is reported as ansible-playbook reports
+    #: it, never re-read as "would change" because of an earlier predicted path (fold.py)
+    check_verdict_is_final = True
 
     def __init__(self, source: ModuleSource):
         self.source = source
