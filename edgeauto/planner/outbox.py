@@ -153,6 +153,10 @@ class Outbox:
                 self.services.reporter.warning(f"{self.name}: {task.name}: {exc}")
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
+        facts = final.result.get("ansible_facts") if te.remote else None
+        if isinstance(facts, dict) and final.status in ("ok", "changed"):
+            # facts a remote module returned (Ansible's package_facts, service_facts …)
+            self.state.facts.update(facts)
         if task.register and final.status != "unreachable":
             # Wrapped as data: a registered stdout holding '{{ x }}' must never be rendered.
             self.state.register(

@@ -103,9 +103,13 @@ def _build(source: ModuleSource, args: dict) -> Package:
         raise PackagingError(
             f"ansible-core could not package module '{source.name}' ({source.path}): {exc}"
         ) from None
-    data = built.b_module_data
-    profile = getattr(built, "serialization_profile", "legacy")
-    if built.module_style == "new":
+    if isinstance(built, tuple):  # ansible-core < 2.19: (data, style, shebang)
+        data, style, shebang = built
+        profile = "legacy"
+    else:
+        data, style, shebang = built.b_module_data, built.module_style, built.shebang
+        profile = getattr(built, "serialization_profile", "legacy")
+    if style == "new":
         text = data.decode("utf-8", "surrogateescape")
         shared = _args_from_stdin(text)
         if shared is not None:
@@ -113,10 +117,10 @@ def _build(source: ModuleSource, args: dict) -> Package:
                 "stdin", shared.encode("utf-8", "surrogateescape"), "python3", "json", profile
             )
         return Package("embedded", data, "python3", "json", profile)
-    if built.module_style == "binary":
+    if style == "binary":
         return Package("direct", data, "", "json", profile)
-    interpreter = _shebang_interpreter(data, built.shebang)
-    fmt = "kv" if built.module_style == "old" else "json"
+    interpreter = _shebang_interpreter(data, shebang)
+    fmt = "kv" if style == "old" else "json"
     return Package("argfile", data, interpreter, fmt, profile)
 
 
