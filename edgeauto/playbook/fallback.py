@@ -79,3 +79,10 @@ def fallback_refusal(name: str, ctx, loader=None) -> tuple[str, str | None] | No
             "pip install 'edgeauto[ansible]' to run Ansible's own modules on hosts with Python",
         )
     return None
+
+
+def fallback_hint(name: str) -> str | None:
+    """A 'did you mean' among ansible-core's modules, for a name that is no module at all."""
+    from edgeauto.modules.fallback.resolve import similar_module
+
+    return similar_module(name)

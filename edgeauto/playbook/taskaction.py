@@ -10,7 +10,7 @@ from edgeauto.errors import Position, did_you_mean
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
-from edgeauto.playbook.fallback import fallback_action, fallback_refusal
+from edgeauto.playbook.fallback import fallback_action, fallback_hint, fallback_refusal
 from edgeauto.playbook.splitter import parse_kv
 from edgeauto.yamlsrc import PosDict, position_of
 
@@ -90,7 +90,7 @@ class ActionLoader(LoaderBase):
                 self.problem(
                     f"unknown module '{name}'; expected a module name or a task keyword",
                     ds.pos_of(key),
-                    module_hint(name),
+                    module_hint(name) or fallback_hint(name),
                 )
 
     def _indirect_action(self, ds: PosDict, key, ctx=None) -> tuple[str | None, Any, Any]:

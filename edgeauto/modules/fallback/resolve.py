@@ -97,8 +97,8 @@ def _from_ansible(name: str) -> ModuleSource | Refusal | None:
     if action.resolved and action.resolved_fqcn not in (None, "ansible.builtin.normal"):
         return Refusal(
             name,
-            f"'{fqcn}' runs through Ansible's controller-side action plugin "
-            f"({action.plugin_resolved_path}); edgeauto runs only plain modules",
+            f"Ansible runs '{fqcn}' through its controller-side action plugin of that name; "
+            "edgeauto runs only plain modules (use a native module or a command)",
         )
     origin = "ansible-core" if fqcn.startswith("ansible.builtin.") else f"collection at {path}"
     return ModuleSource(name, fqcn, path, origin)
@@ -184,3 +184,21 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "user": ("command",),
     "group": ("command",),
 }
+
+
+def similar_module(name: str) -> str | None:
+    """'did you mean' among ansible-core's own module names (for a misspelt one)."""
+    from edgeauto.errors import did_you_mean
+
+    try:
+        import ansible.modules as core
+    except ImportError:
+        return None
+    names = {p.stem for p in Path(core.__file__).parent.glob("*.py") if p.stem != "__init__"}
+    prefix, _, short = str(name).rpartition(".")
+    if prefix not in ("", "ansible.builtin", "ansible.legacy"):
+        return None
+    hint = did_you_mean(short, names)
+    if hint and prefix:
+        return hint.replace("'", f"'{prefix}.", 1)
+    return hint

@@ -95,6 +95,12 @@ def test_a_module_found_nowhere_stays_an_error_with_file_and_line(tmp_path):
     assert f"{site}:7:7" in text[1] and "action plugin" in text[1]
 
 
+def test_a_misspelt_ansible_module_gets_a_did_you_mean(tmp_path):
+    site = _project(tmp_path, "- ansible.builtin.debconff: {name: x}\n")
+    _, problems = check_playbook(site)
+    assert "did you mean 'ansible.builtin.debconf'" in str(problems[0])
+
+
 def test_the_package_is_built_once_per_module_and_carries_no_arguments():
     source = find_module("debconf")
     first = package(source, {"name": "one-secret-value"})
