@@ -61,9 +61,9 @@ def refuse_without_python(runner: HostRunner, play, index: int) -> bool:
 def host_python(runner: HostRunner) -> tuple[bool, str]:
     """(has Python, how we know): from the facts, else from a probe (remembered per host)."""
     state = runner.state
-    if state.facts:
-        if "python" in state.facts:
-            return True, "facts"
+    if "python" in state.facts:
+        return True, "facts"
+    if "system" in state.facts:  # gathered (the min subset, always collected): none found
         return False, "its facts show none"
     known = state.python_probe
     if known is not None:

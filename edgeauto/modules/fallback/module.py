@@ -99,7 +99,7 @@ class FallbackModule(RemoteModule):
         full = {**args, **internal_args(self.source, ctx)}
         pkg = package(self.source, full)
         facts = ctx.task_vars.get("ansible_facts") or {}
-        if pkg.needs_python and facts and "python" not in facts:
+        if pkg.needs_python and "system" in facts and "python" not in facts:
             raise ModuleArgumentError(
                 no_python_message(self.name, ctx.host, "its facts show none"), ctx.pos
             )

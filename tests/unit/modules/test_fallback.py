@@ -129,6 +129,9 @@ def test_a_host_whose_facts_show_no_python_fails_at_compile_time():
     ctx = CompileContext(host="dev1", task_vars={"ansible_facts": {"system": "Linux"}})
     with pytest.raises(Exception, match="host 'dev1' has no Python"):
         module.compile({"name": "tzdata"}, ctx)
+    # facts a module returned are no gathered facts: the target decides then
+    ctx = CompileContext(host="dev1", task_vars={"ansible_facts": {"acme": 1}})
+    assert module.compile({"name": "tzdata"}, ctx).function == "ea_ansible_module"
 
 
 def test_results_are_mapped_as_ansible_playbook_maps_them():
