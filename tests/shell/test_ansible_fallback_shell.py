@@ -162,3 +162,30 @@ def test_a_collection_module_with_its_module_utils_runs_through_the_cli(tmp_path
         h["msg"] for e in doc["plays"][0]["tasks"] for h in e["hosts"].values() if "msg" in h
     ]
     assert printed == ["hello edge", "hello edge"]  # the module's facts are the host's
+
+
+NO_CHECK = """#!/usr/bin/python3
+from ansible.module_utils.basic import AnsibleModule
+
+module = AnsibleModule({}, supports_check_mode=False)
+module.warn("careful")
+module.deprecate("old stuff", version="9.9")
+module.exit_json(changed=True)
+"""
+
+
+def test_a_module_without_check_mode_support_is_skipped_in_check_mode(shell, library, tmp_path):
+    (library / "ea_nocheck.py").write_text(NO_CHECK)
+    (checked,), _ = run(shell, library, [("ea_nocheck", {}, True)], tmp_path)
+    assert checked["skipped"] is True and checked["changed"] is False
+    assert "does not support check mode" in checked["msg"]
+    (real,), _ = run(shell, library, [("ea_nocheck", {}, False)], tmp_path)
+    assert real["changed"] is True and real["warnings"] == ["careful"]  # as ansible-playbook
+    assert real["deprecations"] == [
+        {
+            "collection_name": "ansible.legacy",
+            "deprecator": {"resolved_name": "ansible.legacy.ea_nocheck", "type": "module"},
+            "msg": "old stuff",
+            "version": "9.9",
+        }
+    ]

@@ -7,7 +7,9 @@ The same steps as ansible-core's action base and task executor, in the same orde
   does); output that is no JSON object is a module failure with ``module_stdout``,
   ``module_stderr`` and ``rc``;
 * internal keys (``_ansible_*``) go, an empty ``warnings``/``deprecations`` goes, a
-  ``results`` that is not a list becomes ``ansible_module_results``;
+  ``results`` that is not a list becomes ``ansible_module_results``; warnings become their
+  message and deprecations plain dicts, as ansible-playbook registers them (ansible-core 2.19
+  modules print them as tagged objects);
 * ``stdout_lines``/``stderr_lines`` are added next to ``stdout``/``stderr``;
 * ``failed`` defaults to "the result has an ``rc`` other than 0", ``changed`` to false; a
   failed result carries ``exception`` (the traceback, or ``(traceback unavailable)``).
@@ -53,6 +55,11 @@ def module_result(stdout: str, stderr: str, rc: int, interpreter: str = "") -> d
         for key in ("warnings", "deprecations"):
             if key in data and not data[key]:
                 del data[key]
+        if isinstance(data.get("warnings"), list):
+            data["warnings"] = [_warning(w) for w in data["warnings"]]
+        if isinstance(data.get("deprecations"), list):
+            data["deprecations"] = [_deprecation(d) for d in data["deprecations"]]
+        data = {k: v if k in ("warnings", "deprecations") else _untag(v) for k, v in data.items()}
         facts = data.get("ansible_facts")
         if isinstance(facts, dict):
             for key in list(facts):
@@ -84,6 +91,47 @@ def _module_failure(stdout: str, stderr: str, rc: int, why: str, interpreter: st
         "module_stderr": stderr,
         "rc": rc,
     }
+    return out
+
+
+def _untag(value: Any) -> Any:
+    """ansible-core 2.19 modules tag objects (``"__ansible_type": "PluginType"`` …); the
+    controller reads them back as objects. Plain data here: tags dropped, a tagged
+    ``{"value": x}`` is ``x``."""
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    tagged = "__ansible_type" in value
+    out = {k: _untag(v) for k, v in value.items() if k != "__ansible_type"}
+    if tagged and set(out) == {"value"}:
+        return out["value"]
+    return out
+
+
+def _warning(value: Any) -> Any:
+    """A module warning as ansible-playbook registers it: its message."""
+    if isinstance(value, dict) and isinstance(value.get("event"), dict):
+        return value["event"].get("msg", "")
+    return _untag(value)
+
+
+def _deprecation(value: Any) -> Any:
+    """A module deprecation as ansible-playbook registers it: collection_name, deprecator,
+    msg, version/date."""
+    if not (isinstance(value, dict) and isinstance(value.get("event"), dict)):
+        return _untag(value)
+    deprecator = _untag(value.get("deprecator")) or {}
+    out: dict[str, Any] = {}
+    name = str(deprecator.get("resolved_name") or "") if isinstance(deprecator, dict) else ""
+    if name:
+        out["collection_name"] = ".".join(name.split(".")[:2])
+    if deprecator:
+        out["deprecator"] = deprecator
+    out["msg"] = value["event"].get("msg", "")
+    for key in ("version", "date"):
+        if value.get(key) is not None:
+            out[key] = value[key]
     return out
 
 
