@@ -72,10 +72,12 @@ def fallback_refusal(name: str, ctx, loader=None) -> tuple[str, str | None] | No
     found = _resolve(name, ctx, loader)
     if isinstance(found, Refusal):
         return f"module '{name}' cannot run with edgeauto: {found.reason}", None
-    if found is None and not ansible_available() and "." in str(name):
+    if found is None and not ansible_available():
+        from edgeauto.modules.fallback import resolve
+
         return (
-            f"unknown module '{name}'; it may be one of Ansible's modules, but ansible-core "
-            "is not installed",
+            f"unknown module '{name}'; it may be one of Ansible's modules, but "
+            f"{resolve.LOADER_ERROR or 'ansible-core is not available'}",
             "pip install 'edgeauto[ansible]' to run Ansible's own modules on hosts with Python",
         )
     return None

@@ -109,14 +109,23 @@ def plugin_loaders():
     """ansible-core's module and action plugin loaders, initialised once as the CLI does
     (collection finder installed with the configured collections paths); None without
     ansible-core."""
+    global LOADER_ERROR
     try:
         with _LOCK, _quiet():
             from ansible.plugins.loader import action_loader, init_plugin_loader, module_loader
 
             init_plugin_loader()
     except ImportError:
+        LOADER_ERROR = "ansible-core is not installed"
+        return None
+    except Exception as exc:  # noqa: BLE001 - a broken ansible.cfg, collection path …
+        LOADER_ERROR = f"ansible-core could not start its plugin loader: {exc}"
         return None
     return module_loader, action_loader
+
+
+#: why :func:`plugin_loaders` returned None ("" while it did not)
+LOADER_ERROR = ""
 
 
 def ansible_available() -> bool:

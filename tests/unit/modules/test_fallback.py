@@ -151,3 +151,14 @@ def test_results_are_mapped_as_ansible_playbook_maps_them():
     assert broken["failed"] and broken["msg"].startswith("Module result deserialization failed")
     assert broken["module_stdout"] == "not json" and broken["rc"] == 1
     assert parse_output("[1, 2]")[0] is None
+
+
+def test_without_ansible_core_an_ansible_module_name_says_what_to_install(tmp_path, monkeypatch):
+    from edgeauto.modules.fallback import resolve
+
+    monkeypatch.setattr(resolve, "plugin_loaders", lambda: None)
+    monkeypatch.setattr(resolve, "LOADER_ERROR", "ansible-core is not installed")
+    site = _project(tmp_path, "- community.general.never_cached_name: {x: 1}\n")
+    _, problems = check_playbook(site)
+    text = str(problems[0])
+    assert "ansible-core is not installed" in text and "edgeauto[ansible]" in text
