@@ -198,3 +198,29 @@ def test_a_host_without_python_is_refused_before_anything_runs(
     assert "native alternatives" in msg and "command" in msg
     assert rec.scripts == []  # no task script reached the host
     assert host.run("test -e /tmp/fallback-before", check=False).returncode != 0
+
+
+BECOME_PLAY = """\
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: as root through sudo
+      ea_marker: {path: /srv/fallback/by-root, content: "root\\n"}
+    - name: as another become user
+      ea_marker: {path: /tmp/by-tester, content: "tester\\n"}
+      become_user: tester
+"""
+
+
+def test_become_and_the_playbooks_own_library(tmp_path, python_host, lab):
+    """A module in the ``library/`` next to the playbook; the script runs under become."""
+    (tmp_path / "library").mkdir()
+    (tmp_path / "library" / "ea_marker.py").write_text(MARKER.read_text())
+    site = tmp_path / "site.yml"
+    site.write_text(BECOME_PLAY)
+    code, rec = run(site, lab.inventory, f"{python_host.name}-tester")
+    assert code == EXIT_OK, [r.result for r in rec.results]
+    owners = python_host.run(
+        "stat -c %U /srv/fallback/by-root /tmp/by-tester", check=True
+    ).stdout.split()
+    assert owners == ["root", "tester"]
