@@ -119,9 +119,7 @@ class FallbackModule(RemoteModule):
         if pkg.style in ("stdin", "embedded") or pkg.needs_python:
             value = task_vars.get("ansible_python_interpreter")
             value = "" if value is None else str(value).strip()
-            if value in _AUTO:
-                return "" if pkg.style in ("stdin", "embedded") else pkg.interpreter
-            return value
+            return "" if value in _AUTO else value  # "": the target finds its Python
         if not pkg.interpreter:
             return ""
         base = pkg.interpreter.split()[0].rpartition("/")[2]
