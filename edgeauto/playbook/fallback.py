@@ -47,7 +47,7 @@ def _resolve(name: str, ctx, loader=None):
 
     role = getattr(ctx, "role", None)
     basedir = getattr(ctx, "basedir", None)
-    return find_module(str(name), library_dirs(role, basedir, loader))
+    return find_module(str(name), library_dirs(role, basedir, loader), basedir)
 
 
 def fallback_source(name: str, ctx, loader=None):

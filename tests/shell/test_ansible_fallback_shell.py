@@ -124,10 +124,13 @@ main()
 """
 
 
-def test_a_collection_module_with_its_module_utils_runs_through_the_cli(tmp_path):
-    """``ANSIBLE_COLLECTIONS_PATH`` as ansible-playbook reads it; the collection's own
-    module_utils travel inside the package ansible-core builds."""
-    coll = tmp_path / "colls" / "ansible_collections" / "acme" / "tools"
+@pytest.mark.parametrize("where", ["ANSIBLE_COLLECTIONS_PATH", "next to the playbook"])
+def test_a_collection_module_with_its_module_utils_runs_through_the_cli(tmp_path, where):
+    """``ANSIBLE_COLLECTIONS_PATH`` or the playbook's ``collections/``, as ansible-playbook
+    reads them; the collection's own module_utils travel inside the package ansible-core
+    builds."""
+    top = "colls" if where == "ANSIBLE_COLLECTIONS_PATH" else "collections"
+    coll = tmp_path / top / "ansible_collections" / "acme" / "tools"
     (coll / "plugins" / "modules").mkdir(parents=True)
     (coll / "plugins" / "module_utils").mkdir()
     (coll / "plugins" / "modules" / "greet.py").write_text(GREET)
@@ -149,7 +152,9 @@ def test_a_collection_module_with_its_module_utils_runs_through_the_cli(tmp_path
             """
         )
     )
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "colls"), NO_COLOR="1")
+    env = dict(os.environ, NO_COLOR="1")
+    if where == "ANSIBLE_COLLECTIONS_PATH":
+        env["ANSIBLE_COLLECTIONS_PATH"] = str(tmp_path / "colls")
     proc = subprocess.run(
         [sys.executable, "-m", "edgeauto", "run", "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}", str(site), "--json",

@@ -5,7 +5,8 @@ Where Ansible would look, in the same order for the names that matter:
 1. a short name (or ``ansible.legacy.X``) in a ``library/`` directory: the task's role and the
    roles it depends on, then the playbook's own ``library/`` next to it (``X.py`` or ``X``);
 2. everything else through ansible-core's own plugin loader (``module_loader``), so that
-   ``ansible.builtin.*``, installed collections (``collections_path`` /
+   ``ansible.builtin.*``, the playbook's own ``collections/``, installed collections
+   (``collections_path`` /
    ``ANSIBLE_COLLECTIONS_PATH``, default ``~/.ansible/collections``, and ``ansible_collections``
    packages in site-packages), ``ANSIBLE_LIBRARY`` and the routing of ``meta/runtime.yml``
    (redirects, tombstones) behave exactly as with ansible-playbook.
@@ -58,9 +59,14 @@ class Refusal:
     reason: str
 
 
-def find_module(name: str, dirs: Iterable[Path] = ()) -> ModuleSource | Refusal | None:
-    """Resolve ``name`` (see the module docstring); None when it names no module at all."""
+def find_module(
+    name: str, dirs: Iterable[Path] = (), playbook_dir: Path | None = None
+) -> ModuleSource | Refusal | None:
+    """Resolve ``name`` (see the module docstring); None when it names no module at all.
+    ``playbook_dir``: its ``collections/`` is searched first, as ansible-playbook does."""
     name = str(name)
+    if playbook_dir is not None and (Path(playbook_dir) / "collections").is_dir():
+        _add_playbook_dir(Path(playbook_dir))
     short = name[len(_LEGACY) :] if name.startswith(_LEGACY) else name
     if "." not in short:
         for directory in dirs:
@@ -102,6 +108,23 @@ def _from_ansible(name: str) -> ModuleSource | Refusal | None:
         )
     origin = "ansible-core" if fqcn.startswith("ansible.builtin.") else f"collection at {path}"
     return ModuleSource(name, fqcn, path, origin)
+
+
+_PLAYBOOK_DIRS: list[str] = []
+
+
+def _add_playbook_dir(path: Path) -> None:
+    """Collections next to a playbook (``<dir>/collections/ansible_collections``): ansible-core's
+    collection finder is told, as ansible-playbook tells it, and earlier answers are dropped."""
+    text = str(path.resolve())
+    if text in _PLAYBOOK_DIRS or plugin_loaders() is None:
+        return
+    with _LOCK, _quiet():
+        from ansible.utils.collection_loader import AnsibleCollectionConfig
+
+        _PLAYBOOK_DIRS.append(text)
+        AnsibleCollectionConfig.playbook_paths = list(_PLAYBOOK_DIRS)
+    _from_ansible.cache_clear()
 
 
 @lru_cache(maxsize=1)
