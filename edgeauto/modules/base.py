@@ -66,6 +66,7 @@ class CompileContext:
     become: bool = False
     host: str = ""
     task_vars: dict[str, Any] = field(default_factory=dict)
+    no_log: bool = False  # the task's no_log (Ansible modules get it as _ansible_no_log)
 
     def locate(self, kind: str, name: str) -> Path:
         """Resolve a controller file; absolute paths are used as they are."""

@@ -140,7 +140,8 @@ def check_mode_shadow(slot: ItemSlot, res: dict, predicted_paths: set[str]) -> d
     failure but 'would change' (a real run creates the path first); changed paths are
     remembered in ``predicted_paths`` for later tasks."""
     paths = _paths_of(slot.call.args if slot.call else {}, res)
-    if res.get("failed") and not res.get("failed_when_result"):
+    own_verdict = getattr(slot.call.module if slot.call else None, "check_verdict_is_final", False)
+    if res.get("failed") and not res.get("failed_when_result") and not own_verdict:
         if any(_under(p, q) for p in paths for q in predicted_paths):
             return {
                 "changed": True,
@@ -218,6 +219,7 @@ def registered_value(result: dict):
         return value
 
     out = clean(result)
+    out.pop("invocation", None)  # ansible-playbook registers results without it
     if isinstance(out.get("results"), list):
         out["results"] = [clean(r) for r in out["results"]]
     return as_data(out)

@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from edgeauto.errors import EdgeautoError, InternalError, TemplateError
 from edgeauto.modules.base import ControllerModule
+from edgeauto.modules.fallback import module_for_task
 from edgeauto.modules.registry import get_module
 from edgeauto.planner.context import WalkCtx, check_include_depth
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
@@ -242,7 +243,7 @@ class HostRunner:
         action = task.action_name
         walk = self.walk_state
         variables = self.task_vars(task, wctx)
-        module = get_module(task.action)
+        module = get_module(task.action) or module_for_task(task)
         controller = isinstance(module, ControllerModule) or action in EXECUTOR_ACTIONS
         names = self._names_of(task, wctx, variables, controller)
         talks = getattr(module, "uses_connection", False)  # it needs the host's state as is

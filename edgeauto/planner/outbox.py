@@ -154,6 +154,10 @@ class Outbox:
                 self.services.reporter.warning(f"{self.name}: {task.name}: {exc}")
         if final.status == "changed" and self.state.checksums:
             self._invalidate_checksums(te)
+        warnings = final.result.get("warnings") if te.remote and not te.no_log else None
+        for warning in warnings if isinstance(warnings, list) else []:
+            # what a remote module warned about is printed, as ansible-playbook prints it
+            self.services.reporter.warning(f"{self.name}: {_warning_text(warning)}")
         if te.remote and final.status in ("ok", "changed"):
             self._module_facts(final)
         if task.register and final.status != "unreachable":
@@ -281,3 +285,9 @@ class Outbox:
         walk.segment.add(slot.call, become)
         walk.hidden_become = become
         walk.outbox.append(te)
+
+
+def _warning_text(warning) -> str:
+    if isinstance(warning, dict):
+        return str(warning.get("msg") or warning.get("message") or warning)
+    return str(warning)

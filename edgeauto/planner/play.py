@@ -20,6 +20,7 @@ from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.handlers import HandlerTable
 from edgeauto.planner.host import HostRunner
 from edgeauto.planner.includes import IncludeLoader
+from edgeauto.planner.python_check import refuse_without_python
 from edgeauto.planner.records import LEAVES_PLAY, Flow
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.runstate import RunState
@@ -184,6 +185,9 @@ class PlayRun:
             if out != Flow.OK:
                 self._report_failure(runner)
                 return
+        if refuse_without_python(runner, play, self.index):
+            self._report_failure(runner)
+            return
         sections = [
             lambda ctx: runner.walk(play.pre_tasks, ctx),
             lambda ctx: self._roles_then_tasks(runner, ctx),

@@ -28,6 +28,8 @@ class HostState:
     ended: bool = False  # meta: end_host (this play only)
     not_run: list[str] = field(default_factory=list)  # tasks stopped by an interruption
     last_unreachable: Exception | None = None
+    # (has Python, why) from a probe when no facts tell (planner.python_check)
+    python_probe: tuple[bool, str] | None = None
 
     def register(self, name: str, value: Any, predicted_only: bool) -> None:
         """``register: name`` — remembering whether check mode only predicted the value."""

@@ -180,6 +180,7 @@ class TaskPlanner:
             become=bool(become),
             host=self.name,
             task_vars=variables,
+            no_log=bool(te.no_log),
         )
         shell = module.compile(args, cctx)
         env = scope.environment(task, te.wctx, templar)

@@ -77,6 +77,9 @@ class Task:
     #: the canonical action (``copy`` for ``ansible.builtin.copy``), resolved once here so no
     #: later stage strips FQCN prefixes again; unknown actions keep their spelling
     action_name: str = field(init=False, repr=False, compare=False, default="")
+    #: where a module edgeauto does not implement lives (``modules.fallback.ModuleSource``):
+    #: it runs as Ansible's own module on hosts with Python (docs/fallback.md)
+    fallback: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from edgeauto.playbook.actions import canonical_action, without_builtin_prefix

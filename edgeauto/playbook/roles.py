@@ -18,6 +18,7 @@ from edgeauto.playbook.base import (
     flatten_handlers,
 )
 from edgeauto.playbook.collections import find_collection_role
+from edgeauto.playbook.fallback import remember_role_library
 from edgeauto.playbook.model import Block, Role, Task
 from edgeauto.playbook.search import YAML_EXTS
 from edgeauto.yamlsrc import PosDict, position_of, to_plain
@@ -194,6 +195,7 @@ class RoleLoader(LoaderBase):
             self.problem(f"role dependency cycle: role '{name}' depends on itself", pos)
             return None
         role = Role(name=Path(str(name)).name, path=path, pos=pos, params=dict(params or {}))
+        remember_role_library(self, path)  # Ansible: a loaded role's library/ serves every task
         role.tasks_from = tasks_from or "main"
         role.defaults = self._role_vars_file(path / "defaults", defaults_from, pos)
         role.vars = self._role_vars_file(path / "vars", vars_from, pos)

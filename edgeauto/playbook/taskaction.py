@@ -11,6 +11,7 @@ from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
+from edgeauto.playbook.fallback import fallback_action, fallback_hint, fallback_refusal
 from edgeauto.playbook.splitter import parse_kv
 from edgeauto.yamlsrc import PosDict, position_of
 
@@ -20,16 +21,15 @@ class ActionLoader(LoaderBase):
 
     _unresolved: str | None = None  # set by _defer for the task being built
     _templates: list[str] = []  # set by _args: the task's args_templates
-    _dynamic = False
 
     def _find_action(self, ds: PosDict, ctx: LoadContext) -> tuple[str | None, Any, Any]:
         """Return (canonical action, its value, the key it came from) or report why not."""
         allowed = kw.HANDLER if ctx.handlers else kw.TASK
-        found, unknown = self._action_keys(ds, allowed)
+        found, unknown = self._action_keys(ds, allowed, ctx)
         deferred = self._deferred_module(ds, unknown, found, allowed, ctx)
         if deferred is not None:
             return deferred
-        self._report_unknown(ds, unknown, found, allowed)
+        self._report_unknown(ds, unknown, found, allowed, ctx)
         if len(found) > 1:
             names = ", ".join(str(k) for _, k in found)
             self.problem(
@@ -45,10 +45,9 @@ class ActionLoader(LoaderBase):
         canon, key = found[0]
         if canon is not None:
             return canon, ds[key], key
-        self._dynamic = ctx.dynamic
-        return self._indirect_action(ds, key)
+        return self._indirect_action(ds, key, ctx)
 
-    def _action_keys(self, ds: PosDict, allowed: set[str]) -> tuple[list, list]:
+    def _action_keys(self, ds: PosDict, allowed: set[str], ctx=None) -> tuple[list, list]:
         """The keys naming a module (with their canonical action; None for ``action:`` and
         ``local_action:``) and the keys that are neither a keyword nor a module."""
         found: list[tuple[str | None, Any]] = []
@@ -64,7 +63,7 @@ class ActionLoader(LoaderBase):
                     kw.UNSUPPORTED[name],
                 )
                 continue
-            canon = canonical_action(name)
+            canon = canonical_action(name) or fallback_action(name, ctx, self)
             if canon:
                 found.append((canon, key))
             else:
@@ -99,7 +98,7 @@ class ActionLoader(LoaderBase):
         self._unresolved = f"{message}" + (f" ({hint})" if hint else "")
         return name, value, key
 
-    def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed) -> None:
+    def _report_unknown(self, ds: PosDict, unknown: list, found: list, allowed, ctx=None) -> None:
         for key in unknown:
             name = str(key)
             if name in ("include", "ansible.builtin.include"):
@@ -117,14 +116,16 @@ class ActionLoader(LoaderBase):
                     ds.pos_of(key),
                     near_keyword,
                 )
+            elif (why := fallback_refusal(name, ctx, self)) is not None:
+                self.problem(why[0], ds.pos_of(key), why[1])
             else:
                 self.problem(
                     f"unknown module '{name}'; expected a module name or a task keyword",
                     ds.pos_of(key),
-                    module_hint(name),
+                    module_hint(name) or fallback_hint(name),
                 )
 
-    def _indirect_action(self, ds: PosDict, key) -> tuple[str | None, Any, Any]:
+    def _indirect_action(self, ds: PosDict, key, ctx=None) -> tuple[str | None, Any, Any]:
         """``action:`` / ``local_action:`` — the module name is inside the value."""
         value = ds[key]
         if isinstance(value, str):
@@ -141,8 +142,11 @@ class ActionLoader(LoaderBase):
                 position_of(value, ds.pos_of(key)),
             )
             return None, None, None
-        canon = canonical_action(module)
-        if canon is None and self._dynamic and not self.strict:
+        canon = canonical_action(module) or fallback_action(module, ctx, self)
+        if canon is None and (why := fallback_refusal(module, ctx, self)) is not None:
+            self.problem(why[0], position_of(ds[key], ds.pos_of(key)), why[1])
+            return None, None, None
+        if canon is None and ctx is not None and ctx.dynamic and not self.strict:
             return self._defer(module, value, key, position_of(ds[key], ds.pos_of(key)))
         if canon is None:
             self.problem(

@@ -10,7 +10,7 @@ from typing import Any
 from edgeauto.errors import Position, did_you_mean
 from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
-from edgeauto.playbook.actions import get_module
+from edgeauto.playbook.actions import canonical_action, get_module
 from edgeauto.playbook.base import (
     FAILED,
     IDENT,
@@ -18,6 +18,7 @@ from edgeauto.playbook.base import (
     describe,
     flatten_handlers,
 )
+from edgeauto.playbook.fallback import fallback_source
 from edgeauto.playbook.model import Block, Node, Task
 from edgeauto.playbook.roles import with_dependencies
 from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
@@ -117,6 +118,8 @@ class TaskLoader(ActionLoader):
         task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
         task.unresolved, self._unresolved = self._unresolved, None
         task.args_templates, self._templates = list(self._templates), []
+        if canonical_action(canon) is None:
+            task.fallback = fallback_source(canon, ctx, self)  # Ansible's own module, run as such
         task.is_handler = ctx.handlers
         self._apply_common(task, ds)
         if key == "local_action":

@@ -18,6 +18,7 @@ are not supported inside one script — the planner splits segments where the be
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from pathlib import Path
 from edgeauto.modules.base import ShellCall
 
 REMOTE_DIR = Path(__file__).resolve().parent
+#: payload name prefix: the same bytes under such a name travel once per script (the function
+#: must only read the file), e.g. an Ansible module shared by several tasks
+SHARED_PAYLOAD = "shared-"
 _TASK_ID = re.compile(r"[A-Za-z0-9_.:-]{1,120}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -110,6 +114,8 @@ class ScriptBuilder:
         if not re.fullmatch(r"[0-9A-Za-z]{8,64}", self.nonce):
             raise ValueError("nonce must be 8-64 letters/digits")
         self.invocations: list[TaskInvocation] = []
+        # payloads named "shared-…" (read-only for the function) are written once per script
+        self._shared: dict[bytes, str] = {}
 
     def add(self, invocation: TaskInvocation) -> None:
         if not _TASK_ID.fullmatch(invocation.task_id):
@@ -149,6 +155,12 @@ class ScriptBuilder:
         payload_files = {}
         for index, (name, data) in enumerate(call.payloads.items()):
             file_name = f"p{number}_{index}"
+            if name.startswith(SHARED_PAYLOAD):
+                digest = hashlib.sha256(data).digest()
+                if digest in self._shared:
+                    payload_files[name] = self._shared[digest]
+                    continue
+                self._shared[digest] = file_name
             payload_files[name] = file_name
             lines.append(_payload_code(file_name, data, self.nonce))
         body = []

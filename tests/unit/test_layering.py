@@ -26,7 +26,7 @@ PLANNER_LAYERS = {
     4: {"outbox"},
     5: {"facts_task", "meta", "pending", "taskplan"},
     6: {"host"},
-    7: {"connect", "play"},
+    7: {"connect", "play", "python_check"},
     8: {"run", "preflight"},
 }  # fmt: skip
 

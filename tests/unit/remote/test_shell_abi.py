@@ -20,7 +20,9 @@ ALWAYS_INCLUDED = {"prelude.sh"}  # the builder starts every script with it
 
 def declarations() -> dict[str, ShellFunction]:
     found: dict[str, ShellFunction] = {}
-    for module in all_modules().values():
+    from edgeauto.modules.fallback.module import FallbackModule  # Ansible's own modules
+
+    for module in [*all_modules().values(), FallbackModule]:
         for fn in getattr(module, "shell_functions", ()):
             assert found.setdefault(fn.name, fn) is fn, f"{fn.name} declared twice"
     return found
