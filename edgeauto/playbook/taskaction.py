@@ -82,15 +82,15 @@ class ActionLoader(LoaderBase):
         name = str(unknown[0])
         if name in ("include", "ansible.builtin.include") or did_you_mean(name, allowed):
             return None
-        return self._defer(name, ds[unknown[0]], unknown[0], ds.pos_of(unknown[0]))
+        return self._defer(name, ds[unknown[0]], unknown[0], ds.pos_of(unknown[0]), ctx)
 
-    def _defer(self, name: str, value: Any, key, pos: Position):
-        message = f"unknown module '{name}'"
-        hint = module_hint(name)
+    def _defer(self, name: str, value: Any, key, pos: Position, ctx=None):
+        why = fallback_refusal(name, ctx, self)  # an Ansible module edgeauto cannot run
+        message, hint = why if why is not None else (f"unknown module '{name}'", module_hint(name))
         self.warnings.append(
             ParseError(
-                f"{message} in a file reached only by include_tasks/include_role: the task "
-                "fails if it runs",
+                f"{message} (in a file reached only by include_tasks/include_role: the task "
+                "fails only if it runs)",
                 pos,
                 hint,
             )
@@ -143,11 +143,11 @@ class ActionLoader(LoaderBase):
             )
             return None, None, None
         canon = canonical_action(module) or fallback_action(module, ctx, self)
+        if canon is None and ctx is not None and ctx.dynamic and not self.strict:
+            return self._defer(module, value, key, position_of(ds[key], ds.pos_of(key)), ctx)
         if canon is None and (why := fallback_refusal(module, ctx, self)) is not None:
             self.problem(why[0], position_of(ds[key], ds.pos_of(key)), why[1])
             return None, None, None
-        if canon is None and ctx is not None and ctx.dynamic and not self.strict:
-            return self._defer(module, value, key, position_of(ds[key], ds.pos_of(key)))
         if canon is None:
             self.problem(
                 f"unknown module '{module}' in '{key}'",
