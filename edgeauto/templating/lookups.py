@@ -345,7 +345,17 @@ LOOKUPS: dict[str, Callable[..., list]] = {
 }
 
 
-_TEXT_LOOKUPS = ("file", "template", "env", "pipe")
+def _register_more() -> None:
+    """varnames, config, csvfile, ini, password, random_choice, unvault, url, flattened."""
+    from edgeauto.templating.lookups_more import MORE_LOOKUPS
+
+    LOOKUPS.update(MORE_LOOKUPS)
+
+
+_register_more()
+
+
+_TEXT_LOOKUPS = ("file", "template", "env", "pipe", "csvfile", "ini", "url", "unvault")
 
 
 def _as_text_data(value: Any) -> Any:
@@ -359,13 +369,14 @@ def _as_text_data(value: Any) -> Any:
 
 
 # lookups Ansible ships in community.general rather than ansible.builtin
-_COMMUNITY_GENERAL_LOOKUPS = ("cartesian",)
+_COMMUNITY_GENERAL_LOOKUPS = ("cartesian", "flattened")
 
 
 def lookup_short_name(name: str) -> str:
     """The LOOKUPS key for a lookup name: the built-in collection prefixes are dropped by the
     action rule (:func:`edgeauto.playbook.actions.without_builtin_prefix`), and
-    ``community.general.X`` for the lookups that collection holds (``cartesian``) — a lookup
+    ``community.general.X`` for the lookups that collection holds (``cartesian``,
+    ``flattened``) — a lookup
     FQCN names the collection it lives in, which is not always ansible.builtin."""
     from edgeauto.playbook.actions import without_builtin_prefix  # at call time: no cycle
 

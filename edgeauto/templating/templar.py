@@ -344,8 +344,8 @@ class Templar:
             return result
         if isinstance(result, list) and len(result) == 1:
             return result[0]
-        if isinstance(result, list) and all(isinstance(r, str) for r in result):
-            return ",".join(result)
+        if isinstance(result, list) and result and all(isinstance(r, str) for r in result):
+            return ",".join(result)  # an empty result stays [] (ansible-core 2.19)
         return result
 
     def _query(self, name: str, *terms: Any, **kwargs: Any) -> list:
