@@ -270,3 +270,80 @@ def test_url_lookup_errors(server):
     with pytest.raises(TemplateError, match="u:\\*\\*\\*\\*\\*\\*\\*\\*@"):
         t.render("{{ lookup('url', base.replace('//', '//u:pw@') + '/missing') }}")
 
+
+# ---------------------------------------------------------------- with_<fqcn> loops
+
+FQCN_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: {msg: "{{ item }}"}
+      with_ansible.builtin.items: [[1, 2], 3]
+      register: a
+    - debug: {msg: "{{ item }}"}
+      with_ansible.builtin.sequence: start=4 end=5
+      register: b
+    - debug: {msg: "{{ item }}"}
+      with_ansible.legacy.dict: {k: v}
+      register: c
+    - debug: {msg: "{{ item }}"}
+      with_ansible.builtin.indexed_items: [x, y]
+      register: d
+    - debug: {msg: "{{ item }}"}
+      with_ansible.builtin.varnames: ['^ansible_play_hosts_all$']
+      register: e
+    - debug:
+        msg: "RESULT={{ [a, b, c, d, e] | map(attribute='results')
+          | map('map', attribute='item') | map('list') | list | to_json }}"
+"""
+
+
+def _result_line(output: str) -> list:
+    line = next(x for x in output.splitlines() if "RESULT=" in x)
+    return json.loads(json.loads("{" + line.strip() + "}")["msg"].split("=", 1)[1])
+
+
+def _edgeauto(cwd: Path, playbook: str = "pb.yml") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "edgeauto", "run", "-i", "localhost,", "-c", "local", playbook,
+         "--no-retry-file"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def test_with_fqcn_loops_match_ansible_playbook(tmp_path):
+    binary = Path(sys.executable).parent / "ansible-playbook"
+    if not binary.exists():
+        pytest.skip("ansible-playbook (oracle) missing")
+    (tmp_path / "pb.yml").write_text(FQCN_PLAYBOOK)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    theirs = subprocess.run(
+        [str(binary), "-i", "localhost,", "-c", "local", "pb.yml"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=tmp_path, env=env,
+        timeout=300,
+    )  # fmt: skip
+    assert theirs.returncode == 0, theirs.stdout[-2000:]
+    ours = _edgeauto(tmp_path)
+    assert ours.returncode == 0, ours.stdout[-2000:] + ours.stderr[-2000:]
+    assert _result_line(ours.stdout) == _result_line(theirs.stdout)
+
+
+def test_with_community_general_flattened_and_unknown_fqcn(tmp_path):
+    (tmp_path / "pb.yml").write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: {msg: '{{ item }}'}\n"
+        "      with_community.general.flattened: [[1, [2, [3]]], 4]\n"
+        "      register: f\n"
+        "    - debug: {msg: \"RESULT={{ f.results | map(attribute='item') | list | to_json }}\"}\n"
+    )
+    ours = _edgeauto(tmp_path)
+    assert ours.returncode == 0, ours.stdout[-2000:] + ours.stderr[-2000:]
+    assert _result_line(ours.stdout) == [1, 2, 3, 4]
+    (tmp_path / "bad.yml").write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - debug: {msg: '{{ item }}'}\n"
+        "      with_community.general.itemz: [1]\n"
+    )
+    bad = _edgeauto(tmp_path, "bad.yml")
+    assert bad.returncode != 0
+    assert "unknown loop lookup 'with_community.general.itemz'" in bad.stdout + bad.stderr
