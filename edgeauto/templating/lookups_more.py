@@ -406,7 +406,8 @@ def _candidate_chars(chars: Any) -> str:
         ]
     else:
         specs = [str(c) for c in chars]
-    text = "".join(str(getattr(string, s, s)) if s.isidentifier() else s for s in specs)
+    named = (getattr(string, s, None) for s in specs)  # ascii_letters, digits, punctuation...
+    text = "".join(v if isinstance(v, str) else s for s, v in zip(specs, named, strict=True))
     return text.replace('"', "").replace("'", "")
 
 
@@ -456,6 +457,7 @@ def lookup_password(templar: Templar, terms: list, **kwargs: Any) -> list:
     import fcntl
 
     from edgeauto.templating.filters.encoding import password_hash
+    from edgeauto.templating.revealed import reveal
     from edgeauto.templating.vault import SecretStr
 
     _unknown("password", {k: v for k, v in kwargs.items() if k not in _PASSWORD_OPTIONS})
@@ -517,11 +519,10 @@ def lookup_password(templar: Templar, terms: list, **kwargs: Any) -> list:
                     os.unlink(lock_fh.name)
                 except OSError:
                     pass
-        if encrypt:
-            hashed = password_hash(plain, str(encrypt), salt=salt, ident=ident)
-            out.append(SecretStr(hashed))
-        else:
-            out.append(SecretStr(plain))
+        value = password_hash(plain, str(encrypt), salt=salt, ident=ident) if encrypt else plain
+        reveal(plain)  # masked by value wherever it is printed (loop labels, errors...)
+        reveal(value)
+        out.append(SecretStr(value))
     return out
 
 

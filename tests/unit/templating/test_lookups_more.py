@@ -347,3 +347,14 @@ def test_with_community_general_flattened_and_unknown_fqcn(tmp_path):
     bad = _edgeauto(tmp_path, "bad.yml")
     assert bad.returncode != 0
     assert "unknown loop lookup 'with_community.general.itemz'" in bad.stdout + bad.stderr
+
+
+def test_password_values_are_masked_in_output_like_vault_values(tmp_path):
+    from edgeauto.templating import revealed
+
+    revealed.forget_all()
+    try:
+        value = Templar({}, basedir=tmp_path).render("{{ lookup('password', 'p length=12') }}")
+        assert revealed.mask_text(f"item={value}") == "item=********"
+    finally:
+        revealed.forget_all()
