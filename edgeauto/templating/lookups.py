@@ -86,13 +86,44 @@ def lookup_file(templar: Templar, terms: list, rstrip=True, lstrip=False, **_: A
     return out
 
 
-def lookup_template(templar: Templar, terms: list, template_vars=None, **_: Any) -> list:
+_TEMPLATE_LOOKUP_SYNTAX = (
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "trim_blocks",
+)
+
+
+def lookup_template(
+    templar: Templar,
+    terms: list,
+    template_vars=None,
+    convert_data=True,
+    jinja2_native=False,
+    **syntax: Any,
+) -> list:
+    """Each template file rendered with the host's variables; Ansible's syntax options
+    (``variable_start_string``… ``trim_blocks``) and a ``#jinja2:`` header (which wins)
+    change the Jinja2 settings. ``convert_data``/``jinja2_native`` are accepted: the
+    result is always text here, as ansible-core 2.19 gives for a template file."""
+    from edgeauto.templating.jinja_env import TEMPLATE_OPTIONS
+
+    bad = sorted(k for k in syntax if k not in TEMPLATE_OPTIONS)
+    if bad:
+        raise TemplateError(f"template lookup: unknown option(s) {', '.join(bad)}")
+    options = {k: v for k, v in syntax.items() if v is not None}
+    if "trim_blocks" in options:
+        from edgeauto.templating.lookups_more import _bool
+
+        options["trim_blocks"] = _bool("template", "trim_blocks", options["trim_blocks"])
     out = []
     for term in terms:
         path = _find_file(templar, "template", "templates", term)
         extra = dict(template_vars or {})
         extra.setdefault("template_path", str(path))
-        out.append(templar.render_template_text(_read_text(templar, path), extra))
+        text = _read_text(templar, path)
+        out.append(templar.render_template_text(text, extra, source=str(path), **options))
     return out
 
 
