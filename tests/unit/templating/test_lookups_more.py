@@ -190,9 +190,13 @@ def test_unvault_decrypts_and_keeps_text_exactly(tmp_path):
 
 
 def _free_port() -> int:
+    """A port nothing listens on: picked by the kernel, then checked by connecting."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port = s.getsockname()[1]
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+    return port
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -228,8 +232,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     port = _free_port()
-    with socket.socket() as probe:  # checked free before the server takes it
-        assert probe.connect_ex(("127.0.0.1", port)) != 0
     httpd = http.server.HTTPServer(("127.0.0.1", port), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -358,3 +360,39 @@ def test_password_values_are_masked_in_output_like_vault_values(tmp_path):
         assert revealed.mask_text(f"item={value}") == "item=********"
     finally:
         revealed.forget_all()
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """HTTPS on 127.0.0.1 with a throw-away self-signed certificate."""
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl missing")
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = _free_port()
+    httpd = http.server.HTTPServer(("127.0.0.1", port), _Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{port}", cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_url_lookup_validate_certs_and_ca_path(tls_server):
+    base, cert = tls_server
+    t = Templar({"base": base, "ca": str(cert)})
+    with pytest.raises(TemplateError, match="certificate"):
+        t.render("{{ lookup('url', base + '/', timeout=5) }}")
+    assert t.render("{{ lookup('url', base + '/', validate_certs=False) }}") == "line one,line two"
+    assert t.render("{{ lookup('url', base + '/', ca_path=ca) }}") == "line one,line two"
