@@ -478,6 +478,31 @@ def test_service_runit_with_the_real_sv_and_runsvdir(tmp_path, lab_inventory, ma
     converge(tmp_path, lab_inventory, h, off, ["off"])
     assert h.run("test -e /etc/service/ea-run").returncode != 0
     assert out(h, "pgrep -f 'sleep 4242427'") == ""
+    # service_facts: with Debian's `service` tool the listing is Ansible's (no runit entries);
+    # on a device without it, /etc/init.d scripts and runit's /etc/sv services are listed
+    sh(h, "ln -s /etc/sv/ea-run /etc/service/ea-run")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert "ea-run" not in services and services["ssh"]["source"] == "sysv"
+    sh(h, "mv /usr/sbin/service /usr/sbin/service.hidden")
+    for _ in range(70):  # runsv may still hold the service down from the disable above
+        if out(h, "sv start /etc/service/ea-run; sv status /etc/service/ea-run").count("run:"):
+            break
+        sh(h, "sleep 0.1")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert services["ea-run"] == {
+        "name": "ea-run",
+        "state": "running",
+        "status": "enabled",
+        "source": "runit",
+    }
+    # /etc/sv/ssh exists (openssh-server ships it) but runit does not supervise it: the init
+    # script's entry stays
+    assert services["ssh"] == {
+        "name": "ssh",
+        "state": "running",
+        "status": "enabled",
+        "source": "sysv",
+    }
 
 
 # ---------------------------------------------------------------- service_facts
