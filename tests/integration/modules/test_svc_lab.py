@@ -174,6 +174,17 @@ def test_systemd_missing_unit_fails_like_ansible(tmp_path, lab_inventory, fresh_
         assert r["x"]["status"]["LoadState"] == "not-found"
 
 
+def test_systemd_on_busybox_says_systemctl_is_missing(tmp_path, lab_inventory, busybox_host):
+    r = play(
+        tmp_path, lab_inventory, busybox_host, [{"name": "x", "systemd": "name=ntpd state=started"}]
+    )
+    assert r["x"]["msg"].startswith('Failed to find required executable "systemctl"')
+    r = play(
+        tmp_path, lab_inventory, busybox_host, [{"name": "x", "service": "name=ntpd state=started"}]
+    )
+    assert r["x"]["msg"] == "Could not find the requested service ntpd: host"
+
+
 @pytest.mark.parametrize(
     "module, args, message",
     [
