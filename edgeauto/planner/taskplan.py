@@ -189,7 +189,11 @@ class TaskPlanner:
             sink=slot,
             ignore_unreachable=bool_of(task.ignore_unreachable, templar)
             or bool(self.services.play.ignore_unreachable),
-            secret=bool(te.no_log) or is_secret(args) or is_secret(env),
+            # no_log options (url_password …) travel in the script: mask it in the dump too
+            secret=bool(te.no_log)
+            or is_secret(args)
+            or is_secret(env)
+            or bool(module.spec.no_log_values(args)),
         )
         if te.delegated_to is None:
             if not self.walk.segment:
