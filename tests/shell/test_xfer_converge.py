@@ -189,6 +189,11 @@ def test_wait_for_drained(shell, banner_port):
         assert result["msg"] == f"Timeout when waiting for 127.0.0.1:{port} to drain"
         args["exclude_hosts"] = ["127.0.0.1"]
         assert run1(shell, "wait_for", args)["state"] == "drained"
+        # only connections to the given local address count (0.0.0.0: any, as Ansible)
+        other = {"host": "127.0.0.2", "port": port, "state": "drained", "timeout": 1}
+        assert run1(shell, "wait_for", other)["state"] == "drained"
+        anyone = dict(other, host="0.0.0.0")
+        assert run1(shell, "wait_for", anyone, ok=False)["failed"] is True
 
 
 def test_wait_for_is_skipped_in_check_mode_and_sleeps_without_target(shell, tmp_path):
