@@ -110,3 +110,91 @@ def test_authorized_key_matches_ansible_posix_bytes_and_changed(case, initial, s
     assert first["keyfile"] == first["path"] == str(path)
     if not case["key"].startswith("\\#"):  # Ansible writes that line without a newline
         assert ours(shell, "authorized_key", args)["changed"] is False
+
+
+# ---- known_hosts (ansible.builtin: always available with ansible-core) -------------------
+
+HK1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+HK2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGOuSSrPTMoSYMQzOy6Gq9G5HmfAsDOS2KBcRSfx8q5s"
+HKR = RSA
+KNOWN = (
+    f"alpha.example {HK1}\n"
+    f"beta.example,10.0.0.2 {HK2}\n"
+    "# a comment\n"
+    f"[gamma.example]:2222 {HKR}\n"
+    f"@cert-authority *.example {HK2}\n"
+    f"beta.example {HKR}\n"
+)
+
+KH_CASES = [
+    {"name": "alpha.example", "key": f"alpha.example {HK1}"},
+    {"name": "alpha.example", "key": f"alpha.example {HK2}"},
+    {"name": "ALPHA.example", "key": f"alpha.example {HKR}"},
+    {"name": "delta.example", "key": f"delta.example {HK1} comment"},
+    {"name": "beta.example", "key": f"beta.example {HK2}"},
+    {"name": "beta.example", "key": f"beta.example {HKR}"},
+    {"name": "[gamma.example]:2222", "key": f"[gamma.example]:2222 {HK1}"},
+    {"name": "alpha.example", "state": "absent"},
+    {"name": "beta.example", "state": "absent"},
+    {"name": "nowhere.example", "state": "absent"},
+    {"name": "alpha.example", "key": f"alpha.example {HK1}", "state": "absent"},
+    {"name": "alpha.example", "key": f"alpha.example {HK2}", "state": "absent"},
+    {"name": "alpha.example", "key": f"other.example {HK1}"},
+    {"name": "a.example,b.example", "key": f"a.example {HK1}"},
+]
+
+
+@functools.cache
+def ansible_known_hosts(case_json: str, initial: str | None) -> tuple[dict, str | None]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "known_hosts"
+        if initial is not None:
+            path.write_text(initial)
+        args = {**json.loads(case_json), "path": str(path)}
+        result = ansible_localhost("known_hosts", args)
+        text = path.read_text() if path.exists() else None
+        again = ansible_localhost("known_hosts", args)
+        # ansible -t trees of failed calls carry msg but no "failed": successes have path
+        result["failed"] = result.get("failed") or "path" not in result
+        result["changed_again"] = again.get("changed")
+        return result, text
+
+
+@pytest.mark.parametrize("initial", [KNOWN, None], ids=["existing", "missing"])
+@pytest.mark.parametrize("case", KH_CASES, ids=lambda c: json.dumps(c)[:60])
+def test_known_hosts_matches_ansible_bytes_changed_and_diff(case, initial, shell, tmp_path):
+    theirs, their_text = ansible_known_hosts(json.dumps(case, sort_keys=True), initial)
+    path = tmp_path / "known_hosts"
+    if initial is not None:
+        path.write_text(initial)
+    args = {**case, "path": str(path)}
+    if theirs.get("failed"):
+        failed = ours(shell, "known_hosts", args)
+        assert failed.get("failed") and failed["msg"] == theirs["msg"], (failed, theirs)
+        return
+    predicted = ours(shell, "known_hosts", args, check=True)
+    first = ours(shell, "known_hosts", args)
+    assert not first.get("failed"), first
+    assert (predicted["changed"], first["changed"]) == (theirs["changed"],) * 2, (first, theirs)
+    assert (path.read_text() if path.exists() else None) == their_text
+    keys = ("name", "key", "hash_host", "state", "mode", "owner", "group", "size")
+    assert {k: first.get(k) for k in keys} == {k: theirs.get(k) for k in keys}
+    assert first["path"] == str(path)
+    # a wildcard entry (@cert-authority *.example) keeps Ansible's absent changing every run
+    assert ours(shell, "known_hosts", args)["changed"] is bool(theirs["changed_again"])
+
+
+def test_known_hosts_hash_host_stores_a_hashed_name_ssh_keygen_finds(tmp_path):
+    path = tmp_path / "known_hosts"
+    args = {
+        "name": "alpha.example",
+        "key": f"alpha.example {HK1}",
+        "hash_host": True,
+        "path": str(path),
+    }
+    first = ours("dash", "known_hosts", args)
+    assert first["changed"] and path.read_text().startswith("|1|")
+    assert "alpha.example" not in path.read_text()
+    assert ours("dash", "known_hosts", args)["changed"] is False  # the hashed entry is found
+    refused = ours("busybox", "known_hosts", {**args, "path": str(tmp_path / "k2")})
+    assert refused["failed"] and "needs ssh-keygen" in refused["msg"]
