@@ -8,7 +8,7 @@
 # Lookups use `ssh-keygen -F` (plain and hashed entries); without ssh-keygen (BusyBox) only
 # plain entries are compared and hashing is refused. The decision (found / replace / line) and
 # the rewrite follow Ansible's code; the file is replaced atomically.
-# Reports: path (expanded), the file's attributes (state, mode ...) and the diff.
+# Reports: path (expanded), the file's attributes (state, mode ...) and the diff (always).
 
 # shellcheck disable=SC2016 # awk program
 ea__kh_decide='
@@ -101,9 +101,9 @@ EOF
     __ea_after=$(ea_tmp after)
     if [ -e "$__ea_path" ]; then
         cat "$__ea_path" >"$__ea_before" 2>/dev/null
-        ea_want_diff && ea_field diff_before_header "$__ea_path"
+        ea_field diff_before_header "$__ea_path"
     else
-        ea_want_diff && ea_field diff_before_header /dev/null
+        ea_field diff_before_header /dev/null
     fi
     __ea_skip=
     if [ "$__ea_repl" = 1 ] || [ "$__ea_state" = absent ]; then __ea_skip=$__ea_line; fi
@@ -116,11 +116,10 @@ EOF
     if [ "$__ea_state" = present ] && { [ "$__ea_repl" = 1 ] || [ -z "$__ea_line" ]; }; then
         printf '%s\n' "$__ea_k" >>"$__ea_after"
     fi
-    if ea_want_diff; then
-        ea_field_file diff_before "$__ea_before"
-        ea_field_file diff_after "$__ea_after"
-        ea_field diff_after_header "$__ea_path"
-    fi
+    # Ansible returns the diff with every result (registered results carry it)
+    ea_field_file diff_before "$__ea_before"
+    ea_field_file diff_after "$__ea_after"
+    ea_field diff_after_header "$__ea_path"
     if [ "$__ea_state" = absent ] && [ -z "$__ea_line" ] && [ -n "$__ea_k" ]; then
         return 0
     fi

@@ -35,6 +35,7 @@ SPEC = ModuleSpec(
     returns={
         "name/key/path/hash_host/state": "The arguments (path expanded).",
         "state/mode/owner/group/uid/gid/size": "The file's attributes (Ansible's path info).",
+        "diff": "The file before and after (always returned, as Ansible does).",
     },
     examples='- known_hosts:\n    name: git.example.org\n    key: "git.example.org ssh-ed25519 AAAA..."\n',
 )
