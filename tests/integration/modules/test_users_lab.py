@@ -485,3 +485,39 @@ def test_known_hosts_converges_in_roots_default_file(
             assert code != 0 and "needs ssh-keygen" in res[0]["msg"]
     finally:
         host.run(f"rm -f {path} {path}.old; [ ! -e {path}.ea-bak ] || mv {path}.ea-bak {path}")
+
+
+def test_user_password_never_reaches_the_output_even_at_vvvv(tmp_path, lab_inventory, fresh_host):
+    import subprocess
+
+    play = tmp_path / "pw.yml"
+    play.write_text(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n"
+        f"    - user: {{name: eapw, password: '{HASH}', ssh_key_passphrase: not-shown-pass}}\n"
+        "      register: r\n"
+        "    - debug: {var: r}\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgeauto",
+            "run",
+            "-i",
+            str(lab_inventory),
+            str(play),
+            "-l",
+            fresh_host.name,
+            "-vvvv",
+            "--diff",
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "NOT_LOGGING_PASSWORD" in out and "ea_user" in out  # the dump is there, masked
+    assert HASH not in out and "not-shown-pass" not in out
+    assert fresh_host.run("grep -c '^eapw:' /etc/shadow", check=True).stdout.strip() == "1"
