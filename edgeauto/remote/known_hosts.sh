@@ -81,6 +81,14 @@ ea__kh_main() {
                 return 1
                 ;;
         esac
+        case $__ea_k in
+            "|1|"* | @*" |1|"*)
+                if [ -z "$__ea_kg" ]; then
+                    ea_fail "the key's host field is hashed: checking it against the name needs ssh-keygen on the target (not found in PATH)"
+                    return 1
+                fi
+                ;;
+        esac
         if [ -z "$(ea__kh_find "$__ea_keyfile")" ]; then
             ea_fail "Host parameter does not match hashed host field in supplied key"
             return 1

@@ -198,3 +198,59 @@ def test_known_hosts_hash_host_stores_a_hashed_name_ssh_keygen_finds(tmp_path):
     assert ours("dash", "known_hosts", args)["changed"] is False  # the hashed entry is found
     refused = ours("busybox", "known_hosts", {**args, "path": str(tmp_path / "k2")})
     assert refused["failed"] and "needs ssh-keygen" in refused["msg"]
+    hashed = path.read_text().strip()
+    refused = ours("busybox", "known_hosts", {**args, "key": hashed, "hash_host": False})
+    assert refused["failed"] and "hashed" in refused["msg"] and "ssh-keygen" in refused["msg"]
+
+
+# ---- user, read-only: check mode against this machine's root (changes nothing) -----------
+
+USER_CHECK_CASES = [
+    {"name": "root"},
+    {"name": "root", "shell": "/bin/bash", "groups": [], "append": True},
+    {"name": "root", "comment": "someone else", "uid": 0},
+    {"name": "no-such-user-ea"},
+    {"name": "no-such-user-ea", "state": "absent"},
+    {"name": "root", "generate_ssh_key": True, "ssh_key_file": "KEYFILE"},
+]
+
+
+def ansible_check(module: str, args: dict) -> dict:
+    import subprocess
+
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    with tempfile.TemporaryDirectory() as tree:
+        subprocess.run(
+            [str(ANSIBLE), "localhost", "-c", "local", "-m", module, "--check", "-t", tree]
+            + ["-e", f"ansible_python_interpreter={ANSIBLE.parent / 'python'}"]
+            + ["-a", json.dumps(args)],
+            capture_output=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        return json.loads((Path(tree) / "localhost").read_text())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reads /etc/shadow like Ansible does as root")
+@pytest.mark.parametrize("case", USER_CHECK_CASES, ids=lambda c: json.dumps(c)[:60])
+def test_user_check_mode_reports_what_ansible_reports(case, shell, tmp_path):
+    import subprocess
+
+    if case.get("ssh_key_file") == "KEYFILE":
+        key = tmp_path / "key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        case = {**case, "ssh_key_file": str(key)}
+    theirs = ansible_check("user", case)
+    mine = ours(shell, "user", case, check=True)
+    if shell == "busybox" and case.get("generate_ssh_key"):
+        assert mine["failed"] and "needs ssh-keygen" in mine["msg"]
+        return
+    keys = set(theirs) - {"invocation", "_ansible_no_log", "ansible_facts", "warnings"}
+    keys -= {"ssh_fingerprint"}  # ssh-keygen's text, compared below without the host name
+    assert {k: mine.get(k) for k in keys} == {k: theirs.get(k) for k in keys}
+    assert set(mine) - {"failed", "warnings"} <= set(theirs)
+    if "ssh_fingerprint" in theirs:
+        assert mine["ssh_fingerprint"] == theirs["ssh_fingerprint"]
+        # ansible -t trees drop warnings; ansible-playbook registers this one
+        skipped = "no force, so skipping ssh-keygen generation"
+        assert skipped in mine["warnings"][0]
