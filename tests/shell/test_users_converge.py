@@ -110,3 +110,147 @@ def test_authorized_key_matches_ansible_posix_bytes_and_changed(case, initial, s
     assert first["keyfile"] == first["path"] == str(path)
     if not case["key"].startswith("\\#"):  # Ansible writes that line without a newline
         assert ours(shell, "authorized_key", args)["changed"] is False
+
+
+# ---- known_hosts (ansible.builtin: always available with ansible-core) -------------------
+
+HK1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+HK2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGOuSSrPTMoSYMQzOy6Gq9G5HmfAsDOS2KBcRSfx8q5s"
+HKR = RSA
+KNOWN = (
+    f"alpha.example {HK1}\n"
+    f"beta.example,10.0.0.2 {HK2}\n"
+    "# a comment\n"
+    f"[gamma.example]:2222 {HKR}\n"
+    f"@cert-authority *.example {HK2}\n"
+    f"beta.example {HKR}\n"
+)
+
+KH_CASES = [
+    {"name": "alpha.example", "key": f"alpha.example {HK1}"},
+    {"name": "alpha.example", "key": f"alpha.example {HK2}"},
+    {"name": "ALPHA.example", "key": f"alpha.example {HKR}"},
+    {"name": "delta.example", "key": f"delta.example {HK1} comment"},
+    {"name": "beta.example", "key": f"beta.example {HK2}"},
+    {"name": "beta.example", "key": f"beta.example {HKR}"},
+    {"name": "[gamma.example]:2222", "key": f"[gamma.example]:2222 {HK1}"},
+    {"name": "alpha.example", "state": "absent"},
+    {"name": "beta.example", "state": "absent"},
+    {"name": "nowhere.example", "state": "absent"},
+    {"name": "alpha.example", "key": f"alpha.example {HK1}", "state": "absent"},
+    {"name": "alpha.example", "key": f"alpha.example {HK2}", "state": "absent"},
+    {"name": "alpha.example", "key": f"other.example {HK1}"},
+    {"name": "a.example,b.example", "key": f"a.example {HK1}"},
+]
+
+
+@functools.cache
+def ansible_known_hosts(case_json: str, initial: str | None) -> tuple[dict, str | None]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "known_hosts"
+        if initial is not None:
+            path.write_text(initial)
+        args = {**json.loads(case_json), "path": str(path)}
+        result = ansible_localhost("known_hosts", args)
+        text = path.read_text() if path.exists() else None
+        again = ansible_localhost("known_hosts", args)
+        # ansible -t trees of failed calls carry msg but no "failed": successes have path
+        result["failed"] = result.get("failed") or "path" not in result
+        result["changed_again"] = again.get("changed")
+        return result, text
+
+
+@pytest.mark.parametrize("initial", [KNOWN, None], ids=["existing", "missing"])
+@pytest.mark.parametrize("case", KH_CASES, ids=lambda c: json.dumps(c)[:60])
+def test_known_hosts_matches_ansible_bytes_changed_and_diff(case, initial, shell, tmp_path):
+    theirs, their_text = ansible_known_hosts(json.dumps(case, sort_keys=True), initial)
+    path = tmp_path / "known_hosts"
+    if initial is not None:
+        path.write_text(initial)
+    args = {**case, "path": str(path)}
+    if theirs.get("failed"):
+        failed = ours(shell, "known_hosts", args)
+        assert failed.get("failed") and failed["msg"] == theirs["msg"], (failed, theirs)
+        return
+    predicted = ours(shell, "known_hosts", args, check=True)
+    first = ours(shell, "known_hosts", args)
+    assert not first.get("failed"), first
+    assert (predicted["changed"], first["changed"]) == (theirs["changed"],) * 2, (first, theirs)
+    assert (path.read_text() if path.exists() else None) == their_text
+    keys = ("name", "key", "hash_host", "state", "mode", "owner", "group", "size")
+    assert {k: first.get(k) for k in keys} == {k: theirs.get(k) for k in keys}
+    assert first["path"] == str(path)
+    # a wildcard entry (@cert-authority *.example) keeps Ansible's absent changing every run
+    assert ours(shell, "known_hosts", args)["changed"] is bool(theirs["changed_again"])
+
+
+def test_known_hosts_hash_host_stores_a_hashed_name_ssh_keygen_finds(tmp_path):
+    path = tmp_path / "known_hosts"
+    args = {
+        "name": "alpha.example",
+        "key": f"alpha.example {HK1}",
+        "hash_host": True,
+        "path": str(path),
+    }
+    first = ours("dash", "known_hosts", args)
+    assert first["changed"] and path.read_text().startswith("|1|")
+    assert "alpha.example" not in path.read_text()
+    assert ours("dash", "known_hosts", args)["changed"] is False  # the hashed entry is found
+    refused = ours("busybox", "known_hosts", {**args, "path": str(tmp_path / "k2")})
+    assert refused["failed"] and "needs ssh-keygen" in refused["msg"]
+    hashed = path.read_text().strip()
+    refused = ours("busybox", "known_hosts", {**args, "key": hashed, "hash_host": False})
+    assert refused["failed"] and "hashed" in refused["msg"] and "ssh-keygen" in refused["msg"]
+
+
+# ---- user, read-only: check mode against this machine's root (changes nothing) -----------
+
+USER_CHECK_CASES = [
+    {"name": "root"},
+    {"name": "root", "shell": "/bin/bash", "groups": [], "append": True},
+    {"name": "root", "comment": "someone else", "uid": 0},
+    {"name": "no-such-user-ea"},
+    {"name": "no-such-user-ea", "state": "absent"},
+    {"name": "root", "generate_ssh_key": True, "ssh_key_file": "KEYFILE"},
+]
+
+
+def ansible_check(module: str, args: dict) -> dict:
+    import subprocess
+
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    with tempfile.TemporaryDirectory() as tree:
+        subprocess.run(
+            [str(ANSIBLE), "localhost", "-c", "local", "-m", module, "--check", "-t", tree]
+            + ["-e", f"ansible_python_interpreter={ANSIBLE.parent / 'python'}"]
+            + ["-a", json.dumps(args)],
+            capture_output=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        return json.loads((Path(tree) / "localhost").read_text())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reads /etc/shadow like Ansible does as root")
+@pytest.mark.parametrize("case", USER_CHECK_CASES, ids=lambda c: json.dumps(c)[:60])
+def test_user_check_mode_reports_what_ansible_reports(case, shell, tmp_path):
+    import subprocess
+
+    if case.get("ssh_key_file") == "KEYFILE":
+        key = tmp_path / "key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        case = {**case, "ssh_key_file": str(key)}
+    theirs = ansible_check("user", case)
+    mine = ours(shell, "user", case, check=True)
+    if shell == "busybox" and case.get("generate_ssh_key"):
+        assert mine["failed"] and "needs ssh-keygen" in mine["msg"]
+        return
+    keys = set(theirs) - {"invocation", "_ansible_no_log", "ansible_facts", "warnings"}
+    keys -= {"ssh_fingerprint"}  # ssh-keygen's text, compared below without the host name
+    assert {k: mine.get(k) for k in keys} == {k: theirs.get(k) for k in keys}
+    assert set(mine) - {"failed", "warnings"} <= set(theirs)
+    if "ssh_fingerprint" in theirs:
+        assert mine["ssh_fingerprint"] == theirs["ssh_fingerprint"]
+        # ansible -t trees drop warnings; ansible-playbook registers this one
+        skipped = "no force, so skipping ssh-keygen generation"
+        assert skipped in mine["warnings"][0]

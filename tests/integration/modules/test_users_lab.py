@@ -408,3 +408,116 @@ def test_authorized_key_converges_in_the_users_home(
         assert code != 0 and res[0]["msg"] == "invalid key specified: not a key"
     finally:
         host.run("rm -rf /home/tester/.ssh; mv /home/tester/.ssh.bak /home/tester/.ssh")
+
+
+# ---- known_hosts -------------------------------------------------------------------------
+
+HOSTKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+HOSTKEY2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGOuSSrPTMoSYMQzOy6Gq9G5HmfAsDOS2KBcRSfx8q5s"
+
+
+@pytest.mark.parametrize("flavor", ["debian", "busybox"])
+def test_known_hosts_converges_in_roots_default_file(
+    tmp_path, lab_inventory, lab_hosts, flavor, make_host
+):
+    host = (
+        make_host(flavor="debian", systemd=True)
+        if flavor == "debian"
+        else next(h for h in lab_hosts if h.flavor == "busybox")
+    )
+    path = "/root/.ssh/known_hosts"
+    host.run(f"mkdir -p /root/.ssh; cp -a {path} {path}.ea-bak 2>/dev/null; rm -f {path}")
+    try:
+        tasks = [
+            {
+                "ansible.builtin.known_hosts": {
+                    "name": "git.example",
+                    "key": f"git.example {HOSTKEY}",
+                }
+            },
+            {
+                "known_hosts": {
+                    "name": "[git.example]:2222",
+                    "key": f"[git.example]:2222 {HOSTKEY2}",
+                }
+            },
+        ]
+        if flavor == "debian":
+            tasks.append(
+                {
+                    "known_hosts": {
+                        "host": "hashed.example",
+                        "key": f"hashed.example {HOSTKEY}",
+                        "hash_host": True,
+                    }
+                }
+            )
+        first = converge(tmp_path, lab_inventory, host.name, tasks)
+        assert all(r["changed"] for r in first) and first[0]["path"] == path
+        assert first[0]["state"] == "file" and first[0]["mode"] == "0644"
+        text = host.run(f"cat {path}", check=True).stdout.splitlines()
+        assert text[:2] == [f"git.example {HOSTKEY}", f"[git.example]:2222 {HOSTKEY2}"]
+        if flavor == "debian":
+            assert text[2].startswith("|1|") and "hashed.example" not in text[2]
+        # a new key for the host replaces the old one in its line
+        tasks = [{"known_hosts": {"name": "git.example", "key": f"git.example {HOSTKEY2}"}}]
+        assert converge(tmp_path, lab_inventory, host.name, tasks)[0]["changed"]
+        text = host.run(f"cat {path}", check=True).stdout.splitlines()
+        assert text[0] == f"[git.example]:2222 {HOSTKEY2}" and text[-1] == f"git.example {HOSTKEY2}"
+        tasks = [{"known_hosts": {"name": "git.example", "state": "absent"}}]
+        assert converge(tmp_path, lab_inventory, host.name, tasks)[0]["changed"]
+        assert "git.example ssh" not in host.run(f"cat {path}", check=True).stdout
+        if flavor == "busybox":
+            code, res = run_tasks(
+                tmp_path,
+                lab_inventory,
+                host.name,
+                [
+                    {
+                        "known_hosts": {
+                            "name": "h.example",
+                            "key": f"h.example {HOSTKEY}",
+                            "hash_host": True,
+                        }
+                    }
+                ],
+            )
+            assert code != 0 and "needs ssh-keygen" in res[0]["msg"]
+    finally:
+        host.run(f"rm -f {path} {path}.old; [ ! -e {path}.ea-bak ] || mv {path}.ea-bak {path}")
+
+
+def test_user_password_never_reaches_the_output_even_at_vvvv(tmp_path, lab_inventory, fresh_host):
+    import subprocess
+
+    play = tmp_path / "pw.yml"
+    play.write_text(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n"
+        f"    - user: {{name: eapw, password: '{HASH}', ssh_key_passphrase: not-shown-pass}}\n"
+        "      register: r\n"
+        "    - debug: {var: r}\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgeauto",
+            "run",
+            "-i",
+            str(lab_inventory),
+            str(play),
+            "-l",
+            fresh_host.name,
+            "-vvvv",
+            "--diff",
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "NOT_LOGGING_PASSWORD" in out and "ea_user" in out  # the dump is there, masked
+    assert HASH not in out and "not-shown-pass" not in out
+    assert fresh_host.run("grep -c '^eapw:' /etc/shadow", check=True).stdout.strip() == "1"
