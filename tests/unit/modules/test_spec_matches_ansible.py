@@ -69,8 +69,10 @@ def test_module_options_match_ansible(docs, name):
         if mine.type not in TYPE_OK.get(opt.get("type", "str"), {opt.get("type")}):
             problems.append(f"{opt_name}: type {opt.get('type')} vs {mine.type}")
         default = opt.get("default")
-        if opt.get("type") == "bool" and isinstance(default, str):
-            default = to_bool(default)  # some docs write `default: "no"`
+        bool_doc = opt.get("type") == "bool" or (mine.type == "bool" and "type" not in opt)
+        if bool_doc and isinstance(default, str):
+            # some docs write `default: "no"`, some leave out `type: bool` (getent's fail_key)
+            default = to_bool(default)
         if (
             default is not None
             and mine.default != default
