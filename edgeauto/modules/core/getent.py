@@ -29,7 +29,7 @@ SPEC = ModuleSpec(
         "split": Option(description="Field separator (default ':' for colon databases)."),
         # Ansible's documented default is the string 'yes'; spec.validate keeps defaults as is
         "fail_key": Option(
-            type="bool", default="yes", description="Fail when the key is not found."
+            type="bool", default=True, description="Fail when the key is not found."
         ),
     },
     returns={"ansible_facts": "getent_<database>: key -> list of the other fields."},

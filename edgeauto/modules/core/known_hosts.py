@@ -26,7 +26,7 @@ SPEC = ModuleSpec(
         "key": Option(description="The known_hosts line: 'name type base64 [comment]'."),
         "path": Option(type="path", default="~/.ssh/known_hosts", description="The file."),
         # Ansible's documented default is the string 'no'; spec.validate keeps defaults as is
-        "hash_host": Option(type="bool", default="no", description="Hash the host name."),
+        "hash_host": Option(type="bool", default=False, description="Hash the host name."),
         "state": Option(
             default="present", choices=("absent", "present"), description="Key present or absent."
         ),
