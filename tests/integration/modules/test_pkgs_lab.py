@@ -534,3 +534,90 @@ def test_deb822_repository_file_converges_and_apt_reads_it(tmp_path, lab_invento
     """
     check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
     assert real["gone"]["changed"] and fresh_host.run(probe).stdout == ""
+
+
+# ---- pip: a python host given pip + venv by the apt module, wheels built here ----
+
+
+def build_wheel(tmp_path, version: str) -> Path:
+    """A minimal pure-Python wheel of ``edgeauto-probe`` (zip with dist-info and RECORD)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    files = {
+        "edgeauto_probe/__init__.py": f'VERSION = "{version}"\n',
+        f"edgeauto_probe-{version}.dist-info/METADATA": (
+            f"Metadata-Version: 2.1\nName: edgeauto-probe\nVersion: {version}\n"
+        ),
+        f"edgeauto_probe-{version}.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: edgeauto-tests\nRoot-Is-Purelib: true\n"
+            "Tag: py3-none-any\n"
+        ),
+    }
+    record = []
+    for name, body in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b"=")
+        record.append(f"{name},sha256={digest.decode()},{len(body.encode())}")
+    record_name = f"edgeauto_probe-{version}.dist-info/RECORD"
+    files[record_name] = "\n".join([*record, f"{record_name},,"]) + "\n"
+    path = tmp_path / f"edgeauto_probe-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, body in files.items():
+            zf.writestr(name, body)
+    return path
+
+
+PIP_ENV = '  environment: {PIP_NO_INDEX: "1", PIP_FIND_LINKS: /srv/wheels}\n'
+
+
+def test_pip_in_a_venv_with_local_wheels(tmp_path, lab_inventory, make_host):
+    host = make_host(with_python=True)
+    host.run("apt-get update -q", check=True, timeout=300)
+    code, res, _ = play(
+        tmp_path,
+        lab_inventory,
+        host,
+        "- name: pip and venv\n  apt: {name: [python3-pip, python3-venv], install_recommends: false}",
+    )
+    assert code == 0, res
+    for version in ("1.0", "2.0"):
+        wheel = build_wheel(tmp_path, version)
+        put(host, f"/srv/wheels/{wheel.name}", wheel.read_bytes())
+    probe = "/opt/venv/bin/pip list --format=freeze 2>/dev/null | grep -i edgeauto; ls /opt; true"
+    version_of = "/opt/venv/bin/python -c 'import edgeauto_probe; print(edgeauto_probe.VERSION)'"
+
+    tasks = (
+        "- name: venv and 1.0\n"
+        '  pip: {name: edgeauto-probe, version: "1.0", virtualenv: /opt/venv, '
+        'virtualenv_command: "python3 -m venv"}\n' + PIP_ENV
+    )
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=probe)
+    assert real["venv and 1.0"]["cmd"][-2:] == ["install", "edgeauto-probe==1.0"]
+    assert "Successfully installed edgeauto-probe-1.0" in real["venv and 1.0"]["stdout"]
+    assert again["venv and 1.0"]["changed"] is False
+    assert host.run(version_of).stdout == "1.0\n"
+
+    tasks = (
+        "- name: upgrade\n"
+        '  ansible.builtin.pip: {name: "edgeauto-probe>=2", virtualenv: /opt/venv}\n' + PIP_ENV
+    )
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=probe)
+    assert check["upgrade"]["changed"] and "edgeauto-probe==1.0" in check["upgrade"]["stdout"]
+    assert host.run(version_of).stdout == "2.0\n"
+
+    host.run("echo 'edgeauto-probe==1.0' > /srv/req.txt", check=True)
+    tasks = "- name: requirements\n  pip: {requirements: /srv/req.txt, virtualenv: /opt/venv}\n"
+    code, real, _ = play(tmp_path, lab_inventory, host, tasks + PIP_ENV)
+    assert real["requirements"]["changed"] is True, real
+    code, again, _ = play(tmp_path, lab_inventory, host, tasks + PIP_ENV)
+    assert again["requirements"]["changed"] is False
+    assert host.run(version_of).stdout == "1.0\n"
+
+    tasks = "- name: remove\n  pip: {name: edgeauto-probe, state: absent, virtualenv: /opt/venv}\n"
+    check, real, again = converge(tmp_path, lab_inventory, host, tasks, probe=probe)
+    assert host.run(version_of).returncode != 0
+    code, res, rec = play(
+        tmp_path, lab_inventory, host, '- name: bad\n  pip: {name: [a, b], version: "1"}'
+    )
+    assert code != 0
