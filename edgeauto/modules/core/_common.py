@@ -88,6 +88,10 @@ FORCE_REPLACE = Option(
     default=True,
     description="Replace the file when contents differ (no: only create).",
 )
+# the edited file of lineinfile, blockinfile and replace (Ansible's names for it)
+EDITED_PATH = Option(
+    type="path", required=True, aliases=("dest", "destfile", "name"), description="File to edit."
+)
 FOLLOW_DEST = Option(type="bool", default=False, description="Follow a symlink at dest.")
 #: the options of modules that install a whole file at dest (copy, template)
 INSTALL_OPTIONS = {

@@ -13,6 +13,7 @@ from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, paylo
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
+    EDITED_PATH,
     NEWLINE_SENTINEL,
     VALIDATE,
     check_validate,
@@ -33,12 +34,7 @@ SPEC = ModuleSpec(
         "syntax translated to POSIX ERE (as lineinfile); inline flags such as (?m) are refused."
     ),
     options={
-        "path": Option(
-            type="path",
-            required=True,
-            aliases=("dest", "destfile", "name"),
-            description="File to edit.",
-        ),
+        "path": EDITED_PATH,
         "state": Option(
             default="present", choices=("absent", "present"), description="Block present or absent."
         ),

@@ -16,6 +16,7 @@ from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, stand
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
+    EDITED_PATH,
     NEWLINE_SENTINEL,
     VALIDATE,
     check_validate,
@@ -38,12 +39,7 @@ SPEC = ModuleSpec(
         "\\b and named groups are refused with an error. Needs only sh, awk, grep and sed."
     ),
     options={
-        "path": Option(
-            type="path",
-            required=True,
-            aliases=("dest", "destfile", "name"),
-            description="File to edit.",
-        ),
+        "path": EDITED_PATH,
         "state": Option(
             default="present", choices=("absent", "present"), description="Line present or absent."
         ),

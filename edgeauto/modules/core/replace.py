@@ -19,6 +19,7 @@ from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
+    EDITED_PATH,
     VALIDATE,
     check_validate,
     flag,
@@ -39,12 +40,7 @@ SPEC = ModuleSpec(
         "translated to POSIX ERE; matches never span a line break."
     ),
     options={
-        "path": Option(
-            type="path",
-            required=True,
-            aliases=("dest", "destfile", "name"),
-            description="File to edit.",
-        ),
+        "path": EDITED_PATH,
         "regexp": Option(required=True, description="Python-style regex (translated to ERE)."),
         "replace": Option(default="", description="Replacement; \\1 and \\g<1> refer to groups."),
         "after": Option(description="Only replace after the first match of this regex."),
