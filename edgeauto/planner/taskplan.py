@@ -166,6 +166,12 @@ class TaskPlanner:
                 self.compile_call(te, slot, module, args, itempl, variables, become)
             else:
                 slot.result = self.run_controller(te, module, args, itempl, variables, become)
+                facts = slot.result.get("ansible_facts")
+                if te.looped and isinstance(facts, dict) and not slot.result.get("failed"):
+                    # the next item sees what this one set (`acc: "{{ acc + [item] }}"`),
+                    # as ansible-core updates the loop's variables after each set_fact
+                    templar = templar.with_vars({k: as_data(v) for k, v in facts.items()})
+                    te.tvars = {**te.tvars, **facts}
 
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope

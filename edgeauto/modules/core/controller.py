@@ -114,7 +114,9 @@ class AssertModule(ControllerModule):
         name="assert",
         short_description="Fail unless every given expression is true",
         options={
-            "that": Option(type="list", required=True, description="Expressions (like `when`)."),
+            # raw, not list: Ansible's assert is an action plugin, a string is ONE expression
+            # (a list-typed option would split "x == [1, 2]" at its commas)
+            "that": Option(type="raw", required=True, description="Expressions (like `when`)."),
             "fail_msg": Option(
                 type="raw", aliases=("msg",), description="Message when an assertion fails."
             ),
@@ -130,7 +132,8 @@ class AssertModule(ControllerModule):
 
     def run(self, args: dict, ctx: ControllerContext) -> dict:
         is_true = getattr(ctx.templar, "is_true", None)
-        for cond in args.get("that") or []:
+        thats = args.get("that")
+        for cond in thats if isinstance(thats, list) else [thats]:
             if isinstance(cond, bool):
                 value = cond
             elif is_true is not None:

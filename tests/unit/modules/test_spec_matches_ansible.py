@@ -27,7 +27,7 @@ TYPE_OK = {
     "raw": {"raw", "str"},
     "bool": {"bool"},
     "int": {"int"},
-    "list": {"list"},
+    "list": {"list", "raw"},  # raw: an action plugin's list taken as given (assert's that)
     "dict": {"dict"},
 }
 

@@ -129,6 +129,16 @@ PLAYBOOKS = {
               changed_when: nope3 > 1
             - debug: msg=never
         """,
+    # set_fact in a loop: each item sees what the previous one set
+    "set_fact_accumulates_in_a_loop": """
+        - hosts: all
+          gather_facts: false
+          vars: {acc: []}
+          tasks:
+            - set_fact: {acc: "{{ acc + [item] }}"}
+              loop: [1, 2, 3]
+            - assert: {that: "acc == [1, 2, 3]"}
+        """,
 }
 
 FILES = {
