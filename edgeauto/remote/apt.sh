@@ -55,7 +55,7 @@ ea__apt_status() {
     __ea_files=0
     __ea_q=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | head -n 1)
     case $__ea_q in
-        "ii "*) __ea_inst=1 ;;
+        ?i*) __ea_inst=1 ;; # current state installed, whatever the selection (hold)
     esac
     __ea_iver=${__ea_q#*|}
     [ -n "$__ea_q" ] || __ea_iver=

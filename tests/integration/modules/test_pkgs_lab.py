@@ -319,6 +319,9 @@ def test_dpkg_selections_hold_and_release(tmp_path, lab_inventory, fresh_host):
     check, real, again = converge(tmp_path, lab_inventory, fresh_host, tasks, probe=probe)
     assert (real["hold"]["before"], real["hold"]["after"]) == ("install", "hold")
     assert fresh_host.run(probe).stdout.split() == ["adduser", "hold"]
+    # a held package is still installed for apt (dpkg status "hi")
+    code, res, _ = play(tmp_path, lab_inventory, fresh_host, "- name: a\n  apt: {name: adduser}")
+    assert res["a"]["changed"] is False, res
     code, res, _ = play(
         tmp_path,
         lab_inventory,
