@@ -30,7 +30,9 @@ def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
     """Items for ``loop`` (kind None/'loop') or ``with_<kind>`` after templating its value."""
     kind = kind or "loop"
     if kind.startswith("with_"):
-        kind = kind[5:]
+        from edgeauto.templating.lookups import lookup_short_name
+
+        kind = lookup_short_name(kind[5:])  # with_ansible.builtin.items is with_items
     if rendered is None:
         return []
     if kind == "loop":

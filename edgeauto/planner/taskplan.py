@@ -198,7 +198,7 @@ class TaskPlanner:
             sink=slot,
             ignore_unreachable=bool_of(task.ignore_unreachable, templar)
             or bool(self.services.play.ignore_unreachable),
-            # no_log options (user's password, ssh_key_passphrase) mask the call in -vvvv too
+            # no_log options (passwords, url_password…) travel in the script: mask the dump too
             secret=bool(te.no_log)
             or is_secret(args)
             or is_secret(env)

@@ -1,7 +1,7 @@
 # wait_for: poll a port, a file, a string or a port's connections until the state holds.
 #
 # ea_wait_for HOST PORT PATH STATE ERE DELAY TIMEOUT SLEEP CONNECT_TIMEOUT MSG STATES
-#             EXCLUDED
+#             EXCLUDED LOCALS
 #   HOST       address to connect to (from the target)
 #   PORT       tcp port ("" = none)
 #   PATH       file ("" = none)
@@ -11,6 +11,7 @@
 #   MSG        message on timeout ("" = the default one)
 #   STATES     /proc/net/tcp state codes that count as active (drained)
 #   EXCLUDED   /proc/net/tcp remote addresses (hex) that drained ignores
+#   LOCALS     local addresses (hex) whose connections drained counts ("*" = any)
 # Check mode: skipped. Result fields: elapsed, matched (the matching line), msg on failure.
 
 ea__wf_now() {
@@ -84,12 +85,14 @@ ea__wf_read() {
 }
 
 ea__wf_active() {
-    # $1 port, $2 state codes, $3 excluded remote addresses: print active connections
+    # $1 port, $2 state codes, $3 excluded remote addresses, $4 local addresses ("*" = any):
+    # print the number of active connections
     __ea_hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$__ea_hex" -v st=" $2 " -v ex=" $3 " '
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$__ea_hex" -v st=" $2 " -v ex=" $3 " -v lo=" $4 " '
         $1 ~ /^[0-9]+:$/ {
             n = split($2, l, ":"); m = split($3, r, ":")
-            if (l[n] == p && index(st, " " $4 " ") && !index(ex, " " r[1] " ")) { c++ }
+            if (l[n] != p || !index(st, " " $4 " ") || index(ex, " " r[1] " ")) { next }
+            if (lo == " * " || index(lo, " " l[1] " ")) { c++ }
         }
         END { print c + 0 }'
 }
@@ -107,6 +110,7 @@ ea_wait_for() {
     __ea_msg=${10}
     __ea_states=${11}
     __ea_excl=${12}
+    __ea_locals=${13}
     if ea_is_check; then
         ea_skip "check mode"
         return 0
@@ -174,7 +178,7 @@ ea__wf_check() {
             return 0
             ;;
         drained)
-            [ "$(ea__wf_active "$__ea_port" "$__ea_states" "$__ea_excl")" = 0 ]
+            [ "$(ea__wf_active "$__ea_port" "$__ea_states" "$__ea_excl" "$__ea_locals")" = 0 ]
             return
             ;;
     esac

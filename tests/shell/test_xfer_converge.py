@@ -189,6 +189,11 @@ def test_wait_for_drained(shell, banner_port):
         assert result["msg"] == f"Timeout when waiting for 127.0.0.1:{port} to drain"
         args["exclude_hosts"] = ["127.0.0.1"]
         assert run1(shell, "wait_for", args)["state"] == "drained"
+        # only connections to the given local address count (0.0.0.0: any, as Ansible)
+        other = {"host": "127.0.0.2", "port": port, "state": "drained", "timeout": 1}
+        assert run1(shell, "wait_for", other)["state"] == "drained"
+        anyone = dict(other, host="0.0.0.0")
+        assert run1(shell, "wait_for", anyone, ok=False)["failed"] is True
 
 
 def test_wait_for_is_skipped_in_check_mode_and_sleeps_without_target(shell, tmp_path):
@@ -540,3 +545,45 @@ def test_unarchive_refuses_a_url_without_remote_src():
 
     with pytest.raises(ModuleArgumentError, match="only supported when remote_src"):
         get_module("unarchive").validate({"src": "https://h/a.tgz", "dest": "/opt"})
+
+
+def test_a_no_log_option_masks_the_script_dump(tmp_path, web):
+    """url_password travels (as an Authorization header) inside the script: the script
+    shown at -vvvv must not hold it."""
+    import base64
+    import textwrap
+
+    from edgeauto.output.reporter import Reporter
+    from edgeauto.planner.options import RunOptions
+    from edgeauto.planner.run import Run
+
+    class Rec(Reporter):
+        def __init__(self):
+            super().__init__()
+            self.scripts, self.results = [], []
+
+        def script_ran(self, host, info, count):
+            self.scripts.append((info.script, info.shown_script()))
+
+        def task_result(self, res):
+            self.results.append(res)
+
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("device ansible_connection=local\n")
+    book = tmp_path / "site.yml"
+    book.write_text(
+        textwrap.dedent(
+            f"""
+            - hosts: device
+              gather_facts: false
+              tasks:
+                - uri: {{url: "{web}/auth", url_username: user, url_password: s3cret}}
+            """
+        )
+    )
+    rec = Rec()
+    result = Run([book], RunOptions(inventory_sources=[str(inventory)]), rec).execute()
+    assert result.exit_code == 0, [r.result for r in rec.results]
+    secret = base64.b64encode(b"user:s3cret")
+    (script, shown), *_ = rec.scripts
+    assert secret in script and secret not in shown and b"s3cret" not in shown

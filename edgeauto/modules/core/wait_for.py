@@ -39,7 +39,8 @@ DEFAULT_ACTIVE = ["ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "SYN_RECV", "SYN_SENT
 EA_WAIT_FOR = ShellFunction(
     "ea_wait_for",
     "wait_for.sh",
-    params="host port path state ere delay timeout sleep connect_timeout msg states excluded",
+    params="host port path state ere delay timeout sleep connect_timeout msg states excluded "
+    "locals",
 )
 
 
@@ -62,6 +63,18 @@ def search_ere(regex: str, pos: Position | None) -> str:
     """search_regex as POSIX ERE for the target; named groups become plain groups there (the
     controller computes match_groupdict from the matching line with the original regex)."""
     return python_re_to_ere(_NAMED_GROUP.sub("(", regex), pos, what="search_regex")
+
+
+def local_filter(host: str) -> str:
+    """drained counts connections to these local addresses (hex, as /proc/net/tcp spells
+    them); ``*`` = any: for 0.0.0.0/:: as Ansible, and for a name (not resolved here)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "*"
+    if ip.is_unspecified:
+        return "*"
+    return " ".join(proc_net_hex(host))
 
 
 class WaitForModule(RemoteModule):
@@ -169,6 +182,7 @@ class WaitForModule(RemoteModule):
             msg=text(args.get("msg")),
             states=" ".join(states),
             excluded=" ".join(excluded),
+            locals=local_filter(str(args.get("host") or "127.0.0.1")),
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
