@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from edgeauto.errors import EdgeautoError, InternalError, TemplateError
+from edgeauto.errors import EdgeautoError, InternalError, ModuleArgumentError, TemplateError
 from edgeauto.modules.base import ControllerModule
 from edgeauto.modules.fallback import module_for_task
 from edgeauto.modules.registry import get_module
@@ -196,7 +196,10 @@ class HostRunner:
         te.final = self._final(task, te, "failed", {"failed": True, "msg": msg})
         te.ignore_errors = te.final.ignored = self._ignores_failure(task, wctx)
         if task.register:  # as ansible registers a module's argument failure
-            self.state.register(task.register, registered_value(te.final.result), False)
+            registered = registered_value(te.final.result)
+            if isinstance(exc, ModuleArgumentError) and isinstance(registered, dict):
+                registered = {**registered, "msg": exc.message}  # the module's words alone
+            self.state.register(task.register, registered, False)
         self.walk_state.outbox.append(te)
         out = self.flush()
         if out != Flow.OK:

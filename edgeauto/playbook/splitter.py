@@ -121,8 +121,6 @@ def parse_kv(text: str, free_form: bool = False) -> dict[str, str]:
 
     options: dict[str, str] = {}
     raw: list[str] = []
-    if not free_form:  # `include_vars: >` (folded, newline at the end) names the file alone
-        text = text.strip()
     for token in split_args(text):
         eq = _split_key(token) if "=" in token else -1
         if eq < 0:

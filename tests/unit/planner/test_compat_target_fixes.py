@@ -122,3 +122,110 @@ def test_a_folded_free_form_argument_loses_its_final_newline(lab):
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
     assert "from_v=1" in _msgs(rep)
+
+
+def test_a_yaml_boolean_matches_the_one_boolean_spelling_among_the_choices():
+    # The apt target: `upgrade: true` where upgrade's choices are dist/full/no/safe/yes.
+    from edgeauto.modules.spec import _bool_choice
+
+    choices = ["dist", "full", "no", "safe", "yes"]
+    assert _bool_choice(True, choices) == "yes"
+    assert _bool_choice("False", choices) == "no"
+    assert _bool_choice("dist", choices) == "dist"
+    assert _bool_choice(True, ["on", "yes"]) is True  # ambiguous: left for the error
+
+
+def test_command_accepts_executable_and_ignores_it_with_ansibles_warning(lab):
+    # The command_shell target's first task.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: ls /dev/null
+              args:
+                executable: /bogus
+              register: r
+            - name: check
+              assert:
+                that:
+                  - r.stdout == '/dev/null'
+                  - "'executable' in r.warnings[0]"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "check") == "ok"
+
+
+def test_an_option_with_a_default_satisfies_required_one_of():
+    # The apt target's `apt: clean: yes`: Ansible fills defaults (upgrade='no') before its
+    # required_one_of check, so that group never fails for apt.
+    from edgeauto.modules.registry import get_module
+
+    apt = get_module("apt")
+    assert apt.spec.validate({"clean": True}, None, final=True)["clean"] is True
+
+
+def test_failed_when_and_changed_when_apply_to_controller_actions(lab):
+    # The assert target checks assert's own failures with failed_when on the assert task.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - set_fact: {a_var: one}
+              changed_when: true
+            - name: failing assert, expected
+              assert:
+                that: a_var != "one"
+              register: result
+              failed_when: result is not failed or result.assertion is not contains('a_var')
+            - name: fail, not failing
+              fail: {msg: x}
+              failed_when: false
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "failing assert, expected") == "ok"
+    assert rep.status_of("h1", "fail, not failing") == "ok"
+    assert rep.statuses("h1")[0] == ("set_fact", "changed")
+
+
+def test_assert_takes_a_string_with_commas_as_one_condition(lab):
+    # The cron target: that: "result.msg == 'Will not manage …, see documentation.'"
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - set_fact: {m: "a, b"}
+            - name: one condition
+              assert:
+                that: "m == 'a, b'"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "one condition") == "ok"
+
+
+def test_a_registered_argument_failure_carries_the_modules_own_message(lab):
+    # The cron target compares msg with Ansible's text exactly.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - cron: {cron_file: /etc/crontab, user: root, name: x, job: ls}
+              register: result
+              ignore_errors: true
+            - name: exact
+              assert:
+                that: "result.msg == 'Will not manage /etc/crontab via cron_file, see documentation.'"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "exact") == "ok"
