@@ -20,6 +20,7 @@ RUN_PASS_FLOOR = (
     "getent",
     "assemble",
     "hostname",
+    "cron",
     "known_hosts",
     "raw",
     "service_facts",
