@@ -140,6 +140,10 @@ class ModuleSpec:
                 out[alias] = opt_name
         return out
 
+    def _default(self, name: str):
+        opt = self.options.get(name)
+        return opt.default if opt is not None else None
+
     def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
         """Check and normalise arguments; raise ModuleArgumentError listing *every* problem.
 
@@ -170,7 +174,8 @@ class ModuleSpec:
             if len(given) > 1:
                 problems.append(f"arguments are mutually exclusive: {', '.join(given)}")
         for group in self.required_one_of:
-            if not any(out.get(g) is not None for g in group):
+            # as in Ansible, an option with a default counts as given (apt's upgrade='no')
+            if not any(out.get(g) is not None or self._default(g) is not None for g in group):
                 problems.append(f"one of these arguments is required: {', '.join(group)}")
         for group in self.required_together:
             given = [g for g in group if out.get(g) is not None]
@@ -192,6 +197,8 @@ class ModuleSpec:
                 problems.append(f"argument '{opt_name}': {exc}")
                 continue
             if opt.choices is not None and value not in opt.choices:
+                value = _bool_choice(value, opt.choices)
+            if opt.choices is not None and value not in opt.choices:
                 hint = did_you_mean(str(value), [str(c) for c in opt.choices])
                 problems.append(
                     f"argument '{opt_name}' must be one of {', '.join(map(str, opt.choices))}, "
@@ -211,3 +218,19 @@ class ModuleSpec:
     def no_log_values(self, args: dict) -> list[str]:
         """Argument values that must never reach output, logs or history."""
         return [str(args[k]) for k, o in self.options.items() if o.no_log and args.get(k)]
+
+
+def _bool_choice(value, choices):
+    """YAML turned `yes`/`no` into a bool: map it back to the one boolean spelling among the
+    choices, as Ansible's argument validation does (apt's ``upgrade: true`` → ``yes``)."""
+    truthy = {"yes", "on", "1", "true", "y", "t"}
+    falsy = {"no", "off", "0", "false", "n", "f"}
+    text = str(value).lower()
+    if value is True or text == "true":
+        words = truthy
+    elif value is False or text == "false":
+        words = falsy
+    else:
+        return value
+    overlap = [c for c in choices if str(c).lower() in words]
+    return overlap[0] if len(overlap) == 1 else value

@@ -68,6 +68,8 @@ def _include_vars(task: Task, args: dict, ctx: BuiltinCtx) -> dict:
     from edgeauto.playbook.search import find_controller_file, searched_text
 
     name = args.get("file") or args.get("_raw_params") or args.get("free_form")
+    if isinstance(name, str):
+        name = name.rstrip("\n")  # as Ansible's include_vars: `include_vars: >` + name
     if not name:
         raise EdgeautoError("include_vars needs a file name (dir: is not supported)", task.pos)
     where = {

@@ -39,6 +39,15 @@ def build_result(
         if te.remote and slot.call is not None and slot.call.outcome == "done":
             templar = templar or templar_for()
             res = _judge_remote(te, slot, res, templar, predicted_paths)
+        elif not te.remote and slot.result is not None and not res.get("skipped"):
+            # a controller action's result (assert, fail, set_fact …) obeys changed_when /
+            # failed_when too, as in Ansible (the assert target checks failures this way)
+            if te.task.changed_when is not None or te.task.failed_when is not None:
+                templar = templar or templar_for()
+                try:
+                    res = apply_conditions(te, slot, res, templar)
+                except EdgeautoError as exc:
+                    res = condition_error(res, exc)
         if slot.item is not NO_ITEM and not res.get("skipped"):
             res.setdefault("changed", False)
             res.setdefault("failed", False)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from edgeauto.errors import EdgeautoError, InternalError, TemplateError
+from edgeauto.errors import EdgeautoError, InternalError, ModuleArgumentError, TemplateError
 from edgeauto.modules.base import ControllerModule
 from edgeauto.modules.fallback import module_for_task
 from edgeauto.modules.registry import get_module
@@ -195,6 +195,11 @@ class HostRunner:
             return self.flush()
         te.final = self._final(task, te, "failed", {"failed": True, "msg": msg})
         te.ignore_errors = te.final.ignored = self._ignores_failure(task, wctx)
+        if task.register:  # as ansible registers a module's argument failure
+            registered = registered_value(te.final.result)
+            if isinstance(exc, ModuleArgumentError) and isinstance(registered, dict):
+                registered = {**registered, "msg": exc.message}  # the module's words alone
+            self.state.register(task.register, registered, False)
         self.walk_state.outbox.append(te)
         out = self.flush()
         if out != Flow.OK:
@@ -237,6 +242,8 @@ class HostRunner:
             # Controller actions read their arguments as expressions too (debug var=, assert).
             for value in task.args.values():
                 names |= condition_names(value) if isinstance(value, str) else template_names(value)
+                if isinstance(value, list):  # assert's that: a list of bare expressions
+                    names |= condition_names([v for v in value if isinstance(v, str)])
         return expand_names(names, variables)
 
     def _run_task(self, task: Task, wctx: WalkCtx, once: bool = True) -> Flow:

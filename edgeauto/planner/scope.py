@@ -175,6 +175,8 @@ class PlayScope:
         from edgeauto.templating import Templar
 
         search = [Path(role.path)] if role is not None else []
+        if role is not None:  # ansible also searches the task file's own dir (role/tasks)
+            search.append(Path(role.path) / "tasks")
         search.append(self.play.basedir)
         return Templar(
             variables, basedir=self.play.basedir, search_paths=search, vault=self.fleet.vault

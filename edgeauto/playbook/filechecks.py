@@ -71,7 +71,9 @@ def _where(task: Task, play: Play) -> dict:
 
 def include_vars_name(task: Task):
     """The file an include_vars task names (``file:`` or the free form), as written."""
-    return task.args.get("file") or task.args.get("_raw_params")
+    name = task.args.get("file") or task.args.get("_raw_params") or task.args.get("free_form")
+    # as Ansible's include_vars strips a folded name's final newline (`include_vars: >`)
+    return name.rstrip("\n") if isinstance(name, str) else name
 
 
 def find_include_vars_file(name: str, task: Task, play: Play) -> Path | None:

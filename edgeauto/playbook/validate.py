@@ -283,7 +283,10 @@ class Validator:
             try:
                 checker.validate(dict(task.args), task.pos, final=False)
             except ModuleArgumentError as exc:
-                self.problems += checks.argument_problems(checker, task, exc)
+                if task.ignore_errors not in (True, "yes", "true", "True"):
+                    self.problems += checks.argument_problems(checker, task, exc)
+                # else: as with ansible-playbook the task fails when it runs, its failure is
+                # ignored (and registered) and the play goes on
         elif task.action == "add_host" and module is None:
             if not any(k in task.args for k in ("name", "host", "hostname")):
                 self.problem("add_host needs 'name' (the new host), found none", task.pos)

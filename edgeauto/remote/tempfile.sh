@@ -58,4 +58,5 @@ ea_tempfile() {
     fi
     ea_changed
     ea_field path "$__ea_path"
+    ea_file_report "$__ea_path" 0
 }

@@ -25,6 +25,9 @@ ea_user() {
     __ea_comment=$8
     __ea_home=$9
     __ea_shell=${10}
+    case $__ea_shell in  # ansible's run_command expands a leading ~ in useradd's argv
+        "~"/*) __ea_shell=${HOME%/}/${__ea_shell#"~/"} ;;
+    esac
     __ea_pw=${11}
     __ea_updpw=${12}
     __ea_lock=${13}

@@ -55,6 +55,9 @@ COMMAND_SPEC = ModuleSpec(
         "strip_empty_ends": Option(
             type="bool", default=True, description="Strip trailing newlines of stdout/stderr."
         ),
+        "executable": Option(
+            description="Accepted and ignored with a warning, as Ansible does (removed in 2.4)."
+        ),
     },
     mutually_exclusive=(("cmd", "argv"),),
     free_form="cmd",
@@ -169,6 +172,11 @@ class CommandModule(RemoteModule):
                 out["cmd"] = self._words(args, ctx.pos)
             except ModuleArgumentError:
                 out["cmd"] = args.get("cmd")
+        if self.kind == "command" and args.get("executable"):
+            out.setdefault("warnings", []).append(
+                "As of Ansible 2.4, the parameter 'executable' is no longer supported with the "
+                f"'command' module. Not using '{args['executable']}'."
+            )
         if "rc" in fields:
             out["rc"] = int(fields["rc"])
         if "start" in fields and "end" in fields:

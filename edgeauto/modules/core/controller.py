@@ -130,6 +130,13 @@ class AssertModule(ControllerModule):
         examples="- assert:\n    that:\n      - ansible_memtotal_mb >= 512\n      - app_port | int > 0\n    fail_msg: not enough memory\n",
     )
 
+    def validate(self, args: dict, pos=None, final: bool = False) -> dict:
+        # One expression given as a string is one condition, commas and all (Ansible wraps
+        # it in a list; a list option would split it at the commas).
+        if isinstance(args.get("that"), str) and not args["that"].lstrip().startswith("["):
+            args = {**args, "that": [args["that"]]}
+        return super().validate(args, pos, final=final)
+
     def run(self, args: dict, ctx: ControllerContext) -> dict:
         is_true = getattr(ctx.templar, "is_true", None)
         thats = args.get("that")

@@ -31,8 +31,10 @@ SPEC = ModuleSpec(
             description="Package name(s): a list or a comma-separated string.",
         ),
         "state": Option(
-            required=True,
-            description="present (installed), absent (removed) or latest.",
+            # Documented as required, yet ansible's package action hands the arguments to the
+            # backend module (apt, apk …), whose own default is present.
+            default="present",
+            description="present (installed), absent (removed) or latest (default present).",
         ),
         "use": Option(default="auto", description="auto, apt, apk or opkg."),
     },

@@ -35,7 +35,7 @@ SPEC = ModuleSpec(
 EA_TEMPFILE = ShellFunction(
     "ea_tempfile",
     "tempfile.sh",
-    needs=("filestat.sh",),
+    needs=("filestat.sh", "fileattrs.sh"),
     params="state dir prefix suffix",
     defaults={"state": "file", "prefix": "ansible."},
 )
@@ -64,7 +64,13 @@ class TempfileModule(RemoteModule):
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
-        return standard_result(record)
+        # Ansible adds the new path's state/mode/owner/group/uid/gid/size to any result with a
+        # ``path`` (its ansible-core tempfile target asserts ``.state == 'file'``).
+        from edgeauto.modules.core.file import file_finish
+
+        out = standard_result(record)
+        file_finish(out, record)
+        return out
 
 
 MODULE = TempfileModule()
