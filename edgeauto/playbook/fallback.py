@@ -63,6 +63,14 @@ def fallback_action(name: str, ctx, loader=None) -> str | None:
     return str(name) if fallback_source(name, ctx, loader) is not None else None
 
 
+def is_refused_ansible_module(name: str, ctx, loader=None) -> bool:
+    """Whether ``name`` is a real Ansible module edgeauto cannot run (an action plugin's
+    module such as ``dnf``): such a task is an error only if it runs, not a typo."""
+    from edgeauto.modules.fallback import Refusal
+
+    return isinstance(_resolve(name, ctx, loader), Refusal)
+
+
 def fallback_refusal(name: str, ctx, loader=None) -> tuple[str, str | None] | None:
     """(message, hint) when ``name`` resolves to a module edgeauto cannot run, or when it
     could be an Ansible module but ansible-core is not installed; None otherwise."""

@@ -11,7 +11,12 @@ from edgeauto.modules.spec import is_templated
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.actions import canonical_action, get_module, module_hint
 from edgeauto.playbook.base import LoadContext, LoaderBase, describe
-from edgeauto.playbook.fallback import fallback_action, fallback_hint, fallback_refusal
+from edgeauto.playbook.fallback import (
+    fallback_action,
+    fallback_hint,
+    fallback_refusal,
+    is_refused_ansible_module,
+)
 from edgeauto.playbook.splitter import parse_kv
 from edgeauto.yamlsrc import PosDict, position_of
 
@@ -74,23 +79,27 @@ class ActionLoader(LoaderBase):
         return found, unknown
 
     def _deferred_module(self, ds: PosDict, unknown: list, found: list, allowed, ctx):
-        """In a dynamic file (``ctx.dynamic``), the one unknown key of a task that has no
-        module and looks like no keyword is taken as its module: a warning now, the error
-        later if the task runs (see :meth:`_defer`)."""
-        if not ctx.dynamic or self.strict or found or len(unknown) != 1:
+        """The one unknown key of a task that has no module and looks like no keyword is
+        taken as its module — a warning now, the error later if the task runs (see
+        :meth:`_defer`) — in a dynamic file (``ctx.dynamic``), and anywhere for a real
+        Ansible module edgeauto cannot run (``dnf`` under a RedHat-only ``when``)."""
+        if self.strict or found or len(unknown) != 1:
             return None
         name = str(unknown[0])
         if name in ("include", "ansible.builtin.include") or did_you_mean(name, allowed):
+            return None
+        if not ctx.dynamic and not is_refused_ansible_module(name, ctx, self):
             return None
         return self._defer(name, ds[unknown[0]], unknown[0], ds.pos_of(unknown[0]), ctx)
 
     def _defer(self, name: str, value: Any, key, pos: Position, ctx=None):
         why = fallback_refusal(name, ctx, self)  # an Ansible module edgeauto cannot run
+        dynamic = ctx is not None and ctx.dynamic
+        where = "in a file reached only by include_tasks/include_role: " if dynamic else ""
         message, hint = why if why is not None else (f"unknown module '{name}'", module_hint(name))
         self.warnings.append(
             ParseError(
-                f"{message} (in a file reached only by include_tasks/include_role: the task "
-                "fails only if it runs)",
+                f"{message} ({where}the task fails only if it runs)",
                 pos,
                 hint,
             )
@@ -143,7 +152,12 @@ class ActionLoader(LoaderBase):
             )
             return None, None, None
         canon = canonical_action(module) or fallback_action(module, ctx, self)
-        if canon is None and ctx is not None and ctx.dynamic and not self.strict:
+        dynamic = ctx is not None and ctx.dynamic
+        if (
+            canon is None
+            and not self.strict
+            and (dynamic or is_refused_ansible_module(module, ctx, self))
+        ):
             return self._defer(module, value, key, position_of(ds[key], ds.pos_of(key)), ctx)
         if canon is None and (why := fallback_refusal(module, ctx, self)) is not None:
             self.problem(why[0], position_of(ds[key], ds.pos_of(key)), why[1])

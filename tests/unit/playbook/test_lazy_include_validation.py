@@ -133,3 +133,23 @@ def test_check_syntax_prints_warnings_and_passes_and_strict_fails(tmp_path):
     proc = _edgeauto(tmp_path, "check-syntax", "pb.yml")
     assert proc.returncode == 0 and proc.stderr.count("[WARNING]:") == 3
     assert _edgeauto(tmp_path, "check-syntax", "--strict", "pb.yml").returncode == 1
+
+
+def test_a_real_ansible_module_edgeauto_cannot_run_is_deferred_even_in_static_content(tmp_path):
+    """`dnf` under a RedHat-only `when` in the playbook itself: a warning, not a stop (a typo
+    of a module name in static content stays an error)."""
+    pb = _write(
+        tmp_path,
+        {
+            "pb.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n"
+            "    - dnf: name=nginx\n      when: false\n    - debug: msg=ran\n",
+        },
+    )
+    playbook, problems = check_playbook(pb)
+    assert problems == []
+    (warning,) = [str(w) for w in playbook.warnings]
+    assert "module 'dnf' cannot run with edgeauto" in warning
+    assert warning.endswith("(the task fails only if it runs)")
+    assert len(check_playbook(pb, strict=True)[1]) == 1
+    (tmp_path / "pb.yml").write_text("- hosts: all\n  tasks:\n    - frobnicatex: a=1\n")
+    assert len(check_playbook(pb)[1]) == 1
