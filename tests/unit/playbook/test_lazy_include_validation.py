@@ -66,7 +66,7 @@ def test_imported_content_stays_strict(tmp_path):
         tmp_path,
         {
             "pb.yml": "- hosts: all\n  tasks:\n    - import_tasks: t.yml\n  roles: [r]\n",
-            "t.yml": "- dnf: name=x\n",
+            "t.yml": "- dnf_frob: name=x\n",
             "roles/r/tasks/main.yml": "- apk_frob: name=y\n",
         },
     )
