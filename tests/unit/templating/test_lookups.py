@@ -158,3 +158,15 @@ def test_first_found_for_with_loops_uses_the_action_subdir(project):
         t, "first_found", [["site.j2"]], {"_with_action": "ansible.builtin.template"}
     )
     assert found == [str(project["role"] / "templates" / "site.j2")]
+
+
+def test_with_first_found_loop_passes_the_task_action(project):
+    """``with_first_found`` on include_vars finds the role's vars/ file (as ansible-core does):
+    the loop expansion must hand the task's action to the lookup."""
+    from edgeauto.planner.loops import loop_items
+
+    (project["role"] / "vars").mkdir()
+    (project["role"] / "vars" / "Debian.yml").write_text("a: 1")
+    t = _templar(project)
+    items = loop_items("with_first_found", ["Debian-12.yml", "Debian.yml"], t, None, "include_vars")
+    assert items == [str(project["role"] / "vars" / "Debian.yml")]
