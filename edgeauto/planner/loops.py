@@ -34,7 +34,9 @@ def loop_items(
     (``vars/`` for include_vars, ``templates/`` for template), as Ansible does."""
     kind = kind or "loop"
     if kind.startswith("with_"):
-        kind = kind[5:]
+        from edgeauto.templating.lookups import lookup_short_name
+
+        kind = lookup_short_name(kind[5:])  # with_ansible.builtin.items is with_items
     if rendered is None:
         return []
     if kind == "loop":

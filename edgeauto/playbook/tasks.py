@@ -208,13 +208,17 @@ class TaskLoader(ActionLoader):
             return
         key = str(loops[0])
         if key.startswith("with_"):
-            lookup = key[5:]
-            if lookup not in kw.LOOP_LOOKUPS:
+            # any lookup, by short name or FQCN (with_ansible.builtin.items,
+            # with_community.general.flattened), as Ansible accepts every lookup plugin
+            from edgeauto.templating.lookups import LOOKUPS, lookup_short_name
+
+            known = kw.LOOP_LOOKUPS | set(LOOKUPS)
+            if lookup_short_name(key[5:]) not in known:
                 self.problem(
                     f"unknown loop lookup '{key}'; expected loop: or one of "
-                    + ", ".join(f"with_{n}" for n in sorted(kw.LOOP_LOOKUPS)),
+                    + ", ".join(f"with_{n}" for n in sorted(known)),
                     ds.pos_of(loops[0]),
-                    did_you_mean(key, [f"with_{n}" for n in kw.LOOP_LOOKUPS]),
+                    did_you_mean(key, [f"with_{n}" for n in known]),
                 )
                 return
         value = ds[loops[0]]

@@ -46,9 +46,10 @@ ea__fe_validate() {
 }
 
 ea__fe_commit() {
-    # $1 new content file, $2 path, $3 backup (1/0), $4 validate, $5 path existed (1/0):
-    # validate, create missing parents, back up, then install atomically at the path's real
-    # file (a symlink is followed, as Ansible writes to os.path.realpath)
+    # $1 new content file, $2 path, $3 backup (1/0), $4 validate, $5 path existed (1/0),
+    # $6 follow (1: install at a symlink's real file, as blockinfile/replace write to
+    # os.path.realpath; 0: replace the link itself): validate, create missing parents, back
+    # up, then install atomically
     ea__fe_validate "$4" "$1" || return 1
     __ea_dst=$2
     if [ "$5" = 0 ]; then
@@ -63,7 +64,7 @@ ea__fe_commit() {
     if [ "$3" = 1 ] && [ "$5" = 1 ]; then
         ea_backup "$__ea_dst" || return 1
     fi
-    if [ -L "$__ea_dst" ]; then
+    if [ "${6:-1}" = 1 ] && [ -L "$__ea_dst" ]; then
         __ea_dst=$(ea__fs_realpath "$__ea_dst")
     fi
     ea_atomic_install "$1" "$__ea_dst"

@@ -21,19 +21,19 @@ ea_find() {
     __ea_st=$(ea_tmp st) || return 1
     __ea_tab=$(printf '\t')
     ea_field now "$(date +%s)"
-    for __ea_root in "$@"; do
-        __ea_root=$(ea__fs_home "$__ea_root")
-        if [ ! -d "$__ea_root" ]; then
-            printf 'X\t%s\t%s\n' "$__ea_root" "'$__ea_root' is not a directory" >>"$__ea_out"
+    for __ea_top in "$@"; do
+        __ea_top=$(ea__fs_home "$__ea_top")
+        if [ ! -d "$__ea_top" ]; then
+            printf 'X\t%s\t%s\n' "$__ea_top" "'$__ea_top' is not a directory" >>"$__ea_out"
             continue
         fi
-        printf 'R\t%s\n' "$__ea_root" >>"$__ea_out"
+        printf 'R\t%s\n' "$__ea_top" >>"$__ea_out"
         set -- -mindepth 1
         [ -n "$__ea_maxd" ] && set -- "$@" -maxdepth "$__ea_maxd"
         __ea_L=-P
         [ "$__ea_follow" = 1 ] && __ea_L=-L
         # shellcheck disable=SC2154 # ea__fs_format comes from filestat.sh
-        find "$__ea_L" "$__ea_root" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
+        find "$__ea_L" "$__ea_top" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
             >"$__ea_st" 2>/dev/null
         while IFS= read -r __ea_line; do
             printf 'E\t%s\n' "$__ea_line" >>"$__ea_out"
@@ -47,15 +47,15 @@ ea_find() {
         if [ -n "$__ea_re" ]; then
             __ea_pat=$__ea_re
             [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"
-            find "$__ea_L" "$__ea_root" "$@" -type f -exec env LC_ALL=C grep -l -E -e "$__ea_pat" {} + \
+            find "$__ea_L" "$__ea_top" "$@" -type f -exec env LC_ALL=C grep -l -E -e "$__ea_pat" {} + \
                 2>/dev/null | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
         fi
         if [ -n "$__ea_alg" ]; then
             if command -v "${__ea_alg}sum" >/dev/null 2>&1; then
-                find "$__ea_L" "$__ea_root" "$@" -type f -exec "${__ea_alg}sum" {} + 2>/dev/null |
+                find "$__ea_L" "$__ea_top" "$@" -type f -exec "${__ea_alg}sum" {} + 2>/dev/null |
                     sed "s/^\([0-9a-f]*\)  */S${__ea_tab}\1${__ea_tab}/" >>"$__ea_out"
             else
-                find "$__ea_L" "$__ea_root" "$@" -type f 2>/dev/null | while IFS= read -r __ea_e; do
+                find "$__ea_L" "$__ea_top" "$@" -type f 2>/dev/null | while IFS= read -r __ea_e; do
                     if __ea_h=$(ea__fs_digest "$__ea_e" "$__ea_alg"); then
                         printf 'S\t%s\t%s\n' "$__ea_h" "$__ea_e"
                     fi

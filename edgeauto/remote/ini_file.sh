@@ -185,7 +185,8 @@ ea_ini_file() {
         ea_changed
         ea_diff_files "$__ea_old" "$__ea_new" "$__ea_target (content)" "$__ea_target (content)"
         if ! ea_is_check; then
-            ea__fe_commit "$__ea_new" "$__ea_target" "$__ea_backup" "" "$__ea_exists" || return 1
+            ea__fe_commit "$__ea_new" "$__ea_target" "$__ea_backup" "" "$__ea_exists" 0 ||
+                return 1
         fi
     fi
     if [ -e "$__ea_p" ]; then

@@ -419,8 +419,8 @@ ea__svc_runit() {
             sleep 0.1 2>/dev/null || sleep 1
             __ea_n=$((__ea_n + 1))
         done
-        # a new service starts when runsv picks it up: only a stop is still to do
-        [ "$__ea_state_act" = start ] && __ea_state_act=
+        # runsv normally starts a new service itself, but one that was disabled a moment
+        # ago may still be held down by its old runsv: `sv start` stays
     fi
     [ -n "$__ea_state_act" ] || return 0
     if [ ! -e "$__ea_sup" ]; then

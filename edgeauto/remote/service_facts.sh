@@ -11,7 +11,7 @@
 #     initd            NAME<TAB>running|stopped<TAB>enabled|disabled per /etc/init.d script,
 #                      when there is no `service` tool, systemd or OpenRC (BusyBox devices)
 #     runit            NAME<TAB>running|stopped<TAB>enabled|disabled per /etc/sv service,
-#                      when `sv` exists and systemd does not run
+#                      when `sv` exists and nothing Ansible asks is there (as initd)
 
 ea__sf_systemd() {
     # true when systemd runs this host (systemctl plus its run directory or PID 1)
@@ -128,7 +128,8 @@ ea_service_facts() {
         ea__sf_initd "$__ea_p.i"
         ea_field_file initd "$__ea_p.i"
     fi
-    if [ "$__ea_sd" = 0 ] && command -v sv >/dev/null 2>&1 && [ -d /etc/sv ]; then
+    if [ "$__ea_service" = 0 ] && [ "$__ea_sd" = 0 ] && [ "$__ea_rcs" = 0 ] &&
+        command -v sv >/dev/null 2>&1 && [ -d /etc/sv ]; then
         ea__sf_runit "$__ea_p.r"
         ea_field_file runit "$__ea_p.r"
     fi

@@ -179,17 +179,21 @@ TEMPLATE_OPTIONS = (
     "variable_end_string",
     "comment_start_string",
     "comment_end_string",
+    "keep_trailing_newline",
+    "line_statement_prefix",
+    "line_comment_prefix",
 )
-"""Jinja2 settings the ``template`` module/lookup may change (Ansible's option names)."""
+"""Jinja2 settings the ``template`` module/lookup or a ``#jinja2:`` header may change
+(Ansible's option names)."""
 
 
 @lru_cache(maxsize=32)
 def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Environment:
-    settings: dict[str, Any] = {"trim_blocks": True}
+    # trailing newlines are restored by count, as Ansible does (keep_trailing_newline: off)
+    settings: dict[str, Any] = {"trim_blocks": True, "keep_trailing_newline": False}
     settings.update(options)
     env = _Environment(
         undefined=_Undefined,
-        keep_trailing_newline=False,  # trailing newlines are restored by count, as Ansible does
         loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
         cache_size=2000,
         auto_reload=False,

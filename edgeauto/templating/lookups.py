@@ -86,13 +86,44 @@ def lookup_file(templar: Templar, terms: list, rstrip=True, lstrip=False, **_: A
     return out
 
 
-def lookup_template(templar: Templar, terms: list, template_vars=None, **_: Any) -> list:
+_TEMPLATE_LOOKUP_SYNTAX = (
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "trim_blocks",
+)
+
+
+def lookup_template(
+    templar: Templar,
+    terms: list,
+    template_vars=None,
+    convert_data=True,
+    jinja2_native=False,
+    **syntax: Any,
+) -> list:
+    """Each template file rendered with the host's variables; Ansible's syntax options
+    (``variable_start_string``… ``trim_blocks``) and a ``#jinja2:`` header (which wins)
+    change the Jinja2 settings. ``convert_data``/``jinja2_native`` are accepted: the
+    result is always text here, as ansible-core 2.19 gives for a template file."""
+    from edgeauto.templating.jinja_env import TEMPLATE_OPTIONS
+
+    bad = sorted(k for k in syntax if k not in TEMPLATE_OPTIONS)
+    if bad:
+        raise TemplateError(f"template lookup: unknown option(s) {', '.join(bad)}")
+    options = {k: v for k, v in syntax.items() if v is not None}
+    if "trim_blocks" in options:
+        from edgeauto.templating.lookups_more import _bool
+
+        options["trim_blocks"] = _bool("template", "trim_blocks", options["trim_blocks"])
     out = []
     for term in terms:
         path = _find_file(templar, "template", "templates", term)
         extra = dict(template_vars or {})
         extra.setdefault("template_path", str(path))
-        out.append(templar.render_template_text(_read_text(templar, path), extra))
+        text = _read_text(templar, path)
+        out.append(templar.render_template_text(text, extra, source=str(path), **options))
     return out
 
 
@@ -345,7 +376,17 @@ LOOKUPS: dict[str, Callable[..., list]] = {
 }
 
 
-_TEXT_LOOKUPS = ("file", "template", "env", "pipe")
+def _register_more() -> None:
+    """varnames, config, csvfile, ini, password, random_choice, unvault, url, flattened."""
+    from edgeauto.templating.lookups_more import MORE_LOOKUPS
+
+    LOOKUPS.update(MORE_LOOKUPS)
+
+
+_register_more()
+
+
+_TEXT_LOOKUPS = ("file", "template", "env", "pipe", "csvfile", "ini", "url", "unvault")
 
 
 def _as_text_data(value: Any) -> Any:
@@ -359,13 +400,14 @@ def _as_text_data(value: Any) -> Any:
 
 
 # lookups Ansible ships in community.general rather than ansible.builtin
-_COMMUNITY_GENERAL_LOOKUPS = ("cartesian",)
+_COMMUNITY_GENERAL_LOOKUPS = ("cartesian", "flattened")
 
 
 def lookup_short_name(name: str) -> str:
     """The LOOKUPS key for a lookup name: the built-in collection prefixes are dropped by the
     action rule (:func:`edgeauto.playbook.actions.without_builtin_prefix`), and
-    ``community.general.X`` for the lookups that collection holds (``cartesian``) — a lookup
+    ``community.general.X`` for the lookups that collection holds (``cartesian``,
+    ``flattened``) — a lookup
     FQCN names the collection it lives in, which is not always ansible.builtin."""
     from edgeauto.playbook.actions import without_builtin_prefix  # at call time: no cycle
 

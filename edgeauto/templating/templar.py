@@ -179,9 +179,27 @@ class Templar:
         ``source`` is the template file: errors then point at ``source:LINE`` (the task's
         position ``pos`` becomes the hint) instead of pasting the template.
         """
+        from edgeauto.templating.jinja_header import check_options, split_header
+
         unknown = set(options) - set(TEMPLATE_OPTIONS)
         if unknown:
             raise TemplateError(f"unknown template option(s): {', '.join(sorted(unknown))}", pos)
+        original = text
+        # ansible-core restores the dropped trailing newlines with the *argument's*
+        # newline_sequence, not the header's: kept, so output is byte-identical
+        restore_with = options.get("newline_sequence", "\n")
+        try:  # a '#jinja2:' first line wins over the arguments, as in ansible-core
+            text, header = split_header(text)
+            options = {**options, **header}
+            check_options(options)
+        except TemplateError as exc:
+            if source is None:
+                exc.pos = exc.pos or pos
+                raise
+            raise in_template_file(exc, source, 1, pos) from None
+        shift = 1 if text is not original else 0  # the header line is gone: lines move up
+        if shift and not text:
+            return ""  # nothing but the header: ansible-core renders nothing (no newline)
         opts = tuple(sorted(options.items()))
         templar = self.with_vars(extra) if extra else self
         try:
@@ -190,7 +208,10 @@ class Templar:
             if source is None:
                 raise self._syntax_error(exc, pos) from None
             raise in_template_file(
-                TemplateError(f"template syntax error: {exc.message}"), source, exc.lineno, pos
+                TemplateError(f"template syntax error: {exc.message}"),
+                source,
+                (exc.lineno or 0) + shift,
+                pos,
             ) from None
         try:
             out = templar._run(tmpl, text, pos)
@@ -198,10 +219,11 @@ class Templar:
             if source is None:
                 raise
             exc.message = exc.message.removesuffix(f" in '{text.strip()}'")
-            raise in_template_file(exc, source, template_line(exc, tmpl, text), pos) from None
+            line = template_line(exc, tmpl, text)
+            raise in_template_file(exc, source, line and line + shift, pos) from None
         if not isinstance(out, str):
             out = _to_text(out)
-        return _restore_newlines(text, out, options.get("newline_sequence", "\n"))
+        return _restore_newlines(original, out, restore_with)
 
     # -- internals --
 
@@ -344,8 +366,8 @@ class Templar:
             return result
         if isinstance(result, list) and len(result) == 1:
             return result[0]
-        if isinstance(result, list) and all(isinstance(r, str) for r in result):
-            return ",".join(result)
+        if isinstance(result, list) and result and all(isinstance(r, str) for r in result):
+            return ",".join(result)  # an empty result stays [] (ansible-core 2.19)
         return result
 
     def _query(self, name: str, *terms: Any, **kwargs: Any) -> list:

@@ -152,7 +152,7 @@ def _section_re(value: str, what: str, pos: Position | None) -> tuple[str, bool]
             "the whole file, so ^/$ elsewhere mean the file's start/end)",
             pos,
         )
-    ere = python_re_to_ere(body, pos, what)
+    ere = ("^" if anchored else "") + python_re_to_ere(body, pos, what)
     _refuse_newline(ere, value, what, pos)
     return ere, anchored
 

@@ -110,6 +110,8 @@ def _systemd(fields: dict, services: dict) -> None:
 
 def _listed(fields: dict, services: dict, key: str, source: str) -> None:
     for name, state, status in _tabbed(fields.get(key, ""), 3):
+        if source == "runit" and name in services and status != "enabled":
+            continue  # an /etc/sv dir runit does not supervise: the init script's entry stays
         services[name] = {"name": name, "state": state, "status": status, "source": source}
 
 

@@ -1,5 +1,9 @@
 """``template``: render a Jinja2 template on the controller, then install it like ``copy``.
 
+The Jinja2 settings (``trim_blocks``, ``lstrip_blocks``, ``newline_sequence``, the
+``*_start_string``/``*_end_string`` delimiters) come from the arguments, and a ``#jinja2:``
+first line in the template file overrides them (see :mod:`edgeauto.templating.jinja_header`).
+
 Rendering happens per host with that host's variables (``ctx.templar``), so the target still
 needs nothing but a shell. Unchanged results are not sent (see :mod:`.copy`).
 """
@@ -44,10 +48,10 @@ SPEC = ModuleSpec(
         ),
         "output_encoding": Option(default="utf-8", description="Encoding of the result."),
         "trim_blocks": Option(
-            type="bool", default=True, description="Only the default (true) is supported."
+            type="bool", default=True, description="Drop the first newline after a block tag."
         ),
         "lstrip_blocks": Option(
-            type="bool", default=False, description="Only the default (false) is supported."
+            type="bool", default=False, description="Strip spaces before a block tag."
         ),
         "block_start_string": Option(default="{%", description="Jinja2 delimiter override."),
         "block_end_string": Option(default="%}", description="Jinja2 delimiter override."),

@@ -174,6 +174,17 @@ def test_systemd_missing_unit_fails_like_ansible(tmp_path, lab_inventory, fresh_
         assert r["x"]["status"]["LoadState"] == "not-found"
 
 
+def test_systemd_on_busybox_says_systemctl_is_missing(tmp_path, lab_inventory, busybox_host):
+    r = play(
+        tmp_path, lab_inventory, busybox_host, [{"name": "x", "systemd": "name=ntpd state=started"}]
+    )
+    assert r["x"]["msg"].startswith('Failed to find required executable "systemctl"')
+    r = play(
+        tmp_path, lab_inventory, busybox_host, [{"name": "x", "service": "name=ntpd state=started"}]
+    )
+    assert r["x"]["msg"] == "Could not find the requested service ntpd: host"
+
+
 @pytest.mark.parametrize(
     "module, args, message",
     [
@@ -433,6 +444,13 @@ def test_service_openrc_with_the_real_rc_service_and_rc_update(tmp_path, lab_inv
     converge(tmp_path, lab_inventory, h, tasks, ["orc"])
     assert "started" in out(h, "rc-service ea-orc status")
     assert "default" in sh(h, "rc-update show | grep ea-orc")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert services["ea-orc"] == {
+        "name": "ea-orc",
+        "runlevels": ["default"],
+        "state": "started",
+        "source": "openrc",
+    }
     pid = sh(h, "cat /run/ea-orc.pid")
     r = play(
         tmp_path, lab_inventory, h, [{"name": "bounce", "service": "name=ea-orc state=restarted"}]
@@ -478,6 +496,31 @@ def test_service_runit_with_the_real_sv_and_runsvdir(tmp_path, lab_inventory, ma
     converge(tmp_path, lab_inventory, h, off, ["off"])
     assert h.run("test -e /etc/service/ea-run").returncode != 0
     assert out(h, "pgrep -f 'sleep 4242427'") == ""
+    # service_facts: with Debian's `service` tool the listing is Ansible's (no runit entries);
+    # on a device without it, /etc/init.d scripts and runit's /etc/sv services are listed
+    sh(h, "ln -s /etc/sv/ea-run /etc/service/ea-run")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert "ea-run" not in services and services["ssh"]["source"] == "sysv"
+    sh(h, "mv /usr/sbin/service /usr/sbin/service.hidden")
+    for _ in range(70):  # runsv may still hold the service down from the disable above
+        if out(h, "sv start /etc/service/ea-run; sv status /etc/service/ea-run").count("run:"):
+            break
+        sh(h, "sleep 0.1")
+    services = facts_of(tmp_path, lab_inventory, h)
+    assert services["ea-run"] == {
+        "name": "ea-run",
+        "state": "running",
+        "status": "enabled",
+        "source": "runit",
+    }
+    # /etc/sv/ssh exists (openssh-server ships it) but runit does not supervise it: the init
+    # script's entry stays
+    assert services["ssh"] == {
+        "name": "ssh",
+        "state": "running",
+        "status": "enabled",
+        "source": "sysv",
+    }
 
 
 # ---------------------------------------------------------------- service_facts
@@ -561,3 +604,53 @@ def test_service_facts_without_services_is_skipped(tmp_path, lab_inventory, make
     r = play(tmp_path, lab_inventory, h, [{"name": "facts", "service_facts": {}}])
     assert r["facts"]["_status"] == "skipped"
     assert r["facts"]["msg"].startswith("Failed to find any services.")
+
+
+# OpenWrt's /etc/rc.common (a test-provided minimal one: the real one needs procd): scripts
+# run as `/bin/sh /etc/rc.common SCRIPT ACTION`; enable/disable/enabled manage
+# /etc/rc.d/S<START>name links, which is what `service` must call on such a device.
+RC_COMMON = r"""#!/bin/sh
+initscript=$1
+action=${2:-help}
+shift 2
+name=${initscript##*/}
+. "$initscript"
+enable() { disable; ln -s "../init.d/$name" "/etc/rc.d/S${START:-50}$name"; }
+disable() { rm -f /etc/rc.d/S??"$name"; }
+enabled() { for l in /etc/rc.d/S??"$name"; do [ -L "$l" ] && return 0; done; return 1; }
+"$action" "$@"
+"""
+
+OPENWRT_SCRIPT = r"""#!/bin/sh /etc/rc.common
+START=77
+PIDFILE=/var/run/ea-owrt.pid
+start() { sleep 4242428 >/dev/null 2>&1 & echo $! >"$PIDFILE"; }
+stop() { [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")"; rm -f "$PIDFILE"; }
+status() {
+    if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then echo running; return 0; fi
+    echo inactive
+    return 3
+}
+"""
+
+
+def test_service_openwrt_rc_common_scripts_on_busybox(tmp_path, lab_inventory, make_host):
+    h = make_host(flavor="busybox")
+    h.run(
+        "mkdir -p /etc/init.d /etc/rc.d /var/run && cat >/etc/rc.common",
+        input=RC_COMMON,
+        check=True,
+    )
+    h.run(
+        "cat >/etc/init.d/ea-owrt && chmod 0755 /etc/init.d/ea-owrt",
+        input=OPENWRT_SCRIPT,
+        check=True,
+    )
+    tasks = [{"name": "owrt", "service": {"name": "ea-owrt", "state": "started", "enabled": True}}]
+    converge(tmp_path, lab_inventory, h, tasks, ["owrt"])
+    assert sh(h, "readlink /etc/rc.d/S77ea-owrt") == "../init.d/ea-owrt"  # rc.common made it
+    assert sh(h, "/etc/init.d/ea-owrt status") == "running"
+    off = [{"name": "off", "service": {"name": "ea-owrt", "state": "stopped", "enabled": False}}]
+    converge(tmp_path, lab_inventory, h, off, ["off"])
+    assert out(h, "ls /etc/rc.d") == ""
+    assert out(h, "/etc/init.d/ea-owrt status") == "inactive"
