@@ -346,6 +346,25 @@ def lookup_inventory_hostnames(templar: Templar, terms: list, **_: Any) -> list:
     return select_hosts(inv, [str(t) for t in terms])
 
 
+def lookup_varnames(templar: Templar, terms: list, **_: Any) -> list:
+    """Names of the defined variables matching each term (a regular expression, searched
+    anywhere in the name, as Ansible's ``varnames``), in the order the variables are known."""
+    import re
+
+    out: list[str] = []
+    for term in terms:
+        if not isinstance(term, str):
+            raise TemplateError(f"varnames lookup: expected a string, found {describe(term)}")
+        try:
+            pattern = re.compile(term)
+        except re.error as exc:
+            raise TemplateError(
+                f"varnames lookup: bad regular expression {term!r}: {exc}"
+            ) from None
+        out.extend(name for name in templar.variables if pattern.search(str(name)))
+    return out
+
+
 def lookup_lines(templar: Templar, terms: list, **_: Any) -> list:
     """``with_lines``: each output line of each command (run in the playbook dir)."""
     out: list[str] = []
@@ -363,6 +382,7 @@ LOOKUPS: dict[str, Callable[..., list]] = {
     "pipe": lookup_pipe,
     "fileglob": lookup_fileglob,
     "vars": lookup_vars,
+    "varnames": lookup_varnames,
     "items": lookup_items,
     "list": lookup_list,
     "dict": lookup_dict,
