@@ -113,9 +113,14 @@ def _judge_remote(te: TaskExec, slot: ItemSlot, res: dict, templar, predicted: s
     return res
 
 
+NO_ITEMS = "No items in the list"
+
+
 def _combined(te: TaskExec, item_results: list[dict]) -> dict:
     if not te.looped:
         return item_results[0] if item_results else {"skipped": True}
+    if not item_results:  # ansible-playbook: an empty loop skips the task
+        return {"results": [], "changed": False, "skipped": True, "skipped_reason": NO_ITEMS}
     all_skipped = bool(item_results) and all(r.get("skipped") for r in item_results)
     result = {
         "results": item_results,

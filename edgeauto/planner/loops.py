@@ -26,8 +26,12 @@ def _flatten_all(values: Any) -> list:
     return out
 
 
-def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
-    """Items for ``loop`` (kind None/'loop') or ``with_<kind>`` after templating its value."""
+def loop_items(
+    kind: str | None, rendered: Any, templar, pos=None, action: str | None = None
+) -> list:
+    """Items for ``loop`` (kind None/'loop') or ``with_<kind>`` after templating its value.
+    ``action`` is the task's module: ``with_first_found`` searches the subdir it implies
+    (``vars/`` for include_vars, ``templates/`` for template), as Ansible does."""
     kind = kind or "loop"
     if kind.startswith("with_"):
         from edgeauto.templating.lookups import lookup_short_name
@@ -74,13 +78,14 @@ def loop_items(kind: str | None, rendered: Any, templar, pos=None) -> list:
         return result
     # Everything else is a lookup plugin: with_fileglob, with_sequence, with_lines …
     terms = rendered if isinstance(rendered, list) else [rendered]
-    return _query(templar, kind, terms)
+    return _query(templar, kind, terms, action)
 
 
-def _query(templar, kind: str, terms: list) -> list:
-    from edgeauto.templating.lookups import run_lookup
+def _query(templar, kind: str, terms: list, action: str | None = None) -> list:
+    from edgeauto.templating.lookups import lookup_short_name, run_lookup
 
-    result = run_lookup(templar, kind, list(terms), {})
+    kwargs = {"_with_action": action} if action and lookup_short_name(kind) == "first_found" else {}
+    result = run_lookup(templar, kind, list(terms), kwargs)
     return list(result) if isinstance(result, list) else [result]
 
 

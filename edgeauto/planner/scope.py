@@ -99,8 +99,15 @@ class PlayScope:
     def command_line_vars(self) -> dict:
         """Connection variables the command line sets, below everything else (ansible: ``-u``
         is what ``ansible_user`` reads unless the inventory or a play sets it)."""
-        user = self.fleet.options.remote_user
-        return {"ansible_user": user} if user else {}
+        from edgeauto.transport.factory import DEFAULT_CONNECTION
+
+        opts = self.fleet.options
+        # ansible-core always defines ansible_connection (from the play context) even when no
+        # inventory sets it: roles test `ansible_connection != 'chroot'` (willshersystems.sshd)
+        out = {"ansible_connection": getattr(opts, "connection", None) or DEFAULT_CONNECTION}
+        if opts.remote_user:
+            out["ansible_user"] = opts.remote_user
+        return out
 
     def inventory_vars(self, name: str) -> dict:
         cached = self._inventory_vars.get(name)

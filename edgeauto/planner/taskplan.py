@@ -47,7 +47,8 @@ def loop_slots(task: Task, templar) -> list[ItemSlot]:
     """The task's loop items as slots (one item-less slot for an unlooped task)."""
     if task.loop is None:
         return [ItemSlot()]
-    values = loop_items(task.loop_kind, templar.render(task.loop, task.pos), templar, task.pos)
+    rendered = templar.render(task.loop, task.pos)
+    values = loop_items(task.loop_kind, rendered, templar, task.pos, task.action)
     return [ItemSlot(v, i) for i, v in enumerate(values)]
 
 

@@ -72,6 +72,18 @@ class PackageModule(RemoteModule):
         "(recorded stand-ins) on busybox hosts"
     )
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        """Ansible's package action forwards every argument it does not know to the backend
+        module (``allow_downgrade`` for apt, ``enablerepo`` for dnf…), which checks them only
+        when the task runs: so do we (a task skipped by ``when`` never complains); see
+        :meth:`compile` for what happens to them."""
+        own = {k: v for k, v in args.items() if k in self.spec.options}
+        extra = {k: v for k, v in args.items() if k not in self.spec.options}
+        return {**self.spec_validate(own, pos, final), **extra}
+
+    def spec_validate(self, args: dict, pos: Position | None, final: bool) -> dict:
+        return super().validate(args, pos, final)
+
     def check_args(self, args: dict, pos: Position | None) -> None:
         state = args.get("state")
         if state not in STATES:
@@ -89,6 +101,14 @@ class PackageModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
+        extra = sorted(k for k in args if k not in self.spec.options)
+        if extra:
+            raise ModuleArgumentError(
+                f"package: {', '.join(extra)} would go to the backend module with Ansible; "
+                "edgeauto's native package passes no backend options (use the backend module, "
+                "e.g. apt:, directly)",
+                ctx.pos,
+            )
         state = STATES[args["state"]]
         use = args.get("use") or "auto"
         if use == "auto":

@@ -158,3 +158,24 @@ def test_first_found_for_with_loops_uses_the_action_subdir(project):
         t, "first_found", [["site.j2"]], {"_with_action": "ansible.builtin.template"}
     )
     assert found == [str(project["role"] / "templates" / "site.j2")]
+
+
+def test_with_first_found_loop_passes_the_task_action(project):
+    """``with_first_found`` on include_vars finds the role's vars/ file (as ansible-core does):
+    the loop expansion must hand the task's action to the lookup."""
+    from edgeauto.planner.loops import loop_items
+
+    (project["role"] / "vars").mkdir()
+    (project["role"] / "vars" / "Debian.yml").write_text("a: 1")
+    t = _templar(project)
+    items = loop_items("with_first_found", ["Debian-12.yml", "Debian.yml"], t, None, "include_vars")
+    assert items == [str(project["role"] / "vars" / "Debian.yml")]
+
+
+def test_varnames_lists_matching_variable_names(project):
+    """devsec ssh_hardening guards set_fact with ``not lookup('varnames', '^name$')``; the
+    answers are ansible-core 2.19's for the same variables."""
+    t = _templar(project, qz_a=1, qz_b=2, other=3)
+    assert t.render("{{ lookup('varnames', '^qz_') }}") == "qz_a,qz_b"
+    assert t.render("{{ query('varnames', '^qz_', 'her$') }}") == ["qz_a", "qz_b", "other"]
+    assert t.render("{{ not lookup('varnames', '^nope$') }}") is True
