@@ -146,11 +146,17 @@ ea_atomic_install() {
     # $1 source file (private temp), $2 destination: copy into a temp file in the destination's
     # directory, give it the old file's mode/owner (or the login-umask default), then mv over.
     __ea_dir=$(dirname "$2")
-    __ea_new=$(mktemp "$__ea_dir/.edgeauto.XXXXXXXX") || {
+    # the name is recorded as inflight BEFORE the file exists (a kill between the two must not
+    # leave an unrecorded temp file), then created exclusively (noclobber) under umask 077
+    __ea_new=$(mktemp -u "$__ea_dir/.edgeauto.XXXXXXXX") || {
         ea_fail "cannot create a temp file in $__ea_dir"
         return 1
     }
     ea_inflight "$__ea_new"
+    (set -C && : >"$__ea_new") 2>/dev/null || {
+        ea_fail "cannot create a temp file in $__ea_dir"
+        return 1
+    }
     # a signal before the rename removes the half copy (SIGKILL: the next sweep does)
     trap 'rm -f "$__ea_new"; exit 129' HUP
     trap 'rm -f "$__ea_new"; exit 130' INT
