@@ -379,8 +379,9 @@ LOOKUPS: dict[str, Callable[..., list]] = {
 def _register_more() -> None:
     """varnames, config, csvfile, ini, password, random_choice, unvault, url, flattened."""
     from edgeauto.templating.lookups_more import MORE_LOOKUPS
+    from edgeauto.templating.lookups_password import lookup_password
 
-    LOOKUPS.update(MORE_LOOKUPS)
+    LOOKUPS.update(MORE_LOOKUPS, password=lookup_password)
 
 
 _register_more()
