@@ -23,7 +23,6 @@ from edgeauto.yamlsrc import load_yaml, position_of
 
 _LOCAL = ("localhost", "127.0.0.1", "::1")
 _FACT_PREFIXES = ("ansible_", "facter_", "ohai_")  # facts exist only at run time
-_SPEC_TYPES = {"str", "int", "float", "bool", "list", "dict", "path", "raw"}
 
 
 def _runtime_env() -> jinja2.Environment:
@@ -173,23 +172,16 @@ def argument_specs(role: Role) -> dict | None:
 def role_argument_spec(role: Role):
     """The entry point's spec from meta/argument_specs.yml (or meta/main.yml), as a ModuleSpec
     without required options; None when the role declares none."""
-    from edgeauto.modules.spec import ModuleSpec, Option
+    from edgeauto.modules.spec import ModuleSpec
 
     data = argument_specs(role)
     entry = data.get(role.tasks_from or "main") if data else None
     options = entry.get("options") if isinstance(entry, dict) else None
     if not isinstance(options, dict):
         return None
-    opts = {}
-    for name, raw in options.items():
-        raw = raw if isinstance(raw, dict) else {}
-        kind = str(raw.get("type", "str"))
-        choices = raw.get("choices")
-        opts[str(name)] = Option(
-            type=kind if kind in _SPEC_TYPES else "raw",
-            choices=tuple(choices) if isinstance(choices, list) else None,
-            elements=str(raw["elements"]) if raw.get("elements") in _SPEC_TYPES else None,
-        )
+    from edgeauto.modules.core.validate_argument_spec import argspec_option
+
+    opts = {str(n): argspec_option(r if isinstance(r, dict) else {}) for n, r in options.items()}
     return ModuleSpec(role.name, "role parameters", options=opts)
 
 

@@ -62,6 +62,17 @@ class ValidateArgumentSpecModule(ControllerModule):
         return out
 
 
+def argspec_option(raw: dict) -> Option:
+    """One option of an Ansible argument spec (meta/argument_specs.yml) as our Option: type
+    (unknown types as raw), choices, elements; ``required`` and nesting are the caller's."""
+    kind = str(raw.get("type", "str"))
+    return Option(
+        type=kind if kind in _TYPES else "raw",
+        choices=tuple(raw["choices"]) if isinstance(raw.get("choices"), list) else None,
+        elements=str(raw["elements"]) if raw.get("elements") in _TYPES else None,
+    )
+
+
 def spec_errors(spec: dict, values: dict, where: str) -> list[str]:
     """Every problem of ``values`` against an argument spec (required, type, choices,
     elements, nested ``options``), each naming the option's path."""
@@ -73,12 +84,7 @@ def spec_errors(spec: dict, values: dict, where: str) -> list[str]:
             if raw.get("required"):
                 errors.append(f"missing required arguments: {path}")
             continue
-        kind = str(raw.get("type", "str"))
-        option = Option(
-            type=kind if kind in _TYPES else "raw",
-            choices=tuple(raw["choices"]) if isinstance(raw.get("choices"), list) else None,
-            elements=str(raw["elements"]) if raw.get("elements") in _TYPES else None,
-        )
+        option = argspec_option(raw)
         try:
             value = ModuleSpec(path, "", options={name: option}).validate({name: values[name]})[
                 name
