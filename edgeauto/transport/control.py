@@ -20,6 +20,7 @@ from edgeauto.errors import EdgeautoError
 SUN_PATH_MAX = 104  # the smaller of Linux (108) and BSD/macOS (104), including the NUL
 SSH_TEMP_SUFFIX = 17  # ".XXXXXXXXXXXXXXXX" ssh adds while creating the master socket
 NAME_LEN = 16
+MAX_DIR_LEN = SUN_PATH_MAX - NAME_LEN - SSH_TEMP_SUFFIX - 2  # "/" + name + suffix + NUL
 
 
 def default_control_dir() -> str:
@@ -31,6 +32,23 @@ def default_control_dir() -> str:
     return os.path.join(tempfile.gettempdir(), f"edgeauto-cm-{os.getuid()}")
 
 
+def choose_control_dir(configured: str | None) -> tuple[str, str | None]:
+    """The control directory to use and, when the configured one cannot hold a socket, why not.
+
+    ssh itself quietly drops multiplexing when ControlPath is too long; we keep it (every
+    script after the first costs one channel) by falling back to the short default directory,
+    and say so, instead of turning a long ``control_dir``/``ANSIBLE_SSH_CONTROL_PATH_DIR`` (a
+    deep pytest or CI temp dir) into an unreachable host.
+    """
+    if not configured or _fits(configured):
+        return configured or default_control_dir(), None
+    fallback = default_control_dir()
+    return fallback, (
+        f"control socket directory {configured!r} is too long for a unix socket path "
+        f"({len(os.fsencode(configured))} bytes; at most {MAX_DIR_LEN}); using {fallback!r} instead"
+    )
+
+
 def _fits(directory: str) -> bool:
     return len(os.fsencode(directory)) + 1 + NAME_LEN + SSH_TEMP_SUFFIX + 1 <= SUN_PATH_MAX
 
@@ -40,7 +58,7 @@ def ensure_private_dir(directory: str) -> str:
     if not _fits(directory):
         raise EdgeautoError(
             f"control socket directory {directory!r} is too long for a unix socket path "
-            f"({len(directory)} bytes; at most {SUN_PATH_MAX - NAME_LEN - SSH_TEMP_SUFFIX - 2}): "
+            f"({len(os.fsencode(directory))} bytes; at most {MAX_DIR_LEN}): "
             "choose a shorter control_dir"
         )
     try:

@@ -20,7 +20,7 @@ import tempfile
 
 from edgeauto.errors import EdgeautoError
 from edgeauto.transport.base import ScriptResult, first, split_args
-from edgeauto.transport.control import control_path, default_control_dir, ensure_private_dir
+from edgeauto.transport.control import choose_control_dir, control_path, ensure_private_dir
 from edgeauto.transport.errors import (
     ConnectionFailed,
     ConnectTimeout,
@@ -147,7 +147,10 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
         self.warnings: list[str] = []
         self.connected = False
         self.multiplexed = True
-        self._control_dir = ensure_private_dir(self.options.control_dir or default_control_dir())
+        directory, why = choose_control_dir(self.options.control_dir)
+        self._control_dir = ensure_private_dir(directory)
+        if why:
+            self._warn(why)
         identity = "\0".join(
             map(
                 str,

@@ -9,7 +9,7 @@ import pytest
 
 from edgeauto.errors import ConnectionFailed, EdgeautoError, HostKeyError
 from edgeauto.transport import errors
-from edgeauto.transport.control import ensure_private_dir
+from edgeauto.transport.control import default_control_dir, ensure_private_dir
 from edgeauto.transport.factory import become_from_vars, make_transport
 from edgeauto.transport.openssh import option_keys
 from edgeauto.transport.options import TransportOptions
@@ -64,6 +64,17 @@ def test_control_socket_path_fits_the_unix_limit_with_ssh_temp_suffix(opts):
 def test_too_long_control_dir_is_refused_with_the_limit(tmp_path):
     with pytest.raises(EdgeautoError, match="too long"):
         ensure_private_dir(str(tmp_path / ("d" * 90)))
+
+
+def test_a_too_long_configured_control_dir_falls_back_to_the_default_and_says_so(tmp_path):
+    """ssh would silently drop multiplexing; an unreachable host would be worse: use the
+    short default directory and warn (a deep CI temp dir once made a whole test fail)."""
+    t = make_transport(
+        {"inventory_hostname": "edge1"},
+        options=TransportOptions(control_dir=str(tmp_path / ("d" * 90))),
+    )
+    assert t.control_path.startswith(default_control_dir())
+    assert any("too long" in w and "using" in w for w in t.warnings)
 
 
 @pytest.fixture
