@@ -32,14 +32,14 @@ Fixtures
     Factory: ``make_host(flavor="debian", systemd=True, with_python=False, arch=None)``
     returns a new host removed after the test. ``with_python=True`` gives a host
     ansible-core can drive (test oracle); the first call builds that base (~40 s, cached).
-``privileged_host`` (session, opt-in)
+``privileged_host`` (session; part of every run, off with EDGEAUTO_LAB_PRIVILEGED=0)
     A debian systemd host with its own network namespace running its own dockerd (storage
     driver vfs, own docker0 + iptables inside its netns) and Open vSwitch (userspace
     ``netdev`` datapath). Reached over SSH through a ProxyCommand entering its netns
     (``host.run`` and the inventory handle that). Tests must be marked
-    ``@pytest.mark.privileged``; they run only with ``-m privileged`` or
-    ``EDGEAUTO_LAB_PRIVILEGED=1`` (the docker/OVS base is ~400 MB more; built once).
-``libvirt_host`` (session, opt-in with the ``privileged`` marker)
+    ``@pytest.mark.privileged``; they run in every run, CI included (the docker/OVS base is
+    ~400 MB more; built once); ``EDGEAUTO_LAB_PRIVILEGED=0`` skips them.
+``libvirt_host`` (session, with the ``privileged`` marker)
     A privileged debian host running libvirtd (qemu:///system, QEMU TCG: no KVM here).
 ``arm64_host`` (session, opt-in)
     A Debian arm64 host running under qemu-user (sshd as PID 1, no systemd). Tests using
@@ -75,7 +75,11 @@ SESSION_BUSYBOX_HOSTS = 1
 
 OPT_IN = {
     "arm64": ("EDGEAUTO_LAB_ARM64", "an emulated arm64 lab host (slow: qemu-user)"),
-    "privileged": ("EDGEAUTO_LAB_PRIVILEGED", "a privileged lab host with docker and OVS"),
+}
+# Part of every run (CI included) unless switched off with ENV=0: the edge stack (docker, OVS,
+# libvirt) is what edgeauto exists for, so its tests are not optional (issue 11).
+OPT_OUT = {
+    "privileged": ("EDGEAUTO_LAB_PRIVILEGED", "a privileged lab host with docker, OVS or libvirt"),
 }
 
 
@@ -84,6 +88,8 @@ def pytest_configure(config):
         config.addinivalue_line(
             "markers", f"{marker}: needs {what}; opt in with -m {marker} or {env}=1"
         )
+    for marker, (env, what) in OPT_OUT.items():
+        config.addinivalue_line("markers", f"{marker}: needs {what}; switch off with {env}=0")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -92,6 +98,13 @@ def pytest_collection_modifyitems(config, items):
         if marker in selected or os.environ.get(env) == "1":
             continue
         skip = pytest.mark.skip(reason=f"needs {what}: opt in with -m {marker} or {env}=1")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
+    for marker, (env, what) in OPT_OUT.items():
+        if os.environ.get(env) != "0" or marker in selected:
+            continue
+        skip = pytest.mark.skip(reason=f"needs {what}: switched off by {env}=0")
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
