@@ -13,7 +13,7 @@ import argparse
 import importlib
 import sys
 
-from edgeauto import __version__
+from edgeauto import ANSIBLE_CORE_COMPAT, __version__
 from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
 
 COMMANDS = (
@@ -27,6 +27,7 @@ COMMANDS = (
     "lab",
     "lint",
     "config",
+    "completion",
 )
 
 
@@ -37,7 +38,9 @@ def build_parser(cfg=None) -> argparse.ArgumentParser:
         description="Agentless, Ansible-compatible automation for edge fleets: each host's "
         "tasks run as one sh script over one SSH session.",
     )
-    parser.add_argument("--version", action="version", version=f"edgeauto {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, default=cfg, help="show versions and exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -53,6 +56,37 @@ def build_parser(cfg=None) -> argparse.ArgumentParser:
         for command in sub.choices.values():
             apply_to_parser(command, cfg)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version`` printed as written (argparse's own action re-wraps the lines)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text(self.default))
+        parser.exit()
+
+
+def version_text(cfg=None) -> str:
+    """Like ``ansible-playbook --version``: what we are compatible with and which config
+    files this invocation reads, so a bug report carries both."""
+    import os
+    from importlib import metadata
+
+    try:
+        oracle = metadata.version("ansible-core") + " installed (module fallback available)"
+    except metadata.PackageNotFoundError:
+        oracle = "not installed (module fallback off; pip install edgeauto[ansible])"
+    lines = [
+        f"edgeauto {__version__}",
+        f"  compatible with ansible-core {ANSIBLE_CORE_COMPAT} (playbooks, module arguments, "
+        "ansible.cfg)",
+        f"  config file = {getattr(cfg, 'ansible_cfg', None) or 'None'}",
+        f"  edgeauto config file = {getattr(cfg, 'edgeauto_cfg', None) or 'None'}",
+        f"  ansible-core = {oracle}",
+        f"  python version = {sys.version.split()[0]} ({sys.executable})",
+        f"  executable location = {os.path.abspath(sys.argv[0]) if sys.argv[0] else 'edgeauto'}",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
