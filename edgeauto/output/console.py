@@ -1,6 +1,7 @@
 """ansible-playbook-style console output: PLAY/TASK headers, one line per host, PLAY RECAP.
 
-Hosts run independently and report whole segments at once, so results arrive out of task order.
+Hosts run independently and report each task as its record arrives (live, in each host's
+task order), so results from different hosts arrive out of task order.
 This reporter keeps a small reorder buffer: a task's block (``TASK [...]`` + every host's line)
 is printed once every running host of the batch has either reported that task or moved past
 it. With identical task lists on all hosts — the usual case — the output reads exactly like
@@ -60,6 +61,8 @@ class ConsoleReporter(ConsoleMessages, Reporter):
         self.seen_at: dict[tuple, float] = {}
         self.stale_after = 5.0  # seconds a finished task may wait for a slow host's line
         self._ticker: threading.Thread | None = None
+        self.failed_hosts: set[str] = set()
+        self.batch_started = time.monotonic()
 
     # ---------------------------------------------------------------- helpers
 
@@ -96,6 +99,8 @@ class ConsoleReporter(ConsoleMessages, Reporter):
             self.cursor = {h: -1 for h in hosts}
             self.printed = set()
             self.next_index = 0
+            self.failed_hosts = set()
+            self.batch_started = time.monotonic()
             if self._ticker is None:
                 self._ticker = threading.Thread(target=self._tick, name="console", daemon=True)
                 self._ticker.start()
@@ -115,11 +120,28 @@ class ConsoleReporter(ConsoleMessages, Reporter):
             with self.lock:
                 if self.buffer:
                     self._drain()
+                if self.status is not None:
+                    self.status.update(self._status_text())
 
     def _status_text(self) -> str:
+        """The live line: hosts done/running/failed, the slowest host and where it is, time.
+
+        The slowest host is the running one that has reported the fewest tasks (ties: the
+        first in the batch); its place is the task after the last one it reported."""
         waiting = [h for h in self.batch if h not in self.done_hosts]
-        shown = ", ".join(waiting[:8]) + (f" … (+{len(waiting) - 8})" if len(waiting) > 8 else "")
-        return f"running: {len(self.done_hosts)}/{len(self.batch)} hosts done; waiting for {shown}"
+        failed = len(self.failed_hosts & set(self.batch))
+        text = f"{len(self.done_hosts)}/{len(self.batch)} hosts done"
+        if failed:
+            text += f", {failed} failed"
+        text += f", {len(waiting)} running"
+        if waiting:
+            slowest = min(waiting, key=lambda h: self.cursor.get(h, -1))
+            text += f"; slowest: {slowest}"
+            last = self.cursor.get(slowest, -1)
+            names = {i: self.names[k][0] for k, i in self.order.items() if k in self.names}
+            if last >= 0 and last in names:
+                text += f" (after TASK [{names[last]}])"
+        return text + f"; {time.monotonic() - self.batch_started:.0f}s elapsed"
 
     def _stop_status(self) -> None:
         if self.status is not None:
@@ -128,6 +150,10 @@ class ConsoleReporter(ConsoleMessages, Reporter):
 
     def task_result(self, res) -> None:
         with self.lock:
+            if res.status == "unreachable" or (res.status == "failed" and not res.ignored):
+                self.failed_hosts.add(res.host)
+            if self.status is not None:
+                self.status.update(self._status_text())
             key = res.key or (id(res.task),)
             if key not in self.order:
                 self.order[key] = len(self.order)

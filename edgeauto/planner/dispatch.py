@@ -25,15 +25,18 @@ class Dispatcher:
         self.options = fleet.options
         self.reporter = fleet.reporter
 
-    def run_segment(self, state: HostState, segment: Segment) -> SegmentRun:
+    def run_segment(self, state: HostState, segment: Segment, on_settled=None) -> SegmentRun:
         """Run ``segment`` on the host; every call ends ``done``, ``not_run`` or
-        ``unreachable``. Lost connections are retried (``--retry-unreachable``)."""
+        ``unreachable``. Lost connections are retried (``--retry-unreachable``).
+        ``on_settled`` sees calls settled while a script runs (see :meth:`Segment.run`)."""
         opts = self.options
         attempts = max(0, int(opts.retry_unreachable))
         backoff = opts.retry_backoff
         resends = 0
         while True:
-            info = segment.run(state.transport, timeout=opts.task_timeout, host=state.name)
+            info = segment.run(
+                state.transport, timeout=opts.task_timeout, host=state.name, on_settled=on_settled
+            )
             self.reporter.script_ran(state.name, info, len(segment.calls))
             if info.unreachable is None and resends < MAX_RESENDS and _resend(state, segment):
                 # A file changed since the facts round trip: the module asked for its content

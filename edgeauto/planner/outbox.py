@@ -50,17 +50,24 @@ class Outbox:
     # ------------------------------------------------------------------ flushing
 
     def flush(self) -> Flow:
-        """Run the pending segment (if any), then report every waiting task in order."""
+        """Run the pending segment (if any), then report every waiting task in order.
+
+        While the script runs, tasks whose records are in are already folded and reported
+        in order (:class:`LiveEmitter`), so output streams; what it did not report (a
+        failure, a cut, a resend) is handled here after the script, as always."""
         walk = self.walk
         run_info = None
+        live = LiveEmitter(self, walk.outbox)
         if walk.segment:
             if not self.services.barrier.before_send():
                 return self._stopped_before_send()
-            run_info = self.services.dispatch.run_segment(self.state, walk.segment)
+            run_info = self.services.dispatch.run_segment(
+                self.state, walk.segment, on_settled=live.settled
+            )
         walk.reset_segment()
         outbox, walk.outbox = walk.outbox, []
         outcome = Flow.OK
-        for number, te in enumerate(outbox):
+        for number, te in enumerate(outbox[live.emitted :], live.emitted):
             if te.final is None:
                 self.finalize(te, run_info)
             res = te.final
@@ -285,6 +292,68 @@ class Outbox:
         walk.segment.add(slot.call, become)
         walk.hidden_become = become
         walk.outbox.append(te)
+
+
+class LiveEmitter:
+    """Report the outbox's tasks in order as their records arrive, while the script runs.
+
+    Only the plain case is reported live: every item of the task came back complete and the
+    folded task is ok, changed, skipped by its own condition, or failed but ignored. At the
+    first anything else (a failure that stops the host, a resend, a controller task still to
+    be decided) live reporting stops and :meth:`Outbox.flush` goes on from there with the
+    whole run's information, exactly as without streaming.
+    """
+
+    def __init__(self, outbox: Outbox, pending: list[TaskExec]):
+        self.outbox = outbox
+        self.pending = pending
+        self.emitted = 0
+        self.stopped = False
+
+    def settled(self, call: Call, run_info: SegmentRun) -> None:
+        try:
+            self._advance(run_info)
+        except Exception:  # noqa: BLE001 - never let reporting kill the script in flight
+            self.stopped = True  # flush() folds the rest after the script and reports errors
+
+    def _advance(self, run_info: SegmentRun) -> None:
+        while not self.stopped and self.emitted < len(self.pending):
+            te = self.pending[self.emitted]
+            if not self._ready(te):
+                return
+            if te.final is None:
+                final = self.outbox.fold(te, run_info)
+                if not _plain(final):
+                    self.stopped = True
+                    return
+                te.final = final
+                self.outbox.commit(te)
+            elif not _plain(te.final):
+                self.stopped = True
+                return
+            self.outbox.emit(te)
+            self.emitted += 1
+
+    def _ready(self, te: TaskExec) -> bool:
+        if not te.remote:
+            return te.final is not None
+        for slot in te.items:
+            call = slot.call
+            if call is None:
+                continue
+            if call.outcome != "done" or (call.result or {}).get("resend"):
+                return False
+        return True
+
+
+def _plain(final) -> bool:
+    if final.status in ("ok", "changed"):
+        return True
+    if final.status == "failed":
+        return bool(final.ignored)
+    if final.status == "skipped":
+        return not final.result.get("not_run")
+    return False
 
 
 def _warning_text(warning) -> str:

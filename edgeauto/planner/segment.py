@@ -75,10 +75,18 @@ class Segment:
             self.become = become
         self.calls.append(call)
 
-    def run(self, transport: Transport, *, timeout: float | None, host: str) -> SegmentRun:
-        """Send the pending calls as one script; fill each call's ``result``/``outcome``."""
+    def run(
+        self, transport: Transport, *, timeout: float | None, host: str, on_settled=None
+    ) -> SegmentRun:
+        """Send the pending calls as one script; fill each call's ``result``/``outcome``.
+
+        ``on_settled(call, run)``, when given, is told of each call whose record came back
+        complete while the script still runs (``run`` is provisional: no rc or stderr yet),
+        so its result can be reported live. The whole-stream parse afterwards stays the
+        authority; calls it finds already settled from the same record are left as they are.
+        """
         from edgeauto.remote.builder import build_script, new_nonce
-        from edgeauto.remote.framing import parse_run
+        from edgeauto.remote.framing import RecordStream, parse_run
 
         todo = [c for c in self.calls if c.outcome in ("pending", "not_run")]
         nonce = new_nonce()
@@ -96,8 +104,29 @@ class Segment:
 
         started = time.monotonic()
         unreachable = None
+        live: dict[str, Call] = {}
+        on_output = None
+        if on_settled is not None:
+            stream = RecordStream(nonce)
+            by_task = dict(zip(ids, todo, strict=True))
+            provisional = SegmentRun(script, None, b"", 0.0, masked=masked)
+
+            def on_output(chunk: bytes) -> None:
+                for record in stream.feed(chunk):
+                    call = by_task.get(record.task_id)
+                    if call is None or record.task_id in live or record.status == "not_run":
+                        continue
+                    _settle(call, record, False)
+                    live[record.task_id] = call
+                    on_settled(call, provisional)
+
         try:
-            result = transport.run_script(script, timeout=timeout, become=self.become)
+            result = transport.run_script(
+                script,
+                timeout=timeout,
+                become=self.become,
+                on_output=on_output,
+            )
             stdout, stderr, rc = result.stdout, result.stderr, result.rc
         except ConnectionFailed as exc:
             unreachable = exc
@@ -127,6 +156,8 @@ class Segment:
             )
         by_id = {r.task_id: r for r in parsed.records}
         for task_id, call in zip(ids, todo, strict=True):
+            if task_id in live and call.outcome == "done":
+                continue  # settled from the same complete record while the script ran
             _settle(call, by_id.get(task_id), unreachable is not None)
         if (
             parsed.fatal is None

@@ -216,3 +216,50 @@ def _incomplete(record: TaskRecord) -> TaskRecord:
         "its effect on the host is unknown",
     )
     return record
+
+
+class RecordStream:
+    """Complete records from a stream still arriving (live progress while a script runs).
+
+    ``feed`` takes each chunk of stdout and returns the records completed by it, in order.
+    It never guesses: a record counts only once its END marker is in, so what it yields is
+    exactly what :func:`parse_run` will find in the whole stream (which stays the authority
+    for truncation, STOP and not_run).
+    """
+
+    def __init__(self, nonce: str):
+        self.nonce = nonce
+        self.start = f"@@EA:{nonce}:START ".encode()
+        self.end = f"@@EA:{nonce}:END ".encode()
+        self.data = bytearray()
+        self.end_seen = False  # an END marker is in the unconsumed data
+
+    def feed(self, chunk: bytes) -> list[TaskRecord]:
+        seen = len(self.data)
+        self.data += chunk
+        # a record can only complete once its END marker is in: parse then, not on every
+        # chunk of a large output (that would be quadratic)
+        if not self.end_seen:
+            self.end_seen = self.data.find(self.end, max(0, seen - len(self.end))) >= 0
+        if not self.end_seen:
+            return []
+        data = bytes(self.data)
+        done: list[TaskRecord] = []
+        pos = 0
+        while True:
+            at = data.find(self.start, pos)
+            eol = data.find(b"\n", at) if at >= 0 else -1
+            if eol < 0:
+                break
+            task_id = _decode(data[at + len(self.start) : eol].strip())
+            try:
+                record, end = _parse_record(data, eol + 1, task_id, self.nonce)
+            except RemoteProtocolError:
+                break  # the whole-stream parse reports it
+            if record.incomplete:
+                break
+            done.append(record)
+            pos = end
+        del self.data[:pos]
+        self.end_seen = self.data.find(self.end) >= 0
+        return done

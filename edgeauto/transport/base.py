@@ -97,8 +97,12 @@ class Transport(ABC):
         timeout: float | None,
         become: BecomeSpec | None = None,
         env: dict[str, str] | None = None,
+        on_output=None,
     ) -> ScriptResult:
-        """Run ``script`` with ``sh -s`` on the target: exactly one round trip."""
+        """Run ``script`` with ``sh -s`` on the target: exactly one round trip.
+
+        ``on_output(chunk)``, when given, sees stdout as it arrives, so task results can be
+        reported while the script still runs."""
 
     @abstractmethod
     def close(self) -> None:

@@ -185,7 +185,12 @@ class ParamikoTransport(SSHEndpoint, ShellTransport):
             self.connect(self.options.connect_timeout)
 
     def execute(
-        self, command: str, payload: bytes, timeout: float | None, handshake: Handshake | None
+        self,
+        command: str,
+        payload: bytes,
+        timeout: float | None,
+        handshake: Handshake | None,
+        on_output=None,
     ) -> tuple[ScriptResult, str]:
         import paramiko
 
@@ -200,7 +205,7 @@ class ParamikoTransport(SSHEndpoint, ShellTransport):
             raise ConnectionLost(
                 f"host {self.host}: `{shown}`: could not open a channel: {exc}"
             ) from None
-        return _drive_channel(chan, payload, timeout, handshake), shown
+        return _drive_channel(chan, payload, timeout, handshake, on_output), shown
 
     def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
         if result.rc is None or result.rc < 0:
@@ -226,7 +231,9 @@ class ParamikoTransport(SSHEndpoint, ShellTransport):
             self.connection = None
 
 
-def _drive_channel(chan, payload: bytes, timeout: float | None, handshake) -> ScriptResult:
+def _drive_channel(
+    chan, payload: bytes, timeout: float | None, handshake, on_output=None
+) -> ScriptResult:
     """Like streams.drive, for a paramiko channel: a writer thread + a reading loop."""
     from paramiko import SSHException
 
@@ -264,8 +271,11 @@ def _drive_channel(chan, payload: bytes, timeout: float | None, handshake) -> Sc
     while True:
         got = False
         while chan.recv_ready():
-            out += chan.recv(65536)
+            chunk = chan.recv(65536)
+            out += chunk
             got = True
+            if on_output is not None:
+                on_output(chunk)
         while chan.recv_stderr_ready():
             chunk = chan.recv_stderr(65536)
             err += chunk

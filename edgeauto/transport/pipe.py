@@ -41,6 +41,7 @@ class ShellTransport(Transport):
         timeout: float | None,
         become: BecomeSpec | None = None,
         env: dict[str, str] | None = None,
+        on_output=None,
     ) -> ScriptResult:
         self.before_run()
         command, handshake = become_command(become)
@@ -48,7 +49,11 @@ class ShellTransport(Transport):
         self.round_trips += 1
         self.cut_requested = False
         result, shown = self.execute(
-            reap.announce(marker, command), env_prelude(env) + script, timeout, handshake
+            reap.announce(marker, command),
+            env_prelude(env) + script,
+            timeout,
+            handshake,
+            on_output=on_output,
         )
         shown = shown.replace(reap.announce(marker, ""), "")  # messages show the command only
         pid, result.stderr = reap.cut_pid(marker, result.stderr)
@@ -80,12 +85,18 @@ class ShellTransport(Transport):
 
     @abstractmethod
     def execute(
-        self, command: str, payload: bytes, timeout: float | None, handshake: Handshake | None
+        self,
+        command: str,
+        payload: bytes,
+        timeout: float | None,
+        handshake: Handshake | None,
+        on_output=None,
     ) -> tuple[ScriptResult, str]:
         """Run the shell ``command`` on the target with ``payload`` on its stdin.
 
         Returns the result and the command line as error messages show it. ``handshake``
-        (when not None) must see stderr and hold the payload back until it is ready.
+        (when not None) must see stderr and hold the payload back until it is ready;
+        ``on_output`` (when not None) is given each stdout chunk as it arrives.
         """
 
     def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:
@@ -113,11 +124,16 @@ class PipeTransport(ShellTransport):
         """Called once the child is done or killed, before any error is raised."""
 
     def execute(
-        self, command: str, payload: bytes, timeout: float | None, handshake: Handshake | None
+        self,
+        command: str,
+        payload: bytes,
+        timeout: float | None,
+        handshake: Handshake | None,
+        on_output=None,
     ) -> tuple[ScriptResult, str]:
         argv = self.argv(command)
         proc = self._current = spawn(argv)
-        result = drive(proc, payload, timeout=timeout, handshake=handshake)
+        result = drive(proc, payload, timeout=timeout, handshake=handshake, on_output=on_output)
         self.after_run(proc, result)
         return result, self.shown(argv, command)
 

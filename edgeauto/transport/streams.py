@@ -47,8 +47,11 @@ def drive(
     *,
     timeout: float | None,
     handshake: Handshake | None = None,
+    on_output=None,
 ) -> ScriptResult:
-    """Feed ``script`` to ``proc`` (after the handshake, if any) and collect its output."""
+    """Feed ``script`` to ``proc`` (after the handshake, if any) and collect its output.
+
+    ``on_output(chunk)`` sees each piece of stdout as it arrives (live task results)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     pending = b"" if handshake else script
     stdin_open = True
@@ -112,6 +115,8 @@ def drive(
                     continue
                 if stream is proc.stdout:
                     out += chunk
+                    if on_output is not None:
+                        on_output(chunk)
                 else:
                     err += chunk
                     if handshake and not handshake.ready:

@@ -446,6 +446,9 @@ def test_service_openrc_with_the_real_rc_service_and_rc_update(tmp_path, lab_inv
     assert "started" in out(h, "rc-service ea-orc status")
     assert "default" in sh(h, "rc-update show | grep ea-orc")
     services = facts_of(tmp_path, lab_inventory, h)
+    # seen missing once in a loaded full run (not reproduced alone): say what OpenRC listed
+    listing = out(h, "rc-status -a -s -m; rc-update show -v")
+    assert "ea-orc" in services, (sorted(services), listing)
     assert services["ea-orc"] == {
         "name": "ea-orc",
         "runlevels": ["default"],

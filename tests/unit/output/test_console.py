@@ -167,3 +167,40 @@ def test_adhoc_runs_one_module_on_matching_hosts(tmp_path, capsys):
     )
     assert target.exists()
     assert cli_main(["adhoc", "-i", str(inv), "all", "-a", "false"]) == 2
+
+
+def _live_result(host, name, status, task):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        host=host,
+        status=status,
+        ignored=False,
+        key=(name,),
+        task=task,
+        is_handler=False,
+        result={"msg": "boom"} if status == "failed" else {},
+        item_results=[],
+        delegated_to=None,
+        no_log=False,
+        hidden=False,
+    )
+
+
+def test_the_live_line_counts_done_running_failed_and_names_the_slowest_host():
+    from types import SimpleNamespace
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    reporter = ConsoleReporter(console=console)
+    reporter.batch_start(["h1", "h2", "h3"])
+    first = SimpleNamespace(display_name="first", pos=None, action="command")
+    second = SimpleNamespace(display_name="second", pos=None, action="command")
+    for host in ("h1", "h2", "h3"):
+        reporter.task_result(_live_result(host, "first", "ok", first))
+    reporter.task_result(_live_result("h1", "second", "ok", second))
+    reporter.task_result(_live_result("h2", "second", "failed", second))
+    reporter.host_done("h1")
+    reporter.host_done("h2")
+    text = reporter._status_text()
+    assert text.startswith("2/3 hosts done, 1 failed, 1 running; slowest: h3 (after TASK [first])")
+    assert text.endswith("s elapsed")
