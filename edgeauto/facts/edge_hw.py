@@ -29,6 +29,7 @@ _MULTI = {
     "tee_bus",
     "init_mark",
     "pkg",
+    "pid1_cgroup",
 }
 # CPU flags worth keeping in the fact (the full list is in ansible_facts via /proc/cpuinfo)
 _NOTABLE_FLAGS = ("vmx", "svm", "hypervisor", "sgx", "sgx_lc", "aes", "avx2", "avx512f")
@@ -132,6 +133,7 @@ def _virt(raw: dict, cpu: dict) -> dict:
         or _none(_one(raw, "sdv_container"))
         or ("docker" if raw.get("dockerenv") else None)
         or ("podman" if raw.get("podmanenv") else None)
+        or _cgroup_container(raw.get("pid1_cgroup", []))
     )
     dmi = f"{_one(raw, 'dmi_sys_vendor')} {_one(raw, 'dmi_product_name')}".lower()
     vm = _none(_one(raw, "sdv_vm")) or _one(raw, "hypervisor_type") or None
@@ -141,6 +143,17 @@ def _virt(raw: dict, cpu: dict) -> dict:
     if not vm and "hypervisor" in cpu["all_flags"]:
         vm = "unknown"  # the CPU says so, nothing names it (e.g. Firecracker: no DMI)
     return {"vm": vm, "container": container or None, "bare_metal": not (vm or container)}
+
+
+def _cgroup_container(paths: list[str]) -> str | None:
+    """A PID 1 outside the root cgroup is a container's (no cgroup namespace hides it)."""
+    for path in paths:
+        if path not in ("/", "/init.scope", ""):
+            for runtime in ("docker", "kubepods", "containerd", "lxc", "libpod"):
+                if runtime in path:
+                    return {"kubepods": "kubernetes", "libpod": "podman"}.get(runtime, runtime)
+            return "unknown"
+    return None
 
 
 def _none(value: str) -> str | None:
@@ -157,35 +170,11 @@ def _kvm(raw: dict, cpu: dict, virt: dict) -> dict:
     if family in ids.X86_FAMILIES:
         backend = flag or ("pvm" if "kvm_pvm" in modules else "unknown" if dev else None)
     elif family in ids.ARM_FAMILIES:
-        backend = "arm"  # /dev/kvm only appears when the kernel was entered at EL2 (HYP)
+        backend = "arm" if dev else None  # /dev/kvm appears only if booted at EL2 (HYP)
     else:
         backend = "unknown" if dev else None
     as_root = _one(raw, "uid") == "0"
-    if not dev:
-        state, reason = "absent", "no /dev/kvm" + (
-            f" although the CPU has {flag} (kvm module not loaded or disabled in firmware)"
-            if flag
-            else ""
-        )
-    elif backend == "pvm":
-        state, reason = "paravirt", (
-            "KVM backend is PVM (kvm_pvm, software paravirtualisation, no vmx/svm): only "
-            "guests built as PVM guests boot; a stock guest kernel does not"
-        )
-    elif backend == "unknown":
-        state, reason = "paravirt", (
-            f"/dev/kvm exists but the CPU shows no hardware virtualisation ({family}: no "
-            "vmx/svm): paravirtual or emulated KVM, a stock guest is not expected to boot"
-        )
-    elif not opened and as_root:
-        state, reason = "no_access", "/dev/kvm exists but root cannot open it read-write"
-    else:
-        state = "usable"
-        reason = f"/dev/kvm with hardware virtualisation ({backend})"
-        if virt["vm"]:
-            reason += f", nested inside a {virt['vm']} VM"
-        if not opened:
-            reason += "; not openable by this user (root can)"
+    state, reason = _kvm_verdict(dev, opened, as_root, backend, flag, family, virt["vm"])
     return {
         "usable": state == "usable",
         "state": state,
@@ -196,6 +185,31 @@ def _kvm(raw: dict, cpu: dict, virt: dict) -> dict:
         "cpu_virt_flag": flag,
         "nested_guest": bool(virt["vm"]),
     }
+
+
+def _kvm_verdict(dev, opened, as_root, backend, flag, family, vm) -> tuple[str, str]:
+    """(state, reason): usable | paravirt | no_access | absent, and why, for the operator."""
+    if not dev:
+        hint = f" although the CPU has {flag} (kvm module not loaded, or off in firmware)"
+        return "absent", "no /dev/kvm" + (hint if flag else "")
+    if backend == "pvm":
+        return "paravirt", (
+            "KVM backend is PVM (kvm_pvm, software paravirtualisation, no vmx/svm): only "
+            "guests built as PVM guests boot; a stock guest kernel does not"
+        )
+    if backend == "unknown":
+        return "paravirt", (
+            f"/dev/kvm exists but the CPU shows no hardware virtualisation ({family}: no "
+            "vmx/svm): paravirtual or emulated KVM, a stock guest is not expected to boot"
+        )
+    if not opened and as_root:
+        return "no_access", "/dev/kvm exists but root cannot open it read-write"
+    reason = f"/dev/kvm with hardware virtualisation ({backend})"
+    if vm:
+        reason += f", nested inside a {vm} VM"
+    if not opened:
+        reason += "; not openable by this user (root can)"
+    return "usable", reason
 
 
 def _accelerators(raw: dict) -> list[dict]:
@@ -224,7 +238,14 @@ def _accelerators(raw: dict) -> list[dict]:
 
 def _accel(match: tuple, bus: str, dev_id: str, label: str, **extra) -> dict:
     family, kind, name = match
-    return {"family": family, "kind": kind, "bus": bus, "id": dev_id, "name": label or name, **extra}
+    return {
+        "family": family,
+        "kind": kind,
+        "bus": bus,
+        "id": dev_id,
+        "name": label or name,
+        **extra,
+    }
 
 
 def _nics(raw: dict) -> list[dict]:

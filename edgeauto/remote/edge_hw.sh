@@ -21,10 +21,11 @@ _eaf_hw_uevent() {
 
 _eaf_hw_cpu() {
   _r="$1"
-  if [ -r "$_r/proc/sys/kernel/arch" ]; then
-    printf 'machine=%s\n' "$(_eaf_hw_cat "$_r/proc/sys/kernel/arch")"
-  elif [ -z "$_r" ]; then
+  # live: uname -m (what this userland runs as, e.g. under qemu-user); a tree: its kernel.arch
+  if [ -z "$_r" ]; then
     printf 'machine=%s\n' "$(uname -m)"
+  elif [ -r "$_r/proc/sys/kernel/arch" ]; then
+    printf 'machine=%s\n' "$(_eaf_hw_cat "$_r/proc/sys/kernel/arch")"
   fi
   if [ -r "$_r/proc/cpuinfo" ]; then
     # first value of each key of interest, and the number of logical CPUs
@@ -71,6 +72,9 @@ _eaf_hw_virt() {
   [ -r "$_r/proc/1/environ" ] &&
     tr '\000' '\n' 2>/dev/null <"$_r/proc/1/environ" | sed -n 's/^container=/container_env=/p' | head -n 1
   [ -e "$_r/.dockerenv" ] && printf 'dockerenv=1\n'
+  # the host's own PID 1 sits in the root cgroup (or init.scope); a container's does not
+  [ -r "$_r/proc/1/cgroup" ] &&
+    sed -n 's/^0::/pid1_cgroup=/p; s/^[0-9]*:name=systemd:/pid1_cgroup=/p' "$_r/proc/1/cgroup" 2>/dev/null
   [ -e "$_r/run/.containerenv" ] && printf 'podmanenv=1\n'
   printf 'hypervisor_type=%s\n' "$(_eaf_hw_cat "$_r/sys/hypervisor/type")"
   if [ -z "$_r" ] && command -v systemd-detect-virt >/dev/null 2>&1; then

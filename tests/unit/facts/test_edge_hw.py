@@ -286,3 +286,18 @@ def test_probe_runs_under_busybox_sh_too(tmp_path):
     write(tmp_path, "sys/class/tpm/tpm0/tpm_version_major", "2\n")
     hw = probe(tmp_path, shell="busybox")
     assert hw["accelerator_families"] == ["movidius"] and hw["tpm"]["version"] == "2.0"
+
+
+@pytest.mark.parametrize(
+    "cgroup,container",
+    [
+        ("0::/\n", None),
+        ("1:name=systemd:/init.scope\n0::/init.scope\n", None),
+        ("1:name=systemd:/edgeauto-lab/f28e/busybox-1\n", "unknown"),
+        ("0::/system.slice/docker-3f1c.scope\n", "docker"),
+        ("0::/kubepods/besteffort/pod1/abc\n", "kubernetes"),
+    ],
+)
+def test_container_told_by_pid1_cgroup(tmp_path, cgroup, container):
+    write(tmp_path, "proc/1/cgroup", cgroup)
+    assert probe(tmp_path)["virt"]["container"] == container
