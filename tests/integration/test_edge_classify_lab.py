@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 import textwrap
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -47,31 +48,42 @@ CLASSIFY_AND_REPORT = """
 """
 
 
-class Recorder(Reporter):
+class ByTask(Reporter):
+    """Each task's results by host: ``rec.by_task[task name][host]`` is a TaskResult."""
+
     def __init__(self):
         super().__init__()
-        self.results = []
+        self.by_task: dict[str, dict] = defaultdict(dict)
 
     def task_result(self, res):
         with self.lock:
-            self.results.append(res)
+            self.by_task[res.task.name][res.host] = res
+
+    def failed(self) -> list[dict]:
+        return [r.result for hosts in self.by_task.values() for r in hosts.values() if r.failed]
+
+    def changed(self) -> list[str]:
+        return [
+            f"{host}: {name}"
+            for name, hosts in self.by_task.items()
+            for host, r in hosts.items()
+            if r.status == "changed"
+        ]
 
 
-def classify(tmp_path: Path, inventory, hosts: str) -> tuple[int, Recorder]:
+def classify(tmp_path: Path, inventory, hosts: str, **options) -> tuple[int, ByTask]:
     play = tmp_path / "classify.yml"
     play.write_text(textwrap.dedent(CLASSIFY_AND_REPORT.format(hosts=hosts)))
-    rec = Recorder()
-    options = RunOptions(inventory_sources=[str(inventory)], roles_path=[str(REPO / "roles")])
-    return Run([play], options, rec).execute().exit_code, rec
+    rec = ByTask()
+    run_options = RunOptions(
+        inventory_sources=[str(inventory)], roles_path=[str(REPO / "roles")], **options
+    )
+    return Run([play], run_options, rec).execute().exit_code, rec
 
 
-def groups_of(rec: Recorder, host: str) -> set[str]:
-    (res,) = [r for r in rec.results if r.host == host and r.task.name == "groups of the host"]
-    return {g for g in res.result["group_names"] if g.startswith("edge_")}
-
-
-def changed(rec: Recorder) -> list[str]:
-    return [f"{r.host}: {r.task.name}" for r in rec.results if r.status == "changed"]
+def groups_of(rec: ByTask, host: str) -> set[str]:
+    names = rec.by_task["groups of the host"][host].result["group_names"]
+    return {g for g in names if g.startswith("edge_")}
 
 
 # The lab's hosts are containers (no /dev/kvm inside) on this 2-vCPU PVM VM: device class.
@@ -89,19 +101,48 @@ def test_role_groups_debian_and_busybox_hosts_and_a_second_run_changes_nothing(
 ):
     hosts = f"{debian_host.name}:{busybox_host.name}"
     code, first = classify(tmp_path, lab_inventory, hosts)
-    assert code == EXIT_OK, [r.result for r in first.results if r.failed]
+    assert code == EXIT_OK, first.failed()
     debian, busybox = groups_of(first, debian_host.name), groups_of(first, busybox_host.name)
     assert LAB_COMMON <= debian and LAB_COMMON <= busybox
     assert {"edge_init_systemd", "edge_pkg_apt"} <= debian
     assert not {g for g in debian | busybox if g.startswith(("edge_accel_", "edge_tpm"))}
     assert "edge_pkg_apt" not in busybox and "edge_init_systemd" not in busybox
     assert [g for g in busybox if g.startswith("edge_pkg_")] == ["edge_pkg_none"]
-    classes = [r.result["msg"] for r in first.results if r.task.name == "class of the host"]
-    assert classes == ["device", "device"]
-    assert changed(first) == []
+    classes = {h: r.result["msg"] for h, r in first.by_task["class of the host"].items()}
+    assert classes == {debian_host.name: "device", busybox_host.name: "device"}
+    assert first.changed() == []
     code, second = classify(tmp_path, lab_inventory, hosts)
-    assert code == EXIT_OK and changed(second) == []
+    assert code == EXIT_OK and second.changed() == []
     assert groups_of(second, busybox_host.name) == busybox
+
+
+def test_check_mode_gives_the_same_groups(tmp_path, lab_inventory, busybox_host):
+    _, real = classify(tmp_path, lab_inventory, busybox_host.name)
+    code, check = classify(tmp_path, lab_inventory, busybox_host.name, check=True)
+    assert code == EXIT_OK and check.changed() == []
+    assert groups_of(check, busybox_host.name) == groups_of(real, busybox_host.name)
+
+
+def test_a_bad_class_is_rejected_by_the_argument_spec(tmp_path, lab_inventory, busybox_host):
+    extra = {"edge_classify_class": "mainframe"}
+    code, rec = classify(tmp_path, lab_inventory, busybox_host.name, extra_vars=extra)
+    assert code != EXIT_OK
+    (failure,) = rec.failed()
+    assert "edge_classify_class" in str(failure) and "mainframe" in str(failure)
+    assert "groups of the host" not in rec.by_task
+
+
+def test_without_hardware_facts_the_role_says_what_to_gather(tmp_path, lab_inventory, busybox_host):
+    play = tmp_path / "no-hw.yml"
+    play.write_text(
+        f"- hosts: {busybox_host.name}\n  gather_facts: true\n  gather_subset: ['!all']\n"
+        "  roles: [edge_classify]\n"
+    )
+    rec = ByTask()
+    options = RunOptions(inventory_sources=[str(lab_inventory)], roles_path=[str(REPO / "roles")])
+    assert Run([play], options, rec).execute().exit_code != EXIT_OK
+    (failure,) = rec.failed()
+    assert "gather_subset" in failure["msg"] and "hardware" in failure["msg"]
 
 
 def test_edgeauto_facts_command_shows_edgeauto_hw(lab_inventory, debian_host):
@@ -147,6 +188,6 @@ def test_recorded_atom_tree_probed_on_the_busybox_host_over_ssh(busybox_host):
 @pytest.mark.arm64
 def test_role_on_the_emulated_arm64_host(tmp_path, lab_inventory, arm64_host):
     code, rec = classify(tmp_path, lab_inventory, arm64_host.name)
-    assert code == EXIT_OK, [r.result for r in rec.results if r.failed]
+    assert code == EXIT_OK, rec.failed()
     groups = groups_of(rec, arm64_host.name)
     assert {"edge_arch_arm64", "edge_virt_none", "edge_runtime_runc", "edge_pkg_apt"} <= groups
