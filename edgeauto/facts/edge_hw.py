@@ -9,11 +9,12 @@ live host. No lspci/lsusb: many edge images lack them. docs/edge.md explains eac
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 from edgeauto.facts import edge_hw_ids as ids
+from edgeauto.remote.builder import _function_file
 
-PROBE_SH = (Path(__file__).parent.parent / "remote" / "edge_hw.sh").read_text()
+# what the facts script carries: the file without comments/indentation, as module scripts
+PROBE_SH = _function_file("edge_hw.sh")
 
 # probe keys that may repeat; every other key keeps its first value
 _MULTI = {

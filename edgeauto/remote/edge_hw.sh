@@ -14,6 +14,13 @@ _eaf_hw_cat() {
   printf '%s' "$_eaf_v"
 }
 
+_eaf_hw_read() {
+  # _eaf_hw_read VAR FILE: like VAR=$(_eaf_hw_cat FILE) without a fork (loops over devices)
+  _eaf_v=
+  [ -r "$2" ] && IFS= read -r _eaf_v 2>/dev/null <"$2"
+  eval "$1=\$_eaf_v"
+}
+
 _eaf_hw_uevent() {
   # the value of KEY= in a uevent file
   [ -r "$1" ] && sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1
@@ -84,16 +91,20 @@ _eaf_hw_virt() {
 }
 
 _eaf_hw_devices() {
-  _r="$1"
+  _r="$1" _v='' _p='' _n='' _c=''
   for _d in "$_r"/sys/bus/usb/devices/*; do
     [ -r "$_d/idVendor" ] || continue
-    printf 'usb=%s:%s %s\n' "$(_eaf_hw_cat "$_d/idVendor")" "$(_eaf_hw_cat "$_d/idProduct")" \
-      "$(_eaf_hw_cat "$_d/product")"
+    _eaf_hw_read _v "$_d/idVendor"
+    _eaf_hw_read _p "$_d/idProduct"
+    _eaf_hw_read _n "$_d/product"
+    printf 'usb=%s:%s %s\n' "$_v" "$_p" "$_n"
   done
   for _d in "$_r"/sys/bus/pci/devices/*; do
     [ -r "$_d/vendor" ] || continue
-    printf 'pci=%s:%s %s %s\n' "$(_eaf_hw_cat "$_d/vendor")" "$(_eaf_hw_cat "$_d/device")" \
-      "$(_eaf_hw_cat "$_d/class")" "${_d##*/}"
+    _eaf_hw_read _v "$_d/vendor"
+    _eaf_hw_read _p "$_d/device"
+    _eaf_hw_read _c "$_d/class"
+    printf 'pci=%s:%s %s %s\n' "$_v" "$_p" "$_c" "${_d##*/}"
   done
   for _d in "$_r"/sys/class/fpga_manager/*; do
     [ -e "$_d" ] || continue
@@ -103,7 +114,7 @@ _eaf_hw_devices() {
 
 _eaf_hw_nics() {
   # nic=physical|driver|speed|mac|operstate|devtype|arphrd|name (one with a device/ is hardware)
-  _r="$1"
+  _r="$1" _s='' _a='' _o='' _y=''
   for _d in "$_r"/sys/class/net/*; do
     [ -e "$_d/address" ] || continue
     _n=${_d##*/}
@@ -112,9 +123,12 @@ _eaf_hw_nics() {
     [ -e "$_d/device" ] && _p=1
     _t=$(_eaf_hw_uevent "$_d/uevent" DEVTYPE)
     [ -z "$_t" ] && [ -e "$_d/wireless" ] && _t=wlan
+    _eaf_hw_read _s "$_d/speed"
+    _eaf_hw_read _a "$_d/address"
+    _eaf_hw_read _o "$_d/operstate"
+    _eaf_hw_read _y "$_d/type"
     printf 'nic=%s|%s|%s|%s|%s|%s|%s|%s\n' "$_p" "$(_eaf_hw_uevent "$_d/device/uevent" DRIVER)" \
-      "$(_eaf_hw_cat "$_d/speed")" "$(_eaf_hw_cat "$_d/address")" \
-      "$(_eaf_hw_cat "$_d/operstate")" "$_t" "$(_eaf_hw_cat "$_d/type")" "$_n"
+      "$_s" "$_a" "$_o" "$_t" "$_y" "$_n"
   done
 }
 
