@@ -7,18 +7,18 @@
 # each key is documented there and in docs/edge.md). POSIX sh, BusyBox-friendly: no lspci,
 # lsusb, readlink or Python.
 
-_eaf_hw_cat() {
-  # first line of a file, or nothing (sysfs attributes may fail to read, e.g. speed when down)
-  _eaf_v=
-  [ -r "$1" ] && IFS= read -r _eaf_v 2>/dev/null <"$1"
-  printf '%s' "$_eaf_v"
-}
-
 _eaf_hw_read() {
-  # _eaf_hw_read VAR FILE: like VAR=$(_eaf_hw_cat FILE) without a fork (loops over devices)
+  # _eaf_hw_read VAR FILE: VAR = the first line of FILE, or "" (sysfs attributes may fail
+  # to read, e.g. speed of a link that is down). The shell's read: no fork per file.
   _eaf_v=
   [ -r "$2" ] && IFS= read -r _eaf_v 2>/dev/null <"$2"
   eval "$1=\$_eaf_v"
+}
+
+_eaf_hw_kv() {
+  # _eaf_hw_kv KEY FILE: print KEY=<first line of FILE>
+  _eaf_hw_read _eaf_v "$2"
+  printf '%s=%s\n' "$1" "$_eaf_v"
 }
 
 _eaf_hw_uevent() {
@@ -32,7 +32,7 @@ _eaf_hw_cpu() {
   if [ -z "$_r" ]; then
     printf 'machine=%s\n' "$(uname -m)"
   elif [ -r "$_r/proc/sys/kernel/arch" ]; then
-    printf 'machine=%s\n' "$(_eaf_hw_cat "$_r/proc/sys/kernel/arch")"
+    _eaf_hw_kv machine "$_r/proc/sys/kernel/arch"
   fi
   if [ -r "$_r/proc/cpuinfo" ]; then
     # first value of each key of interest, and the number of logical CPUs
@@ -42,7 +42,7 @@ _eaf_hw_cpu() {
       (k in want) && !(k in seen) { seen[k] = 1; v = $0; sub(/^[^:]*:[ \t]*/, "", v); print "cpuinfo=" k "=" v }
       END { print "cpu_count=" n + 0 }' "$_r/proc/cpuinfo" 2>/dev/null
   fi
-  printf 'cpu_online=%s\n' "$(_eaf_hw_cat "$_r/sys/devices/system/cpu/online")"
+  _eaf_hw_kv cpu_online "$_r/sys/devices/system/cpu/online"
   [ -r "$_r/proc/meminfo" ] && sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\).*/mem_kb=\1/p' "$_r/proc/meminfo"
   for _f in "$_r/sys/firmware/devicetree/base/model" "$_r/proc/device-tree/model"; do
     [ -r "$_f" ] || continue
@@ -55,7 +55,7 @@ _eaf_hw_cpu() {
     break
   done
   for _f in sys_vendor product_name board_name; do
-    printf 'dmi_%s=%s\n' "$_f" "$(_eaf_hw_cat "$_r/sys/class/dmi/id/$_f")"
+    _eaf_hw_kv "dmi_$_f" "$_r/sys/class/dmi/id/$_f"
   done
 }
 
@@ -75,7 +75,7 @@ _eaf_hw_kvm() {
 
 _eaf_hw_virt() {
   _r="$1"
-  printf 'container_file=%s\n' "$(_eaf_hw_cat "$_r/run/systemd/container")"
+  _eaf_hw_kv container_file "$_r/run/systemd/container"
   [ -r "$_r/proc/1/environ" ] &&
     tr '\000' '\n' 2>/dev/null <"$_r/proc/1/environ" | sed -n 's/^container=/container_env=/p' | head -n 1
   [ -e "$_r/.dockerenv" ] && printf 'dockerenv=1\n'
@@ -83,7 +83,7 @@ _eaf_hw_virt() {
   [ -r "$_r/proc/1/cgroup" ] &&
     sed -n 's/^0::/pid1_cgroup=/p; s/^[0-9]*:name=systemd:/pid1_cgroup=/p' "$_r/proc/1/cgroup" 2>/dev/null
   [ -e "$_r/run/.containerenv" ] && printf 'podmanenv=1\n'
-  printf 'hypervisor_type=%s\n' "$(_eaf_hw_cat "$_r/sys/hypervisor/type")"
+  _eaf_hw_kv hypervisor_type "$_r/sys/hypervisor/type"
   if [ -z "$_r" ] && command -v systemd-detect-virt >/dev/null 2>&1; then
     printf 'sdv_container=%s\n' "$(systemd-detect-virt -c 2>/dev/null)"
     printf 'sdv_vm=%s\n' "$(systemd-detect-virt -v 2>/dev/null)"
@@ -108,7 +108,8 @@ _eaf_hw_devices() {
   done
   for _d in "$_r"/sys/class/fpga_manager/*; do
     [ -e "$_d" ] || continue
-    printf 'fpga_manager=%s %s\n' "${_d##*/}" "$(_eaf_hw_cat "$_d/name")"
+    _eaf_hw_read _n "$_d/name"
+    printf 'fpga_manager=%s %s\n' "${_d##*/}" "$_n"
   done
 }
 
@@ -133,14 +134,15 @@ _eaf_hw_nics() {
 }
 
 _eaf_hw_trust() {
-  _r="$1"
+  _r="$1" _v=''
   for _d in "$_r"/sys/class/tpm/tpm[0-9]*; do
     [ -e "$_d" ] || continue
     _c=
     [ -r "$_d/caps" ] && _c=$(sed -n 's/^TCG version: *//p' "$_d/caps" 2>/dev/null)
     [ -z "$_c" ] && [ -r "$_d/device/caps" ] &&
       _c=$(sed -n 's/^TCG version: *//p' "$_d/device/caps" 2>/dev/null)
-    printf 'tpm=%s|%s|%s\n' "${_d##*/}" "$(_eaf_hw_cat "$_d/tpm_version_major")" "$_c"
+    _eaf_hw_read _v "$_d/tpm_version_major"
+    printf 'tpm=%s|%s|%s\n' "${_d##*/}" "$_v" "$_c"
   done
   for _f in "$_r"/dev/tpm[0-9]* "$_r"/dev/tpmrm[0-9]* "$_r"/dev/sgx_enclave "$_r"/dev/sgx/enclave \
     "$_r"/dev/isgx "$_r"/dev/tee[0-9]* "$_r"/dev/teepriv[0-9]*; do
@@ -159,7 +161,7 @@ _eaf_hw_trust() {
 _eaf_hw_system() {
   # init system and package manager, by what is installed under the prefix (not $PATH)
   _r="$1"
-  printf 'init_comm=%s\n' "$(_eaf_hw_cat "$_r/proc/1/comm")"
+  _eaf_hw_kv init_comm "$_r/proc/1/comm"
   [ -d "$_r/run/systemd/system" ] && printf 'init_mark=systemd\n'
   { [ -x "$_r/sbin/openrc" ] || [ -x "$_r/sbin/openrc-run" ]; } && printf 'init_mark=openrc\n'
   [ -x "$_r/sbin/procd" ] && printf 'init_mark=procd\n'
