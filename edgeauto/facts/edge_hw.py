@@ -1,189 +1,221 @@
-"""Edge hardware classification: arch family, KVM, accelerators, TPM — from sysfs, in POSIX sh.
+"""Edge hardware facts (``edgeauto_hw``): what a host is, so roles can group it.
 
-No lsusb/lspci (often missing on small images): USB ids come from
-``/sys/bus/usb/devices/*/idVendor``, PCI ids from ``/sys/bus/pci/devices/*/{vendor,class}``.
-The probe takes a root prefix so tests can run it against recorded sysfs trees in a temp dir.
-Its output is ``key=value`` lines, parsed by :func:`parse_edge_hw` into ``edgeauto_hw``.
+The probe (remote/edge_hw.sh) reads procfs/sysfs with sh + cat under a root prefix and
+prints ``key=value`` lines; everything is decided here, on the controller, so the target
+sends little and a recorded tree (tests/fixtures/hw/) is classified by the same code as a
+live host. No lspci/lsusb: many edge images lack them. docs/edge.md explains each fact.
 """
 
 from __future__ import annotations
 
 import shlex
 
-# One function, POSIX sh, busybox-friendly. $1 = root prefix ("" on a real host).
-PROBE_SH = r"""
-_eaf_edge_hw() {
-  _r="$1"
-  printf 'machine=%s\n' "$(uname -m)"
-  if [ -c "$_r/dev/kvm" ] || [ -e "$_r/dev/kvm" ]; then
-    printf 'dev_kvm=1\n'
-    if [ -r "$_r/dev/kvm" ] && [ -w "$_r/dev/kvm" ]; then printf 'dev_kvm_rw=1\n'; fi
-  fi
-  if [ -r "$_r/proc/cpuinfo" ]; then
-    _f=$(grep -m1 -E '^(flags|Features)[[:space:]]*:' "$_r/proc/cpuinfo" 2>/dev/null)
-    case " $_f " in *" vmx "*) printf 'cpu_flag=vmx\n' ;; esac
-    case " $_f " in *" svm "*) printf 'cpu_flag=svm\n' ;; esac
-    case " $_f " in *" hypervisor "*) printf 'cpu_flag=hypervisor\n' ;; esac
-  fi
-  for _d in "$_r"/sys/bus/usb/devices/*; do
-    [ -r "$_d/idVendor" ] || continue
-    printf 'usb=%s:%s %s\n' "$(cat "$_d/idVendor")" "$(cat "$_d/idProduct" 2>/dev/null)" \
-      "$(cat "$_d/product" 2>/dev/null)"
-  done
-  for _d in "$_r"/sys/bus/pci/devices/*; do
-    [ -r "$_d/vendor" ] || continue
-    printf 'pci=%s:%s %s %s\n' "$(cat "$_d/vendor")" "$(cat "$_d/device" 2>/dev/null)" \
-      "$(cat "$_d/class" 2>/dev/null)" "${_d##*/}"
-  done
-  for _d in "$_r"/sys/class/fpga_manager/*; do
-    [ -e "$_d" ] || continue
-    printf 'fpga_manager=%s %s\n' "${_d##*/}" "$(cat "$_d/name" 2>/dev/null)"
-  done
-  for _d in "$_r"/sys/class/drm/card[0-9]*; do
-    case "${_d##*/}" in *-*) continue ;; esac
-    [ -e "$_d" ] || continue
-    printf 'drm=%s %s\n' "${_d##*/}" "$(cat "$_d/device/vendor" 2>/dev/null)"
-  done
-  for _n in "$_r"/dev/nvidia[0-9]*; do [ -e "$_n" ] && printf 'nvidia_dev=%s\n' "${_n##*/}"; done
-  if [ -e "$_r/sys/class/tpm/tpm0" ]; then
-    _v=$(cat "$_r/sys/class/tpm/tpm0/tpm_version_major" 2>/dev/null)
-    if [ -z "$_v" ] && [ -e "$_r/sys/class/tpm/tpm0/caps" ]; then
-      _v=$(sed -n 's/^TCG version: *\([0-9]\).*/\1/p' "$_r/sys/class/tpm/tpm0/caps" 2>/dev/null)
-    fi
-    printf 'tpm=%s\n' "${_v:-unknown}"
-  fi
-  return 0
-}
-"""
+from edgeauto.facts import edge_hw_ids as ids
+from edgeauto.facts.edge_hw_devices import (
+    accelerators_of,
+    init_of,
+    nics_of,
+    pkg_mgr_of,
+    sgx_of,
+    tee_of,
+    tpm_of,
+)
+from edgeauto.remote.builder import _function_file
 
-ARCH_FAMILY = {
-    "x86_64": "amd64",
-    "amd64": "amd64",
-    "aarch64": "arm64",
-    "arm64": "arm64",
-    "armv7l": "armhf",
-    "armv7": "armhf",
-    "armv6l": "armel",
-    "i686": "i386",
-    "i386": "i386",
-    "riscv64": "riscv64",
-    "ppc64le": "ppc64el",
-    "s390x": "s390x",
-}
+# what the facts script carries: the file without comments/indentation, as module scripts
+PROBE_SH = _function_file("edge_hw.sh")
 
-USB_ACCELERATORS = {
-    "03e7": ("vpu", "Intel Movidius VPU"),  # Myriad 2 / Myriad X (NCS, NCS2)
-    "1a6e": ("tpu", "Google Coral Edge TPU (bootloader)"),
-    "18d1:9302": ("tpu", "Google Coral Edge TPU"),
+# probe keys that may repeat; every other key keeps its first value
+_MULTI = {
+    "cpuinfo",
+    "kvm_module",
+    "usb",
+    "pci",
+    "fpga_manager",
+    "nic",
+    "tpm",
+    "dev",
+    "tee",
+    "tee_bus",
+    "init_mark",
+    "pkg",
+    "pid1_cgroup",
 }
-# PCI vendor ids of FPGA cards (Intel/Altera, Xilinx/AMD) and of GPU makers.
-PCI_FPGA_VENDORS = {
-    "0x1172": "Intel (Altera)",
-    "0x10ee": "Xilinx/AMD",
-    "0x8086:0x09c4": "Intel PAC",
-}
-PCI_GPU_VENDORS = {"0x10de": "NVIDIA", "0x1002": "AMD", "0x8086": "Intel", "0x13b5": "ARM"}
-PCI_CLASS_DISPLAY = "0x03"
-PCI_CLASS_PROCESSING_ACCEL = "0x1200"  # "processing accelerators" (many FPGA cards use 0x1200)
+# CPU flags worth keeping in the fact (the full list is in ansible_facts via /proc/cpuinfo)
+_NOTABLE_FLAGS = ("vmx", "svm", "hypervisor", "sgx", "sgx_lc", "aes", "avx2", "avx512f")
 
 
 def probe_call(root: str = "") -> str:
+    """The sh call that runs the probe; ``root`` "" means the live system (or $EA_HW_ROOT)."""
     return f"_eaf_edge_hw {shlex.quote(root)}"
 
 
 def parse_edge_hw(lines: list[str]) -> dict:
     """Turn the probe's ``key=value`` lines into the ``edgeauto_hw`` fact."""
-    machine = ""
-    flags: set[str] = set()
-    dev_kvm = dev_kvm_rw = False
-    accelerators: list[dict] = []
-    tpm = {"present": False, "version": None}
-    drm_gpus: list[dict] = []
+    raw: dict[str, list[str]] = {}
     for line in lines:
         key, sep, value = line.partition("=")
-        if not sep:
-            continue
-        if key == "machine":
-            machine = value.strip()
-        elif key == "dev_kvm":
-            dev_kvm = True
-        elif key == "dev_kvm_rw":
-            dev_kvm_rw = True
-        elif key == "cpu_flag":
-            flags.add(value.strip())
-        elif key in ("usb", "pci"):
-            found = _usb_accelerator(value) if key == "usb" else _pci_accelerator(value)
-            if found:
-                accelerators.append(found)
-        elif key == "fpga_manager":
-            name, _, desc = value.partition(" ")
-            accelerators.append(
-                {"kind": "fpga", "bus": "fpga_manager", "id": name, "name": desc.strip()}
-            )
-        elif key == "drm":
-            name, _, vendor = value.partition(" ")
-            vendor = vendor.strip().lower()
-            if vendor and vendor not in PCI_GPU_VENDORS:
-                continue  # emulated display (virtio, bochs, vmware, cirrus): not an accelerator
-            drm_gpus.append(
-                {
-                    "kind": "gpu",
-                    "bus": "drm",
-                    "id": name,
-                    "name": PCI_GPU_VENDORS.get(vendor, vendor or "soc"),
-                }
-            )
-        elif key == "nvidia_dev":
-            pass  # the PCI entry already says NVIDIA; device nodes only confirm the driver
-        elif key == "tpm":
-            version = value.strip()
-            tpm = {"present": True, "version": None if version == "unknown" else version}
-    # drm cards duplicate PCI GPUs; they only count on SoCs whose GPU is not on PCI
-    if not any(a["kind"] == "gpu" and a["bus"] == "pci" for a in accelerators):
-        accelerators += drm_gpus
-    virt_flag = "vmx" if "vmx" in flags else "svm" if "svm" in flags else None
+        if sep and (key in _MULTI or key not in raw):
+            raw.setdefault(key, []).append(value.strip())
+    cpu = _cpu(raw)
+    virt = _virt(raw, cpu)
+    kvm = _kvm(raw, cpu, virt)
+    accelerators = accelerators_of(raw)
     return {
-        "arch": machine,
-        "arch_family": ARCH_FAMILY.get(machine, machine or "unknown"),
-        "kvm_capable": bool(
-            dev_kvm and dev_kvm_rw and (virt_flag or machine.startswith(("aarch64", "arm")))
-        ),
-        "kvm": {
-            "dev_kvm": dev_kvm,
-            "dev_kvm_usable": dev_kvm_rw,
-            "cpu_virt_flag": virt_flag,
-            "nested_guest": "hypervisor" in flags,
-        },
+        "arch": cpu["arch"],
+        "arch_family": cpu["arch_family"],
+        "cpu": {k: cpu[k] for k in ("model", "vendor", "count", "flags")},
+        "memory_mb": cpu["memory_mb"],
+        "board": cpu["board"],
+        "virt": virt,
+        "kvm_capable": kvm["usable"],
+        "kvm": kvm,
         "accelerators": accelerators,
         "accelerator_kinds": sorted({a["kind"] for a in accelerators}),
-        "tpm": tpm,
+        "accelerator_families": sorted({a["family"] for a in accelerators}),
+        "nics": nics_of(raw),
+        "tpm": tpm_of(raw),
+        "sgx": sgx_of(raw, cpu["all_flags"]),
+        "tee": tee_of(raw),
+        "init": init_of(raw),
+        "pkg_mgr": pkg_mgr_of(raw),
     }
 
 
-def _usb_accelerator(value: str) -> dict | None:
-    """A ``usb=VID:PID product`` line, if it names a known accelerator."""
-    ids, _, product = value.partition(" ")
-    vendor = ids.split(":", 1)[0].lower()
-    match = USB_ACCELERATORS.get(ids.lower()) or USB_ACCELERATORS.get(vendor)
-    if not match:
-        return None
-    return {"kind": match[0], "bus": "usb", "id": ids.lower(), "name": product.strip() or match[1]}
+def _one(raw: dict, key: str) -> str:
+    return (raw.get(key) or [""])[0]
 
 
-def _pci_accelerator(value: str) -> dict | None:
-    """A ``pci=VENDOR:DEVICE CLASS ADDRESS`` line, if it is a GPU or an FPGA."""
-    parts = value.split()
-    if not parts:
+def _cpu(raw: dict) -> dict:
+    info = dict(line.split("=", 1) for line in raw.get("cpuinfo", []) if "=" in line)
+    machine = _one(raw, "machine")
+    family = ids.ARCH_FAMILY.get(machine, machine or "unknown")
+    flags = set((info.get("flags") or info.get("Features") or "").split())
+    model = info.get("model name") or info.get("cpu model") or _arm_core(info)
+    count = _cpu_list_count(_one(raw, "cpu_online")) or int(_one(raw, "cpu_count") or 0)
+    dt_model = _one(raw, "dt_model")
+    mem_kb = _one(raw, "mem_kb")
+    return {
+        "arch": machine,
+        "arch_family": family,
+        "model": model or info.get("Hardware") or None,
+        "vendor": info.get("vendor_id") or ("arm" if family in ids.ARM_FAMILIES else None),
+        "count": count,
+        "flags": sorted(flags.intersection(_NOTABLE_FLAGS)),
+        "all_flags": flags,
+        "memory_mb": int(mem_kb) // 1024 if mem_kb.isdigit() else 0,
+        # a device-tree board (not an ACPI/UEFI server, not QEMU's virt machine)
+        "board": dt_model
+        if dt_model and not _dt_is_virtual(raw) and family in ids.ARM_FAMILIES
+        else None,
+        "dt_model": dt_model,
+    }
+
+
+def _arm_core(info: dict) -> str | None:
+    if info.get("CPU implementer", "").lower() != "0x41":
         return None
-    vendor, _, device = parts[0].lower().partition(":")
-    pci_class = parts[1].lower() if len(parts) > 1 else ""
-    address = parts[2] if len(parts) > 2 else ""
-    entry = {"bus": "pci", "id": f"{vendor}:{device}", "address": address}
-    fpga_vendor = PCI_FPGA_VENDORS.get(f"{vendor}:{device}") or PCI_FPGA_VENDORS.get(vendor)
-    if pci_class.startswith(PCI_CLASS_DISPLAY) and vendor in PCI_GPU_VENDORS:
-        return {"kind": "gpu", "name": PCI_GPU_VENDORS[vendor], **entry}
-    if fpga_vendor and (
-        pci_class.startswith(PCI_CLASS_PROCESSING_ACCEL) or vendor in ("0x1172", "0x10ee")
-    ):
-        return {"kind": "fpga", "name": fpga_vendor, **entry}
+    part = ids.ARM_CPU_PARTS.get(info.get("CPU part", "").lower())
+    return f"ARM {part}" if part else None
+
+
+def _cpu_list_count(text: str) -> int:
+    """The number of CPUs in a kernel cpu list such as ``0-3,8-11``."""
+    total = 0
+    for part in filter(None, text.split(",")):
+        low, _, high = part.partition("-")
+        if not (low.isdigit() and (not high or high.isdigit())):
+            return 0
+        total += int(high or low) - int(low) + 1
+    return total
+
+
+def _dt_is_virtual(raw: dict) -> bool:
+    return any(c in _one(raw, "dt_compatible").split() for c in ids.DT_VIRTUAL)
+
+
+def _virt(raw: dict, cpu: dict) -> dict:
+    """Is this already a VM or a container? (both can be true: a container in a VM)."""
+    container = (
+        _one(raw, "container_file")
+        or _one(raw, "container_env")
+        or _none(_one(raw, "sdv_container"))
+        or ("docker" if raw.get("dockerenv") else None)
+        or ("podman" if raw.get("podmanenv") else None)
+        or _cgroup_container(raw.get("pid1_cgroup", []))
+    )
+    dmi = f"{_one(raw, 'dmi_sys_vendor')} {_one(raw, 'dmi_product_name')}".lower()
+    vm = _none(_one(raw, "sdv_vm")) or _one(raw, "hypervisor_type") or None
+    vm = vm or next((name for key, name in ids.DMI_HYPERVISORS if key in dmi), None)
+    if not vm and _dt_is_virtual(raw):
+        vm = "qemu"
+    if not vm and "hypervisor" in cpu["all_flags"]:
+        vm = "unknown"  # the CPU says so, nothing names it (e.g. Firecracker: no DMI)
+    return {"vm": vm, "container": container or None, "bare_metal": not (vm or container)}
+
+
+def _cgroup_container(paths: list[str]) -> str | None:
+    """A PID 1 outside the root cgroup is a container's (no cgroup namespace hides it)."""
+    for path in paths:
+        if path not in ("/", "/init.scope", ""):
+            for runtime in ("docker", "kubepods", "containerd", "lxc", "libpod"):
+                if runtime in path:
+                    return {"kubepods": "kubernetes", "libpod": "podman"}.get(runtime, runtime)
+            return "unknown"
     return None
+
+
+def _none(value: str) -> str | None:
+    return None if value in ("", "none") else value
+
+
+def _kvm(raw: dict, cpu: dict, virt: dict) -> dict:
+    """Can this host boot a stock guest kernel with KVM? See docs/edge.md, "usable KVM"."""
+    flags, family = cpu["all_flags"], cpu["arch_family"]
+    dev = bool(raw.get("dev_kvm"))
+    opened = bool(raw.get("dev_kvm_rw"))
+    modules = set(raw.get("kvm_module", []))
+    flag = "vmx" if "vmx" in flags else "svm" if "svm" in flags else None
+    if family in ids.X86_FAMILIES:
+        backend = flag or ("pvm" if "kvm_pvm" in modules else "unknown" if dev else None)
+    elif family in ids.ARM_FAMILIES:
+        backend = "arm" if dev else None  # /dev/kvm appears only if booted at EL2 (HYP)
+    else:
+        backend = "unknown" if dev else None
+    as_root = _one(raw, "uid") == "0"
+    state, reason = _kvm_verdict(dev, opened, as_root, backend, flag, family, virt["vm"])
+    return {
+        "usable": state == "usable",
+        "state": state,
+        "backend": backend,
+        "reason": reason,
+        "dev_kvm": dev,
+        "dev_kvm_usable": opened,
+        "cpu_virt_flag": flag,
+        "nested_guest": bool(virt["vm"]),
+    }
+
+
+def _kvm_verdict(dev, opened, as_root, backend, flag, family, vm) -> tuple[str, str]:
+    """(state, reason): usable | paravirt | no_access | absent, and why, for the operator."""
+    if not dev:
+        hint = f" although the CPU has {flag} (kvm module not loaded, or off in firmware)"
+        return "absent", "no /dev/kvm" + (hint if flag else "")
+    if backend == "pvm":
+        return "paravirt", (
+            "KVM backend is PVM (kvm_pvm, software paravirtualisation, no vmx/svm): only "
+            "guests built as PVM guests boot; a stock guest kernel does not"
+        )
+    if backend == "unknown":
+        return "paravirt", (
+            f"/dev/kvm exists but the CPU shows no hardware virtualisation ({family}: no "
+            "vmx/svm): paravirtual or emulated KVM, a stock guest is not expected to boot"
+        )
+    if not opened and as_root:
+        return "no_access", "/dev/kvm exists but root cannot open it read-write"
+    reason = f"/dev/kvm with hardware virtualisation ({backend})"
+    if vm:
+        reason += f", nested inside a {vm} VM"
+    if not opened:
+        reason += "; not openable by this user (root can)"
+    return "usable", reason
