@@ -151,7 +151,28 @@ def _virt(raw: dict, cpu: dict) -> dict:
         vm = "qemu"
     if not vm and "hypervisor" in cpu["all_flags"]:
         vm = "unknown"  # the CPU says so, nothing names it (e.g. Firecracker: no DMI)
-    return {"vm": vm, "container": container or None, "bare_metal": not (vm or container)}
+    return {
+        "vm": vm,
+        "container": container or None,
+        "bare_metal": not (vm or container),
+        "privileged": _privileged(container, _one(raw, "cap_bnd")),
+    }
+
+
+CAP_NET_ADMIN, CAP_SYS_ADMIN = 12, 21
+
+
+def _privileged(container: str | None, cap_bnd: str) -> bool:
+    """Can this host run what the edge stack needs (dockerd, OVS, libvirtd: bridges, mounts,
+    iptables)? Not a container: yes. A container: only if its capability bounding set kept
+    CAP_NET_ADMIN and CAP_SYS_ADMIN (a privileged container); unknown counts as no."""
+    if not container:
+        return True
+    try:
+        bits = int(cap_bnd, 16)
+    except ValueError:
+        return False
+    return bool(bits >> CAP_NET_ADMIN & 1 and bits >> CAP_SYS_ADMIN & 1)
 
 
 def _cgroup_container(paths: list[str]) -> str | None:

@@ -83,6 +83,9 @@ _eaf_hw_virt() {
   [ -r "$_r/proc/1/cgroup" ] &&
     sed -n 's/^0::/pid1_cgroup=/p; s/^[0-9]*:name=systemd:/pid1_cgroup=/p' "$_r/proc/1/cgroup" 2>/dev/null
   [ -e "$_r/run/.containerenv" ] && printf 'podmanenv=1\n'
+  # the capability bounding set: can this (container) host run dockerd, OVS, libvirtd?
+  [ -r "$_r/proc/self/status" ] &&
+    sed -n 's/^CapBnd:[[:space:]]*/cap_bnd=/p' "$_r/proc/self/status" 2>/dev/null
   _eaf_hw_kv hypervisor_type "$_r/sys/hypervisor/type"
   if [ -z "$_r" ] && command -v systemd-detect-virt >/dev/null 2>&1; then
     printf 'sdv_container=%s\n' "$(systemd-detect-virt -c 2>/dev/null)"

@@ -105,6 +105,8 @@ def test_role_groups_debian_and_busybox_hosts_and_a_second_run_changes_nothing(
     debian, busybox = groups_of(first, debian_host.name), groups_of(first, busybox_host.name)
     assert LAB_COMMON <= debian and LAB_COMMON <= busybox
     assert {"edge_init_systemd", "edge_pkg_apt"} <= debian
+    # the plain debian host is an nspawn container without CAP_NET_ADMIN: no docker/OVS there
+    assert "edge_unprivileged" in debian and "edge_privileged" not in debian
     assert not {g for g in debian | busybox if g.startswith(("edge_accel_", "edge_tpm"))}
     assert "edge_pkg_apt" not in busybox and "edge_init_systemd" not in busybox
     assert [g for g in busybox if g.startswith("edge_pkg_")] == ["edge_pkg_none"]

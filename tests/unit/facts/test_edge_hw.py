@@ -194,7 +194,24 @@ def test_vm_and_container_detection(tmp_path):
     write(tmp_path, "sys/class/dmi/id/product_name", "Standard PC (Q35 + ICH9, 2009)\n")
     write(tmp_path, "run/systemd/container", "systemd-nspawn\n")
     virt = probe(tmp_path)["virt"]
-    assert virt == {"vm": "qemu", "container": "systemd-nspawn", "bare_metal": False}
+    assert virt == {
+        "vm": "qemu",
+        "container": "systemd-nspawn",
+        "bare_metal": False,
+        "privileged": False,  # no capability set to read: a container counts as unprivileged
+    }
+
+
+def test_a_container_is_privileged_only_with_net_admin_and_sys_admin(tmp_path):
+    write(tmp_path, "run/systemd/container", "systemd-nspawn\n")
+    write(tmp_path, "proc/self/status", "CapBnd:\t00000000fcecafff\n")  # nspawn's default set
+    assert probe(tmp_path)["virt"]["privileged"] is False
+    write(tmp_path, "proc/self/status", "CapBnd:\t000001fffeffffff\n")  # --capability=all
+    assert probe(tmp_path)["virt"]["privileged"] is True
+
+
+def test_a_host_that_is_not_a_container_is_privileged(tmp_path):
+    assert probe(tmp_path)["virt"]["privileged"] is True
 
 
 def test_nics_physical_paravirtual_and_virtual(tmp_path):
