@@ -110,6 +110,9 @@ def register(subparsers) -> None:
     parser.add_argument("-t", "--tags", action="append", default=[])
     parser.add_argument("--skip-tags", action="append", default=[])
     parser.add_argument("--start-at-task")
+    parser.add_argument(
+        "--step", action="store_true", help="confirm each task before running it (y/n/c)"
+    )
     parser.add_argument("--list-hosts", action="store_true")
     parser.add_argument("--list-tasks", action="store_true")
     parser.add_argument("--list-tags", action="store_true")
@@ -169,6 +172,7 @@ def build_options(args):
         connect_timeout=args.timeout,
         task_timeout=args.task_timeout,
         start_at_task=getattr(args, "start_at_task", None),
+        step=getattr(args, "step", False),
         verbosity=args.verbose,
         become=args.become,
         become_user=args.become_user,
@@ -267,6 +271,10 @@ def main(args) -> int:
         if args.list_tags:
             print(list_tags(run))
         return 0
+    if options.step:
+        from edgeauto.planner.step import require_terminal
+
+        require_terminal()  # before anything runs: the questions need a person
     previous = install_signal_handlers(run)
     try:
         result = run.execute()

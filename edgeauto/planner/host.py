@@ -161,6 +161,13 @@ class HostRunner:
                     walk.started = True
                 elif not including:  # the start task may be inside an include
                     return Flow.OK
+        gate = self.services.fleet.step_gate
+        if gate is not None and not including:
+            out = self.flush()  # what ran so far is reported before the next question
+            if out != Flow.OK:
+                return out
+            if not gate.perform(task):
+                return Flow.OK
         try:
             return self._run_task(task, wctx)
         except RecursionError:

@@ -25,6 +25,7 @@ class RunOptions:
     connect_timeout: float = 10.0
     task_timeout: float | None = 600.0  # bound on one script (segment) run
     start_at_task: str | None = None
+    step: bool = False  # --step: confirm each task (planner/step.py)
     verbosity: int = 0
     become: bool | None = None  # -b
     become_user: str | None = None

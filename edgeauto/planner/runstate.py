@@ -36,6 +36,11 @@ class RunState:
         self._results_lock = threading.Lock()
         self.inventory_lock = threading.RLock()
         self._groups: dict | None = None
+        self.step_gate = None  # planner/step.StepGate under --step
+        if options.step:
+            from edgeauto.planner.step import StepGate
+
+            self.step_gate = StepGate()
 
     # ------------------------------------------------------------------ hosts
 
