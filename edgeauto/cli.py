@@ -28,6 +28,7 @@ COMMANDS = (
     "lint",
     "config",
     "completion",
+    "test",
 )
 
 
