@@ -1,0 +1,179 @@
+"""``openvswitch_bridge`` (openvswitch.openvswitch.openvswitch_bridge): an OVS bridge or fake
+VLAN bridge, with fail_mode, external_ids, Ansible's raw ``set`` and two additions,
+``datapath_type`` and ``other_config``.
+
+Every setting is converged on an existing bridge too (Ansible applies ``set`` only when it
+creates the bridge). A bridge created without ``datapath_type`` on a host whose kernel has no
+openvswitch module gets ``netdev``: the kernel datapath cannot work there and ``add-br`` would
+fail (edge boxes and containers often lack the module).
+"""
+
+from __future__ import annotations
+
+from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.edge._ovs import (
+    COMMON_OVS_OPTIONS,
+    collection_aliases,
+    line,
+    lines,
+    map_items,
+    ovs_result,
+    parse_set,
+    quoted,
+    vlan_tag,
+    word,
+)
+from edgeauto.modules.shellfn import ShellFunction
+from edgeauto.modules.spec import ModuleSpec, Option
+
+SPEC = ModuleSpec(
+    name="openvswitch_bridge",
+    short_description="Manage Open vSwitch bridges",
+    description=(
+        "Works like openvswitch.openvswitch.openvswitch_bridge through ovs-vsctl on the target "
+        "(no Python). Additions: datapath_type (netdev chosen when creating a bridge on a host "
+        "without the openvswitch kernel module), other_config, and set/fail_mode/external_ids "
+        "converged on existing bridges. See docs/modules/ovs.md."
+    ),
+    aliases=collection_aliases("openvswitch_bridge"),
+    oracle=None,  # openvswitch.openvswitch collection, not in ansible-core
+    options={
+        "bridge": Option(required=True, description="Name of the bridge or fake bridge."),
+        "parent": Option(description="Parent bridge of the fake bridge to manage."),
+        "vlan": Option(type="int", description="VLAN id of the fake bridge (0-4095)."),
+        "state": Option(default="present", choices=("present", "absent")),
+        "external_ids": Option(
+            type="dict", description="external-ids to set (a key with a null value is removed)."
+        ),
+        "fail_mode": Option(description="secure or standalone (default: leave as it is)."),
+        "set": Option(description="Raw 'TABLE RECORD COL[:KEY]=VALUE ...' of ovs-vsctl set."),
+        "datapath_type": Option(
+            description=(
+                "edgeauto: netdev (userspace) or system (kernel). Default: leave as it is; a "
+                "new bridge gets netdev when the kernel has no openvswitch module."
+            )
+        ),
+        "other_config": Option(
+            type="dict", description="edgeauto: other_config keys (null value = remove)."
+        ),
+        **COMMON_OVS_OPTIONS,
+    },
+    returns={"commands": "the ovs-vsctl command run (one transaction)", "datapath_type": "str"},
+    examples=(
+        "- openvswitch.openvswitch.openvswitch_bridge:\n"
+        "    bridge: br-int\n    fail_mode: secure\n    datapath_type: netdev\n"
+        "    external_ids: {bridge-id: br-int}\n"
+    ),
+)
+
+EA_OVS_BRIDGE = ShellFunction(
+    "ea_openvswitch_bridge",
+    "openvswitch_bridge.sh",
+    needs=("ovs.sh",),
+    params="timeout socket bridge state parent create plan datapath",
+    defaults={"timeout": "5", "state": "present"},
+)
+
+FAIL_MODES = ("secure", "standalone")
+
+
+class OpenvswitchBridgeModule(RemoteModule):
+    spec = SPEC
+    shell_functions = (EA_OVS_BRIDGE,)
+    invalidates = None  # changes OVSDB, never a file whose checksum was collected
+    converged_in = (
+        "tests/integration/modules/test_ovs_privileged_lab.py: needs OVS on a privileged lab host"
+    )
+
+    def check_args(self, args: dict, pos: Position | None) -> None:
+        word(args.get("bridge"), "bridge", pos)
+        if args.get("parent") is not None:
+            word(args["parent"], "parent", pos)
+            if vlan_tag(args.get("vlan"), "vlan", pos) is None:
+                raise ModuleArgumentError("parent is set: argument 'vlan' is required", pos)
+            for name in ("datapath_type", "other_config", "fail_mode"):
+                if args.get(name) is not None:
+                    raise ModuleArgumentError(
+                        f"argument '{name}' applies to a real bridge, not to the fake bridge "
+                        f"{args['bridge']} (parent {args['parent']}): set it on the parent",
+                        pos,
+                    )
+        elif args.get("vlan") is not None:
+            raise ModuleArgumentError("argument 'vlan' needs 'parent' (a fake VLAN bridge)", pos)
+        mode = args.get("fail_mode")
+        if mode is not None and str(mode).strip() not in FAIL_MODES:
+            raise ModuleArgumentError(
+                f"argument 'fail_mode' must be one of {', '.join(FAIL_MODES)}, found {mode!r}", pos
+            )
+        datapath = args.get("datapath_type")
+        if datapath is not None:
+            word(datapath, "datapath_type", pos)
+        if args.get("set") is not None:
+            parse_set(args["set"], "set", pos)
+        map_items(args.get("external_ids"), "external_ids", pos)
+        map_items(args.get("other_config"), "other_config", pos)
+        if int(args.get("timeout") or 0) <= 0:
+            raise ModuleArgumentError("argument 'timeout' must be a positive number", pos)
+
+    def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        self.check_args(args, ctx.pos)
+        br = args["bridge"]
+        parent = args.get("parent")
+        create = [
+            line(
+                "add-br", br, *([parent, vlan_tag(args["vlan"], "vlan", ctx.pos)] if parent else [])
+            )
+        ]
+        plan = []
+        if parent:
+            plan.append(line("has", "Port", br, f"tag={vlan_tag(args['vlan'], 'vlan', ctx.pos)}"))
+        if args.get("datapath_type"):
+            assign = f"datapath_type={args['datapath_type']}"
+            create.append(line("set", "Bridge", br, assign))
+            plan.append(line("has", "Bridge", br, assign))
+        if args.get("fail_mode"):
+            assign = f"fail_mode={args['fail_mode'].strip()}"
+            create.append(line("set", "Bridge", br, assign))
+            plan.append(line("has", "Bridge", br, assign))
+        for key, value in map_items(args.get("external_ids"), "external_ids", ctx.pos):
+            if value is not None:
+                create.append(line("br-set-external-id", br, key, value))
+            plan.append(line("brid", br, key, *([value] if value is not None else [])))
+        for key, value in map_items(args.get("other_config"), "other_config", ctx.pos):
+            if value is None:
+                plan.append(line("drop", "Bridge", br, "other_config", key))
+                continue
+            assign = f"other_config:{key}={quoted(value)}"
+            create.append(line("set", "Bridge", br, assign))
+            plan.append(line("has", "Bridge", br, assign))
+        raw = parse_set(args["set"], "set", ctx.pos) if args.get("set") else None
+        if raw:
+            table, record, assignments = raw
+            create.append(line("set", table, record, *assignments))
+            plan.append(line("has", table, record, *assignments))
+        user_dp = args.get("datapath_type") or (
+            raw and any(a.startswith("datapath_type=") for a in raw[2])
+        )
+        return EA_OVS_BRIDGE.call(
+            timeout=str(args.get("timeout") or 5),
+            socket=args.get("database_socket") or "",
+            bridge=br,
+            state=args.get("state") or "present",
+            parent=parent or "",
+            create=lines(create),
+            plan=lines(plan),
+            datapath="" if (parent or user_dp) else "auto",
+        )
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        out = ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))
+        auto = out.pop("datapath_auto", None)
+        if "datapath_type" in out:
+            out["datapath_type"] = out["datapath_type"].strip('"')
+        elif auto:
+            out["datapath_type"] = auto
+        return out
+
+
+MODULE = OpenvswitchBridgeModule()
