@@ -129,9 +129,11 @@ PROXY = """\
 #!/bin/sh
 # ssh ProxyCommand for {name}: the host has its own network namespace; find a process of the
 # host that lives in it (through the host's cgroup) and connect to its sshd from inside.
+# Oldest (lowest) pid first: the host's init lives as long as the host, while a transient
+# process (an ovs-vsctl, a session's shell) may exit before nsenter opens its namespace.
 set -eu
 own=$(readlink /proc/self/ns/net)
-for pid in $(find {top} -name cgroup.procs -exec cat {{}} + 2>/dev/null); do
+for pid in $(find {top} -name cgroup.procs -exec cat {{}} + 2>/dev/null | sort -n); do
     ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || continue
     if [ "$ns" != "$own" ]; then
         exec nsenter -t "$pid" -n -- busybox nc 127.0.0.1 22

@@ -18,23 +18,24 @@ ea_openvswitch_db() {
     __ea_val=$8
     ea__ovs_ready "$__ea_to" "$__ea_db" || return 1
     __ea_todo=$(ea_tmp ovs.todo) || return 1
+    __ea_ref=$__ea_col
+    [ -n "$__ea_key" ] && __ea_ref="$__ea_col:$__ea_key"
     __ea_uuid=$(ea__ovs "$__ea_to" "$__ea_db" --if-exists get "$__ea_tbl" "$__ea_rec" _uuid) || return 1
     if [ -z "$__ea_uuid" ] && ea_is_check; then
         # an earlier task of this check run would have created it: predict the set
         if [ "$__ea_state" = read ]; then
             ea_field msg "check mode: no record $__ea_rec in table $__ea_tbl yet; nothing to read"
         elif [ "$__ea_state" = present ]; then
-            printf 'set\t%s\t%s\t%s=%s\n' "$__ea_tbl" "$__ea_rec" "${__ea_key:+$__ea_col:$__ea_key}${__ea_key:-$__ea_col}" "$__ea_val" >"$__ea_todo"
+            printf 'set\t%s\t%s\t%s=%s\n' "$__ea_tbl" "$__ea_rec" "$__ea_ref" "$__ea_val" >"$__ea_todo"
             ea_field msg "check mode: no record $__ea_rec in table $__ea_tbl yet; it would be set when it exists"
         fi
         ea__ovs_converge "$__ea_to" "$__ea_db" "$__ea_todo"
         return
     fi
     __ea_whole=$(ea__ovs "$__ea_to" "$__ea_db" get "$__ea_tbl" "$__ea_rec" "$__ea_col") || return 1
-    __ea_ref=$__ea_col
-    [ -n "$__ea_key" ] && __ea_ref="$__ea_col:$__ea_key"
     if [ "$__ea_state" = read ]; then
-        ea_field commands "get	$__ea_tbl	$__ea_rec	$__ea_ref"
+        printf 'get\t%s\t%s\t%s\n' "$__ea_tbl" "$__ea_rec" "$__ea_ref" >"$__ea_todo"
+        ea_field_file commands "$__ea_todo"
         if [ -n "$__ea_key" ]; then
             __ea_whole=$(ea__ovs "$__ea_to" "$__ea_db" get "$__ea_tbl" "$__ea_rec" "$__ea_ref") || return 1
         fi

@@ -17,7 +17,8 @@ import shlex
 from collections.abc import Iterable
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import standard_result
+from edgeauto.modules.base import CompileContext, RemoteModule, standard_result
+from edgeauto.modules.core._xfer import static_check
 from edgeauto.modules.spec import Option
 
 #: the options every openvswitch.openvswitch module takes
@@ -143,3 +144,23 @@ def ovs_result(record: dict, timeout: int, socket: str | None) -> dict:
         words = prefix + [w for i, s in enumerate(steps) for w in (["--"] if i else []) + s]
         out["commands"] = [shlex.join(words)]
     return out
+
+
+class OvsModule(RemoteModule):
+    """What the three modules share: OVSDB is no file (nothing to invalidate), their converge
+    tests need a privileged lab host, every check runs at playbook validation too when no
+    argument is templated (a bad argument fails before anything runs on any host), and the
+    result carries ``commands``."""
+
+    invalidates = None
+    converged_in = (
+        "tests/integration/modules/test_ovs_privileged_lab.py: needs OVS on a privileged lab host"
+    )
+
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        out = super().validate(args, pos, final)
+        static_check(self, out, pos, final)
+        return out
+
+    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        return ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))

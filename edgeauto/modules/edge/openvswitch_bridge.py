@@ -11,14 +11,14 @@ fail (edge boxes and containers often lack the module).
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
     COMMON_OVS_OPTIONS,
+    OvsModule,
     collection_aliases,
     line,
     lines,
     map_items,
-    ovs_result,
     parse_set,
     quoted,
     vlan_tag,
@@ -78,13 +78,9 @@ EA_OVS_BRIDGE = ShellFunction(
 FAIL_MODES = ("secure", "standalone")
 
 
-class OpenvswitchBridgeModule(RemoteModule):
+class OpenvswitchBridgeModule(OvsModule):
     spec = SPEC
     shell_functions = (EA_OVS_BRIDGE,)
-    invalidates = None  # changes OVSDB, never a file whose checksum was collected
-    converged_in = (
-        "tests/integration/modules/test_ovs_privileged_lab.py: needs OVS on a privileged lab host"
-    )
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         word(args.get("bridge"), "bridge", pos)
@@ -167,7 +163,7 @@ class OpenvswitchBridgeModule(RemoteModule):
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
-        out = ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))
+        out = super().finish(record, args, ctx)
         auto = out.pop("datapath_auto", None)
         if "datapath_type" in out:
             out["datapath_type"] = out["datapath_type"].strip('"')

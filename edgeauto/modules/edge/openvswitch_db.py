@@ -9,8 +9,13 @@ Values are compared by ``ovs-vsctl find`` with the column's own type (``tag: 10`
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
-from edgeauto.modules.edge._ovs import COMMON_OVS_OPTIONS, collection_aliases, ovs_result, word
+from edgeauto.modules.base import CompileContext, ShellCall
+from edgeauto.modules.edge._ovs import (
+    COMMON_OVS_OPTIONS,
+    OvsModule,
+    collection_aliases,
+    word,
+)
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -86,13 +91,9 @@ def parse_map(text: str) -> dict[str, str]:
     return out
 
 
-class OpenvswitchDbModule(RemoteModule):
+class OpenvswitchDbModule(OvsModule):
     spec = SPEC
     shell_functions = (EA_OVS_DB,)
-    invalidates = None  # changes OVSDB, never a file whose checksum was collected
-    converged_in = (
-        "tests/integration/modules/test_ovs_privileged_lab.py: needs OVS on a privileged lab host"
-    )
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         for name in ("table", "record", "col"):
@@ -120,7 +121,7 @@ class OpenvswitchDbModule(RemoteModule):
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
-        out = ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))
+        out = super().finish(record, args, ctx)
         if out.get("failed"):
             out.pop("value", None)
             return out

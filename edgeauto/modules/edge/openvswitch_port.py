@@ -10,14 +10,14 @@ creates the port, and cannot change the tag back once set).
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
     COMMON_OVS_OPTIONS,
+    OvsModule,
     collection_aliases,
     line,
     lines,
     map_items,
-    ovs_result,
     parse_set,
     quoted,
     vlan_tag,
@@ -87,13 +87,9 @@ def _vlans(values, pos: Position | None) -> list[str]:
     return [vlan_tag(v, "trunks", pos) or "0" for v in values]
 
 
-class OpenvswitchPortModule(RemoteModule):
+class OpenvswitchPortModule(OvsModule):
     spec = SPEC
     shell_functions = (EA_OVS_PORT,)
-    invalidates = None  # changes OVSDB, never a file whose checksum was collected
-    converged_in = (
-        "tests/integration/modules/test_ovs_privileged_lab.py: needs OVS on a privileged lab host"
-    )
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         word(args.get("bridge"), "bridge", pos)
@@ -164,9 +160,6 @@ class OpenvswitchPortModule(RemoteModule):
             create=lines(create),
             plan=lines(plan),
         )
-
-    def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
-        return ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))
 
 
 MODULE = OpenvswitchPortModule()
