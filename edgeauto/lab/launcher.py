@@ -129,16 +129,25 @@ PROXY = """\
 #!/bin/sh
 # ssh ProxyCommand for {name}: the host has its own network namespace; find a process of the
 # host that lives in it (through the host's cgroup) and connect to its sshd from inside.
-# Oldest (lowest) pid first: the host's init lives as long as the host, while a transient
-# process (an ovs-vsctl, a session's shell) may exit before nsenter opens its namespace.
+# The host's init is the one to pick: its parent (systemd-nspawn) is in our namespace. Any
+# other process may sit in a namespace the host made itself (`ip netns`, a container) or be
+# about to exit; one of those is only the fallback.
 set -eu
 own=$(readlink /proc/self/ns/net)
-for pid in $(find {top} -name cgroup.procs -exec cat {{}} + 2>/dev/null | sort -n); do
+first=
+for pid in $(find {top} -name cgroup.procs -exec cat {{}} + 2>/dev/null); do
     ns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || continue
-    if [ "$ns" != "$own" ]; then
+    [ "$ns" != "$own" ] || continue
+    ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null) || continue
+    pns=$(readlink "/proc/$ppid/ns/net" 2>/dev/null) || pns=
+    if [ "$pns" = "$own" ]; then
         exec nsenter -t "$pid" -n -- busybox nc 127.0.0.1 22
     fi
+    [ -n "$first" ] || first=$pid
 done
+if [ -n "$first" ]; then
+    exec nsenter -t "$first" -n -- busybox nc 127.0.0.1 22
+fi
 echo "{name}: no process in its own network namespace (is the host up?)" >&2
 exit 1
 """
