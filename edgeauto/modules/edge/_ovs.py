@@ -160,7 +160,18 @@ class OvsModule(RemoteModule):
     def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
         out = super().validate(args, pos, final)
         static_check(self, out, pos, final)
+        timeout = out.get("timeout")
+        if isinstance(timeout, int) and timeout <= 0:
+            raise ModuleArgumentError(f"argument 'timeout' must be positive, found {timeout}", pos)
         return out
+
+    @staticmethod
+    def connection(args: dict) -> dict[str, str]:
+        """The shell functions' TIMEOUT and SOCKET parameters."""
+        return {
+            "timeout": str(args.get("timeout") or 5),
+            "socket": args.get("database_socket") or "",
+        }
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         return ovs_result(record, args.get("timeout") or 5, args.get("database_socket"))

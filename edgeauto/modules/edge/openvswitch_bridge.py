@@ -109,8 +109,6 @@ class OpenvswitchBridgeModule(OvsModule):
             parse_set(args["set"], "set", pos)
         map_items(args.get("external_ids"), "external_ids", pos)
         map_items(args.get("other_config"), "other_config", pos)
-        if int(args.get("timeout") or 0) <= 0:
-            raise ModuleArgumentError("argument 'timeout' must be a positive number", pos)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
@@ -152,8 +150,7 @@ class OpenvswitchBridgeModule(OvsModule):
             raw and any(a.startswith("datapath_type=") for a in raw[2])
         )
         return EA_OVS_BRIDGE.call(
-            timeout=str(args.get("timeout") or 5),
-            socket=args.get("database_socket") or "",
+            **self.connection(args),
             bridge=br,
             state=args.get("state") or "present",
             parent=parent or "",

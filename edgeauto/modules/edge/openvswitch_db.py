@@ -104,14 +104,11 @@ class OpenvswitchDbModule(OvsModule):
         word(value, "value", pos, empty=True)
         if args.get("state", "present") == "present" and not value:
             raise ModuleArgumentError("missing required argument value for state: present", pos)
-        if int(args.get("timeout") or 0) <= 0:
-            raise ModuleArgumentError("argument 'timeout' must be a positive number", pos)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
         return EA_OVS_DB.call(
-            timeout=str(args.get("timeout") or 5),
-            socket=args.get("database_socket") or "",
+            **self.connection(args),
             state=args.get("state") or "present",
             table=args["table"],
             record=args["record"],

@@ -9,7 +9,7 @@ creates the port, and cannot change the tag back once set).
 
 from __future__ import annotations
 
-from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.errors import Position
 from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
     COMMON_OVS_OPTIONS,
@@ -102,8 +102,6 @@ class OpenvswitchPortModule(OvsModule):
             parse_set(text, "set", pos)
         map_items(args.get("external_ids"), "external_ids", pos)
         map_items(args.get("options"), "options", pos)
-        if int(args.get("timeout") or 0) <= 0:
-            raise ModuleArgumentError("argument 'timeout' must be a positive number", pos)
 
     def wishes(self, args: dict, pos: Position | None) -> list[tuple[str, str, list[str]]]:
         """(table, record, assignments) that must hold, in the order they are applied."""
@@ -152,8 +150,7 @@ class OpenvswitchPortModule(OvsModule):
             if v is None
         ]
         return EA_OVS_PORT.call(
-            timeout=str(args.get("timeout") or 5),
-            socket=args.get("database_socket") or "",
+            **self.connection(args),
             bridge=args["bridge"],
             port=port,
             state=args.get("state") or "present",
