@@ -8,6 +8,8 @@ Values are compared by ``ovs-vsctl find`` with the column's own type (``tag: 10`
 
 from __future__ import annotations
 
+import json
+
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
@@ -67,6 +69,17 @@ def db_value(value) -> str:
     return text.lower() if text in ("True", "False") else text
 
 
+def unquote(token: str) -> str:
+    """An OVSDB string atom as ovs-vsctl prints it: bare, or a quoted string with escapes."""
+    token = token.strip()
+    if len(token) >= 2 and token[0] == token[-1] == '"':
+        try:
+            return json.loads(token)
+        except ValueError:
+            return token[1:-1]
+    return token
+
+
 def parse_map(text: str) -> dict[str, str]:
     """``{a="x", b=1}`` as ovs-vsctl prints a map, to a dict of strings (quotes removed)."""
     inner = text.strip()[1:-1]
@@ -81,10 +94,10 @@ def parse_map(text: str) -> dict[str, str]:
             quote = not quote
             buf += ch
         elif ch == "=" and not quote and key is None:
-            key, buf = buf.strip().strip('"'), ""
+            key, buf = unquote(buf), ""
         elif ch == "," and not quote:
             if key is not None:
-                out[key] = buf.strip().strip('"')
+                out[key] = unquote(buf)
             key, buf = None, ""
         else:
             buf += ch
@@ -129,7 +142,7 @@ class OpenvswitchDbModule(OvsModule):
             if text.startswith("{") and not args.get("key"):
                 out["output"] = parse_map(text)
             else:
-                out["output"] = {name: text.strip('"')}
+                out["output"] = {name: unquote(text)}
         return out
 
 
