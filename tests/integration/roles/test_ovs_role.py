@@ -49,7 +49,9 @@ ROLE_VARS = {
 
 def run_role(tmp_path, inventory, host, role_vars, *, check=False):
     """Run the role; (exit code, names of the changed tasks and handlers, recorder)."""
-    doc = [{"hosts": host.name, "roles": [{"role": "ovs", "vars": role_vars}]}]
+    doc = [
+        {"hosts": host.name, "gather_facts": False, "roles": [{"role": "ovs", "vars": role_vars}]}
+    ]
     path = tmp_path / "ovs.yml"
     path.write_text(textwrap.dedent(yaml.safe_dump(doc, sort_keys=False)))
     rec = Recorder()
