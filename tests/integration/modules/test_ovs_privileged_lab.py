@@ -389,3 +389,50 @@ def test_bad_arguments_are_refused_before_anything_runs(
         play(tmp_path, lab_inventory, ovs_host, tasks)
     assert "sys.yml:" in str(err.value)  # the task's file:line
     assert "ea-marker" not in ovs_host.run("ovs-vsctl list-br", check=True).stdout.split()
+
+
+def test_the_shell_functions_run_under_busybox_sh_with_only_busybox_applets(ovs_host):
+    """OVS runs on BusyBox systems too (OpenWrt): the same calls under `busybox sh` with a
+    PATH of BusyBox applets plus ovs-vsctl alone converge, then report nothing to change."""
+    from edgeauto.modules.base import CompileContext
+    from edgeauto.modules.registry import get_module
+    from edgeauto.remote.builder import TaskInvocation, build_script, new_nonce
+    from edgeauto.remote.framing import parse_run
+
+    host = ovs_host
+    tasks = [
+        (
+            "openvswitch_bridge",
+            {"bridge": "ea-bb", "fail_mode": "secure", "external_ids": {"a": "b"}},
+        ),
+        ("openvswitch_port", {"bridge": "ea-bb", "port": "ea-bbp", "tag": 10, "type": "internal"}),
+        (
+            "openvswitch_db",
+            {"table": "Port", "record": "ea-bbp", "col": "trunks", "value": "10,20"},
+        ),
+    ]
+    host.run(
+        "rm -rf /tmp/ea-bbpath && mkdir /tmp/ea-bbpath && cd /tmp/ea-bbpath && "
+        "for a in $(busybox --list); do ln -s /bin/busybox $a; done && "
+        "ln -s $(command -v ovs-vsctl) ovs-vsctl",
+        check=True,
+    )
+
+    def run_once() -> list[str]:
+        nonce = new_nonce()
+        calls = []
+        for i, (name, args) in enumerate(tasks):
+            module = get_module(name)
+            call = module.compile(module.validate(args, final=True), CompileContext())
+            calls.append(TaskInvocation(f"t{i}", call))
+        script = build_script(calls, nonce=nonce)
+        proc = host.run("PATH=/tmp/ea-bbpath /bin/busybox sh -s", input=script, check=True)
+        out = parse_run(proc.stdout, nonce, [f"t{i}" for i in range(len(tasks))])
+        return [r.status for r in out.records]
+
+    try:
+        assert run_once() == ["changed", "changed", "changed"]
+        assert run_once() == ["ok", "ok", "ok"]
+        assert get(host, "Port ea-bbp trunks") == "[10, 20]"
+    finally:
+        host.run("rm -rf /tmp/ea-bbpath")
