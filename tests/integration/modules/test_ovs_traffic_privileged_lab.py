@@ -87,11 +87,11 @@ PLAY = [
 ]
 
 
-def run_play(tmp_path, inventory, host) -> tuple[int, list[dict]]:
+def run_play(tmp_path, inventory, host, check=False) -> tuple[int, list[dict]]:
     path = tmp_path / "ovs-proof.yml"
     path.write_text(textwrap.dedent(yaml.safe_dump(PLAY, sort_keys=False)))
     rec = Recorder()
-    opts = RunOptions(inventory_sources=[str(inventory)], limit=[host.name])
+    opts = RunOptions(inventory_sources=[str(inventory)], limit=[host.name], check=check)
     result = Run([path], opts, rec).execute()
     assert result.exit_code == 0, (rec.results, rec.errors)
     return result.exit_code, [r.result for r in rec.results if not r.hidden]
@@ -126,8 +126,12 @@ def test_vlan_tags_carry_and_isolate_traffic_between_netns_on_a_netdev_bridge(
     tmp_path, lab_inventory, proof_host
 ):
     host = proof_host
+    _, predicted = run_play(tmp_path, lab_inventory, host, check=True)
+    assert "ea-sw" not in host.run("ovs-vsctl list-br", check=True).stdout.split()
+    assert host.run("test -e /run/netns/ea-n1").returncode != 0  # check mode made nothing
     _, first = run_play(tmp_path, lab_inventory, host)
     assert all(r["changed"] for r in first), first  # 4 namespaces, db, bridge, 4 ports, handler
+    assert [r["changed"] for r in predicted] == [r["changed"] for r in first]
     _, again = run_play(tmp_path, lab_inventory, host)
     assert [r["changed"] for r in again] == [False] * (len(first) - 1), again  # no handler
 
