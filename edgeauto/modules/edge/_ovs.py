@@ -15,6 +15,7 @@ import json
 import re
 import shlex
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, standard_result
@@ -60,6 +61,36 @@ def line(*words: str) -> str:
 
 def lines(items: Iterable[str]) -> str:
     return "\n".join(items)
+
+
+@dataclass
+class Plan:
+    """The CREATE and PLAN parameters of a shell function, built together: the commands a
+    missing object is created with (after ``first``, the add-br/add-port line) and the wishes
+    an existing one must satisfy (see ovs.sh)."""
+
+    first: str
+    create: list[str] = field(default_factory=list)
+    wishes: list[str] = field(default_factory=list)
+
+    def holds(self, table: str, record: str, *assignments: str, on_create: bool = True) -> None:
+        """TABLE RECORD must hold COL[:KEY]=VALUE...; set them when creating (``on_create``)."""
+        if on_create:
+            self.create.append(line("set", table, record, *assignments))
+        self.wishes.append(line("has", table, record, *assignments))
+
+    def gone(self, table: str, record: str, column: str, key: str) -> None:
+        """The map column has no KEY (nothing to do when creating)."""
+        self.wishes.append(line("drop", table, record, column, key))
+
+    def bridge_external_id(self, bridge: str, key: str, value: str | None) -> None:
+        """br-set-external-id semantics (work on fake bridges too); None = unset."""
+        if value is not None:
+            self.create.append(line("br-set-external-id", bridge, key, value))
+        self.wishes.append(line("brid", bridge, key, *([value] if value is not None else [])))
+
+    def params(self) -> dict[str, str]:
+        return {"create": lines([self.first, *self.create]), "plan": lines(self.wishes)}
 
 
 def quoted(value) -> str:

@@ -15,9 +15,9 @@ from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
     COMMON_OVS_OPTIONS,
     OvsModule,
+    Plan,
     collection_aliases,
     line,
-    lines,
     map_items,
     parse_set,
     quoted,
@@ -114,38 +114,24 @@ class OpenvswitchBridgeModule(OvsModule):
         self.check_args(args, ctx.pos)
         br = args["bridge"]
         parent = args.get("parent")
-        create = [
-            line(
-                "add-br", br, *([parent, vlan_tag(args["vlan"], "vlan", ctx.pos)] if parent else [])
-            )
-        ]
-        plan = []
+        vlan = vlan_tag(args.get("vlan"), "vlan", ctx.pos)
+        plan = Plan(line("add-br", br, *([parent, vlan or "0"] if parent else [])))
         if parent:
-            plan.append(line("has", "Port", br, f"tag={vlan_tag(args['vlan'], 'vlan', ctx.pos)}"))
+            plan.holds("Port", br, f"tag={vlan}", on_create=False)
         if args.get("datapath_type"):
-            assign = f"datapath_type={args['datapath_type']}"
-            create.append(line("set", "Bridge", br, assign))
-            plan.append(line("has", "Bridge", br, assign))
+            plan.holds("Bridge", br, f"datapath_type={args['datapath_type']}")
         if args.get("fail_mode"):
-            assign = f"fail_mode={args['fail_mode'].strip()}"
-            create.append(line("set", "Bridge", br, assign))
-            plan.append(line("has", "Bridge", br, assign))
+            plan.holds("Bridge", br, f"fail_mode={args['fail_mode'].strip()}")
         for key, value in map_items(args.get("external_ids"), "external_ids", ctx.pos):
-            if value is not None:
-                create.append(line("br-set-external-id", br, key, value))
-            plan.append(line("brid", br, key, *([value] if value is not None else [])))
+            plan.bridge_external_id(br, key, value)
         for key, value in map_items(args.get("other_config"), "other_config", ctx.pos):
             if value is None:
-                plan.append(line("drop", "Bridge", br, "other_config", key))
-                continue
-            assign = f"other_config:{key}={quoted(value)}"
-            create.append(line("set", "Bridge", br, assign))
-            plan.append(line("has", "Bridge", br, assign))
+                plan.gone("Bridge", br, "other_config", key)
+            else:
+                plan.holds("Bridge", br, f"other_config:{key}={quoted(value)}")
         raw = parse_set(args["set"], "set", ctx.pos) if args.get("set") else None
         if raw:
-            table, record, assignments = raw
-            create.append(line("set", table, record, *assignments))
-            plan.append(line("has", table, record, *assignments))
+            plan.holds(raw[0], raw[1], *raw[2])
         user_dp = args.get("datapath_type") or (
             raw and any(a.startswith("datapath_type=") for a in raw[2])
         )
@@ -154,8 +140,7 @@ class OpenvswitchBridgeModule(OvsModule):
             bridge=br,
             state=args.get("state") or "present",
             parent=parent or "",
-            create=lines(create),
-            plan=lines(plan),
+            **plan.params(),
             datapath="" if (parent or user_dp) else "auto",
         )
 

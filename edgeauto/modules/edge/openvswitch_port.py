@@ -14,9 +14,9 @@ from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._ovs import (
     COMMON_OVS_OPTIONS,
     OvsModule,
+    Plan,
     collection_aliases,
     line,
-    lines,
     map_items,
     parse_set,
     quoted,
@@ -134,28 +134,19 @@ class OpenvswitchPortModule(OvsModule):
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
         port = args["port"]
-        wishes = self.wishes(args, ctx.pos)
-        create = [line("add-port", args["bridge"], port)]
-        create += [line("set", table, record, *assign) for table, record, assign in wishes]
-        plan = [line("has", table, record, *assign) for table, record, assign in wishes]
-        removals = [
-            ("external_ids", k)
-            for k, v in map_items(args.get("external_ids"), "external_ids", ctx.pos)
-            if v is None
-        ]
-        plan += [line("drop", "Port", port, col, key) for col, key in removals]
-        plan += [
-            line("drop", "Interface", port, "options", k)
-            for k, v in map_items(args.get("options"), "options", ctx.pos)
-            if v is None
-        ]
+        plan = Plan(line("add-port", args["bridge"], port))
+        for table, record, assignments in self.wishes(args, ctx.pos):
+            plan.holds(table, record, *assignments)
+        for table, column in (("Port", "external_ids"), ("Interface", "options")):
+            for key, value in map_items(args.get(column), column, ctx.pos):
+                if value is None:
+                    plan.gone(table, port, column, key)
         return EA_OVS_PORT.call(
             **self.connection(args),
             bridge=args["bridge"],
             port=port,
             state=args.get("state") or "present",
-            create=lines(create),
-            plan=lines(plan),
+            **plan.params(),
         )
 
 
