@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "edgeauto"
 PLANNER_LAYERS = {
     0: {
         "context", "deps", "failinfo", "listing", "loops", "options", "records", "results",
-        "factcache", "runstate", "segment", "state", "sync", "tags", "taskargs", "varscope",
+        "factcache", "runstate", "segment", "state", "step", "sync", "tags", "taskargs",
+        "varscope",
     },
     1: {"fold", "handlers", "includes", "scope"},
     2: {"barrier", "builtins", "dispatch"},
