@@ -63,8 +63,17 @@ DEBIAN_PACKAGES = ("openssh-server", "sudo", "iproute2", "procps", "systemd-sysv
 CAPABILITY_PACKAGES = {
     "docker": ("docker.io", "iptables", "busybox-static"),
     "ovs": ("openvswitch-switch", "busybox-static"),
-    # libvirt + QEMU TCG (no KVM here): qemu:///system inside the host, VMs in its netns.
-    "libvirt": ("libvirt-daemon-system", "libvirt-clients", "qemu-system-x86", "busybox-static"),
+    # libvirt + QEMU TCG (no KVM here): qemu:///system inside the host, VMs in its netns;
+    # dnsmasq-base so NAT/isolated networks with DHCP (libvirt's `default`) can start, cpio
+    # for guest initramfs images built on the host.
+    "libvirt": (
+        "libvirt-daemon-system",
+        "libvirt-clients",
+        "qemu-system-x86",
+        "busybox-static",
+        "dnsmasq-base",
+        "cpio",
+    ),
 }
 
 
