@@ -152,11 +152,13 @@ ea__lv_state() {
 
 ea__lv_dump() {
     # $1 kind, $2 uri, $3 name, $4 output file: the persistent definition as libvirt
-    # normalises it (pools without their ever-changing capacity/allocation/available)
+    # normalises it (pools without what follows the storage rather than the definition:
+    # capacity/allocation/available and the target directory's current permissions)
     ea__lv_run "$2" "reading the definition of $3" "$(ea__lv_verb "$1" dumpxml)" --inactive "$3" ||
         return 1
     if [ "$1" = pool ]; then
-        grep -v -E '^ *<(capacity|allocation|available)( |>)' "$__ea_lv_o" >"$4" || :
+        awk '/^ *<permissions>/ { skip = 1 } !skip && !/^ *<(capacity|allocation|available)[ >]/
+            /^ *<\/permissions>/ { skip = 0 }' "$__ea_lv_o" >"$4"
     else
         cat "$__ea_lv_o" >"$4"
     fi
@@ -304,17 +306,17 @@ ea__lv_set_active() {
 }
 
 ea__lv_undefine() {
-    # $1 kind, $2 uri, $3 name, $4 state key, then extra undefine options: remove a defined
-    # object (it must be stopped already for networks and pools)
+    # $1 kind, $2 uri, $3 name, $4 state key, then extra undefine options: remove the
+    # persistent definition (a running object stays running, transient, as libvirt does)
     __ea_lv_k=$1 __ea_lv_u=$2 __ea_lv_n=$3 __ea_lv_key=$4
     shift 4
-    [ "$__ea_lv_exists" = 1 ] || return 0
+    [ "$__ea_lv_persist" = 1 ] || return 0
     ea_changed
     ea_is_check && return 0
     ea__lv_run "$__ea_lv_u" "undefining $__ea_lv_n" "$(ea__lv_verb "$__ea_lv_k" undefine)" \
         "$@" "$__ea_lv_n" || return 1
     ea__lv_forget "$__ea_lv_key"
-    __ea_lv_exists=0
+    __ea_lv_persist=0
 }
 
 ea__lv_names() {

@@ -9,7 +9,7 @@
 #   AUTOSTART '' leave it, 1 or 0
 #   XML       file with the desired domain XML ('' = none), LEAVES its comparable fields
 #   HASH      sha1 of the canonical desired XML, KEY the name of its state record
-#   FLAGS     letters: u=the XML has its own uuid, f=force (undefine stops a running domain)
+#   FLAGS     letters: u=the XML has its own uuid, f=force (undefine destroys it first)
 #   UNDEFINE  extra virsh undefine options, space-separated (--nvram --managed-save ...)
 
 ea__virt_list() {
@@ -114,21 +114,21 @@ ea_virt() {
         ea__lv_state dom "$__ea_uri" "$__ea_name" || return 1
     fi
     if [ "$__ea_cmd" = undefine ]; then
-        [ "$(ea__lv_get exists)" = 1 ] || return 0
-        if [ "$(ea__lv_get active)" = 1 ]; then
-            case $__ea_flags in
-                *f*) ea__virt_to "$__ea_uri" "$__ea_name" destroyed || return 1 ;;
-                *)
-                    ea_fail "domain $__ea_name is $(ea__lv_get status): stop it first (state: destroyed) or use force: true"
-                    return 1
-                    ;;
-            esac
-        fi
+        # as libvirt does: a running domain stays running, transient, unless forced
+        case $__ea_flags in
+            *f*) ea__virt_to "$__ea_uri" "$__ea_name" destroyed || return 1 ;;
+        esac
         # shellcheck disable=SC2086 # extra options are words
         ea__lv_undefine dom "$__ea_uri" "$__ea_name" "$__ea_key" $__ea_undef
         return
     fi
     [ "$__ea_cmd" = define ] && [ -z "$__ea_state" ] && [ -z "$__ea_auto" ] && return 0
+    case $__ea_cmd:$__ea_state in
+        # nothing to stop: a missing domain is as shut off as it gets
+        destroy:* | shutdown:* | stop:* | *:destroyed | *:shutdown)
+            [ "$(ea__lv_get exists)" = 1 ] || return 0
+            ;;
+    esac
     ea__lv_missing domain "$__ea_name" || return 1
     if [ -n "$__ea_auto" ]; then
         ea__lv_autostart dom "$__ea_uri" "$__ea_name" "$__ea_auto" || return 1

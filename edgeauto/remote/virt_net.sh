@@ -71,6 +71,10 @@ ea_virt_net() {
             ;;
     esac
     [ "$__ea_cmd" = define ] && [ -z "$__ea_auto" ] && return 0
+    case $__ea_cmd:$__ea_state in
+        # nothing to stop: a missing one is as inactive as it gets
+        stop:* | destroy:* | *:inactive) [ "$(ea__lv_get exists)" = 1 ] || return 0 ;;
+    esac
     ea__lv_missing network "$__ea_name" || return 1
     case $__ea_cmd in
         status)

@@ -39,13 +39,10 @@ ea__virt_pool_build() {
 }
 
 ea__virt_pool_delete() {
-    # $1 uri, $2 name: delete the pool's storage (it must be inactive); a dir pool whose
-    # directory is gone already is unchanged
+    # $1 uri, $2 name: stop the pool, then delete its storage; a dir pool whose directory
+    # is gone already is unchanged
     [ "$(ea__lv_get exists)" = 1 ] || return 0
-    if [ "$(ea__lv_get active)" = 1 ]; then
-        ea_fail "pool $2 is active: stop it first (state: inactive) before deleting its storage"
-        return 1
-    fi
+    ea__lv_set_active pool "$1" "$2" 0 || return 1
     ea__virt_pool_target "$1" "$2" || return 1
     case $__ea_ptype in
         dir | fs | netfs) [ -e "$__ea_ppath" ] || return 0 ;;
@@ -143,6 +140,10 @@ ea_virt_pool() {
             ;;
     esac
     [ "$__ea_cmd" = define ] && [ -z "$__ea_auto" ] && return 0
+    case $__ea_cmd:$__ea_state in
+        # nothing to stop: a missing one is as inactive as it gets
+        stop:* | destroy:* | *:inactive) [ "$(ea__lv_get exists)" = 1 ] || return 0 ;;
+    esac
     ea__lv_missing "storage pool" "$__ea_name" || return 1
     case $__ea_cmd in
         status)

@@ -31,6 +31,7 @@ from edgeauto.modules.base import (
     payload_ref,
     standard_result,
 )
+from edgeauto.modules.core._xfer import static_check
 from edgeauto.modules.spec import Option
 
 URI_OPTION = Option(default="qemu:///system", description="libvirt connection URI.")
@@ -129,9 +130,11 @@ def state_key(uri: str, kind: str, name: str) -> str:
 
 
 def xml_call_args(desired: DesiredXML | None, uri: str, kind: str, name: str) -> dict:
-    """The shell parameters (and payloads) that carry a desired XML; empty ones without."""
+    """The shell parameters (and payloads) that carry a desired XML (empty ones without);
+    the state key whenever the object is named, so undefine can drop its record."""
     if desired is None:
-        return {"args": {"xml": "", "leaves": "", "hash": "", "key": ""}, "payloads": {}}
+        key = state_key(uri, kind, name) if name else ""
+        return {"args": {"xml": "", "leaves": "", "hash": "", "key": key}, "payloads": {}}
     return {
         "args": {
             "xml": payload_ref("xml"),
@@ -169,7 +172,19 @@ def table(value: str | None, keys: tuple[str, ...]) -> dict[str, dict[str, str]]
     return out
 
 
-class LibvirtObjectModule(RemoteModule):
+class LibvirtModule(RemoteModule):
+    """virt, virt_net, virt_pool: their cross-argument checks (and the XML's) run at playbook
+    validation too when nothing is templated, so a bad task fails before any host runs."""
+
+    converged_in = "tests/integration/modules/test_libvirt_lab.py: needs libvirtd (lab host)"
+
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        out = super().validate(args, pos, final)
+        static_check(self, out, pos, final)
+        return out
+
+
+class LibvirtObjectModule(LibvirtModule):
     """virt_net and virt_pool: a named libvirt object with state, autostart and an optional
     XML definition. Subclasses set the spec, the shell function, ``kind`` (net/pool),
     ``root_tag``, ``word`` (for messages), ``host_commands`` and ``table_fields``
@@ -183,7 +198,6 @@ class LibvirtObjectModule(RemoteModule):
     list_field = ""
     #: commands the native module refuses (with the reason)
     refused: dict[str, str] = {}
-    converged_in = "tests/integration/modules/test_libvirt_lab.py: needs libvirtd (lab host)"
 
     def desired(self, args: dict, pos: Position | None) -> DesiredXML | None:
         if not args.get("xml"):

@@ -10,13 +10,14 @@ edgeauto/modules/edge/_libvirt.py for how).
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import CompileContext, ShellCall, standard_result
 from edgeauto.modules.core._sys import letters
 from edgeauto.modules.edge._libvirt import (
     AUTOSTART_OPTION,
     URI_OPTION,
     XML_OPTION,
     DesiredXML,
+    LibvirtModule,
     lines,
     require_name,
     table,
@@ -117,10 +118,9 @@ NODEINFO_KEYS = {
 }
 
 
-class VirtModule(RemoteModule):
+class VirtModule(LibvirtModule):
     spec = SPEC
     shell_functions = (EA_VIRT,)
-    converged_in = "tests/integration/modules/test_libvirt_lab.py: needs libvirtd (lab host)"
 
     def desired(self, args: dict, pos: Position | None) -> DesiredXML | None:
         if not args.get("xml"):
