@@ -196,9 +196,18 @@ class ModuleSpec:
             except ValueError as exc:
                 problems.append(f"argument '{opt_name}': {exc}")
                 continue
-            if opt.choices is not None and value not in opt.choices:
+            if opt.choices is not None and isinstance(value, list):
+                # as ansible-core: each element of a list option is one of the choices
+                wrong = [v for v in value if v not in opt.choices and not is_templated(v)]
+                if wrong:
+                    problems.append(
+                        f"argument '{opt_name}': every element must be one of "
+                        f"{', '.join(map(str, opt.choices))}, found {wrong!r}"
+                    )
+                    continue
+            elif opt.choices is not None and value not in opt.choices:
                 value = _bool_choice(value, opt.choices)
-            if opt.choices is not None and value not in opt.choices:
+            if opt.choices is not None and not isinstance(value, list) and value not in opt.choices:
                 hint = did_you_mean(str(value), [str(c) for c in opt.choices])
                 problems.append(
                     f"argument '{opt_name}' must be one of {', '.join(map(str, opt.choices))}, "
