@@ -22,20 +22,41 @@ ea__virt_pool_target() {
 }
 
 ea__virt_pool_build() {
-    # $1 uri, $2 name, $3 mode options: dir pools are built when their directory is missing
-    # (idempotent); other kinds are built every time they are asked to (as virsh would)
+    # $1 uri, $2 name, $3 mode options, $4 the desired XML's leaves ('' none): dir pools are
+    # built when their directory is missing (idempotent); other kinds every time they are
+    # asked to (as virsh would). A pool a check run only predicted defining is judged by the
+    # desired XML.
     if [ "$(ea__lv_get pending)" = 1 ]; then
-        ea_changed
-        return 0
+        __ea_ptype='' __ea_ppath=''
+        if [ -n "$4" ]; then
+            __ea_ptype=$(sed -n 's/^pool@type=//p' "$4")
+            __ea_ppath=$(sed -n 's/^pool\/target\/path=//p' "$4")
+        fi
+    else
+        ea__virt_pool_target "$1" "$2" || return 1
     fi
-    ea__virt_pool_target "$1" "$2" || return 1
     case $__ea_ptype in
-        dir | fs | netfs) [ -d "$__ea_ppath" ] && return 0 ;;
+        dir | fs | netfs) [ -n "$__ea_ppath" ] && [ -d "$__ea_ppath" ] && return 0 ;;
     esac
     ea_changed
     ea_is_check && return 0
     # shellcheck disable=SC2086 # the mode option is one word or none
     ea__lv_run "$1" "building $2" pool-build $3 "$2"
+}
+
+ea__virt_pool_start() {
+    # $1 uri, $2 name: start an inactive pool; a directory pool whose directory is missing
+    # is built first (pool-start --build), so define + state: active is enough
+    [ "$(ea__lv_get active)" = 1 ] && return 0
+    ea_changed
+    ea_is_check && return 0
+    __ea_build=
+    ea__virt_pool_target "$1" "$2" || return 1
+    case $__ea_ptype in
+        dir | fs | netfs) [ -d "$__ea_ppath" ] || __ea_build=--build ;;
+    esac
+    # shellcheck disable=SC2086 # --build or nothing
+    ea__lv_run "$1" "starting $2" pool-start $__ea_build "$2"
 }
 
 ea__virt_pool_delete() {
@@ -161,14 +182,14 @@ ea_virt_pool() {
             return
             ;;
         build)
-            ea__virt_pool_build "$__ea_uri" "$__ea_name" "$__ea_mode"
+            ea__virt_pool_build "$__ea_uri" "$__ea_name" "$__ea_mode" "$__ea_leaves"
             return
             ;;
         create | start) __ea_state=active ;;
         stop | destroy) __ea_state=inactive ;;
     esac
     case $__ea_state in
-        active) ea__lv_set_active pool "$__ea_uri" "$__ea_name" 1 || return 1 ;;
+        active) ea__virt_pool_start "$__ea_uri" "$__ea_name" || return 1 ;;
         inactive) ea__lv_set_active pool "$__ea_uri" "$__ea_name" 0 || return 1 ;;
     esac
     if [ -n "$__ea_auto" ]; then
