@@ -339,3 +339,26 @@ ea__lv_get() {
         out) printf '%s' "$__ea_lv_o" ;;
     esac
 }
+
+ea__lv_list() {
+    # $1 kind (net, pool), $2 uri, $3 '' / active / inactive, $4 the result field: the names
+    case $3 in
+        active | inactive) ea__lv_names "$2" "$1-list" "--$3" ;;
+        *) ea__lv_names "$2" "$1-list" --all ;;
+    esac || return 1
+    ea_field_file "$4" "$__ea_lv_o"
+}
+
+ea__lv_load() {
+    # $1 kind, $2 uri, $3 name, $4 desired XML file ('' = none), $5 leaves, $6 hash, $7 key,
+    # $8 the module's FLAGS (u = the XML has its own uuid): converge the definition when an
+    # XML is given, else just read the object's state
+    if [ -z "$4" ]; then
+        ea__lv_state "$1" "$2" "$3"
+        return
+    fi
+    case $8 in
+        *u*) ea__lv_define "$1" "$2" "$3" "$4" "$5" "$6" "$7" 1 ;;
+        *) ea__lv_define "$1" "$2" "$3" "$4" "$5" "$6" "$7" 0 ;;
+    esac
+}

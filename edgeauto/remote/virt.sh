@@ -105,14 +105,8 @@ ea_virt() {
             return
             ;;
     esac
-    __ea_hasuuid=0
-    case $__ea_flags in *u*) __ea_hasuuid=1 ;; esac
-    if [ -n "$__ea_xml" ]; then
-        ea__lv_define dom "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" "$__ea_hash" \
-            "$__ea_key" "$__ea_hasuuid" || return 1
-    else
-        ea__lv_state dom "$__ea_uri" "$__ea_name" || return 1
-    fi
+    ea__lv_load dom "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" "$__ea_hash" \
+        "$__ea_key" "$__ea_flags" || return 1
     if [ "$__ea_cmd" = undefine ]; then
         # as libvirt does: a running domain stays running, transient, unless forced
         case $__ea_flags in

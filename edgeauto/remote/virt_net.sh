@@ -42,27 +42,18 @@ ea_virt_net() {
     ea__lv_init "$__ea_uri" || return 1
     case $__ea_cmd in
         list_nets)
-            case $__ea_state in
-                active) ea__lv_names "$__ea_uri" net-list --active ;;
-                inactive) ea__lv_names "$__ea_uri" net-list --inactive ;;
-                *) ea__lv_names "$__ea_uri" net-list --all ;;
-            esac || return 1
-            ea_field_file list_nets "$(ea__lv_get out)"
-            return 0
+            ea__lv_list net "$__ea_uri" "$__ea_state" list_nets
+            return
             ;;
         info)
             ea__virt_net_info "$__ea_uri"
             return
             ;;
     esac
-    __ea_hasuuid=0
-    case $__ea_flags in *u*) __ea_hasuuid=1 ;; esac
-    if [ -n "$__ea_xml" ] && [ "$__ea_state" != absent ] && [ "$__ea_cmd" != undefine ]; then
-        ea__lv_define net "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" "$__ea_hash" \
-            "$__ea_key" "$__ea_hasuuid" || return 1
-    else
-        ea__lv_state net "$__ea_uri" "$__ea_name" || return 1
-    fi
+    # removing it: any XML given is not defined first
+    [ "$__ea_state" = absent ] || [ "$__ea_cmd" = undefine ] && __ea_xml=''
+    ea__lv_load net "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" "$__ea_hash" \
+        "$__ea_key" "$__ea_flags" || return 1
     case $__ea_cmd:$__ea_state in
         undefine:* | *:absent)
             [ "$__ea_state" = absent ] && { ea__lv_set_active net "$__ea_uri" "$__ea_name" 0 || return 1; }

@@ -119,34 +119,20 @@ ea_virt_pool() {
     ea__lv_init "$__ea_uri" || return 1
     case $__ea_cmd in
         list_pools)
-            case $__ea_state in
-                active) ea__lv_names "$__ea_uri" pool-list --active ;;
-                inactive) ea__lv_names "$__ea_uri" pool-list --inactive ;;
-                *) ea__lv_names "$__ea_uri" pool-list --all ;;
-            esac || return 1
-            ea_field_file list_pools "$(ea__lv_get out)"
-            return 0
+            ea__lv_list pool "$__ea_uri" "$__ea_state" list_pools
+            return
             ;;
         info)
             ea__virt_pool_info "$__ea_uri"
             return
             ;;
     esac
-    __ea_hasuuid=0
-    case $__ea_flags in *u*) __ea_hasuuid=1 ;; esac
     case $__ea_cmd:$__ea_state in
-        undefine:* | *:absent | *:undefined | delete:* | *:deleted)
-            ea__lv_state pool "$__ea_uri" "$__ea_name" || return 1
-            ;;
-        *)
-            if [ -n "$__ea_xml" ]; then
-                ea__lv_define pool "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" \
-                    "$__ea_hash" "$__ea_key" "$__ea_hasuuid" || return 1
-            else
-                ea__lv_state pool "$__ea_uri" "$__ea_name" || return 1
-            fi
-            ;;
+        # removing it: any XML given is not defined first
+        undefine:* | *:absent | *:undefined | delete:* | *:deleted) __ea_xml='' ;;
     esac
+    ea__lv_load pool "$__ea_uri" "$__ea_name" "$__ea_xml" "$__ea_leaves" "$__ea_hash" \
+        "$__ea_key" "$__ea_flags" || return 1
     case $__ea_cmd:$__ea_state in
         undefine:* | *:absent | *:undefined)
             case $__ea_state in

@@ -336,7 +336,10 @@ def test_a_debian_kernel_boots_as_a_tcg_guest_on_a_libvirt_network_and_pool(
         )
         assert code == 0 and res[0]["changed"], res
         assert res[2]["pools"]["ea-proof"]["volume_count"] >= 2  # vmlinuz, initrd.gz
+        started = time.monotonic()
         serial = wait_for_marker(host, log, timeout=240)
+        marker = next(line for line in serial.splitlines() if MARKER in line)
+        print(f"guest: {marker} (seen {time.monotonic() - started:.1f}s after start returned)")
         assert f"{MARKER} kernel=6.1.0-" in serial
         # the guest powered itself off; libvirt saw it go
         deadline = time.monotonic() + 60
