@@ -313,13 +313,19 @@ def test_a_debian_kernel_boots_as_a_tcg_guest_on_a_libvirt_network_and_pool(
     kernel, initrd = install_guest_files(host, pool_dir)
     net = BRIDGE_NET.replace("ea-net", "ea-proof-net").replace("eabr0", "eabr1")
     pool = DIR_POOL.replace("ea-pool", "ea-proof")
-    domain = guest_xml("ea-guest", kernel, initrd, log, "ea-proof-net")
+    # the domain comes from a template (as a role would ship it), rendered per host
+    template = guest_xml("ea-guest", "{{ kernel }}", "{{ initrd }}", "{{ log }}", "ea-proof-net")
+    (tmp_path / "guest.xml.j2").write_text(template)
+    define_guest = {
+        "virt": {"command": "define", "xml": "{{ lookup('template', 'guest.xml.j2') }}"},
+        "vars": {"kernel": kernel, "initrd": initrd, "log": log},
+    }
     tasks = [
         {"virt_net": {"command": "define", "name": "ea-proof-net", "xml": net}},
         {"virt_net": {"name": "ea-proof-net", "state": "active"}},
         {"virt_pool": {"command": "define", "name": "ea-proof", "xml": pool}},
         {"virt_pool": {"name": "ea-proof", "state": "active"}},
-        {"virt": {"command": "define", "xml": domain}},
+        define_guest,
     ]
     try:
         converge(tmp_path, lab_inventory, host, tasks, changes=[True] * 5)
