@@ -56,7 +56,10 @@ def guest_kernel() -> Path:
                 if proc.returncode == 0:
                     break
             else:
-                raise RuntimeError(f"apt-get download {package} failed: {proc.stderr[-500:]}")
+                raise RuntimeError(
+                    f"apt-get download {package} failed (no package lists? run apt-get update; "
+                    f"or put a vmlinuz-* into {cache}): {proc.stderr[-500:]}"
+                )
             (deb,) = Path(tmp).glob("*.deb")
             subprocess.run(["dpkg-deb", "-x", str(deb), f"{tmp}/x"], check=True)
             (vmlinuz,) = Path(tmp, "x", "boot").glob("vmlinuz-*")
