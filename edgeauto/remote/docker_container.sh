@@ -43,200 +43,210 @@ ea__dc_same() {
 ea__dc_image() {
     # $1 image, $2 pull policy, $3 file for its ID ('' when absent in check mode): make sure
     # the image is on the target; 2 = it would be pulled (check mode)
-    __ea_iid=$(docker image inspect --format '{{.Id}}' "$1" 2>/dev/null) || __ea_iid=
-    if [ "$2" = always ] || { [ -z "$__ea_iid" ] && [ "$2" = missing ]; }; then
+    __ea_dc_iid=$(docker image inspect --format '{{.Id}}' "$1" 2>/dev/null) || __ea_dc_iid=
+    if [ "$2" = always ] || { [ -z "$__ea_dc_iid" ] && [ "$2" = missing ]; }; then
         if ea_is_check; then
-            printf '%s\n' "$__ea_iid" >"$3"
-            [ -n "$__ea_iid" ] && return 0
+            printf '%s\n' "$__ea_dc_iid" >"$3"
+            [ -n "$__ea_dc_iid" ] && return 0
             return 2
         fi
-        ea_docker "pulling image $1 failed (no registry reachable? on an air-gapped site load it with docker_image source: load)" pull "$1" || return 1
-        __ea_iid=$(docker image inspect --format '{{.Id}}' "$1" 2>/dev/null) || __ea_iid=
+        ea__docker "pulling image $1 failed (no registry reachable? on an air-gapped site load it with docker_image source: load)" pull "$1" || return 1
+        __ea_dc_iid=$(docker image inspect --format '{{.Id}}' "$1" 2>/dev/null) || __ea_dc_iid=
         ea_field pulled 1
     fi
-    if [ -z "$__ea_iid" ]; then
+    if [ -z "$__ea_dc_iid" ]; then
         ea_fail "image $1 is not on the target and pull is never: load it first (docker_image source: load) or allow pull: missing"
         return 1
     fi
-    printf '%s\n' "$__ea_iid" >"$3"
+    printf '%s\n' "$__ea_dc_iid" >"$3"
 }
 
 ea__dc_networks() {
     # $1 container, $2 NETS file, $3 current network names, $4 purge (1/0): connect what is
     # missing, disconnect what is not wanted when purging; changed when anything would move
-    __ea_c=$1 __ea_nf=$2 __ea_now=$3 __ea_pg=$4
-    __ea_moved=0
-    while IFS='|' read -r __ea_net __ea_ip __ea_al; do
-        [ -n "$__ea_net" ] || continue
-        grep -F -x -q -e "$__ea_net" "$__ea_now" && continue
-        __ea_moved=1
+    __ea_dc_c=$1
+    __ea_dc_nf=$2
+    __ea_dc_now=$3
+    __ea_dc_pg=$4
+    __ea_dc_moved=0
+    while IFS='|' read -r __ea_dc_net __ea_dc_ip __ea_dc_al; do
+        [ -n "$__ea_dc_net" ] || continue
+        grep -F -x -q -e "$__ea_dc_net" "$__ea_dc_now" && continue
+        __ea_dc_moved=1
         ea_is_check && continue
         set --
-        [ -n "$__ea_ip" ] && set -- --ip "$__ea_ip"
-        __ea_rest=$__ea_al
-        while [ -n "$__ea_rest" ]; do
-            __ea_a=${__ea_rest%%,*}
-            if [ "$__ea_a" = "$__ea_rest" ]; then __ea_rest=; else __ea_rest=${__ea_rest#*,}; fi
-            set -- "$@" --alias "$__ea_a"
+        [ -n "$__ea_dc_ip" ] && set -- --ip "$__ea_dc_ip"
+        __ea_dc_rest=$__ea_dc_al
+        while [ -n "$__ea_dc_rest" ]; do
+            __ea_dc_a=${__ea_dc_rest%%,*}
+            if [ "$__ea_dc_a" = "$__ea_dc_rest" ]; then __ea_dc_rest=; else __ea_dc_rest=${__ea_dc_rest#*,}; fi
+            set -- "$@" --alias "$__ea_dc_a"
         done
-        ea_docker "connecting $__ea_c to network $__ea_net failed" network connect "$@" "$__ea_net" "$__ea_c" || return 1
-    done <"$__ea_nf"
-    if [ "$__ea_pg" = 1 ]; then
-        cut -d'|' -f1 "$__ea_nf" >"$__ea_nf.names"
-        while IFS= read -r __ea_net; do
-            [ -n "$__ea_net" ] || continue
-            grep -F -x -q -e "$__ea_net" "$__ea_nf.names" && continue
-            __ea_moved=1
+        ea__docker "connecting $__ea_dc_c to network $__ea_dc_net failed" network connect "$@" "$__ea_dc_net" "$__ea_dc_c" || return 1
+    done <"$__ea_dc_nf"
+    if [ "$__ea_dc_pg" = 1 ]; then
+        cut -d'|' -f1 "$__ea_dc_nf" >"$__ea_dc_nf.names"
+        while IFS= read -r __ea_dc_net; do
+            [ -n "$__ea_dc_net" ] || continue
+            grep -F -x -q -e "$__ea_dc_net" "$__ea_dc_nf.names" && continue
+            __ea_dc_moved=1
             ea_is_check && continue
-            ea_docker "disconnecting $__ea_c from network $__ea_net failed" network disconnect "$__ea_net" "$__ea_c" || return 1
-        done <"$__ea_now"
+            ea__docker "disconnecting $__ea_dc_c from network $__ea_dc_net failed" network disconnect "$__ea_dc_net" "$__ea_dc_c" || return 1
+        done <"$__ea_dc_now"
     fi
-    [ "$__ea_moved" = 1 ] && ea_changed
+    [ "$__ea_dc_moved" = 1 ] && ea_changed
     return 0
 }
 
 ea_docker_container() {
-    __ea_name=$1 __ea_state=$2 __ea_image=$3 __ea_pull=$4 __ea_flags=$5 __ea_fields=$6
-    __ea_want=$7 __ea_tmpl=$8 __ea_nets=$9
+    __ea_dc_name=$1
+    __ea_dc_state=$2
+    __ea_dc_image=$3
+    __ea_dc_pull=$4
+    __ea_dc_flags=$5
+    __ea_dc_fields=$6
+    __ea_dc_want=$7
+    __ea_dc_tmpl=$8
+    __ea_dc_nets=$9
     shift 9
-    ea_docker_ready || return 1
-    __ea_cur=$(ea_tmp cur) || return 1
-    __ea_exists=0
-    ea_docker_inspect container "$__ea_name" "$__ea_tmpl" "$__ea_cur" && __ea_exists=1
-    __ea_bd=$(ea_tmp before) || return 1
-    __ea_ad=$(ea_tmp after) || return 1
-    if [ "$__ea_state" = absent ]; then
-        if [ "$__ea_exists" = 1 ]; then
+    ea__docker_ready || return 1
+    __ea_dc_cur=$(ea_tmp cur) || return 1
+    __ea_dc_exists=0
+    ea__docker_inspect container "$__ea_dc_name" "$__ea_dc_tmpl" "$__ea_dc_cur" && __ea_dc_exists=1
+    __ea_dc_bd=$(ea_tmp before) || return 1
+    __ea_dc_ad=$(ea_tmp after) || return 1
+    if [ "$__ea_dc_state" = absent ]; then
+        if [ "$__ea_dc_exists" = 1 ]; then
             ea_changed
-            printf 'state: present\n' >"$__ea_bd"
-            printf 'state: absent\n' >"$__ea_ad"
-            ea_diff_files "$__ea_bd" "$__ea_ad" "$__ea_name" "$__ea_name"
+            printf 'state: present\n' >"$__ea_dc_bd"
+            printf 'state: absent\n' >"$__ea_dc_ad"
+            ea_diff_files "$__ea_dc_bd" "$__ea_dc_ad" "$__ea_dc_name" "$__ea_dc_name"
             if ! ea_is_check; then
-                ea__dc_rm "$__ea_name" "$__ea_flags" || return 1
+                ea__dc_rm "$__ea_dc_name" "$__ea_dc_flags" || return 1
             fi
         fi
         ea_field container ""
         return 0
     fi
-    __ea_d=$(ea_tmp dc) && rm -f "$__ea_d" && mkdir "$__ea_d" || return 1
-    __ea_iidf=$__ea_d/image.id
-    __ea_irc=0
-    ea__dc_image "$__ea_image" "$__ea_pull" "$__ea_iidf" || __ea_irc=$?
-    [ "$__ea_irc" = 1 ] && return 1
-    [ "$__ea_irc" = 2 ] && ea_changed
-    ea_docker_blocks "$__ea_want" "$__ea_d/want"
-    __ea_differs=
-    __ea_running=false
-    if [ "$__ea_exists" = 1 ]; then
-        ea_docker_blocks "$__ea_cur" "$__ea_d/cur"
-        if [ -s "$__ea_iidf" ]; then
+    __ea_dc_d=$(ea_tmp dc) && rm -f "$__ea_dc_d" && mkdir "$__ea_dc_d" || return 1
+    __ea_dc_iidf=$__ea_dc_d/image.id
+    __ea_dc_irc=0
+    ea__dc_image "$__ea_dc_image" "$__ea_dc_pull" "$__ea_dc_iidf" || __ea_dc_irc=$?
+    [ "$__ea_dc_irc" = 1 ] && return 1
+    [ "$__ea_dc_irc" = 2 ] && ea_changed
+    ea__docker_blocks "$__ea_dc_want" "$__ea_dc_d/want"
+    __ea_dc_differs=
+    __ea_dc_running=false
+    if [ "$__ea_dc_exists" = 1 ]; then
+        ea__docker_blocks "$__ea_dc_cur" "$__ea_dc_d/cur"
+        if [ -s "$__ea_dc_iidf" ]; then
             docker image inspect --format '@@env
 {{range .Config.Env}}{{println .}}{{end}}@@labels
-{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}{{end}}@@end' "$__ea_image" >"$__ea_d/img" 2>/dev/null || : >"$__ea_d/img"
+{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}{{end}}@@end' "$__ea_dc_image" >"$__ea_dc_d/img" 2>/dev/null || : >"$__ea_dc_d/img"
         else
-            : >"$__ea_d/img"
+            : >"$__ea_dc_d/img"
         fi
-        ea_docker_blocks "$__ea_d/img" "$__ea_d/img"
-        for __ea_f in $__ea_fields; do
-            __ea_fn=${__ea_f%%:*}
-            __ea_fm=${__ea_f#*:}
-            [ "$__ea_fm" = networks ] && continue # connected in place, never a recreate
-            [ "$__ea_fm" = image ] && cp "$__ea_iidf" "$__ea_d/want.$__ea_fn"
-            [ -f "$__ea_d/img.$__ea_fn" ] || : >"$__ea_d/img.$__ea_fn"
-            [ -f "$__ea_d/cur.$__ea_fn" ] || : >"$__ea_d/cur.$__ea_fn"
-            if ! ea__dc_same "$__ea_fm" "$__ea_d/want.$__ea_fn" "$__ea_d/cur.$__ea_fn" "$__ea_d/img.$__ea_fn"; then
-                __ea_differs="$__ea_differs $__ea_fn"
-                { printf '%s:\n' "$__ea_fn"; sed 's/^/  /' "$__ea_d/cur.$__ea_fn"; } >>"$__ea_bd"
-                { printf '%s:\n' "$__ea_fn"; sed 's/^/  /' "$__ea_d/want.$__ea_fn"; } >>"$__ea_ad"
+        ea__docker_blocks "$__ea_dc_d/img" "$__ea_dc_d/img"
+        for __ea_dc_f in $__ea_dc_fields; do
+            __ea_dc_fn=${__ea_dc_f%%:*}
+            __ea_dc_fm=${__ea_dc_f#*:}
+            [ "$__ea_dc_fm" = networks ] && continue # connected in place, never a recreate
+            [ "$__ea_dc_fm" = image ] && cp "$__ea_dc_iidf" "$__ea_dc_d/want.$__ea_dc_fn"
+            [ -f "$__ea_dc_d/img.$__ea_dc_fn" ] || : >"$__ea_dc_d/img.$__ea_dc_fn"
+            [ -f "$__ea_dc_d/cur.$__ea_dc_fn" ] || : >"$__ea_dc_d/cur.$__ea_dc_fn"
+            if ! ea__dc_same "$__ea_dc_fm" "$__ea_dc_d/want.$__ea_dc_fn" "$__ea_dc_d/cur.$__ea_dc_fn" "$__ea_dc_d/img.$__ea_dc_fn"; then
+                __ea_dc_differs="$__ea_dc_differs $__ea_dc_fn"
+                { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/cur.$__ea_dc_fn"; } >>"$__ea_dc_bd"
+                { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/want.$__ea_dc_fn"; } >>"$__ea_dc_ad"
             fi
         done
-        __ea_running=$(cat "$__ea_d/cur.running" 2>/dev/null)
+        __ea_dc_running=$(cat "$__ea_dc_d/cur.running" 2>/dev/null)
     fi
-    __ea_create=0
-    case $__ea_flags in *r*) [ "$__ea_exists" = 1 ] && __ea_differs="$__ea_differs recreate" ;; esac
-    if [ "$__ea_exists" = 0 ]; then
-        __ea_create=1
-        printf 'state: absent\n' >"$__ea_bd"
-        printf 'state: %s\n' "$__ea_state" >"$__ea_ad"
-        for __ea_f in $__ea_fields; do
-            __ea_fn=${__ea_f%%:*}
-            { printf '%s:\n' "$__ea_fn"; sed 's/^/  /' "$__ea_d/want.$__ea_fn"; } >>"$__ea_ad"
+    __ea_dc_create=0
+    case $__ea_dc_flags in *r*) [ "$__ea_dc_exists" = 1 ] && __ea_dc_differs="$__ea_dc_differs recreate" ;; esac
+    if [ "$__ea_dc_exists" = 0 ]; then
+        __ea_dc_create=1
+        printf 'state: absent\n' >"$__ea_dc_bd"
+        printf 'state: %s\n' "$__ea_dc_state" >"$__ea_dc_ad"
+        for __ea_dc_f in $__ea_dc_fields; do
+            __ea_dc_fn=${__ea_dc_f%%:*}
+            { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/want.$__ea_dc_fn"; } >>"$__ea_dc_ad"
         done
-    elif [ -n "$__ea_differs" ]; then
-        __ea_create=1
-        ea_field differences "${__ea_differs# }"
+    elif [ -n "$__ea_dc_differs" ]; then
+        __ea_dc_create=1
+        ea_field differences "${__ea_dc_differs# }"
     fi
-    if [ "$__ea_create" = 1 ]; then
+    if [ "$__ea_dc_create" = 1 ]; then
         ea_changed
-        ea_diff_files "$__ea_bd" "$__ea_ad" "$__ea_name (before)" "$__ea_name (after)"
+        ea_diff_files "$__ea_dc_bd" "$__ea_dc_ad" "$__ea_dc_name (before)" "$__ea_dc_name (after)"
         if ! ea_is_check; then
-            if [ "$__ea_exists" = 1 ]; then
-                ea__dc_rm "$__ea_name" "$__ea_flags" || return 1
+            if [ "$__ea_dc_exists" = 1 ]; then
+                ea__dc_rm "$__ea_dc_name" "$__ea_dc_flags" || return 1
             fi
-            ea_docker "creating container $__ea_name failed" create --name "$__ea_name" "$@" || return 1
+            ea__docker "creating container $__ea_dc_name failed" create --name "$__ea_dc_name" "$@" || return 1
         fi
-        __ea_running=false
+        __ea_dc_running=false
     fi
-    if [ "$__ea_create" = 0 ] || ! ea_is_check; then
-        __ea_nowf=$__ea_d/nets.now
-        if [ "$__ea_create" = 1 ]; then
-            docker inspect --type container --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{println}}{{end}}' "$__ea_name" >"$__ea_nowf" 2>/dev/null || : >"$__ea_nowf"
+    if [ "$__ea_dc_create" = 0 ] || ! ea_is_check; then
+        __ea_dc_nowf=$__ea_dc_d/nets.now
+        if [ "$__ea_dc_create" = 1 ]; then
+            docker inspect --type container --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{println}}{{end}}' "$__ea_dc_name" >"$__ea_dc_nowf" 2>/dev/null || : >"$__ea_dc_nowf"
         else
-            cp "$__ea_d/cur.networks" "$__ea_nowf" 2>/dev/null || : >"$__ea_nowf"
+            cp "$__ea_dc_d/cur.networks" "$__ea_dc_nowf" 2>/dev/null || : >"$__ea_dc_nowf"
         fi
-        case $__ea_fields in *networks:*)
-            __ea_purge=0
-            case $__ea_flags in *p*) __ea_purge=1 ;; esac
-            ea__dc_networks "$__ea_name" "$__ea_nets" "$__ea_nowf" "$__ea_purge" || return 1
+        case $__ea_dc_fields in *networks:*)
+            __ea_dc_purge=0
+            case $__ea_dc_flags in *p*) __ea_dc_purge=1 ;; esac
+            ea__dc_networks "$__ea_dc_name" "$__ea_dc_nets" "$__ea_dc_nowf" "$__ea_dc_purge" || return 1
             ;;
         esac
     fi
-    case $__ea_state in
+    case $__ea_dc_state in
         started)
-            if [ "$__ea_running" != true ]; then
+            if [ "$__ea_dc_running" != true ]; then
                 ea_changed
                 if ! ea_is_check; then
-                    ea_docker "starting container $__ea_name failed" start "$__ea_name" || return 1
-                    case $__ea_flags in *a*) ea__dc_attach "$__ea_name" || return 1 ;; esac
+                    ea__docker "starting container $__ea_dc_name failed" start "$__ea_dc_name" || return 1
+                    case $__ea_dc_flags in *a*) ea__dc_attach "$__ea_dc_name" || return 1 ;; esac
                 fi
             fi
             ;;
         stopped)
-            if [ "$__ea_running" = true ]; then
+            if [ "$__ea_dc_running" = true ]; then
                 ea_changed
                 if ! ea_is_check; then
-                    case $__ea_flags in
-                        *f*) ea_docker "killing container $__ea_name failed" kill "$__ea_name" || return 1 ;;
-                        *) ea_docker "stopping container $__ea_name failed" stop "$__ea_name" || return 1 ;;
+                    case $__ea_dc_flags in
+                        *f*) ea__docker "killing container $__ea_dc_name failed" kill "$__ea_dc_name" || return 1 ;;
+                        *) ea__docker "stopping container $__ea_dc_name failed" stop "$__ea_dc_name" || return 1 ;;
                     esac
                 fi
             fi
             ;;
     esac
-    ea_docker_result container "$__ea_name" container
+    ea__docker_result container "$__ea_dc_name" container
 }
 
 ea__dc_rm() {
     # $1 name, $2 flags: remove the container (its anonymous volumes too unless keep_volumes)
     case $2 in
-        *k*) ea_docker "removing container $1 failed" rm -f "$1" ;;
-        *) ea_docker "removing container $1 failed" rm -f -v "$1" ;;
+        *k*) ea__docker "removing container $1 failed" rm -f "$1" ;;
+        *) ea__docker "removing container $1 failed" rm -f -v "$1" ;;
     esac
 }
 
 ea__dc_attach() {
     # $1 name (detach: false): wait for the container to exit; its output and exit status
     # are the result, a non-zero status fails the task
-    __ea_st=$(docker wait "$1" 2>&1) || {
-        ea_fail "waiting for container $1 failed: $__ea_st"
+    __ea_dc_st=$(docker wait "$1" 2>&1) || {
+        ea_fail "waiting for container $1 failed: $__ea_dc_st"
         return 1
     }
-    __ea_lo=$(ea_tmp logs) || return 1
-    docker logs "$1" >"$__ea_lo" 2>&1 || true
-    ea_field_file output "$__ea_lo"
-    ea_field status "$__ea_st"
-    if [ "$__ea_st" != 0 ]; then
-        ea_fail "container $1 exited with status $__ea_st"
+    __ea_dc_lo=$(ea_tmp logs) || return 1
+    docker logs "$1" >"$__ea_dc_lo" 2>&1 || true
+    ea_field_file output "$__ea_dc_lo"
+    ea_field status "$__ea_dc_st"
+    if [ "$__ea_dc_st" != 0 ]; then
+        ea_fail "container $1 exited with status $__ea_dc_st"
         return 1
     fi
     return 0

@@ -30,19 +30,19 @@ ea__di_get() {
                 ea_fail "cannot read the image archive $3 on the target (load_path)"
                 return 1
             }
-            __ea_lo=$(ea_tmp load.out) || return 1
-            docker load -i "$3" >"$__ea_lo" 2>&1 || {
-                ea_fail "loading image archive $3 failed: $(cat "$__ea_lo")"
+            __ea_di_lo=$(ea_tmp load.out) || return 1
+            docker load -i "$3" >"$__ea_di_lo" 2>&1 || {
+                ea_fail "loading image archive $3 failed: $(cat "$__ea_di_lo")"
                 return 1
             }
-            ea_field_file load_output "$__ea_lo"
+            ea_field_file load_output "$__ea_di_lo"
             [ -n "$(ea__di_id "$1")" ] || {
-                ea_fail "the archive was loaded but it holds no image $1 (docker load said: $(cat "$__ea_lo"))"
+                ea_fail "the archive was loaded but it holds no image $1 (docker load said: $(cat "$__ea_di_lo"))"
                 return 1
             }
             ;;
         pull)
-            ea_docker "pulling image $1 failed (no registry reachable? on an air-gapped site use source: load)" pull "$1" || return 1
+            ea__docker "pulling image $1 failed (no registry reachable? on an air-gapped site use source: load)" pull "$1" || return 1
             ;;
         *)
             ea_fail "image $1 is not on the target and source is local: load or pull it first"
@@ -52,73 +52,80 @@ ea__di_get() {
 }
 
 ea_docker_image() {
-    __ea_ref=$1 __ea_st=$2 __ea_src=$3 __ea_fl=$4 __ea_ar=$5 __ea_repo=$6 __ea_mk=$7 __ea_mark=$8
-    ea_docker_ready || return 1
-    __ea_id=$(ea__di_id "$__ea_ref") || __ea_id=
-    __ea_acts=
-    if [ "$__ea_st" = absent ]; then
-        if [ -n "$__ea_id" ]; then
+    __ea_di_ref=$1
+    __ea_di_st=$2
+    __ea_di_src=$3
+    __ea_di_fl=$4
+    __ea_di_ar=$5
+    __ea_di_repo=$6
+    __ea_di_mk=$7
+    __ea_di_mark=$8
+    ea__docker_ready || return 1
+    __ea_di_id=$(ea__di_id "$__ea_di_ref") || __ea_di_id=
+    __ea_di_acts=
+    if [ "$__ea_di_st" = absent ]; then
+        if [ -n "$__ea_di_id" ]; then
             ea_changed
-            __ea_acts="Removed image $__ea_ref"
+            __ea_di_acts="Removed image $__ea_di_ref"
             if ! ea_is_check; then
-                case $__ea_fl in
-                    *a*) ea_docker "removing image $__ea_ref failed" rmi -f "$__ea_ref" || return 1 ;;
-                    *) ea_docker "removing image $__ea_ref failed" rmi "$__ea_ref" || return 1 ;;
+                case $__ea_di_fl in
+                    *a*) ea__docker "removing image $__ea_di_ref failed" rmi -f "$__ea_di_ref" || return 1 ;;
+                    *) ea__docker "removing image $__ea_di_ref failed" rmi "$__ea_di_ref" || return 1 ;;
                 esac
-                [ -n "$__ea_mk" ] && rm -f "$__ea_mk"
+                [ -n "$__ea_di_mk" ] && rm -f "$__ea_di_mk"
             fi
         fi
-        ea_field actions "$__ea_acts"
+        ea_field actions "$__ea_di_acts"
         ea_field image ""
         return 0
     fi
-    __ea_get=0
-    [ -z "$__ea_id" ] && __ea_get=1
-    case $__ea_fl in *s*) [ "$__ea_src" != local ] && __ea_get=1 ;; esac
-    if [ "$__ea_get" = 1 ]; then
+    __ea_di_get=0
+    [ -z "$__ea_di_id" ] && __ea_di_get=1
+    case $__ea_di_fl in *s*) [ "$__ea_di_src" != local ] && __ea_di_get=1 ;; esac
+    if [ "$__ea_di_get" = 1 ]; then
         if ea_is_check; then
-            [ -z "$__ea_id" ] && ea_changed
-            [ -z "$__ea_id" ] && [ "$__ea_src" = local ] && {
-                ea_fail "image $__ea_ref is not on the target and source is local: load or pull it first"
+            [ -z "$__ea_di_id" ] && ea_changed
+            [ -z "$__ea_di_id" ] && [ "$__ea_di_src" = local ] && {
+                ea_fail "image $__ea_di_ref is not on the target and source is local: load or pull it first"
                 return 1
             }
         else
-            ea__di_get "$__ea_ref" "$__ea_src" "$__ea_ar" || return 1
-            __ea_new=$(ea__di_id "$__ea_ref") || __ea_new=
-            [ "$__ea_new" != "$__ea_id" ] && ea_changed
-            __ea_id=$__ea_new
+            ea__di_get "$__ea_di_ref" "$__ea_di_src" "$__ea_di_ar" || return 1
+            __ea_di_new=$(ea__di_id "$__ea_di_ref") || __ea_di_new=
+            [ "$__ea_di_new" != "$__ea_di_id" ] && ea_changed
+            __ea_di_id=$__ea_di_new
         fi
-        __ea_acts="$__ea_src image $__ea_ref"
+        __ea_di_acts="$__ea_di_src image $__ea_di_ref"
     fi
-    if [ -n "$__ea_mk" ] && [ -n "$__ea_id" ] && ! ea_is_check; then
-        __ea_have=
-        [ -f "$__ea_mk" ] && __ea_have=$(cat "$__ea_mk")
-        if [ "$__ea_have" != "$__ea_mark" ]; then
-            mkdir -p "$(dirname "$__ea_mk")" || return 1
-            __ea_mt=$(ea_tmp marker) || return 1
-            printf '%s\n' "$__ea_mark" >"$__ea_mt"
-            ea_atomic_install "$__ea_mt" "$__ea_mk" || return 1
+    if [ -n "$__ea_di_mk" ] && [ -n "$__ea_di_id" ] && ! ea_is_check; then
+        __ea_di_have=
+        [ -f "$__ea_di_mk" ] && __ea_di_have=$(cat "$__ea_di_mk")
+        if [ "$__ea_di_have" != "$__ea_di_mark" ]; then
+            mkdir -p "$(dirname "$__ea_di_mk")" || return 1
+            __ea_di_mt=$(ea_tmp marker) || return 1
+            printf '%s\n' "$__ea_di_mark" >"$__ea_di_mt"
+            ea_atomic_install "$__ea_di_mt" "$__ea_di_mk" || return 1
         fi
     fi
-    if [ -n "$__ea_repo" ]; then
-        __ea_rid=$(ea__di_id "$__ea_repo") || __ea_rid=
-        if [ -z "$__ea_id" ] || [ "$__ea_rid" != "$__ea_id" ]; then
-            if [ -n "$__ea_rid" ]; then
-                case $__ea_fl in
+    if [ -n "$__ea_di_repo" ]; then
+        __ea_di_rid=$(ea__di_id "$__ea_di_repo") || __ea_di_rid=
+        if [ -z "$__ea_di_id" ] || [ "$__ea_di_rid" != "$__ea_di_id" ]; then
+            if [ -n "$__ea_di_rid" ]; then
+                case $__ea_di_fl in
                     *t*) ;;
                     *)
-                        ea_fail "$__ea_repo already names another image ($__ea_rid); set force_tag: true to move it"
+                        ea_fail "$__ea_di_repo already names another image ($__ea_di_rid); set force_tag: true to move it"
                         return 1
                         ;;
                 esac
             fi
             ea_changed
-            __ea_acts="${__ea_acts:+$__ea_acts; }Tagged image $__ea_ref as $__ea_repo"
+            __ea_di_acts="${__ea_di_acts:+$__ea_di_acts; }Tagged image $__ea_di_ref as $__ea_di_repo"
             if ! ea_is_check; then
-                ea_docker "tagging $__ea_ref as $__ea_repo failed" tag "$__ea_ref" "$__ea_repo" || return 1
+                ea__docker "tagging $__ea_di_ref as $__ea_di_repo failed" tag "$__ea_di_ref" "$__ea_di_repo" || return 1
             fi
         fi
     fi
-    ea_field actions "$__ea_acts"
-    ea_docker_result image "$__ea_ref" image
+    ea_field actions "$__ea_di_acts"
+    ea__docker_result image "$__ea_di_ref" image
 }

@@ -12,51 +12,52 @@
 
 ea__docker_network_detach() {
     # $1 network, $2 its current blocks: disconnect every container (kept in $2.was)
-    ea_docker_blocks "$2" "$2.b"
+    ea__docker_blocks "$2" "$2.b"
     : >"$2.was"
     [ -f "$2.b.containers" ] || return 0
-    while IFS= read -r __ea_ct; do
-        [ -n "$__ea_ct" ] || continue
-        printf '%s\n' "$__ea_ct" >>"$2.was"
-        ea_docker "disconnecting $__ea_ct from network $1 failed" network disconnect -f "$1" "$__ea_ct" || return 1
+    while IFS= read -r __ea_dn_ct; do
+        [ -n "$__ea_dn_ct" ] || continue
+        printf '%s\n' "$__ea_dn_ct" >>"$2.was"
+        ea__docker "disconnecting $__ea_dn_ct from network $1 failed" network disconnect -f "$1" "$__ea_dn_ct" || return 1
     done <"$2.b.containers"
 }
 
 ea_docker_network() {
-    __ea_net=$1 __ea_nst=$2 __ea_nfl=$3 __ea_nfields=$4 __ea_nwant=$5 __ea_ntmpl=$6 __ea_conn=$7
+    __ea_dn_net=$1
+    __ea_dn_nst=$2
+    __ea_dn_nfl=$3
+    __ea_dn_nfields=$4
+    __ea_dn_nwant=$5
+    __ea_dn_ntmpl=$6
+    __ea_dn_conn=$7
     shift 7
-    ea_docker_object network "$__ea_net" "$__ea_nst" changed "$__ea_nfields" "$__ea_nwant" "$__ea_ntmpl" "$@" || return 1
-    if [ "$__ea_nst" != absent ]; then
-        __ea_now=$(ea_tmp net.now) || return 1
-        # shellcheck disable=SC2154 # set by ea_docker_object
-        if ea_is_check && [ "$__ea_obj_made" = 1 ]; then
-            : >"$__ea_now"
-        else
-            docker network inspect --format '{{range $i, $c := .Containers}}{{$c.Name}}{{println}}{{end}}' "$__ea_net" >"$__ea_now" 2>/dev/null || : >"$__ea_now"
-        fi
+    __ea_dn_cur=$(ea_tmp network.cur) || return 1
+    ea__docker_object network "$__ea_dn_net" "$__ea_dn_nst" changed "$__ea_dn_nfields" "$__ea_dn_nwant" "$__ea_dn_ntmpl" "$__ea_dn_cur" "$@" || return 1
+    if [ "$__ea_dn_nst" != absent ]; then
+        __ea_dn_now=$(ea_tmp net.now) || return 1
+        docker network inspect --format '{{range $i, $c := .Containers}}{{$c.Name}}{{println}}{{end}}' "$__ea_dn_net" >"$__ea_dn_now" 2>/dev/null || : >"$__ea_dn_now"
         # containers a recreation disconnected come back unless the task drops them
-        # shellcheck disable=SC2154 # set by ea_docker_object
-        __ea_was=$__ea_obj_cur.was
-        case $__ea_nfl in *c*) ;; *) [ -f "$__ea_was" ] && cat "$__ea_was" >>"$__ea_conn" ;; esac
-        while IFS= read -r __ea_ct; do
-            [ -n "$__ea_ct" ] || continue
-            grep -F -x -q -e "$__ea_ct" "$__ea_now" && continue
+        __ea_dn_was=$__ea_dn_cur.was
+        case $__ea_dn_nfl in *c*) ;; *) [ -f "$__ea_dn_was" ] && cat "$__ea_dn_was" >>"$__ea_dn_conn" ;; esac
+        while IFS= read -r __ea_dn_ct; do
+            [ -n "$__ea_dn_ct" ] || continue
+            grep -F -x -q -e "$__ea_dn_ct" "$__ea_dn_now" && continue
             ea_changed
             ea_is_check && continue
-            ea_docker "connecting $__ea_ct to network $__ea_net failed" network connect "$__ea_net" "$__ea_ct" || return 1
-        done <"$__ea_conn"
-        case $__ea_nfl in
+            ea__docker "connecting $__ea_dn_ct to network $__ea_dn_net failed" network connect "$__ea_dn_net" "$__ea_dn_ct" || return 1
+        done <"$__ea_dn_conn"
+        case $__ea_dn_nfl in
             *a*) ;;
             *c*)
-                while IFS= read -r __ea_ct; do
-                    [ -n "$__ea_ct" ] || continue
-                    grep -F -x -q -e "$__ea_ct" "$__ea_conn" && continue
+                while IFS= read -r __ea_dn_ct; do
+                    [ -n "$__ea_dn_ct" ] || continue
+                    grep -F -x -q -e "$__ea_dn_ct" "$__ea_dn_conn" && continue
                     ea_changed
                     ea_is_check && continue
-                    ea_docker "disconnecting $__ea_ct from network $__ea_net failed" network disconnect "$__ea_net" "$__ea_ct" || return 1
-                done <"$__ea_now"
+                    ea__docker "disconnecting $__ea_dn_ct from network $__ea_dn_net failed" network disconnect "$__ea_dn_net" "$__ea_dn_ct" || return 1
+                done <"$__ea_dn_now"
                 ;;
         esac
     fi
-    ea_docker_result network "$__ea_net" network
+    ea__docker_result network "$__ea_dn_net" network
 }

@@ -16,7 +16,9 @@ import json
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.modules.base import RemoteModule
 from edgeauto.modules.core._sys import sys_result
+from edgeauto.modules.spec import is_templated
 
 DOCKER_SH = "docker.sh"
 
@@ -123,3 +125,18 @@ def docker_result(record: dict, key: str, *, lists: tuple[str, ...] = ()) -> dic
     except ValueError:
         out[key] = {"unparsed": raw}
     return out
+
+
+class DockerModule(RemoteModule):
+    """A docker_* module: its own checks (sizes, ports, health checks...) run at playbook
+    validation too whenever no value is templated, so a bad argument stops the run with its
+    file:line before anything runs on any host, as a spec error does."""
+
+    invalidates = None
+    converged_in = "tests/integration/edge/test_docker_lab.py: needs dockerd (privileged host)"
+
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        out = super().validate(args, pos, final=final)
+        if not final and not is_templated(args):
+            self.check_args(out, pos)
+        return out

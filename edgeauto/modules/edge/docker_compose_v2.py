@@ -6,9 +6,9 @@ behaviour differs."""
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.core._sys import sys_result
-from edgeauto.modules.edge._docker import DOCKER_SH, one_line
+from edgeauto.modules.edge._docker import DOCKER_SH, DockerModule, one_line
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -54,10 +54,9 @@ EA_DOCKER_COMPOSE_V2 = ShellFunction(
 )
 
 
-class DockerComposeV2Module(RemoteModule):
+class DockerComposeV2Module(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_COMPOSE_V2,)
-    invalidates = None
     converged_in = (
         "tests/integration/edge/test_docker_lab.py: needs dockerd; the lab has no compose "
         "v2 plugin, so the test covers the clear failure"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import shlex
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.core._sys import letters
 from edgeauto.modules.edge._docker import (
     DOCKER_SH,
     Blocks,
+    DockerModule,
     docker_result,
     duration_ns,
     key_values,
@@ -230,11 +231,9 @@ def mount_spec(item, pos: Position | None) -> tuple[str, str]:
     )
 
 
-class DockerContainerModule(RemoteModule):
+class DockerContainerModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_CONTAINER,)
-    invalidates = None
-    converged_in = "tests/integration/edge/test_docker_lab.py: needs dockerd (privileged host)"
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         self.build(args, pos)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.core._sys import letters
-from edgeauto.modules.edge._docker import DOCKER_SH, docker_result, one_line
+from edgeauto.modules.edge._docker import DOCKER_SH, DockerModule, docker_result, one_line
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -85,11 +85,9 @@ def marker_path(ref: str) -> str:
     return f"{MARKER_DIR}/{hashlib.sha1(ref.encode()).hexdigest()}.loaded"
 
 
-class DockerImageModule(RemoteModule):
+class DockerImageModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_IMAGE,)
-    invalidates = None
-    converged_in = "tests/integration/edge/test_docker_lab.py: needs dockerd (privileged host)"
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         one_line("name", args["name"], pos)

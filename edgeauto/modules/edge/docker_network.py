@@ -5,11 +5,12 @@ from the task is recreated (its containers disconnected first and connected agai
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.core._sys import letters
 from edgeauto.modules.edge._docker import (
     DOCKER_SH,
     Blocks,
+    DockerModule,
     docker_result,
     key_values,
     one_line,
@@ -82,11 +83,9 @@ def map_template(expr: str) -> str:
     return "{{range $k, $v := " + expr + "}}{{$k}}={{$v}}{{println}}{{end}}"
 
 
-class DockerNetworkModule(RemoteModule):
+class DockerNetworkModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_NETWORK,)
-    invalidates = None
-    converged_in = "tests/integration/edge/test_docker_lab.py: needs dockerd (privileged host)"
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         self.build(args, pos)

@@ -4,10 +4,11 @@ driver options and labels; ``recreate`` says what a difference does (community's
 from __future__ import annotations
 
 from edgeauto.errors import Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, ShellCall
 from edgeauto.modules.edge._docker import (
     DOCKER_SH,
     Blocks,
+    DockerModule,
     docker_result,
     key_values,
     one_line,
@@ -57,11 +58,9 @@ EA_DOCKER_VOLUME = ShellFunction(
 RECREATE = {"always": "always", "never": "never", "options-changed": "changed"}
 
 
-class DockerVolumeModule(RemoteModule):
+class DockerVolumeModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_VOLUME,)
-    invalidates = None
-    converged_in = "tests/integration/edge/test_docker_lab.py: needs dockerd (privileged host)"
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         self.build(args, pos)
