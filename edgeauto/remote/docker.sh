@@ -44,6 +44,18 @@ ea__docker_result() {
     ea_field_file "$3" "$__ea_dk_dj"
 }
 
+ea__docker_diff_field() {
+    # $1 field name, $2 file of its lines, $3 diff text: append "name:" and the lines indented
+    { printf '%s:\n' "$1"; sed 's/^/  /' "$2"; } >>"$3"
+}
+
+ea__docker_removal_diff() {
+    # $1 object name, $2/$3 before/after files: the diff of its removal
+    printf 'state: present\n' >"$2"
+    printf 'state: absent\n' >"$3"
+    ea_diff_files "$2" "$3" "$1" "$1"
+}
+
 ea__docker_compare() {
     # $1 FIELDS (name:mode, mode exact or set), $2 wanted blocks, $3 current blocks, $4 work
     # dir, $5 before file, $6 after file: the names of the differing fields on stdout (the
@@ -61,8 +73,8 @@ ea__docker_compare() {
         esac
         cmp -s "$__ea_dk_w.s" "$__ea_dk_c.s" && continue
         printf '%s\n' "$__ea_dk_fn"
-        { printf '%s:\n' "$__ea_dk_fn"; sed 's/^/  /' "$__ea_dk_c"; } >>"$5"
-        { printf '%s:\n' "$__ea_dk_fn"; sed 's/^/  /' "$__ea_dk_w"; } >>"$6"
+        ea__docker_diff_field "$__ea_dk_fn" "$__ea_dk_c" "$5"
+        ea__docker_diff_field "$__ea_dk_fn" "$__ea_dk_w" "$6"
     done
 }
 
@@ -88,9 +100,7 @@ ea__docker_object() {
     if [ "$__ea_dk_s" = absent ]; then
         [ "$__ea_dk_ex" = 1 ] || return 0
         ea_changed
-        printf 'state: present\n' >"$__ea_dk_bf"
-        printf 'state: absent\n' >"$__ea_dk_af"
-        ea_diff_files "$__ea_dk_bf" "$__ea_dk_af" "$__ea_dk_n" "$__ea_dk_n"
+        ea__docker_removal_diff "$__ea_dk_n" "$__ea_dk_bf" "$__ea_dk_af"
         ea_is_check && return 0
         if command -v "ea__docker_${__ea_dk_k}_detach" >/dev/null 2>&1; then
             "ea__docker_${__ea_dk_k}_detach" "$__ea_dk_n" "$__ea_dk_cf" || return 1

@@ -118,9 +118,7 @@ ea_docker_container() {
     if [ "$__ea_dc_state" = absent ]; then
         if [ "$__ea_dc_exists" = 1 ]; then
             ea_changed
-            printf 'state: present\n' >"$__ea_dc_bd"
-            printf 'state: absent\n' >"$__ea_dc_ad"
-            ea_diff_files "$__ea_dc_bd" "$__ea_dc_ad" "$__ea_dc_name" "$__ea_dc_name"
+            ea__docker_removal_diff "$__ea_dc_name" "$__ea_dc_bd" "$__ea_dc_ad"
             if ! ea_is_check; then
                 ea__dc_rm "$__ea_dc_name" "$__ea_dc_flags" || return 1
             fi
@@ -156,8 +154,8 @@ ea_docker_container() {
             [ -f "$__ea_dc_d/cur.$__ea_dc_fn" ] || : >"$__ea_dc_d/cur.$__ea_dc_fn"
             if ! ea__dc_same "$__ea_dc_fm" "$__ea_dc_d/want.$__ea_dc_fn" "$__ea_dc_d/cur.$__ea_dc_fn" "$__ea_dc_d/img.$__ea_dc_fn"; then
                 __ea_dc_differs="$__ea_dc_differs $__ea_dc_fn"
-                { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/cur.$__ea_dc_fn"; } >>"$__ea_dc_bd"
-                { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/want.$__ea_dc_fn"; } >>"$__ea_dc_ad"
+                ea__docker_diff_field "$__ea_dc_fn" "$__ea_dc_d/cur.$__ea_dc_fn" "$__ea_dc_bd"
+                ea__docker_diff_field "$__ea_dc_fn" "$__ea_dc_d/want.$__ea_dc_fn" "$__ea_dc_ad"
             fi
         done
         __ea_dc_running=$(cat "$__ea_dc_d/cur.running" 2>/dev/null)
@@ -170,7 +168,7 @@ ea_docker_container() {
         printf 'state: %s\n' "$__ea_dc_state" >"$__ea_dc_ad"
         for __ea_dc_f in $__ea_dc_fields; do
             __ea_dc_fn=${__ea_dc_f%%:*}
-            { printf '%s:\n' "$__ea_dc_fn"; sed 's/^/  /' "$__ea_dc_d/want.$__ea_dc_fn"; } >>"$__ea_dc_ad"
+            ea__docker_diff_field "$__ea_dc_fn" "$__ea_dc_d/want.$__ea_dc_fn" "$__ea_dc_ad"
         done
     elif [ -n "$__ea_dc_differs" ]; then
         __ea_dc_create=1

@@ -116,6 +116,30 @@ def lines_of(template: str) -> str:
     return "{{range " + template + "}}{{println .}}{{end}}"
 
 
+def map_template(expr: str) -> str:
+    """A map field's template (labels, options): KEY=VALUE lines."""
+    return "{{range $k, $v := " + expr + "}}{{$k}}={{$v}}{{println}}{{end}}"
+
+
+def driver_and_maps(
+    args: dict, pos: Position | None, blocks: Blocks, default_driver: str
+) -> list[str]:
+    """The driver, driver_options and labels of a network or volume: compared fields and
+    the ``docker … create`` arguments (the maps only when the task sets them)."""
+    driver = one_line("driver", args.get("driver") or default_driver, pos)
+    blocks.add("driver", "exact", value_line("{{.Driver}}"), [driver])
+    create = ["--driver", driver]
+    for option, expr, flag in (
+        ("driver_options", ".Options", "--opt"),
+        ("labels", ".Labels", "--label"),
+    ):
+        if args.get(option) is not None:
+            pairs = key_values(option, args[option], pos)
+            blocks.add(option, "set", map_template(expr), pairs)
+            create += [w for kv in pairs for w in (flag, kv)]
+    return create
+
+
 def docker_result(record: dict, key: str, *, lists: tuple[str, ...] = ()) -> dict:
     """sys_result plus the object's inspect data (``key``) parsed from JSON ({} when absent)."""
     out = sys_result(record, lists=lists)

@@ -12,7 +12,7 @@ from edgeauto.modules.edge._docker import (
     Blocks,
     DockerModule,
     docker_result,
-    key_values,
+    driver_and_maps,
     one_line,
     value_line,
 )
@@ -79,10 +79,6 @@ EA_DOCKER_NETWORK = ShellFunction(
 CONTAINERS_TEMPLATE = "@@containers\n{{range $i, $c := .Containers}}{{$c.Name}}{{println}}{{end}}"
 
 
-def map_template(expr: str) -> str:
-    return "{{range $k, $v := " + expr + "}}{{$k}}={{$v}}{{println}}{{end}}"
-
-
 class DockerNetworkModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_DOCKER_NETWORK,)
@@ -91,11 +87,9 @@ class DockerNetworkModule(DockerModule):
         self.build(args, pos)
 
     def build(self, args: dict, pos: Position | None) -> tuple[Blocks, list[str]]:
-        blocks, create = Blocks(), []
+        blocks = Blocks()
         one_line("name", args["name"], pos)
-        driver = one_line("driver", args.get("driver") or "bridge", pos)
-        blocks.add("driver", "exact", value_line("{{.Driver}}"), [driver])
-        create += ["--driver", driver]
+        create = driver_and_maps(args, pos, blocks, "bridge")
         if args.get("ipam_config") is not None:
             lines = []
             for item in args["ipam_config"]:
@@ -126,14 +120,6 @@ class DockerNetworkModule(DockerModule):
             if args.get(option) is not None:
                 blocks.add(option, "exact", value_line(template), [str(bool(args[option])).lower()])
                 create += [flag] if args[option] else []
-        for option, expr, flag in (
-            ("driver_options", ".Options", "--opt"),
-            ("labels", ".Labels", "--label"),
-        ):
-            if args.get(option) is not None:
-                pairs = key_values(option, args[option], pos)
-                blocks.add(option, "set", map_template(expr), pairs)
-                create += [w for kv in pairs for w in (flag, kv)]
         for name in args.get("connected") or []:
             one_line("connected", name, pos)
         return blocks, create

@@ -10,11 +10,9 @@ from edgeauto.modules.edge._docker import (
     Blocks,
     DockerModule,
     docker_result,
-    key_values,
+    driver_and_maps,
     one_line,
-    value_line,
 )
-from edgeauto.modules.edge.docker_network import map_template
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -68,17 +66,7 @@ class DockerVolumeModule(DockerModule):
     def build(self, args: dict, pos: Position | None) -> tuple[Blocks, list[str]]:
         blocks = Blocks()
         one_line("volume_name", args["volume_name"], pos)
-        driver = one_line("driver", args.get("driver") or "local", pos)
-        blocks.add("driver", "exact", value_line("{{.Driver}}"), [driver])
-        create = ["--driver", driver]
-        for option, expr, flag in (
-            ("driver_options", ".Options", "--opt"),
-            ("labels", ".Labels", "--label"),
-        ):
-            pairs = key_values(option, args.get(option), pos)
-            if args.get(option) is not None:
-                blocks.add(option, "set", map_template(expr), pairs)
-                create += [w for kv in pairs for w in (flag, kv)]
+        create = driver_and_maps(args, pos, blocks, "local")
         return blocks, create
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
