@@ -2,12 +2,17 @@
 # Python, no jq): state is read with `docker inspect --format` Go templates that print one
 # "@@name" headed block per compared field, which ea__docker_blocks cuts into files.
 
+ea__docker_cli() {
+    # fail naming what is missing when there is no docker CLI (costs no process)
+    command -v docker >/dev/null 2>&1 && return 0
+    ea_fail "no docker CLI on the target (PATH=$PATH): install docker.io (Debian/Ubuntu) or docker-ce first, e.g. with the docker_engine role"
+}
+
 ea__docker_ready() {
-    # fail naming what is missing when there is no docker CLI or the daemon does not answer
-    command -v docker >/dev/null 2>&1 || {
-        ea_fail "no docker CLI on the target (PATH=$PATH): install docker.io (Debian/Ubuntu) or docker-ce first, e.g. with the docker_engine role"
-        return 1
-    }
+    # fail naming what is missing when there is no docker CLI or the daemon does not answer.
+    # Modules call it only once an inspect failed (absent object, or no daemon?): a converged
+    # task then costs no extra docker call.
+    ea__docker_cli || return 1
     __ea_dk_dv=$(docker version --format '{{.Server.Version}}' 2>&1) || {
         ea_fail "the docker daemon does not answer (is dockerd running? do you need become?): $__ea_dk_dv"
         return 1
@@ -92,11 +97,12 @@ ea__docker_object() {
     __ea_dk_tf=$7
     __ea_dk_cf=$8
     shift 8
-    ea__docker_ready || return 1
+    ea__docker_cli || return 1
     __ea_dk_bf=$(ea_tmp before) || return 1
     __ea_dk_af=$(ea_tmp after) || return 1
     __ea_dk_ex=0
     ea__docker_inspect "$__ea_dk_k" "$__ea_dk_n" "$__ea_dk_tf" "$__ea_dk_cf" && __ea_dk_ex=1
+    [ "$__ea_dk_ex" = 1 ] || ea__docker_ready || return 1
     if [ "$__ea_dk_s" = absent ]; then
         [ "$__ea_dk_ex" = 1 ] || return 0
         ea_changed

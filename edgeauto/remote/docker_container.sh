@@ -95,6 +95,7 @@ ea__dc_networks() {
         done <"$__ea_dc_now"
     fi
     [ "$__ea_dc_moved" = 1 ] && ea_changed
+    [ "$__ea_dc_moved" = 1 ] && ! ea_is_check && __ea_dc_touched=1
     return 0
 }
 
@@ -109,10 +110,11 @@ ea_docker_container() {
     __ea_dc_tmpl=$8
     __ea_dc_nets=$9
     shift 9
-    ea__docker_ready || return 1
+    ea__docker_cli || return 1
     __ea_dc_cur=$(ea_tmp cur) || return 1
     __ea_dc_exists=0
     ea__docker_inspect container "$__ea_dc_name" "$__ea_dc_tmpl" "$__ea_dc_cur" && __ea_dc_exists=1
+    [ "$__ea_dc_exists" = 1 ] || ea__docker_ready || return 1
     __ea_dc_bd=$(ea_tmp before) || return 1
     __ea_dc_ad=$(ea_tmp after) || return 1
     if [ "$__ea_dc_state" = absent ]; then
@@ -135,9 +137,11 @@ ea_docker_container() {
     ea__docker_blocks "$__ea_dc_want" "$__ea_dc_d/want"
     __ea_dc_differs=
     __ea_dc_running=false
+    __ea_dc_touched=0
     if [ "$__ea_dc_exists" = 1 ]; then
         ea__docker_blocks "$__ea_dc_cur" "$__ea_dc_d/cur"
-        if [ -s "$__ea_dc_iidf" ]; then
+        case " $__ea_dc_fields" in *:merge*) __ea_dc_merge=1 ;; *) __ea_dc_merge=0 ;; esac
+        if [ -s "$__ea_dc_iidf" ] && [ "$__ea_dc_merge" = 1 ]; then
             docker image inspect --format '@@env
 {{range .Config.Env}}{{println .}}{{end}}@@labels
 {{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}{{end}}@@end' "$__ea_dc_image" >"$__ea_dc_d/img" 2>/dev/null || : >"$__ea_dc_d/img"
@@ -182,6 +186,7 @@ ea_docker_container() {
                 ea__dc_rm "$__ea_dc_name" "$__ea_dc_flags" || return 1
             fi
             ea__docker "creating container $__ea_dc_name failed" create --name "$__ea_dc_name" "$@" || return 1
+            __ea_dc_touched=1
         fi
         __ea_dc_running=false
     fi
@@ -205,6 +210,7 @@ ea_docker_container() {
                 ea_changed
                 if ! ea_is_check; then
                     ea__docker "starting container $__ea_dc_name failed" start "$__ea_dc_name" || return 1
+                    __ea_dc_touched=1
                     case $__ea_dc_flags in *a*) ea__dc_attach "$__ea_dc_name" || return 1 ;; esac
                 fi
             fi
@@ -213,6 +219,7 @@ ea_docker_container() {
             if [ "$__ea_dc_running" = true ]; then
                 ea_changed
                 if ! ea_is_check; then
+                    __ea_dc_touched=1
                     case $__ea_dc_flags in
                         *f*) ea__docker "killing container $__ea_dc_name failed" kill "$__ea_dc_name" || return 1 ;;
                         *) ea__docker "stopping container $__ea_dc_name failed" stop "$__ea_dc_name" || return 1 ;;
@@ -221,7 +228,11 @@ ea_docker_container() {
             fi
             ;;
     esac
-    ea__docker_result container "$__ea_dc_name" container
+    if [ "$__ea_dc_touched" = 0 ] && [ -s "$__ea_dc_d/cur.json" ]; then
+        ea_field_file container "$__ea_dc_d/cur.json" # untouched: the first inspect's data
+    else
+        ea__docker_result container "$__ea_dc_name" container
+    fi
 }
 
 ea__dc_rm() {

@@ -60,8 +60,9 @@ ea_docker_image() {
     __ea_di_repo=$6
     __ea_di_mk=$7
     __ea_di_mark=$8
-    ea__docker_ready || return 1
+    ea__docker_cli || return 1
     __ea_di_id=$(ea__di_id "$__ea_di_ref") || __ea_di_id=
+    [ -n "$__ea_di_id" ] || ea__docker_ready || return 1
     __ea_di_acts=
     if [ "$__ea_di_st" = absent ]; then
         if [ -n "$__ea_di_id" ]; then

@@ -133,7 +133,8 @@ EA_DOCKER_CONTAINER = ShellFunction(
 )
 
 NETWORKS_TEMPLATE = "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{println}}{{end}}"
-RUNNING_TEMPLATE = "@@running\n{{.State.Running}}{{println}}"
+# the running state, and the whole inspect data: the result when nothing had to change
+RUNNING_TEMPLATE = "@@running\n{{.State.Running}}{{println}}@@json\n{{json .}}{{println}}"
 PORT_TEMPLATE = (
     "{{range $p, $b := .HostConfig.PortBindings}}{{range $b}}"
     "{{$p}} {{.HostIP}} {{.HostPort}}{{println}}{{end}}{{end}}"

@@ -85,6 +85,7 @@ def test_container_is_recreated_only_for_the_option_that_differs(
     del args["community.docker.docker_container"]["env"]
     code, results, _ = play(tmp_path, lab_inventory, host, [args])
     assert code == 0 and results[0]["changed"] is False
+    assert results[0]["container"]["Id"] == after["Id"]  # the inspect data of the first look
 
 
 def test_container_stopped_then_absent(tmp_path, lab_inventory, docker_host):

@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "modules"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "edge"))
 
+from docker_lab import IMAGE, import_busybox, play  # noqa: E402
 from sys_play import Recorder  # noqa: E402
 
 from edgeauto.planner.options import RunOptions
@@ -71,8 +73,28 @@ def test_docker_engine_role_converges_twice_and_docker_info_shows_the_settings(
         assert json.loads(info[2])["kata-standin"] == {"path": "/usr/bin/runc"}
         written = json.loads(host.run(f"cat {DAEMON_JSON}", check=True).stdout)
         assert written["log-opts"] == {"max-size": "5m", "max-file": "2"}
+        # a container on the extra runtime, and the daemon's log limits applied to it
+        import_busybox(host)
+        task = {
+            "docker_container": {
+                "name": "ea-test-runtime",
+                "image": IMAGE,
+                "command": ["sleep", "300"],
+                "runtime": "kata-standin",
+                "pull": "never",
+            }
+        }
+        code, results, rec = play(tmp_path, lab_inventory, host, [task])
+        assert code == 0, (results, rec.errors)
+        config = results[0]["container"]["HostConfig"]
+        assert config["Runtime"] == "kata-standin"
+        assert config["LogConfig"] == {
+            "Type": "json-file",
+            "Config": {"max-file": "2", "max-size": "5m"},
+        }
     finally:
         host.run(
-            f"printf '%s' '{original.strip()}' > {DAEMON_JSON} && systemctl restart docker",
+            "docker rm -f ea-test-runtime >/dev/null 2>&1;"
+            f" printf '%s' '{original.strip()}' > {DAEMON_JSON} && systemctl restart docker",
             timeout=120,
         )
