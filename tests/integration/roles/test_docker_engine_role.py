@@ -52,8 +52,7 @@ def test_docker_engine_role_converges_twice_and_docker_info_shows_the_settings(
         "docker_engine_log_max_size": "5m",
         "docker_engine_log_max_file": 2,
         "docker_engine_runtimes": {"kata-standin": {"path": "/usr/bin/runc"}},
-        # the lab's own setting (keeps containers inside the lab's cgroup) stays
-        "docker_engine_daemon_options": {"cgroup-parent": json.loads(original)["cgroup-parent"]},
+        # docker_engine_daemon_options comes from the lab inventory: the lab's cgroup-parent
     }
     try:
         code, predicted, rec = run_role(tmp_path, lab_inventory, host, role_vars, check=True)
@@ -73,6 +72,7 @@ def test_docker_engine_role_converges_twice_and_docker_info_shows_the_settings(
         assert json.loads(info[2])["kata-standin"] == {"path": "/usr/bin/runc"}
         written = json.loads(host.run(f"cat {DAEMON_JSON}", check=True).stdout)
         assert written["log-opts"] == {"max-size": "5m", "max-file": "2"}
+        assert written["cgroup-parent"] == json.loads(original)["cgroup-parent"]
         # a container on the extra runtime, and the daemon's log limits applied to it
         import_busybox(host)
         task = {
