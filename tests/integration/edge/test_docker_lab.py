@@ -141,6 +141,28 @@ def test_network_volume_and_a_container_attached_to_both(tmp_path, lab_inventory
     # connected: a container listed is attached in place
     network["community.docker.docker_network"]["connected"] = ["ea-test-app"]
     converge(tmp_path, lab_inventory, host, [network], changes=[False])
+    # absent: the network goes (its container disconnected first), then the container and
+    # the volume it used
+    gone = [
+        {"docker_network": {"name": "ea-test-net", "state": "absent"}},
+        {"docker_container": {"name": "ea-test-app", "state": "absent"}},
+        {"docker_volume": {"name": "ea-test-data", "state": "absent"}},
+    ]
+    converge(tmp_path, lab_inventory, host, gone, changes=[True] * 3)
+    left = host.run("docker network ls -q -f name=ea-test; docker volume ls -q -f name=ea-test")
+    assert left.stdout == ""
+
+
+def test_container_run_to_completion_with_detach_false(tmp_path, lab_inventory, docker_host):
+    task = web(name="ea-test-once", command="sh -c 'echo once; exit 0'", detach=False)
+    for key in ("published_ports", "healthcheck", "restart_policy", "restart_retries"):
+        del task["community.docker.docker_container"][key]
+    code, results, _ = play(tmp_path, lab_inventory, docker_host, [task])
+    assert code == 0 and results[0]["status"] == 0 and results[0]["output"] == "once\n"
+    task["community.docker.docker_container"]["command"] = "sh -c 'echo bad; exit 3'"
+    code, results, _ = play(tmp_path, lab_inventory, docker_host, [task])
+    assert code == 2 and results[0]["status"] == 3
+    assert "exited with status 3" in results[0]["msg"]
 
 
 def test_image_loaded_from_a_controller_archive_tagged_and_removed(
@@ -201,6 +223,19 @@ def test_compose_v2_without_the_plugin_fails_naming_what_is_missing(
     assert code == 2
     assert "docker compose v2 is not available" in results[0]["msg"]
     assert "docker-compose-plugin" in results[0]["msg"]
+
+
+def test_docker_modules_on_a_host_without_docker_fail_naming_it(
+    tmp_path, lab_inventory, busybox_host
+):
+    tasks = [
+        web(name="ea-test-x"),
+        {"docker_network": {"name": "ea-test-x"}},
+        {"docker_image": {"name": "x", "source": "local"}},
+    ]
+    for task in tasks:
+        code, results, _ = play(tmp_path, lab_inventory, busybox_host, [task])
+        assert code == 2 and "no docker CLI on the target" in results[0]["msg"], results
 
 
 def test_bad_docker_arguments_are_rejected_before_anything_runs(
