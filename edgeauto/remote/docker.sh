@@ -124,7 +124,13 @@ ea__docker_object() {
         [ "$__ea_dk_r" = never ] && return 0
     else
         printf 'state: absent\n' >"$__ea_dk_bf"
-        { printf 'state: present\n'; cat "$__ea_dk_wf"; } >"$__ea_dk_af"
+        printf 'state: present\n' >"$__ea_dk_af"
+        ea__docker_blocks "$__ea_dk_wf" "$__ea_dk_wd/want"
+        for __ea_dk_f in $__ea_dk_fl; do
+            __ea_dk_w=$__ea_dk_wd/want.${__ea_dk_f%%:*}
+            [ -f "$__ea_dk_w" ] || : >"$__ea_dk_w"
+            ea__docker_diff_field "${__ea_dk_f%%:*}" "$__ea_dk_w" "$__ea_dk_af"
+        done
     fi
     ea_changed
     ea_diff_files "$__ea_dk_bf" "$__ea_dk_af" "$__ea_dk_n (before)" "$__ea_dk_n (after)"

@@ -62,8 +62,9 @@ ea__dc_image() {
 }
 
 ea__dc_networks() {
-    # $1 container, $2 NETS file, $3 current network names, $4 purge (1/0): connect what is
-    # missing, disconnect what is not wanted when purging; changed when anything would move
+    # $1 container, $2 NETS file, $3 current networks ("name address" lines; the address only
+    # when one was asked for), $4 purge (1/0): connect what is missing or on another address,
+    # disconnect what is not wanted when purging; changed when anything would move
     __ea_dc_c=$1
     __ea_dc_nf=$2
     __ea_dc_now=$3
@@ -71,9 +72,18 @@ ea__dc_networks() {
     __ea_dc_moved=0
     while IFS='|' read -r __ea_dc_net __ea_dc_ip __ea_dc_al; do
         [ -n "$__ea_dc_net" ] || continue
-        grep -F -x -q -e "$__ea_dc_net" "$__ea_dc_now" && continue
+        __ea_dc_on=0
+        awk -v n="$__ea_dc_net" '$1 == n { f = 1 } END { exit !f }' "$__ea_dc_now" && __ea_dc_on=1
+        if [ "$__ea_dc_on" = 1 ]; then
+            # connected; with an address given, on that address (else connect it again)
+            [ -z "$__ea_dc_ip" ] && continue
+            grep -F -x -q -e "$__ea_dc_net $__ea_dc_ip" "$__ea_dc_now" && continue
+        fi
         __ea_dc_moved=1
         ea_is_check && continue
+        if [ "$__ea_dc_on" = 1 ]; then
+            ea__docker "disconnecting $__ea_dc_c from network $__ea_dc_net to change its address failed" network disconnect "$__ea_dc_net" "$__ea_dc_c" || return 1
+        fi
         set --
         [ -n "$__ea_dc_ip" ] && set -- --ip "$__ea_dc_ip"
         __ea_dc_rest=$__ea_dc_al
@@ -86,13 +96,14 @@ ea__dc_networks() {
     done <"$__ea_dc_nf"
     if [ "$__ea_dc_pg" = 1 ]; then
         cut -d'|' -f1 "$__ea_dc_nf" >"$__ea_dc_nf.names"
+        cut -d' ' -f1 "$__ea_dc_now" >"$__ea_dc_now.names"
         while IFS= read -r __ea_dc_net; do
             [ -n "$__ea_dc_net" ] || continue
             grep -F -x -q -e "$__ea_dc_net" "$__ea_dc_nf.names" && continue
             __ea_dc_moved=1
             ea_is_check && continue
             ea__docker "disconnecting $__ea_dc_c from network $__ea_dc_net failed" network disconnect "$__ea_dc_net" "$__ea_dc_c" || return 1
-        done <"$__ea_dc_now"
+        done <"$__ea_dc_now.names"
     fi
     [ "$__ea_dc_moved" = 1 ] && ea_changed
     [ "$__ea_dc_moved" = 1 ] && ! ea_is_check && __ea_dc_touched=1
@@ -193,7 +204,7 @@ ea_docker_container() {
     if [ "$__ea_dc_create" = 0 ] || ! ea_is_check; then
         __ea_dc_nowf=$__ea_dc_d/nets.now
         if [ "$__ea_dc_create" = 1 ]; then
-            docker inspect --type container --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{println}}{{end}}' "$__ea_dc_name" >"$__ea_dc_nowf" 2>/dev/null || : >"$__ea_dc_nowf"
+            docker inspect --type container --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{with $v.IPAMConfig}}{{.IPv4Address}}{{end}}{{println}}{{end}}' "$__ea_dc_name" >"$__ea_dc_nowf" 2>/dev/null || : >"$__ea_dc_nowf"
         else
             cp "$__ea_dc_d/cur.networks" "$__ea_dc_nowf" 2>/dev/null || : >"$__ea_dc_nowf"
         fi

@@ -132,7 +132,11 @@ EA_DOCKER_CONTAINER = ShellFunction(
     defaults={"state": "started", "pull": "missing", "flags": "-"},
 )
 
-NETWORKS_TEMPLATE = "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{println}}{{end}}"
+# "name address" per network (the address only when one was asked for: IPAMConfig)
+NETWORKS_TEMPLATE = (
+    "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} "
+    "{{with $v.IPAMConfig}}{{.IPv4Address}}{{end}}{{println}}{{end}}"
+)
 # the running state, and the whole inspect data: the result when nothing had to change
 RUNNING_TEMPLATE = "@@running\n{{.State.Running}}{{println}}@@json\n{{json .}}{{println}}"
 PORT_TEMPLATE = (

@@ -124,6 +124,13 @@ def test_network_volume_and_a_container_attached_to_both(tmp_path, lab_inventory
     nets = inspect(host, "ea-test-app")["NetworkSettings"]["Networks"]
     assert list(nets) == ["ea-test-net"] and nets["ea-test-net"]["IPAddress"] == "172.30.7.10"
     host.run("docker exec ea-test-app sh -c 'echo kept > /data/f'", check=True)
+    # another address on the same network: reconnected in place, not recreated
+    before = inspect(host, "ea-test-app")["Id"]
+    app["community.docker.docker_container"]["networks"][0]["ipv4_address"] = "172.30.7.11"
+    converge(tmp_path, lab_inventory, host, [app], changes=[True])
+    moved = inspect(host, "ea-test-app")
+    assert moved["Id"] == before
+    assert moved["NetworkSettings"]["Networks"]["ea-test-net"]["IPAddress"] == "172.30.7.11"
     # a changed network option recreates the network; its container comes back on it
     network["community.docker.docker_network"]["labels"] = {"site": "south-2"}
     changed = converge(tmp_path, lab_inventory, host, [network], changes=[True])[0]
