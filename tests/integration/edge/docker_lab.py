@@ -1,6 +1,6 @@
 """Helpers for the docker_* lab tests: the privileged host's dockerd, a busybox image made
 there (no registry on the machine: ``docker import`` of a rootfs of the host's own
-busybox-static), and cleanup of everything the tests named ``ea-test…``."""
+busybox-static), and cleanup of everything the tests named ``eadk-test…``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sys_play import converge, play  # noqa: E402
 
 __all__ = ["IMAGE", "converge", "play", "import_busybox", "inspect", "cleanup", "wait_healthy"]
 
-IMAGE = "ea-test/busybox:1"
+IMAGE = "eadk-test/busybox:1"
 
 IMPORT_BUSYBOX = r"""set -eu
 docker image inspect {image} >/dev/null 2>&1 && exit 0
@@ -23,16 +23,16 @@ mkdir -p "$d/bin" "$d/etc" "$d/tmp" "$d/www"
 cp /bin/busybox "$d/bin/busybox"
 for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$d/bin/$a"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$d/etc/passwd"
-printf 'ea-test\n' >"$d/www/index.html"
+printf 'eadk-test\n' >"$d/www/index.html"
 chmod 1777 "$d/tmp"
 tar -C "$d" -cf - . | docker import -c 'ENV IMAGE_ENV=1' -c 'LABEL ea.image=busybox' - {image} >/dev/null
 rm -rf "$d"
 """
 
-CLEANUP = """docker ps -aq --filter name=ea-test | xargs -r docker rm -f -v >/dev/null 2>&1
-docker network ls -q --filter name=ea-test | xargs -r docker network rm >/dev/null 2>&1
-docker volume ls -q --filter name=ea-test | xargs -r docker volume rm >/dev/null 2>&1
-docker images --format '{{.Repository}}:{{.Tag}}' | grep '^ea-test/' | grep -v '^ea-test/busybox:1$' \
+CLEANUP = """docker ps -aq --filter name=eadk-test | xargs -r docker rm -f -v >/dev/null 2>&1
+docker network ls -q --filter name=eadk-test | xargs -r docker network rm >/dev/null 2>&1
+docker volume ls -q --filter name=eadk-test | xargs -r docker volume rm >/dev/null 2>&1
+docker images --format '{{.Repository}}:{{.Tag}}' | grep '^eadk-test/' | grep -v '^eadk-test/busybox:1$' \
   | xargs -r docker rmi -f >/dev/null 2>&1
 rm -rf /var/lib/edgeauto/docker_image
 true

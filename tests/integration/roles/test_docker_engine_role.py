@@ -77,7 +77,7 @@ def test_docker_engine_role_converges_twice_and_docker_info_shows_the_settings(
         import_busybox(host)
         task = {
             "docker_container": {
-                "name": "ea-test-runtime",
+                "name": "eadk-test-runtime",
                 "image": IMAGE,
                 "command": ["sleep", "300"],
                 "runtime": "kata-standin",
@@ -94,7 +94,7 @@ def test_docker_engine_role_converges_twice_and_docker_info_shows_the_settings(
         }
     finally:
         host.run(
-            "docker rm -f ea-test-runtime >/dev/null 2>&1;"
+            "docker rm -f eadk-test-runtime >/dev/null 2>&1;"
             f" printf '%s' '{original.strip()}' > {DAEMON_JSON} && systemctl restart docker",
             timeout=120,
         )
