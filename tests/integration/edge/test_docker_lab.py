@@ -209,6 +209,20 @@ def test_image_loaded_from_a_controller_archive_tagged_and_removed(
     }
     converge(tmp_path, lab_inventory, host, [absent], changes=[True])
     assert host.run("docker image inspect eadk-test/saved:current").returncode != 0
+    # load_path: an archive already on the target (community.docker's meaning)
+    host.run("docker save eadk-test/saved:2 > /root/eadk-saved.tar", check=True)
+    host.run("docker rmi eadk-test/saved:2", check=True)
+    on_target = {
+        "docker_image": {
+            "name": "eadk-test/saved:2",
+            "source": "load",
+            "load_path": "/root/eadk-saved.tar",
+        }
+    }
+    try:
+        converge(tmp_path, lab_inventory, host, [on_target], changes=[True])
+    finally:
+        host.run("rm -f /root/eadk-saved.tar")
 
 
 def test_image_pull_without_a_registry_fails_naming_it(tmp_path, lab_inventory, docker_host):
