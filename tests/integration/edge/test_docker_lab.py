@@ -271,3 +271,21 @@ def test_bad_docker_arguments_are_rejected_before_anything_runs(
         with pytest.raises(ValidationError, match=words) as err:
             play(tmp_path, lab_inventory, docker_host, [task])
         assert "sys.yml:" in str(err.value)
+
+
+def test_container_follows_its_image_tag_to_a_new_image(tmp_path, lab_inventory, docker_host):
+    host = docker_host
+    host.run(f"docker tag {IMAGE} eadk-test/app:1", check=True)
+    task = web(name="eadk-test-tagged", image="eadk-test/app:1", published_ports=[])
+    converge(tmp_path, lab_inventory, host, [task], changes=[True])
+    # the tag now names another image (a commit with another workdir): recreated for it
+    host.run(
+        "docker save eadk-test/app:1 >/dev/null && docker run --name eadk-test-build"
+        f" {IMAGE} true && docker commit -c 'WORKDIR /tmp' eadk-test-build eadk-test/app:1"
+        " >/dev/null && docker rm eadk-test-build >/dev/null",
+        check=True,
+    )
+    result = converge(tmp_path, lab_inventory, host, [task], changes=[True])[0]
+    assert result["differences"] == "image"
+    new_id = host.run("docker image inspect -f '{{.Id}}' eadk-test/app:1", check=True).stdout
+    assert inspect(host, "eadk-test-tagged")["Image"] == new_id.strip()
