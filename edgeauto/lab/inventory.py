@@ -10,6 +10,7 @@ import shlex
 
 import yaml
 
+from edgeauto.lab.cgroups import docker_parent
 from edgeauto.lab.host import LabHost
 from edgeauto.lab.keys import LabKeys, known_hosts_line
 
@@ -63,7 +64,7 @@ def render_ssh_config(hosts: list[LabHost], keys: LabKeys) -> str:
     return "\n".join(lines)
 
 
-def host_vars(h: LabHost, keys: LabKeys) -> dict:
+def host_vars(h: LabHost, keys: LabKeys, lab_id: str = "") -> dict:
     hv: dict = {
         "ansible_host": h.address if not h.privileged else "127.0.0.1",
         "ansible_port": h.port,
@@ -78,10 +79,14 @@ def host_vars(h: LabHost, keys: LabKeys) -> dict:
         hv["ansible_ssh_extra_args"] = (
             f"-o ProxyCommand={shlex.quote(h.dir + '/proxy.sh')} -o HostKeyAlias={h.name}"
         )
+    if "docker" in h.capabilities and lab_id:
+        # roles/docker_engine rewrites daemon.json: keep the host's containers in the lab's
+        # cgroup (what bringup wrote there), or teardown would find them outside it
+        hv["docker_engine_daemon_options"] = {"cgroup-parent": docker_parent(lab_id, h.name)}
     return hv
 
 
-def render_inventory(hosts: list[LabHost], keys: LabKeys) -> str:
+def render_inventory(hosts: list[LabHost], keys: LabKeys, lab_id: str = "") -> str:
     """Groups: by flavour, by arch, ``systemd``/``light``, ``python``, ``as_root`` (every
     host once); ``as_tester`` holds a second alias of every sudo-capable host that logs in as
     ``tester`` and becomes root — so ``all`` names such machines twice: target ``as_root``."""
@@ -92,7 +97,7 @@ def render_inventory(hosts: list[LabHost], keys: LabKeys) -> str:
         groups.setdefault(group, {"hosts": {}})["hosts"][name] = None
 
     for h in hosts:
-        all_hosts[h.name] = host_vars(h, keys)
+        all_hosts[h.name] = host_vars(h, keys, lab_id)
         for group in (h.flavor, h.arch, h.mode, *h.capabilities):
             add(group, h.name)
         add("as_root", h.name)
@@ -101,7 +106,7 @@ def render_inventory(hosts: list[LabHost], keys: LabKeys) -> str:
     tester: dict = {}
     for h in hosts:
         if h.sudo and not h.privileged:
-            tester[f"{h.name}-tester"] = host_vars(h, keys)
+            tester[f"{h.name}-tester"] = host_vars(h, keys, lab_id)
     inventory: dict = {
         "all": {
             "vars": {

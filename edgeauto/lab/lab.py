@@ -314,7 +314,7 @@ class Lab:
     def _write_client_files(self, hosts: list[LabHost], keys: LabKeys) -> None:
         atomic_write(keys.known_hosts, render_known_hosts(hosts, keys))
         atomic_write(self.ssh_config, render_ssh_config(hosts, keys))
-        inventory = render_inventory(hosts, keys)
+        inventory = render_inventory(hosts, keys, self.id)
         atomic_write(self.inventory, inventory)
         if self.extra_inventory:
             atomic_write(self.extra_inventory, inventory)
