@@ -41,14 +41,31 @@ class RunResult:
     interrupted: bool = False
 
 
-class Run(RunState):
-    """One run of one or more playbooks (see module docstring)."""
+@dataclass
+class PlaybookData:
+    """A playbook already in memory (what the Python API, :mod:`edgeauto.api`, builds):
+    ``data`` is what loading the YAML of ``path`` would give; ``path`` names where it came
+    from (positions, the playbook dir for relative files). Loaded and validated exactly like
+    a file."""
 
-    def __init__(self, playbooks: list, options: RunOptions | None = None, reporter=None):
+    path: Path
+    data: list
+
+
+class Run(RunState):
+    """One run of one or more playbooks (see module docstring). ``playbooks`` are paths or
+    :class:`PlaybookData`; ``inventory`` is an already built inventory that replaces
+    ``options.inventory_sources``."""
+
+    def __init__(
+        self, playbooks: list, options: RunOptions | None = None, reporter=None, inventory=None
+    ):
         from edgeauto.output.reporter import NullReporter
 
         super().__init__(options or RunOptions(), reporter or NullReporter())
-        self.playbook_paths = [Path(p) for p in playbooks]
+        self.playbook_sources = [p if isinstance(p, PlaybookData) else Path(p) for p in playbooks]
+        self.playbook_paths = [p for p in self.playbook_sources if isinstance(p, Path)]
+        self.given_inventory = inventory
         self.playbooks: list = []
         self.loaded = False
 
@@ -65,9 +82,12 @@ class Run(RunState):
                 raise ParseError("is a directory, expected a playbook file", Position(str(path)))
             if not path.is_file():
                 raise ParseError("playbook not found", Position(str(path)))
-        self.inventory = load_inventory(
-            self.options.inventory_sources or [], playbook_dir=first_dir, vault=self.vault
-        )
+        if self.given_inventory is not None:
+            self.inventory = self.given_inventory
+        else:
+            self.inventory = load_inventory(
+                self.options.inventory_sources or [], playbook_dir=first_dir, vault=self.vault
+            )
         kwargs = {
             "roles_path": list(self.options.roles_path),
             "extra_vars": self.extra_vars,
@@ -75,8 +95,11 @@ class Run(RunState):
             "vault": self.vault,  # whole-file vaulted vars_files are validated too
         }
         check_limit(self.inventory, self.options.limit)
-        for path in self.playbook_paths:
-            self.playbooks.append(load_and_validate(path, **kwargs))
+        for source in self.playbook_sources:
+            if isinstance(source, PlaybookData):
+                self.playbooks.append(load_and_validate(source.path, data=source.data, **kwargs))
+            else:
+                self.playbooks.append(load_and_validate(source, **kwargs))
             for warning in self.playbooks[-1].warnings:  # unknown modules in dynamic includes
                 self.reporter.warning(str(warning))
         check_start_at_task(self.playbooks, self.options.start_at_task)

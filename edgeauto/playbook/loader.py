@@ -59,6 +59,16 @@ class Loader(TaskLoader, RoleLoader):
         data = self._read(path, pos)
         if data is FAILED:
             return []
+        return self._plays(data, path, pos, chain + (key,))
+
+    def load_playbook_data(self, data: Any, path: Path) -> Playbook:
+        """A playbook already in memory (the Python API builds one): ``data`` is what
+        :func:`load_yaml` would return for ``path`` — a list of play mappings, ideally
+        :class:`PosDict`/:class:`PosList` so problems point at their source."""
+        path = Path(path)
+        return Playbook(path=path, plays=self._plays(data, path, None, (str(path.resolve()),)))
+
+    def _plays(self, data: Any, path: Path, pos: Position | None, chain: tuple) -> list[Play]:
         if not isinstance(data, list) or not data:
             self.problem(
                 f"a playbook must be a non-empty list of plays, found {describe(data)}",
@@ -75,7 +85,7 @@ class Loader(TaskLoader, RoleLoader):
                 continue
             imp = next((k for k in entry if str(k).endswith("import_playbook")), None)
             if imp is not None and canonical_action(imp) == "import_playbook":
-                plays += self._import_playbook(entry, imp, path, chain + (key,))
+                plays += self._import_playbook(entry, imp, path, chain)
             elif "include" in entry:
                 self.problem(
                     "'include' was removed from Ansible; use import_playbook",

@@ -427,14 +427,18 @@ def validate(
 
 
 def check_playbook(
-    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None, strict=False
+    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None, strict=False, data=None
 ):
     """Load and validate; return ``(playbook, problems)`` without raising (check-syntax).
     ``playbook.warnings`` holds what only a run that reaches it would turn into an error
-    (unknown modules in dynamically included files); ``strict`` makes those problems."""
+    (unknown modules in dynamically included files); ``strict`` makes those problems.
+    ``data`` is the playbook already in memory (the Python API), standing for ``path``."""
     loader = Loader(roles_path, extra_vars)
     loader.strict = strict
-    playbook = loader.load_playbook(Path(path))
+    if data is None:
+        playbook = loader.load_playbook(Path(path))
+    else:
+        playbook = loader.load_playbook_data(data, Path(path))
     problems = list(loader.problems)
     validator = Validator(
         playbook,
@@ -451,12 +455,18 @@ def check_playbook(
 
 
 def load_and_validate(
-    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None
+    path, *, roles_path=(), extra_vars=None, inventory=None, vault=None, data=None
 ) -> Playbook:
     """What ``edgeauto run`` calls: every load and validation problem in one ValidationError.
-    ``vault`` (VaultSecrets) lets whole-file encrypted ``vars_files`` be read and checked."""
+    ``vault`` (VaultSecrets) lets whole-file encrypted ``vars_files`` be read and checked;
+    ``data`` is an in-memory playbook standing for ``path`` (see :func:`check_playbook`)."""
     playbook, problems = check_playbook(
-        path, roles_path=roles_path, extra_vars=extra_vars, inventory=inventory, vault=vault
+        path,
+        roles_path=roles_path,
+        extra_vars=extra_vars,
+        inventory=inventory,
+        vault=vault,
+        data=data,
     )
     if problems:
         raise ValidationError(problems)
