@@ -174,3 +174,14 @@ def test_the_documented_example_runs(capsys):
     example = re.search(r"## A complete example.*?```python\n(.*?)```", text, re.S).group(1)
     exec(compile(example, str(DOC), "exec"), {"__name__": "doc_example"})
     assert "edge1 motd changed" in capsys.readouterr().out
+
+
+def test_a_console_reporter_prints_ansibles_output_as_well(tmp_path, capsys):
+    from edgeauto.output.console import ConsoleReporter
+
+    inv = local_inventory(tmp_path).group("edge", ["h1"])
+    play = Play("edge", name="hello", gather_facts=False).task("debug", title="say", msg="hi")
+    result = run([play], inventory=inv, reporter=ConsoleReporter())
+    out = capsys.readouterr().out
+    assert result.ok and "PLAY [hello]" in out and "TASK [say]" in out and "PLAY RECAP" in out
+    assert [r.task.display_name for r in result.tasks] == ["say"]  # still collected
