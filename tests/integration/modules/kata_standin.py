@@ -1,0 +1,77 @@
+"""A STAND-IN Kata Containers static release, built by the tests.
+
+Kata cannot run on this machine: there is no usable KVM (the kernel's KVM is the PVM backend,
+which cannot boot a stock guest), no vhost-vsock and no virtio-fs, and no Kata package exists
+in Debian (docs/../shared research virt-probe.md, step 5). So the install and registration
+path of ``kata_runtime`` is tested with an archive that has the real release's layout
+(``kata-static-<version>-<arch>.tar.*`` → ``./opt/kata/bin/{kata-runtime,
+containerd-shim-kata-v2,qemu-system-x86_64}``, ``./opt/kata/share/defaults/kata-containers/
+configuration*.toml``) but whose parts only stand in:
+
+* ``containerd-shim-kata-v2`` is a symlink to the host's ``containerd-shim-runc-v2``: containerd
+  resolves ``io.containerd.kata.v2`` to it by name, and runc runs the container — no VM;
+* ``kata-runtime`` is a small sh script: ``check`` prints a STAND-IN verdict, ``--version`` the
+  stand-in version, anything else is handed to runc (so Docker < 23, which runs only
+  runc-compatible binaries, can use it as a ``path`` runtime);
+* ``qemu-system-x86_64`` refuses to run (no VM is ever booted).
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import time
+from pathlib import Path
+
+RUNTIME_SH = """#!/bin/sh
+# STAND-IN kata-runtime (edgeauto tests): no VM is booted here, runc runs the container.
+case ${1:-} in
+    --version | version) echo "kata-runtime  : @VERSION@-standin"; exit 0 ;;
+    check) echo "STAND-IN kata-runtime check (@VERSION@): no KVM here, nothing was checked"; exit 0 ;;
+esac
+exec runc "$@"
+"""
+QEMU_SH = """#!/bin/sh
+echo "STAND-IN qemu: Kata cannot boot a VM on this machine" >&2
+exit 1
+"""
+CONFIG = """# STAND-IN Kata configuration (edgeauto tests)
+[hypervisor.qemu]
+path = "/opt/kata/bin/qemu-system-x86_64"
+[runtime]
+internetworking_model = "tcfilter"
+"""
+
+
+def build(path: Path, version: str = "3.2.0", compression: str = "gz") -> Path:
+    """Write the stand-in release to ``path`` (``compression``: gz, xz or "" for plain tar)."""
+    mtime = int(time.time())
+
+    def add(tar, name, data=None, mode=0o644, link=None, kind=tarfile.REGTYPE):
+        info = tarfile.TarInfo(name)
+        info.mtime = mtime
+        info.mode = mode
+        if link is not None:
+            info.type, info.linkname = tarfile.SYMTYPE, link
+            tar.addfile(info)
+        elif kind == tarfile.DIRTYPE:
+            info.type = kind
+            tar.addfile(info)
+        else:
+            payload = data.encode()
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+
+    with tarfile.open(path, f"w:{compression}" if compression else "w") as tar:
+        for d in ("./opt", "./opt/kata", "./opt/kata/bin", "./opt/kata/share"):
+            add(tar, d, mode=0o755, kind=tarfile.DIRTYPE)
+        add(tar, "./opt/kata/share/defaults", mode=0o755, kind=tarfile.DIRTYPE)
+        conf = "./opt/kata/share/defaults/kata-containers"
+        add(tar, conf, mode=0o755, kind=tarfile.DIRTYPE)
+        add(tar, "./opt/kata/bin/kata-runtime", RUNTIME_SH.replace("@VERSION@", version), 0o755)
+        add(tar, "./opt/kata/bin/containerd-shim-kata-v2", link="/usr/bin/containerd-shim-runc-v2")
+        add(tar, "./opt/kata/bin/qemu-system-x86_64", QEMU_SH, 0o755)
+        add(tar, f"{conf}/configuration-qemu.toml", CONFIG)
+        add(tar, f"{conf}/configuration.toml", link="configuration-qemu.toml")
+        add(tar, "./opt/kata/VERSION", f"{version}-standin\n")
+    return path
