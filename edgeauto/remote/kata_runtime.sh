@@ -14,7 +14,8 @@
 #   DROPIN_V2/3 the containerd drop-in for config schema 2 (containerd 1.x) / 3 (2.x)
 #   ENTRY       daemon.json's runtimes.NAME value; NEEDS_SHIM 1 = it is a runtimeType (Docker 23+)
 #   CHECK       fail / report / skip: kata-runtime check
-# Fields: version installed kvm_usable kvm_reason registered restarted check_rc check_output,
+# Fields: version installed kvm_usable kvm_reason registered reconfigured restarted check_rc
+# check_output,
 # resend=1 when the release changed since facts and no archive was sent.
 
 ea__kata_kvm() {
@@ -394,7 +395,11 @@ ea_kata_runtime() {
     ea_field installed "$__ea_kinst"
     grep -qx -e containerd -e docker "$__ea_klog" && ea_changed
     [ -s "$__ea_ka" ] && ea_diff_files "$__ea_kb" "$__ea_ka" "kata_runtime (before)" "kata_runtime (after)"
-    __ea_krs=
+    __ea_krs= __ea_kre=
+    for __ea_ks in containerd docker; do
+        grep -qx "$__ea_ks" "$__ea_klog" && __ea_kre="$__ea_kre $__ea_ks"
+    done
+    ea_field reconfigured "$__ea_kre"
     if [ "$__ea_krst" = 1 ]; then
         for __ea_ks in containerd docker; do
             grep -qx "$__ea_ks" "$__ea_klog" || continue

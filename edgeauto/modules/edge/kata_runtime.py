@@ -128,7 +128,9 @@ SPEC = ModuleSpec(
         "kvm_usable": "Whether the host has usable KVM (facts, else the script's probe).",
         "kvm_reason": "What the KVM decision was based on.",
         "registered": "Where the runtime is registered: containerd, docker.",
-        "restarted": "The daemons this run restarted (would restart, in check mode).",
+        "reconfigured": "The daemons whose configuration changed: containerd, docker.",
+        "restarted": "The daemons this run restarted (would restart, in check mode); a "
+        "stopped daemon is not started.",
         "kata_check": "kata-runtime check: {rc, output} (absent when skipped).",
     },
     examples=(
@@ -280,7 +282,7 @@ class KataRuntimeModule(RemoteModule):
         for key in ("installed", "kvm_usable"):
             if key in out:
                 out[key] = out[key] == "1"
-        for key in ("registered", "restarted"):
+        for key in ("registered", "reconfigured", "restarted"):
             out[key] = [w for w in str(out.get(key, "")).split() if w]
         if "check_rc" in out:
             rc = str(out.pop("check_rc"))
