@@ -41,6 +41,7 @@ from edgeauto.modules.base import (
     standard_result,
 )
 from edgeauto.modules.core._common import flag, text
+from edgeauto.modules.core._xfer import static_check
 from edgeauto.modules.core.copy import read_source
 from edgeauto.modules.core.get_url import parse_checksum
 from edgeauto.modules.edge._kata_config import containerd_dropins, docker_entry
@@ -119,8 +120,6 @@ SPEC = ModuleSpec(
         "validate_certs": Option(type="bool", default=True, description="For url."),
         "timeout": Option(type="int", default=60, description="Download timeout, seconds."),
     },
-    required_one_of=(("src", "url"),),
-    mutually_exclusive=(("src", "url"),),
     supports_diff=True,
     returns={
         "version": "The release now installed.",
@@ -190,7 +189,19 @@ class KataRuntimeModule(RemoteModule):
         "(the privileged lab host) and a stand-in release, since Kata cannot boot VMs here"
     )
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        out = super().validate(args, pos, final)
+        static_check(self, out, pos, final)  # literal arguments: refused before anything runs
+        return out
+
     def check_args(self, args: dict, pos: Position | None) -> None:
+        # src/url are checked here, on final values: a role passes one of them as omit
+        if bool(args.get("src")) == bool(args.get("url")):
+            which = "both given" if args.get("src") else "neither given"
+            raise ModuleArgumentError(
+                f"exactly one of src (an archive on the controller) and url is needed: {which}",
+                pos,
+            )
         version = str(args.get("version") or "").strip()
         if not _VERSION.match(version):
             raise ModuleArgumentError(

@@ -75,3 +75,48 @@ def build(path: Path, version: str = "3.2.0", compression: str = "gz") -> Path:
         add(tar, f"{conf}/configuration.toml", link="configuration-qemu.toml")
         add(tar, "./opt/kata/VERSION", f"{version}-standin\n")
     return path
+
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+CTD_CONFIG = "/etc/containerd/config.toml"
+ROOTFS = "/var/lib/ea-kata-rootfs"
+IMAGE = "ea-kata/busybox:standin"
+
+
+def prepare(host) -> None:
+    """Remember the host's daemon.json and config.toml (``host.originals``) and give it a
+    busybox rootfs (for ``ctr run --rootfs``) and the same as a docker image."""
+    host.originals = {p: host.run(f"cat {p}", check=True).stdout for p in (DAEMON_JSON, CTD_CONFIG)}
+    host.run(
+        f"set -e; mkdir -p {ROOTFS}/bin; cp /bin/busybox {ROOTFS}/bin/; "
+        f"for a in sh echo cat; do ln -sf busybox {ROOTFS}/bin/$a; done; "
+        f"tar -C {ROOTFS} -c . | docker import - {IMAGE} >/dev/null",
+        check=True,
+        timeout=120,
+    )
+
+
+def reset(host) -> None:
+    """Put the host back: no release, links or drop-in; the original files, daemons restarted
+    where their file had changed (the start-rate limit reset first: tests restart often)."""
+    host.run(
+        "rm -rf /opt/kata /usr/local/bin/containerd-shim-kata-v2 /usr/local/bin/kata-runtime "
+        "/etc/containerd/conf.d /usr/local/bin/xzcat /usr/local/bin/wget /srv/kata; "
+        "pkill -f 'httpd -p 127.0.0.1:8079' || :"
+    )
+    for path, service in ((CTD_CONFIG, "containerd"), (DAEMON_JSON, "docker")):
+        if host.run(f"cat {path}").stdout != host.originals[path]:
+            host.run(f"cat > {path}", input=host.originals[path], check=True)
+            host.run(f"systemctl reset-failed {service}; systemctl restart {service}", timeout=120)
+            assert host.run(f"systemctl is-active {service}").stdout.strip() == "active"
+
+
+def runs_on_the_kata_runtime(host) -> tuple[str, str]:
+    """(docker run --runtime kata output, ctr run on the io.containerd.kata.v2 shim output)."""
+    docker = host.run(f"docker run --rm --runtime kata {IMAGE} echo via-docker-kata", timeout=120)
+    ctr = host.run(
+        f"ctr -n ea-kata run --rm --runtime io.containerd.kata.v2 --rootfs {ROOTFS} "
+        "ea-kata-t1 /bin/sh -c 'echo via-kata-shim'",
+        timeout=120,
+    )
+    return (docker.stdout.strip() or docker.stderr), (ctr.stdout.strip() or ctr.stderr)

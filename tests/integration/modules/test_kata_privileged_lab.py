@@ -20,44 +20,27 @@ import kata_standin
 import pytest
 from sys_play import converge, play
 
+from edgeauto.errors import ValidationError
+
 pytestmark = [pytest.mark.lab, pytest.mark.privileged]
 
-DAEMON_JSON = "/etc/docker/daemon.json"
-CTD_CONFIG = "/etc/containerd/config.toml"
-ROOTFS = "/var/lib/ea-kata-rootfs"
-IMAGE = "ea-kata/busybox:standin"
+DAEMON_JSON = kata_standin.DAEMON_JSON
+CTD_CONFIG = kata_standin.CTD_CONFIG
 
 
 @pytest.fixture(scope="module")
 def kata_host(lab):
     host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
-    originals = {p: host.run(f"cat {p}", check=True).stdout for p in (DAEMON_JSON, CTD_CONFIG)}
-    host.run(
-        f"set -e; mkdir -p {ROOTFS}/bin; cp /bin/busybox {ROOTFS}/bin/; "
-        f"for a in sh echo cat; do ln -sf busybox {ROOTFS}/bin/$a; done; "
-        f"tar -C {ROOTFS} -c . | docker import - {IMAGE} >/dev/null",
-        check=True,
-        timeout=120,
-    )
-    host.originals = originals
+    kata_standin.prepare(host)
     yield host
     lab.remove_host(host.name)
 
 
 @pytest.fixture
 def host(kata_host):
-    """The kata host, put back after the test: no release, links, drop-in; original files."""
+    """The kata host, put back after the test (kata_standin.reset)."""
     yield kata_host
-    h = kata_host
-    h.run(
-        "rm -rf /opt/kata /usr/local/bin/containerd-shim-kata-v2 /usr/local/bin/kata-runtime "
-        "/etc/containerd/conf.d /usr/local/bin/xzcat /usr/local/bin/wget /srv/kata; pkill -f 'httpd -p 127.0.0.1:8079' || :"
-    )
-    for path, service in ((CTD_CONFIG, "containerd"), (DAEMON_JSON, "docker")):
-        if h.run(f"cat {path}").stdout != h.originals[path]:
-            h.run(f"cat > {path}", input=h.originals[path], check=True)
-            h.run(f"systemctl reset-failed {service}; systemctl restart {service}", timeout=120)
-            assert h.run(f"systemctl is-active {service}").stdout.strip() == "active"
+    kata_standin.reset(kata_host)
 
 
 def standin(tmp_path, version="3.2.0", compression="gz"):
@@ -120,20 +103,12 @@ def test_stand_in_release_is_installed_registered_and_runs_containers(
         "runtimes": {"kata": {"path": "/opt/kata/bin/kata-runtime"}},
     }
     assert after_json.startswith(before_json.rstrip("}\n"))
-    run = host.run(f"docker run --rm --runtime kata {IMAGE} echo via-docker-kata", timeout=120)
-    assert run.returncode == 0 and run.stdout.strip() == "via-docker-kata", run.stderr
-
     # containerd: the CRI runtime is in the merged config; ctr starts a task on the kata shim
     dump = host.run("containerd config dump", check=True).stdout
     assert "runtimes.kata]" in dump and 'runtime_type = "io.containerd.kata.v2"' in dump
     assert 'ConfigPath = "/opt/kata/share/defaults/kata-containers/configuration.toml"' in dump
     assert '"/etc/containerd/conf.d/kata.toml"' in host.run(f"cat {CTD_CONFIG}").stdout
-    run = host.run(
-        f"ctr -n ea-kata run --rm --runtime io.containerd.kata.v2 --rootfs {ROOTFS} "
-        "ea-kata-t1 /bin/sh -c 'echo via-kata-shim'",
-        timeout=120,
-    )
-    assert run.returncode == 0 and run.stdout.strip() == "via-kata-shim", run.stderr
+    assert kata_standin.runs_on_the_kata_runtime(host) == ("via-docker-kata", "via-kata-shim")
 
 
 def test_refuses_a_host_without_usable_kvm_and_changes_nothing(tmp_path, lab_inventory, host):
@@ -207,3 +182,13 @@ def test_url_release_is_downloaded_by_the_target_and_verified(tmp_path, lab_inve
     first = converge(tmp_path, lab_inventory, host, [task], changes=[True])[0]
     assert first["installed"] is True
     assert host.run("cat /opt/kata/VERSION", check=True).stdout == "3.2.0-standin\n"
+
+
+def test_bad_arguments_are_refused_before_anything_runs(tmp_path, lab_inventory, host):
+    tasks = [
+        {"file": {"path": "/tmp/ea-kata-marker", "state": "touch"}},
+        {"kata_runtime": {"version": "3.2.0", "url": "https://mirror.site/kata.tar.xz"}},
+    ]
+    with pytest.raises(ValidationError, match=r"sys\.yml:\d+.*'checksum' is required with url"):
+        play(tmp_path, lab_inventory, host, tasks)
+    assert host.run("test -e /tmp/ea-kata-marker").returncode != 0

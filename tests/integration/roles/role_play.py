@@ -11,16 +11,21 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "tests" / "integration" / "modules"))
 
+import kata_standin  # noqa: E402  (re-exported for the kata role's tests)
 from sys_play import Recorder  # noqa: E402
 
 from edgeauto.planner.options import RunOptions  # noqa: E402
 from edgeauto.planner.run import Run  # noqa: E402
 
+__all__ = ["apply_roles", "by_name", "converge_roles", "kata_standin"]
 
-def apply_roles(tmp_path, inventory, host, roles, role_vars=None, *, check=False):
-    """One play applying ``roles`` with ``role_vars`` (facts gathered); returns
-    (exit code, visible results in order, recorder)."""
+
+def apply_roles(tmp_path, inventory, host, roles, role_vars=None, *, check=False, post_tasks=()):
+    """One play applying ``roles`` with ``role_vars`` (facts gathered), then ``post_tasks``;
+    returns (exit code, visible results in order, recorder)."""
     doc = [{"hosts": "all", "gather_facts": True, "vars": role_vars or {}, "roles": roles}]
+    if post_tasks:
+        doc[0]["post_tasks"] = list(post_tasks)
     path = tmp_path / "roles_play.yml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     rec = Recorder()

@@ -86,8 +86,8 @@ def test_src_checksum_is_checked_on_the_controller(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"version": "3.2.0"}, "one of these arguments is required: src, url"),
-        ({"version": "3.2.0", "url": "https://m/k", "src": "k"}, "mutually exclusive"),
+        ({"version": "3.2.0"}, "exactly one of src"),
+        ({"version": "3.2.0", "url": "https://m/k", "src": "k"}, "both given"),
         ({"version": "3.2.0", "url": "https://m/k"}, "'checksum' is required with url"),
         ({"version": "3.2.0", "url": "m/k", "checksum": "sha256:00"}, "an http(s)/ftp/file URL"),
         ({"version": "", "url": "https://m/k", "checksum": "sha256:00"}, "a release like"),
