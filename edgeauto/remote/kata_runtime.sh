@@ -238,37 +238,30 @@ END {
     print "changed"
 }'
 
-ea__kata_file() {
-    # $1 wanted content, $2 path, $3/$4 diff files: converge a whole file; 0 same, 2 changed
-    __ea_f=$(ea_tmp file) || return 1
-    printf '%s' "$1" >"$__ea_f"
-    [ -f "$2" ] && cmp -s "$__ea_f" "$2" && return 0
-    ea__kata_diff "$2" "$__ea_f" "$3" "$4"
-    if ! ea_is_check; then
-        mkdir -p "$(dirname "$2")" && ea_atomic_install "$__ea_f" "$2" || return 1
-    fi
-    return 2
-}
-
-ea__kata_diff() {
-    # $1 current file (may be missing), $2 new content file, $3/$4 diff before/after files
-    printf '# %s\n' "$1" >>"$3"
-    [ -f "$1" ] && cat "$1" >>"$3"
-    printf '# %s\n' "$1" >>"$4"
-    cat "$2" >>"$4"
+ea__kata_put() {
+    # $1 new content file, $2 destination, $3 daemon to log, $4 log, $5/$6 diff files:
+    # install the new content when it differs (atomically; only reported in check mode)
+    [ -f "$2" ] && cmp -s "$1" "$2" && return 0
+    echo "$3" >>"$4"
+    printf '# %s\n' "$2" >>"$5"
+    [ -f "$2" ] && cat "$2" >>"$5"
+    printf '# %s\n' "$2" >>"$6"
+    cat "$1" >>"$6"
+    ea_is_check && return 0
+    mkdir -p "$(dirname "$2")" && ea_atomic_install "$1" "$2"
 }
 
 ea__kata_containerd() {
     # $1 config.toml $2 drop-in path $3 drop-in v2 $4 drop-in v3 $5 log $6/$7 diff files
+    __ea_new=$(ea_tmp dropin) || return 1
     if [ "$(ea__kata_major containerd)" -ge 2 ] 2>/dev/null; then
-        __ea_schema=3 __ea_text=$4
+        __ea_schema=3
+        printf '%s' "$4" >"$__ea_new"
     else
-        __ea_schema=2 __ea_text=$3
+        __ea_schema=2
+        printf '%s' "$3" >"$__ea_new"
     fi
-    ea__kata_file "$__ea_text" "$2" "$6" "$7"
-    __ea_rc=$?
-    [ "$__ea_rc" = 1 ] && return 1
-    [ "$__ea_rc" = 2 ] && echo containerd >>"$5"
+    ea__kata_put "$__ea_new" "$2" containerd "$5" "$6" "$7" || return 1
     __ea_new=$(ea_tmp config) || return 1
     __ea_old=$1
     [ -f "$1" ] || __ea_old=/dev/null
@@ -278,10 +271,7 @@ ea__kata_containerd() {
         return 1
     }
     [ "$__ea_res" = same ] && return 0
-    echo containerd >>"$5"
-    ea__kata_diff "$1" "$__ea_new" "$6" "$7"
-    ea_is_check && return 0
-    mkdir -p "$(dirname "$1")" && ea_atomic_install "$__ea_new" "$1"
+    ea__kata_put "$__ea_new" "$1" containerd "$5" "$6" "$7"
 }
 
 ea__kata_docker() {
@@ -292,10 +282,7 @@ ea__kata_docker() {
         return 1
     }
     [ "$__ea_res" = same ] && return 0
-    echo docker >>"$4"
-    ea__kata_diff "$1" "$__ea_new" "$5" "$6"
-    ea_is_check && return 0
-    mkdir -p "$(dirname "$1")" && ea_atomic_install "$__ea_new" "$1"
+    ea__kata_put "$__ea_new" "$1" docker "$4" "$5" "$6"
 }
 
 ea__kata_restart() {
@@ -395,7 +382,7 @@ ea_kata_runtime() {
     ea_field installed "$__ea_kinst"
     grep -qx -e containerd -e docker "$__ea_klog" && ea_changed
     [ -s "$__ea_ka" ] && ea_diff_files "$__ea_kb" "$__ea_ka" "kata_runtime (before)" "kata_runtime (after)"
-    __ea_krs= __ea_kre=
+    __ea_krs='' __ea_kre=''
     for __ea_ks in containerd docker; do
         grep -qx "$__ea_ks" "$__ea_klog" && __ea_kre="$__ea_kre $__ea_ks"
     done

@@ -21,7 +21,10 @@ from __future__ import annotations
 import io
 import tarfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 RUNTIME_SH = """#!/bin/sh
 # STAND-IN kata-runtime (edgeauto tests): no VM is booted here, runc runs the container.
@@ -81,6 +84,33 @@ DAEMON_JSON = "/etc/docker/daemon.json"
 CTD_CONFIG = "/etc/containerd/config.toml"
 ROOTFS = "/var/lib/ea-kata-rootfs"
 IMAGE = "ea-kata/busybox:standin"
+
+
+@pytest.fixture(scope="module")
+def kata_host(lab):
+    """The module's own privileged host (import this fixture into the test module)."""
+    with own_privileged_host(lab) as host:
+        yield host
+
+
+@pytest.fixture
+def host(kata_host):
+    """The kata host, put back after each test."""
+    yield kata_host
+    reset(kata_host)
+
+
+@contextmanager
+def own_privileged_host(lab):
+    """A privileged lab host of the tests' own (same base as the ``privileged_host`` fixture,
+    ~3 s): the tests restart containerd and dockerd and rewrite daemon.json, which must not
+    disturb the session's shared privileged host."""
+    host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
+    try:
+        prepare(host)
+        yield host
+    finally:
+        lab.remove_host(host.name)
 
 
 def prepare(host) -> None:

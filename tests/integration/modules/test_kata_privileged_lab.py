@@ -6,9 +6,10 @@ containerd (``containerd config dump``) and Docker (``docker info``), containers
 the kata runtime (runc under the stand-in shim), restarts only after a change, the refusal on a
 host without KVM, and check mode predicting every run.
 
-The host is this module's own (same base as the ``privileged_host`` fixture, ~3 s to boot): the
-tests restart containerd and dockerd and rewrite daemon.json, which must not disturb the
-session's shared privileged host. Everything is put back after each test anyway.
+The host is this module's own (``kata_standin.own_privileged_host``: the same base as the
+``privileged_host`` fixture, ~3 s to boot): the tests restart containerd and dockerd and
+rewrite daemon.json, which must not disturb the session's shared privileged host. Everything
+is put back after each test anyway.
 """
 
 from __future__ import annotations
@@ -28,19 +29,9 @@ DAEMON_JSON = kata_standin.DAEMON_JSON
 CTD_CONFIG = kata_standin.CTD_CONFIG
 
 
-@pytest.fixture(scope="module")
-def kata_host(lab):
-    host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
-    kata_standin.prepare(host)
-    yield host
-    lab.remove_host(host.name)
-
-
-@pytest.fixture
-def host(kata_host):
-    """The kata host, put back after the test (kata_standin.reset)."""
-    yield kata_host
-    kata_standin.reset(kata_host)
+# fixtures: the module's own privileged host, and that host put back after each test
+kata_host = kata_standin.kata_host
+host = kata_standin.host
 
 
 def standin(tmp_path, version="3.2.0", compression="gz"):

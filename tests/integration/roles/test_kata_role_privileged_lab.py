@@ -13,18 +13,9 @@ from role_play import apply_roles, by_name, converge_roles, kata_standin
 pytestmark = [pytest.mark.lab, pytest.mark.privileged]
 
 
-@pytest.fixture(scope="module")
-def kata_host(lab):
-    host = lab.add_host(flavor="debian", capabilities=("docker", "ovs"))
-    kata_standin.prepare(host)
-    yield host
-    lab.remove_host(host.name)
-
-
-@pytest.fixture
-def host(kata_host):
-    yield kata_host
-    kata_standin.reset(kata_host)
+# fixtures: the module's own privileged host, and that host put back after each test
+kata_host = kata_standin.kata_host
+host = kata_standin.host
 
 
 def lab_vars(tmp_path, **extra) -> dict:
