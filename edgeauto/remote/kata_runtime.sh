@@ -3,13 +3,14 @@
 # only the daemons whose configuration changed are restarted. Every refusal (no KVM, a Docker
 # too old for shim-v2 runtimes, no tool to unpack the archive) happens before any change.
 #
-# ea_kata_runtime STAMP_TEXT ARCHIVE URL ALGO DIGEST TIMEOUT VALIDATE KVM LINK_DIR CTD
-#                 CTD_CONFIG CTD_DROPIN DROPIN_V2 DROPIN_V3 DOCKER DAEMON_JSON NAME ENTRY
+# ea_kata_runtime STAMP_TEXT ARCHIVE URL ALGO DIGEST TIMEOUT VALIDATE KVM KVM_WHY LINK_DIR
+#                 CTD CTD_CONFIG CTD_DROPIN DROPIN_V2 DROPIN_V3 DOCKER DAEMON_JSON NAME ENTRY
 #                 NEEDS_SHIM RESTART CHECK
 #   STAMP_TEXT  what /opt/kata/.edgeauto-release holds once this release is installed
 #   ARCHIVE     the release archive (a payload), "" when the controller knew it was installed
 #   URL         or: where the target downloads it (verified against ALGO:DIGEST)
 #   KVM         1/0 = the facts' verdict, ? = probe here, skip = require_kvm is false
+#   KVM_WHY     the facts' reason for their verdict ("" = none given)
 #   CTD/DOCKER  1 register, 0 leave alone, "" = when containerd/dockerd is installed
 #   DROPIN_V2/3 the containerd drop-in for config schema 2 (containerd 1.x) / 3 (2.x)
 #   ENTRY       daemon.json's runtimes.NAME value; NEEDS_SHIM 1 = it is a runtimeType (Docker 23+)
@@ -19,7 +20,8 @@
 # resend=1 when the release changed since facts and no archive was sent.
 
 ea__kata_kvm() {
-    # $1 KVM argument: succeed when Kata may be installed; fields kvm_usable, kvm_reason
+    # $1 KVM argument, $2 the facts' reason: succeed when Kata may be installed; fields
+    # kvm_usable, kvm_reason
     case $1 in
         skip)
             ea_field kvm_reason "not checked: require_kvm is false"
@@ -27,10 +29,10 @@ ea__kata_kvm() {
             ;;
         1)
             ea_field kvm_usable 1
-            ea_field kvm_reason "edgeauto_hw facts: KVM usable"
+            ea_field kvm_reason "edgeauto_hw facts: KVM usable${2:+ ($2)}"
             return 0
             ;;
-        0) __ea_why="the edgeauto_hw facts say KVM is not usable on this host" ;;
+        0) __ea_why="the edgeauto_hw facts say KVM is not usable on this host${2:+: $2}" ;;
         *)
             __ea_arch=$(uname -m)
             __ea_flags=$(grep -m1 -E '^(flags|Features)[[:space:]]*:' /proc/cpuinfo 2>/dev/null)
@@ -331,22 +333,23 @@ ea_kata_runtime() {
     __ea_ktmo=$6
     __ea_kval=$7
     __ea_kkvm=$8
-    __ea_klink=$9
-    __ea_kctd=${10}
-    __ea_kconf=${11}
-    __ea_kdrop=${12}
-    __ea_kv2=${13}
-    __ea_kv3=${14}
-    __ea_kdock=${15}
-    __ea_kjson=${16}
-    __ea_kname=${17}
-    __ea_kentry=${18}
-    __ea_kshim=${19}
-    __ea_krst=${20}
-    __ea_kchk=${21}
+    __ea_kwhy=$9
+    __ea_klink=${10}
+    __ea_kctd=${11}
+    __ea_kconf=${12}
+    __ea_kdrop=${13}
+    __ea_kv2=${14}
+    __ea_kv3=${15}
+    __ea_kdock=${16}
+    __ea_kjson=${17}
+    __ea_kname=${18}
+    __ea_kentry=${19}
+    __ea_kshim=${20}
+    __ea_krst=${21}
+    __ea_kchk=${22}
     ea_field version "$(printf '%s\n' "$__ea_kstamp" | sed -n 's/^version=//p')"
     # refusals first: nothing may change on a host that cannot run what is installed
-    ea__kata_kvm "$__ea_kkvm" || return 1
+    ea__kata_kvm "$__ea_kkvm" "$__ea_kwhy" || return 1
     __ea_kc=0 __ea_kd=0
     ea__kata_wanted "$__ea_kctd" containerd && __ea_kc=1
     [ "$?" = 2 ] && return 1

@@ -145,7 +145,7 @@ EA_KATA = ShellFunction(
     "kata_runtime.sh",
     needs=("fileattrs.sh", "http.sh", "unarchive.sh", "jsonobj.sh"),
     params=(
-        "stamp_text archive url algo digest timeout validate kvm link_dir ctd ctd_config"
+        "stamp_text archive url algo digest timeout validate kvm kvm_why link_dir ctd ctd_config"
         " ctd_dropin dropin_v2 dropin_v3 docker daemon_json name entry needs_shim restart check"
     ),
     defaults={"timeout": "60", "validate": "1", "restart": "1", "check": "fail"},
@@ -157,20 +157,21 @@ EA_KATA = ShellFunction(
 KVM_FACT_KEYS = ("kvm_usable", "kvm_capable")
 
 
-def kvm_from_facts(task_vars: dict) -> str:
-    """'1'/'0' when the gathered ``edgeauto_hw`` facts decide KVM usability, '?' otherwise."""
+def kvm_from_facts(task_vars: dict) -> tuple[str, str]:
+    """('1'/'0', the facts' reason) when the gathered ``edgeauto_hw`` facts decide KVM
+    usability, ('?', '') when they were not gathered (the script probes then)."""
     hw = task_vars.get("edgeauto_hw")
     if not isinstance(hw, dict):
         hw = (task_vars.get("ansible_facts") or {}).get("edgeauto_hw")
     if not isinstance(hw, dict):
-        return "?"
+        return "?", ""
     kvm = hw.get("kvm")
     if isinstance(kvm, dict) and isinstance(kvm.get("usable"), bool):
-        return flag(kvm["usable"])
+        return flag(kvm["usable"]), str(kvm.get("reason") or "")
     for key in KVM_FACT_KEYS:
         if isinstance(hw.get(key), bool):
-            return flag(hw[key])
-    return "?"
+            return flag(hw[key]), ""
+    return "?", ""
 
 
 def tristate(value) -> str:
@@ -260,6 +261,9 @@ class KataRuntimeModule(RemoteModule):
             if not known:
                 payloads["archive"] = data
                 archive = payload_ref("archive")
+        kvm, kvm_why = kvm_from_facts(ctx.task_vars)
+        if not args.get("require_kvm", True):
+            kvm, kvm_why = "skip", ""
         v2, v3 = containerd_dropins(str(args["name"]), str(args["config_file"]))
         return EA_KATA.call(
             payloads=payloads,
@@ -270,7 +274,8 @@ class KataRuntimeModule(RemoteModule):
             digest=digest,
             timeout=str(args.get("timeout") or 60),
             validate=flag(args.get("validate_certs", True)),
-            kvm=kvm_from_facts(ctx.task_vars) if args.get("require_kvm", True) else "skip",
+            kvm=kvm,
+            kvm_why=kvm_why,
             link_dir=str(args["link_dir"]),
             ctd=tristate(args.get("containerd")),
             ctd_config=str(args["containerd_config"]),

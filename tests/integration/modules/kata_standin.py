@@ -19,6 +19,7 @@ configuration*.toml``) but whose parts only stand in:
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import time
 from contextlib import contextmanager
@@ -46,8 +47,9 @@ internetworking_model = "tcfilter"
 """
 
 
-def build(path: Path, version: str = "3.2.0", compression: str = "gz") -> Path:
-    """Write the stand-in release to ``path`` (``compression``: gz, xz or "" for plain tar)."""
+def build(path: Path, version: str = "3.2.0", compression: str = "gz", pad: int = 0) -> Path:
+    """Write the stand-in release to ``path`` (``compression``: gz, xz or "" for plain tar);
+    ``pad`` bytes of random data make it as large as a test needs (the real one is ~300 MB)."""
     mtime = int(time.time())
 
     def add(tar, name, data=None, mode=0o644, link=None, kind=tarfile.REGTYPE):
@@ -77,6 +79,10 @@ def build(path: Path, version: str = "3.2.0", compression: str = "gz") -> Path:
         add(tar, f"{conf}/configuration-qemu.toml", CONFIG)
         add(tar, f"{conf}/configuration.toml", link="configuration-qemu.toml")
         add(tar, "./opt/kata/VERSION", f"{version}-standin\n")
+        if pad:
+            info = tarfile.TarInfo("./opt/kata/share/standin-padding.bin")
+            info.size, info.mtime = pad, mtime
+            tar.addfile(info, io.BytesIO(os.urandom(pad)))
     return path
 
 

@@ -102,6 +102,22 @@ def test_stand_in_release_is_installed_registered_and_runs_containers(
     assert kata_standin.runs_on_the_kata_runtime(host) == ("via-docker-kata", "via-kata-shim")
 
 
+def test_a_converged_host_is_sent_no_archive_bytes(tmp_path, lab_inventory, host):
+    # the facts round trip reads the stamp's sha1, so the archive travels only when it differs
+    # (binary payloads travel as printf octal escapes: about 3 bytes per archive byte)
+    archive = kata_standin.build(tmp_path / "kata-static-3.2.0-amd64.tar.gz", pad=1 << 20)
+    task = [kata_task(archive)]
+    code, _, first = play(tmp_path, lab_inventory, host, task, facts=True)
+    code2, again, second = play(tmp_path, lab_inventory, host, task, facts=True)
+    assert code == code2 == 0 and again[0]["changed"] is False
+    sent, converged = max(first.script_sizes), max(second.script_sizes)
+    print(
+        f"archive {archive.stat().st_size} B: first run's script {sent} B, converged {converged} B"
+    )
+    assert sent > archive.stat().st_size > 1 << 20
+    assert converged < 64 * 1024
+
+
 def test_refuses_a_host_without_usable_kvm_and_changes_nothing(tmp_path, lab_inventory, host):
     # the stand-in archive, but require_kvm left at its default: this host has no /dev/kvm
     task = kata_task(standin(tmp_path))
@@ -117,9 +133,11 @@ def test_refuses_a_host_without_usable_kvm_and_changes_nothing(tmp_path, lab_inv
     assert host.run(f"cat {DAEMON_JSON} {CTD_CONFIG}; ls /opt", check=True).stdout == before
 
     # the facts' verdict, when gathered, decides instead of the probe
-    task["vars"] = {"edgeauto_hw": {"kvm_usable": False, "arch": "x86_64"}}
+    reason = "KVM backend is PVM (kvm_pvm, software paravirtualisation, no vmx/svm)"
+    task["vars"] = {"edgeauto_hw": {"kvm": {"usable": False, "reason": reason}}}
     code, results, _ = play(tmp_path, lab_inventory, host, [task])
-    assert code == 2 and "edgeauto_hw facts say KVM is not usable" in results[0]["msg"]
+    assert code == 2
+    assert f"edgeauto_hw facts say KVM is not usable on this host: {reason}" in results[0]["msg"]
 
 
 def test_shim_runtime_type_is_refused_on_docker_older_than_23(tmp_path, lab_inventory, host):

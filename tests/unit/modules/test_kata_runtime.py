@@ -28,13 +28,16 @@ def test_reachable_by_its_edgeauto_fqcn():
 @pytest.mark.parametrize(
     "facts, verdict",
     [
-        ({}, "?"),
-        ({"edgeauto_hw": {"kvm_usable": True}}, "1"),
-        ({"edgeauto_hw": {"kvm_usable": False, "kvm_capable": True}}, "0"),
-        ({"edgeauto_hw": {"kvm": {"usable": False}, "kvm_capable": True}}, "0"),
-        ({"edgeauto_hw": {"kvm_capable": False}}, "0"),
-        ({"ansible_facts": {"edgeauto_hw": {"kvm_capable": True}}}, "1"),
-        ({"edgeauto_hw": "not a dict"}, "?"),
+        ({}, ("?", "")),
+        ({"edgeauto_hw": {"kvm_usable": True}}, ("1", "")),
+        ({"edgeauto_hw": {"kvm_usable": False, "kvm_capable": True}}, ("0", "")),
+        (
+            {"edgeauto_hw": {"kvm": {"usable": False, "reason": "PVM"}, "kvm_capable": True}},
+            ("0", "PVM"),
+        ),
+        ({"edgeauto_hw": {"kvm_capable": False}}, ("0", "")),
+        ({"ansible_facts": {"edgeauto_hw": {"kvm_capable": True}}}, ("1", "")),
+        ({"edgeauto_hw": "not a dict"}, ("?", "")),
     ],
 )
 def test_kvm_verdict_comes_from_the_hw_facts_when_gathered(facts, verdict):
