@@ -123,7 +123,8 @@ ea__kata_unpack() {
         return 1
     }
     mkdir "$2/x" || return 1
-    if ! ea__ua_cat "$1" "$__ea_kind" | tar -xf - -C "$2/x" 2>"$2/tar.err"; then
+    # the login umask: directories the archive does not list must not come out 0700
+    if ! ea__ua_cat "$1" "$__ea_kind" | ea_login_umask tar -xf - -C "$2/x" 2>"$2/tar.err"; then
         ea_fail "unpacking the release failed: $(tr '\n' ' ' <"$2/tar.err")"
         return 1
     fi
@@ -165,7 +166,7 @@ ea__kata_release() {
     printf '/opt/kata: %s\n' "$(printf '%s' "${__ea_cur:-not installed by edgeauto}" | tr '\n' ' ')" >>"$9"
     printf '/opt/kata: %s\n' "$(printf '%s' "$1" | tr '\n' ' ')" >>"${10}"
     ea_is_check && return 0
-    mkdir -p /opt || return 1
+    ea_login_umask mkdir -p /opt || return 1
     ea__kata_sweep /opt
     __ea_w=$(mktemp -d /opt/.edgeauto-kata.XXXXXXXX) || {
         ea_fail "cannot create a work directory in /opt"
@@ -201,7 +202,7 @@ ea__kata_links() {
         printf '%s -> %s\n' "$__ea_l" "$__ea_to" >>"$3"
         ea_is_check && continue
         rm -f "$__ea_l.edgeauto-new"
-        if ! { mkdir -p "$1" && ln -s "$__ea_to" "$__ea_l.edgeauto-new" &&
+        if ! { ea_login_umask mkdir -p "$1" && ln -s "$__ea_to" "$__ea_l.edgeauto-new" &&
             mv -f "$__ea_l.edgeauto-new" "$__ea_l"; }; then
             rm -f "$__ea_l.edgeauto-new"
             ea_fail "cannot link $__ea_l to $__ea_to"
@@ -250,7 +251,8 @@ ea__kata_put() {
     printf '# %s\n' "$2" >>"$6"
     cat "$1" >>"$6"
     ea_is_check && return 0
-    mkdir -p "$(dirname "$2")" && ea_atomic_install "$1" "$2"
+    # directories the daemons' configuration needs get the login umask's modes (not 077)
+    ea_login_umask mkdir -p "$(dirname "$2")" && ea_atomic_install "$1" "$2"
 }
 
 ea__kata_containerd() {

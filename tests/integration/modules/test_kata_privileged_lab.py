@@ -84,6 +84,8 @@ def test_stand_in_release_is_installed_registered_and_runs_containers(
         f"sha256={hashlib.sha256(archive.read_bytes()).hexdigest()}",
         "kata-runtime  : 3.2.0-standin",
     ]
+    modes = host.run("stat -c '%a %n' /opt/kata /opt/kata/bin /etc/containerd/conf.d", check=True)
+    assert [line.split()[0] for line in modes.stdout.splitlines()] == ["755", "755", "755"]
 
     # Docker: the runtime is listed, daemon.json kept its other member byte for byte
     info = json.loads(host.run("docker info --format '{{json .Runtimes}}'", check=True).stdout)
