@@ -9,7 +9,8 @@
 #   FILE   the JSON file (missing or blank: a new object is written)
 #   KEY    the top-level member that holds an object (runtimes)
 #   NAME   the member of that object to set (kata)
-#   VALUE  its JSON value, one line (compared ignoring whitespace outside strings)
+#   VALUE  its JSON value, one line (compared ignoring whitespace outside strings); "" removes
+#          the member (and KEY too when NAME was its only member)
 #   OUT    where the new content goes
 # Prints "same" or "changed"; on a file it cannot parse prints "error <why, at byte N>" and
 # returns 1. Runs in the C locale so lengths are bytes under any awk.
@@ -62,6 +63,7 @@ function object(role,   c, k, ks, vs, r) {
         ws()
         if (substr(S, P, 1) != "\"") return fail("expected a member name")
         ks = P
+        if (role != "" && pend[role] != "") { nxt[pend[role]] = ks; pend[role] = "" }
         if (!jstr()) return 0
         k = substr(S, ks + 1, P - ks - 2)
         ws()
@@ -72,8 +74,14 @@ function object(role,   c, k, ks, vs, r) {
         r = (role == "top" && k == key) ? "rt" : ""
         if (role != "" && cnt[role] == 0) first[role] = ks
         if (!value(r)) return 0
-        if (r == "rt") { kfound = 1; kvs = vs; kve = P; kobj = substr(S, vs, 1) == "{" }
-        if (role == "rt" && k == name) { nfound = 1; nvs = vs; nve = P }
+        if (r == "rt") {
+            kfound = 1; kvs = vs; kve = P; kobj = substr(S, vs, 1) == "{"
+            kks = ks; kprev = cnt[role] ? last[role] : 0; nxt["k"] = 0; pend[role] = "k"
+        }
+        if (role == "rt" && k == name) {
+            nfound = 1; nvs = vs; nve = P
+            nks = ks; nprev = cnt[role] ? last[role] : 0; nxt["n"] = 0; pend[role] = "n"
+        }
         if (role != "") { cnt[role]++; last[role] = P }
         ws()
         c = substr(S, P, 1)
@@ -104,6 +112,12 @@ function indent_at(pos,   i, c) {
     return substr(S, i + 1, pos - i - 1)
 }
 function splice(a, b, t) { return substr(S, 1, a - 1) t substr(S, b) }
+function cut(prev, ks, ve, nx, role) {
+    # remove a member: with the comma before it, else up to the next member, else all inside
+    if (prev) return splice(prev, ve, "")
+    if (nx) return splice(ks, nx, "")
+    return splice(opn[role] + 1, cls[role], "")
+}
 function member(ind, inner,   m) {
     # KEY: {NAME: VALUE} as a new member, in the style of indentation ind
     m = "\"" name "\": " val
@@ -118,6 +132,7 @@ BEGIN {
     N = length(S)
     P = 1
     ws()
+    if (P > N && val == "") { printf "%s", S > out; print "same"; exit 0 }
     if (P > N) {
         printf "{\n    %s\n}\n", member("    ", "    ") > out
         print "changed"
@@ -127,7 +142,11 @@ BEGIN {
     if (!value("top")) { print "error " err; exit 1 }
     ws()
     if (P <= N) { fail("text after the top-level object"); print "error " err; exit 1 }
-    if (!kfound) {
+    if (val == "") {
+        if (!kfound || !kobj || !nfound) T = S
+        else if (cnt["rt"] == 1) T = cut(kprev, kks, kve, nxt["k"], "top")
+        else T = cut(nprev, nks, nve, nxt["n"], "rt")
+    } else if (!kfound) {
         if (cnt["top"] == 0) {
             T = splice(opn["top"] + 1, cls["top"], "\n    " member("    ", "    ") "\n")
         } else {

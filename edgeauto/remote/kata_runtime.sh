@@ -5,7 +5,7 @@
 #
 # ea_kata_runtime STAMP_TEXT ARCHIVE URL ALGO DIGEST TIMEOUT VALIDATE KVM KVM_WHY LINK_DIR
 #                 CTD CTD_CONFIG CTD_DROPIN DROPIN_V2 DROPIN_V3 DOCKER DAEMON_JSON NAME ENTRY
-#                 NEEDS_SHIM RESTART CHECK
+#                 NEEDS_SHIM RESTART CHECK STATE
 #   STAMP_TEXT  what /opt/kata/.edgeauto-release holds once this release is installed
 #   ARCHIVE     the release archive (a payload), "" when the controller knew it was installed
 #   URL         or: where the target downloads it (verified against ALGO:DIGEST)
@@ -15,6 +15,9 @@
 #   DROPIN_V2/3 the containerd drop-in for config schema 2 (containerd 1.x) / 3 (2.x)
 #   ENTRY       daemon.json's runtimes.NAME value; NEEDS_SHIM 1 = it is a runtimeType (Docker 23+)
 #   CHECK       fail / report / skip: kata-runtime check
+#   STATE       present, or absent: remove what edgeauto installed (the release only when
+#               its stamp is there, links only when they point into /opt/kata) and the
+#               registrations (drop-in, imports entry, runtimes.NAME)
 # Fields: version installed kvm_usable kvm_reason registered reconfigured restarted check_rc
 # check_output,
 # resend=1 when the release changed since facts and no archive was sent.
@@ -213,6 +216,11 @@ ea__kata_links() {
 
 # shellcheck disable=SC2016 # awk program: $ is awk's, not the shell's
 ea__kata_imports_awk='
+function cut(s, t,   i) {
+    if (done || !(i = index(s, t))) return s
+    done = 1
+    return substr(s, 1, i - 1) substr(s, i + length(t))
+}
 { line[++n] = $0 }
 END {
     q = "\"" path "\""
@@ -221,7 +229,18 @@ END {
         if (!tbl && line[i] ~ /^[ \t]*imports[ \t]*=/) imp = i
         if (!tbl && line[i] ~ /^[ \t]*version[ \t]*=/) ver = i
     }
-    if (imp) {
+    if (mode == "remove") {
+        for (j = imp; imp && j <= n; j++) {
+            if (index(line[j], q)) break
+            if (index(line[j], "]")) { j = 0; break }
+        }
+        if (!imp || !j || j > n) { print "same"; exit 0 }
+        line[j] = cut(cut(cut(cut(line[j], q ", "), ", " q), q ","), q)
+        if (line[j] ~ /^[ \t]*imports[ \t]*=[ \t]*\[[ \t]*\][ \t]*$/ || line[j] ~ /^[ \t]*$/) {
+            for (i = j; i < n; i++) line[i] = line[i + 1]
+            n--
+        }
+    } else if (imp) {
         for (j = imp; j <= n; j++) {
             if (index(line[j], q)) { print "same"; exit 0 }
             if (index(line[j], "]")) break
@@ -255,21 +274,60 @@ ea__kata_put() {
     ea_login_umask mkdir -p "$(dirname "$2")" && ea_atomic_install "$1" "$2"
 }
 
+ea__kata_drop() {
+    # $1 file, $2 daemon to log, $3 log, $4/$5 diff files: remove the file if it is there
+    [ -e "$1" ] || return 0
+    echo "$2" >>"$3"
+    printf '# %s\n' "$1" >>"$4"
+    cat "$1" >>"$4"
+    printf '# %s (removed)\n' "$1" >>"$5"
+    ea_is_check || rm -f "$1"
+}
+
+ea__kata_remove() {
+    # $1 link dir, $2 log, $3/$4 diff files: the release edgeauto installed and its links
+    for __ea_b in containerd-shim-kata-v2 kata-runtime; do
+        [ -L "$1/$__ea_b" ] || continue
+        [ "$(readlink "$1/$__ea_b")" = "/opt/kata/bin/$__ea_b" ] || continue
+        ea_changed
+        printf '%s -> /opt/kata/bin/%s\n' "$1/$__ea_b" "$__ea_b" >>"$3"
+        printf '%s (removed)\n' "$1/$__ea_b" >>"$4"
+        ea_is_check || rm -f "$1/$__ea_b" || return 1
+    done
+    [ -f /opt/kata/.edgeauto-release ] || return 0 # none, or not ours: left alone
+    ea_changed
+    echo installed >>"$2"
+    printf '/opt/kata: %s\n' "$(tr '\n' ' ' </opt/kata/.edgeauto-release)" >>"$3"
+    printf '/opt/kata (removed)\n' >>"$4"
+    ea_is_check && return 0
+    __ea_gone=/opt/.edgeauto-kata.gone.$$
+    if ! mv /opt/kata "$__ea_gone"; then
+        ea_fail "cannot remove /opt/kata"
+        return 1
+    fi
+    rm -rf "$__ea_gone"
+}
+
 ea__kata_containerd() {
     # $1 config.toml $2 drop-in path $3 drop-in v2 $4 drop-in v3 $5 log $6/$7 diff files
     __ea_new=$(ea_tmp dropin) || return 1
-    if [ "$(ea__kata_major containerd)" -ge 2 ] 2>/dev/null; then
+    if [ -z "$3" ]; then # state=absent: no drop-in, no imports entry
+        __ea_schema=2
+        ea__kata_drop "$2" containerd "$5" "$6" "$7" || return 1
+    elif [ "$(ea__kata_major containerd)" -ge 2 ] 2>/dev/null; then
         __ea_schema=3
         printf '%s' "$4" >"$__ea_new"
     else
         __ea_schema=2
         printf '%s' "$3" >"$__ea_new"
     fi
-    ea__kata_put "$__ea_new" "$2" containerd "$5" "$6" "$7" || return 1
+    [ -n "$3" ] && { ea__kata_put "$__ea_new" "$2" containerd "$5" "$6" "$7" || return 1; }
     __ea_new=$(ea_tmp config) || return 1
     __ea_old=$1
     [ -f "$1" ] || __ea_old=/dev/null
-    __ea_res=$(awk -v path="$2" -v schema="$__ea_schema" -v out="$__ea_new" \
+    __ea_mode=add
+    [ -z "$3" ] && __ea_mode=remove
+    __ea_res=$(awk -v path="$2" -v schema="$__ea_schema" -v out="$__ea_new" -v mode="$__ea_mode" \
         "$ea__kata_imports_awk" "$__ea_old") || {
         ea_fail "$1: ${__ea_res#error }"
         return 1
@@ -349,15 +407,18 @@ ea_kata_runtime() {
     __ea_kshim=${20}
     __ea_krst=${21}
     __ea_kchk=${22}
+    __ea_kstate=${23}
     ea_field version "$(printf '%s\n' "$__ea_kstamp" | sed -n 's/^version=//p')"
     # refusals first: nothing may change on a host that cannot run what is installed
-    ea__kata_kvm "$__ea_kkvm" "$__ea_kwhy" || return 1
+    if [ "$__ea_kstate" = present ]; then
+        ea__kata_kvm "$__ea_kkvm" "$__ea_kwhy" || return 1
+    fi
     __ea_kc=0 __ea_kd=0
     ea__kata_wanted "$__ea_kctd" containerd && __ea_kc=1
     [ "$?" = 2 ] && return 1
     ea__kata_wanted "$__ea_kdock" dockerd && __ea_kd=1
     [ "$?" = 2 ] && return 1
-    if [ "$__ea_kd" = 1 ] && [ "$__ea_kshim" = 1 ]; then
+    if [ "$__ea_kd" = 1 ] && [ "$__ea_kshim" = 1 ] && [ "$__ea_kstate" = present ]; then
         __ea_kmaj=$(ea__kata_major dockerd)
         if [ "${__ea_kmaj:-0}" -lt 23 ]; then
             ea_fail "Docker $(dockerd --version 2>/dev/null | sed 's/^Docker version //; s/,.*//') runs only runc-compatible runtimes; Kata 2+ is a shim-v2 runtime (runtimeType io.containerd.kata.v2) and needs Docker 23 or later. Upgrade Docker, use Kata through containerd only (docker: false), or give docker_runtime_path (labs and stand-ins)."
@@ -367,9 +428,15 @@ ea_kata_runtime() {
     __ea_klog=$(ea_tmp log) || return 1
     __ea_kb=$(ea_tmp before) || return 1
     __ea_ka=$(ea_tmp after) || return 1
-    ea__kata_release "$__ea_kstamp" "$__ea_karc" "$__ea_kurl" "$__ea_kalgo" "$__ea_kdig" \
-        "$__ea_ktmo" "$__ea_kval" "$__ea_klog" "$__ea_kb" "$__ea_ka" || return 1
-    ea__kata_links "$__ea_klink" "$__ea_kb" "$__ea_ka" || return 1
+    if [ "$__ea_kstate" = absent ]; then
+        ea__kata_remove "$__ea_klink" "$__ea_klog" "$__ea_kb" "$__ea_ka" || return 1
+        __ea_kentry='' __ea_kv2='' __ea_kv3=''
+
+    else
+        ea__kata_release "$__ea_kstamp" "$__ea_karc" "$__ea_kurl" "$__ea_kalgo" "$__ea_kdig" \
+            "$__ea_ktmo" "$__ea_kval" "$__ea_klog" "$__ea_kb" "$__ea_ka" || return 1
+        ea__kata_links "$__ea_klink" "$__ea_kb" "$__ea_ka" || return 1
+    fi
     __ea_kreg=
     if [ "$__ea_kc" = 1 ]; then
         ea__kata_containerd "$__ea_kconf" "$__ea_kdrop" "$__ea_kv2" "$__ea_kv3" "$__ea_klog" \
@@ -381,6 +448,7 @@ ea_kata_runtime() {
             "$__ea_kb" "$__ea_ka" || return 1
         __ea_kreg="$__ea_kreg docker"
     fi
+    [ "$__ea_kstate" = absent ] && __ea_kreg=
     ea_field registered "$__ea_kreg"
     __ea_kinst=0
     grep -qx installed "$__ea_klog" && __ea_kinst=1
@@ -402,8 +470,8 @@ ea_kata_runtime() {
         done
     fi
     ea_field restarted "$__ea_krs"
-    if ea_is_check && [ "$__ea_kinst" = 1 ]; then
-        return 0 # the release is not there yet: nothing to check
+    if [ "$__ea_kstate" = absent ] || { ea_is_check && [ "$__ea_kinst" = 1 ]; }; then
+        return 0 # removed, or not there yet: nothing to check
     fi
     ea__kata_check "$__ea_kchk"
 }

@@ -24,6 +24,7 @@ def run_sh(shell, tmp_path, body: str) -> subprocess.CompletedProcess:
 
 
 def merge(shell, tmp_path, before: str | None, entry: str = ENTRY) -> tuple[str, str]:
+    """Set runtimes.kata to ``entry`` ("" removes it); (status, new content)."""
     src, out = tmp_path / "daemon.json", tmp_path / "out.json"
     if before is not None:
         src.write_text(before)
@@ -135,3 +136,59 @@ def test_containerd_imports_line_is_added_or_extended(shell, tmp_path, before, i
         assert doc["version"] == 2
     status, _ = imports(shell, tmp_path, after)
     assert status == "same"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_daemon_json_removal_undoes_the_merge_byte_for_byte(shell, tmp_path, case):
+    before, _ = CASES[case]
+    if before is None or not before.strip() or before.strip() == "{}":
+        return  # nothing to give back: a new file, or an object without other members
+    if '"kata"' in before:
+        return  # the file had an entry of its own before: removal cannot know its old value
+    _, merged = merge(shell, tmp_path, before)
+    status, removed = merge(shell, tmp_path, merged, "")
+    assert status == "changed"
+    old = json.loads(before)
+    if old.get("runtimes") == {}:
+        assert json.loads(removed) == {k: v for k, v in old.items() if k != "runtimes"}
+    else:
+        assert removed == before
+    status, again = merge(shell, tmp_path, removed, "")
+    assert (status, again) == ("same", removed)
+
+
+def test_daemon_json_removal_keeps_other_runtimes(shell, tmp_path):
+    before = (
+        '{\n  "runtimes": {\n    "kata": {"path": "/k"},\n    "runsc": {"path": "/r"}\n  }\n}\n'
+    )
+    status, after = merge(shell, tmp_path, before, "")
+    assert status == "changed"
+    assert after == '{\n  "runtimes": {\n    "runsc": {"path": "/r"}\n  }\n}\n'
+
+
+def remove_import(shell, tmp_path, before: str) -> tuple[str, str]:
+    src, out = tmp_path / "config.toml", tmp_path / "out.toml"
+    src.write_text(before)
+    out.write_text("")
+    body = (
+        f"awk -v path=/etc/containerd/conf.d/kata.toml -v schema=2 -v out='{out}' "
+        f"-v mode=remove \"$ea__kata_imports_awk\" '{src}'"
+    )
+    proc = run_sh(shell, tmp_path, body)
+    return proc.stdout.strip(), out.read_text()
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        DEBIAN,
+        'imports = ["/etc/a.toml"]\nversion = 2\n',
+        'version = 2\nimports = [\n  "/etc/a.toml",\n  "/etc/b.toml"\n]\n[x]\n',
+        'disabled_plugins = ["cri"]\n[plugins]\n',
+    ],
+)
+def test_containerd_imports_removal_undoes_the_edit(shell, tmp_path, before):
+    _, added = imports(shell, tmp_path, before)
+    status, removed = remove_import(shell, tmp_path, added)
+    assert status == "changed" and removed == before
+    assert remove_import(shell, tmp_path, removed)[0] == "same"

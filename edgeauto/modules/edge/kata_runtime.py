@@ -66,7 +66,13 @@ SPEC = ModuleSpec(
     aliases=("edgeauto.edge.kata_runtime",),
     oracle=None,
     options={
-        "version": Option(required=True, description="The pinned release, e.g. 3.2.0."),
+        "version": Option(description="The pinned release, e.g. 3.2.0 (state=present)."),
+        "state": Option(
+            default="present",
+            choices=("present", "absent"),
+            description="absent removes the release edgeauto installed, its links and the "
+            "registrations (and restarts the daemons whose configuration changed).",
+        ),
         "src": Option(type="path", description="The release archive on the controller."),
         "url": Option(description="The release archive's URL, downloaded by the target."),
         "checksum": Option(
@@ -123,7 +129,8 @@ SPEC = ModuleSpec(
     supports_diff=True,
     returns={
         "version": "The release now installed.",
-        "installed": "True when this run (would have) installed the release.",
+        "installed": "True when this run (would have) installed the release (state=absent: "
+        "removed it).",
         "kvm_usable": "Whether the host has usable KVM (facts, else the script's probe).",
         "kvm_reason": "What the KVM decision was based on.",
         "registered": "Where the runtime is registered: containerd, docker.",
@@ -147,8 +154,15 @@ EA_KATA = ShellFunction(
     params=(
         "stamp_text archive url algo digest timeout validate kvm kvm_why link_dir ctd ctd_config"
         " ctd_dropin dropin_v2 dropin_v3 docker daemon_json name entry needs_shim restart check"
+        " state"
     ),
-    defaults={"timeout": "60", "validate": "1", "restart": "1", "check": "fail"},
+    defaults={
+        "timeout": "60",
+        "validate": "1",
+        "restart": "1",
+        "check": "fail",
+        "state": "present",
+    },
 )
 
 #: the keys of ``edgeauto_hw`` that answer "can this host boot a Kata VM", best first: the
@@ -197,14 +211,15 @@ class KataRuntimeModule(RemoteModule):
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         # src/url are checked here, on final values: a role passes one of them as omit
-        if bool(args.get("src")) == bool(args.get("url")):
+        present = args.get("state", "present") == "present"
+        if present and bool(args.get("src")) == bool(args.get("url")):
             which = "both given" if args.get("src") else "neither given"
             raise ModuleArgumentError(
                 f"exactly one of src (an archive on the controller) and url is needed: {which}",
                 pos,
             )
         version = str(args.get("version") or "").strip()
-        if not _VERSION.match(version):
+        if (present or version) and not _VERSION.match(version):
             raise ModuleArgumentError(
                 f"argument 'version': expected a release like 3.2.0, found {version!r}", pos
             )
@@ -244,6 +259,8 @@ class KataRuntimeModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
+        if args.get("state") == "absent":
+            return self.compile_absent(args)
         algo, digest, _ = parse_checksum(str(args.get("checksum") or ""), ctx.pos)
         payloads: dict[str, bytes] = {}
         archive = ""
@@ -291,6 +308,22 @@ class KataRuntimeModule(RemoteModule):
             check=str(args.get("runtime_check") or "fail"),
         )
 
+    def compile_absent(self, args: dict) -> ShellCall:
+        """Removal needs no release, no KVM and no rendering: paths and switches only."""
+        return EA_KATA.call(
+            kvm="skip",
+            link_dir=str(args["link_dir"]),
+            ctd=tristate(args.get("containerd")),
+            ctd_config=str(args["containerd_config"]),
+            ctd_dropin=str(args["containerd_dropin"]),
+            docker=tristate(args.get("docker")),
+            daemon_json=str(args["docker_daemon_json"]),
+            name=str(args["name"]),
+            restart=flag(args.get("restart", True)),
+            check="skip",
+            state="absent",
+        )
+
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)
         if out.pop("resend", "") == "1":
@@ -306,7 +339,7 @@ class KataRuntimeModule(RemoteModule):
                 "rc": int(rc) if rc.lstrip("-").isdigit() else rc,
                 "output": out.pop("check_output", ""),
             }
-        if not args.get("require_kvm", True):
+        if not args.get("require_kvm", True) and args.get("state", "present") == "present":
             out.setdefault("warnings", []).append(
                 "require_kvm is false: KVM was not checked (for labs and stand-ins only; "
                 "Kata cannot boot a VM without KVM)"

@@ -203,3 +203,17 @@ def test_bad_arguments_are_refused_before_anything_runs(tmp_path, lab_inventory,
     with pytest.raises(ValidationError, match=r"sys\.yml:\d+.*'checksum' is required with url"):
         play(tmp_path, lab_inventory, host, tasks)
     assert host.run("test -e /tmp/ea-kata-marker").returncode != 0
+
+
+def test_state_absent_removes_the_release_and_gives_the_files_back(tmp_path, lab_inventory, host):
+    converge(tmp_path, lab_inventory, host, [kata_task(standin(tmp_path))], changes=[True])
+    gone = [{"kata_runtime": {"state": "absent"}}]
+    first = converge(tmp_path, lab_inventory, host, gone, changes=[True])[0]
+    assert first["installed"] is True and first["reconfigured"] == ["containerd", "docker"]
+    assert first["restarted"] == ["containerd", "docker"] and "kata_check" not in first
+    assert "/opt/kata (removed)" in first["diff"]["after"]
+    for path in (DAEMON_JSON, CTD_CONFIG):  # byte for byte what the lab host had
+        assert host.run(f"cat {path}", check=True).stdout == host.originals[path]
+    left = "ls -d /opt/kata /usr/local/bin/kata-runtime /usr/local/bin/containerd-shim-kata-v2"
+    assert host.run(f"{left} /etc/containerd/conf.d/kata.toml 2>/dev/null").stdout == ""
+    assert "kata" not in host.run("docker info --format '{{json .Runtimes}}'", check=True).stdout
