@@ -217,3 +217,12 @@ def test_state_absent_removes_the_release_and_gives_the_files_back(tmp_path, lab
     left = "ls -d /opt/kata /usr/local/bin/kata-runtime /usr/local/bin/containerd-shim-kata-v2"
     assert host.run(f"{left} /etc/containerd/conf.d/kata.toml 2>/dev/null").stdout == ""
     assert "kata" not in host.run("docker info --format '{{json .Runtimes}}'", check=True).stdout
+
+
+def test_busybox_device_is_refused_with_the_probes_reason(tmp_path, lab_inventory, busybox_host):
+    # the function runs under BusyBox ash too; a device without /dev/kvm is refused, unchanged
+    task = kata_task(standin(tmp_path))
+    del task["kata_runtime"]["require_kvm"]
+    code, results, _ = play(tmp_path, lab_inventory, busybox_host, [task])
+    assert code == 2 and "/dev/kvm does not exist" in results[0]["msg"]
+    assert busybox_host.run("test -e /opt/kata").returncode == 1
