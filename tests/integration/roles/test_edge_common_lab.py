@@ -10,7 +10,8 @@ lab hosts share the controller's network namespace and kernel, which tests must 
 from __future__ import annotations
 
 import pytest
-from role_play import by_name, converge_roles
+import yaml
+from role_play import REPO, apply_roles, by_name, converge_roles
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
@@ -93,3 +94,15 @@ def test_edge_common_converges_on_busybox_skipping_what_does_not_apply(
     )
     assert sh(host, "cat /etc/sysctl.d/60-edgeauto.conf") == SYSCTL_FILE
     assert sh(host, "id -un", user=ADMIN).strip() == ADMIN  # key login through dropbear
+
+
+def test_sysctl_default_is_file_only_on_hosts_that_share_a_kernel(
+    tmp_path, lab_inventory, debian_host, busybox_host
+):
+    # the lab's hosts are containers of this machine (nspawn, or chroot+unshare for BusyBox,
+    # where the facts cannot tell): the default must never set their — our — kernel live
+    defaults = yaml.safe_load((REPO / "roles/edge_common/defaults/main.yml").read_text())
+    show = [{"debug": {"msg": defaults["edge_common_sysctl_apply"]}}]
+    for host in (debian_host, busybox_host):
+        code, results, _ = apply_roles(tmp_path, lab_inventory, host, [], post_tasks=show)
+        assert code == 0 and results[-1].result["msg"] in (False, "False"), host.name
