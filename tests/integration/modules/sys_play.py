@@ -16,10 +16,14 @@ class Recorder(Reporter):
     def __init__(self):
         super().__init__()
         self.results, self.warnings, self.errors = [], [], []
+        self.script_sizes: list[int] = []  # bytes of each script sent (one per round trip)
 
     def task_result(self, res):
         with self.lock:
             self.results.append(res)
+
+    def script_ran(self, host, info, calls):
+        self.script_sizes.append(len(info.script or b""))
 
     def warning(self, message):
         self.warnings.append(message)
