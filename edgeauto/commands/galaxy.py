@@ -1,0 +1,109 @@
+"""``edgeauto galaxy install``: ansible-galaxy's install, offline. Roles and collections come
+from local tarballs, directories and git repositories (never a Galaxy server: edge sites are
+often offline) and go where ``edgeauto run`` finds them. ``-r requirements.yml`` also writes
+``requirements.lock.yml`` beside it; ``--locked`` installs exactly what that lock pins.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "galaxy", help="install roles and collections offline (ansible-galaxy install)",
+        description=__doc__.split("\n\n")[0],
+    )  # fmt: skip
+    sub = parser.add_subparsers(dest="galaxy_command", metavar="ACTION", required=True)
+    install = sub.add_parser("install", help="install roles/collections from local sources",
+                             description=__doc__)  # fmt: skip
+    install.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SRC",
+        help="tarball, directory or git+URL[,version] (kind detected)",
+    )
+    install.add_argument(
+        "-r",
+        "--role-file",
+        "--requirements-file",
+        dest="requirements",
+        metavar="FILE",
+        help="requirements.yml (roles: and collections:)",
+    )
+    install.add_argument(
+        "-p",
+        "--roles-path",
+        dest="galaxy_roles_path",
+        metavar="DIR",
+        help="install roles here (default: first roles_path entry)",
+    )
+    install.add_argument(
+        "--collections-path",
+        dest="galaxy_collections_path",
+        metavar="DIR",
+        help="install collections under DIR/ansible_collections "
+        "(default: first collections_path entry)",
+    )
+    install.add_argument("-f", "--force", action="store_true", help="reinstall even if present")
+    install.add_argument(
+        "--locked",
+        action="store_true",
+        help="install exactly what requirements.lock.yml pins; fail on drift",
+    )
+    install.add_argument(
+        "--offline",
+        action="store_true",
+        help="accepted for ansible-galaxy compatibility (always offline)",
+    )
+    install.set_defaults(func=run_install)  # fmt: skip
+
+
+def run_install(args) -> int:
+    from edgeauto.config import active
+    from edgeauto.errors import EdgeautoError
+    from edgeauto.galaxy.install import install_one
+    from edgeauto.galaxy.lockfile import lock_path, locked_entry, read_lock, write_lock
+    from edgeauto.galaxy.requirements import load_requirements, parse_entry
+
+    cfg = active()
+    roles_dir = Path(args.galaxy_roles_path or cfg.get("roles_path")[0]).expanduser()
+    colls_dir = Path(args.galaxy_collections_path or cfg.get("collections_path")[0]).expanduser()
+    reqs = []
+    req_file = Path(args.requirements) if args.requirements else None
+    if req_file is not None:
+        reqs += load_requirements(req_file)
+    reqs += [parse_entry(s, _kind_of(s), Path.cwd(), None) for s in args.sources]
+    if not reqs:
+        raise EdgeautoError("nothing to install: give -r requirements.yml or SRC arguments")
+    if args.locked and req_file is None:
+        raise EdgeautoError("--locked needs -r requirements.yml (the lock file lives beside it)")
+    lock = read_lock(lock_path(req_file)) if args.locked else None
+    outcomes = []
+    for req in reqs:
+        entry = locked_entry(lock, req, lock_path(req_file)) if lock is not None else None
+        outcome = install_one(req, roles_dir, colls_dir, force=args.force, locked=entry)
+        print(outcome.line(), flush=True)
+        outcomes.append(outcome)
+    if req_file is not None and not args.locked and not args.sources:
+        write_lock(lock_path(req_file), outcomes)
+        print(f"lock file: {lock_path(req_file)}")
+    kept = sum(o.action == "kept" for o in outcomes)
+    print(f"{len(outcomes) - kept} installed, {kept} kept")
+    return 0
+
+
+def _kind_of(src: str) -> str:
+    """A SRC on the command line is a collection when it carries collection metadata."""
+    path = Path(src.removeprefix("file://"))
+    if path.is_dir():
+        return (
+            "collection"
+            if any((path / f).is_file() for f in ("MANIFEST.json", "galaxy.yml"))
+            else "role"
+        )
+    if path.is_file() and tarfile.is_tarfile(path):
+        with tarfile.open(path) as tar:
+            return "collection" if "MANIFEST.json" in tar.getnames() else "role"
+    return "role"
