@@ -132,20 +132,49 @@ def test_bad_requirement_entries_are_reported_with_file_and_line(project):
     assert "requirements.yml:3" in proc.stderr and "unknown key 'sorce'" in proc.stderr
 
 
-def test_an_installed_role_is_used_by_edgeauto_run(project):
+def test_installed_role_and_collection_role_are_used_by_edgeauto_run(project):
     role_tarball(project, "greeter")
-    _requirements(project, roles=[{"src": "greeter.tar.gz", "name": "greeter", "version": "1.0.0"}])
-    (project / "ansible.cfg").write_text("[defaults]\nroles_path = ./installed\n")
-    proc = edgeauto(project, "galaxy", "install", "-r", "requirements.yml")
+    collection_tarball(project, "acme", "tools", "2.0.0")
+    _requirements(
+        project,
+        roles=[{"src": "greeter.tar.gz", "name": "greeter", "version": "1.0.0"}],
+        collections=[{"name": "acme.tools", "src": "acme-tools-2.0.0.tar.gz", "type": "file"}],
+    )
+    (project / "ansible.cfg").write_text(
+        "[defaults]\nroles_path = ./installed\ncollections_path = ./colls\n"
+    )
+    proc = edgeauto(project, "galaxy", "install", "-r", "requirements.yml")  # config's paths
     assert proc.returncode == 0, proc.stderr
     assert (project / "installed/greeter/tasks/main.yml").is_file()
+    assert (project / "colls/ansible_collections/acme/tools/MANIFEST.json").is_file()
     (project / "hosts.ini").write_text(
         "localhost ansible_connection=local ansible_python_interpreter=none\n"
     )
-    (project / "play").mkdir()  # no roles/ beside the playbook: found via roles_path only
+    (project / "play").mkdir()  # no roles/ beside the playbook: found via the config only
     (project / "play/pb.yml").write_text(
-        "- hosts: all\n  gather_facts: false\n  roles: [greeter]\n"
+        "- hosts: all\n  gather_facts: false\n  roles: [greeter, acme.tools.greet]\n"
     )
     proc = edgeauto(project, "run", "-i", "hosts.ini", "play/pb.yml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "hello from tarball" in proc.stdout
+    assert "hello from acme.tools 2.0.0" in proc.stdout
+
+
+def test_command_line_sources_and_the_old_list_format(project):
+    make_role(project / "src", "plain", "plain dir")
+    proc = edgeauto(project, "galaxy", "install", "src/plain", "-p", "roles")
+    assert proc.returncode == 0 and "role plain" in proc.stdout, proc.stderr
+    assert not (project / "requirements.lock.yml").exists()  # no -r: nothing to lock
+    repo = git_role_repo(project, "old")
+    (project / "requirements.yml").write_text(f"- src: git+file://{repo},v1.0\n")
+    proc = _install(project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "roles/old/tasks/main.yml").is_file()
+
+
+def test_a_collection_version_that_does_not_satisfy_the_requirement_is_refused(project):
+    collection_tarball(project, "acme", "tools", "1.2.0")
+    _requirements(project, collections=[{"name": "acme-tools-1.2.0.tar.gz", "version": ">=2.0"}])
+    proc = _install(project)
+    assert proc.returncode == 1 and "asks for >=2.0" in proc.stderr
+    assert "requirements.yml:" in proc.stderr
