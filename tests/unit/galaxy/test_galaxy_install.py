@@ -178,3 +178,34 @@ def test_a_collection_version_that_does_not_satisfy_the_requirement_is_refused(p
     proc = _install(project)
     assert proc.returncode == 1 and "asks for >=2.0" in proc.stderr
     assert "requirements.yml:" in proc.stderr
+
+
+def test_ansible_galaxy_spellings_role_install_and_collection_install_p(project):
+    role_tarball(project, "web")
+    collection_tarball(project, "acme", "tools", "1.0.0")
+    _requirements(
+        project,
+        roles=[{"src": "web.tar.gz", "name": "web"}],
+        collections=[{"name": "acme-tools-1.0.0.tar.gz", "type": "file"}],
+    )
+    proc = edgeauto(project, "galaxy", "collection", "install", "-r", "requirements.yml",
+                    "-p", "colls")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "1 installed" in proc.stdout and not (project / "roles").exists()
+    assert (project / "colls/ansible_collections/acme/tools/MANIFEST.json").is_file()
+    proc = edgeauto(project, "galaxy", "role", "install", "-r", "requirements.yml", "-p", "roles")
+    assert proc.returncode == 0 and (project / "roles/web/tasks/main.yml").is_file()
+    assert not (project / "requirements.lock.yml").exists()  # partial runs do not lock
+
+
+def test_a_directory_source_edited_after_locking_is_refused(project):
+    src = make_role(project / "src", "ntp", "v1")
+    _requirements(project, roles=[{"src": "src/ntp"}])
+    assert _install(project).returncode == 0
+    lock = yaml.safe_load((project / "requirements.lock.yml").read_text())
+    assert lock["roles"][0]["source"] == "src/ntp"  # relative: the lock moves with the project
+    assert _install(project, "--locked").returncode == 0
+    (src / "tasks/main.yml").write_text("- debug: msg=edited\n")
+    proc = _install(project, "--locked")
+    assert proc.returncode == 1 and "the lock file pins" in proc.stderr
+    assert "hello from v1" in (project / "roles/ntp/tasks/main.yml").read_text()
