@@ -209,3 +209,20 @@ def test_a_directory_source_edited_after_locking_is_refused(project):
     proc = _install(project, "--locked")
     assert proc.returncode == 1 and "the lock file pins" in proc.stderr
     assert "hello from v1" in (project / "roles/ntp/tasks/main.yml").read_text()
+
+
+def test_a_collection_from_a_git_repository_with_galaxy_yml(project):
+    repo = project / "repos/acme-util"
+    (repo / "roles/r/tasks").mkdir(parents=True)
+    (repo / "roles/r/tasks/main.yml").write_text("- debug: msg=util\n")
+    (repo / "galaxy.yml").write_text("namespace: acme\nname: util\nversion: 0.3.0\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "0.3.0")
+    git(repo, "tag", "v0.3.0")
+    _requirements(project, collections=[{"source": str(repo), "type": "git", "version": "v0.3.0"}])
+    proc = _install(project)
+    assert proc.returncode == 0, proc.stderr
+    assert "collection acme.util 0.3.0 installed" in proc.stdout
+    assert (project / "colls/ansible_collections/acme/util/roles/r/tasks/main.yml").is_file()
+    assert "already installed" in _install(project, "--locked").stdout
