@@ -60,6 +60,7 @@ def install_one(req: Requirement, roles_dir: Path, collections_dir: Path, *, for
         if locked is not None:
             _check_locked(req, staged, locked)
         dest = base / staged.name if req.kind == "role" else base.joinpath(*staged.name.split("."))
+        _recover_interrupted_swap(dest)
         current = read_info(dest)
         if current is None and dest.exists() and not force:
             raise GalaxyError(f"{req.describe()}: {dest} exists but was not installed by "
@@ -113,6 +114,16 @@ def _write_info(content: Path, req: Requirement, staged: Staged) -> None:
         (content / "meta").mkdir(exist_ok=True)
         galaxy_info = {"install_date": now, "version": staged.version}
         (content / "meta" / ".galaxy_install_info").write_text(yaml.safe_dump(galaxy_info))
+
+
+def _recover_interrupted_swap(dest: Path) -> None:
+    """A kill between the two renames of :func:`_swap_in` leaves the old version aside and no
+    destination: put it back, so the comparison below sees what was really installed."""
+    if dest.exists() or not dest.parent.is_dir():
+        return
+    aside = sorted(dest.parent.glob(f".{dest.name}.edgeauto-old-*"))
+    if aside:
+        os.rename(aside[-1], dest)
 
 
 def _swap_in(content: Path, dest: Path) -> None:

@@ -226,3 +226,15 @@ def test_a_collection_from_a_git_repository_with_galaxy_yml(project):
     assert "collection acme.util 0.3.0 installed" in proc.stdout
     assert (project / "colls/ansible_collections/acme/util/roles/r/tasks/main.yml").is_file()
     assert "already installed" in _install(project, "--locked").stdout
+
+
+def test_an_install_interrupted_between_the_renames_is_recovered(project):
+    """Stands in for a kill between the two renames by making that state by hand."""
+    role_tarball(project, "web")
+    _requirements(project, roles=[{"src": "web.tar.gz", "name": "web", "version": "1.0.0"}])
+    assert _install(project).returncode == 0
+    roles = project / "roles"
+    (roles / "web").rename(roles / ".web.edgeauto-old-4242")
+    proc = _install(project)
+    assert proc.returncode == 0 and "already installed" in proc.stdout, proc.stdout
+    assert (roles / "web/tasks/main.yml").is_file() and not list(roles.glob(".web.*"))
