@@ -75,8 +75,10 @@ def run_install(args) -> int:
     from edgeauto.galaxy.requirements import load_requirements, parse_entry
 
     cfg = active()
-    roles = getattr(args, "galaxy_roles_path", None) or cfg.get("roles_path")[0]
-    colls = getattr(args, "galaxy_collections_path", None) or cfg.get("collections_path")[0]
+    roles = getattr(args, "galaxy_roles_path", None) or _first(cfg.get("roles_path"), "roles")
+    colls = getattr(args, "galaxy_collections_path", None) or _first(
+        cfg.get("collections_path"), "collections"
+    )
     roles_dir, colls_dir = Path(roles).expanduser(), Path(colls).expanduser()
     kind = args.galaxy_kind
     req_file = Path(args.requirements) if args.requirements else None
@@ -101,6 +103,15 @@ def run_install(args) -> int:
     kept = sum(o.action == "kept" for o in outcomes)
     print(f"{len(outcomes) - kept} installed, {kept} kept")
     return 0
+
+
+def _first(paths: list, what: str) -> str:
+    """The first configured entry: where ansible-galaxy installs too."""
+    if not paths:
+        from edgeauto.errors import EdgeautoError
+
+        raise EdgeautoError(f"{what}_path is empty in the configuration; give -p/--{what}-path")
+    return paths[0]
 
 
 def _kind_of(src: str) -> str:
