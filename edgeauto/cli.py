@@ -29,6 +29,7 @@ COMMANDS = (
     "config",
     "completion",
     "test",
+    "galaxy",
 )
 
 
