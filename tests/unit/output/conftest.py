@@ -1,6 +1,7 @@
 """A real ``edgeauto run --report`` on the local connection, shared by the report tests.
 
-Two inventory hosts (alpha, beta) that both use the local connection. The playbook only echoes,
+Two inventory hosts (alpha, beta) that both use the local connection, and ghost: SSH to a
+loopback port nothing listens on (unreachable at once). The playbook only echoes,
 fails on purpose, and runs one ``copy`` in check mode with ``diff`` against a file in the test's
 temporary directory (check mode: reads it, changes nothing), so nothing on the controller is
 modified. It carries a no_log secret and a vaulted variable that must never reach the page.
@@ -8,6 +9,7 @@ modified. It carries a no_log secret and a vaulted variable that must never reac
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -27,6 +29,9 @@ PLAYBOOK = """
   vars:
     nolog_secret: NoLogPlain-7d1e9
   tasks:
+    - name: say <hello> & "quote"
+      command: echo hello from {{ inventory_hostname }}
+      when: inventory_hostname == 'nobody'
     - name: say hello
       command: echo hello from {{ inventory_hostname }}
     - name: echo the vaulted value
@@ -51,6 +56,13 @@ PLAYBOOK = """
 """
 
 
+def _free_port() -> int:
+    """A loopback port nothing listens on (bound once to find it, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @dataclass
 class ReportRun:
     html: str
@@ -71,12 +83,13 @@ def report_run(tmp_path_factory) -> ReportRun:
     (work / "inventory.ini").write_text(
         f"[all:vars]\nansible_connection=local\nconf_path={work / 'conf.txt'}\n"
         "[edge]\nalpha\nbeta\n"
+        f"[far]\nghost ansible_connection=ssh ansible_host=127.0.0.1 ansible_port={_free_port()}\n"
     )
     (work / "pb.yml").write_text(PLAYBOOK)
     report = work / "out" / "run.html"
     proc = subprocess.run(
         [sys.executable, "-m", "edgeauto", "run", "-i", "inventory.ini", "pb.yml"]
-        + ["--vault-password-file", "pw", "--no-retry-file", "--report", str(report)],
+        + ["--vault-password-file", "pw", "--no-retry-file", "--report", str(report), "-T", "3"],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,

@@ -32,10 +32,10 @@ def test_rendered_dom_has_failures_hosts_and_recap(report_run, tmp_path):
     dom = proc.stdout
     assert proc.returncode == 0 and "<body>" in dom, proc.stderr[-2000:]
     failures = dom.split('<section id="failures">')[1].split("</section>")[0]
-    assert failures.count('<tr class="failure">') == 2 and "disk check" in failures
-    for host in ("alpha", "beta"):
+    assert failures.count('<tr class="failure">') == 3 and "disk check" in failures
+    for host in ("alpha", "beta", "ghost"):
         assert f'id="host-{host}"' in dom
-    assert dom.count('<tr class="recap-host">') == 2
+    assert dom.count('<tr class="recap-host">') == 3
 
 
 def test_screenshot_is_a_real_picture(report_run, tmp_path):

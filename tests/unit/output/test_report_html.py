@@ -29,7 +29,9 @@ def test_sections_come_in_order_failures_first(report_run):
 def test_failures_name_host_task_and_message(report_run):
     failures = report_run.html.split('<section id="failures"')[1].split("</section>")[0]
     rows = re.findall(r'<tr class="failure">(.*?)</tr>', failures, re.S)
-    assert len(rows) == 2
+    assert len(rows) == 3
+    ghost = next(r for r in rows if "<td>ghost</td>" in r)
+    assert "Connection refused" in ghost  # why it is unreachable
     beta = next(r for r in rows if "<td>beta</td>" in r)
     assert "disk check" in beta and "disk-full-on-beta" in beta and "rc=3" in beta
     alpha = next(r for r in rows if "<td>alpha</td>" in r)
@@ -38,7 +40,8 @@ def test_failures_name_host_task_and_message(report_run):
 
 def test_every_host_has_a_timeline_of_its_tasks(report_run):
     hosts = report_run.html.split('<section id="hosts"')[1].split("</section>")[0]
-    for host in ("alpha", "beta"):
+    assert 'class="badge unreachable"' in hosts
+    for host in ("alpha", "beta", "ghost"):
         assert f'<h3 class="host" id="host-{host}">{host}</h3>' in hosts
     alpha = hosts.split('id="host-alpha"')[1].split("</table>")[0]
     for name in ("say hello", "echo the vaulted value", "quiet secret", "quiet failure"):
@@ -48,6 +51,11 @@ def test_every_host_has_a_timeline_of_its_tasks(report_run):
     assert starts == sorted(starts)  # one host's tasks one after another
     for left, width in re.findall(r"left:([0-9.]+)%;width:([0-9.]+)%", hosts):
         assert 0 <= float(left) <= 100 and 0 < float(width) <= 100
+
+
+def test_values_are_escaped(report_run):
+    assert "say &lt;hello&gt; &amp; &quot;quote&quot;" in report_run.html
+    assert "<hello>" not in report_run.html
 
 
 def test_changed_files_show_the_predicted_diff(report_run):
@@ -60,7 +68,7 @@ def test_changed_files_show_the_predicted_diff(report_run):
 def test_recap_has_the_counters_of_every_host(report_run):
     recap = report_run.html.split('<section id="recap"')[1]
     rows = dict(re.findall(r'<tr class="recap-host"><td>(\w+)</td>(.*?)</tr>', recap))
-    assert set(rows) == {"alpha", "beta"}
+    assert set(rows) == {"alpha", "beta", "ghost"}
     counts = [int(n) for n in re.findall(r">(\d+)<", rows["beta"])]
     assert counts[3] == 1  # failed
 
