@@ -173,9 +173,18 @@ def _diffs(shown: dict) -> list[tuple[str, str]]:
             continue
         text = render_diff(item["diff"])
         if text:
-            where = item.get("dest") or item.get("path") or item.get("name") or ""
+            where = item.get("dest") or item.get("path") or _diff_header(item["diff"])
             out.append((str(where), text))
     return out
+
+
+def _diff_header(diff) -> str:
+    """The file a diff is about when the result does not say (lineinfile names it only in
+    the diff's ``before_header``)."""
+    first = diff[0] if isinstance(diff, list) and diff else diff
+    if not isinstance(first, dict):
+        return ""
+    return str(first.get("before_header") or first.get("after_header") or "")
 
 
 def write_atomically(path: Path, text: str) -> None:
