@@ -2,7 +2,7 @@
 # Install everything edgeauto and its test suite need on a fresh Debian 12 machine, idempotently:
 # Debian packages (OpenSSH, mmdebstrap and systemd-nspawn for the lab, shells the remote side is
 # tested under, zsh and fish for the completion tests, qemu-user for foreign-architecture lab
-# hosts, libvirt headers for libvirt-python),
+# hosts, libvirt headers for libvirt-python, chromium to render the --report page in tests),
 # then a virtualenv in .venv with edgeauto installed in editable mode.
 # Usage: scripts/setup.sh [--no-apt] [--no-test-deps]
 set -eu
@@ -20,7 +20,7 @@ done
 APT_PACKAGES="openssh-server openssh-client mmdebstrap systemd-container shellcheck busybox-static
 dash zstd qemu-user-static binfmt-support libvirt-dev libvirt0 pkg-config iproute2 sudo uidmap
 dropbear-bin gcc python3-dev arch-test ruby
-docker.io containerd runc iptables zsh fish"
+docker.io containerd runc iptables zsh fish chromium"
 
 if [ "$want_apt" = 1 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""

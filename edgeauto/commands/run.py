@@ -113,6 +113,11 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--step", action="store_true", help="confirm each task before running it (y/n/c)"
     )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write a self-contained HTML report of the run (docs/report.md)",
+    )
     parser.add_argument("--list-hosts", action="store_true")
     parser.add_argument("--list-tasks", action="store_true")
     parser.add_argument("--list-tags", action="store_true")
@@ -206,6 +211,16 @@ def _retry_file(cfg, args):
 
 
 def make_reporter(args):
+    reporter = _output_reporter(args)
+    if getattr(args, "report", None):
+        from edgeauto.output.report_html import HtmlReportReporter
+        from edgeauto.output.reporter import MultiReporter
+
+        return MultiReporter(reporter, HtmlReportReporter(args.report))
+    return reporter
+
+
+def _output_reporter(args):
     if args.json:  # only what the chosen reporter needs is imported (start-up time)
         from edgeauto.output.jsonout import JsonReporter
 
@@ -257,7 +272,10 @@ def main(args) -> int:
         import json
 
         problems = [str(p) for p in getattr(exc, "problems", [])] or [str(exc)]
-        print(json.dumps({"exit_code": exc.exit_code, "errors": problems, "plays": []}, indent=2))
+        from edgeauto.output.jsonout import SCHEMA_VERSION
+
+        doc = {"schema_version": SCHEMA_VERSION, "exit_code": exc.exit_code, "errors": problems}
+        print(json.dumps({**doc, "plays": []}, indent=2))
         return exc.exit_code
     if args.syntax_check:
         for path in args.playbooks:

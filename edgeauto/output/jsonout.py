@@ -3,7 +3,8 @@
 Shaped like ansible's ``json`` stdout callback (plays → tasks → hosts) so CI scripts written for
 it keep working, plus what edgeauto adds: ``not_run`` (tasks an interruption stopped) and
 ``exit_code``, and per host ``stats[host]["round_trips"]``. no_log results are censored exactly
-as on the console; vault values are masked (``********``).
+as on the console; vault values are masked (``********``). The document is a stable,
+versioned schema (``schema_version``, every field in docs/json-schema.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 
 from edgeauto.output.render import visible_result
 from edgeauto.output.reporter import CollectingReporter
+
+SCHEMA_VERSION = 1  # docs/json-schema.md; bump on any change a consumer could trip over
 
 
 class JsonReporter(CollectingReporter):
@@ -67,6 +70,7 @@ class JsonReporter(CollectingReporter):
     def run_end(self, run, result) -> None:
         with self.lock:
             self.document = {
+                "schema_version": SCHEMA_VERSION,
                 "plays": self.plays,
                 "stats": _stats_with_round_trips(run, result.stats),
                 "exit_code": result.exit_code,
