@@ -205,7 +205,8 @@ class HostRunner:
         if task.register:  # as ansible registers a module's argument failure
             registered = registered_value(te.final.result)
             if isinstance(exc, ModuleArgumentError) and isinstance(registered, dict):
-                registered = {**registered, "msg": exc.message}  # the module's words alone
+                # the module's words alone, in ansible-core's wording where we know it
+                registered = {**registered, "msg": exc.ansible_msg or exc.message}
             self.state.register(task.register, registered, False)
         self.walk_state.outbox.append(te)
         out = self.flush()

@@ -161,8 +161,12 @@ class _Environment(jinja2.Environment):
     template_class = _Template
     concat = staticmethod(_concat)  # type: ignore[assignment]
 
+    raw_strings = True  # False: Jinja2's own escapes (\\ → \), for conditionals
+
     @property
     def lexer(self) -> jinja2.lexer.Lexer:  # type: ignore[override]
+        if not self.raw_strings:
+            return jinja2.lexer.get_lexer(self)
         lexer = self.__dict__.get("_raw_lexer")
         if lexer is None:
             lexer = self.__dict__["_raw_lexer"] = _RawStringLexer(self)
@@ -188,7 +192,12 @@ TEMPLATE_OPTIONS = (
 
 
 @lru_cache(maxsize=32)
-def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Environment:
+def _environment(
+    template_dirs: tuple[str, ...], options: tuple = (), raw_strings: bool = True
+) -> _Environment:
+    """``raw_strings=False`` is the environment of conditionals (when, assert's that,
+    failed_when…): ansible-core 2.19 evaluates them with escape_backslashes off, so there a
+    literal '(\\+|-)' is the regex (\\+|-), while in a ``{{ }}`` template it stays as written."""
     # trailing newlines are restored by count, as Ansible does (keep_trailing_newline: off)
     settings: dict[str, Any] = {"trim_blocks": True, "keep_trailing_newline": False}
     settings.update(options)
@@ -199,6 +208,7 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
         auto_reload=False,
         **settings,
     )
+    env.raw_strings = raw_strings
     env.filters.update(_filters.filters())
     env.tests.update(_jtests.tests())
     for table in (env.filters, env.tests):  # FQCN spellings: x | ansible.builtin.to_json
@@ -209,8 +219,10 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
 
 
 @lru_cache(maxsize=4096)
-def _compile(template_dirs: tuple[str, ...], source: str, options: tuple = ()) -> jinja2.Template:
-    return _environment(template_dirs, options).from_string(source)
+def _compile(
+    template_dirs: tuple[str, ...], source: str, options: tuple = (), raw_strings: bool = True
+) -> jinja2.Template:
+    return _environment(template_dirs, options, raw_strings).from_string(source)
 
 
 def _trailing_newlines(text: str) -> int:

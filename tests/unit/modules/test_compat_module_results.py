@@ -38,3 +38,41 @@ def test_the_plaintext_warning_comes_with_check_mode_and_failures_too():
     ):
         out = user.MODULE.finish(record, {"name": "u", "password": "plain"}, None)
         assert out["warnings"] == [user.PLAINTEXT_WARNING]
+
+
+def _ansible_msg(module_name: str, args: dict) -> str:
+    from edgeauto.errors import ModuleArgumentError
+    from edgeauto.modules.registry import get_module
+
+    with pytest.raises(ModuleArgumentError) as caught:
+        get_module(module_name).validate(args, None, final=True)
+    return caught.value.ansible_msg
+
+
+@pytest.mark.parametrize(
+    "module, args, expected",
+    [
+        ("wait_for_connection", {"foo": "bar"}, "Invalid options for wait_for_connection: foo"),
+        ("reboot", {"foo": "bar"}, "Invalid options for reboot: foo"),
+        ("file", {"state": "touch"}, "missing required arguments: path"),
+        (
+            "ping",
+            {"foo": 1},
+            "Unsupported parameters for (ping) module: foo. Supported parameters include: data.",
+        ),
+        (
+            "file",
+            {"path": "/x", "state": "gone"},
+            "value of state must be one of: absent, directory, file, hard, link, touch, got: gone",
+        ),
+    ],
+)
+def test_an_argument_error_carries_ansible_cores_exact_message(module, args, expected):
+    assert _ansible_msg(module, args) == expected
+
+
+def test_a_path_argument_given_a_mapping_becomes_its_text_as_in_ansible():
+    from edgeauto.modules.registry import get_module
+
+    args = get_module("file").validate({"path": {"path": "/tmp/x"}, "state": "absent"}, final=True)
+    assert args["path"] == "{'path': '/tmp/x'}"

@@ -1,0 +1,30 @@
+"""A task whose arguments are wrong under ignore_errors registers ansible-core's own words
+(targets compare ``msg`` exactly) while edgeauto prints its own, with file:line."""
+
+from edgeauto.errors import EXIT_OK
+
+
+def test_an_argument_error_still_prints_our_words_with_file_and_line(lab):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - wait_for_connection: {foo: bar}
+              register: invalid_parameter
+              ignore_errors: true
+            - name: exact
+              assert:
+                that:
+                  - invalid_parameter is failed
+                  - "invalid_parameter.msg == 'Invalid options for wait_for_connection: foo'"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK
+    assert rep.status_of("h1", "exact") == "ok"
+    failed = [r for r in rep.results if r.status == "failed"]
+    assert (
+        "site.yml:5" in failed[0].result["msg"]
+        and "has no argument 'foo'" in failed[0].result["msg"]
+    )

@@ -1,0 +1,20 @@
+"""Backslashes in string literals: ansible-core 2.19 keeps them in ``{{ }}`` templates but
+evaluates conditionals with Jinja2's own escapes (escape_backslashes off), so the systemd
+target's ``regex_search('(\\\\+|-)(PAM|AUDIT)') is not none`` holds there and nowhere else.
+Checked against ansible-core 2.19.14's Templar (evaluate_conditional / template)."""
+
+from edgeauto.templating import Templar
+
+FEATURES = {"f": "+PAM +AUDIT -GNUTLS"}
+
+
+def test_a_conditional_reads_a_doubled_backslash_as_one():
+    t = Templar(FEATURES)
+    assert t.is_true(r"f | regex_search('(\\+|-)(PAM|AUDIT)') is not none") is True
+    assert t.is_true(r"'a\\b' == 'a' + '\\' + 'b'") is True
+
+
+def test_a_template_keeps_the_backslashes_as_written():
+    t = Templar(FEATURES)
+    assert t.render(r"{{ f | regex_search('(\\+|-)(PAM|AUDIT)') }}") is None
+    assert t.render(r"{{ f | regex_search('\+PAM') }}") == "+PAM"
