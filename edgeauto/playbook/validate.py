@@ -208,8 +208,8 @@ class Validator:
             if handler.name is not None:
                 names.add(str(handler.name))
                 if handler.role is not None:
-                    names.add(f"{handler.role.name} : {handler.name}")
-            names |= {str(topic) for topic in handler.listen}
+                    names |= {f"{p} : {handler.name}" for p in handler.role.prefixes}
+            names |= {str(topic) for topic in handler.listen_topics}
         nodes = [*play.pre_tasks, *play.tasks, *play.post_tasks]
         for task in iter_tasks(nodes + [n for role in play.roles for n in role.tasks]):
             if task.action != "include_role":
@@ -222,7 +222,7 @@ class Validator:
             for handler in role.handlers:
                 if handler.name:
                     names.add(str(handler.name))
-                names |= {str(t) for t in handler.listen}
+                names |= {str(t) for t in handler.listen_topics}
         return names
 
     # ------------------------------------------------------------------ tasks

@@ -236,6 +236,13 @@ def leaf_tasks(items) -> list[dict]:
     return out
 
 
+def play_roles(data) -> list:
+    """The ``roles:`` of a playbook's plays, for each play in order (a task file: none)."""
+    if not isinstance(data, list) or not any(isinstance(d, dict) and "hosts" in d for d in data):
+        return [[]]
+    return [list(p.get("roles") or []) for p in data if isinstance(p, dict)]
+
+
 def tasks_of(data) -> list[tuple[list, list]]:
     """(tasks, handlers) of a task file — its one list — or of every play of a playbook, so a
     task is judged next to the handlers its ``notify`` names and handlers are judged as
@@ -285,7 +292,14 @@ def categorize(message: str, action: str) -> str:
 
 
 def judge_task(
-    task: dict, target: Path, work: Path, index: int, file: str, handlers=(), as_handler=False
+    task: dict,
+    target: Path,
+    work: Path,
+    index: int,
+    file: str,
+    handlers=(),
+    as_handler=False,
+    roles=(),
 ) -> TaskVerdict:
     """Load and validate one task as a one-task playbook placed in the target's directory
     layout (so files/ and templates/ resolve as they would in the role), next to the handlers
@@ -296,8 +310,10 @@ def judge_task(
     action = action_of(task)
     stubs = [_stub(h) for h in handlers]
     play = {"hosts": "all", "gather_facts": False, "tasks": [], "handlers": stubs}
-    if as_handler:
-        play["handlers"] = [task]
+    if roles:  # the play's roles: their handlers answer `role : name` notifications
+        play["roles"] = list(roles)
+    if as_handler:  # next to the play's other handlers, which it may notify in turn
+        play["handlers"] = [task] + [_stub(h) for h in handlers if h is not task]
     else:
         play["tasks"] = [task]
     path = work / f"compat-{target.name}-{index}.yml"
@@ -314,6 +330,8 @@ def judge_task(
 def _stub(handler: dict) -> dict:
     """A handler reduced to what a ``notify`` matches (name, listen): a task is not blamed for
     a handler edgeauto rejects — that handler gets its own verdict."""
+    if any(k in handler for k in STRUCTURE):
+        return handler  # handlers: - import_tasks: x.yml brings its handlers, kept as is
     stub = {k: handler[k] for k in ("name", "listen") if k in handler}
     stub["debug"] = {"msg": "handler stand-in"}
     return stub
@@ -350,7 +368,7 @@ def judge_target(target: Path) -> TargetReport:
     # are found through the playbook dir, like a role's own files would be.
     with tempfile.TemporaryDirectory(prefix=".compat-", dir=target) as tmp:
         work = Path(tmp)
-        for link in ("files", "templates", "vars", "defaults", "handlers"):
+        for link in ("files", "templates", "vars", "defaults", "handlers", "roles", "collections"):
             if (target / link).is_dir():
                 (work / link).symlink_to(target / link)
         index = 0
@@ -359,17 +377,17 @@ def judge_target(target: Path) -> TargetReport:
                 data = yaml.load(file.read_text(), Loader=_Loose)
             except yaml.YAMLError:
                 continue
-            for tasks, handlers in tasks_of(data):
+            for (tasks, handlers), roles in zip(tasks_of(data), play_roles(data), strict=False):
                 handlers = leaf_tasks(handlers)  # every one can be notified, includes too
                 known = handlers + role_handlers
                 for task in leaf_tasks(tasks):
                     if _judgeable(task):
                         index += 1
-                        v = judge_task(task, target, work, index, file.name, known)
+                        v = judge_task(task, target, work, index, file.name, known, roles=roles)
                         report.verdicts.append(v)
                 for handler in filter(_judgeable, handlers):
                     index += 1
-                    v = judge_task(handler, target, work, index, file.name, as_handler=True)
+                    v = judge_task(handler, target, work, index, file.name, known, True, roles)
                     report.verdicts.append(v)
     return report
 
