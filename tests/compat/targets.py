@@ -103,6 +103,12 @@ NOT_SELECTED = {
 # Tasks of an applicable target that only run elsewhere (a `when` picks another OS family):
 # their rejection does not fail the target's load half.
 OTHER_OS_MODULES = ("dnf", "yum", "zypper", "pkgng", "homebrew", "apk", "pacman", "win_")
+# Modules that exist only inside ansible-test's own test environment: tasks using them do not
+# fail a target's load half either (no playbook outside ansible's test suite can have them).
+ANSIBLE_TEST_ONLY_MODULES = {
+    "httptester_kinit": "ansible-test's module that gets a Kerberos ticket from its httptester "
+    "container (get_url, uri: use_gssapi.yml)",
+}
 
 STRUCTURE = {
     "include_tasks",
@@ -217,9 +223,8 @@ class TargetReport:
 
 
 def _other_os(reason: str) -> bool:
-    return any(
-        reason.startswith((f"module {m}", f"{m}: module", f"{m}:")) for m in OTHER_OS_MODULES
-    )
+    modules = (*OTHER_OS_MODULES, *ANSIBLE_TEST_ONLY_MODULES)
+    return any(reason.startswith((f"module {m}", f"{m}: module", f"{m}:")) for m in modules)
 
 
 def leaf_tasks(items) -> list[dict]:
@@ -453,6 +458,9 @@ RUN_SELECTED = (  # tried in this order by `--run` without names: small, self-co
 
 # Targets whose run half cannot be done on a lab host (their load half still counts).
 RUN_NOT_APPLICABLE = {
+    "wait_for_connection": "its last tasks run ansible-core's own `ansible localhost -m "
+    "wait_for_connection` on the controller (a check of ansible's connection plugins); every "
+    "task before them passes",
     "get_url": "needs ansible-test's httptester (its HTTPS/Kerberos test server) or the internet",
     "uri": "needs ansible-test's httptester (its HTTPS/Kerberos test server) or the internet",
     "reboot": "reboots the host; its aliases keep it out of containers (skip/docker)",
@@ -668,6 +676,8 @@ def render_not_applicable(root: Path) -> str:
     lines = ["| target(s) | not applicable because |", "|---|---|"]
     for name, why in {**NOT_APPLICABLE, **NOT_SELECTED}.items():
         lines.append(f"| {name} | {why} |")
+    for name, why in ANSIBLE_TEST_ONLY_MODULES.items():
+        lines.append(f"| tasks using {name} (load half) | {why} |")
     scripted = []
     for name in SELECTED:
         why = run_applicability(name, root) if (root / name).is_dir() else None

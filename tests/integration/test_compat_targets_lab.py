@@ -25,6 +25,7 @@ RUN_PASS_FLOOR = (
     "raw",
     "service_facts",
     "apt_repository",
+    "systemd",
 )
 
 
