@@ -502,12 +502,18 @@ RUN_PACKAGES = {
 }
 
 
+# Targets that install from the distribution's mirror without updating the cache first:
+# ansible-test's containers come with apt's lists, the lab's minimal image has none.
+RUN_APT_LISTS = ("apt", "deb822_repository", "package", "package_facts", "iptables")
+
+
 def run_playbook_text(name: str, host: str) -> str:
     plays = []
-    if RUN_PACKAGES.get(name):
-        packages = list(RUN_PACKAGES[name])
-        install = {"apt": {"name": packages, "update_cache": True, "cache_valid_time": 3600}}
-        plays.append({"hosts": host, "gather_facts": False, "tasks": [install]})
+    if RUN_PACKAGES.get(name) or name in RUN_APT_LISTS:
+        apt: dict = {"update_cache": True}
+        if RUN_PACKAGES.get(name):
+            apt["name"] = list(RUN_PACKAGES[name])
+        plays.append({"hosts": host, "gather_facts": False, "tasks": [{"apt": apt}]})
     plays.append({"hosts": host, "gather_facts": True, "roles": [{"role": name}]})
     return yaml.safe_dump(plays, sort_keys=False)
 
