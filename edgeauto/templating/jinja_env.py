@@ -13,6 +13,8 @@ WHY each piece exists:
 
 from __future__ import annotations
 
+import collections.abc as cabc
+import functools
 from collections import ChainMap
 from collections.abc import Iterator
 from functools import lru_cache
@@ -191,6 +193,22 @@ TEMPLATE_OPTIONS = (
 (Ansible's option names)."""
 
 
+_ITERATORS = (cabc.Iterator, cabc.ItemsView, cabc.KeysView, cabc.ValuesView, range)
+
+
+def _consumed(func):
+    """A filter whose iterator result (Jinja2's map/select/selectattr, dict views, range) is
+    made a list, as ansible-core 2.19 does with every filter's output: there
+    ``results | map(attribute='stat') | selectattr('exists') == []`` compares lists."""
+
+    @functools.wraps(func)  # keeps jinja_pass_arg (pass_context & co.)
+    def filter_(*args, **kwargs):
+        out = func(*args, **kwargs)
+        return list(out) if isinstance(out, _ITERATORS) else out
+
+    return filter_
+
+
 @lru_cache(maxsize=32)
 def _environment(
     template_dirs: tuple[str, ...], options: tuple = (), raw_strings: bool = True
@@ -210,6 +228,8 @@ def _environment(
     )
     env.raw_strings = raw_strings
     env.filters.update(_filters.filters())
+    for name, func in list(env.filters.items()):
+        env.filters[name] = _consumed(func)
     env.tests.update(_jtests.tests())
     for table in (env.filters, env.tests):  # FQCN spellings: x | ansible.builtin.to_json
         for name, func in list(table.items()):

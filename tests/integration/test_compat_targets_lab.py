@@ -26,6 +26,7 @@ RUN_PASS_FLOOR = (
     "service_facts",
     "apt_repository",
     "systemd",
+    "package_facts",
 )
 
 
