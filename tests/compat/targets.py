@@ -506,7 +506,15 @@ RUN_PACKAGES = {
 
 # Targets that install from the distribution's mirror without updating the cache first:
 # ansible-test's containers come with apt's lists, the lab's minimal image has none.
-RUN_APT_LISTS = ("apt", "deb822_repository", "package", "package_facts", "iptables")
+RUN_APT_LISTS = (
+    "apt",
+    "deb822_repository",
+    "package",
+    "package_facts",
+    "iptables",
+    "user",
+    "group",
+)
 
 
 def run_playbook_text(name: str, host: str) -> str:

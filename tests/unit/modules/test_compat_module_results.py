@@ -76,3 +76,26 @@ def test_a_path_argument_given_a_mapping_becomes_its_text_as_in_ansible():
 
     args = get_module("file").validate({"path": {"path": "/tmp/x"}, "state": "absent"}, final=True)
     assert args["path"] == "{'path': '/tmp/x'}"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            {"name": "foo", "non_unique": True},
+            "non_unique is True but all of the following are missing: gid",
+        ),
+        (
+            {"name": "foo", "force": True, "local": True},
+            "force is not a valid option for local, force=True and local=True are mutually "
+            "exclusive",
+        ),
+    ],
+)
+def test_group_refuses_what_ansibles_group_module_refuses(args, expected):
+    from edgeauto.errors import ModuleArgumentError
+    from edgeauto.modules.registry import get_module
+
+    with pytest.raises(ModuleArgumentError) as caught:
+        get_module("group").validate(args, None, final=True)
+    assert (caught.value.ansible_msg or caught.value.message) == expected
