@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
-from edgeauto.modules.core._common import flag, text
+from edgeauto.modules.core._common import text
 from edgeauto.modules.core._svc import STATES, early_check, tristate, warnings_of
-from edgeauto.modules.core.systemd_service import check_systemd_args, systemd_finish
+from edgeauto.modules.core.systemd_service import (
+    check_systemd_args,
+    systemd_finish,
+    systemd_only_words,
+)
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -132,12 +136,7 @@ class ServiceModule(RemoteModule):
             runlevel=text(args.get("runlevel")) or "default",
             use=(text(args.get("use")) or "auto").lower(),
             systemd_only=",".join(systemd_only(args)),
-            masked=tristate(args.get("masked")),
-            daemon_reload=flag(args.get("daemon_reload")),
-            daemon_reexec=flag(args.get("daemon_reexec")),
-            scope=args.get("scope") or "system",
-            no_block=flag(args.get("no_block")),
-            force="1" if args.get("force") else "",
+            **systemd_only_words(args),
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
