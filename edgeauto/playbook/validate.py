@@ -283,10 +283,11 @@ class Validator:
             try:
                 checker.validate(dict(task.args), task.pos, final=False)
             except ModuleArgumentError as exc:
-                if task.ignore_errors not in (True, "yes", "true", "True"):
+                ignored = task.ignore_errors in (True, "yes", "true", "True")
+                if not ignored and task.failed_when is None:
                     self.problems += checks.argument_problems(checker, task, exc)
                 # else: as with ansible-playbook the task fails when it runs, its failure is
-                # ignored (and registered) and the play goes on
+                # ignored (and registered) or judged by failed_when, and the play goes on
         elif task.action == "add_host" and module is None:
             if not any(k in task.args for k in ("name", "host", "hostname")):
                 self.problem("add_host needs 'name' (the new host), found none", task.pos)

@@ -252,7 +252,11 @@ class UserModule(RemoteModule):
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = self._result(record, args)
-        warnings = [plaintext_warning(args.get("password")), *out.pop("warnings", [])]
+        warnings = [
+            plaintext_warning(args.get("password")),
+            APPEND_WARNING if args.get("append") and args.get("groups") is None else None,
+            *out.pop("warnings", []),
+        ]
         if any(warnings):
             out["warnings"] = [w for w in warnings if w]
         return out
@@ -300,6 +304,11 @@ class UserModule(RemoteModule):
         return out
 
 
+# Ansible's words (its missing space included) for append without groups
+APPEND_WARNING = (
+    "'append' is set, but no 'groups' are specified. Use 'groups' for appending new groups."
+    "This will change to an error in Ansible 2.14."
+)
 _NOT_CRYPT = re.compile(r"[^a-zA-Z0-9./=]")
 _HASH_LENGTHS = {"1": 22, "5": 43, "6": 86, "y": 43}
 PLAINTEXT_WARNING = (

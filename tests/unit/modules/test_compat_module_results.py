@@ -99,3 +99,17 @@ def test_group_refuses_what_ansibles_group_module_refuses(args, expected):
     with pytest.raises(ModuleArgumentError) as caught:
         get_module("group").validate(args, None, final=True)
     assert (caught.value.ansible_msg or caught.value.message) == expected
+
+
+def test_append_without_groups_warns_like_ansibles_user_module():
+    from edgeauto.templating import Templar
+
+    record = {"status": "ok", "fields": {"op": "modify"}}
+    out = user.MODULE.finish(record, {"name": "u", "append": True}, None)
+    assert out["warnings"] == [user.APPEND_WARNING]
+    # the user target's assert: a list of warnings `is search(...)`
+    t = Templar({"r": out})
+    condition = "r['warnings'] is search(\"'append' is set, but no 'groups' are specified\")"
+    assert t.is_true(condition)
+    grouped = user.MODULE.finish(record, {"name": "u", "append": True, "groups": []}, None)
+    assert "warnings" not in grouped

@@ -28,3 +28,30 @@ def test_an_argument_error_still_prints_our_words_with_file_and_line(lab):
         "site.yml:5" in failed[0].result["msg"]
         and "has no argument 'foo'" in failed[0].result["msg"]
     )
+
+
+def test_an_argument_failure_that_failed_when_expects_passes_and_one_it_does_not_fails(lab):
+    # The group target: `failed_when: not result.failed` on a task with bad arguments; no
+    # module runs (the arguments are refused on the controller).
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: expected
+              group: {name: g1, gid_min: 1000, local: true}
+              register: r
+              failed_when: not r.failed
+            - name: seen
+              assert:
+                that: "r.msg == \\"'gid_min' and 'gid_max' can not be used with 'local'\\""
+            - name: unexpected
+              group: {name: g2, gid_min: 1000, local: true}
+              failed_when: "'gid_min' in msg"
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "expected") == "ok"
+    assert rep.status_of("h1", "seen") == "ok"
+    assert rep.status_of("h1", "unexpected") == "failed"
+    assert result.exit_code != EXIT_OK
