@@ -54,6 +54,12 @@ def _ansible_msg(module_name: str, args: dict) -> str:
     [
         ("wait_for_connection", {"foo": "bar"}, "Invalid options for wait_for_connection: foo"),
         ("reboot", {"foo": "bar"}, "Invalid options for reboot: foo"),
+        (
+            "shell",
+            {"_raw_params": "echo hi", "expand_argument_vars": False},
+            "Unsupported parameters for (shell) module: expand_argument_vars",
+        ),
+        ("command", {"chdir": "/"}, "one of the following is required: _raw_params, cmd, argv"),
         ("file", {"state": "touch"}, "missing required arguments: path"),
         (
             "ping",
