@@ -284,7 +284,7 @@ class Validator:
                 checker.validate(dict(task.args), task.pos, final=False)
             except ModuleArgumentError as exc:
                 ignored = task.ignore_errors in (True, "yes", "true", "True")
-                if not ignored and task.failed_when is None:
+                if not ignored and not _expects_failure(task):
                     self.problems += checks.argument_problems(checker, task, exc)
                 # else: as with ansible-playbook the task fails when it runs, its failure is
                 # ignored (and registered) or judged by failed_when, and the play goes on
@@ -472,3 +472,16 @@ def load_and_validate(
     if problems:
         raise ValidationError(problems)
     return playbook
+
+
+def _expects_failure(task: Task) -> bool:
+    """A failed_when written to expect the module's failure (``not r.failed``, ``'x' in
+    r.msg``): its argument error is judged when it runs, as by Ansible. Any other failed_when
+    (``r.rc != 0``) keeps the error before anything runs."""
+    if task.failed_when is None:
+        return False
+    text = " ".join(
+        str(c)
+        for c in (task.failed_when if isinstance(task.failed_when, list) else [task.failed_when])
+    )
+    return "failed" in text or "msg" in text

@@ -1,7 +1,10 @@
 """A task whose arguments are wrong under ignore_errors registers ansible-core's own words
 (targets compare ``msg`` exactly) while edgeauto prints its own, with file:line."""
 
-from edgeauto.errors import EXIT_OK
+import pytest
+
+from edgeauto.errors import EXIT_OK, EdgeautoError
+from edgeauto.playbook.validate import load_and_validate
 
 
 def test_an_argument_error_still_prints_our_words_with_file_and_line(lab):
@@ -55,3 +58,21 @@ def test_an_argument_failure_that_failed_when_expects_passes_and_one_it_does_not
     assert rep.status_of("h1", "seen") == "ok"
     assert rep.status_of("h1", "unexpected") == "failed"
     assert result.exit_code != EXIT_OK
+
+
+def test_a_failed_when_that_does_not_expect_a_failure_keeps_the_error_before_anything_runs(
+    lab,
+):
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - group: {name: g1, gid_min: 1000, local: true, bogus: 1}
+              register: r
+              failed_when: r.rc != 0
+        """
+    )
+    with pytest.raises(EdgeautoError) as caught:
+        load_and_validate(pb)
+    assert "site.yml:5" in str(caught.value) and "bogus" in str(caught.value)
