@@ -74,7 +74,22 @@ class VaultError(EdgeautoError):
 
 
 class ModuleArgumentError(EdgeautoError):
-    """A module was called with arguments that do not match its spec."""
+    """A module was called with arguments that do not match its spec.
+
+    ``ansible_msg`` is ansible-core's own wording of the first problem (``missing required
+    arguments: path``), which becomes the registered ``msg`` of a task whose argument failure
+    is ignored: playbooks compare it exactly. The printed error keeps our words and file:line.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        pos: Position | None = None,
+        hint: str | None = None,
+        ansible_msg: str | None = None,
+    ):
+        super().__init__(message, pos, hint)
+        self.ansible_msg = ansible_msg
 
 
 class ValidationError(EdgeautoError):

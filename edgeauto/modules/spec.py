@@ -66,6 +66,10 @@ class Option:
             return None
         kind = self.type
         if kind in ("str", "path"):
+            if kind == "path" and isinstance(value, dict | list):
+                # ansible-core's check_type_path converts anything to text, silently: the
+                # user target's cleanup loops `path: '{{ item }}'` over find's file dicts
+                return str(value)
             if isinstance(value, dict | list):
                 raise ValueError(f"expected a string, found a {kind_of(value)}")
             return str(value) if not isinstance(value, bool) else ("True" if value else "False")
@@ -126,6 +130,9 @@ class ModuleSpec:
     # The Ansible module whose documented options this spec must match
     # (tests/unit/modules/test_spec_matches_ansible.py); None = no oracle (say why where set).
     oracle: str | None = "ansible.builtin"
+    # Ansible runs it as an action plugin that checks its argument names itself (_VALID_ARGS):
+    # an unknown one is "Invalid options for NAME: a,b", before any other check.
+    action_plugin_args: bool = False
 
     def names(self) -> list[str]:
         """Every name a playbook may use for this module."""
@@ -153,8 +160,10 @@ class ModuleSpec:
         if self.accepts_any_args:
             return dict(args)
         problems: list[str] = []
+        ansible: list[tuple[int, str]] = []  # (ansible-core's check order, its wording)
         alias_map = self._alias_map()
         out: dict[str, Any] = {}
+        unknown: list[str] = []
         for key, value in args.items():
             canonical = alias_map.get(key)
             if canonical is None:
@@ -164,28 +173,36 @@ class ModuleSpec:
                     + (f", {hint}" if hint else "")
                     + f"; expected one of: {', '.join(sorted(self.options))}"
                 )
+                unknown.append(str(key))
                 continue
             if canonical in out:
                 problems.append(f"argument '{canonical}' given twice (through an alias)")
                 continue
             out[canonical] = value
+        if unknown:
+            ansible.append(self._ansible_unsupported(unknown))
         for group in self.mutually_exclusive:
             given = [g for g in group if out.get(g) is not None]
             if len(given) > 1:
                 problems.append(f"arguments are mutually exclusive: {', '.join(given)}")
+                ansible.append((1, f"parameters are mutually exclusive: {'|'.join(group)}"))
         for group in self.required_one_of:
             # as in Ansible, an option with a default counts as given (apt's upgrade='no')
             if not any(out.get(g) is not None or self._default(g) is not None for g in group):
                 problems.append(f"one of these arguments is required: {', '.join(group)}")
+                ansible.append((6, f"one of the following is required: {', '.join(group)}"))
         for group in self.required_together:
             given = [g for g in group if out.get(g) is not None]
             if given and len(given) != len(group):
                 problems.append(f"arguments must be given together: {', '.join(group)}")
+                ansible.append((5, f"parameters are required together: {', '.join(group)}"))
+        missing_required = []
         for opt_name, opt in self.options.items():
             value = out.get(opt_name)
             if value is None:
                 if opt.required:
                     problems.append(f"missing required argument '{opt_name}'")
+                    missing_required.append(opt_name)
                 elif opt.default is not None:
                     out[opt_name] = opt.default
                 continue
@@ -195,6 +212,13 @@ class ModuleSpec:
                 value = opt.coerce(opt_name, value)
             except ValueError as exc:
                 problems.append(f"argument '{opt_name}': {exc}")
+                ansible.append(
+                    (
+                        3,
+                        f"argument '{opt_name}' is of type {type(value)} and we were unable to "
+                        f"convert to {opt.type}: {exc}",
+                    )
+                )
                 continue
             if opt.choices is not None and isinstance(value, list):
                 # as ansible-core: each element of a list option is one of the choices
@@ -209,20 +233,48 @@ class ModuleSpec:
                 value = _bool_choice(value, opt.choices)
             if opt.choices is not None and not isinstance(value, list) and value not in opt.choices:
                 hint = did_you_mean(str(value), [str(c) for c in opt.choices])
+                choices = ", ".join(map(str, opt.choices))
                 problems.append(
-                    f"argument '{opt_name}' must be one of {', '.join(map(str, opt.choices))}, "
+                    f"argument '{opt_name}' must be one of {choices}, "
                     f"found {value!r}" + (f" ({hint})" if hint else "")
                 )
+                ansible.append((4, f"value of {opt_name} must be one of: {choices}, got: {value}"))
                 continue
             out[opt_name] = value
+        if missing_required:
+            text = ", ".join(sorted(missing_required))
+            ansible.append((2, f"missing required arguments: {text}"))
         for key, expected, needed in self.required_if:
             if out.get(key) == expected and not is_templated(out.get(key)):
                 missing = [n for n in needed if out.get(n) is None]
                 if missing:
                     problems.append(f"{key}={expected} requires argument(s): {', '.join(missing)}")
+                    ansible.append(
+                        (
+                            7,
+                            f"{key} is {expected} but all of the following are missing: "
+                            f"{', '.join(missing)}",
+                        )
+                    )
         if problems:
-            raise ModuleArgumentError("; ".join(problems), pos)
+            first = min(ansible, key=lambda item: item[0])[1] if ansible else None
+            raise ModuleArgumentError("; ".join(problems), pos, ansible_msg=first)
         return out
+
+    def _ansible_unsupported(self, unknown: list[str]) -> tuple[int, str]:
+        """ansible-core's words for unknown argument names: an action plugin's own check
+        comes first; a module's comes after every other check (arg_spec.py appends it last)."""
+        if self.action_plugin_args:
+            return (0, f"Invalid options for {self.name}: {','.join(unknown)}")
+        aliases = sorted(a for o in self.options.values() for a in o.aliases)
+        supported = ", ".join(sorted(self.options)) + (
+            f" ({', '.join(aliases)})" if aliases else ""
+        )
+        return (
+            9,
+            f"Unsupported parameters for ({self.name}) module: {', '.join(sorted(unknown))}. "
+            f"Supported parameters include: {supported}.",
+        )
 
     def no_log_values(self, args: dict) -> list[str]:
         """Argument values that must never reach output, logs or history."""

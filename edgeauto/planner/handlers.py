@@ -65,14 +65,14 @@ class HandlerTable:
         for handler in order:
             names = {handler.name, handler.display_name}
             if handler.role is not None and handler.name:
-                names.add(f"{handler.role.name} : {handler.name}")
+                names |= {f"{p} : {handler.name}" for p in handler.role.prefixes}
             if name in names:
                 by_name.append(handler)
                 break
         by_topic: list[Task] = []
         seen_names: set[str] = set()
         for handler in order:
-            if name not in (handler.listen or []):
+            if name not in handler.listen_topics:
                 continue
             if handler.name:
                 if handler.name in seen_names:

@@ -200,18 +200,49 @@ class HostRunner:
             te.final = self._final(task, te, "skipped", result)
             self.walk_state.outbox.append(te)
             return self.flush()
+        if self._argument_failure_passes(task, wctx, exc):
+            return self._argument_failure_accepted(task, te, exc)
         te.final = self._final(task, te, "failed", {"failed": True, "msg": msg})
         te.ignore_errors = te.final.ignored = self._ignores_failure(task, wctx)
         if task.register:  # as ansible registers a module's argument failure
             registered = registered_value(te.final.result)
             if isinstance(exc, ModuleArgumentError) and isinstance(registered, dict):
-                registered = {**registered, "msg": exc.message}  # the module's words alone
+                # the module's words alone, in ansible-core's wording where we know it
+                registered = {**registered, "msg": exc.ansible_msg or exc.message}
             self.state.register(task.register, registered, False)
         self.walk_state.outbox.append(te)
         out = self.flush()
         if out != Flow.OK:
             return out
         return Flow.OK if te.ignore_errors else self.outbox.mark_failed(task, wctx)
+
+    def _argument_failure_passes(self, task: Task, wctx: WalkCtx, exc: EdgeautoError) -> bool:
+        """A module's argument failure under ``failed_when`` that says it is fine (targets
+        write ``failed_when: not result.failed`` to expect one): Ansible runs the module, binds
+        its failure and evaluates the condition, so do we."""
+        if not isinstance(exc, ModuleArgumentError) or task.failed_when is None:
+            return False
+        failure = {"failed": True, "changed": False, "msg": exc.ansible_msg or exc.message}
+        bound = {**failure, **({task.register: failure} if task.register else {})}
+        conditions = task.failed_when if isinstance(task.failed_when, list) else [task.failed_when]
+        try:
+            templar = self.templar(self.task_vars(task, wctx), wctx).with_vars(bound)
+            return not (conditions and templar.is_true(conditions, task.pos))
+        except (EdgeautoError, ValueError):
+            return False  # the condition's own error: the argument failure stands
+
+    def _argument_failure_accepted(self, task: Task, te: TaskExec, exc) -> Flow:
+        result = {
+            "changed": False,
+            "failed": False,
+            "failed_when_result": False,
+            "msg": exc.ansible_msg or exc.message,
+        }
+        te.final = self._final(task, te, "ok", result)
+        if task.register:
+            self.state.register(task.register, registered_value(result), False)
+        self.walk_state.outbox.append(te)
+        return self.flush()
 
     def _reads_unpredicted(self, task: Task, wctx: WalkCtx) -> bool:
         unknown = self.state.unpredicted

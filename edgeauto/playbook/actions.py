@@ -100,6 +100,7 @@ def control_specs() -> dict:
             "group_by",
             "Put the current host into groups named by a key",
             options={"key": Option(required=True), "parents": Option(type="list")},
+            action_plugin_args=True,
         ),
     }
     return specs

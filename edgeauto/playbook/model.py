@@ -91,6 +91,15 @@ class Task:
         prefix = f"{self.role.name} : " if self.role else ""
         return prefix + (self.name or self.action)
 
+    @property
+    def listen_topics(self) -> list:
+        """A handler's ``listen`` topics as a notify may name them: also prefixed with its
+        role's name (``role : topic``), as ansible-core 2.19's Handler._validate_listen adds."""
+        topics = list(self.listen or [])
+        if self.role is not None:
+            topics += [f"{p} : {t}" for p in self.role.prefixes for t in self.listen or []]
+        return topics
+
 
 @dataclass
 class Block:
@@ -142,6 +151,14 @@ class Role:
     # What makes two `roles:` entries "the same role" for Ansible's run-once rule: params,
     # entry vars, and the entry's own when/tags (not inherited ones). Set by the loader.
     entry_key: str = ""
+
+    @property
+    def prefixes(self) -> list[str]:
+        """What ``role : handler`` may start with: the name, and for a collection role
+        (ns.col.name) also the short name, as ansible-core matches both get_name() forms."""
+        if self.name.count(".") >= 2 and "ansible_collections" in self.path.parts:
+            return [self.name, self.path.name]
+        return [self.name]
 
     def find_file(self, kind: str, name: str) -> Path | None:
         """Look up ``name`` under this role's ``files/`` or ``templates/`` dir."""

@@ -208,8 +208,8 @@ class Validator:
             if handler.name is not None:
                 names.add(str(handler.name))
                 if handler.role is not None:
-                    names.add(f"{handler.role.name} : {handler.name}")
-            names |= {str(topic) for topic in handler.listen}
+                    names |= {f"{p} : {handler.name}" for p in handler.role.prefixes}
+            names |= {str(topic) for topic in handler.listen_topics}
         nodes = [*play.pre_tasks, *play.tasks, *play.post_tasks]
         for task in iter_tasks(nodes + [n for role in play.roles for n in role.tasks]):
             if task.action != "include_role":
@@ -222,7 +222,7 @@ class Validator:
             for handler in role.handlers:
                 if handler.name:
                     names.add(str(handler.name))
-                names |= {str(t) for t in handler.listen}
+                names |= {str(t) for t in handler.listen_topics}
         return names
 
     # ------------------------------------------------------------------ tasks
@@ -283,10 +283,11 @@ class Validator:
             try:
                 checker.validate(dict(task.args), task.pos, final=False)
             except ModuleArgumentError as exc:
-                if task.ignore_errors not in (True, "yes", "true", "True"):
+                ignored = task.ignore_errors in (True, "yes", "true", "True")
+                if not ignored and not _expects_failure(task):
                     self.problems += checks.argument_problems(checker, task, exc)
                 # else: as with ansible-playbook the task fails when it runs, its failure is
-                # ignored (and registered) and the play goes on
+                # ignored (and registered) or judged by failed_when, and the play goes on
         elif task.action == "add_host" and module is None:
             if not any(k in task.args for k in ("name", "host", "hostname")):
                 self.problem("add_host needs 'name' (the new host), found none", task.pos)
@@ -471,3 +472,16 @@ def load_and_validate(
     if problems:
         raise ValidationError(problems)
     return playbook
+
+
+def _expects_failure(task: Task) -> bool:
+    """A failed_when written to expect the module's failure (``not r.failed``, ``'x' in
+    r.msg``): its argument error is judged when it runs, as by Ansible. Any other failed_when
+    (``r.rc != 0``) keeps the error before anything runs."""
+    if task.failed_when is None:
+        return False
+    text = " ".join(
+        str(c)
+        for c in (task.failed_when if isinstance(task.failed_when, list) else [task.failed_when])
+    )
+    return "failed" in text or "msg" in text

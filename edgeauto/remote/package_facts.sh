@@ -49,6 +49,10 @@ ea__pf_list() {
 ea_package_facts() {
     __ea_strategy=$1
     shift 1
+    # Ansible reads apt's and rpm's databases through Python libraries, so a task environment
+    # that breaks PATH (package_facts target: PATH: "${PATH}:/tmp/x", taken literally) does
+    # not hide them; the system directories after the task's own PATH do that here.
+    PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     __ea_found=
     __ea_missing=
     for __ea_m in "$@"; do

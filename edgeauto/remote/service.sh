@@ -5,7 +5,8 @@
 # module, the running state is read first (status or a ps pattern), so check mode reports
 # exactly what the real run does. Fields: mgr (the manager used), state, enabled, msg.
 #
-# ea_service NAME STATE ENABLED PATTERN SLEEP ARGUMENTS RUNLEVEL USE
+# ea_service NAME STATE ENABLED PATTERN SLEEP ARGUMENTS RUNLEVEL USE SYSTEMD_ONLY \
+#            MASKED DAEMON_RELOAD DAEMON_REEXEC SCOPE NO_BLOCK FORCE
 #   STATE      started stopped restarted reloaded or ""
 #   ENABLED    1 0 or "" (leave alone)
 #   PATTERN    substring of a `ps` line that means "running" ("" = ask the manager)
@@ -13,6 +14,8 @@
 #   ARGUMENTS  extra words for the init script / rc-service
 #   RUNLEVEL   OpenRC runlevel for rc-update
 #   USE        auto, systemd, sysvinit, openrc, runit (anything else: auto)
+#   SYSTEMD_ONLY  the systemd options the task gave (comma list): fine on systemd, an
+#              "Unsupported parameters" failure elsewhere; MASKED … FORCE go to ea_systemd
 
 ea__svc_detect() {
     # $1 name: print the manager that handles it (systemd openrc runit sysv) or nothing
@@ -452,6 +455,9 @@ ea_service() {
     __ea_args=$6
     __ea_runlevel=$7
     __ea_use=$8
+    __ea_sdonly=$9
+    shift 9
+    # $1-$6: masked daemon_reload daemon_reexec scope no_block force, for ea_systemd
     __ea_out=$(ea_tmp out) || return 1
     __ea_err=$(ea_tmp err) || return 1
     case $__ea_use in
@@ -461,8 +467,17 @@ ea_service() {
         *) __ea_mgr=$(ea__svc_detect "$__ea_name") ;;
     esac
     ea_field mgr "${__ea_mgr:-none}"
+    if [ "$__ea_mgr" != systemd ] && [ -n "$__ea_sdonly" ]; then
+        # Ansible hands them to the service module there, which does not know them
+        if [ -z "$__ea_name" ]; then
+            ea_fail "missing required arguments: name"
+        else
+            ea_fail "Unsupported parameters for (service) module: $(printf '%s' "$__ea_sdonly" | sed 's/,/, /g'). Supported parameters include: arguments, enabled, name, pattern, runlevel, sleep, state (args)."
+        fi
+        return 1
+    fi
     case $__ea_mgr in
-        systemd) ea_systemd "$__ea_name" "$__ea_state" "$__ea_enabled" "" 0 0 system 0 "" ;;
+        systemd) ea_systemd "$__ea_name" "$__ea_state" "$__ea_enabled" "$@" ;;
         openrc) ea__svc_openrc "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_runlevel" ;;
         runit) ea__svc_runit "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_sleep" ;;
         sysv) ea__svc_sysv "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_sleep" ;;

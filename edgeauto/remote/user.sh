@@ -360,8 +360,12 @@ EOF
     if [ -n "$__ea_shell" ] && [ "$__ea_shell" != "$__ea_cshell" ]; then
         set -- "$@" -s "$__ea_shell"
     fi
-    __ea_cexp=$(ea__acc_get shadow "$__ea_name" 1 | cut -d: -f8)
+    __ea_sline=$(ea__acc_get shadow "$__ea_name" 1)
+    __ea_cexp=$(printf '%s\n' "$__ea_sline" | cut -d: -f8)
     __ea_cexp=${__ea_cexp:--1}
+    # a user in /etc/passwd without a shadow entry reads as expiry 0 (Ansible's reading), so
+    # expires: -1 writes the entry (usermod -e '' creates it) and the next run is unchanged
+    [ -z "$__ea_sline" ] && [ -f /etc/shadow ] && __ea_cexp=0
     __ea_expchg=
     if [ "$__ea_expires" = -1 ]; then
         [ "$__ea_cexp" -ge 0 ] && __ea_expchg=1 && set -- "$@" -e ""
@@ -444,7 +448,13 @@ ea__user_modify_files() {
     if [ -n "$__ea_expchg" ] && [ -f /etc/shadow ]; then
         __ea_e=$__ea_expires
         [ "$__ea_e" = -1 ] && __ea_e=
-        ea__acc_set_field /etc/shadow "$__ea_name" 8 "$__ea_e" || return 1
+        if [ -z "$__ea_sline" ]; then  # as usermod -e does: a new entry, aging defaults
+            __ea_today=$(($(date +%s) / 86400))
+            __ea_ppw=$(printf '%s\n' "$__ea_line" | cut -d: -f2)
+            ea__acc_append /etc/shadow "$__ea_name:$__ea_ppw:$__ea_today:0:99999:7::$__ea_e:" || return 1
+        else
+            ea__acc_set_field /etc/shadow "$__ea_name" 8 "$__ea_e" || return 1
+        fi
     fi
     if [ -n "$__ea_gop" ]; then
         ea__acc_members /etc/group "$__ea_name" "$__ea_gnames" "$__ea_gop" || return 1

@@ -13,6 +13,8 @@ WHY each piece exists:
 
 from __future__ import annotations
 
+import collections.abc as cabc
+import functools
 from collections import ChainMap
 from collections.abc import Iterator
 from functools import lru_cache
@@ -161,8 +163,12 @@ class _Environment(jinja2.Environment):
     template_class = _Template
     concat = staticmethod(_concat)  # type: ignore[assignment]
 
+    raw_strings = True  # False: Jinja2's own escapes (\\ → \), for conditionals
+
     @property
     def lexer(self) -> jinja2.lexer.Lexer:  # type: ignore[override]
+        if not self.raw_strings:
+            return jinja2.lexer.get_lexer(self)
         lexer = self.__dict__.get("_raw_lexer")
         if lexer is None:
             lexer = self.__dict__["_raw_lexer"] = _RawStringLexer(self)
@@ -187,8 +193,29 @@ TEMPLATE_OPTIONS = (
 (Ansible's option names)."""
 
 
+_ITERATORS = (cabc.Iterator, cabc.ItemsView, cabc.KeysView, cabc.ValuesView, range)
+
+
+def _consumed(func):
+    """A filter whose iterator result (Jinja2's map/select/selectattr, dict views, range) is
+    made a list, as ansible-core 2.19 does with every filter's output: there
+    ``results | map(attribute='stat') | selectattr('exists') == []`` compares lists."""
+
+    @functools.wraps(func)  # keeps jinja_pass_arg (pass_context & co.)
+    def filter_(*args, **kwargs):
+        out = func(*args, **kwargs)
+        return list(out) if isinstance(out, _ITERATORS) else out
+
+    return filter_
+
+
 @lru_cache(maxsize=32)
-def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Environment:
+def _environment(
+    template_dirs: tuple[str, ...], options: tuple = (), raw_strings: bool = True
+) -> _Environment:
+    """``raw_strings=False`` is the environment of conditionals (when, assert's that,
+    failed_when…): ansible-core 2.19 evaluates them with escape_backslashes off, so there a
+    literal '(\\+|-)' is the regex (\\+|-), while in a ``{{ }}`` template it stays as written."""
     # trailing newlines are restored by count, as Ansible does (keep_trailing_newline: off)
     settings: dict[str, Any] = {"trim_blocks": True, "keep_trailing_newline": False}
     settings.update(options)
@@ -199,7 +226,10 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
         auto_reload=False,
         **settings,
     )
+    env.raw_strings = raw_strings
     env.filters.update(_filters.filters())
+    for name, func in list(env.filters.items()):
+        env.filters[name] = _consumed(func)
     env.tests.update(_jtests.tests())
     for table in (env.filters, env.tests):  # FQCN spellings: x | ansible.builtin.to_json
         for name, func in list(table.items()):
@@ -209,8 +239,10 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
 
 
 @lru_cache(maxsize=4096)
-def _compile(template_dirs: tuple[str, ...], source: str, options: tuple = ()) -> jinja2.Template:
-    return _environment(template_dirs, options).from_string(source)
+def _compile(
+    template_dirs: tuple[str, ...], source: str, options: tuple = (), raw_strings: bool = True
+) -> jinja2.Template:
+    return _environment(template_dirs, options, raw_strings).from_string(source)
 
 
 def _trailing_newlines(text: str) -> int:

@@ -258,7 +258,7 @@ class Templar:
                     raise TemplateError(f"conditional '{text}' rendered to an empty string", pos)
                 value = self.evaluate(value.strip(), pos)
         else:
-            value = self.evaluate(text, pos)
+            value = self._render_str("{{ " + text + " }}", text, pos, raw_strings=False)
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
         if not isinstance(value, bool):
@@ -303,9 +303,11 @@ class Templar:
             return SecretStr(value.decrypt(self.vault))
         return value
 
-    def _render_str(self, source: str, shown: str, pos: Position | None) -> Any:
+    def _render_str(
+        self, source: str, shown: str, pos: Position | None, raw_strings: bool = True
+    ) -> Any:
         try:
-            tmpl = _compile(self._template_dirs, source)
+            tmpl = _compile(self._template_dirs, source, (), raw_strings)
         except jinja2.TemplateSyntaxError as exc:
             raise self._syntax_error(exc, pos, shown) from None
         return _restore_newlines(source, self._run(tmpl, shown, pos))

@@ -103,6 +103,12 @@ NOT_SELECTED = {
 # Tasks of an applicable target that only run elsewhere (a `when` picks another OS family):
 # their rejection does not fail the target's load half.
 OTHER_OS_MODULES = ("dnf", "yum", "zypper", "pkgng", "homebrew", "apk", "pacman", "win_")
+# Modules that exist only inside ansible-test's own test environment: tasks using them do not
+# fail a target's load half either (no playbook outside ansible's test suite can have them).
+ANSIBLE_TEST_ONLY_MODULES = {
+    "httptester_kinit": "ansible-test's module that gets a Kerberos ticket from its httptester "
+    "container (get_url, uri: use_gssapi.yml)",
+}
 
 STRUCTURE = {
     "include_tasks",
@@ -217,9 +223,8 @@ class TargetReport:
 
 
 def _other_os(reason: str) -> bool:
-    return any(
-        reason.startswith((f"module {m}", f"{m}: module", f"{m}:")) for m in OTHER_OS_MODULES
-    )
+    modules = (*OTHER_OS_MODULES, *ANSIBLE_TEST_ONLY_MODULES)
+    return any(reason.startswith((f"module {m}", f"{m}: module", f"{m}:")) for m in modules)
 
 
 def leaf_tasks(items) -> list[dict]:
@@ -234,6 +239,13 @@ def leaf_tasks(items) -> list[dict]:
         else:
             out.append(item)
     return out
+
+
+def play_roles(data) -> list:
+    """The ``roles:`` of a playbook's plays, for each play in order (a task file: none)."""
+    if not isinstance(data, list) or not any(isinstance(d, dict) and "hosts" in d for d in data):
+        return [[]]
+    return [list(p.get("roles") or []) for p in data if isinstance(p, dict)]
 
 
 def tasks_of(data) -> list[tuple[list, list]]:
@@ -285,7 +297,14 @@ def categorize(message: str, action: str) -> str:
 
 
 def judge_task(
-    task: dict, target: Path, work: Path, index: int, file: str, handlers=(), as_handler=False
+    task: dict,
+    target: Path,
+    work: Path,
+    index: int,
+    file: str,
+    handlers=(),
+    as_handler=False,
+    roles=(),
 ) -> TaskVerdict:
     """Load and validate one task as a one-task playbook placed in the target's directory
     layout (so files/ and templates/ resolve as they would in the role), next to the handlers
@@ -296,8 +315,10 @@ def judge_task(
     action = action_of(task)
     stubs = [_stub(h) for h in handlers]
     play = {"hosts": "all", "gather_facts": False, "tasks": [], "handlers": stubs}
-    if as_handler:
-        play["handlers"] = [task]
+    if roles:  # the play's roles: their handlers answer `role : name` notifications
+        play["roles"] = list(roles)
+    if as_handler:  # next to the play's other handlers, which it may notify in turn
+        play["handlers"] = [task] + [_stub(h) for h in handlers if h is not task]
     else:
         play["tasks"] = [task]
     path = work / f"compat-{target.name}-{index}.yml"
@@ -314,6 +335,8 @@ def judge_task(
 def _stub(handler: dict) -> dict:
     """A handler reduced to what a ``notify`` matches (name, listen): a task is not blamed for
     a handler edgeauto rejects — that handler gets its own verdict."""
+    if any(k in handler for k in STRUCTURE):
+        return handler  # handlers: - import_tasks: x.yml brings its handlers, kept as is
     stub = {k: handler[k] for k in ("name", "listen") if k in handler}
     stub["debug"] = {"msg": "handler stand-in"}
     return stub
@@ -350,7 +373,7 @@ def judge_target(target: Path) -> TargetReport:
     # are found through the playbook dir, like a role's own files would be.
     with tempfile.TemporaryDirectory(prefix=".compat-", dir=target) as tmp:
         work = Path(tmp)
-        for link in ("files", "templates", "vars", "defaults", "handlers"):
+        for link in ("files", "templates", "vars", "defaults", "handlers", "roles", "collections"):
             if (target / link).is_dir():
                 (work / link).symlink_to(target / link)
         index = 0
@@ -359,17 +382,17 @@ def judge_target(target: Path) -> TargetReport:
                 data = yaml.load(file.read_text(), Loader=_Loose)
             except yaml.YAMLError:
                 continue
-            for tasks, handlers in tasks_of(data):
+            for (tasks, handlers), roles in zip(tasks_of(data), play_roles(data), strict=False):
                 handlers = leaf_tasks(handlers)  # every one can be notified, includes too
                 known = handlers + role_handlers
                 for task in leaf_tasks(tasks):
                     if _judgeable(task):
                         index += 1
-                        v = judge_task(task, target, work, index, file.name, known)
+                        v = judge_task(task, target, work, index, file.name, known, roles=roles)
                         report.verdicts.append(v)
                 for handler in filter(_judgeable, handlers):
                     index += 1
-                    v = judge_task(handler, target, work, index, file.name, as_handler=True)
+                    v = judge_task(handler, target, work, index, file.name, known, True, roles)
                     report.verdicts.append(v)
     return report
 
@@ -435,11 +458,16 @@ RUN_SELECTED = (  # tried in this order by `--run` without names: small, self-co
 
 # Targets whose run half cannot be done on a lab host (their load half still counts).
 RUN_NOT_APPLICABLE = {
+    "wait_for_connection": "its last tasks run ansible-core's own `ansible localhost -m "
+    "wait_for_connection` on the controller (a check of ansible's connection plugins); every "
+    "task before them passes",
     "get_url": "needs ansible-test's httptester (its HTTPS/Kerberos test server) or the internet",
     "uri": "needs ansible-test's httptester (its HTTPS/Kerberos test server) or the internet",
     "reboot": "reboots the host; its aliases keep it out of containers (skip/docker)",
     "iptables": "needs a host with its own netfilter tables (aliases: skip/docker)",
     "apt_key": "fetches keys from keyservers and URLs on the internet",
+    "deb822_repository": "test.yml:172 downloads a signed_by key from ci-files.testing.ansible"
+    ".com (the internet); its 21 tasks before that pass with the setup_deb_repo stand-in",
     "template": "context/controller: templates into OUTPUT_DIR on the controller and reads the "
     "results back with lookup('file')",
 }
@@ -476,12 +504,26 @@ RUN_PACKAGES = {
 }
 
 
+# Targets that install from the distribution's mirror without updating the cache first:
+# ansible-test's containers come with apt's lists, the lab's minimal image has none.
+RUN_APT_LISTS = (
+    "apt",
+    "deb822_repository",
+    "package",
+    "package_facts",
+    "iptables",
+    "user",
+    "group",
+)
+
+
 def run_playbook_text(name: str, host: str) -> str:
     plays = []
-    if RUN_PACKAGES.get(name):
-        packages = list(RUN_PACKAGES[name])
-        install = {"apt": {"name": packages, "update_cache": True, "cache_valid_time": 3600}}
-        plays.append({"hosts": host, "gather_facts": False, "tasks": [install]})
+    if RUN_PACKAGES.get(name) or name in RUN_APT_LISTS:
+        apt: dict = {"update_cache": True}
+        if RUN_PACKAGES.get(name):
+            apt["name"] = list(RUN_PACKAGES[name])
+        plays.append({"hosts": host, "gather_facts": False, "tasks": [{"apt": apt}]})
     plays.append({"hosts": host, "gather_facts": True, "roles": [{"role": name}]})
     return yaml.safe_dump(plays, sort_keys=False)
 
@@ -650,6 +692,8 @@ def render_not_applicable(root: Path) -> str:
     lines = ["| target(s) | not applicable because |", "|---|---|"]
     for name, why in {**NOT_APPLICABLE, **NOT_SELECTED}.items():
         lines.append(f"| {name} | {why} |")
+    for name, why in ANSIBLE_TEST_ONLY_MODULES.items():
+        lines.append(f"| tasks using {name} (load half) | {why} |")
     scripted = []
     for name in SELECTED:
         why = run_applicability(name, root) if (root / name).is_dir() else None

@@ -25,6 +25,8 @@ RUN_PASS_FLOOR = (
     "raw",
     "service_facts",
     "apt_repository",
+    "systemd",
+    "package_facts",
 )
 
 

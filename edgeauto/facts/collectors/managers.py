@@ -1,4 +1,8 @@
-"""Package and service manager facts (``pkg_mgr``, ``service_mgr``)."""
+"""Package and service manager facts (``pkg_mgr``, ``service_mgr``, ``systemd``).
+
+``systemd`` ({version, features}) is what ansible-core's SystemdFactCollector gathers on a
+systemd-managed host from ``systemctl --version``; absent elsewhere, as there.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,12 @@ SECTIONS = (
         "[ -x /sbin/openrc ] && echo '#openrc'; [ -d /etc/init.d ] && echo '#initd'; "
         "command -v runit >/dev/null 2>&1 && echo '#runit'; true",
     ),
+    Section(
+        "systemd",
+        "min",
+        "[ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 && "
+        "systemctl --version 2>/dev/null; true",
+    ),
 )
 
 
@@ -58,3 +68,15 @@ def derive(sections, facts) -> None:
         else:
             mgr = comm
         facts["service_mgr"] = mgr
+    systemd = systemd_fact(sections.get("systemd") or [])
+    if systemd and facts.get("service_mgr") == "systemd":
+        facts["systemd"] = systemd
+
+
+def systemd_fact(lines) -> dict | None:
+    """``systemctl --version`` ("systemd 252 (252.39-1~deb12u1)" then the feature line) as
+    Ansible's ``{"version": 252, "features": "+PAM +AUDIT …"}``; None when unreadable."""
+    words = lines[0].split() if lines else []
+    if len(words) < 2 or not words[1].isdigit():
+        return None
+    return {"features": lines[1].strip() if len(lines) > 1 else "", "version": int(words[1])}

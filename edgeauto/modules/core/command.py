@@ -97,10 +97,24 @@ class CommandModule(RemoteModule):
         self.spec = spec
         self.kind = kind
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        if self.kind == "shell" and "expand_argument_vars" in args:
+            # ansible-core's shell action refuses it before the module, in these words
+            raise ModuleArgumentError(
+                "module 'shell' has no argument 'expand_argument_vars' (only command has it)",
+                pos,
+                ansible_msg="Unsupported parameters for (shell) module: expand_argument_vars",
+            )
+        return super().validate(args, pos, final)
+
     def check_args(self, args: dict, pos: Position | None) -> None:
         cmd = args.get("cmd") or args.get("free_form")
         if not cmd and not args.get("argv"):
-            raise ModuleArgumentError(f"no command given to '{self.spec.name}'", pos)
+            raise ModuleArgumentError(
+                f"no command given to '{self.spec.name}'",
+                pos,
+                ansible_msg="one of the following is required: _raw_params, cmd, argv",
+            )
 
     def _words(self, args: dict, pos: Position | None) -> list[str]:
         if args.get("argv"):

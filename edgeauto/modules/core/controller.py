@@ -161,6 +161,7 @@ class AssertModule(ControllerModule):
 class FailModule(ControllerModule):
     spec = ModuleSpec(
         name="fail",
+        action_plugin_args=True,
         short_description="Fail with a message",
         options={
             "msg": Option(

@@ -45,6 +45,7 @@ SPEC = ModuleSpec(
             description="Delete the group even if it is the primary group of a user.",
         ),
     },
+    required_if=(("non_unique", True, ("gid",)),),
     returns={
         "gid": "The group's gid (when it exists afterwards).",
         "name": "The group name.",
@@ -71,6 +72,12 @@ class GroupModule(RemoteModule):
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         account_name(args["name"], "name", pos)
+        if args.get("force") and args.get("local"):
+            raise ModuleArgumentError(
+                "force is not a valid option for local, force=True and local=True are "
+                "mutually exclusive",
+                pos,
+            )
         if args.get("local") and (
             args.get("gid_min") is not None or args.get("gid_max") is not None
         ):

@@ -28,6 +28,7 @@ class RebootModule(ControllerModule):
     shell_functions = (EA_REBOOT, EA_RAW)
     spec = ModuleSpec(
         name="reboot",
+        action_plugin_args=True,
         short_description="Reboot the host and wait until it is back",
         options={
             "reboot_timeout": Option(type="int", default=600, description="Seconds to wait."),

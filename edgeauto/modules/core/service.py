@@ -11,13 +11,33 @@ Ansible does); elsewhere the result is the service module's: ``name``, ``state``
 
 from __future__ import annotations
 
-from edgeauto.errors import Position
+from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import text
 from edgeauto.modules.core._svc import STATES, early_check, tristate, warnings_of
-from edgeauto.modules.core.systemd_service import systemd_finish
+from edgeauto.modules.core.systemd_service import (
+    check_systemd_args,
+    systemd_finish,
+    systemd_only_words,
+)
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
+
+# Ansible's service action hands every argument to the module it picked: on systemd hosts
+# systemd_service's own options work (daemon_reload is common in public roles); elsewhere the
+# service module rejects them. No defaults here, so "given" means written in the task.
+SYSTEMD_PASSTHROUGH = {
+    "daemon_reload": Option(
+        type="bool", aliases=("daemon-reload",), description="systemd only: daemon-reload first."
+    ),
+    "daemon_reexec": Option(
+        type="bool", aliases=("daemon-reexec",), description="systemd only: daemon-reexec first."
+    ),
+    "masked": Option(type="bool", description="systemd only: mask or unmask the unit."),
+    "scope": Option(choices=("system", "user", "global"), description="systemd only."),
+    "no_block": Option(type="bool", description="systemd only: systemctl --no-block."),
+    "force": Option(type="bool", description="systemd only: systemctl --force."),
+}
 
 SPEC = ModuleSpec(
     name="service",
@@ -29,7 +49,7 @@ SPEC = ModuleSpec(
         "(/etc/rc?.d, /etc/rc.d, /etc/init.d) on BusyBox systems without a tool."
     ),
     options={
-        "name": Option(required=True, description="Service name (init script, unit, sv dir)."),
+        "name": Option(description="Service name (init script, unit, sv dir)."),
         "state": Option(choices=STATES, description="started/stopped are idempotent."),
         "sleep": Option(type="int", description="Seconds between stop and start on restart."),
         "pattern": Option(description="A ps line containing this means the service runs."),
@@ -41,8 +61,8 @@ SPEC = ModuleSpec(
         "use": Option(
             default="auto", description="auto, systemd, sysvinit, openrc, runit or service."
         ),
+        **SYSTEMD_PASSTHROUGH,
     },
-    required_one_of=(("state", "enabled"),),
     returns={
         "name": "The service name.",
         "state": "started or stopped (what was asked: restarted/reloaded report started).",
@@ -56,8 +76,19 @@ EA_SERVICE = ShellFunction(
     "ea_service",
     "service.sh",
     needs=("systemd.sh",),
-    params="name state enabled pattern sleep arguments runlevel use",
-    defaults={"runlevel": "default", "use": "auto"},
+    params="name state enabled pattern sleep arguments runlevel use systemd_only"
+    " masked daemon_reload daemon_reexec scope no_block force",
+    defaults={
+        "runlevel": "default",
+        "use": "auto",
+        "systemd_only": "",
+        "masked": "",
+        "daemon_reload": "0",
+        "daemon_reexec": "0",
+        "scope": "system",
+        "no_block": "0",
+        "force": "",
+    },
 )
 
 # what Ansible drops (with a warning) before handing a service task to systemd
@@ -75,10 +106,28 @@ class ServiceModule(RemoteModule):
     def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
         return early_check(self, args, pos, final)
 
+    def check_args(self, args: dict, pos: Position | None) -> None:
+        """The service module's own requirements (name, one of state/enabled) — unless the
+        task uses systemd's options, which only a systemd host can tell apart (there
+        systemd_service's rules apply: daemon_reload alone needs no name)."""
+        if systemd_only(args):
+            check_systemd_args(args, pos)
+            return
+        problems, ansible = [], []
+        if args.get("state") is None and args.get("enabled") is None:
+            problems.append("one of these arguments is required: state, enabled")
+            ansible.append("one of the following is required: state, enabled")
+        if args.get("name") is None:
+            problems.append("missing required argument 'name'")
+            ansible.insert(0, "missing required arguments: name")
+        if problems:
+            raise ModuleArgumentError("; ".join(problems), pos, ansible_msg=ansible[0])
+
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        self.check_args(args, ctx.pos)
         sleep = args.get("sleep")
         return EA_SERVICE.call(
-            name=str(args["name"]),
+            name=text(args.get("name")),
             state=text(args.get("state")),
             enabled=tristate(args.get("enabled")),
             pattern=text(args.get("pattern")),
@@ -86,6 +135,8 @@ class ServiceModule(RemoteModule):
             arguments=text(args.get("arguments")),
             runlevel=text(args.get("runlevel")) or "default",
             use=(text(args.get("use")) or "auto").lower(),
+            systemd_only=",".join(systemd_only(args)),
+            **systemd_only_words(args),
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
@@ -104,12 +155,17 @@ class ServiceModule(RemoteModule):
         out.pop("mgr", None)
         out.pop("enable_tool", None)
         warnings_of(out)
-        out["name"] = args["name"]
+        out["name"] = args.get("name")
         if "enabled" in out:
             out["enabled"] = out["enabled"] == "1"
         if args.get("state") and not out.get("failed"):
             out["state"] = "stopped" if args["state"] == "stopped" else "started"
         return out
+
+
+def systemd_only(args: dict) -> list[str]:
+    """The systemd options a task gave (they make it a systemd-only task)."""
+    return [k for k in SYSTEMD_PASSTHROUGH if args.get(k) is not None]
 
 
 MODULE = ServiceModule()

@@ -90,17 +90,24 @@ def check_systemd_args(args: dict, pos: Position | None) -> None:
     no_glob(args.get("name"), pos)
 
 
+def systemd_only_words(args: dict) -> dict[str, str]:
+    """systemd's own options as ea_systemd takes them (also passed through by ``service``)."""
+    return {
+        "masked": tristate(args.get("masked")),
+        "daemon_reload": flag(args.get("daemon_reload")),
+        "daemon_reexec": flag(args.get("daemon_reexec")),
+        "scope": args.get("scope") or "system",
+        "no_block": flag(args.get("no_block")),
+        "force": "1" if args.get("force") else "",
+    }
+
+
 def systemd_call(args: dict) -> ShellCall:
     return EA_SYSTEMD.call(
         name=text(args.get("name")),
         state=text(args.get("state")),
         enabled=tristate(args.get("enabled")),
-        masked=tristate(args.get("masked")),
-        daemon_reload=flag(args.get("daemon_reload")),
-        daemon_reexec=flag(args.get("daemon_reexec")),
-        scope=args.get("scope") or "system",
-        no_block=flag(args.get("no_block")),
-        force="1" if args.get("force") else "",
+        **systemd_only_words(args),
     )
 
 

@@ -12,6 +12,7 @@ platform, never passed on a command line, and shows as ``NOT_LOGGING_PASSWORD`` 
 from __future__ import annotations
 
 import math
+import re
 import time
 
 from edgeauto.errors import ModuleArgumentError, Position
@@ -250,6 +251,17 @@ class UserModule(RemoteModule):
         )
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
+        out = self._result(record, args)
+        warnings = [
+            plaintext_warning(args.get("password")),
+            APPEND_WARNING if args.get("append") and args.get("groups") is None else None,
+            *out.pop("warnings", []),
+        ]
+        if any(warnings):
+            out["warnings"] = [w for w in warnings if w]
+        return out
+
+    def _result(self, record: dict, args: dict) -> dict:
         raw = standard_result(record)
         op = raw.pop("op", "")
         warning = raw.pop("warning", None)
@@ -290,6 +302,35 @@ class UserModule(RemoteModule):
         if warning:
             out["warnings"] = [warning]
         return out
+
+
+# Ansible's words (its missing space included) for append without groups
+APPEND_WARNING = (
+    "'append' is set, but no 'groups' are specified. Use 'groups' for appending new groups."
+    "This will change to an error in Ansible 2.14."
+)
+_NOT_CRYPT = re.compile(r"[^a-zA-Z0-9./=]")
+_HASH_LENGTHS = {"1": 22, "5": 43, "6": 86, "y": 43}
+PLAINTEXT_WARNING = (
+    "The input password appears not to have been hashed. "
+    "The 'password' argument must be encrypted for this module to work properly."
+)
+
+
+def plaintext_warning(password) -> str | None:
+    """Ansible's check_password_encrypted: a password that does not look like a crypt hash
+    (no ``$``-fields, characters outside the crypt alphabet, a wrong length for md5, sha256,
+    sha512 or yescrypt) is written as given, with this warning. ``*``, ``!`` and
+    ``*************`` disable an account and are meant as they are."""
+    if not password or password in ("*", "!", "*************"):
+        return None
+    fields = password.split("$")
+    suspicious = any(c in password for c in ":*!") or "$" not in password or len(fields) < 3
+    if len(fields) >= 3:
+        last = fields[-1]
+        suspicious |= bool(_NOT_CRYPT.search(last))
+        suspicious |= fields[1] in _HASH_LENGTHS and len(last) != _HASH_LENGTHS[fields[1]]
+    return PLAINTEXT_WARNING if suspicious else None
 
 
 MODULE = UserModule()

@@ -19,6 +19,7 @@ class WaitForConnectionModule(ControllerModule):
     uses_connection = True
     spec = ModuleSpec(
         name="wait_for_connection",
+        action_plugin_args=True,
         short_description="Wait until the host is reachable and runs scripts again",
         options={
             "connect_timeout": Option(

@@ -207,3 +207,22 @@ def test_a_hanging_probe_is_cut_off_and_the_other_facts_still_arrive(tmp_path, m
     facts, _ = gather(LocalTransport(), "hardware", (), timeout=40)
     assert facts["memtotal_mb"] > 0 and facts["distribution"]
     assert all(m["size_total"] == 0 for m in facts["mounts"])  # df gave nothing
+
+
+def test_a_systemd_host_gets_ansible_systemd_version_and_features_and_openrc_gets_none():
+    from edgeauto.facts.derive import derive_facts
+
+    recorded = {
+        **RECORDED_ALPINE_BUSYBOX,
+        "service_mgr": ["systemd", "#systemd", "#initd"],
+        "systemd": [
+            "systemd 252 (252.39-1~deb12u1)",
+            "+PAM +AUDIT +SELINUX +APPARMOR +IMA +SMACK +SECCOMP +GCRYPT -GNUTLS",
+        ],
+    }
+    f = derive_facts(recorded)
+    assert f["systemd"] == {
+        "version": 252,
+        "features": "+PAM +AUDIT +SELINUX +APPARMOR +IMA +SMACK +SECCOMP +GCRYPT -GNUTLS",
+    }
+    assert "systemd" not in derive_facts(RECORDED_ALPINE_BUSYBOX)
