@@ -202,6 +202,7 @@ class PlayScope:
             diff=play.diff,
             no_log=play.no_log,
             any_errors_fatal=play.any_errors_fatal or None,
+            timeout=play.timeout,
         )
         return ctx.child_role(role) if role is not None else ctx
 

@@ -37,6 +37,7 @@ class Call:
     record_status: str | None = None
     ignore_unreachable: bool = False
     secret: bool = False  # no_log or vault data in its arguments: masked in the -vvvv dump
+    limits: Any = None  # planner.asyncjobs.TaskLimits: timeout / async / poll, when given
 
 
 @dataclass
@@ -180,6 +181,9 @@ def _invocation(task_id: str, call: Call):
         diff=call.diff,
         ignore_errors=call.ignore_errors,
         environment={str(k): str(v) for k, v in call.environment.items()},
+        limit=call.limits.limit if call.limits is not None else None,
+        job=call.limits.job if call.limits is not None else None,
+        background=call.limits is not None and call.limits.background,
     )
 
 
@@ -203,6 +207,10 @@ def _settle(call: Call, record, unreachable: bool) -> None:
     call.record_status = record.status
     try:
         call.result = call.module.finish(record.as_dict(), call.args, call.cctx)
+        if call.limits is not None:
+            from edgeauto.planner.asyncjobs import shaped
+
+            call.result = shaped(call.limits, record.fields, call.result)
     except Exception as exc:  # noqa: BLE001 - a module bug must not kill the run
         call.result = {
             "failed": True,

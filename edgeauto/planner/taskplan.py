@@ -12,6 +12,7 @@ from typing import Any
 
 from edgeauto.modules.base import CompileContext, ControllerContext, RemoteModule
 from edgeauto.modules.spec import to_bool
+from edgeauto.planner.asyncjobs import limits_of, not_supported
 from edgeauto.planner.builtins import BuiltinCtx, run_builtin
 from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.loops import loop_items, loop_keys
@@ -177,6 +178,12 @@ class TaskPlanner:
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope
         args = module.validate(args, task.pos, final=True)
+        limits = None
+        if task.async_val is not None or task.timeout is not None or te.wctx.timeout is not None:
+            limits = limits_of(task, te.wctx, lambda v: templar.render(v, task.pos), variables)
+            if limits.async_val and not module.supports_async:
+                slot.result = not_supported(task.action)
+                return
         cctx = CompileContext(
             check_mode=te.check,
             diff=self._mode(_pick(task.diff, te.wctx.diff), self.services.options.diff, templar),
@@ -188,6 +195,7 @@ class TaskPlanner:
             host=self.name,
             task_vars=variables,
             no_log=bool(te.no_log),
+            async_jobs=self.state.async_jobs,
         )
         shell = module.compile(args, cctx)
         env = scope.environment(task, te.wctx, templar)
@@ -210,7 +218,10 @@ class TaskPlanner:
             or is_secret(args)
             or is_secret(env)
             or bool(module.spec.no_log_values(args)),
+            limits=limits,
         )
+        if limits is not None and limits.background:
+            self.state.async_jobs[limits.job_id] = (module, args, cctx)
         if te.delegated_to is None:
             if not self.walk.segment:
                 self.pending.segment_start(become)

@@ -48,9 +48,12 @@ _SHARED = {
     "any_errors_fatal",
     "run_once",
     "delegate_to",
+    "timeout",
 } | BECOME
 
 TASK = _SHARED | {
+    "async",
+    "poll",
     "action",
     "local_action",
     "args",
@@ -97,6 +100,7 @@ PLAY = {
     "ignore_unreachable",
     "ignore_errors",
     "run_once",
+    "timeout",
 } | BECOME
 
 IMPORT_PLAYBOOK = {"import_playbook", "name", "when", "tags", "vars"}
@@ -138,10 +142,7 @@ IGNORED = {"collections", "debugger", "gather_timeout"}
 
 # Valid Ansible keywords that edgeauto refuses, with the reason shown to the user.
 UNSUPPORTED = {
-    "async": "edgeauto runs each host's tasks as one script; background tasks are not supported",
-    "poll": "edgeauto does not run background (async) tasks",
     "throttle": "edgeauto runs one script per host; per-task throttling is not supported",
-    "timeout": "per-task timeouts are not supported",
     "delegate_facts": "only delegate_to: localhost is supported",
     "module_defaults": "module_defaults is not supported; set the arguments on each task",
     "port": "set ansible_port in the inventory instead",

@@ -149,6 +149,8 @@ class Loader(TaskLoader, RoleLoader):
         play.max_fail_percentage = self._percentage(ds)
         play.any_errors_fatal = self._bool(ds, "any_errors_fatal", False)
         play.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
+        if "timeout" in ds:
+            play.timeout = self._int(ds, "timeout")
         play.force_handlers = self._bool(ds, "force_handlers", False)
         play.gather_facts = self._bool(ds, "gather_facts", _gathering() != "explicit")
         play.check_mode = self._bool(ds, "check_mode")

@@ -65,6 +65,9 @@ class Task:
     environment: dict[str, Any] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
     any_errors_fatal: Any = None
+    timeout: Any = None  # seconds the task may run (None: inherit, 0: no limit)
+    async_val: Any = None  # `async:` seconds; with poll 0 the task runs in the background
+    poll: Any = None  # `poll:` seconds (None: Ansible's default, 15)
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False
     # an unknown module in a dynamically included file: the error the task fails with if it runs
@@ -113,6 +116,7 @@ class Block:
     delegate_to: str | None = None
     run_once: Any = None
     any_errors_fatal: Any = None
+    timeout: Any = None
     role: Role | None = None
 
 
@@ -189,6 +193,7 @@ class Play:
     when: list[Any] = field(default_factory=list)
     ignore_errors: Any = None
     run_once: Any = None
+    timeout: Any = None  # seconds each task may run (the `timeout` keyword at play level)
 
     @property
     def display_name(self) -> str:

@@ -99,6 +99,11 @@ class TaskLoader(ActionLoader):
         node.any_errors_fatal = self._bool(ds, "any_errors_fatal")
         if isinstance(node, Task):
             node.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
+            for key, attr in (("async", "async_val"), ("poll", "poll")):
+                if key in ds:
+                    setattr(node, attr, self._int(ds, key))
+        if "timeout" in ds:
+            node.timeout = self._int(ds, "timeout")
         delegate = self._str(ds, "delegate_to")
         if delegate is not None:
             node.delegate_to = delegate
@@ -373,6 +378,7 @@ def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     block.run_once = task.run_once if task.run_once is not False else None
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
+    block.timeout = task.timeout
     if ctx.handlers:
         for inner in iter_tasks(nodes):
             inner.is_handler = True
