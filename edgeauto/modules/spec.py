@@ -176,7 +176,7 @@ class ModuleSpec:
         for group in self.required_one_of:
             # as in Ansible, an option with a default counts as given (apt's upgrade='no')
             if not any(out.get(g) is not None or self._default(g) is not None for g in group):
-                problems.append(f"one of these arguments is required: {', '.join(group)}")
+                problems.append(f"one of the following is required: {', '.join(group)}")
         for group in self.required_together:
             given = [g for g in group if out.get(g) is not None]
             if given and len(given) != len(group):

@@ -36,6 +36,7 @@ from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.failinfo import failed_task_vars
 from edgeauto.planner.fold import error_text, only_predicted, registered_value
 from edgeauto.planner.includes import include_entry
+from edgeauto.planner.loops import loop_var_name
 from edgeauto.planner.meta import meta_action_of, run_meta_action
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
@@ -352,7 +353,7 @@ class HostRunner:
             return out
         slots = loop_slots(task, templar)
         loop_control = task.loop_control or {}
-        loop_var = str(loop_control.get("loop_var", "item"))
+        loop_var = loop_var_name(task, templar)
         # Like ansible-playbook: every item is evaluated and reported first, then run.
         planned, entries = [], []
         for slot in slots:

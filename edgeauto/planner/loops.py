@@ -89,6 +89,23 @@ def _query(templar, kind: str, terms: list, action: str | None = None) -> list:
     return list(result) if isinstance(result, list) else [result]
 
 
+def loop_var_name(task, templar) -> str:
+    """``loop_control.loop_var`` of ``task``, rendered when it is a template
+    (``loop_var: "{{ name }}"``, as Ansible templates it); it must name a variable."""
+    value = (task.loop_control or {}).get("loop_var", "item")
+    if not isinstance(value, str) or "{{" not in value:
+        return str(value)
+    from edgeauto.errors import EdgeautoError
+    from edgeauto.playbook.base import IDENT
+
+    name = str(templar.render(value, task.pos))
+    if not IDENT.match(name):
+        raise EdgeautoError(
+            f"loop_control 'loop_var' expects a variable name, {value!r} gave {name!r}", task.pos
+        )
+    return name
+
+
 def loop_keys(loop_var: str, loop_control: dict, items: list, index: int) -> dict[str, Any]:
     """The loop variables of item ``index`` — what its templates see and what Ansible adds to
     the item's registered result: the loop var, ``ansible_loop_var``, the ``index_var`` value

@@ -15,7 +15,7 @@ from edgeauto.modules.spec import to_bool
 from edgeauto.planner.asyncjobs import limits_of, not_supported
 from edgeauto.planner.builtins import BuiltinCtx, run_builtin
 from edgeauto.planner.context import WalkCtx
-from edgeauto.planner.loops import loop_items, loop_keys
+from edgeauto.planner.loops import loop_items, loop_keys, loop_var_name
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
 from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
@@ -87,7 +87,7 @@ class TaskPlanner:
         te.check = self._mode(_pick(task.check_mode, wctx.check_mode), opts.check, templar)
         te.no_log = bool_of(task.no_log if task.no_log else wctx.no_log, templar)
         te.ignore_errors = self.ignore_errors(task, wctx, templar)
-        te.loop_var = str((task.loop_control or {}).get("loop_var", "item"))
+        te.loop_var = loop_var_name(task, templar)
         te.looped = task.loop is not None
         return te
 
@@ -238,6 +238,7 @@ class TaskPlanner:
                 basedir=self.services.play.basedir,
                 role_path=None if role is None else role.path,
                 sleep=fleet.sleep,
+                variables=variables,
             )
             result = run_builtin(task, args, ctx)
         else:

@@ -181,7 +181,8 @@ class TaskLoader(ActionLoader):
                 )
         for name_key in ("loop_var", "index_var"):
             value = lc.get(name_key)
-            if value is not None and not IDENT.match(str(value)):
+            templated = name_key == "loop_var" and is_templated(value)  # rendered per host
+            if value is not None and not templated and not IDENT.match(str(value)):
                 self.problem(
                     f"loop_control '{name_key}' expects a variable name, found {describe(value)}",
                     lc.pos_of(name_key),
