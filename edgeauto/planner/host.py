@@ -30,6 +30,7 @@ from edgeauto.errors import EdgeautoError, InternalError, ModuleArgumentError, T
 from edgeauto.modules.base import ControllerModule
 from edgeauto.modules.fallback import module_for_task
 from edgeauto.modules.registry import get_module
+from edgeauto.modules.spec import is_templated
 from edgeauto.planner.context import WalkCtx, check_include_depth
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.facts_task import gather_facts
@@ -44,6 +45,7 @@ from edgeauto.planner.records import NO_ITEM, Flow, HostWalk, TaskExec
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.services import PlayServices
 from edgeauto.planner.state import HostState
+from edgeauto.planner.taskargs import task_with_action
 from edgeauto.planner.taskplan import TaskPlanner, bool_of, item_vars, loop_slots, render_args
 from edgeauto.playbook.model import Block, Task
 
@@ -255,6 +257,16 @@ class HostRunner:
         return expand_names(names, variables)
 
     def _run_task(self, task: Task, wctx: WalkCtx, once: bool = True) -> Flow:
+        if is_templated(task.action):  # `action: "{{ ansible_facts.pkg_mgr }}"`
+            if self.walk_state.segment and reads_pending(
+                expand_names(template_names(task.action), self.task_vars(task, wctx)),
+                self.walk_state.pending_names,
+            ):
+                out = self.flush()
+                if out != Flow.OK:
+                    return out
+            templar = self.templar(self.task_vars(task, wctx), wctx)
+            task = task_with_action(task, str(templar.render(task.action, task.pos)).strip())
         action = task.action_name
         walk = self.walk_state
         variables = self.task_vars(task, wctx)

@@ -53,7 +53,8 @@ def include_vars(task, args: dict, ctx) -> dict:
     elif args.get("hash_behaviour") == "merge":
         data = _merged(getattr(ctx, "variables", None) or {}, data)
     ctx.state.included_vars.update(data)
-    return {"changed": False, "ansible_included_var_files": [str(p) for p in loaded]}
+    shown = [os.path.abspath(p) for p in loaded]  # as Ansible reports them
+    return {"changed": False, "ansible_included_var_files": shown}
 
 
 def _failed(message: str) -> dict:

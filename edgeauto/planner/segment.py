@@ -38,6 +38,7 @@ class Call:
     ignore_unreachable: bool = False
     secret: bool = False  # no_log or vault data in its arguments: masked in the -vvvv dump
     limits: Any = None  # planner.asyncjobs.TaskLimits: timeout / async / poll, when given
+    pause: float = 0  # seconds the script waits before this call (loop_control.pause)
 
 
 @dataclass
@@ -184,6 +185,7 @@ def _invocation(task_id: str, call: Call):
         limit=call.limits.limit if call.limits is not None else None,
         job=call.limits.job if call.limits is not None else None,
         background=call.limits is not None and call.limits.background,
+        pause=call.pause,
     )
 
 

@@ -40,6 +40,20 @@ def bool_of(value: Any, templar, default: bool = False) -> bool:
         return bool(value)
 
 
+def loop_pause(task: Task, templar) -> float:
+    """``loop_control.pause``: seconds between the items of a loop (0: none)."""
+    value = (task.loop_control or {}).get("pause") if task.loop is not None else None
+    if value in (None, ""):
+        return 0.0
+    try:
+        return max(0.0, float(templar.render(value, task.pos)))
+    except (TypeError, ValueError):
+        from edgeauto.errors import EdgeautoError
+
+        msg = f"loop_control 'pause' expects seconds, found {value!r}"
+        raise EdgeautoError(msg, task.pos) from None
+
+
 def render_args(task: Task, templar) -> dict:
     return rendered_args(task, templar)
 
@@ -108,11 +122,16 @@ class TaskPlanner:
                 out = self.outbox.flush()
                 if out != Flow.OK:
                     return out
+        pause = loop_pause(task, templar)
+        if pause and not is_remote and walk.segment:
+            out = self.outbox.flush()  # the pause happens after the tasks before it ran
+            if out != Flow.OK:
+                return out
         if walk.segment:
             # Anything this task changes on the controller (set_fact, or register of a task
             # whose items are all skipped) must be undone if a pending task fails.
             te.snapshot = self.outbox.snapshot()
-        self._fill_items(te, module, templar, become)
+        self._fill_items(te, module, templar, become, pause)
         walk.outbox.append(te)
         calls = any(s.call for s in te.items)
         if is_remote and calls and delegate is not None:
@@ -147,11 +166,13 @@ class TaskPlanner:
             return self.outbox.flush()
         return Flow.OK
 
-    def _fill_items(self, te: TaskExec, module, templar, become) -> None:
+    def _fill_items(self, te: TaskExec, module, templar, become, pause: float = 0) -> None:
         task, wctx = te.task, te.wctx
         loop_control = task.loop_control or {}
         conditions = list(wctx.when) + list(task.when)
-        for slot in te.items:
+        for number, slot in enumerate(te.items):
+            if pause and number and not te.remote:  # loop_control.pause between items
+                self.services.fleet.sleep(pause)
             itemvars = item_vars(te.loop_var, loop_control, te.items, slot)
             itempl = templar.with_vars(itemvars) if itemvars else templar
             if conditions and not itempl.is_true(conditions, task.pos):
@@ -166,6 +187,8 @@ class TaskPlanner:
             variables = {**te.tvars, **itemvars}
             if te.remote:
                 self.compile_call(te, slot, module, args, itempl, variables, become)
+                if pause and number and slot.call is not None:
+                    slot.call.pause = pause  # the script sleeps before this item
             else:
                 slot.result = self.run_controller(te, module, args, itempl, variables, become)
                 facts = slot.result.get("ansible_facts")

@@ -123,7 +123,7 @@ class TaskLoader(ActionLoader):
         task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
         task.unresolved, self._unresolved = self._unresolved, None
         task.args_templates, self._templates = list(self._templates), []
-        if canonical_action(canon) is None:
+        if canonical_action(canon) is None and not is_templated(canon):
             task.fallback = fallback_source(canon, ctx, self)  # Ansible's own module, run as such
         task.is_handler = ctx.handlers
         self._apply_common(task, ds)

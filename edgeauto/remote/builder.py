@@ -56,6 +56,7 @@ class TaskInvocation:
     #: in the background and only its start is reported; ``async_status`` reads it later
     job: tuple[str, str] | None = None
     background: bool = False
+    pause: float = 0  #: seconds to wait before the task (``loop_control.pause`` between items)
 
     def function_files(self) -> list[str]:
         """The function files this task needs: its module's, and jobs.sh when limited or async."""
@@ -165,6 +166,8 @@ class ScriptBuilder:
         )
         call = inv.call
         lines = [f"if ea__start {sh_quote(inv.task_id)} {sh_quote(flags or '-')}; then\n"]
+        if inv.pause:
+            lines.append(f"sleep {float(inv.pause):g}\n")
         payload_files = {}
         for index, (name, data) in enumerate(call.payloads.items()):
             file_name = f"p{number}_{index}"

@@ -443,6 +443,8 @@ def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
             else:
                 flat.append(t)
         terms = flat
+    # Ansible's `errors=` option of every lookup: strict (raise), warn or ignore (no value)
+    errors = kwargs.pop("errors", "strict")
     try:
         result = func(templar, terms, **kwargs)
         if short in _TEXT_LOOKUPS:
@@ -450,3 +452,7 @@ def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
         return result
     except TypeError as exc:
         raise TemplateError(f"lookup '{name}': {exc}") from None
+    except TemplateError:
+        if errors in ("ignore", "warn"):
+            return []
+        raise
