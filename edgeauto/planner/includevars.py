@@ -54,7 +54,7 @@ def include_vars(task, args: dict, ctx) -> dict:
         data = _merged(getattr(ctx, "variables", None) or {}, data)
     ctx.state.included_vars.update(data)
     shown = [os.path.abspath(p) for p in loaded]  # as Ansible reports them
-    return {"changed": False, "ansible_included_var_files": shown}
+    return {"changed": False, "ansible_included_var_files": shown, "ansible_facts": data}
 
 
 def _failed(message: str) -> dict:

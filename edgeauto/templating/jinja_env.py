@@ -205,7 +205,19 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
         for name, func in list(table.items()):
             table[f"ansible.builtin.{name}"] = table[f"ansible.legacy.{name}"] = func
     env.globals["omit"] = OMIT
+    env.globals["now"] = _now
     return env
+
+
+def _now(utc: bool = False, fmt: str | None = None):
+    """Ansible's ``now()`` global: the controller's time (UTC with ``utc=True``), as a
+    datetime or, with ``fmt``, formatted by ``strftime``."""
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC) if utc else datetime.datetime.now()
+    if utc:
+        stamp = stamp.replace(tzinfo=None)
+    return stamp.strftime(fmt) if fmt else stamp
 
 
 @lru_cache(maxsize=4096)

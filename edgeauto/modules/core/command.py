@@ -100,7 +100,11 @@ class CommandModule(RemoteModule):
     def check_args(self, args: dict, pos: Position | None) -> None:
         cmd = args.get("cmd") or args.get("free_form")
         if not cmd and not args.get("argv"):
-            raise ModuleArgumentError(f"no command given to '{self.spec.name}'", pos)
+            raise ModuleArgumentError(
+                f"no command given to '{self.spec.name}': "
+                "one of the following is required: _raw_params, cmd, argv",
+                pos,
+            )
 
     def _words(self, args: dict, pos: Position | None) -> list[str]:
         if args.get("argv"):
