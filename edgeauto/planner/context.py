@@ -29,6 +29,7 @@ class WalkCtx:
     run_once: Any = None
     any_errors_fatal: Any = None
     timeout: Any = None
+    remote_user: Any = None
     role: Role | None = None
     in_handlers: bool = False
     in_rescue: bool = False
@@ -51,6 +52,7 @@ class WalkCtx:
             run_once=_pick(block.run_once, self.run_once),
             any_errors_fatal=_pick(block.any_errors_fatal, self.any_errors_fatal),
             timeout=_pick(block.timeout, self.timeout),
+            remote_user=_pick(block.remote_user, self.remote_user),
             role=block.role or self.role,
             notify=self.notify + tuple(getattr(block, "notify", None) or ()),
         )

@@ -64,17 +64,24 @@ class SegmentRun:
 class Segment:
     become: BecomeSpec | None = None
     calls: list[Call] = field(default_factory=list)
+    #: the login user of a task's ``remote_user`` keyword when it is not the host's
+    #: connection user: the script runs over a connection of its own as that user
+    login: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.calls)
 
-    def accepts(self, become: BecomeSpec | None) -> bool:
-        """A script runs under one become user; a different one needs a new segment."""
-        return not self.calls or _become_key(self.become) == _become_key(become)
+    def accepts(self, become: BecomeSpec | None, login: str | None = None) -> bool:
+        """A script runs under one become user and one login user; a different one needs a
+        new segment."""
+        return not self.calls or (
+            _become_key(self.become) == _become_key(become) and self.login == login
+        )
 
-    def add(self, call: Call, become: BecomeSpec | None) -> None:
+    def add(self, call: Call, become: BecomeSpec | None, login: str | None = None) -> None:
         if not self.calls:
             self.become = become
+            self.login = login
         self.calls.append(call)
 
     def run(

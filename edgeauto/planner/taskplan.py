@@ -109,6 +109,7 @@ class TaskPlanner:
         """Evaluate loop/when, compile remote calls into the segment or run controller tasks."""
         task, wctx, walk = te.task, te.wctx, self.walk
         te.delegated_to = delegate
+        te.login = self.services.scope.login_user(self.name, task, wctx, templar)
         te.items = loop_slots(task, templar)
         is_remote = te.remote = isinstance(module, RemoteModule)
         become = self.services.scope.become_spec(
@@ -118,7 +119,7 @@ class TaskPlanner:
             mixed = not te.check and any(c.check for c in walk.segment.calls)
             # (a real task must never run after a check-mode task whose failure was not yet
             # judged; a delegated task keeps order: this host's pending tasks run first)
-            if delegate is not None or mixed or not walk.segment.accepts(become):
+            if delegate is not None or mixed or not walk.segment.accepts(become, te.login):
                 out = self.outbox.flush()
                 if out != Flow.OK:
                     return out
@@ -248,7 +249,7 @@ class TaskPlanner:
         if te.delegated_to is None:
             if not self.walk.segment:
                 self.pending.segment_start(become)
-            self.walk.segment.add(slot.call, become)
+            self.walk.segment.add(slot.call, become, te.login)
 
     def run_controller(self, te: TaskExec, module, args, templar, variables, become=None) -> dict:
         fleet = self.services.fleet

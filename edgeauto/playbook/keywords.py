@@ -49,6 +49,7 @@ _SHARED = {
     "run_once",
     "delegate_to",
     "timeout",
+    "remote_user",
 } | BECOME
 
 TASK = _SHARED | {
@@ -150,7 +151,6 @@ UNSUPPORTED = {
     "vars_prompt": "edgeauto never prompts; pass values with -e",
     "fact_path": "local facts (fact_path) are not supported",
     "connection": "set ansible_connection in the inventory instead",
-    "remote_user": "set ansible_user in the inventory or remote_user on the play",
     "sudo": "removed from Ansible; use become: true",
     "sudo_user": "removed from Ansible; use become_user",
     "su": "removed from Ansible; use become: true with become_method: su",
@@ -158,7 +158,7 @@ UNSUPPORTED = {
     "always_run": "removed from Ansible; use check_mode: false",
 }
 # Play-level keywords that are supported there even though UNSUPPORTED lists them for tasks.
-PLAY_ONLY_OK = {"connection", "remote_user"}
+PLAY_ONLY_OK = {"connection"}
 
 # Controller-side actions and load-time directives the registry may not define.
 CONTROL_ACTIONS = {

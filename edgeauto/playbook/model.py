@@ -68,6 +68,7 @@ class Task:
     timeout: Any = None  # seconds the task may run (None: inherit, 0: no limit)
     async_val: Any = None  # `async:` seconds; with poll 0 the task runs in the background
     poll: Any = None  # `poll:` seconds (None: Ansible's default, 15)
+    remote_user: Any = None  # login user for this task (ansible_user in the inventory wins)
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False
     # an unknown module in a dynamically included file: the error the task fails with if it runs
@@ -117,6 +118,7 @@ class Block:
     run_once: Any = None
     any_errors_fatal: Any = None
     timeout: Any = None
+    remote_user: Any = None
     role: Role | None = None
 
 

@@ -104,6 +104,7 @@ class TaskLoader(ActionLoader):
                     setattr(node, attr, self._int(ds, key))
         if "timeout" in ds:
             node.timeout = self._int(ds, "timeout")
+        node.remote_user = self._str(ds, "remote_user")
         delegate = self._str(ds, "delegate_to")
         if delegate is not None:
             node.delegate_to = delegate
@@ -379,7 +380,7 @@ def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     block.run_once = task.run_once if task.run_once is not False else None
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
-    block.timeout = task.timeout
+    block.timeout, block.remote_user = task.timeout, task.remote_user
     if ctx.handlers:
         for inner in iter_tasks(nodes):
             inner.is_handler = True
