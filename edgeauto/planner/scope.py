@@ -217,6 +217,7 @@ class PlayScope:
             any_errors_fatal=play.any_errors_fatal or None,
             timeout=play.timeout,
             remote_user=play.remote_user,
+            module_defaults=tuple(play.module_defaults),
         )
         return ctx.child_role(role) if role is not None else ctx
 

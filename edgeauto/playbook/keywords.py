@@ -50,6 +50,7 @@ _SHARED = {
     "delegate_to",
     "timeout",
     "remote_user",
+    "module_defaults",
 } | BECOME
 
 TASK = _SHARED | {
@@ -102,6 +103,7 @@ PLAY = {
     "ignore_errors",
     "run_once",
     "timeout",
+    "module_defaults",
 } | BECOME
 
 IMPORT_PLAYBOOK = {"import_playbook", "name", "when", "tags", "vars"}
@@ -145,7 +147,6 @@ IGNORED = {"collections", "debugger", "gather_timeout"}
 UNSUPPORTED = {
     "throttle": "edgeauto runs one script per host; per-task throttling is not supported",
     "delegate_facts": "only delegate_to: localhost is supported",
-    "module_defaults": "module_defaults is not supported; set the arguments on each task",
     "port": "set ansible_port in the inventory instead",
     "become_exe": "become_exe is not supported; use become_method",
     "vars_prompt": "edgeauto never prompts; pass values with -e",

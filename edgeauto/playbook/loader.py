@@ -32,6 +32,7 @@ from edgeauto.playbook.base import (
     sorted_problems,
 )
 from edgeauto.playbook.model import Node, Play, Playbook, Role, Task
+from edgeauto.playbook.moduledefaults import apply_module_defaults, loaded_module_defaults
 from edgeauto.playbook.roles import RoleLoader, roles_search_path, with_dependencies
 from edgeauto.playbook.tasks import TaskLoader
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
@@ -197,6 +198,10 @@ class Loader(TaskLoader, RoleLoader):
         own_handlers = self._handler_list(ds, ctx)
         role_handlers = [h for role in play.roles for h in role.handlers]
         play.handlers = _unique_handlers(role_handlers + handlers + own_handlers)
+        play.module_defaults = loaded_module_defaults(self, ds)
+        if play.module_defaults or _any_module_defaults(play):
+            for nodes in _play_task_lists(play):
+                apply_module_defaults(nodes, play.module_defaults)
         return play
 
     def _serial(self, ds: dict) -> Any:
@@ -392,3 +397,18 @@ __all__ = [
     "sorted_problems",
     "with_dependencies",
 ]
+
+
+def _play_task_lists(play) -> list[list]:
+    """Every list of task nodes a play holds: its sections, handlers and roles' tasks."""
+    from edgeauto.playbook.walk import flatten_roles
+
+    out = [play.pre_tasks, play.tasks, play.post_tasks, play.handlers]
+    return out + [role.tasks for role in flatten_roles(play.roles)]
+
+
+def _any_module_defaults(play) -> bool:
+    from edgeauto.playbook.walk import iter_nodes
+
+    lists = _play_task_lists(play)
+    return any(node.module_defaults for nodes in lists for node in iter_nodes(nodes))

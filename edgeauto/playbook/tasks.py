@@ -20,6 +20,7 @@ from edgeauto.playbook.base import (
 )
 from edgeauto.playbook.fallback import fallback_source
 from edgeauto.playbook.model import Block, Node, Task
+from edgeauto.playbook.moduledefaults import loaded_module_defaults
 from edgeauto.playbook.roles import with_dependencies
 from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
 from edgeauto.playbook.taskaction import ActionLoader
@@ -105,6 +106,7 @@ class TaskLoader(ActionLoader):
         if "timeout" in ds:
             node.timeout = self._int(ds, "timeout")
         node.remote_user = self._str(ds, "remote_user")
+        node.module_defaults = loaded_module_defaults(self, ds)
         delegate = self._str(ds, "delegate_to")
         if delegate is not None:
             node.delegate_to = delegate
@@ -381,6 +383,7 @@ def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
     block.timeout, block.remote_user = task.timeout, task.remote_user
+    block.module_defaults = task.module_defaults
     if ctx.handlers:
         for inner in iter_tasks(nodes):
             inner.is_handler = True
