@@ -172,7 +172,7 @@ class ModuleSpec:
         for group in self.mutually_exclusive:
             given = [g for g in group if out.get(g) is not None]
             if len(given) > 1:
-                problems.append(f"arguments are mutually exclusive: {', '.join(given)}")
+                problems.append(f"parameters are mutually exclusive: {'|'.join(group)}")
         for group in self.required_one_of:
             # as in Ansible, an option with a default counts as given (apt's upgrade='no')
             if not any(out.get(g) is not None or self._default(g) is not None for g in group):

@@ -199,7 +199,9 @@ def lookup_dict(templar: Templar, terms: list, **_: Any) -> list:
     out = []
     for term in terms:
         if not isinstance(term, Mapping):
-            raise TemplateError(f"with_dict expects a dictionary, found {describe(term)}")
+            raise TemplateError(
+                f"the 'dict' lookup plugin expects a dictionary, found {describe(term)}"
+            )
         out.extend({"key": k, "value": v} for k, v in term.items())
     return out
 
