@@ -578,10 +578,9 @@ def _one_line(text) -> str:
     return text[:240] + ("…" if len(text) > 240 else "")
 
 
-def run_targets(names, save: bool = True) -> list[RunReport]:
+def run_targets(names) -> list[RunReport]:
     """Each target on its own fresh Debian 12 systemd host with Python (a host ansible-core
-    could drive too; edgeauto does not use the Python), removed afterwards. ``save``: keep
-    the results for ``--write-docs`` (the floor test does not)."""
+    could drive too; edgeauto does not use the Python), removed afterwards."""
     from edgeauto.lab.testing import claim_test_lab, release_test_lab
 
     lab = claim_test_lab("compat")
@@ -596,8 +595,7 @@ def run_targets(names, save: bool = True) -> list[RunReport]:
                     lab.remove_host(host.name)
                 print(f"run {name}: {'pass' if report.passed else 'FAIL'}", file=sys.stderr)
                 reports.append(report)
-                if save:
-                    save_run_reports([report])  # kept as it comes: a long run may be stopped
+                save_run_reports([report])  # kept as it comes: a long run may be stopped
     finally:
         lab.down()
         release_test_lab(lab)

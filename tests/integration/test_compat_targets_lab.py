@@ -25,6 +25,8 @@ RUN_PASS_FLOOR = (
     "raw",
     "service_facts",
     "apt_repository",
+    "script",  # async keyword (issue 10, item 6)
+    "wait_for",  # async + poll: 0 background jobs
 )
 
 
