@@ -60,7 +60,11 @@ def loop_items(
         return _flatten_all(rendered)
     if kind == "dict":
         if not isinstance(rendered, dict):
-            raise TemplateError(f"with_dict expects a mapping, found {describe(rendered)}", pos)
+            raise TemplateError(
+                f"with_dict: the 'dict' lookup plugin expects a dictionary, found "
+                f"{describe(rendered)}",
+                pos,
+            )
         return [{"key": k, "value": v} for k, v in rendered.items()]
     if kind == "indexed_items":
         values = rendered if isinstance(rendered, list) else [rendered]

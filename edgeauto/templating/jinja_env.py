@@ -163,11 +163,17 @@ class _Environment(jinja2.Environment):
 
     @property
     def lexer(self) -> jinja2.lexer.Lexer:  # type: ignore[override]
+        if self.__dict__.get("_plain_strings"):
+            return jinja2.lexer.get_lexer(self)
         lexer = self.__dict__.get("_raw_lexer")
         if lexer is None:
             lexer = self.__dict__["_raw_lexer"] = _RawStringLexer(self)
         return lexer
 
+
+#: pseudo option: string literals unescape backslashes as in plain Jinja2 (conditionals)
+PLAIN_STRINGS = "_plain_strings"
+CONDITIONAL_OPTIONS = ((PLAIN_STRINGS, True),)
 
 TEMPLATE_OPTIONS = (
     "trim_blocks",
@@ -192,6 +198,7 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
     # trailing newlines are restored by count, as Ansible does (keep_trailing_newline: off)
     settings: dict[str, Any] = {"trim_blocks": True, "keep_trailing_newline": False}
     settings.update(options)
+    plain_strings = settings.pop(PLAIN_STRINGS, False)
     env = _Environment(
         undefined=_Undefined,
         loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
@@ -206,6 +213,8 @@ def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Enviro
             table[f"ansible.builtin.{name}"] = table[f"ansible.legacy.{name}"] = func
     env.globals["omit"] = OMIT
     env.globals["now"] = _now
+    if plain_strings:
+        env.__dict__["_plain_strings"] = True
     return env
 
 
