@@ -150,10 +150,14 @@ class PlayScope:
                 "ansible_version": dict(ANSIBLE_VERSION),
             }
         )
+        # the dirs controller files are searched in, as Ansible's ansible_search_path lists them
+        search = [str(self.play.basedir.resolve())]
         if role is not None:
             out["role_path"] = str(role.path)
             out["role_name"] = role.name
             out["ansible_role_name"] = role.name
+            search.insert(0, str(role.path))
+        out["ansible_search_path"] = search
         return out
 
     def _common_magic(self, name: str) -> dict:
