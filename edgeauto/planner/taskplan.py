@@ -190,6 +190,8 @@ class TaskPlanner:
                 self.compile_call(te, slot, module, args, itempl, variables, become)
                 if pause and number and slot.call is not None:
                     slot.call.pause = pause  # the script sleeps before this item
+            elif task.async_val is not None and limits_of(task, wctx, itempl.render, {}).async_val:
+                slot.result = not_supported(task.action)  # controller actions have no async
             else:
                 slot.result = self.run_controller(te, module, args, itempl, variables, become)
                 facts = slot.result.get("ansible_facts")

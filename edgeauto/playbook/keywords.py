@@ -222,6 +222,7 @@ MAGIC_VARS = {
     "ansible_loop",
     "ansible_loop_var",
     "ansible_index_var",
+    "ansible_search_path",
     "ansible_check_mode",
     "ansible_diff_mode",
     "ansible_facts",

@@ -150,11 +150,18 @@ def test_async_on_an_action_plugin_without_async_support_fails_as_ansible_says(l
               copy: {content: "x", dest: WORK/f}
               async: 2
               ignore_errors: true
+            - name: a controller action
+              debug: msg=hi
+              async: 2
+              ignore_errors: true
         """
     )
     _result, rep, _ = lab.run(pb)
     res = _registered(rep, "copy in background")
     assert res["msg"] == "This action (copy) does not support async."
+    assert _registered(rep, "a controller action")["msg"] == (
+        "This action (debug) does not support async."
+    )
     assert not (lab.work / "f").exists()
 
 
