@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from edgeauto.errors import EdgeautoError
 from edgeauto.modules.base import CompileContext, ControllerContext, RemoteModule
 from edgeauto.modules.spec import to_bool
 from edgeauto.planner.asyncjobs import limits_of, not_supported
@@ -110,7 +111,7 @@ class TaskPlanner:
         task, wctx, walk = te.task, te.wctx, self.walk
         te.delegated_to = delegate
         te.login = self.services.scope.login_user(self.name, task, wctx, templar)
-        te.items = loop_slots(task, templar)
+        te.items = self._items_or_skip(te, templar)
         is_remote = te.remote = isinstance(module, RemoteModule)
         become = self.services.scope.become_spec(
             self.name, task.become.merged_over(wctx.become), templar
@@ -148,6 +149,22 @@ class TaskPlanner:
         if te.final and te.final.status == "failed" and not te.final.ignored:
             return self.outbox.flush()
         return Flow.OK
+
+    def _items_or_skip(self, te: TaskExec, templar) -> list[ItemSlot]:
+        """The loop's items; a loop that cannot be templated under a ``when`` that is false
+        without the item is skipped, not failed, as in ansible-core (ansible issue 45189)."""
+        try:
+            return loop_slots(te.task, templar)
+        except EdgeautoError:
+            conditions = list(te.wctx.when) + list(te.task.when)
+            try:
+                skip = bool(conditions) and not templar.is_true(conditions, te.task.pos)
+            except EdgeautoError:
+                skip = False
+            if not skip:
+                raise
+            te.looped = False  # reported as the skipped task it is, with no item
+            return [ItemSlot()]
 
     def _queued(self, te: TaskExec, module, templar, delegate) -> Flow:
         """A remote task's calls wait in the segment: note what later tasks must wait for."""
