@@ -5,14 +5,10 @@ All of it in the one script per host: the job adds no round trip."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from edgeauto.errors import EXIT_OK
-from edgeauto.output.reporter import Reporter
-from edgeauto.planner.options import RunOptions
-from edgeauto.planner.run import Run
+from tests.integration.test_engine_lab import run_playbook
 
 pytestmark = pytest.mark.lab
 
@@ -39,25 +35,12 @@ BACKGROUND = """
 """
 
 
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def result_of(self, name):
-        return [r.result for r in self.results if r.task.display_name == name][-1]
-
-
 def _run(tmp_path, inventory, text, limit):
-    path = tmp_path / "site.yml"
-    path.write_text(textwrap.dedent(text))
-    rec = Recorder()
-    run = Run([path], RunOptions(inventory_sources=[str(inventory)], limit=[limit]), rec)
-    return run.execute(), rec, run
+    return run_playbook(tmp_path, inventory, text, limit=[limit])
+
+
+def _result(rec, name):
+    return [r.result for r in rec.results if r.task.display_name == name][-1]
 
 
 @pytest.mark.parametrize("login", ["root", "tester"])
@@ -67,7 +50,7 @@ def test_a_background_job_outlives_its_ssh_session_and_async_status_reads_it(
     alias = fresh_host.name if login == "root" else f"{fresh_host.name}-tester"  # sudo
     result, rec, _ = _run(tmp_path, lab_inventory, BACKGROUND, alias)
     assert result.exit_code == EXIT_OK, [r.result for r in rec.results]
-    status = rec.result_of("wait")
+    status = _result(rec, "wait")
     assert status["stdout"] == "done" and status["finished"] is True
     out = fresh_host.run(f"cat /tmp/edgeauto-async-{alias}", check=True).stdout
     assert out.strip() == "root"  # the tester alias becomes root for the whole script
@@ -77,7 +60,7 @@ def test_a_background_job_runs_on_busybox_too(tmp_path, lab_inventory, busybox_h
     try:
         result, rec, _ = _run(tmp_path, lab_inventory, BACKGROUND, busybox_host.name)
         assert result.exit_code == EXIT_OK, [r.result for r in rec.results]
-        assert rec.result_of("wait")["stdout"] == "done"
+        assert _result(rec, "wait")["stdout"] == "done"
     finally:
         busybox_host.run(f"rm -f /tmp/edgeauto-async-{busybox_host.name}")
 
@@ -98,7 +81,7 @@ def test_a_task_past_its_timeout_is_killed_with_what_it_started(
     """
     result, rec, run = _run(tmp_path, lab_inventory, text, fresh_host.name)
     assert result.exit_code == EXIT_OK
-    assert rec.result_of("slow")["msg"] == "Task failed: Timed out after 2 second(s)."
+    assert _result(rec, "slow")["msg"] == "Task failed: Timed out after 2 second(s)."
     left = fresh_host.run("pgrep -x sleep || true").stdout.strip()  # the task's sleep 300
     assert left == ""
     assert run.states[fresh_host.name].transport.round_trips == 1

@@ -7,11 +7,6 @@ import pytest
 from edgeauto.errors import EXIT_OK, EdgeautoError
 
 
-def _registered(rep, name, host="h1"):
-    found = [r for r in rep.results if r.host == host and r.task.display_name == name]
-    return found[-1].result
-
-
 def test_a_task_past_its_timeout_is_killed_and_fails_as_ansible_says(lab):
     pb = lab.playbook(
         """
@@ -29,7 +24,7 @@ def test_a_task_past_its_timeout_is_killed_and_fails_as_ansible_says(lab):
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
-    slow = _registered(rep, "slow")
+    slow = rep.result_of("h1", "slow")
     assert slow["failed"] is True
     assert slow["msg"] == "Task failed: Timed out after 1 second(s)."
     assert slow["timedout"]["period"] == 1
@@ -52,7 +47,7 @@ def test_async_with_poll_runs_in_the_foreground_and_reports_the_job_keys(lab):
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
-    res = _registered(rep, "counted")
+    res = rep.result_of("h1", "counted")
     assert res["stdout_lines"] == ["1", "2"] and res["rc"] == 0
     assert res["finished"] is True and res["started"] is True
     assert res["ansible_job_id"].startswith("j") and "." in res["ansible_job_id"]
@@ -76,7 +71,7 @@ def test_async_with_poll_past_its_limit_fails_did_not_complete_in_time(lab):
         """
     )
     _result, rep, _ = lab.run(pb)
-    res = _registered(rep, "too slow")
+    res = rep.result_of("h1", "too slow")
     assert res["failed"] is True
     assert res["msg"] == "async task did not complete within the requested time - 1s"
     assert res["async_result"]["finished"] is False
@@ -114,12 +109,14 @@ def test_poll_zero_starts_a_background_job_that_async_status_reads_until_finishe
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK, rep.statuses("h1")
-    st = _registered(rep, "wait")
+    st = rep.result_of("h1", "wait")
     # the job's own module result (command's keys), plus the job keys
     assert st["stdout"] == "finished" and st["rc"] == 0 and st["changed"] is True
     assert st["finished"] is True and st["started"] is True
     assert (lab.work / "marker").read_text() == "done\n"
-    assert _registered(rep, "clean")["erased"].endswith(_registered(rep, "start")["ansible_job_id"])
+    assert rep.result_of("h1", "clean")["erased"].endswith(
+        rep.result_of("h1", "start")["ansible_job_id"]
+    )
     assert not any(p.name.startswith("j") for p in (lab.work / "async").iterdir())
 
 
@@ -136,7 +133,7 @@ def test_async_status_of_an_unknown_job_fails_with_could_not_find_job(lab):
         """
     )
     _result, rep, _ = lab.run(pb)
-    res = _registered(rep, "missing")
+    res = rep.result_of("h1", "missing")
     assert res["failed"] is True and res["msg"] == "could not find job"
 
 
@@ -157,9 +154,9 @@ def test_async_on_an_action_plugin_without_async_support_fails_as_ansible_says(l
         """
     )
     _result, rep, _ = lab.run(pb)
-    res = _registered(rep, "copy in background")
+    res = rep.result_of("h1", "copy in background")
     assert res["msg"] == "This action (copy) does not support async."
-    assert _registered(rep, "a controller action")["msg"] == (
+    assert rep.result_of("h1", "a controller action")["msg"] == (
         "This action (debug) does not support async."
     )
     assert not (lab.work / "f").exists()

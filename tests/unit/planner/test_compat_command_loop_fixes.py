@@ -6,11 +6,6 @@ import os
 from edgeauto.errors import EXIT_OK
 
 
-def _registered(rep, name, host="h1"):
-    found = [r for r in rep.results if r.host == host and r.task.display_name == name]
-    return found[-1].result
-
-
 def test_chdir_gives_the_command_the_physical_directory_in_pwd_as_os_chdir_does(lab):
     (lab.work / "real" / "site").mkdir(parents=True)
     os.symlink(lab.work / "real", lab.work / "link")
@@ -28,8 +23,8 @@ def test_chdir_gives_the_command_the_physical_directory_in_pwd_as_os_chdir_does(
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
-    assert _registered(rep, "chdir")["stdout"] == str((lab.work / "real").resolve())
-    assert _registered(rep, "cd")["stdout"] == str(lab.work / "link")
+    assert rep.result_of("h1", "chdir")["stdout"] == str((lab.work / "real").resolve())
+    assert rep.result_of("h1", "cd")["stdout"] == str(lab.work / "link")
 
 
 def test_a_loop_that_cannot_be_templated_is_skipped_when_its_condition_is_false(lab):
@@ -51,4 +46,4 @@ def test_a_loop_that_cannot_be_templated_is_skipped_when_its_condition_is_false(
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
     assert rep.status_of("h1", "guarded") == "skipped"
-    assert "fake_var" in _registered(rep, "unguarded")["msg"]
+    assert "fake_var" in rep.result_of("h1", "unguarded")["msg"]

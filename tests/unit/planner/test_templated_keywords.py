@@ -6,11 +6,6 @@ from edgeauto.modules.base import ShellCall
 from edgeauto.remote.builder import TaskInvocation, build_script
 
 
-def _registered(rep, name, host="h1"):
-    found = [r for r in rep.results if r.host == host and r.task.display_name == name]
-    return found[-1].result
-
-
 def test_a_templated_module_name_is_resolved_per_host_when_the_task_runs(lab):
     # the group target: `action: "{{ ansible_facts.pkg_mgr }}"`
     pb = lab.playbook(
@@ -31,9 +26,9 @@ def test_a_templated_module_name_is_resolved_per_host_when_the_task_runs(lab):
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
-    assert _registered(rep, "by name")["ping"] == "hi"
+    assert rep.result_of("h1", "by name")["ping"] == "hi"
     assert rep.status_of("h1", "skipped, so never resolved") == "skipped"
-    assert "unknown module 'no_such_module'" in _registered(rep, "unknown when it runs")["msg"]
+    assert "unknown module 'no_such_module'" in rep.result_of("h1", "unknown when it runs")["msg"]
 
 
 def test_a_templated_loop_var_names_the_item_variable(lab):
@@ -98,9 +93,9 @@ def test_include_vars_dir_loads_files_in_ansibles_order_and_filters(lab):
     )
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK, rep.statuses("h1")
-    files = _registered(rep, "whole tree")["ansible_included_var_files"]
+    files = rep.result_of("h1", "whole tree")["ansible_included_var_files"]
     assert [f.split("/vars/")[1] for f in files] == ["a.yml", "sub/b.yml"]
-    failed = _registered(rep, "unknown extension fails")
+    failed = rep.result_of("h1", "unknown extension fails")
     assert "does not have a valid extension" in failed["message"]
 
 
