@@ -97,6 +97,14 @@ class CommandModule(RemoteModule):
         self.spec = spec
         self.kind = kind
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        if self.kind == "shell" and "expand_argument_vars" in args:
+            # refused by Ansible's shell action plugin in these words (command has it)
+            raise ModuleArgumentError(
+                "Unsupported parameters for (shell) module: expand_argument_vars", pos
+            )
+        return super().validate(args, pos, final)
+
     def check_args(self, args: dict, pos: Position | None) -> None:
         cmd = args.get("cmd") or args.get("free_form")
         if not cmd and not args.get("argv"):
