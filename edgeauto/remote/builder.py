@@ -210,7 +210,8 @@ class ScriptBuilder:
         job = f"{sh_quote(inv.job[0])} {sh_quote(inv.job[1])}"
         copies = "".join(f" {sh_quote(name)}" for name in dict.fromkeys(payload_files.values()))
         lines.append(
-            f"if ea__job_begin {job}{copies}; then\n(\nea__job_enter {job}\n{task}\n"
+            f"if ea__job_begin {job}{copies}; then\n(\nea__job_enter {job} {call.function}\n"
+            f"{task}\n"
             f"ea__job_done $? {job}\n) </dev/null >/dev/null 2>&1 &\n"
             f"ea__job_started {job}\nea__finish 0\nelse\nea__finish 1\nfi\nfi\n"
         )

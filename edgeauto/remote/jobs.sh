@@ -16,8 +16,9 @@
 #   JID      the job id; DIR the async dir (a leading ~/ means $HOME); PAYLOAD the private
 #            payload files the task reads (copied next to the job: the script's own temp dir
 #            is removed when the script ends)
-# ea__job_enter JID DIR
-#   (inside the background subshell) the task's record and payloads live in the job's dir
+# ea__job_enter JID DIR FUNCTION
+#   (inside the background subshell) the task's record and payloads live in the job's dir;
+#   the record names the module's FUNCTION (async_status of a job from an earlier run)
 # ea__job_done STATUS JID DIR
 #   (inside the background subshell) the framed record becomes the job's status file
 # ea__job_started JID DIR
@@ -104,7 +105,7 @@ ea__job_enter() {
     trap '' HUP
     __ea_root=$(ea__async_dir "$2")/.$1.d
     __ea_t=$__ea_root
-    : >"$__ea_t/rec"
+    printf 'K _ea_function %s\n' "$3" >"$__ea_t/rec"
     rm -f "$__ea_t/status" "$__ea_t/rc"
 }
 

@@ -197,3 +197,41 @@ def test_a_timeout_that_is_not_a_number_is_an_error_at_the_tasks_line(lab):
         lab.run(pb)
     assert "'timeout' expects an integer" in str(err.value)
     assert "site.yml:6" in str(err.value)
+
+
+def test_async_status_in_a_later_run_gives_the_jobs_module_result(lab):
+    start = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {ansible_async_dir: WORK/async}
+          tasks:
+            - name: start
+              command: echo from-the-job
+              async: 30
+              poll: 0
+        """,
+        name="start.yml",
+    )
+    _result, rep, _ = lab.run(start)
+    jid = rep.result_of("h1", "start")["ansible_job_id"]
+    later = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {ansible_async_dir: WORK/async}
+          tasks:
+            - name: read
+              async_status: {jid: "{{ jid }}"}
+              register: st
+              until: st is finished
+              retries: 20
+              delay: 1
+        """,
+        name="later.yml",
+    )
+    result, rep, _ = lab.run(later, extra_vars={"jid": jid})
+    assert result.exit_code == EXIT_OK
+    st = rep.result_of("h1", "read")
+    assert st["stdout_lines"] == ["from-the-job"] and st["rc"] == 0
+    assert "_ea_function" not in st
