@@ -27,6 +27,7 @@ RUN_PASS_FLOOR = (
     "apt_repository",
     "script",  # async keyword (issue 10, item 6)
     "wait_for",  # async + poll: 0 background jobs
+    "command_shell",  # timeout keyword, Ansible's split_args line continuation, chdir $PWD
 )
 
 
