@@ -273,7 +273,7 @@ def test_controller_actions_without_module_files_have_their_arguments_checked(wr
     )
     problems = _problems(path)
     assert len(problems) == 4
-    assert "mutually exclusive: file, dir" in problems[0]
+    assert "mutually exclusive: file|dir" in problems[0]
     assert "missing required argument 'key'" in problems[1]
     assert "add_host needs 'name'" in problems[2]
     assert "argument 'timeout': expected an integer" in problems[3]
