@@ -45,6 +45,10 @@ class AsyncStatusModule(RemoteModule):
     )
     shell_functions = (EA_ASYNC_STATUS,)
     invalidates = None
+    converged_in = (
+        "tests/unit/planner/test_async_timeout_keywords.py: it reads the status file of a job "
+        "an async task started (nothing to converge); cleanup is checked there too"
+    )
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         folder = str(ctx.task_vars.get("ansible_async_dir") or DEFAULT_DIR)
