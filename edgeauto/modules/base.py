@@ -38,6 +38,14 @@ if TYPE_CHECKING:
     from edgeauto.modules.shellfn import ShellFunction
 
 
+#: modules whose Ansible action plugin has no async support ("This action (copy) does not
+#: support async."); ansible-core 2.19's plugins/action/*.py without ``_supports_async``
+NO_ASYNC = frozenset(
+    {"assemble", "copy", "fetch", "raw", "reboot", "script", "template", "unarchive"}
+    | {"wait_for_connection", "validate_argument_spec", "async_status"}
+)
+
+
 class TemplarLike(Protocol):
     """What modules need from the templating layer (``edgeauto.templating.Templar``)."""
 
@@ -67,6 +75,9 @@ class CompileContext:
     host: str = ""
     task_vars: dict[str, Any] = field(default_factory=dict)
     no_log: bool = False  # the task's no_log (Ansible modules get it as _ansible_no_log)
+    #: this host's background jobs started in this run, job id -> (module, args, context):
+    #: ``async_status`` gives a finished job's record to the module that ran it
+    async_jobs: dict[str, Any] = field(default_factory=dict)
 
     def locate(self, kind: str, name: str) -> Path:
         """Resolve a controller file; absolute paths are used as they are."""
@@ -127,6 +138,12 @@ class Module:
     invalidates: str | None = "paths"
     #: target platforms the module's implementation runs on
     platforms: tuple[str, ...] = ("posix",)
+
+    @property
+    def supports_async(self) -> bool:
+        """Whether ``async:`` may run it: as in Ansible, whose modules with an action plugin of
+        their own (copy, template, script …) refuse it and plain modules accept it."""
+        return self.spec.name not in NO_ASYNC
 
     @property
     def supports_check_mode(self) -> bool:

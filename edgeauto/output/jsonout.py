@@ -94,6 +94,8 @@ def _stats_with_round_trips(run, stats: dict) -> dict:
     ``bench/run_bench.py`` reports. 0 for a host never connected."""
     out = {host: dict(counts) for host, counts in stats.items()}
     for host, state in getattr(run, "states", {}).items():
-        transport = getattr(state, "transport", None)
-        out.setdefault(host, {})["round_trips"] = int(getattr(transport, "round_trips", 0) or 0)
+        transports = [getattr(state, "transport", None)]
+        transports += list(getattr(state, "login_transports", {}).values())  # remote_user
+        trips = sum(int(getattr(t, "round_trips", 0) or 0) for t in transports)
+        out.setdefault(host, {})["round_trips"] = trips
     return out

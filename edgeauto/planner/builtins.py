@@ -30,6 +30,7 @@ class BuiltinCtx:
     basedir: Path
     role_path: Path | None
     sleep: Callable[[float], bool]  # True when the run was cancelled meanwhile
+    variables: dict | None = None  # the task's variables (include_vars hash_behaviour: merge)
 
 
 def run_builtin(task: Task, args: dict, ctx: BuiltinCtx) -> dict:
@@ -64,27 +65,6 @@ def _add_host(task: Task, args: dict) -> dict:
 
 
 def _include_vars(task: Task, args: dict, ctx: BuiltinCtx) -> dict:
-    from edgeauto.inventory.varsdirs import load_vars_file
-    from edgeauto.playbook.search import find_controller_file, searched_text
+    from edgeauto.planner.includevars import include_vars
 
-    name = args.get("file") or args.get("_raw_params") or args.get("free_form")
-    if isinstance(name, str):
-        name = name.rstrip("\n")  # as Ansible's include_vars: `include_vars: >` + name
-    if not name:
-        raise EdgeautoError("include_vars needs a file name (dir: is not supported)", task.pos)
-    where = {
-        "role_path": ctx.role_path,
-        "task_file": task.pos.file if task.pos and task.pos.file else None,
-        "basedir": ctx.basedir,
-    }
-    path = find_controller_file("vars", str(name), **where)
-    if path is None:
-        raise EdgeautoError(
-            f"include_vars: '{name}' not found (searched {searched_text('vars', **where)})",
-            task.pos,
-        )
-    data = load_vars_file(path, ctx.vault)
-    if args.get("name"):
-        data = {str(args["name"]): data}
-    ctx.state.included_vars.update(data)
-    return {"changed": False, "ansible_included_var_files": [str(path)]}
+    return include_vars(task, args, ctx)

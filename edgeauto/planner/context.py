@@ -28,6 +28,9 @@ class WalkCtx:
     delegate_to: Any = None
     run_once: Any = None
     any_errors_fatal: Any = None
+    timeout: Any = None
+    remote_user: Any = None
+    module_defaults: tuple[dict, ...] = ()  # for tasks of files included at run time
     role: Role | None = None
     in_handlers: bool = False
     in_rescue: bool = False
@@ -49,6 +52,9 @@ class WalkCtx:
             delegate_to=_pick(block.delegate_to, self.delegate_to),
             run_once=_pick(block.run_once, self.run_once),
             any_errors_fatal=_pick(block.any_errors_fatal, self.any_errors_fatal),
+            timeout=_pick(block.timeout, self.timeout),
+            remote_user=_pick(block.remote_user, self.remote_user),
+            module_defaults=self.module_defaults + tuple(block.module_defaults),
             role=block.role or self.role,
             notify=self.notify + tuple(getattr(block, "notify", None) or ()),
         )

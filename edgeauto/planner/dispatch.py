@@ -33,9 +33,14 @@ class Dispatcher:
         attempts = max(0, int(opts.retry_unreachable))
         backoff = opts.retry_backoff
         resends = 0
+        try:
+            transport = self._transport(state, segment.login)
+        except ConnectionFailed as exc:
+            _fail_all(segment, f"remote_user {segment.login}: {exc.message}")
+            return SegmentRun(b"", None, b"", 0.0)
         while True:
             info = segment.run(
-                state.transport, timeout=opts.task_timeout, host=state.name, on_settled=on_settled
+                transport, timeout=opts.task_timeout, host=state.name, on_settled=on_settled
             )
             self.reporter.script_ran(state.name, info, len(segment.calls))
             if info.unreachable is None and resends < MAX_RESENDS and _resend(state, segment):
@@ -58,7 +63,8 @@ class Dispatcher:
                 break
             backoff = min(backoff * 2, 30.0)
             try:
-                self._reconnect(state)
+                transport.close()
+                transport.connect(self.options.connect_timeout)
             except ConnectionFailed as exc:
                 info.unreachable = exc
                 continue
@@ -70,6 +76,22 @@ class Dispatcher:
         else:
             _blame_first_unreported(segment, info)
         return info
+
+    def _transport(self, state: HostState, login: str | None):
+        """The host's connection, or (``remote_user``) one as that login user, kept open for
+        the rest of the run like the host's own."""
+        if login is None:
+            return state.transport
+        transport = state.login_transports.get(login)
+        if transport is None:
+            from edgeauto.transport.factory import make_transport
+
+            host_vars = {**self.fleet.host_inventory_vars(state.name), "ansible_user": login}
+            host_vars.setdefault("inventory_hostname", state.name)
+            transport = make_transport(host_vars, options=self.fleet.transport_options())
+            transport.connect(self.options.connect_timeout)
+            state.login_transports[login] = transport
+        return transport
 
     def _reconnect(self, state: HostState) -> None:
         state.transport.close()

@@ -30,12 +30,14 @@ from edgeauto.errors import EdgeautoError, InternalError, ModuleArgumentError, T
 from edgeauto.modules.base import ControllerModule
 from edgeauto.modules.fallback import module_for_task
 from edgeauto.modules.registry import get_module
+from edgeauto.modules.spec import is_templated
 from edgeauto.planner.context import WalkCtx, check_include_depth
 from edgeauto.planner.deps import condition_names, expand_names, reads_pending, template_names
 from edgeauto.planner.facts_task import gather_facts
 from edgeauto.planner.failinfo import failed_task_vars
 from edgeauto.planner.fold import error_text, only_predicted, registered_value
 from edgeauto.planner.includes import include_entry
+from edgeauto.planner.loops import loop_var_name
 from edgeauto.planner.meta import meta_action_of, run_meta_action
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
@@ -43,6 +45,7 @@ from edgeauto.planner.records import NO_ITEM, Flow, HostWalk, TaskExec
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.services import PlayServices
 from edgeauto.planner.state import HostState
+from edgeauto.planner.taskargs import task_with_action
 from edgeauto.planner.taskplan import TaskPlanner, bool_of, item_vars, loop_slots, render_args
 from edgeauto.playbook.model import Block, Task
 
@@ -285,6 +288,16 @@ class HostRunner:
         return expand_names(names, variables)
 
     def _run_task(self, task: Task, wctx: WalkCtx, once: bool = True) -> Flow:
+        if is_templated(task.action):  # `action: "{{ ansible_facts.pkg_mgr }}"`
+            if self.walk_state.segment and reads_pending(
+                expand_names(template_names(task.action), self.task_vars(task, wctx)),
+                self.walk_state.pending_names,
+            ):
+                out = self.flush()
+                if out != Flow.OK:
+                    return out
+            templar = self.templar(self.task_vars(task, wctx), wctx)
+            task = task_with_action(task, str(templar.render(task.action, task.pos)).strip())
         action = task.action_name
         walk = self.walk_state
         variables = self.task_vars(task, wctx)
@@ -383,7 +396,7 @@ class HostRunner:
             return out
         slots = loop_slots(task, templar)
         loop_control = task.loop_control or {}
-        loop_var = str(loop_control.get("loop_var", "item"))
+        loop_var = loop_var_name(task, templar)
         # Like ansible-playbook: every item is evaluated and reported first, then run.
         planned, entries = [], []
         for slot in slots:

@@ -47,7 +47,9 @@ class IncludeLoader:
                 f"{searched_text('tasks', **where)})",
                 task.pos,
             )
-        return list(
+        from edgeauto.playbook.moduledefaults import apply_module_defaults
+
+        nodes = list(
             load_task_file(
                 path,
                 role=wctx.role,
@@ -58,6 +60,8 @@ class IncludeLoader:
                 static_vars=host_vars or {},
             )
         )
+        apply_module_defaults(nodes, [*wctx.module_defaults, *task.module_defaults])
+        return nodes
 
     def role(self, name: str, task: Task, args: dict):
         from edgeauto.playbook import load_role

@@ -60,7 +60,11 @@ def loop_items(
         return _flatten_all(rendered)
     if kind == "dict":
         if not isinstance(rendered, dict):
-            raise TemplateError(f"with_dict expects a mapping, found {describe(rendered)}", pos)
+            raise TemplateError(
+                f"with_dict: the 'dict' lookup plugin expects a dictionary, found "
+                f"{describe(rendered)}",
+                pos,
+            )
         return [{"key": k, "value": v} for k, v in rendered.items()]
     if kind == "indexed_items":
         values = rendered if isinstance(rendered, list) else [rendered]
@@ -87,6 +91,23 @@ def _query(templar, kind: str, terms: list, action: str | None = None) -> list:
     kwargs = {"_with_action": action} if action and lookup_short_name(kind) == "first_found" else {}
     result = run_lookup(templar, kind, list(terms), kwargs)
     return list(result) if isinstance(result, list) else [result]
+
+
+def loop_var_name(task, templar) -> str:
+    """``loop_control.loop_var`` of ``task``, rendered when it is a template
+    (``loop_var: "{{ name }}"``, as Ansible templates it); it must name a variable."""
+    value = (task.loop_control or {}).get("loop_var", "item")
+    if not isinstance(value, str) or "{{" not in value:
+        return str(value)
+    from edgeauto.errors import EdgeautoError
+    from edgeauto.playbook.base import IDENT
+
+    name = str(templar.render(value, task.pos))
+    if not IDENT.match(name):
+        raise EdgeautoError(
+            f"loop_control 'loop_var' expects a variable name, {value!r} gave {name!r}", task.pos
+        )
+    return name
 
 
 def loop_keys(loop_var: str, loop_control: dict, items: list, index: int) -> dict[str, Any]:

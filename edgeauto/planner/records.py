@@ -59,6 +59,7 @@ class TaskExec:
     items: list[ItemSlot] = field(default_factory=list)
     looped: bool = False
     loop_var: str = "item"
+    login: str | None = None  # remote_user, when not the host's connection user
     remote: bool = False
     final: TaskResult | None = None
     snapshot: dict | None = None  # state before a speculative controller task ran

@@ -152,9 +152,11 @@ class Run(RunState):
                     index += 1
         finally:
             for st in self.states.values():
-                if st.transport is not None:
+                for transport in [st.transport, *st.login_transports.values()]:
+                    if transport is None:
+                        continue
                     try:
-                        st.transport.close()
+                        transport.close()
                     except Exception:  # noqa: BLE001 - closing must never hide the result
                         pass
         result = self.finish()

@@ -109,6 +109,19 @@ class PlayScope:
             out["ansible_user"] = opts.remote_user
         return out
 
+    def login_user(self, name: str, task, wctx, templar) -> str | None:
+        """The ``remote_user`` keyword (task, block, play) when it changes who this host's
+        connection logs in as: None when unset, the same as the connection's user, or when
+        the inventory sets ``ansible_user`` (which outranks the keyword, as in Ansible)."""
+        wanted = task.remote_user if task.remote_user is not None else wctx.remote_user
+        if wanted in (None, ""):
+            return None
+        hv = self.inventory_vars(name)
+        if any(hv.get(k) not in (None, "") for k in ("ansible_user", "ansible_ssh_user")):
+            return None
+        wanted = str(templar.render(wanted))
+        return None if wanted in ("", self.fleet.options.remote_user) else wanted
+
     def inventory_vars(self, name: str) -> dict:
         cached = self._inventory_vars.get(name)
         if cached is None:
@@ -137,10 +150,14 @@ class PlayScope:
                 "ansible_version": dict(ANSIBLE_VERSION),
             }
         )
+        # the dirs controller files are searched in, as Ansible's ansible_search_path lists them
+        search = [str(self.play.basedir.resolve())]
         if role is not None:
             out["role_path"] = str(role.path)
             out["role_name"] = role.name
             out["ansible_role_name"] = role.name
+            search.insert(0, str(role.path))
+        out["ansible_search_path"] = search
         return out
 
     def _common_magic(self, name: str) -> dict:
@@ -202,6 +219,9 @@ class PlayScope:
             diff=play.diff,
             no_log=play.no_log,
             any_errors_fatal=play.any_errors_fatal or None,
+            timeout=play.timeout,
+            remote_user=play.remote_user,
+            module_defaults=tuple(play.module_defaults),
         )
         return ctx.child_role(role) if role is not None else ctx
 

@@ -37,6 +37,8 @@ class Call:
     record_status: str | None = None
     ignore_unreachable: bool = False
     secret: bool = False  # no_log or vault data in its arguments: masked in the -vvvv dump
+    limits: Any = None  # planner.asyncjobs.TaskLimits: timeout / async / poll, when given
+    pause: float = 0  # seconds the script waits before this call (loop_control.pause)
 
 
 @dataclass
@@ -62,17 +64,24 @@ class SegmentRun:
 class Segment:
     become: BecomeSpec | None = None
     calls: list[Call] = field(default_factory=list)
+    #: the login user of a task's ``remote_user`` keyword when it is not the host's
+    #: connection user: the script runs over a connection of its own as that user
+    login: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.calls)
 
-    def accepts(self, become: BecomeSpec | None) -> bool:
-        """A script runs under one become user; a different one needs a new segment."""
-        return not self.calls or _become_key(self.become) == _become_key(become)
+    def accepts(self, become: BecomeSpec | None, login: str | None = None) -> bool:
+        """A script runs under one become user and one login user; a different one needs a
+        new segment."""
+        return not self.calls or (
+            _become_key(self.become) == _become_key(become) and self.login == login
+        )
 
-    def add(self, call: Call, become: BecomeSpec | None) -> None:
+    def add(self, call: Call, become: BecomeSpec | None, login: str | None = None) -> None:
         if not self.calls:
             self.become = become
+            self.login = login
         self.calls.append(call)
 
     def run(
@@ -180,6 +189,10 @@ def _invocation(task_id: str, call: Call):
         diff=call.diff,
         ignore_errors=call.ignore_errors,
         environment={str(k): str(v) for k, v in call.environment.items()},
+        limit=call.limits.limit if call.limits is not None else None,
+        job=call.limits.job if call.limits is not None else None,
+        background=call.limits is not None and call.limits.background,
+        pause=call.pause,
     )
 
 
@@ -203,6 +216,10 @@ def _settle(call: Call, record, unreachable: bool) -> None:
     call.record_status = record.status
     try:
         call.result = call.module.finish(record.as_dict(), call.args, call.cctx)
+        if call.limits is not None:
+            from edgeauto.planner.asyncjobs import shaped
+
+            call.result = shaped(call.limits, record.fields, call.result)
     except Exception as exc:  # noqa: BLE001 - a module bug must not kill the run
         call.result = {
             "failed": True,

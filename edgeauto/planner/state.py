@@ -30,6 +30,10 @@ class HostState:
     last_unreachable: Exception | None = None
     # (has Python, why) from a probe when no facts tell (planner.python_check)
     python_probe: tuple[bool, str] | None = None
+    # background jobs (async + poll 0) started in this run: job id -> (module, args, context)
+    async_jobs: dict[str, Any] = field(default_factory=dict)
+    # connections as another login user (the remote_user keyword), by user
+    login_transports: dict[str, Any] = field(default_factory=dict)
 
     def register(self, name: str, value: Any, predicted_only: bool) -> None:
         """``register: name`` — remembering whether check mode only predicted the value."""

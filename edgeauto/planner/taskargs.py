@@ -25,3 +25,17 @@ def rendered_args(task: Task, templar) -> dict:
         merged.update(value)
     merged.update(templar.render(task.args, task.pos))
     return {k: v for k, v in merged.items() if not is_omit(v)}
+
+
+def task_with_action(task: Task, name: str) -> Task:
+    """A task whose module name was a template (``action: "{{ ansible_facts.pkg_mgr }}"``),
+    with the name it rendered to for this host. A name edgeauto cannot run gives a task that
+    fails only if it runs (its ``when`` may still skip it), as a dynamic include's would."""
+    from dataclasses import replace
+
+    from edgeauto.playbook.actions import canonical_action
+
+    canon = canonical_action(name)
+    if canon is not None:
+        return replace(task, action=canon)
+    return replace(task, action=name, unresolved=f"unknown module '{name}' (from {task.action!r})")

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from edgeauto.errors import EdgeautoError
 from edgeauto.modules.base import CompileContext, ControllerContext, RemoteModule
 from edgeauto.modules.spec import to_bool
+from edgeauto.planner.asyncjobs import limits_of, not_supported
 from edgeauto.planner.builtins import BuiltinCtx, run_builtin
 from edgeauto.planner.context import WalkCtx
-from edgeauto.planner.loops import loop_items, loop_keys
+from edgeauto.planner.loops import loop_items, loop_keys, loop_var_name
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
 from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
@@ -37,6 +39,20 @@ def bool_of(value: Any, templar, default: bool = False) -> bool:
         return to_bool(value)
     except ValueError:
         return bool(value)
+
+
+def loop_pause(task: Task, templar) -> float:
+    """``loop_control.pause``: seconds between the items of a loop (0: none)."""
+    value = (task.loop_control or {}).get("pause") if task.loop is not None else None
+    if value in (None, ""):
+        return 0.0
+    try:
+        return max(0.0, float(templar.render(value, task.pos)))
+    except (TypeError, ValueError):
+        from edgeauto.errors import EdgeautoError
+
+        msg = f"loop_control 'pause' expects seconds, found {value!r}"
+        raise EdgeautoError(msg, task.pos) from None
 
 
 def render_args(task: Task, templar) -> dict:
@@ -86,7 +102,7 @@ class TaskPlanner:
         te.check = self._mode(_pick(task.check_mode, wctx.check_mode), opts.check, templar)
         te.no_log = bool_of(task.no_log if task.no_log else wctx.no_log, templar)
         te.ignore_errors = self.ignore_errors(task, wctx, templar)
-        te.loop_var = str((task.loop_control or {}).get("loop_var", "item"))
+        te.loop_var = loop_var_name(task, templar)
         te.looped = task.loop is not None
         return te
 
@@ -94,7 +110,8 @@ class TaskPlanner:
         """Evaluate loop/when, compile remote calls into the segment or run controller tasks."""
         task, wctx, walk = te.task, te.wctx, self.walk
         te.delegated_to = delegate
-        te.items = loop_slots(task, templar)
+        te.login = self.services.scope.login_user(self.name, task, wctx, templar)
+        te.items = self._items_or_skip(te, templar)
         is_remote = te.remote = isinstance(module, RemoteModule)
         become = self.services.scope.become_spec(
             self.name, task.become.merged_over(wctx.become), templar
@@ -103,15 +120,20 @@ class TaskPlanner:
             mixed = not te.check and any(c.check for c in walk.segment.calls)
             # (a real task must never run after a check-mode task whose failure was not yet
             # judged; a delegated task keeps order: this host's pending tasks run first)
-            if delegate is not None or mixed or not walk.segment.accepts(become):
+            if delegate is not None or mixed or not walk.segment.accepts(become, te.login):
                 out = self.outbox.flush()
                 if out != Flow.OK:
                     return out
+        pause = loop_pause(task, templar)
+        if pause and not is_remote and walk.segment:
+            out = self.outbox.flush()  # the pause happens after the tasks before it ran
+            if out != Flow.OK:
+                return out
         if walk.segment:
             # Anything this task changes on the controller (set_fact, or register of a task
             # whose items are all skipped) must be undone if a pending task fails.
             te.snapshot = self.outbox.snapshot()
-        self._fill_items(te, module, templar, become)
+        self._fill_items(te, module, templar, become, pause)
         walk.outbox.append(te)
         calls = any(s.call for s in te.items)
         if is_remote and calls and delegate is not None:
@@ -127,6 +149,22 @@ class TaskPlanner:
         if te.final and te.final.status == "failed" and not te.final.ignored:
             return self.outbox.flush()
         return Flow.OK
+
+    def _items_or_skip(self, te: TaskExec, templar) -> list[ItemSlot]:
+        """The loop's items; a loop that cannot be templated under a ``when`` that is false
+        without the item is skipped, not failed, as in ansible-core (ansible issue 45189)."""
+        try:
+            return loop_slots(te.task, templar)
+        except EdgeautoError:
+            conditions = list(te.wctx.when) + list(te.task.when)
+            try:
+                skip = bool(conditions) and not templar.is_true(conditions, te.task.pos)
+            except EdgeautoError:
+                skip = False
+            if not skip:
+                raise
+            te.looped = False  # reported as the skipped task it is, with no item
+            return [ItemSlot()]
 
     def _queued(self, te: TaskExec, module, templar, delegate) -> Flow:
         """A remote task's calls wait in the segment: note what later tasks must wait for."""
@@ -146,11 +184,13 @@ class TaskPlanner:
             return self.outbox.flush()
         return Flow.OK
 
-    def _fill_items(self, te: TaskExec, module, templar, become) -> None:
+    def _fill_items(self, te: TaskExec, module, templar, become, pause: float = 0) -> None:
         task, wctx = te.task, te.wctx
         loop_control = task.loop_control or {}
         conditions = list(wctx.when) + list(task.when)
-        for slot in te.items:
+        for number, slot in enumerate(te.items):
+            if pause and number and not te.remote:  # loop_control.pause between items
+                self.services.fleet.sleep(pause)
             itemvars = item_vars(te.loop_var, loop_control, te.items, slot)
             itempl = templar.with_vars(itemvars) if itemvars else templar
             if conditions and not itempl.is_true(conditions, task.pos):
@@ -165,6 +205,10 @@ class TaskPlanner:
             variables = {**te.tvars, **itemvars}
             if te.remote:
                 self.compile_call(te, slot, module, args, itempl, variables, become)
+                if pause and number and slot.call is not None:
+                    slot.call.pause = pause  # the script sleeps before this item
+            elif task.async_val is not None and limits_of(task, wctx, itempl.render, {}).async_val:
+                slot.result = not_supported(task.action)  # controller actions have no async
             else:
                 slot.result = self.run_controller(te, module, args, itempl, variables, become)
                 facts = slot.result.get("ansible_facts")
@@ -177,6 +221,12 @@ class TaskPlanner:
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope
         args = module.validate(args, task.pos, final=True)
+        limits = None
+        if task.async_val is not None or task.timeout is not None or te.wctx.timeout is not None:
+            limits = limits_of(task, te.wctx, lambda v: templar.render(v, task.pos), variables)
+            if limits.async_val and not module.supports_async:
+                slot.result = not_supported(task.action)
+                return
         cctx = CompileContext(
             check_mode=te.check,
             diff=self._mode(_pick(task.diff, te.wctx.diff), self.services.options.diff, templar),
@@ -188,6 +238,7 @@ class TaskPlanner:
             host=self.name,
             task_vars=variables,
             no_log=bool(te.no_log),
+            async_jobs=self.state.async_jobs,
         )
         shell = module.compile(args, cctx)
         env = scope.environment(task, te.wctx, templar)
@@ -210,11 +261,14 @@ class TaskPlanner:
             or is_secret(args)
             or is_secret(env)
             or bool(module.spec.no_log_values(args)),
+            limits=limits,
         )
+        if limits is not None and limits.background:
+            self.state.async_jobs[limits.job_id] = (module, args, cctx)
         if te.delegated_to is None:
             if not self.walk.segment:
                 self.pending.segment_start(become)
-            self.walk.segment.add(slot.call, become)
+            self.walk.segment.add(slot.call, become, te.login)
 
     def run_controller(self, te: TaskExec, module, args, templar, variables, become=None) -> dict:
         fleet = self.services.fleet
@@ -227,6 +281,7 @@ class TaskPlanner:
                 basedir=self.services.play.basedir,
                 role_path=None if role is None else role.path,
                 sleep=fleet.sleep,
+                variables=variables,
             )
             result = run_builtin(task, args, ctx)
         else:

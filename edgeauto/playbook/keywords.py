@@ -48,9 +48,14 @@ _SHARED = {
     "any_errors_fatal",
     "run_once",
     "delegate_to",
+    "timeout",
+    "remote_user",
+    "module_defaults",
 } | BECOME
 
 TASK = _SHARED | {
+    "async",
+    "poll",
     "action",
     "local_action",
     "args",
@@ -97,6 +102,8 @@ PLAY = {
     "ignore_unreachable",
     "ignore_errors",
     "run_once",
+    "timeout",
+    "module_defaults",
 } | BECOME
 
 IMPORT_PLAYBOOK = {"import_playbook", "name", "when", "tags", "vars"}
@@ -138,18 +145,13 @@ IGNORED = {"collections", "debugger", "gather_timeout"}
 
 # Valid Ansible keywords that edgeauto refuses, with the reason shown to the user.
 UNSUPPORTED = {
-    "async": "edgeauto runs each host's tasks as one script; background tasks are not supported",
-    "poll": "edgeauto does not run background (async) tasks",
     "throttle": "edgeauto runs one script per host; per-task throttling is not supported",
-    "timeout": "per-task timeouts are not supported",
     "delegate_facts": "only delegate_to: localhost is supported",
-    "module_defaults": "module_defaults is not supported; set the arguments on each task",
     "port": "set ansible_port in the inventory instead",
     "become_exe": "become_exe is not supported; use become_method",
     "vars_prompt": "edgeauto never prompts; pass values with -e",
     "fact_path": "local facts (fact_path) are not supported",
     "connection": "set ansible_connection in the inventory instead",
-    "remote_user": "set ansible_user in the inventory or remote_user on the play",
     "sudo": "removed from Ansible; use become: true",
     "sudo_user": "removed from Ansible; use become_user",
     "su": "removed from Ansible; use become: true with become_method: su",
@@ -157,7 +159,7 @@ UNSUPPORTED = {
     "always_run": "removed from Ansible; use check_mode: false",
 }
 # Play-level keywords that are supported there even though UNSUPPORTED lists them for tasks.
-PLAY_ONLY_OK = {"connection", "remote_user"}
+PLAY_ONLY_OK = {"connection"}
 
 # Controller-side actions and load-time directives the registry may not define.
 CONTROL_ACTIONS = {
@@ -220,6 +222,7 @@ MAGIC_VARS = {
     "ansible_loop",
     "ansible_loop_var",
     "ansible_index_var",
+    "ansible_search_path",
     "ansible_check_mode",
     "ansible_diff_mode",
     "ansible_facts",

@@ -32,6 +32,7 @@ from edgeauto.playbook.base import (
     sorted_problems,
 )
 from edgeauto.playbook.model import Node, Play, Playbook, Role, Task
+from edgeauto.playbook.moduledefaults import apply_module_defaults, loaded_module_defaults
 from edgeauto.playbook.roles import RoleLoader, roles_search_path, with_dependencies
 from edgeauto.playbook.tasks import TaskLoader
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
@@ -149,6 +150,8 @@ class Loader(TaskLoader, RoleLoader):
         play.max_fail_percentage = self._percentage(ds)
         play.any_errors_fatal = self._bool(ds, "any_errors_fatal", False)
         play.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
+        if "timeout" in ds:
+            play.timeout = self._int(ds, "timeout")
         play.force_handlers = self._bool(ds, "force_handlers", False)
         play.gather_facts = self._bool(ds, "gather_facts", _gathering() != "explicit")
         play.check_mode = self._bool(ds, "check_mode")
@@ -195,6 +198,10 @@ class Loader(TaskLoader, RoleLoader):
         own_handlers = self._handler_list(ds, ctx)
         role_handlers = [h for role in play.roles for h in role.handlers]
         play.handlers = _unique_handlers(role_handlers + handlers + own_handlers)
+        play.module_defaults = loaded_module_defaults(self, ds)
+        if play.module_defaults or _any_module_defaults(play):
+            for nodes in _play_task_lists(play):
+                apply_module_defaults(nodes, play.module_defaults)
         return play
 
     def _serial(self, ds: dict) -> Any:
@@ -390,3 +397,18 @@ __all__ = [
     "sorted_problems",
     "with_dependencies",
 ]
+
+
+def _play_task_lists(play) -> list[list]:
+    """Every list of task nodes a play holds: its sections, handlers and roles' tasks."""
+    from edgeauto.playbook.walk import flatten_roles
+
+    out = [play.pre_tasks, play.tasks, play.post_tasks, play.handlers]
+    return out + [role.tasks for role in flatten_roles(play.roles)]
+
+
+def _any_module_defaults(play) -> bool:
+    from edgeauto.playbook.walk import iter_nodes
+
+    lists = _play_task_lists(play)
+    return any(node.module_defaults for nodes in lists for node in iter_nodes(nodes))

@@ -65,6 +65,11 @@ class Task:
     environment: dict[str, Any] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
     any_errors_fatal: Any = None
+    timeout: Any = None  # seconds the task may run (None: inherit, 0: no limit)
+    async_val: Any = None  # `async:` seconds; with poll 0 the task runs in the background
+    poll: Any = None  # `poll:` seconds (None: Ansible's default, 15)
+    remote_user: Any = None  # login user for this task (ansible_user in the inventory wins)
+    module_defaults: list[dict] = field(default_factory=list)  # as loaded (already applied)
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False
     # an unknown module in a dynamically included file: the error the task fails with if it runs
@@ -122,6 +127,9 @@ class Block:
     delegate_to: str | None = None
     run_once: Any = None
     any_errors_fatal: Any = None
+    timeout: Any = None
+    remote_user: Any = None
+    module_defaults: list[dict] = field(default_factory=list)
     role: Role | None = None
 
 
@@ -206,6 +214,8 @@ class Play:
     when: list[Any] = field(default_factory=list)
     ignore_errors: Any = None
     run_once: Any = None
+    timeout: Any = None  # seconds each task may run (the `timeout` keyword at play level)
+    module_defaults: list[dict] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:

@@ -62,10 +62,14 @@ def split_args(text: str) -> list[str]:
             params.append(extra)
 
     for line_no, line in enumerate(lines):
+        continued = False
         for piece_no, piece in enumerate(line.split(" ")):
             if piece == "":
                 if piece_no:
                     add_to_last(" ")  # a second space in a row
+                continue
+            if piece == "\\" and quote is None:
+                continued = True  # a lone backslash outside quotes joins the next line
                 continue
             if pending is None:
                 pending = piece
@@ -75,7 +79,7 @@ def split_args(text: str) -> list[str]:
             if quote is None and not any(depth):
                 params.append(pending)
                 pending = None
-        if line_no < len(lines) - 1:
+        if line_no < len(lines) - 1 and not continued:
             add_to_last("\n")
     if pending is not None:
         what = f"an unclosed {quote} quote" if quote else "an unclosed Jinja2 block"

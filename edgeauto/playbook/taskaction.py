@@ -138,9 +138,7 @@ class ActionLoader(LoaderBase):
         """``action:`` / ``local_action:`` — the module name is inside the value."""
         value = ds[key]
         if isinstance(value, str):
-            module, _, rest = value.strip().partition(" ")
-            module = module.strip()
-            value = rest
+            module, value = _split_action_text(value)
         elif isinstance(value, dict) and "module" in value:
             value = PosDict(value)
             value.pos = ds[key].pos
@@ -151,6 +149,8 @@ class ActionLoader(LoaderBase):
                 position_of(value, ds.pos_of(key)),
             )
             return None, None, None
+        if is_templated(module):
+            return module, value, key  # named per host when the task runs (planner/host.py)
         canon = canonical_action(module) or fallback_action(module, ctx, self)
         dynamic = ctx is not None and ctx.dynamic
         if (
@@ -284,3 +284,14 @@ def _with_key_positions(args: dict, text: str, fallback) -> PosDict:
         if idx >= 0:
             out.key_pos[key] = Position(pos.file, pos.line, pos.col + offset + idx)
     return out
+
+
+def _split_action_text(text: str) -> tuple[str, str]:
+    """``action: "copy src=a dest=b"`` -> ("copy", "src=a dest=b"); a templated module name
+    (``action: "{{ pkg_mgr }} name=x"``) is one word even though it holds spaces."""
+    text = text.strip()
+    if text.startswith("{{") and "}}" in text:
+        end = text.index("}}") + 2
+        return text[:end], text[end:].strip()
+    module, _, rest = text.partition(" ")
+    return module.strip(), rest

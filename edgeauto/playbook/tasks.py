@@ -20,6 +20,7 @@ from edgeauto.playbook.base import (
 )
 from edgeauto.playbook.fallback import fallback_source
 from edgeauto.playbook.model import Block, Node, Task
+from edgeauto.playbook.moduledefaults import loaded_module_defaults
 from edgeauto.playbook.roles import with_dependencies
 from edgeauto.playbook.search import YAML_EXTS, find_controller_file, searched_text
 from edgeauto.playbook.taskaction import ActionLoader
@@ -99,6 +100,13 @@ class TaskLoader(ActionLoader):
         node.any_errors_fatal = self._bool(ds, "any_errors_fatal")
         if isinstance(node, Task):
             node.ignore_unreachable = self._bool(ds, "ignore_unreachable", False)
+            for key, attr in (("async", "async_val"), ("poll", "poll")):
+                if key in ds:
+                    setattr(node, attr, self._int(ds, key))
+        if "timeout" in ds:
+            node.timeout = self._int(ds, "timeout")
+        node.remote_user = self._str(ds, "remote_user")
+        node.module_defaults = loaded_module_defaults(self, ds)
         delegate = self._str(ds, "delegate_to")
         if delegate is not None:
             node.delegate_to = delegate
@@ -118,7 +126,7 @@ class TaskLoader(ActionLoader):
         task = Task(action=canon, args=args, pos=ds.pos_of(key), role=ctx.role)
         task.unresolved, self._unresolved = self._unresolved, None
         task.args_templates, self._templates = list(self._templates), []
-        if canonical_action(canon) is None:
+        if canonical_action(canon) is None and not is_templated(canon):
             task.fallback = fallback_source(canon, ctx, self)  # Ansible's own module, run as such
         task.is_handler = ctx.handlers
         self._apply_common(task, ds)
@@ -176,7 +184,8 @@ class TaskLoader(ActionLoader):
                 )
         for name_key in ("loop_var", "index_var"):
             value = lc.get(name_key)
-            if value is not None and not IDENT.match(str(value)):
+            templated = name_key == "loop_var" and is_templated(value)  # rendered per host
+            if value is not None and not templated and not IDENT.match(str(value)):
                 self.problem(
                     f"loop_control '{name_key}' expects a variable name, found {describe(value)}",
                     lc.pos_of(name_key),
@@ -373,6 +382,8 @@ def _wrap(task: Task, nodes: list[Node], ctx: LoadContext) -> Block:
     block.run_once = task.run_once if task.run_once is not False else None
     block.check_mode, block.diff = task.check_mode, task.diff
     block.delegate_to, block.any_errors_fatal = task.delegate_to, task.any_errors_fatal
+    block.timeout, block.remote_user = task.timeout, task.remote_user
+    block.module_defaults = task.module_defaults
     if ctx.handlers:
         for inner in iter_tasks(nodes):
             inner.is_handler = True

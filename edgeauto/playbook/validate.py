@@ -180,7 +180,8 @@ class Validator:
                 names |= self._include_vars_names(node, play)
             for key in ("loop_var", "index_var"):
                 if key in node.loop_control:
-                    names.add(str(node.loop_control[key]))
+                    value = node.loop_control[key]  # a template names it per host: unknown
+                    names.add("*" if is_templated(value) else str(value))
         return names
 
     def _include_vars_names(self, task: Task, play: Play) -> set[str]:

@@ -34,6 +34,7 @@ SHARED_PAYLOAD = "shared-"
 _TASK_ID = re.compile(r"[A-Za-z0-9_.:-]{1,120}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ASYNC_FILE = "jobs.sh"  # framing helpers for limited and background tasks
 _SAFE_PRINTF = re.compile(rb"[A-Za-z0-9 ,._/:=+@#^&*(){}\[\]<>|;~!?]")
 
 
@@ -48,6 +49,19 @@ class TaskInvocation:
     ignore_errors: bool = False
     environment: dict[str, str] = field(default_factory=dict)
     chdir: str | None = None
+    #: seconds the task may run (``timeout`` keyword, ``async`` with ``poll`` > 0): past
+    #: them it is killed with everything it started (``remote/jobs.sh``)
+    limit: int | None = None
+    #: ``(job id, async dir)`` of an ``async`` task; with ``background`` (``poll: 0``) it runs
+    #: in the background and only its start is reported; ``async_status`` reads it later
+    job: tuple[str, str] | None = None
+    background: bool = False
+    pause: float = 0  #: seconds to wait before the task (``loop_control.pause`` between items)
+
+    def function_files(self) -> list[str]:
+        """The function files this task needs: its module's, and jobs.sh when limited or async."""
+        extra = [ASYNC_FILE] if self.limit or self.job else []
+        return [*self.call.files, *(f for f in extra if f not in self.call.files)]
 
 
 def new_nonce() -> str:
@@ -129,7 +143,7 @@ class ScriptBuilder:
     def function_files(self) -> list[str]:
         seen: list[str] = []
         for inv in self.invocations:
-            for name in inv.call.files:
+            for name in inv.function_files():
                 if name not in seen:
                     seen.append(name)
         return seen
@@ -152,6 +166,8 @@ class ScriptBuilder:
         )
         call = inv.call
         lines = [f"if ea__start {sh_quote(inv.task_id)} {sh_quote(flags or '-')}; then\n"]
+        if inv.pause:
+            lines.append(f"sleep {float(inv.pause):g}\n")
         payload_files = {}
         for index, (name, data) in enumerate(call.payloads.items()):
             file_name = f"p{number}_{index}"
@@ -183,9 +199,21 @@ class ScriptBuilder:
         stdin = "/dev/null"
         if call.stdin is not None:
             stdin = f'"$(ea__payload_path {payload_files[call.stdin]})"'
+        task = "(\n" + "\n".join(body) + f'\n) >"$__ea_t/o" 2>"$__ea_t/e" <{stdin}'
+        if inv.limit:
+            task += f" &\nea__bounded $! {int(inv.limit)}"
+        if inv.job is not None and not inv.background:  # as Ansible, the async dir exists
+            task = f"ea__job_dir {sh_quote(inv.job[1])}\n" + task
+        if inv.job is None or not inv.background:
+            lines.append(task + "\nea__finish $?\nfi\n")
+            return "".join(lines)
+        job = f"{sh_quote(inv.job[0])} {sh_quote(inv.job[1])}"
+        copies = "".join(f" {sh_quote(name)}" for name in dict.fromkeys(payload_files.values()))
         lines.append(
-            "(\n" + "\n".join(body) + f'\n) >"$__ea_t/o" 2>"$__ea_t/e" <{stdin}\n'
-            "ea__finish $?\nfi\n"
+            f"if ea__job_begin {job}{copies}; then\n(\nea__job_enter {job} {call.function}\n"
+            f"{task}\n"
+            f"ea__job_done $? {job}\n) </dev/null >/dev/null 2>&1 &\n"
+            f"ea__job_started {job}\nea__finish 0\nelse\nea__finish 1\nfi\nfi\n"
         )
         return "".join(lines)
 

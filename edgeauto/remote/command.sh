@@ -66,7 +66,8 @@ ea_command() {
     __ea_strip=$7
     shift 7
     if [ -n "$__ea_chdir" ]; then
-        cd "$__ea_chdir" || {
+        # -P: as Ansible's os.chdir, the command's $PWD is the physical directory
+        cd -P "$__ea_chdir" || {
             ea_rc 1
             ea_fail "Unable to change directory before execution: $__ea_chdir"
             return 1

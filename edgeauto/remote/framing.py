@@ -263,3 +263,17 @@ class RecordStream:
         del self.data[:pos]
         self.end_seen = self.data.find(self.end) >= 0
         return done
+
+
+_JOB_START = re.compile(rb"@@EA:([0-9A-Za-z]+):START (\S+)\n")
+
+
+def parse_job_record(data: bytes) -> TaskRecord:
+    """The record a background job (``async`` + ``poll: 0``) left in its status file: the
+    bytes its script's ``ea__finish`` printed, with that script's nonce."""
+    found = _JOB_START.search(data)
+    if found is None:
+        raise RemoteProtocolError("the async job's status file holds no task record")
+    nonce, task_id = found.group(1).decode(), found.group(2).decode()
+    record, _end = _parse_record(data, found.end(), task_id, nonce)
+    return record

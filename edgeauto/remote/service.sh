@@ -5,7 +5,7 @@
 # module, the running state is read first (status or a ps pattern), so check mode reports
 # exactly what the real run does. Fields: mgr (the manager used), state, enabled, msg.
 #
-# ea_service NAME STATE ENABLED PATTERN SLEEP ARGUMENTS RUNLEVEL USE SYSTEMD_ONLY \
+# ea_service NAME STATE ENABLED PATTERN SLEEP ARGUMENTS RUNLEVEL USE SYSTEMD_ONLY
 #            MASKED DAEMON_RELOAD DAEMON_REEXEC SCOPE NO_BLOCK FORCE
 #   STATE      started stopped restarted reloaded or ""
 #   ENABLED    1 0 or "" (leave alone)
@@ -456,8 +456,13 @@ ea_service() {
     __ea_runlevel=$7
     __ea_use=$8
     __ea_sdonly=$9
-    shift 9
-    # $1-$6: masked daemon_reload daemon_reexec scope no_block force, for ea_systemd
+    # systemd's own options, handed to ea_systemd as they came
+    __ea_sv_masked=${10}
+    __ea_sv_reload=${11}
+    __ea_sv_reexec=${12}
+    __ea_sv_scope=${13}
+    __ea_sv_noblock=${14}
+    __ea_sv_force=${15}
     __ea_out=$(ea_tmp out) || return 1
     __ea_err=$(ea_tmp err) || return 1
     case $__ea_use in
@@ -477,7 +482,10 @@ ea_service() {
         return 1
     fi
     case $__ea_mgr in
-        systemd) ea_systemd "$__ea_name" "$__ea_state" "$__ea_enabled" "$@" ;;
+        systemd)
+            ea_systemd "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_sv_masked" \
+                "$__ea_sv_reload" "$__ea_sv_reexec" "$__ea_sv_scope" "$__ea_sv_noblock" "$__ea_sv_force"
+            ;;
         openrc) ea__svc_openrc "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_runlevel" ;;
         runit) ea__svc_runit "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_sleep" ;;
         sysv) ea__svc_sysv "$__ea_name" "$__ea_state" "$__ea_enabled" "$__ea_pattern" "$__ea_sleep" ;;

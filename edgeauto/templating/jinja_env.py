@@ -163,17 +163,19 @@ class _Environment(jinja2.Environment):
     template_class = _Template
     concat = staticmethod(_concat)  # type: ignore[assignment]
 
-    raw_strings = True  # False: Jinja2's own escapes (\\ → \), for conditionals
-
     @property
     def lexer(self) -> jinja2.lexer.Lexer:  # type: ignore[override]
-        if not self.raw_strings:
+        if self.__dict__.get("_plain_strings"):
             return jinja2.lexer.get_lexer(self)
         lexer = self.__dict__.get("_raw_lexer")
         if lexer is None:
             lexer = self.__dict__["_raw_lexer"] = _RawStringLexer(self)
         return lexer
 
+
+#: pseudo option: string literals unescape backslashes as in plain Jinja2 (conditionals)
+PLAIN_STRINGS = "_plain_strings"
+CONDITIONAL_OPTIONS = ((PLAIN_STRINGS, True),)
 
 TEMPLATE_OPTIONS = (
     "trim_blocks",
@@ -210,15 +212,11 @@ def _consumed(func):
 
 
 @lru_cache(maxsize=32)
-def _environment(
-    template_dirs: tuple[str, ...], options: tuple = (), raw_strings: bool = True
-) -> _Environment:
-    """``raw_strings=False`` is the environment of conditionals (when, assert's that,
-    failed_when…): ansible-core 2.19 evaluates them with escape_backslashes off, so there a
-    literal '(\\+|-)' is the regex (\\+|-), while in a ``{{ }}`` template it stays as written."""
+def _environment(template_dirs: tuple[str, ...], options: tuple = ()) -> _Environment:
     # trailing newlines are restored by count, as Ansible does (keep_trailing_newline: off)
     settings: dict[str, Any] = {"trim_blocks": True, "keep_trailing_newline": False}
     settings.update(options)
+    plain_strings = settings.pop(PLAIN_STRINGS, False)
     env = _Environment(
         undefined=_Undefined,
         loader=jinja2.FileSystemLoader(list(template_dirs)) if template_dirs else None,
@@ -226,7 +224,6 @@ def _environment(
         auto_reload=False,
         **settings,
     )
-    env.raw_strings = raw_strings
     env.filters.update(_filters.filters())
     for name, func in list(env.filters.items()):
         env.filters[name] = _consumed(func)
@@ -235,14 +232,26 @@ def _environment(
         for name, func in list(table.items()):
             table[f"ansible.builtin.{name}"] = table[f"ansible.legacy.{name}"] = func
     env.globals["omit"] = OMIT
+    env.globals["now"] = _now
+    if plain_strings:
+        env.__dict__["_plain_strings"] = True
     return env
 
 
+def _now(utc: bool = False, fmt: str | None = None):
+    """Ansible's ``now()`` global: the controller's time (UTC with ``utc=True``), as a
+    datetime or, with ``fmt``, formatted by ``strftime``."""
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC) if utc else datetime.datetime.now()
+    if utc:
+        stamp = stamp.replace(tzinfo=None)
+    return stamp.strftime(fmt) if fmt else stamp
+
+
 @lru_cache(maxsize=4096)
-def _compile(
-    template_dirs: tuple[str, ...], source: str, options: tuple = (), raw_strings: bool = True
-) -> jinja2.Template:
-    return _environment(template_dirs, options, raw_strings).from_string(source)
+def _compile(template_dirs: tuple[str, ...], source: str, options: tuple = ()) -> jinja2.Template:
+    return _environment(template_dirs, options).from_string(source)
 
 
 def _trailing_newlines(text: str) -> int:

@@ -199,7 +199,9 @@ def lookup_dict(templar: Templar, terms: list, **_: Any) -> list:
     out = []
     for term in terms:
         if not isinstance(term, Mapping):
-            raise TemplateError(f"with_dict expects a dictionary, found {describe(term)}")
+            raise TemplateError(
+                f"the 'dict' lookup plugin expects a dictionary, found {describe(term)}"
+            )
         out.extend({"key": k, "value": v} for k, v in term.items())
     return out
 
@@ -443,6 +445,8 @@ def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
             else:
                 flat.append(t)
         terms = flat
+    # Ansible's `errors=` option of every lookup: strict (raise), warn or ignore (no value)
+    errors = kwargs.pop("errors", "strict")
     try:
         result = func(templar, terms, **kwargs)
         if short in _TEXT_LOOKUPS:
@@ -450,3 +454,7 @@ def run_lookup(templar: Templar, name: str, terms: list, kwargs: dict) -> list:
         return result
     except TypeError as exc:
         raise TemplateError(f"lookup '{name}': {exc}") from None
+    except TemplateError:
+        if errors in ("ignore", "warn"):
+            return []
+        raise

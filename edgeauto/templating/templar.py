@@ -30,6 +30,7 @@ from jinja2 import meta, nodes
 from edgeauto.errors import EdgeautoError, Position, TemplateError, describe
 from edgeauto.templating import filters as _filters
 from edgeauto.templating.jinja_env import (
+    CONDITIONAL_OPTIONS,
     OMIT,
     TEMPLATE_OPTIONS,
     _compile,
@@ -139,14 +140,17 @@ class Templar:
                 exc.pos = pos
             raise
 
-    def evaluate(self, expr: Any, pos: Position | None = None) -> Any:
-        """Evaluate a bare Jinja2 expression (``when``, ``failed_when``, ``until``, ``loop``)."""
+    def evaluate(self, expr: Any, pos: Position | None = None, conditional: bool = False) -> Any:
+        """Evaluate a bare Jinja2 expression (``when``, ``failed_when``, ``until``, ``loop``).
+        ``conditional``: string literals unescape backslashes as plain Jinja2 does (ansible-core
+        2.19 evaluates conditionals without ``escape_backslashes``: two backslashes are one)."""
         if not isinstance(expr, str):
             return self.render(expr, pos)
         if has_template(expr):
             return self.render(expr, pos)
         try:
-            return self._render_str("{{ " + expr + " }}", expr, pos)
+            opts = CONDITIONAL_OPTIONS if conditional else ()
+            return self._render_str("{{ " + expr + " }}", expr, pos, opts)
         except EdgeautoError as exc:
             if exc.pos is None and pos is not None:
                 exc.pos = pos
@@ -256,9 +260,9 @@ class Templar:
             if isinstance(value, str):
                 if not value.strip():
                     raise TemplateError(f"conditional '{text}' rendered to an empty string", pos)
-                value = self.evaluate(value.strip(), pos)
+                value = self.evaluate(value.strip(), pos, conditional=True)
         else:
-            value = self._render_str("{{ " + text + " }}", text, pos, raw_strings=False)
+            value = self.evaluate(text, pos, conditional=True)
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
         if not isinstance(value, bool):
@@ -303,11 +307,9 @@ class Templar:
             return SecretStr(value.decrypt(self.vault))
         return value
 
-    def _render_str(
-        self, source: str, shown: str, pos: Position | None, raw_strings: bool = True
-    ) -> Any:
+    def _render_str(self, source: str, shown: str, pos: Position | None, opts=()) -> Any:
         try:
-            tmpl = _compile(self._template_dirs, source, (), raw_strings)
+            tmpl = _compile(self._template_dirs, source, opts)
         except jinja2.TemplateSyntaxError as exc:
             raise self._syntax_error(exc, pos, shown) from None
         return _restore_newlines(source, self._run(tmpl, shown, pos))

@@ -27,6 +27,9 @@ RUN_PASS_FLOOR = (
     "apt_repository",
     "systemd",
     "package_facts",
+    "script",  # async keyword (issue 10, item 6)
+    "wait_for",  # async + poll: 0 background jobs
+    "command_shell",  # timeout keyword, Ansible's split_args line continuation, chdir $PWD
 )
 
 

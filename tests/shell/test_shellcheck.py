@@ -28,10 +28,12 @@ def test_shell_function_file_parses_under_dash_and_busybox(path, shell):
 
 
 FRAMING_GLOBALS = {"__ea_root", "__ea_t", "__ea_check", "__ea_diff", "__ea_umask", "__ea_nonce"}
+# framing files: prelude.sh, and jobs.sh (the builder adds it for timeout/async tasks)
+FRAMING_FILES = {"prelude.sh", "jobs.sh"}
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in SH_FILES if p.name != "prelude.sh"], ids=lambda p: p.name
+    "path", [p for p in SH_FILES if p.name not in FRAMING_FILES], ids=lambda p: p.name
 )
 def test_module_functions_read_no_framing_globals(path):
     """Module functions take arguments and call helpers; only prelude.sh touches __ea_ globals

@@ -62,7 +62,10 @@ class ScriptModule(RemoteModule):
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         if not self._command_line(args):
-            raise ModuleArgumentError("script needs the path of a local script", pos)
+            raise ModuleArgumentError(
+                "one of the following is required: _raw_params, cmd (the path of a local script)",
+                pos,
+            )
         chdir = args.get("chdir")
         if chdir and not str(chdir).startswith("/"):
             raise ModuleArgumentError(

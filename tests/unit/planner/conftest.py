@@ -42,6 +42,11 @@ class RecordingReporter(Reporter):
     def statuses(self, host):
         return [(r.task.display_name, r.status) for r in self.results if r.host == host]
 
+    def result_of(self, host, name):
+        """The (last) result of the task named ``name`` on ``host``."""
+        found = [r for r in self.results if r.host == host and r.task.display_name == name]
+        return found[-1].result
+
     def status_of(self, host, name):
         found = [r for r in self.results if r.host == host and r.task.display_name == name]
         return found[-1].status if found else None

@@ -37,10 +37,10 @@ def test_check_syntax_reads_hosts_variables_from_an_inventory(capsys, write):
 
 
 def test_check_syntax_reports_every_problem_of_a_playbook(capsys):
-    path = str(FIXTURES / "malformed" / "44_unsupported_async.yml")
+    path = str(FIXTURES / "malformed" / "44_unsupported_throttle.yml")
     assert main(["check-syntax", path]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 3 and "'async'" in err[0] and "'poll'" in err[1]
+    assert len(err) == 3 and "'throttle'" in err[0] and "'delegate_facts'" in err[1]
 
 
 def test_doc_lists_modules_with_their_short_description(capsys):

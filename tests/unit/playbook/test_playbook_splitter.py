@@ -28,6 +28,10 @@ CASES = [
     "a\n\nb",
     "x \n y",
     'echo "a  b\n  c" d',
+    # a lone backslash outside quotes continues the line (the command_shell target's `cmd`)
+    'echo this is a \\\n"multiline echo" \\\n"with a\nnew line" \\\n| cat\necho 2\n',
+    "a \\ b\nc",
+    'x="a \\ b"\nz',
 ]
 
 
