@@ -122,6 +122,15 @@ _NEGATED = {"D": "d", "S": "s", "W": "w"}
 _PLAIN_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
 
 
+class PythonOnlyRegex(ModuleArgumentError):
+    """A valid Python regexp that POSIX ERE cannot express: modules then match with perl on
+    targets that have it (:mod:`edgeauto.modules.core._perlre`); ``construct`` names why."""
+
+    def __init__(self, message: str, pos: Position | None, construct: str):
+        super().__init__(message, pos)
+        self.construct = construct
+
+
 NEWLINE_SENTINEL = "\x1e"  # stands for a line's "\n" when lines are matched by grep
 
 
@@ -151,10 +160,11 @@ def python_re_to_ere(
         ) from None
 
     def refuse(construct: str) -> ModuleArgumentError:
-        return ModuleArgumentError(
+        return PythonOnlyRegex(
             f"argument '{what}': {construct} in {pattern!r} is Python-only regex syntax with no POSIX "
             "ERE equivalent (targets run awk/grep/sed); rewrite it without that construct",
             pos,
+            f"argument '{what}': {construct} in {pattern!r}",
         )
 
     out: list[str] = []

@@ -49,9 +49,16 @@ SPEC = ModuleSpec(
         "modification_time_format": Option(
             default="%Y%m%d%H%M.%S", description="strftime format of modification_time."
         ),
+        "_diff_peek": Option(
+            type="bool",
+            description="Internal (Ansible's action plugins peek with it): only report whether "
+            "the file looks binary (appears_binary), change nothing.",
+        ),
         **COMMON_FILE_OPTIONS,
     },
-    required_if=(("state", "link", ("src",)), ("state", "hard", ("src",))),
+    # state=link without src is legal: it updates an existing link's attributes, and the
+    # target fails "src is required for creating new symlinks" only if there is no link yet
+    required_if=(("state", "hard", ("src",)),),
     supports_diff=True,
     returns={
         "path": "The path (dest for touch/link/hard).",
@@ -69,6 +76,7 @@ SPEC = ModuleSpec(
     ),
 )
 
+EA_FILE_PEEK = ShellFunction("ea_file_peek", "file.sh", params="path")
 EA_FILE = ShellFunction(
     "ea_file",
     "file.sh",
@@ -94,9 +102,11 @@ def _stamp(value: str | None, fmt: str, pos: Position | None, name: str) -> str:
 
 class FileModule(RemoteModule):
     spec = SPEC
-    shell_functions = (EA_FILE,)
+    shell_functions = (EA_FILE, EA_FILE_PEEK)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        if args.get("_diff_peek") is not None:  # ansible's file module short-circuits too
+            return EA_FILE_PEEK.call(path=str(args["path"]))
         state = args.get("state")
         atime = _stamp(
             args.get("access_time"),
@@ -110,15 +120,15 @@ class FileModule(RemoteModule):
             ctx.pos,
             "modification_time",
         )
-        if state in ("link", "hard") and not args.get("src"):
+        if state == "hard" and not args.get("src"):
             raise ModuleArgumentError(f"state={state} requires argument 'src'", ctx.pos)
         if args.get("src") and state not in (None, "link", "hard"):
             raise ModuleArgumentError(
                 f"argument 'src' only applies to state=link or state=hard, found state={state}",
                 ctx.pos,
             )
-        if args.get("src") and state is None:
-            state = "link"
+        # src without state: as Ansible, the path's own kind decides (a link stays a link,
+        # anything else fails "src option requires state to be 'link' or 'hard'" on the target)
         return EA_FILE.call(
             path=str(args["path"]),
             state=text(state),
@@ -134,6 +144,9 @@ class FileModule(RemoteModule):
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)
+        if "appears_binary" in out:
+            out["appears_binary"] = out["appears_binary"] == "1"
+            return out
         file_finish(out, record)
         if out.get("state") in ("link", "hard") or args.get("state") == "touch":
             if "path" in out:

@@ -3,8 +3,9 @@
 The matching algorithm (regexp → search_string → exact line; insertafter/insertbefore anchors;
 firstmatch; backrefs) runs in awk on the target. Python regular expressions are translated to
 POSIX ERE on the controller (``\\d``, ``\\s``, ``\\w``, ``(?:``); constructs with no ERE
-equivalent (look-around, lazy quantifiers, ``\\b``) are refused with a clear error instead of
-silently matching differently.
+equivalent (look-around, lazy quantifiers, ``\\b``, backreferences) are matched by perl instead
+(:mod:`~edgeauto.modules.core._perlre`), and a host without perl fails the task naming the
+construct, instead of silently matching differently.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from edgeauto.modules.core._common import (
     check_validate,
     mode_arg,
     owner_group,
-    python_re_to_ere,
     python_template_to_sed,
     text,
 )
+from edgeauto.modules.core._perlre import perl_template, translate_patterns
 from edgeauto.modules.core.file import file_finish
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -88,10 +89,10 @@ SPEC = ModuleSpec(
 EA_LINEINFILE = ShellFunction(
     "ea_lineinfile",
     "lineinfile.sh",
-    needs=("fileattrs.sh",),
+    needs=("fileattrs.sh", "perlre.sh"),
     params=(
         "path state flags regexp search line insertafter insertbefore insre mode owner group"
-        " validate sedre sedrepl"
+        " validate sedre sedrepl perl"
     ),
     defaults={"state": "present", "flags": "-"},
 )
@@ -127,11 +128,14 @@ class LineinfileModule(RemoteModule):
         ia, ib = args.get("insertafter"), args.get("insertbefore")
         if state == "present" and ia is None and ib is None:
             ia = "EOF"
-        insre = ""
+        anchor = None
         if ia not in (None, "BOF", "EOF"):
-            insre = python_re_to_ere(ia, ctx.pos, "insertafter", NEWLINE_SENTINEL)
+            anchor = ("insertafter", ia)
         elif ib not in (None, "BOF"):
-            insre = python_re_to_ere(ib, ctx.pos, "insertbefore", NEWLINE_SENTINEL)
+            anchor = ("insertbefore", ib)
+        patterns = {"regexp": regexp, **dict([anchor] if anchor else [])}
+        translated, perl = translate_patterns(patterns, ctx.pos, NEWLINE_SENTINEL)
+        insre = translated[anchor[0]] if anchor else ""
         flags = (
             "".join(
                 letter
@@ -147,13 +151,11 @@ class LineinfileModule(RemoteModule):
             )
             or "-"
         )
-        ere = (
-            python_re_to_ere(regexp, ctx.pos, "regexp", NEWLINE_SENTINEL)
-            if regexp is not None
-            else ""
-        )
+        ere = translated["regexp"]
         sedre = sedrepl = ""
-        if args.get("backrefs") and state == "present":
+        if args.get("backrefs") and state == "present" and perl:
+            sedrepl = perl_template(str(args["line"]), re.compile(regexp), ctx.pos, "line")
+        elif args.get("backrefs") and state == "present":
             sedre = ere or "^"  # sed treats an empty regex as "the previous one"
             sedrepl = python_template_to_sed(str(args["line"]), ctx.pos)
             groups = re.compile(regexp).groups
@@ -177,6 +179,7 @@ class LineinfileModule(RemoteModule):
             validate=text(args.get("validate")),
             sedre=sedre,
             sedrepl=sedrepl,
+            perl=perl,
             **owner_group(args),
         )
 

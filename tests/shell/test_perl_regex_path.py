@@ -1,0 +1,96 @@
+"""Python regexps POSIX ERE cannot express (lineinfile, blockinfile, replace) are matched by
+perl on targets that have it — the end state, result and msg must equal ansible-core's on an
+identical file, check mode must predict the real run and a second run must change nothing —
+and on a BusyBox-only PATH (no perl) the task fails naming the construct, before changing
+anything. Run under dash (this machine has perl) and BusyBox sh (a PATH of BusyBox applets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_files_converge import CONF, HOSTS, VHOST, needs_oracle, run, same_as_ansible
+
+PERL_REPLACE_CASES = {
+    # the ansible-core replace target's "quote everything between bof and eof"
+    "negated_class_in_brackets": (b"a b\nc\n", {"regexp": r"^([\S\s]+)$", "replace": r"'\1'"}),
+    "lookbehind": (HOSTS, {"regexp": r"(?<=10\.0\.0\.)1\b", "replace": "9"}),
+    "named_groups": (
+        HOSTS,
+        {"regexp": r"^(?P<ip>\d+(?:\.\d+){3}) (?P<name>\S+)", "replace": r"\g<name> \g<ip>"},
+    ),
+    "match_spans_lines": (VHOST, {"regexp": r"port=1\na=1", "replace": "port=2"}),
+    "lazy_quantifier": (HOSTS, {"regexp": r"o.*?o", "replace": "0"}),
+    "backreference_in_pattern": (b"aa ab\nbb\n", {"regexp": r"(\w)\1", "replace": r"<\1>"}),
+    "end_of_text_Z": (b"x\ny\ny", {"regexp": r"y\Z", "replace": "z"}),
+    "unicode_word": ("grüße=1\n".encode(), {"regexp": r"(?<=\w)=1", "replace": "=2"}),
+    "after_before_with_lookbehind": (
+        VHOST,
+        {
+            "regexp": r"(?<=a=)1",
+            "replace": "5",
+            "after": "<VirtualHost [*]:80>",
+            "before": "</VirtualHost>",
+        },
+    ),
+    "after_no_match": (VHOST, {"regexp": r"(?<=a)=", "replace": ":", "after": "<none>"}),
+}
+
+PERL_BLOCK_CASES = {
+    # the blockinfile target's multiline_search: (?m) searches the whole file at once
+    "multiline_insertafter": (
+        b"SID_LIST_LISTENER_DG =\n  (SID_LIST =\n    (SID_DESC = x)\n  )\n",
+        {"block": "k=v", "insertafter": r"(?m)SID_LIST_LISTENER_DG =\n.*\(SID_LIST ="},
+    ),
+    "multiline_insertbefore": (
+        CONF,
+        {"block": "k=v", "insertbefore": r"(?m)^port=1\n#end"},
+    ),
+    "lookahead_line_by_line": (CONF, {"block": "k=v", "insertafter": r"^\[(?!main)"}),
+}
+
+PERL_LINE_CASES = {
+    # the lineinfile target's "Replace a line with backrefs"
+    "backreference_with_backrefs": (
+        b"REF this is a line for backrefs REF\nREF x REF y\n",
+        {"regexp": r"^(REF) .* \1$", "line": r"\1 changed", "backrefs": True},
+    ),
+    "word_boundary": (b"foo=1\nfoobar=2\n", {"regexp": r"\bfoo\b", "line": "foo=9"}),
+    "lookahead_insertafter": (CONF, {"line": "k=v", "insertafter": r"^\[(?=main)"}),
+}
+
+
+# their replacement matches again (with Ansible too): no second-run check
+MATCH_AGAIN = {"negated_class_in_brackets"}
+
+
+def _case(module, cases, name, shell, tmp_path):
+    initial, args = cases[name]
+    if shell == "busybox":
+        target = tmp_path / "f.conf"
+        if initial is not None:
+            target.write_bytes(initial)
+        result = run(shell, module, {**args, "path": str(target)})
+        assert result.get("failed") and "needs perl on the target" in result["msg"], result
+        assert "argument '" in result["msg"]  # names the argument and its construct
+        assert (target.read_bytes() if target.exists() else None) == initial
+        return
+    idempotent = name not in MATCH_AGAIN
+    same_as_ansible(shell, tmp_path, module, initial, args, idempotent=idempotent)
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(PERL_REPLACE_CASES))
+def test_replace_with_a_python_only_regexp_runs_with_perl_like_ansible(shell, tmp_path, case):
+    _case("replace", PERL_REPLACE_CASES, case, shell, tmp_path)
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(PERL_BLOCK_CASES))
+def test_blockinfile_with_a_python_only_anchor_runs_with_perl_like_ansible(shell, tmp_path, case):
+    _case("blockinfile", PERL_BLOCK_CASES, case, shell, tmp_path)
+
+
+@needs_oracle
+@pytest.mark.parametrize("case", sorted(PERL_LINE_CASES))
+def test_lineinfile_with_a_python_only_regexp_runs_with_perl_like_ansible(shell, tmp_path, case):
+    _case("lineinfile", PERL_LINE_CASES, case, shell, tmp_path)
