@@ -63,6 +63,8 @@ ea__file_touch_times() {
             preserve) continue ;;
             '' | now)
                 __ea_moved=1
+                ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
+                ea_field "ad_${__ea_which}time" "$(date +%s)"
                 ea_is_check || touch -c "-$__ea_which" "$1" || return 1
                 ;;
             *)
@@ -72,6 +74,8 @@ ea__file_touch_times() {
                 }
                 if [ "$(stat -c "$__ea_fmt" "$1")" != "$__ea_epoch" ]; then
                     __ea_moved=1
+                    ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
+                    ea_field "ad_${__ea_which}time" "$__ea_epoch"
                     ea_is_check || touch -c "-$__ea_which" -t "$__ea_want" "$1" || return 1
                 fi
                 ;;
@@ -79,6 +83,13 @@ ea__file_touch_times() {
     done
     [ "$__ea_moved" = 1 ] && ea_changed
     return 0
+}
+
+ea__file_given_times() {
+    # $1 path, $2 access_time, $3 modification_time for state=file/directory: only times the
+    # task gives are set (Ansible's default there is preserve, "now" only for touch)
+    [ -n "$2$3" ] || return 0
+    ea__file_touch_times "$1" "${2:-preserve}" "${3:-preserve}"
 }
 
 ea__file_replace_with_link() {
@@ -182,6 +193,7 @@ ea_file() {
                 return 1
             fi
             ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            ea__file_given_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             ;;
         directory)
             if [ "$__ea_prev" = absent ]; then
@@ -192,6 +204,9 @@ ea_file() {
                 return 1
             fi
             ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if [ -e "$__ea_p" ]; then
+                ea__file_given_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
+            fi
             if [ "$__ea_recurse" = 1 ] && [ -d "$__ea_p" ]; then
                 ea__file_recurse "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
             fi

@@ -501,6 +501,9 @@ RUN_PACKAGES = {
     "stat": ("file",),  # stat's mimetype/charset come from file(1)
     "package_facts": ("python3-apt",),  # the target installs it from a fresh package cache
     "unarchive": ("unzip", "zip"),  # likewise
+    # acls.yml installs acl on Ubuntu only: the other test images ship setfacl/getfacl
+    "copy": ("acl",),
+    "lineinfile": ("acl",),
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, payload_ref
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, home_path, payload_ref
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
@@ -143,7 +143,7 @@ class BlockinfileModule(RemoteModule):
         )
         return EA_BLOCKINFILE.call(
             payloads=payloads,
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=state,
             block=payload_ref("block") if payloads else "",
             marker0=m0,

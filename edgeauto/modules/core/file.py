@@ -7,7 +7,13 @@ directory. SELinux and chattr attributes are accepted for playbook compatibility
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    home_path,
+    standard_result,
+)
 from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, owner_group, text
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -106,7 +112,7 @@ class FileModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         if args.get("_diff_peek") is not None:  # ansible's file module short-circuits too
-            return EA_FILE_PEEK.call(path=str(args["path"]))
+            return EA_FILE_PEEK.call(path=home_path(str(args["path"])))
         state = args.get("state")
         atime = _stamp(
             args.get("access_time"),
@@ -130,7 +136,7 @@ class FileModule(RemoteModule):
         # src without state: as Ansible, the path's own kind decides (a link stays a link,
         # anything else fails "src option requires state to be 'link' or 'hard'" on the target)
         return EA_FILE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=text(state),
             mode=mode_arg(args.get("mode"), ctx.pos),
             recurse=flag(args.get("recurse")),
@@ -161,6 +167,10 @@ def file_finish(out: dict, record: dict) -> None:
             out[key] = int(out[key])
     before = {k[3:]: out.pop(k) for k in list(out) if k.startswith("bd_")}
     after = {k[3:]: out.pop(k) for k in list(out) if k.startswith("ad_")}
+    for side in (before, after):  # times as Ansible's diff has them: epoch floats
+        for key in ("atime", "mtime"):
+            if str(side.get(key, "")).isdigit():
+                side[key] = float(side[key])
     if before.get("state") == "absent":  # attributes of a just-created path are not a change
         before = {"state": "absent"}
     if before.get("state") == after.get("state"):

@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    home_path,
+    standard_result,
+)
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
@@ -166,7 +172,7 @@ class LineinfileModule(RemoteModule):
                         ctx.pos,
                     )
         return EA_LINEINFILE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=state,
             flags=flags,
             regexp=ere,
@@ -200,7 +206,26 @@ class LineinfileModule(RemoteModule):
             out["found"] = int(out["found"])
         if "rc" in out and out.get("failed"):
             out["rc"] = int(out["rc"])
+        if warning := _empty_pattern_warning(args):
+            out.setdefault("warnings", []).append(warning)
         return out
+
+
+def _empty_pattern_warning(args: dict) -> str | None:
+    """Ansible's warning for an empty regexp/search_string (it matches every line)."""
+    if "" not in (args.get("regexp"), args.get("search_string")):
+        return None
+    name = "regular expression" if args.get("regexp") == "" else "search string"
+    msg = (
+        f"The {name} is an empty string, which will match every line in the file. This may "
+        "have unintended consequences, such as replacing the last line in the file rather "
+        "than appending."
+    )
+    if args.get("regexp") == "":
+        msg += (
+            " If this is desired, use '^' to match every line in the file and avoid this warning."
+        )
+    return msg
 
 
 MODULE = LineinfileModule()

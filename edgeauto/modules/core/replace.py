@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, home_path
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
@@ -186,6 +186,12 @@ class ReplaceModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
+        try:  # Python parses the template before it scans: a bad one fails on any file
+            re.compile(str(args["regexp"]), re.MULTILINE).subn(text(args.get("replace")), "")
+        except re.error as exc:
+            raise ModuleArgumentError(
+                f"Unable to process replace due to error: {exc}", ctx.pos
+            ) from None
         try:
             return self._sed_call(args, ctx)
         except PythonOnlyRegex as exc:
@@ -204,7 +210,7 @@ class ReplaceModule(RemoteModule):
                 "argument 'replace': the byte \\x01 is not supported", ctx.pos
             )
         return EA_REPLACE_PERL.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             perlre=python_re_to_perl(regexp, ctx.pos, "regexp"),
             template=perl_template(
                 text(args.get("replace")), re.compile(regexp), ctx.pos, "replace"
@@ -243,7 +249,7 @@ class ReplaceModule(RemoteModule):
             anchors += "t"
             tail = empty.expand(text(args.get("replace")))
         return EA_REPLACE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             tail=tail,
             sedre=ere,
             sedrepl=replacement,

@@ -28,6 +28,10 @@ CASES = [
     "a\n\nb",
     "x \n y",
     'echo "a  b\n  c" d',
+    # backslash escapes of k=v values are decoded (the replace target's short-form \b)
+    "path=x regexp='\\b(.+)\\b' replace='\"\\1\"'",
+    "line=a\\tb\\\\c\\x41\\u00e9\\N{BULLET} echo=\\n",
+    "echo a\\tb chdir=/t\\x41",
 ]
 
 
