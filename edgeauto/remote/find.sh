@@ -2,12 +2,15 @@
 # via find -exec +); the controller applies Ansible's filters and os.walk order. Never
 # changes anything.
 #
-# ea_find MAXDEPTH FOLLOW CONTAINS WHOLE CHECKSUM PATHS...
+# ea_find MAXDEPTH FOLLOW CONTAINS WHOLE CHECKSUM PLCONTAINS PLWHY PATHS...
 #   MAXDEPTH  find -maxdepth ("" = unlimited)
 #   FOLLOW    1: descend into symlinked directories (find -L)
 #   CONTAINS  ERE a regular file must match ("" = no content test)
 #   WHOLE     1: CONTAINS may match anywhere in a line (read_whole_file), 0: at a line start
 #   CHECKSUM  digest algorithm for regular files, "" = none
+#   PLCONTAINS  with WHOLE: the pattern for perl, searched in each file's whole text as
+#             Python's re.search does (needs perlre.sh); without perl CONTAINS goes per line
+#   PLWHY     "" or what ERE cannot say in CONTAINS: then a host without perl fails the task
 # Record lines (tab-separated, path last): R root | E statline path | D path (a symlink to a
 # directory) | C path (content matched) | S digest path | X path reason (skipped)
 ea_find() {
@@ -16,7 +19,16 @@ ea_find() {
     __ea_re=$3
     __ea_whole=$4
     __ea_alg=$5
-    shift 5
+    __ea_plre=$6
+    __ea_plwhy=$7
+    shift 7
+    if [ -n "$__ea_plre" ] && ! command -v perl >/dev/null 2>&1; then
+        if [ -n "$__ea_plwhy" ]; then
+            ea__pl_need "$__ea_plwhy"
+            return 1
+        fi
+        __ea_plre=
+    fi
     __ea_out=$(ea_tmp out) || return 1
     __ea_st=$(ea_tmp st) || return 1
     __ea_tab=$(printf '\t')
@@ -44,7 +56,10 @@ ea_find() {
                     ;;
             esac
         done <"$__ea_st"
-        if [ -n "$__ea_re" ]; then
+        if [ -n "$__ea_plre" ]; then
+            find "$__ea_L" "$__ea_top" "$@" -type f -print0 2>/dev/null |
+                ea__pl_whole_files "$__ea_plre" | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
+        elif [ -n "$__ea_re" ]; then
             __ea_pat=$__ea_re
             [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"
             find "$__ea_L" "$__ea_top" "$@" -type f -exec env LC_ALL=C grep -l -E -e "$__ea_pat" {} + \

@@ -103,3 +103,22 @@ ea__pl_replace() {
     # "COUNT same|changed" or "nomatch"
     perl -e "$ea__pl_replace_prog" "$1" "$2" "$3" "${4:-0}" "$5" "$6"
 }
+
+# shellcheck disable=SC2016
+ea__pl_whole_prog='
+my $re = shift;
+local $/ = "\0";
+while (my $file = <STDIN>) {
+    chomp $file;
+    open(my $fh, "<", $file) or next;
+    my $text = do { local $/; <$fh> };
+    next unless defined $text;
+    utf8::decode($text);
+    print "$file\n" if $text =~ /$re/;
+}'
+
+ea__pl_whole_files() {
+    # $1 perl regexp; stdin NUL-separated file names: print those whose whole (decoded) text
+    # it matches, as Python's re.search without flags (find's read_whole_file)
+    perl -e "$ea__pl_whole_prog" "$1"
+}

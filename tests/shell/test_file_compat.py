@@ -79,7 +79,9 @@ def test_file_modification_time_on_state_file_is_predicted_set_and_then_converge
     first = ok(shell, "file", args, diff=True)
     assert first["changed"] is True and first["diff"] == predicted["diff"]
     assert path.stat().st_mtime != before
-    assert ok(shell, "file", args)["changed"] is False
+    second = ok(shell, "file", args, diff=True)
+    assert second["changed"] is False
+    assert second["diff"] == {"before": {"path": str(path)}, "after": {"path": str(path)}}
     assert ok(shell, "file", {"path": str(path)})["changed"] is False  # no time given: kept
 
 

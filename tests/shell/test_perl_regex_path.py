@@ -94,3 +94,28 @@ def test_blockinfile_with_a_python_only_anchor_runs_with_perl_like_ansible(shell
 @pytest.mark.parametrize("case", sorted(PERL_LINE_CASES))
 def test_lineinfile_with_a_python_only_regexp_runs_with_perl_like_ansible(shell, tmp_path, case):
     _case("lineinfile", PERL_LINE_CASES, case, shell, tmp_path)
+
+
+@needs_oracle
+def test_find_read_whole_file_matches_the_end_of_the_text_not_of_a_line_like_ansible(
+    shell, tmp_path
+):
+    """The find target's "'$' only matches the true end of the file with read_whole_file";
+    without perl (BusyBox) the search goes line by line (docs/modules/files.md)."""
+    from .harness import ansible_localhost
+
+    (tmp_path / "a.txt").write_text("this is OK\nKO\nthis is OK\n")
+    (tmp_path / "b.txt").write_text("last KO\n")
+    args = {"paths": [str(tmp_path)], "patterns": "*.txt", "read_whole_file": True}
+    for contains, names in (("KO$", ["b.txt"]), ("OK\\nKO", ["a.txt"]), ("^this", ["a.txt"])):
+        theirs = ansible_localhost("find", {**args, "contains": contains})
+        ours = run(shell, "find", {**args, "contains": contains})
+        assert sorted(f["path"].rsplit("/", 1)[1] for f in theirs["files"]) == names
+        if shell == "busybox" and "\\n" in contains:  # ERE cannot say it, and no perl
+            assert ours["failed"] and "needs perl on the target" in ours["msg"], ours
+            continue
+        found = sorted(f["path"].rsplit("/", 1)[1] for f in ours["files"])
+        if shell == "busybox" and contains == "KO$":
+            assert found == ["a.txt", "b.txt"]  # line by line without perl (documented)
+            continue
+        assert found == names, contains

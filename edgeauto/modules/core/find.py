@@ -20,6 +20,7 @@ from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import flag, python_re_to_ere
 from edgeauto.modules.core._files import CHECKSUM_ALGORITHM, find_file_dict, parse_stat_line
+from edgeauto.modules.core._perlre import ere_or_perl_reason, python_re_to_perl
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -28,7 +29,8 @@ SPEC = ModuleSpec(
     short_description="Return a list of files based on specific criteria",
     description=(
         "Works like ansible.builtin.find. contains is a Python regex translated to POSIX ERE "
-        "(grep -E on the target, per line; read_whole_file searches every line); encoding is "
+        "(grep -E on the target, per line; read_whole_file searches the whole text with perl, "
+        "or every line where the target has no perl); encoding is "
         "accepted (the target greps bytes)."
     ),
     options={
@@ -90,8 +92,8 @@ SPEC = ModuleSpec(
 EA_FIND = ShellFunction(
     "ea_find",
     "find.sh",
-    needs=("filestat.sh",),
-    params="maxdepth follow contains whole checksum",
+    needs=("filestat.sh", "perlre.sh"),
+    params="maxdepth follow contains whole checksum plcontains plwhy",
     rest="paths",
     defaults={"follow": "0", "whole": "0"},
 )
@@ -199,9 +201,19 @@ class FindModule(RemoteModule):
             maxdepth = "1"
         elif args.get("depth"):
             maxdepth = str(int(args["depth"]) + 1)  # Ansible examines one level more
-        contains = ""
+        contains = plcontains = plwhy = ""
         if args.get("contains") is not None and (args.get("file_type") or "file") == "file":
-            contains = python_re_to_ere(str(args["contains"]), ctx.pos, "contains")
+            pattern = str(args["contains"])
+            if args.get("read_whole_file"):
+                # Python's re.search over the whole text ($ = its end): perl does that where
+                # the target has it, else grep -E line by line when ERE can say it at all
+                plcontains = python_re_to_perl(pattern, ctx.pos, "contains")
+                plwhy = ere_or_perl_reason(pattern, ctx.pos, "contains") or ""
+                if not plwhy and "\n" in python_re_to_ere(pattern, ctx.pos, "contains"):
+                    plwhy = f"argument 'contains': the newline in {pattern!r}"
+                contains = "" if plwhy else python_re_to_ere(pattern, ctx.pos, "contains")
+            else:
+                contains = python_re_to_ere(pattern, ctx.pos, "contains")
             if "\n" in contains:
                 raise ModuleArgumentError(
                     "argument 'contains': patterns naming a newline are not supported", ctx.pos
@@ -211,6 +223,8 @@ class FindModule(RemoteModule):
             follow=flag(args.get("follow")),
             contains=contains,
             whole=flag(args.get("read_whole_file")),
+            plcontains=plcontains,
+            plwhy=plwhy,
             checksum=str(args.get("checksum_algorithm") or "sha1")
             if args.get("get_checksum")
             else "",
