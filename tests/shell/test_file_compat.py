@@ -100,3 +100,10 @@ def test_file_repointing_a_link_shows_the_old_and_new_src_in_the_diff_like_ansib
     assert ours["diff"]["before"]["src"] == str(tmp_path / "a")
     assert ours["diff"]["after"]["src"] == "a"
     assert theirs["changed"] is True and os.readlink(tmp_path / "theirs") == "a"
+
+
+def test_file_returns_its_diff_only_in_diff_mode_as_ansibles_file_module(shell, tmp_path):
+    args = {"path": str(tmp_path / "f"), "state": "touch", "mode": "0755"}
+    assert "diff" not in ok(shell, "file", args)
+    again = ok(shell, "file", {**args, "state": "file", "mode": "0644"}, diff=True)
+    assert again["changed"] is True and again["diff"]["after"]["mode"] == "0644"

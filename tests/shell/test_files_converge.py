@@ -183,15 +183,22 @@ def test_slurp_without_base64_tools_falls_back_to_od_and_awk(tmp_path):
 
 
 @needs_oracle
-@pytest.mark.parametrize("what", ["missing", "dir"])
+@pytest.mark.parametrize("what", ["missing", "dir", "below_a_file"])
 def test_slurp_failures_say_what_ansible_says(shell, tmp_path, what):
     path = tmp_path / what
     if what == "dir":
         path.mkdir()
+    if what == "below_a_file":  # ENOTDIR: the slurp target's "access file as directory"
+        path.write_text("x")
+        path = path / "somefile"
     ours = run(shell, "slurp", {"src": str(path)})
     theirs = ansible_localhost("slurp", {"src": str(path)})
     assert ours["failed"]  # (ansible -t drops the failed key)
-    assert ours["msg"] == theirs["msg"]
+    if what == "below_a_file":  # ansible-core 2.19 prints "{source}" literally (no f-string)
+        assert theirs["msg"] == "Unable to slurp file: {source}"
+        assert ours["msg"] == f"Unable to slurp file: {path}"
+    else:
+        assert ours["msg"] == theirs["msg"]
 
 
 # ---------------------------------------------------------------- fetch

@@ -154,8 +154,10 @@ class FileModule(RemoteModule):
             out["appears_binary"] = out["appears_binary"] == "1"
             return out
         file_finish(out, record)
-        if ctx.diff and not out.get("failed") and "diff" not in out and out.get("path"):
-            # in diff mode Ansible's file result always has its diff: the path only, unchanged
+        # as Ansible's file module: its diff (the path only when unchanged) in diff mode only
+        if not ctx.diff:
+            out.pop("diff", None)
+        elif not out.get("failed") and "diff" not in out and out.get("path"):
             out["diff"] = {"before": {"path": out["path"]}, "after": {"path": out["path"]}}
         if out.get("state") in ("link", "hard") or args.get("state") == "touch":
             if "path" in out:
