@@ -8,8 +8,9 @@
 #   CONTAINS  ERE a regular file must match ("" = no content test)
 #   WHOLE     1: CONTAINS may match anywhere in a line (read_whole_file), 0: at a line start
 #   CHECKSUM  digest algorithm for regular files, "" = none
-#   PLCONTAINS  with WHOLE: the pattern for perl, searched in each file's whole text as
-#             Python's re.search does (needs perlre.sh); without perl CONTAINS goes per line
+#   PLCONTAINS  the pattern for perl: with WHOLE searched in each file's whole text as
+#             Python's re.search does, else matched at each line's start where ERE cannot
+#             say it (needs perlre.sh); without perl CONTAINS goes per line
 #   PLWHY     "" or what ERE cannot say in CONTAINS: then a host without perl fails the task
 # Record lines (tab-separated, path last): R root | E statline path | D path (a symlink to a
 # directory) | C path (content matched) | S digest path | X path reason (skipped)
@@ -58,7 +59,7 @@ ea_find() {
         done <"$__ea_st"
         if [ -n "$__ea_plre" ]; then
             find "$__ea_L" "$__ea_top" "$@" -type f -print0 2>/dev/null |
-                ea__pl_whole_files "$__ea_plre" | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
+                ea__pl_whole_files "$__ea_plre" "$__ea_whole" | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
         elif [ -n "$__ea_re" ]; then
             __ea_pat=$__ea_re
             [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"

@@ -106,7 +106,7 @@ ea__pl_replace() {
 
 # shellcheck disable=SC2016
 ea__pl_whole_prog='
-my $re = shift;
+my ($re, $whole) = @ARGV;
 local $/ = "\0";
 while (my $file = <STDIN>) {
     chomp $file;
@@ -114,11 +114,15 @@ while (my $file = <STDIN>) {
     my $text = do { local $/; <$fh> };
     next unless defined $text;
     utf8::decode($text);
-    print "$file\n" if $text =~ /$re/;
+    if ($whole) { print "$file\n" if $text =~ /$re/; next }
+    for my $line (split /(?<=\n)/, $text) {
+        if ($line =~ /\A(?:$re)/) { print "$file\n"; last }
+    }
 }'
 
 ea__pl_whole_files() {
-    # $1 perl regexp; stdin NUL-separated file names: print those whose whole (decoded) text
-    # it matches, as Python's re.search without flags (find's read_whole_file)
-    perl -e "$ea__pl_whole_prog" "$1"
+    # $1 perl regexp, $2 1 = whole text (Python's re.search without flags: find's
+    # read_whole_file), 0 = each line with its newline (re.match); stdin NUL-separated file
+    # names: print those whose (decoded) text it matches
+    perl -e "$ea__pl_whole_prog" "$1" "$2"
 }

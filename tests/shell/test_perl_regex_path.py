@@ -119,3 +119,21 @@ def test_find_read_whole_file_matches_the_end_of_the_text_not_of_a_line_like_ans
             assert found == ["a.txt", "b.txt"]  # line by line without perl (documented)
             continue
         assert found == names, contains
+
+
+@needs_oracle
+def test_find_contains_line_by_line_never_matches_across_lines_like_ansible(shell, tmp_path):
+    """The find target's "When read_whole_file=False, do not match across line boundaries":
+    a pattern naming a newline is matched per line with perl (it then only fits a line end)."""
+    from .harness import ansible_localhost
+
+    (tmp_path / "a.txt").write_text("this has\na few\nlines\n")
+    args = {"paths": [str(tmp_path)], "patterns": "*.txt"}
+    for contains, count in (("has\na few", 0), (".*has\n", 1)):
+        theirs = ansible_localhost("find", {**args, "contains": contains})
+        ours = run(shell, "find", {**args, "contains": contains})
+        assert theirs["matched"] == count
+        if shell == "busybox":
+            assert ours["failed"] and "needs perl on the target" in ours["msg"], ours
+        else:
+            assert ours["matched"] == count, (contains, ours)

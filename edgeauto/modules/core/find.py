@@ -212,8 +212,13 @@ class FindModule(RemoteModule):
                 if not plwhy and "\n" in python_re_to_ere(pattern, ctx.pos, "contains"):
                     plwhy = f"argument 'contains': the newline in {pattern!r}"
                 contains = "" if plwhy else python_re_to_ere(pattern, ctx.pos, "contains")
-            else:
-                contains = python_re_to_ere(pattern, ctx.pos, "contains")
+            else:  # Python's re.match per line (with its newline): perl when ERE cannot
+                plwhy = ere_or_perl_reason(pattern, ctx.pos, "contains") or ""
+                if not plwhy and "\n" in python_re_to_ere(pattern, ctx.pos, "contains"):
+                    plwhy = f"argument 'contains': the newline in {pattern!r}"
+                if plwhy:
+                    plcontains = python_re_to_perl(pattern, ctx.pos, "contains")
+                contains = "" if plwhy else python_re_to_ere(pattern, ctx.pos, "contains")
             if "\n" in contains:
                 raise ModuleArgumentError(
                     "argument 'contains': patterns naming a newline are not supported", ctx.pos
