@@ -232,7 +232,11 @@ ea_file() {
             if [ "$__ea_prev" = absent ] && ! ea_is_check; then
                 ea__file_touch_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             fi
-            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if ! ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow"; then
+                # as Ansible's touch: a file it just created goes again when its attributes fail
+                [ "$__ea_prev" = absent ] && ! ea_is_check && rm -f "$__ea_p"
+                return 1
+            fi
             if ea_is_check && [ "$__ea_prev" = absent ]; then
                 ea_field state file
                 return 0

@@ -126,3 +126,27 @@ ea__pl_whole_files() {
     # names: print those whose (decoded) text it matches
     perl -e "$ea__pl_whole_prog" "$1" "$2"
 }
+
+# shellcheck disable=SC2016
+ea__pl_undecodable_prog='
+local $/ = "\0";
+while (my $file = <STDIN>) {
+    chomp $file;
+    open(my $fh, "<", $file) or next;
+    my $text = do { local $/; <$fh> };
+    print "$file\n" if defined $text && !utf8::decode($text);
+}'
+
+ea__pl_undecodable_files() {
+    # stdin NUL-separated file names: print those that are no valid UTF-8 (perl, else iconv;
+    # neither: none are reported)
+    if command -v perl >/dev/null 2>&1; then
+        perl -e "$ea__pl_undecodable_prog"
+    elif command -v iconv >/dev/null 2>&1; then
+        tr '\000' '\n' | while IFS= read -r __ea_f; do
+            iconv -f UTF-8 -t UTF-8 "$__ea_f" >/dev/null 2>&1 || printf '%s\n' "$__ea_f"
+        done
+    else
+        cat >/dev/null
+    fi
+}

@@ -27,6 +27,11 @@ RUN_PASS_FLOOR = (
     "apt_repository",
     "systemd",
     "package_facts",
+    "blockinfile",
+    "replace",
+    "lineinfile",
+    "slurp",
+    "ping",
 )
 
 

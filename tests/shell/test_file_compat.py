@@ -107,3 +107,16 @@ def test_file_returns_its_diff_only_in_diff_mode_as_ansibles_file_module(shell, 
     assert "diff" not in ok(shell, "file", args)
     again = ok(shell, "file", {**args, "state": "file", "mode": "0644"}, diff=True)
     assert again["changed"] is True and again["diff"]["after"]["mode"] == "0644"
+
+
+@needs_oracle
+def test_file_touch_removes_the_file_it_created_when_its_attributes_fail_like_ansible(
+    shell, tmp_path
+):
+    """The file target's 'Verify that the file doesn't exist on failure' (a chown nobody may
+    not do); here the owner does not exist, the same failure path."""
+    args = {"state": "touch", "owner": "no-such-user-edgeauto"}
+    theirs = ansible_localhost("file", {**args, "path": str(tmp_path / "theirs")})
+    ours = run(shell, "file", {**args, "path": str(tmp_path / "ours")})
+    assert ours["failed"] and "msg" in theirs and not theirs.get("changed")
+    assert not (tmp_path / "theirs").exists() and not (tmp_path / "ours").exists()

@@ -137,3 +137,24 @@ def test_find_contains_line_by_line_never_matches_across_lines_like_ansible(shel
             assert ours["failed"] and "needs perl on the target" in ours["msg"], ours
         else:
             assert ours["matched"] == count, (contains, ours)
+
+
+@needs_oracle
+def test_find_contains_stops_at_a_file_its_encoding_cannot_read_like_ansible(shell, tmp_path):
+    """The find target's 'read a gbk file by utf-8': the path is skipped with Ansible's
+    message (perl or iconv tell valid UTF-8 on the target)."""
+    from .harness import ansible_localhost
+
+    (tmp_path / "hello_world.gbk").write_bytes("你好世界\n".encode("gbk"))
+    args = {
+        "paths": [str(tmp_path)],
+        "patterns": "*.gbk",
+        "contains": "你好世界",
+        "encoding": "utf-8",
+    }
+    theirs = ansible_localhost("find", args)
+    ours = run(shell, "find", args)
+    if shell == "busybox" and not ours.get("skipped_paths"):
+        pytest.skip("this BusyBox has neither perl nor iconv: no encoding check")
+    for key in ("msg", "skipped_paths", "matched"):
+        assert ours[key] == theirs[key], key

@@ -93,9 +93,9 @@ EA_FIND = ShellFunction(
     "ea_find",
     "find.sh",
     needs=("filestat.sh", "perlre.sh"),
-    params="maxdepth follow contains whole checksum plcontains plwhy",
+    params="maxdepth follow contains whole checksum plcontains plwhy utf8",
     rest="paths",
-    defaults={"follow": "0", "whole": "0"},
+    defaults={"follow": "0", "whole": "0", "utf8": "0"},
 )
 
 _AGE = re.compile(r"^(-?\d+)(s|m|h|d|w)?$")
@@ -230,6 +230,8 @@ class FindModule(RemoteModule):
             whole=flag(args.get("read_whole_file")),
             plcontains=plcontains,
             plwhy=plwhy,
+            # Python reads the file as text: one that is no UTF-8 stops that path's walk
+            utf8=flag(bool(contains or plcontains) and _is_utf8(args.get("encoding"))),
             checksum=str(args.get("checksum_algorithm") or "sha1")
             if args.get("get_checksum")
             else "",
@@ -251,6 +253,7 @@ class FindModule(RemoteModule):
         skipped: dict[str, str] = {}
         dir_links: set[str] = set()
         contained: set[str] = set()
+        undecodable: set[str] = set()
         sums: dict[str, str] = {}
         for line in entries.split("\n"):
             kind, _, rest = line.partition("\t")
@@ -263,6 +266,8 @@ class FindModule(RemoteModule):
                 dir_links.add(os.path.normpath(rest))
             elif kind == "C":
                 contained.add(os.path.normpath(rest))
+            elif kind == "U":
+                undecodable.add(os.path.normpath(rest))
             elif kind == "S":
                 digest, _, path = rest.partition("\t")
                 sums[os.path.normpath(path)] = digest
@@ -280,6 +285,7 @@ class FindModule(RemoteModule):
         limit = args.get("limit")
         stamp = f"st_{args.get('age_stamp') or 'mtime'}"
         files: list[dict] = []
+        warnings: list[str] = []
         looked = 0
         msg = "All paths examined"
 
@@ -339,6 +345,14 @@ class FindModule(RemoteModule):
                         if common and mode_ok(raw):
                             entry = {"path": path, **find_file_dict(raw)}
                     elif file_type == "file" and st.S_ISREG(m):
+                        if common and size_ok(raw) and mode_ok(raw) and path in undecodable:
+                            # Ansible's contentfilter raises: the rest of this path is skipped
+                            skipped[root] = _encoding_error(path, args.get("encoding"))
+                            warnings.append(
+                                f"Skipped '{root}' path due to this access issue: {skipped[root]}\n"
+                            )
+                            stop = True
+                            break
                         has = args.get("contains") is None or path in contained
                         if common and size_ok(raw) and has and mode_ok(raw):
                             entry = {"path": path, **find_file_dict(raw)}
@@ -359,7 +373,9 @@ class FindModule(RemoteModule):
                 stack[:0] = descend
         if skipped:
             msg = "Not all paths examined, check warnings for details"
+        extra = {"warnings": warnings} if warnings else {}
         return {
+            **extra,
             "files": files,
             "changed": False,
             "msg": msg,
@@ -367,6 +383,17 @@ class FindModule(RemoteModule):
             "examined": looked,
             "skipped_paths": skipped,
         }
+
+
+def _is_utf8(encoding) -> bool:
+    return str(encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def _encoding_error(path: str, encoding) -> str:
+    """Ansible's contentfilter message for a file its encoding cannot decode."""
+    if encoding is None:
+        encoding = 'None (default determined by the Python built-in function "open")'
+    return f"Failed to read the file {path} due to an encoding error. current encoding: {encoding}"
 
 
 MODULE = FindModule()
