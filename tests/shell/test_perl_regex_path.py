@@ -158,3 +158,23 @@ def test_find_contains_stops_at_a_file_its_encoding_cannot_read_like_ansible(she
         pytest.skip("this BusyBox has neither perl nor iconv: no encoding check")
     for key in ("msg", "skipped_paths", "matched"):
         assert ours[key] == theirs[key], key
+
+
+@needs_oracle
+def test_find_contains_reads_a_file_in_the_given_encoding_like_ansible(shell, tmp_path):
+    """The find target's 'read a gbk file by gbk': converted with iconv on the target."""
+    from .harness import ansible_localhost
+
+    (tmp_path / "hello_world.gbk").write_bytes("你好世界\n".encode("gbk"))
+    args = {
+        "paths": [str(tmp_path)],
+        "patterns": "*.gbk",
+        "contains": "你好世界",
+        "encoding": "gbk",
+    }
+    theirs = ansible_localhost("find", args)
+    ours = run(shell, "find", args)
+    assert theirs["matched"] == 1
+    if shell == "busybox" and ours["matched"] == 0:
+        pytest.skip("this BusyBox has no iconv: the bytes are grepped")
+    assert ours["matched"] == 1 and ours["msg"] == theirs["msg"]

@@ -93,9 +93,9 @@ EA_FIND = ShellFunction(
     "ea_find",
     "find.sh",
     needs=("filestat.sh", "perlre.sh"),
-    params="maxdepth follow contains whole checksum plcontains plwhy utf8",
+    params="maxdepth follow contains whole checksum plcontains plwhy encoding",
     rest="paths",
-    defaults={"follow": "0", "whole": "0", "utf8": "0"},
+    defaults={"follow": "0", "whole": "0"},
 )
 
 _AGE = re.compile(r"^(-?\d+)(s|m|h|d|w)?$")
@@ -230,8 +230,9 @@ class FindModule(RemoteModule):
             whole=flag(args.get("read_whole_file")),
             plcontains=plcontains,
             plwhy=plwhy,
-            # Python reads the file as text: one that is no UTF-8 stops that path's walk
-            utf8=flag(bool(contains or plcontains) and _is_utf8(args.get("encoding"))),
+            # Python reads the file as text in this encoding: one it cannot decode stops
+            # that path's walk; another encoding than UTF-8 is converted with iconv
+            encoding=_encoding(args.get("encoding")) if (contains or plcontains) else "",
             checksum=str(args.get("checksum_algorithm") or "sha1")
             if args.get("get_checksum")
             else "",
@@ -385,8 +386,9 @@ class FindModule(RemoteModule):
         }
 
 
-def _is_utf8(encoding) -> bool:
-    return str(encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
+def _encoding(encoding) -> str:
+    name = str(encoding or "utf-8").lower().replace("_", "-")
+    return "utf-8" if name in ("utf-8", "utf8") else name
 
 
 def _encoding_error(path: str, encoding) -> str:
