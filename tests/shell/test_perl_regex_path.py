@@ -178,3 +178,17 @@ def test_find_contains_reads_a_file_in_the_given_encoding_like_ansible(shell, tm
     if shell == "busybox" and ours["matched"] == 0:
         pytest.skip("this BusyBox has no iconv: the bytes are grepped")
     assert ours["matched"] == 1 and ours["msg"] == theirs["msg"]
+
+
+@needs_oracle
+def test_find_contains_with_an_unknown_encoding_skips_the_path_like_ansible(shell, tmp_path):
+    from .harness import ansible_localhost
+
+    (tmp_path / "a.txt").write_text("x\n")
+    args = {"paths": [str(tmp_path)], "contains": "x", "encoding": "idontexist"}
+    theirs = ansible_localhost("find", args)
+    ours = run(shell, "find", args)
+    assert ours["skipped_paths"] == theirs["skipped_paths"] == {
+        str(tmp_path): "unknown encoding: idontexist"
+    }
+    assert ours["msg"] == theirs["msg"] and ours["matched"] == theirs["matched"] == 0

@@ -11,6 +11,7 @@ mode, file_type and limit, and the same per-file keys, ``matched``, ``examined``
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
 import re
@@ -287,6 +288,12 @@ class FindModule(RemoteModule):
         stamp = f"st_{args.get('age_stamp') or 'mtime'}"
         files: list[dict] = []
         warnings: list[str] = []
+        unknown_encoding = ""
+        if args.get("contains") is not None and args.get("encoding"):
+            try:
+                codecs.lookup(str(args["encoding"]))
+            except LookupError:  # Python's open() says so at the first file it reads
+                unknown_encoding = f"unknown encoding: {args['encoding']}"
         looked = 0
         msg = "All paths examined"
 
@@ -346,9 +353,12 @@ class FindModule(RemoteModule):
                         if common and mode_ok(raw):
                             entry = {"path": path, **find_file_dict(raw)}
                     elif file_type == "file" and st.S_ISREG(m):
-                        if common and size_ok(raw) and mode_ok(raw) and path in undecodable:
+                        unreadable = unknown_encoding or path in undecodable
+                        if common and size_ok(raw) and mode_ok(raw) and unreadable:
                             # Ansible's contentfilter raises: the rest of this path is skipped
-                            skipped[root] = _encoding_error(path, args.get("encoding"))
+                            skipped[root] = unknown_encoding or _encoding_error(
+                                path, args.get("encoding")
+                            )
                             warnings.append(
                                 f"Skipped '{root}' path due to this access issue: {skipped[root]}\n"
                             )
