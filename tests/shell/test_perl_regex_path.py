@@ -188,7 +188,9 @@ def test_find_contains_with_an_unknown_encoding_skips_the_path_like_ansible(shel
     args = {"paths": [str(tmp_path)], "contains": "x", "encoding": "idontexist"}
     theirs = ansible_localhost("find", args)
     ours = run(shell, "find", args)
-    assert ours["skipped_paths"] == theirs["skipped_paths"] == {
-        str(tmp_path): "unknown encoding: idontexist"
-    }
+    assert (
+        ours["skipped_paths"]
+        == theirs["skipped_paths"]
+        == {str(tmp_path): "unknown encoding: idontexist"}
+    )
     assert ours["msg"] == theirs["msg"] and ours["matched"] == theirs["matched"] == 0
