@@ -73,16 +73,7 @@ ea_replace() {
     __ea_owner=${10}
     __ea_group=${11}
     __ea_tail=${12}
-    if [ -d "$__ea_p" ]; then
-        ea_rc 256
-        ea_fail "Path $__ea_p is a directory !"
-        return 1
-    fi
-    if [ ! -e "$__ea_p" ]; then
-        ea_rc 257
-        ea_fail "Path $__ea_p does not exist !"
-        return 1
-    fi
+    ea__rep_editable "$__ea_p" || return 1
     __ea_old=$(ea_tmp old) || return 1
     cat "$__ea_p" >"$__ea_old" || {
         ea_fail "Unable to read the contents of '$__ea_p'."
@@ -168,6 +159,20 @@ ea_replace() {
         "$__ea_backup" "$__ea_validate" "$__ea_mode" "$__ea_owner" "$__ea_group"
 }
 
+ea__rep_editable() {
+    # $1 path: fail with Ansible's rc/msg unless it is an existing non-directory
+    if [ -d "$1" ]; then
+        ea_rc 256
+        ea_fail "Path $1 is a directory !"
+        return 1
+    fi
+    if [ ! -e "$1" ]; then
+        ea_rc 257
+        ea_fail "Path $1 does not exist !"
+        return 1
+    fi
+}
+
 ea__rep_finish() {
     # $1 path, $2 old content, $3 new content, $4 replacements, $5 1 = the section is unchanged,
     # $6..$10 backup validate mode owner group: report, diff, commit, attributes
@@ -197,16 +202,7 @@ ea_replace_perl() {
     __ea_mode=$9
     __ea_owner=${10}
     __ea_group=${11}
-    if [ -d "$__ea_p" ]; then
-        ea_rc 256
-        ea_fail "Path $__ea_p is a directory !"
-        return 1
-    fi
-    if [ ! -e "$__ea_p" ]; then
-        ea_rc 257
-        ea_fail "Path $__ea_p does not exist !"
-        return 1
-    fi
+    ea__rep_editable "$__ea_p" || return 1
     ea__pl_need "$__ea_why" || return 1
     __ea_old=$(ea_tmp old) || return 1
     __ea_new=$(ea_tmp new) || return 1

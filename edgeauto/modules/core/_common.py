@@ -134,6 +134,18 @@ class PythonOnlyRegex(ModuleArgumentError):
 NEWLINE_SENTINEL = "\x1e"  # stands for a line's "\n" when lines are matched by grep
 
 
+def check_python_regex(pattern: str, pos: Position | None, what: str) -> None:
+    """A regexp Python cannot compile fails at validation, with Python's reason."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ModuleArgumentError(
+            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
+        ) from None
+
+
 def python_re_to_ere(
     pattern: str, pos: Position | None, what: str = "regexp", sentinel: str | None = None
 ) -> str:
@@ -150,14 +162,7 @@ def python_re_to_ere(
     Python's leftmost-first alternation vs POSIX leftmost-longest can pick a different match
     for ambiguous alternations; that only matters with ``backrefs``.
     """
-    import re
-
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ModuleArgumentError(
-            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
-        ) from None
+    check_python_regex(pattern, pos, what)
 
     def refuse(construct: str) -> ModuleArgumentError:
         return PythonOnlyRegex(

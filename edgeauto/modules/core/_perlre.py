@@ -21,7 +21,11 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.core._common import PythonOnlyRegex, python_re_to_ere
+from edgeauto.modules.core._common import (
+    PythonOnlyRegex,
+    check_python_regex,
+    python_re_to_ere,
+)
 
 GROUP_MARK = "\x01"  # a template's group reference travels as \x01<number>\x01
 
@@ -40,12 +44,7 @@ def ere_or_perl_reason(pattern: str, pos: Position | None, what: str, sentinel=N
 
 def python_re_to_perl(pattern: str, pos: Position | None, what: str = "regexp") -> str:
     """Python regexp → the same regexp in perl's syntax (see the module docstring)."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ModuleArgumentError(
-            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
-        ) from None
+    check_python_regex(pattern, pos, what)
     if re.search(r"\(\?[a-zA-Z]*L", pattern):
         raise ModuleArgumentError(
             f"argument '{what}': the locale flag (?L) in {pattern!r} is not supported", pos
