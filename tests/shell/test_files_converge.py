@@ -433,16 +433,27 @@ def test_replace_matches_ansible(shell, tmp_path, case):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"regexp": "a\\nb"}, "names a newline"),
-        ({"regexp": "(?<=a)b"}, "no POSIX"),
         ({"regexp": "(a)", "replace": "\\2"}, "invalid group reference"),
-        ({"regexp": "a", "after": "x$"}, "only a leading ^"),
+        ({"regexp": "(a", "replace": "x"}, "invalid regular expression"),
         ({"regexp": "a", "encoding": "utf-16"}, "not ASCII-compatible"),
         ({"regexp": "a", "validate": "visudo -c"}, "validate must contain %s"),
     ],
 )
 def test_replace_refuses_what_it_cannot_do_like_python(args, message):
     assert message in rejected("replace", {"path": "/x", **args})
+
+
+@pytest.mark.parametrize(
+    "args", [{"regexp": "a\\nb"}, {"regexp": "(?<=a)b"}, {"regexp": "a", "after": "x$"}]
+)
+def test_replace_gives_what_sed_cannot_do_to_perl(args):
+    """A newline, look-around or an anchor inside after/before: Ansible's algorithm in perl
+    (tests/shell/test_perl_regex_path.py runs it)."""
+    from edgeauto.modules.base import CompileContext
+
+    mod = get_module("replace")
+    call = mod.compile(mod.validate({"path": "/x", **args}, final=True), CompileContext())
+    assert call.function == "ea_replace_perl"
 
 
 def test_replace_backup_and_validate(shell, tmp_path):

@@ -25,6 +25,7 @@ from edgeauto.modules.core._common import (
     EDITED_PATH,
     VALIDATE,
     PythonOnlyRegex,
+    check_python_regex,
     check_validate,
     flag,
     mode_arg,
@@ -186,6 +187,7 @@ class ReplaceModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
+        check_python_regex(str(args["regexp"]), ctx.pos, "regexp")
         try:  # Python parses the template before it scans: a bad one fails on any file
             re.compile(str(args["regexp"]), re.MULTILINE).subn(text(args.get("replace")), "")
         except re.error as exc:
