@@ -121,6 +121,12 @@ def payload_ref(name: str) -> str:
     return f"@payload:{name}"
 
 
+def home_path(path: str) -> str:
+    """A remote path argument: one starting with ``~`` (``~/x``, ``~user/x``) is expanded on
+    the target, to that user's home, as Ansible's ``type=path`` options are; others as they are."""
+    return f"@home:{path}" if path.startswith("~") else path
+
+
 class Module:
     """Common part of both module kinds: the spec and helpers for docs and validation."""
 

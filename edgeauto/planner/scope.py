@@ -235,9 +235,14 @@ class PlayScope:
         rendered = templar.render(merged, task.pos)
         return {str(k): str(v) for k, v in rendered.items() if v is not None}
 
-    def become_spec(self, name: str, become: Become, templar) -> BecomeSpec | None:
-        # As in Ansible, connection variables (ansible_become*) outrank playbook keywords.
-        hv = self.inventory_vars(name)
+    def become_spec(self, name: str, become: Become, templar, variables=None) -> BecomeSpec | None:
+        # As in Ansible, connection variables (ansible_become*) outrank playbook keywords,
+        # wherever they are set: inventory, or the task's own variables (``vars:`` of the
+        # task, block or play, set_fact …) when ``variables`` are given
+        hv = dict(self.inventory_vars(name))
+        for key, value in (variables or {}).items():
+            if str(key).startswith("ansible_become"):
+                hv[key] = value
         wanted = hv["ansible_become"] if "ansible_become" in hv else become.become
         if isinstance(wanted, str):
             from edgeauto.modules.spec import to_bool

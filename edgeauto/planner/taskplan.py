@@ -114,7 +114,7 @@ class TaskPlanner:
         te.items = self._items_or_skip(te, templar)
         is_remote = te.remote = isinstance(module, RemoteModule)
         become = self.services.scope.become_spec(
-            self.name, task.become.merged_over(wctx.become), templar
+            self.name, task.become.merged_over(wctx.become), templar, te.tvars
         )
         if is_remote and walk.segment:
             mixed = not te.check and any(c.check for c in walk.segment.calls)

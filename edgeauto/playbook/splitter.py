@@ -6,9 +6,25 @@ tokens are separated by single spaces, but a token is not closed while a quote o
 ``{{ }}``/``{% %}``/``{# #}`` block is open; runs of spaces and newlines survive a round trip
 through :func:`join_args`, so free-form shell text keeps its layout. For command-like modules
 only a few known keys (``chdir=``, ``creates=`` …) are pulled out; the rest is ``_raw_params``.
+A ``k=v`` token's backslash escapes are decoded first, as Ansible's ``parse_kv`` does
+(``regexp='\\b(.+)\\b'`` in the short form means backspaces, ``\\\\`` one backslash);
+free-form text keeps its backslashes.
 """
 
 from __future__ import annotations
+
+import codecs
+import re
+
+# Ansible's parse_kv decodes exactly these (no octal: ``\\1`` stays a group reference)
+_ESCAPE = re.compile(
+    r"\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\N\{[^}]+\}|\\[\\'\"abfnrtv]"
+)
+
+
+def decode_escapes(text: str) -> str:
+    return _ESCAPE.sub(lambda m: codecs.decode(m.group(0), "unicode-escape"), text)
+
 
 _OPEN = ("{{", "{%", "{#")
 _CLOSE = ("}}", "%}", "#}")
@@ -126,11 +142,12 @@ def parse_kv(text: str, free_form: bool = False) -> dict[str, str]:
     options: dict[str, str] = {}
     raw: list[str] = []
     for token in split_args(text):
-        eq = _split_key(token) if "=" in token else -1
+        decoded = decode_escapes(token) if "=" in token else token
+        eq = _split_key(decoded) if "=" in decoded else -1
         if eq < 0:
-            raw.append(token.replace("\\=", "=") if "=" in token else token)
+            raw.append(decoded.replace("\\=", "=") if "=" in decoded else token)
             continue
-        key, value = token[:eq], token[eq + 1 :]
+        key, value = decoded[:eq], decoded[eq + 1 :]
         if free_form and key not in FREE_FORM_KEYS:
             raw.append(token)
             continue

@@ -258,13 +258,28 @@ class Validator:
             self._notify(task, handlers)
         self._arguments(task)
         if task.action in ("copy", "template"):
-            self.problems += src_file_problems(task, play)
+            self._src_file(task, play)
         elif task.action == "include_vars":
             self.problems += include_vars_problems(task, play)
         elif task.action == "include_tasks":
             self._include_tasks(task, play, handlers)
         elif task.action == "include_role":
             self._include_role(task, play)
+
+    def _src_file(self, task: Task, play: Play) -> None:
+        """A copy/template ``src`` not found now is a warning: Ansible's action plugin looks
+        it up when the task runs (an earlier task may create it, e.g. with delegate_to:
+        localhost), so the task fails only if it runs and the file is still missing.
+        ``--strict`` keeps it an error."""
+        missing = src_file_problems(task, play)
+        if self.strict:
+            self.problems += missing
+            return
+        for problem in missing:
+            problem.message += (
+                " (looked up again when the task runs: it fails only if still missing)"
+            )
+            self.loader.warnings.append(problem)
 
     def _notify(self, task: Task, handlers: set[str]) -> None:
         for name in task.notify:

@@ -3,12 +3,15 @@
 # prepend_newline/append_newline), in awk.
 #
 # ea_blockinfile PATH STATE BLOCK MARKER0 MARKER1 WHERE INSRE FLAGS MODE OWNER GROUP
-#                VALIDATE
+#                VALIDATE PERL
 #   BLOCK     file: marker lines and block lines, every line ending in a newline
 #             ("" = no block: state=absent or an empty block)
 #   MARKER0   begin marker line without its newline; MARKER1 the end marker line
 #   WHERE     after|before (INSRE is the ERE, else BOF/EOF) or bof|eof
-#   FLAGS     letters: c=create, b=backup, p=prepend_newline, a=append_newline
+#   FLAGS     letters: c=create, b=backup, p=prepend_newline, a=append_newline,
+#             m=INSRE has Python's MULTILINE flag (one search of the whole file, as Ansible)
+#   PERL      "" = INSRE is POSIX ERE; else INSRE is a perl regexp and PERL names the construct
+#             ERE lacks (the failure on a host without perl; needs perlre.sh)
 # shellcheck disable=SC2016 # awk program: $ is awk's, not the shell's
 ea__bif_awk='
 function ins(k, text,   j) { for (j = n; j > k; j--) { L[j] = L[j-1]; T[j] = T[j-1] } L[k] = text; T[k] = "\n"; n++ }
@@ -58,6 +61,7 @@ ea_blockinfile() {
     __ea_owner=${10}
     __ea_group=${11}
     __ea_validate=${12}
+    __ea_perl=${13}
     export EA_M0 EA_M1
     __ea_create=0 __ea_backup=0 __ea_pre=0 __ea_app=0
     case $__ea_flags in *c*) __ea_create=1 ;; esac
@@ -91,7 +95,13 @@ ea_blockinfile() {
     fi
     __ea_ins=$(ea_tmp ins) || return 1
     __ea_hasins=0
-    if [ -n "$__ea_insre" ]; then
+    if [ -n "$__ea_insre" ] && [ -n "$__ea_perl" ]; then
+        __ea_hasins=1
+        ea__pl_need "$__ea_perl" || return 1
+        __ea_multi=0
+        case $__ea_flags in *m*) __ea_multi=1 ;; esac
+        ea__pl_lines "$__ea_insre" "$__ea_old" "$__ea_ins" "$__ea_multi" "$__ea_where" || return 1
+    elif [ -n "$__ea_insre" ]; then
         __ea_hasins=1
         __ea_sent=$(ea_tmp sentinel) || return 1
         ea__fe_sentinel "$__ea_old" "$__ea_sent"

@@ -5,6 +5,17 @@
 #   ATIME/MTIME  for touch: "" or now = update, preserve = keep, else a `touch -t` stamp
 # Needs fileattrs.sh. Emits path, state, mode, owner, group, uid, gid, size (+ src for links)
 # and bd_*/ad_* diff keys (before/after state, mode, owner, group).
+#
+# ea_file_peek PATH
+#   Ansible's internal _diff_peek: appears_binary=1 when the first 8 KiB hold a NUL byte
+#   (an unreadable or missing file counts as text, as in Ansible); changes nothing.
+
+ea_file_peek() {
+    __ea_p=$1
+    ea_field path "$__ea_p"
+    __ea_nul=$(head -c 8192 "$__ea_p" 2>/dev/null | tr -d -c '\000' | wc -c)
+    if [ "${__ea_nul:-0}" -gt 0 ]; then ea_field appears_binary 1; else ea_field appears_binary 0; fi
+}
 
 ea__file_mkdirs() {
     # $1 directory to create with all missing parents; $2..$5 mode owner group follow
@@ -52,6 +63,8 @@ ea__file_touch_times() {
             preserve) continue ;;
             '' | now)
                 __ea_moved=1
+                ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
+                ea_field "ad_${__ea_which}time" "$(date +%s)"
                 ea_is_check || touch -c "-$__ea_which" "$1" || return 1
                 ;;
             *)
@@ -61,6 +74,8 @@ ea__file_touch_times() {
                 }
                 if [ "$(stat -c "$__ea_fmt" "$1")" != "$__ea_epoch" ]; then
                     __ea_moved=1
+                    ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
+                    ea_field "ad_${__ea_which}time" "$__ea_epoch"
                     ea_is_check || touch -c "-$__ea_which" -t "$__ea_want" "$1" || return 1
                 fi
                 ;;
@@ -68,6 +83,13 @@ ea__file_touch_times() {
     done
     [ "$__ea_moved" = 1 ] && ea_changed
     return 0
+}
+
+ea__file_given_times() {
+    # $1 path, $2 access_time, $3 modification_time for state=file/directory: only times the
+    # task gives are set (Ansible's default there is preserve, "now" only for touch)
+    [ -n "$2$3" ] || return 0
+    ea__file_touch_times "$1" "${2:-preserve}" "${3:-preserve}"
 }
 
 ea__file_replace_with_link() {
@@ -112,6 +134,15 @@ ea_file() {
     __ea_mtime=${11}
     ea_field path "$__ea_p"
     __ea_prev=$(ea_file_state "$__ea_p")
+    if [ -z "$__ea_state" ] && [ -n "$__ea_src" ]; then
+        case $__ea_prev in
+            link | hard) __ea_state=$__ea_prev ;;
+            *)
+                ea_fail "src option requires state to be 'link' or 'hard'"
+                return 1
+                ;;
+        esac
+    fi
     if [ -z "$__ea_state" ]; then
         case $__ea_prev in
             absent) if [ "$__ea_recurse" = 1 ]; then __ea_state=directory; else __ea_state='file'; fi ;;
@@ -162,6 +193,7 @@ ea_file() {
                 return 1
             fi
             ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            ea__file_given_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             ;;
         directory)
             if [ "$__ea_prev" = absent ]; then
@@ -172,6 +204,9 @@ ea_file() {
                 return 1
             fi
             ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if [ -e "$__ea_p" ]; then
+                ea__file_given_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
+            fi
             if [ "$__ea_recurse" = 1 ] && [ -d "$__ea_p" ]; then
                 ea__file_recurse "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
             fi
@@ -197,13 +232,21 @@ ea_file() {
             if [ "$__ea_prev" = absent ] && ! ea_is_check; then
                 ea__file_touch_times "$__ea_p" "$__ea_atime" "$__ea_mtime" || return 1
             fi
-            ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow" || return 1
+            if ! ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" "$__ea_follow"; then
+                # as Ansible's touch: a file it just created goes again when its attributes fail
+                [ "$__ea_prev" = absent ] && ! ea_is_check && rm -f "$__ea_p"
+                return 1
+            fi
             if ea_is_check && [ "$__ea_prev" = absent ]; then
                 ea_field state file
                 return 0
             fi
             ;;
         link | hard)
+            if [ "$__ea_state" = link ] && [ -z "$__ea_src" ] && [ "$__ea_follow" = 1 ] &&
+                [ "$__ea_prev" = link ] && [ -e "$__ea_p" ]; then
+                __ea_src=$(readlink "$__ea_p") # no src: keep the link's own target
+            fi
             ea_field src "$__ea_src"
             case $__ea_src in
                 /*) __ea_abs=$__ea_src ;;
@@ -215,7 +258,8 @@ ea_file() {
                     return 1
                 fi
                 __ea_abs=$__ea_src
-            elif [ "$__ea_force" != 1 ] && [ ! -e "$__ea_abs" ] && [ ! -L "$__ea_abs" ]; then
+            elif [ -n "$__ea_src" ] && [ "$__ea_force" != 1 ] && [ ! -e "$__ea_abs" ] &&
+                [ ! -L "$__ea_abs" ]; then
                 ea_fail "src file does not exist, use \"force=yes\" if you really want to create the link: $__ea_abs"
                 return 1
             fi
@@ -223,8 +267,13 @@ ea_file() {
             case $__ea_prev in
                 absent) __ea_do=1 ;;
                 link)
-                    if [ "$__ea_state" = hard ] || [ "$(readlink "$__ea_p")" != "$__ea_src" ]; then
+                    if [ "$__ea_state" = hard ] ||
+                        { [ -n "$__ea_src" ] && [ "$(readlink "$__ea_p")" != "$__ea_src" ]; }; then
                         __ea_do=1
+                    fi
+                    if [ "$__ea_state" = link ] && [ "$__ea_do" = 1 ]; then
+                        ea_field bd_src "$(readlink "$__ea_p")" # the diff shows the old target
+                        ea_field ad_src "$__ea_src"
                     fi
                     ;;
                 hard | file)
@@ -259,6 +308,10 @@ ea_file() {
                     return 1
                     ;;
             esac
+            if [ "$__ea_do" = 1 ] && [ -z "$__ea_src" ]; then
+                ea_fail "src is required for creating new symlinks"
+                return 1
+            fi
             if [ "$__ea_do" = 1 ]; then
                 ea_changed
                 if ea_is_check; then

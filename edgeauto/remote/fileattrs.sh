@@ -171,6 +171,7 @@ ea_atomic_install() {
     if [ -f "$2" ]; then
         chmod "$(stat -L -c %a "$2")" "$__ea_new"
         chown "$(stat -L -c %u:%g "$2")" "$__ea_new" 2>/dev/null
+        ea__copy_acl "$2" "$__ea_new"
     else
         chmod "$(ea_default_mode file)" "$__ea_new"
     fi
@@ -181,6 +182,16 @@ ea_atomic_install() {
         return 1
     }
     trap - HUP INT TERM PIPE
+}
+
+ea__copy_acl() {
+    # $1 old file, $2 its replacement: the old file's extended ACL entries (setfacl -m
+    # user:nobody:rwx …) carried over, as Ansible's atomic_move keeps them (shutil.copystat
+    # copies the xattrs); only where getfacl/setfacl exist and the file has such entries
+    command -v getfacl >/dev/null 2>&1 || return 0
+    __ea_acl=$(getfacl -s -p "$1" 2>/dev/null) || return 0
+    [ -n "$__ea_acl" ] || return 0
+    printf '%s\n' "$__ea_acl" | setfacl --set-file=- "$2" 2>/dev/null || true
 }
 
 ea__why_not_written() {

@@ -92,11 +92,6 @@ ea__fs_realpath() {
 }
 
 ea__fs_home() {
-    # $1 path -> with a leading ~ or ~/ expanded like Ansible's type=path (on the target)
-    # shellcheck disable=SC2088 # the literal ~ is what is matched
-    case $1 in
-        "~") printf '%s' "${HOME:-/}" ;;
-        "~/"*) printf '%s/%s' "${HOME%/}" "${1#"~/"}" ;;
-        *) printf '%s' "$1" ;;
-    esac
+    # $1 path -> with a leading ~, ~/ or ~user expanded like Ansible's type=path (on the target)
+    ea_expand_user "$1"
 }

@@ -2,12 +2,19 @@
 # via find -exec +); the controller applies Ansible's filters and os.walk order. Never
 # changes anything.
 #
-# ea_find MAXDEPTH FOLLOW CONTAINS WHOLE CHECKSUM PATHS...
+# ea_find MAXDEPTH FOLLOW CONTAINS WHOLE CHECKSUM PLCONTAINS PLWHY ENCODING PATHS...
 #   MAXDEPTH  find -maxdepth ("" = unlimited)
 #   FOLLOW    1: descend into symlinked directories (find -L)
 #   CONTAINS  ERE a regular file must match ("" = no content test)
 #   WHOLE     1: CONTAINS may match anywhere in a line (read_whole_file), 0: at a line start
 #   CHECKSUM  digest algorithm for regular files, "" = none
+#   PLCONTAINS  the pattern for perl: with WHOLE searched in each file's whole text as
+#             Python's re.search does, else matched at each line's start where ERE cannot
+#             say it (needs perlre.sh); without perl CONTAINS goes per line
+#   PLWHY     "" or what ERE cannot say in CONTAINS: then a host without perl fails the task
+#   ENCODING  "" or the encoding Python reads the files in: U records list those it cannot
+#             decode (utf-8: perl or iconv; others: iconv), and for another encoding than
+#             utf-8 CONTAINS is grepped in the iconv conversion (without iconv: the bytes)
 # Record lines (tab-separated, path last): R root | E statline path | D path (a symlink to a
 # directory) | C path (content matched) | S digest path | X path reason (skipped)
 ea_find() {
@@ -16,7 +23,17 @@ ea_find() {
     __ea_re=$3
     __ea_whole=$4
     __ea_alg=$5
-    shift 5
+    __ea_plre=$6
+    __ea_plwhy=$7
+    __ea_enc=$8
+    shift 8
+    if [ -n "$__ea_plre" ] && ! command -v perl >/dev/null 2>&1; then
+        if [ -n "$__ea_plwhy" ]; then
+            ea__pl_need "$__ea_plwhy"
+            return 1
+        fi
+        __ea_plre=
+    fi
     __ea_out=$(ea_tmp out) || return 1
     __ea_st=$(ea_tmp st) || return 1
     __ea_tab=$(printf '\t')
@@ -44,11 +61,31 @@ ea_find() {
                     ;;
             esac
         done <"$__ea_st"
-        if [ -n "$__ea_re" ]; then
-            __ea_pat=$__ea_re
-            [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"
+        __ea_pat=$__ea_re
+        [ "$__ea_whole" = 1 ] || __ea_pat="^($__ea_re)"
+        if [ -n "$__ea_enc" ] && [ "$__ea_enc" != utf-8 ] && [ -n "$__ea_re" ] &&
+            command -v iconv >/dev/null 2>&1; then
+            find "$__ea_L" "$__ea_top" "$@" -type f 2>/dev/null | while IFS= read -r __ea_f; do
+                if iconv -f "$__ea_enc" -t UTF-8 "$__ea_f" 2>/dev/null |
+                    LC_ALL=C grep -q -E -e "$__ea_pat"; then
+                    printf 'C\t%s\n' "$__ea_f"
+                fi
+            done >>"$__ea_out"
+        elif [ -n "$__ea_plre" ]; then
+            find "$__ea_L" "$__ea_top" "$@" -type f -print0 2>/dev/null |
+                ea__pl_whole_files "$__ea_plre" "$__ea_whole" | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
+        elif [ -n "$__ea_re" ]; then
             find "$__ea_L" "$__ea_top" "$@" -type f -exec env LC_ALL=C grep -l -E -e "$__ea_pat" {} + \
                 2>/dev/null | sed "s/^/C${__ea_tab}/" >>"$__ea_out"
+        fi
+        if [ "$__ea_enc" = utf-8 ]; then
+            find "$__ea_L" "$__ea_top" "$@" -type f -print0 2>/dev/null |
+                ea__pl_undecodable_files | sed "s/^/U${__ea_tab}/" >>"$__ea_out"
+        elif [ -n "$__ea_enc" ] && command -v iconv >/dev/null 2>&1; then
+            find "$__ea_L" "$__ea_top" "$@" -type f 2>/dev/null | while IFS= read -r __ea_f; do
+                iconv -f "$__ea_enc" -t UTF-8 "$__ea_f" >/dev/null 2>&1 ||
+                    printf 'U\t%s\n' "$__ea_f"
+            done >>"$__ea_out"
         fi
         if [ -n "$__ea_alg" ]; then
             if command -v "${__ea_alg}sum" >/dev/null 2>&1; then

@@ -2,12 +2,15 @@
 # after/before an anchor) or that matching lines are absent — Ansible's algorithm, in awk.
 #
 # ea_lineinfile PATH STATE FLAGS REGEXP SEARCH LINE INSERTAFTER INSERTBEFORE INSRE MODE OWNER
-#               GROUP VALIDATE SEDRE SEDREPL
+#               GROUP VALIDATE SEDRE SEDREPL PERL
 #   FLAGS     letters: r=regexp given, s=search_string given, c=create, b=backup,
 #             k=backrefs, f=firstmatch
 #   REGEXP    POSIX ERE (the controller translated Python's \d \s \w ...)
 #   INSRE     ERE of insertafter/insertbefore when it is a pattern (not BOF/EOF), else ""
 #   SEDRE/SEDREPL  for backrefs: `sed -E` pattern and replacement that expand the template
+#   PERL      "" = the above; else REGEXP and INSRE are perl regexps (a construct ERE lacks;
+#             PERL names it for a host without perl) and SEDREPL is the template with group N
+#             as \001N\001 (perlre.sh)
 # Regexps are matched by `grep -E` (C locale); awk only edits, getting line numbers and texts
 # through files and the environment (ENVIRON), so nothing rewrites backslashes.
 
@@ -105,6 +108,7 @@ ea_lineinfile() {
     __ea_validate=${13}
     __ea_sedre=${14}
     __ea_sedrepl=${15}
+    __ea_perl=${16}
     EA_NEW=
     export EA_SS EA_LINE EA_IA EA_IB EA_NEW
     __ea_hasre=0 __ea_hasss=0 __ea_create=0 __ea_backup=0 __ea_backrefs=0 __ea_fm=0
@@ -151,15 +155,31 @@ ea_lineinfile() {
         END { if (NR) { if (lastnl) print prev "\036"; else print prev } }' "$__ea_old" >"$__ea_sent"
     __ea_relines=$(ea_tmp relines) || return 1
     __ea_inslines=$(ea_tmp inslines) || return 1
-    if [ "$__ea_hasre" = 1 ]; then
+    if [ -n "$__ea_perl" ]; then
+        ea__pl_need "$__ea_perl" || return 1
+    fi
+    if [ "$__ea_hasre" = 1 ] && [ -n "$__ea_perl" ]; then
+        ea__pl_lines "$__ea_re" "$__ea_old" "$__ea_relines" || return 1
+    elif [ "$__ea_hasre" = 1 ]; then
         ea__lif_grep "$__ea_re" "$__ea_sent" "$__ea_relines" || return 1
     fi
     __ea_hasins=0
     if [ -n "$__ea_insre" ]; then
         __ea_hasins=1
-        ea__lif_grep "$__ea_insre" "$__ea_sent" "$__ea_inslines" || return 1
+        if [ -n "$__ea_perl" ]; then
+            ea__pl_lines "$__ea_insre" "$__ea_old" "$__ea_inslines" || return 1
+        else
+            ea__lif_grep "$__ea_insre" "$__ea_sent" "$__ea_inslines" || return 1
+        fi
     fi
-    if [ "$__ea_backrefs" = 1 ] && [ "$__ea_state" = present ]; then
+    if [ "$__ea_backrefs" = 1 ] && [ "$__ea_state" = present ] && [ -n "$__ea_perl" ]; then
+        __ea_k=$(ea__lif_first_match "$__ea_relines" "$__ea_fm")
+        if [ "$__ea_k" -gt 0 ]; then
+            EA_NEW=$(ea__pl_expand "$__ea_re" "$__ea_sedrepl" "$__ea_old" "$__ea_k" && printf E)
+            EA_NEW=${EA_NEW%E}
+            export EA_NEW
+        fi
+    elif [ "$__ea_backrefs" = 1 ] && [ "$__ea_state" = present ]; then
         __ea_k=$(ea__lif_first_match "$__ea_relines" "$__ea_fm")
         if [ "$__ea_k" -gt 0 ]; then
             __ea_sep=$(printf '\001')

@@ -6,7 +6,8 @@
 ea_ping() {
     __ea_data=$1
     if [ "$__ea_data" = crash ]; then
-        ea_fail "boom"
+        # ansible-core 2.19 words the module's exception (Exception("boom")) this way
+        ea_fail "Task failed: Module failed: boom"
         return 1
     fi
     ea_field ping "$__ea_data"

@@ -147,6 +147,21 @@ ea_want_diff() {
     [ "$__ea_diff" = 1 ]
 }
 
+ea_expand_user() {
+    # $1 path: a leading ~ (this user's $HOME) or ~NAME (NAME's home in /etc/passwd) expanded,
+    # as Ansible's type=path arguments are; an unknown NAME stays as written
+    # shellcheck disable=SC2088 # the literal tilde is what is matched
+    case $1 in
+        "~" | "~/"*) printf '%s' "${HOME:-/}${1#"~"}" ;;
+        "~"*)
+            __ea_xu=${1%%/*}
+            __ea_xh=$(awk -F: -v u="${__ea_xu#"~"}" '$1 == u { print $6; exit }' /etc/passwd)
+            if [ -n "$__ea_xh" ]; then printf '%s' "$__ea_xh${1#"$__ea_xu"}"; else printf '%s' "$1"; fi
+            ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
 ea_field() {
     # $1 name, $2 value (any bytes but NUL). One-line values go as `K name value` (no fork);
     # values with a newline are length-prefixed like files.

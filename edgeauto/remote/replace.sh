@@ -11,8 +11,13 @@
 #            b = likewise for BEFORE, t = the regexp matches the empty string after a final
 #            newline (Python's MULTILINE ^ or $ there): TAIL is appended to such a section
 #   TAIL     the replacement expanded for that empty match
-# Matches never span a line break (sed works line by line); the controller refuses patterns
-# that name a newline.
+# Matches never span a line break (sed works line by line); patterns that name a newline or
+# other constructs ERE cannot express go to ea_replace_perl instead.
+#
+# ea_replace_perl PATH PERLRE TEMPLATE SECTION SECGROUP WHY BACKUP VALIDATE MODE OWNER GROUP
+#   Python's algorithm as written, by perl (needs perlre.sh): re.subn(MULTILINE) of PERLRE
+#   over the decoded text, or over group SECGROUP of SECTION's DOTALL match; TEMPLATE's
+#   group references are \001N\001. WHY names the construct when the host has no perl.
 
 ea__rep_mark_first() {
     # $1 ERE, $2 1 = only on line 1, $3 where (pre: mark before the match, post: after),
@@ -68,16 +73,7 @@ ea_replace() {
     __ea_owner=${10}
     __ea_group=${11}
     __ea_tail=${12}
-    if [ -d "$__ea_p" ]; then
-        ea_rc 256
-        ea_fail "Path $__ea_p is a directory !"
-        return 1
-    fi
-    if [ ! -e "$__ea_p" ]; then
-        ea_rc 257
-        ea_fail "Path $__ea_p does not exist !"
-        return 1
-    fi
+    ea__rep_editable "$__ea_p" || return 1
     __ea_old=$(ea_tmp old) || return 1
     cat "$__ea_p" >"$__ea_old" || {
         ea_fail "Unable to read the contents of '$__ea_p'."
@@ -155,18 +151,77 @@ ea_replace() {
             fi
             ;;
     esac
+    __ea_new=$(ea_tmp new) || return 1
+    cat "$__ea_pre" "$__ea_newsec" "$__ea_post" >"$__ea_new"
+    __ea_same=0
+    cmp -s "$__ea_sec" "$__ea_newsec" && __ea_same=1
+    ea__rep_finish "$__ea_p" "$__ea_old" "$__ea_new" "$__ea_count" "$__ea_same" \
+        "$__ea_backup" "$__ea_validate" "$__ea_mode" "$__ea_owner" "$__ea_group"
+}
+
+ea__rep_editable() {
+    # $1 path: fail with Ansible's rc/msg unless it is an existing non-directory
+    if [ -d "$1" ]; then
+        ea_rc 256
+        ea_fail "Path $1 is a directory !"
+        return 1
+    fi
+    if [ ! -e "$1" ]; then
+        ea_rc 257
+        ea_fail "Path $1 does not exist !"
+        return 1
+    fi
+}
+
+ea__rep_finish() {
+    # $1 path, $2 old content, $3 new content, $4 replacements, $5 1 = the section is unchanged,
+    # $6..$10 backup validate mode owner group: report, diff, commit, attributes
     ea_field rc 0
-    if [ "$__ea_count" -gt 0 ] && ! cmp -s "$__ea_sec" "$__ea_newsec"; then
-        __ea_new=$(ea_tmp new) || return 1
-        cat "$__ea_pre" "$__ea_newsec" "$__ea_post" >"$__ea_new"
+    if [ "$4" -gt 0 ] && [ "$5" = 0 ]; then
         ea_changed
-        ea_field msg "$__ea_count replacements made"
-        ea_diff_files "$__ea_old" "$__ea_new" "$__ea_p" "$__ea_p"
+        ea_field msg "$4 replacements made"
+        ea_diff_files "$2" "$3" "$1" "$1"
         if ! ea_is_check; then
-            ea__fe_commit "$__ea_new" "$__ea_p" "$__ea_backup" "$__ea_validate" 1 || return 1
+            ea__fe_commit "$3" "$1" "$6" "$7" 1 || return 1
         fi
     else
         ea_field msg ""
     fi
-    ea_file_attrs "$__ea_p" "$__ea_mode" "$__ea_owner" "$__ea_group" 1
+    ea_file_attrs "$1" "$8" "$9" "${10}" 1
+}
+
+ea_replace_perl() {
+    __ea_p=$1
+    __ea_plre=$2
+    __ea_pltmpl=$3
+    __ea_plsec=$4
+    __ea_plgroup=$5
+    __ea_why=$6
+    __ea_backup=$7
+    __ea_validate=$8
+    __ea_mode=$9
+    __ea_owner=${10}
+    __ea_group=${11}
+    ea__rep_editable "$__ea_p" || return 1
+    ea__pl_need "$__ea_why" || return 1
+    __ea_old=$(ea_tmp old) || return 1
+    __ea_new=$(ea_tmp new) || return 1
+    cat "$__ea_p" >"$__ea_old" || {
+        ea_fail "Unable to read the contents of '$__ea_p'."
+        return 1
+    }
+    __ea_res=$(ea__pl_replace "$__ea_plre" "$__ea_pltmpl" "$__ea_plsec" "$__ea_plgroup" \
+        "$__ea_old" "$__ea_new") || {
+        ea_fail "Unable to process replace due to error: perl could not apply $__ea_plre"
+        return 1
+    }
+    if [ "$__ea_res" = nomatch ]; then
+        ea_field rc 0
+        ea_field nomatch 1
+        return 0
+    fi
+    __ea_same=0
+    [ "${__ea_res#* }" = same ] && __ea_same=1
+    ea__rep_finish "$__ea_p" "$__ea_old" "$__ea_new" "${__ea_res%% *}" "$__ea_same" \
+        "$__ea_backup" "$__ea_validate" "$__ea_mode" "$__ea_owner" "$__ea_group"
 }

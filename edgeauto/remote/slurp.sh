@@ -21,7 +21,16 @@ ea__slurp_check() {
     if [ -d "$1" ]; then
         ea_fail "Source is a directory and must be a file: $1"
     elif [ ! -e "$1" ]; then
-        ea_fail "File not found: $1"
+        # what open() would say: EACCES when a directory on the way is not searchable for
+        # this user (become_user …), ENOTDIR below a file, else ENOENT
+        __ea_up=$(dirname "$1")
+        if [ -d "$__ea_up" ] && [ ! -x "$__ea_up" ]; then
+            ea_fail "File is not readable: $1"
+        elif [ -e "$__ea_up" ] && [ ! -d "$__ea_up" ]; then
+            ea_fail "Unable to slurp file: $1"
+        else
+            ea_fail "File not found: $1"
+        fi
     elif [ ! -r "$1" ]; then
         ea_fail "File is not readable: $1"
     fi

@@ -157,7 +157,13 @@ ea_unarchive() {
         *) ea_field handler TarArchive ;;
     esac
     if ! ea__ua_tools "$__ea_kind"; then
-        ea_fail "Failed to find handler for \"$__ea_origin\". Make sure the required command to extract the file ($__ea_kind) is installed."
+        case $__ea_kind in
+            zip) __ea_need="'unzip' or 'zipinfo'" ;;
+            *) __ea_need="'gtar' or 'tar'" ;;
+        esac
+        # Ansible's words, its handler's reason on the second line
+        ea_fail "Failed to find handler for \"$__ea_origin\". Make sure the required command to extract the file is installed.
+Unable to find required $__ea_need binary in the path ($__ea_kind archive)."
         return 1
     fi
     __ea_stage=$(ea_tmp stage) || return 1

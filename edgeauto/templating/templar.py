@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +339,10 @@ class Templar:
                 f"{type(exc).__name__}: {exc} in '{shown.strip()}'",
                 pos or getattr(shown, "pos", None),
             ) from None
+        if isinstance(result, Iterator):
+            # `{{ x | map(...) }}` ends as a list, as in ansible-core 2.19: a generator kept
+            # by set_fact would be used up by its first `in` test
+            result = list(result)
         if self._state.secret_hits != before and isinstance(result, str):
             result = SecretStr(result)
         return result

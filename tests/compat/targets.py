@@ -504,6 +504,9 @@ RUN_PACKAGES = {
     "stat": ("file",),  # stat's mimetype/charset come from file(1)
     "package_facts": ("python3-apt",),  # the target installs it from a fresh package cache
     "unarchive": ("unzip", "zip"),  # likewise
+    # acls.yml installs acl on Ubuntu only: the other test images ship setfacl/getfacl
+    "copy": ("acl",),
+    "lineinfile": ("acl",),
 }
 
 
@@ -518,6 +521,10 @@ RUN_APT_LISTS = (
     "user",
     "group",
 )
+# ansible-test gives every target an `output_dir` (a scratch directory; in its containers the
+# controller's and the target's are one): here a directory on the target, made by a first play.
+OUTPUT_DIR = "/tmp/ansible-test-output"
+RUN_USES_OUTPUT_DIR = ("file",)
 
 
 def run_playbook_text(name: str, host: str) -> str:
@@ -527,7 +534,12 @@ def run_playbook_text(name: str, host: str) -> str:
         if RUN_PACKAGES.get(name):
             apt["name"] = list(RUN_PACKAGES[name])
         plays.append({"hosts": host, "gather_facts": False, "tasks": [{"apt": apt}]})
-    plays.append({"hosts": host, "gather_facts": True, "roles": [{"role": name}]})
+    play = {"hosts": host, "gather_facts": True, "roles": [{"role": name}]}
+    if name in RUN_USES_OUTPUT_DIR:
+        scratch = {"file": {"path": OUTPUT_DIR, "state": "directory"}}
+        plays.append({"hosts": host, "gather_facts": False, "tasks": [scratch]})
+        play = {**play, "vars": {"output_dir": OUTPUT_DIR}}
+    plays.append(play)
     return yaml.safe_dump(plays, sort_keys=False)
 
 
@@ -588,7 +600,8 @@ def missing_stand_ins(target: Path) -> list[str]:
 
 
 def verdict_of_run(name: str, rc: int, stdout: str, stderr: str) -> RunReport:
-    """Pass = exit code 0; otherwise the first failed (not ignored) task and its message."""
+    """Pass = exit code 0; otherwise the failed task nothing rescued (not ignored) and its
+    message."""
     import json
 
     try:
@@ -597,6 +610,7 @@ def verdict_of_run(name: str, rc: int, stdout: str, stderr: str) -> RunReport:
         first = (stderr.strip() or stdout.strip() or f"exit {rc}").splitlines()
         return RunReport(name, False, failed_task="(not started)", message=first[-1][:300])
     ok = 0
+    failures = []  # failed tasks, not ignored; a block's rescue may have caught the early ones
     for play in doc.get("plays", []):
         for task in play.get("tasks", []):
             for result in task.get("hosts", {}).values():
@@ -608,7 +622,12 @@ def verdict_of_run(name: str, rc: int, stdout: str, stderr: str) -> RunReport:
                     if result.get("assertion"):
                         message = f"assertion {result['assertion']!r} failed: {message}"
                     task_name = task["task"]["name"] or task["task"]["action"]
-                    return RunReport(name, False, ok, task_name, _one_line(message))
+                    failures.append(RunReport(name, False, 0, task_name, _one_line(message)))
+    if rc != 0 and failures:
+        # a failure nothing rescued ends the host's play: it is the host's last failure
+        # (only always: parts run after it), so earlier ones were rescued
+        failures[-1].ok = ok
+        return failures[-1]
     if rc != 0:
         errors = doc.get("errors") or [f"exit code {rc}"]
         return RunReport(name, False, ok, "(run)", _one_line(str(errors[0])))

@@ -30,6 +30,11 @@ RUN_PASS_FLOOR = (
     "script",  # async keyword (issue 10, item 6)
     "wait_for",  # async + poll: 0 background jobs
     "command_shell",  # timeout keyword, Ansible's split_args line continuation, chdir $PWD
+    "blockinfile",
+    "replace",
+    "lineinfile",
+    "slurp",
+    "ping",
 )
 
 

@@ -225,6 +225,12 @@ def test_ping_returns_pong(shell):
     assert run(shell, "ping", {})["ping"] == "pong"
 
 
+def test_ping_with_data_crash_fails_in_ansible_core_2_19s_words(shell):
+    result = run_under(shell, [LocalTask("ping", {"data": "crash"})]).results[0]
+    assert result["failed"] and result["changed"] is False
+    assert result["msg"] == "Task failed: Module failed: boom"  # the ping target matches it
+
+
 @pytest.mark.parametrize("trailing_slash", [True, False])
 def test_copy_directory_tree_converges(shell, tmp_path, trailing_slash):
     src = tmp_path / "src"

@@ -587,3 +587,25 @@ def test_a_no_log_option_masks_the_script_dump(tmp_path, web):
     secret = base64.b64encode(b"user:s3cret")
     (script, shown), *_ = rec.scripts
     assert secret in script and secret not in shown and b"s3cret" not in shown
+
+
+def test_unarchive_of_a_zip_without_unzip_fails_with_ansibles_reason(tmp_path):
+    """ansible-core's unarchive target hides unzip from PATH and searches the message for
+    'Unable to find required' (its handler's reason): a PATH of every tool but unzip/zipinfo."""
+    import os
+    import shutil
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for name in os.listdir(folder) if os.path.isdir(folder) else ():
+            if name not in ("unzip", "zipinfo") and not (tools / name).exists():
+                (tools / name).symlink_to(os.path.join(folder, name))
+    assert shutil.which("unzip", path=str(tools)) is None
+    archive = make_archive(tmp_path / "a.zip", "zip")
+    (tmp_path / "dest").mkdir()
+    args = {"src": str(archive), "dest": str(tmp_path / "dest"), "remote_src": True}
+    result = run1("dash", "unarchive", args, ok=False, environment={"PATH": str(tools)})
+    assert result["failed"] and result["msg"].startswith(f'Failed to find handler for "{archive}"')
+    assert "Unable to find required 'unzip' or 'zipinfo' binary in the path" in result["msg"]
+    assert os.listdir(tmp_path / "dest") == []

@@ -122,7 +122,28 @@ _NEGATED = {"D": "d", "S": "s", "W": "w"}
 _PLAIN_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
 
 
+class PythonOnlyRegex(ModuleArgumentError):
+    """A valid Python regexp that POSIX ERE cannot express: modules then match with perl on
+    targets that have it (:mod:`edgeauto.modules.core._perlre`); ``construct`` names why."""
+
+    def __init__(self, message: str, pos: Position | None, construct: str):
+        super().__init__(message, pos)
+        self.construct = construct
+
+
 NEWLINE_SENTINEL = "\x1e"  # stands for a line's "\n" when lines are matched by grep
+
+
+def check_python_regex(pattern: str, pos: Position | None, what: str) -> None:
+    """A regexp Python cannot compile fails at validation, with Python's reason."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ModuleArgumentError(
+            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
+        ) from None
 
 
 def python_re_to_ere(
@@ -141,20 +162,14 @@ def python_re_to_ere(
     Python's leftmost-first alternation vs POSIX leftmost-longest can pick a different match
     for ambiguous alternations; that only matters with ``backrefs``.
     """
-    import re
-
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ModuleArgumentError(
-            f"argument '{what}': invalid regular expression {pattern!r}: {exc}", pos
-        ) from None
+    check_python_regex(pattern, pos, what)
 
     def refuse(construct: str) -> ModuleArgumentError:
-        return ModuleArgumentError(
+        return PythonOnlyRegex(
             f"argument '{what}': {construct} in {pattern!r} is Python-only regex syntax with no POSIX "
             "ERE equivalent (targets run awk/grep/sed); rewrite it without that construct",
             pos,
+            f"argument '{what}': {construct} in {pattern!r}",
         )
 
     out: list[str] = []

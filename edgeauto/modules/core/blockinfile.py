@@ -3,13 +3,17 @@
 Ansible's algorithm in awk on the target (remote/blockinfile.sh): the last BEGIN and END marker
 lines delimit the old block; without both, the block goes after/before the last line matching
 insertafter/insertbefore (Python regex translated to POSIX ERE, as lineinfile), or at EOF/BOF.
+A pattern ERE cannot express (``(?m)``, look-around …) is matched by perl, with Ansible's rule
+for the MULTILINE flag: one search of the whole file instead of line by line.
 The controller builds the exact block lines (markers + block + final newline) as a payload.
 """
 
 from __future__ import annotations
 
+import re
+
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, payload_ref
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, home_path, payload_ref
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
@@ -19,10 +23,10 @@ from edgeauto.modules.core._common import (
     check_validate,
     mode_arg,
     owner_group,
-    python_re_to_ere,
     text,
 )
 from edgeauto.modules.core._files import edit_finish
+from edgeauto.modules.core._perlre import translate_patterns
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -31,7 +35,8 @@ SPEC = ModuleSpec(
     short_description="Insert/update/remove a text block surrounded by marker lines",
     description=(
         "Works like ansible.builtin.blockinfile. insertafter/insertbefore regexps are Python "
-        "syntax translated to POSIX ERE (as lineinfile); inline flags such as (?m) are refused."
+        "syntax translated to POSIX ERE (as lineinfile), or matched by perl on the target when "
+        "ERE cannot express them ((?m) multi-line search, look-around)."
     ),
     options={
         "path": EDITED_PATH,
@@ -75,8 +80,8 @@ SPEC = ModuleSpec(
 EA_BLOCKINFILE = ShellFunction(
     "ea_blockinfile",
     "blockinfile.sh",
-    needs=("fileattrs.sh", "filestat.sh", "fileedit.sh"),
-    params="path state block marker0 marker1 where insre flags mode owner group validate",
+    needs=("fileattrs.sh", "filestat.sh", "fileedit.sh", "perlre.sh"),
+    params="path state block marker0 marker1 where insre flags mode owner group validate perl",
     defaults={"state": "present", "where": "eof", "flags": "-"},
 )
 
@@ -111,23 +116,17 @@ class BlockinfileModule(RemoteModule):
         ia, ib = args.get("insertafter"), args.get("insertbefore")
         if ia is None and ib is None:
             ia = "EOF"
-        where, insre = ("after", "") if ia is not None else ("before", "")
-        pattern = ia if ia is not None else ib
-        if pattern in ("EOF", "BOF"):
-            # Ansible: insertafter=BOF is a regex; insertbefore=EOF too; the anchors as given
-            if (ia, ib) in (("EOF", None), (None, "BOF")):
-                where = "eof" if ia == "EOF" else "bof"
-            else:
-                insre = python_re_to_ere(
-                    pattern, ctx.pos, "insertafter" if ia else "insertbefore", NEWLINE_SENTINEL
-                )
+        where, insre, perl = ("after", "", "") if ia is not None else ("before", "", "")
+        pattern = str(ia if ia is not None else ib)
+        multiline = False
+        # Ansible: insertafter=BOF is a regex; insertbefore=EOF too; the anchors as given
+        if (ia, ib) in (("EOF", None), (None, "BOF")):
+            where = "eof" if ia == "EOF" else "bof"
         else:
-            insre = python_re_to_ere(
-                str(pattern),
-                ctx.pos,
-                "insertafter" if ia is not None else "insertbefore",
-                NEWLINE_SENTINEL,
-            )
+            what = "insertafter" if ia is not None else "insertbefore"
+            found, perl = translate_patterns({what: pattern}, ctx.pos, NEWLINE_SENTINEL)
+            insre = found[what]
+            multiline = bool(re.compile(pattern.encode()).flags & re.MULTILINE)
         flags = (
             "".join(
                 letter
@@ -136,6 +135,7 @@ class BlockinfileModule(RemoteModule):
                     ("b", args.get("backup")),
                     ("p", args.get("prepend_newline")),
                     ("a", args.get("append_newline")),
+                    ("m", multiline),  # Python's MULTILINE: one search of the whole file
                 )
                 if on
             )
@@ -143,7 +143,7 @@ class BlockinfileModule(RemoteModule):
         )
         return EA_BLOCKINFILE.call(
             payloads=payloads,
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=state,
             block=payload_ref("block") if payloads else "",
             marker0=m0,
@@ -153,6 +153,7 @@ class BlockinfileModule(RemoteModule):
             flags=flags,
             mode=mode_arg(args.get("mode"), ctx.pos),
             validate=text(args.get("validate")),
+            perl=perl,
             **owner_group(args),
         )
 

@@ -21,6 +21,7 @@ from edgeauto.modules.base import (
     CompileContext,
     RemoteModule,
     ShellCall,
+    home_path,
     payload_ref,
     standard_result,
 )
@@ -269,7 +270,7 @@ class CopyModule(RemoteModule):
         """``ea_copy`` with the arguments taken from the task plus those ``compile`` computed."""
         return EA_COPY.call(
             payloads=payloads,
-            dest=str(args["dest"]),
+            dest=home_path(str(args["dest"])),
             backup=flag(args.get("backup")),
             force=flag(args.get("force", True)),
             validate=text(args.get("validate")),

@@ -7,7 +7,13 @@ directory. SELinux and chattr attributes are accepted for playbook compatibility
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    home_path,
+    standard_result,
+)
 from edgeauto.modules.core._common import COMMON_FILE_OPTIONS, flag, mode_arg, owner_group, text
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -49,9 +55,16 @@ SPEC = ModuleSpec(
         "modification_time_format": Option(
             default="%Y%m%d%H%M.%S", description="strftime format of modification_time."
         ),
+        "_diff_peek": Option(
+            type="bool",
+            description="Internal (Ansible's action plugins peek with it): only report whether "
+            "the file looks binary (appears_binary), change nothing.",
+        ),
         **COMMON_FILE_OPTIONS,
     },
-    required_if=(("state", "link", ("src",)), ("state", "hard", ("src",))),
+    # state=link without src is legal: it updates an existing link's attributes, and the
+    # target fails "src is required for creating new symlinks" only if there is no link yet
+    required_if=(("state", "hard", ("src",)),),
     supports_diff=True,
     returns={
         "path": "The path (dest for touch/link/hard).",
@@ -69,6 +82,7 @@ SPEC = ModuleSpec(
     ),
 )
 
+EA_FILE_PEEK = ShellFunction("ea_file_peek", "file.sh", params="path")
 EA_FILE = ShellFunction(
     "ea_file",
     "file.sh",
@@ -94,9 +108,11 @@ def _stamp(value: str | None, fmt: str, pos: Position | None, name: str) -> str:
 
 class FileModule(RemoteModule):
     spec = SPEC
-    shell_functions = (EA_FILE,)
+    shell_functions = (EA_FILE, EA_FILE_PEEK)
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
+        if args.get("_diff_peek") is not None:  # ansible's file module short-circuits too
+            return EA_FILE_PEEK.call(path=home_path(str(args["path"])))
         state = args.get("state")
         atime = _stamp(
             args.get("access_time"),
@@ -110,17 +126,17 @@ class FileModule(RemoteModule):
             ctx.pos,
             "modification_time",
         )
-        if state in ("link", "hard") and not args.get("src"):
+        if state == "hard" and not args.get("src"):
             raise ModuleArgumentError(f"state={state} requires argument 'src'", ctx.pos)
         if args.get("src") and state not in (None, "link", "hard"):
             raise ModuleArgumentError(
                 f"argument 'src' only applies to state=link or state=hard, found state={state}",
                 ctx.pos,
             )
-        if args.get("src") and state is None:
-            state = "link"
+        # src without state: as Ansible, the path's own kind decides (a link stays a link,
+        # anything else fails "src option requires state to be 'link' or 'hard'" on the target)
         return EA_FILE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=text(state),
             mode=mode_arg(args.get("mode"), ctx.pos),
             recurse=flag(args.get("recurse")),
@@ -134,7 +150,15 @@ class FileModule(RemoteModule):
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = standard_result(record)
+        if "appears_binary" in out:
+            out["appears_binary"] = out["appears_binary"] == "1"
+            return out
         file_finish(out, record)
+        # as Ansible's file module: its diff (the path only when unchanged) in diff mode only
+        if not ctx.diff:
+            out.pop("diff", None)
+        elif not out.get("failed") and "diff" not in out and out.get("path"):
+            out["diff"] = {"before": {"path": out["path"]}, "after": {"path": out["path"]}}
         if out.get("state") in ("link", "hard") or args.get("state") == "touch":
             if "path" in out:
                 out["dest"] = out.pop("path")
@@ -148,6 +172,10 @@ def file_finish(out: dict, record: dict) -> None:
             out[key] = int(out[key])
     before = {k[3:]: out.pop(k) for k in list(out) if k.startswith("bd_")}
     after = {k[3:]: out.pop(k) for k in list(out) if k.startswith("ad_")}
+    for side in (before, after):  # times as Ansible's diff has them: epoch floats
+        for key in ("atime", "mtime"):
+            if str(side.get(key, "")).isdigit():
+                side[key] = float(side[key])
     if before.get("state") == "absent":  # attributes of a just-created path are not a change
         before = {"state": "absent"}
     if before.get("state") == after.get("state"):

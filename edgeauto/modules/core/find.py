@@ -11,6 +11,7 @@ mode, file_type and limit, and the same per-file keys, ``matched``, ``examined``
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
 import re
@@ -20,6 +21,7 @@ from edgeauto.errors import ModuleArgumentError, Position
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import flag, python_re_to_ere
 from edgeauto.modules.core._files import CHECKSUM_ALGORITHM, find_file_dict, parse_stat_line
+from edgeauto.modules.core._perlre import ere_or_perl_reason, python_re_to_perl
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -28,7 +30,8 @@ SPEC = ModuleSpec(
     short_description="Return a list of files based on specific criteria",
     description=(
         "Works like ansible.builtin.find. contains is a Python regex translated to POSIX ERE "
-        "(grep -E on the target, per line; read_whole_file searches every line); encoding is "
+        "(grep -E on the target, per line; read_whole_file searches the whole text with perl, "
+        "or every line where the target has no perl); encoding is "
         "accepted (the target greps bytes)."
     ),
     options={
@@ -90,8 +93,8 @@ SPEC = ModuleSpec(
 EA_FIND = ShellFunction(
     "ea_find",
     "find.sh",
-    needs=("filestat.sh",),
-    params="maxdepth follow contains whole checksum",
+    needs=("filestat.sh", "perlre.sh"),
+    params="maxdepth follow contains whole checksum plcontains plwhy encoding",
     rest="paths",
     defaults={"follow": "0", "whole": "0"},
 )
@@ -199,9 +202,24 @@ class FindModule(RemoteModule):
             maxdepth = "1"
         elif args.get("depth"):
             maxdepth = str(int(args["depth"]) + 1)  # Ansible examines one level more
-        contains = ""
+        contains = plcontains = plwhy = ""
         if args.get("contains") is not None and (args.get("file_type") or "file") == "file":
-            contains = python_re_to_ere(str(args["contains"]), ctx.pos, "contains")
+            pattern = str(args["contains"])
+            if args.get("read_whole_file"):
+                # Python's re.search over the whole text ($ = its end): perl does that where
+                # the target has it, else grep -E line by line when ERE can say it at all
+                plcontains = python_re_to_perl(pattern, ctx.pos, "contains")
+                plwhy = ere_or_perl_reason(pattern, ctx.pos, "contains") or ""
+                if not plwhy and "\n" in python_re_to_ere(pattern, ctx.pos, "contains"):
+                    plwhy = f"argument 'contains': the newline in {pattern!r}"
+                contains = "" if plwhy else python_re_to_ere(pattern, ctx.pos, "contains")
+            else:  # Python's re.match per line (with its newline): perl when ERE cannot
+                plwhy = ere_or_perl_reason(pattern, ctx.pos, "contains") or ""
+                if not plwhy and "\n" in python_re_to_ere(pattern, ctx.pos, "contains"):
+                    plwhy = f"argument 'contains': the newline in {pattern!r}"
+                if plwhy:
+                    plcontains = python_re_to_perl(pattern, ctx.pos, "contains")
+                contains = "" if plwhy else python_re_to_ere(pattern, ctx.pos, "contains")
             if "\n" in contains:
                 raise ModuleArgumentError(
                     "argument 'contains': patterns naming a newline are not supported", ctx.pos
@@ -211,6 +229,11 @@ class FindModule(RemoteModule):
             follow=flag(args.get("follow")),
             contains=contains,
             whole=flag(args.get("read_whole_file")),
+            plcontains=plcontains,
+            plwhy=plwhy,
+            # Python reads the file as text in this encoding: one it cannot decode stops
+            # that path's walk; another encoding than UTF-8 is converted with iconv
+            encoding=_encoding(args.get("encoding")) if (contains or plcontains) else "",
             checksum=str(args.get("checksum_algorithm") or "sha1")
             if args.get("get_checksum")
             else "",
@@ -232,6 +255,7 @@ class FindModule(RemoteModule):
         skipped: dict[str, str] = {}
         dir_links: set[str] = set()
         contained: set[str] = set()
+        undecodable: set[str] = set()
         sums: dict[str, str] = {}
         for line in entries.split("\n"):
             kind, _, rest = line.partition("\t")
@@ -244,6 +268,8 @@ class FindModule(RemoteModule):
                 dir_links.add(os.path.normpath(rest))
             elif kind == "C":
                 contained.add(os.path.normpath(rest))
+            elif kind == "U":
+                undecodable.add(os.path.normpath(rest))
             elif kind == "S":
                 digest, _, path = rest.partition("\t")
                 sums[os.path.normpath(path)] = digest
@@ -261,6 +287,13 @@ class FindModule(RemoteModule):
         limit = args.get("limit")
         stamp = f"st_{args.get('age_stamp') or 'mtime'}"
         files: list[dict] = []
+        warnings: list[str] = []
+        unknown_encoding = ""
+        if args.get("contains") is not None and args.get("encoding"):
+            try:
+                codecs.lookup(str(args["encoding"]))
+            except LookupError:  # Python's open() says so at the first file it reads
+                unknown_encoding = f"unknown encoding: {args['encoding']}"
         looked = 0
         msg = "All paths examined"
 
@@ -320,6 +353,17 @@ class FindModule(RemoteModule):
                         if common and mode_ok(raw):
                             entry = {"path": path, **find_file_dict(raw)}
                     elif file_type == "file" and st.S_ISREG(m):
+                        unreadable = unknown_encoding or path in undecodable
+                        if common and size_ok(raw) and mode_ok(raw) and unreadable:
+                            # Ansible's contentfilter raises: the rest of this path is skipped
+                            skipped[root] = unknown_encoding or _encoding_error(
+                                path, args.get("encoding")
+                            )
+                            warnings.append(
+                                f"Skipped '{root}' path due to this access issue: {skipped[root]}\n"
+                            )
+                            stop = True
+                            break
                         has = args.get("contains") is None or path in contained
                         if common and size_ok(raw) and has and mode_ok(raw):
                             entry = {"path": path, **find_file_dict(raw)}
@@ -340,7 +384,9 @@ class FindModule(RemoteModule):
                 stack[:0] = descend
         if skipped:
             msg = "Not all paths examined, check warnings for details"
+        extra = {"warnings": warnings} if warnings else {}
         return {
+            **extra,
             "files": files,
             "changed": False,
             "msg": msg,
@@ -348,6 +394,18 @@ class FindModule(RemoteModule):
             "examined": looked,
             "skipped_paths": skipped,
         }
+
+
+def _encoding(encoding) -> str:
+    name = str(encoding or "utf-8").lower().replace("_", "-")
+    return "utf-8" if name in ("utf-8", "utf8") else name
+
+
+def _encoding_error(path: str, encoding) -> str:
+    """Ansible's contentfilter message for a file its encoding cannot decode."""
+    if encoding is None:
+        encoding = 'None (default determined by the Python built-in function "open")'
+    return f"Failed to read the file {path} due to an encoding error. current encoding: {encoding}"
 
 
 MODULE = FindModule()

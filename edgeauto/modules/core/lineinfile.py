@@ -3,8 +3,9 @@
 The matching algorithm (regexp → search_string → exact line; insertafter/insertbefore anchors;
 firstmatch; backrefs) runs in awk on the target. Python regular expressions are translated to
 POSIX ERE on the controller (``\\d``, ``\\s``, ``\\w``, ``(?:``); constructs with no ERE
-equivalent (look-around, lazy quantifiers, ``\\b``) are refused with a clear error instead of
-silently matching differently.
+equivalent (look-around, lazy quantifiers, ``\\b``, backreferences) are matched by perl instead
+(:mod:`~edgeauto.modules.core._perlre`), and a host without perl fails the task naming the
+construct, instead of silently matching differently.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    home_path,
+    standard_result,
+)
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
@@ -22,10 +29,10 @@ from edgeauto.modules.core._common import (
     check_validate,
     mode_arg,
     owner_group,
-    python_re_to_ere,
     python_template_to_sed,
     text,
 )
+from edgeauto.modules.core._perlre import perl_template, translate_patterns
 from edgeauto.modules.core.file import file_finish
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -88,10 +95,10 @@ SPEC = ModuleSpec(
 EA_LINEINFILE = ShellFunction(
     "ea_lineinfile",
     "lineinfile.sh",
-    needs=("fileattrs.sh",),
+    needs=("fileattrs.sh", "perlre.sh"),
     params=(
         "path state flags regexp search line insertafter insertbefore insre mode owner group"
-        " validate sedre sedrepl"
+        " validate sedre sedrepl perl"
     ),
     defaults={"state": "present", "flags": "-"},
 )
@@ -127,11 +134,14 @@ class LineinfileModule(RemoteModule):
         ia, ib = args.get("insertafter"), args.get("insertbefore")
         if state == "present" and ia is None and ib is None:
             ia = "EOF"
-        insre = ""
+        anchor = None
         if ia not in (None, "BOF", "EOF"):
-            insre = python_re_to_ere(ia, ctx.pos, "insertafter", NEWLINE_SENTINEL)
+            anchor = ("insertafter", ia)
         elif ib not in (None, "BOF"):
-            insre = python_re_to_ere(ib, ctx.pos, "insertbefore", NEWLINE_SENTINEL)
+            anchor = ("insertbefore", ib)
+        patterns = {"regexp": regexp, **dict([anchor] if anchor else [])}
+        translated, perl = translate_patterns(patterns, ctx.pos, NEWLINE_SENTINEL)
+        insre = translated[anchor[0]] if anchor else ""
         flags = (
             "".join(
                 letter
@@ -147,13 +157,11 @@ class LineinfileModule(RemoteModule):
             )
             or "-"
         )
-        ere = (
-            python_re_to_ere(regexp, ctx.pos, "regexp", NEWLINE_SENTINEL)
-            if regexp is not None
-            else ""
-        )
+        ere = translated["regexp"]
         sedre = sedrepl = ""
-        if args.get("backrefs") and state == "present":
+        if args.get("backrefs") and state == "present" and perl:
+            sedrepl = perl_template(str(args["line"]), re.compile(regexp), ctx.pos, "line")
+        elif args.get("backrefs") and state == "present":
             sedre = ere or "^"  # sed treats an empty regex as "the previous one"
             sedrepl = python_template_to_sed(str(args["line"]), ctx.pos)
             groups = re.compile(regexp).groups
@@ -164,7 +172,7 @@ class LineinfileModule(RemoteModule):
                         ctx.pos,
                     )
         return EA_LINEINFILE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             state=state,
             flags=flags,
             regexp=ere,
@@ -177,6 +185,7 @@ class LineinfileModule(RemoteModule):
             validate=text(args.get("validate")),
             sedre=sedre,
             sedrepl=sedrepl,
+            perl=perl,
             **owner_group(args),
         )
 
@@ -197,7 +206,26 @@ class LineinfileModule(RemoteModule):
             out["found"] = int(out["found"])
         if "rc" in out and out.get("failed"):
             out["rc"] = int(out["rc"])
+        if warning := _empty_pattern_warning(args):
+            out.setdefault("warnings", []).append(warning)
         return out
+
+
+def _empty_pattern_warning(args: dict) -> str | None:
+    """Ansible's warning for an empty regexp/search_string (it matches every line)."""
+    if "" not in (args.get("regexp"), args.get("search_string")):
+        return None
+    name = "regular expression" if args.get("regexp") == "" else "search string"
+    msg = (
+        f"The {name} is an empty string, which will match every line in the file. This may "
+        "have unintended consequences, such as replacing the last line in the file rather "
+        "than appending."
+    )
+    if args.get("regexp") == "":
+        msg += (
+            " If this is desired, use '^' to match every line in the file and avoid this warning."
+        )
+    return msg
 
 
 MODULE = LineinfileModule()

@@ -1,13 +1,16 @@
 """``replace``: replace every match of a regexp in a file (ansible.builtin.replace).
 
 Python's ``re.subn(regexp, replace, section)`` (MULTILINE) is done by ``sed -E`` on the target,
-line by line, in the C locale. What that supports (docs/modules/files.md): the regexp is
-translated to POSIX ERE like lineinfile's (look-around, lazy quantifiers, ``\\b``, named
-groups, inline flags refused); a match never spans a line break, so patterns naming a newline
-are refused; replacement templates ``\\1``..``\\9``, ``\\g<N>``, ``\\n``, ``\\t``, ``\\\\``.
-``after``/``before`` select the section as Ansible does (first match of after, last match of
-before, or the first before after after); a leading ``^`` there means the file's start (Ansible
-compiles them without MULTILINE) and other anchors are refused.
+line by line, in the C locale, when POSIX ERE can express it (docs/modules/files.md): the regexp
+is translated like lineinfile's; replacement templates ``\\1``..``\\9``, ``\\g<N>``, ``\\n``,
+``\\t``, ``\\\\``. ``after``/``before`` select the section as Ansible does (first match of after,
+last match of before, or the first before after after); a leading ``^`` there means the file's
+start (Ansible compiles them without MULTILINE).
+
+What ERE cannot express (look-around, lazy quantifiers, ``\\b``, named groups, inline flags,
+patterns spanning lines, anchors inside after/before, group 10 and up) runs Ansible's own
+algorithm with perl instead (``ea_replace_perl``, :mod:`~edgeauto.modules.core._perlre`); a
+host without perl fails the task naming the construct.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 import re
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall
+from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, home_path
 from edgeauto.modules.core._common import (
     BACKUP,
     COMMON_FILE_OPTIONS,
     EDITED_PATH,
     VALIDATE,
+    PythonOnlyRegex,
+    check_python_regex,
     check_validate,
     flag,
     mode_arg,
@@ -29,6 +34,7 @@ from edgeauto.modules.core._common import (
     text,
 )
 from edgeauto.modules.core._files import edit_finish
+from edgeauto.modules.core._perlre import perl_template, python_re_to_perl
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
 
@@ -64,6 +70,13 @@ EA_REPLACE = ShellFunction(
     params="path sedre sedrepl after before anchors backup validate mode owner group tail",
     defaults={"anchors": "-", "backup": "0"},
 )
+EA_REPLACE_PERL = ShellFunction(
+    "ea_replace_perl",
+    "replace.sh",
+    needs=("fileattrs.sh", "filestat.sh", "fileedit.sh", "perlre.sh"),
+    params="path perlre template section secgroup why backup validate mode owner group",
+    defaults={"backup": "0", "secgroup": "0"},
+)
 
 _ESCAPES = {"n": "\\\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "\\": "\\\\"}
 
@@ -83,10 +96,8 @@ def repl_to_sed(template: str, groups: int, pos: Position | None) -> str:
                 ref, i = int(digits), i + 1 + len(digits)
             elif named:
                 if not named.group(1).isdigit():
-                    raise ModuleArgumentError(
-                        f"argument 'replace': named group references are not supported: "
-                        f"\\g<{named.group(1)}>",
-                        pos,
+                    raise PythonOnlyRegex(
+                        "named group references are not supported", pos, "\\g<name>"
                     )
                 ref, i = int(named.group(1)), i + 1 + named.end()
             elif n in _ESCAPES:
@@ -102,9 +113,7 @@ def repl_to_sed(template: str, groups: int, pos: Position | None) -> str:
             if ref > groups:
                 raise ModuleArgumentError(f"argument 'replace': invalid group reference {ref}", pos)
             if ref > 9:
-                raise ModuleArgumentError(
-                    "argument 'replace': sed has only \\1 to \\9 (group 10 and up refused)", pos
-                )
+                raise PythonOnlyRegex("sed has only \\1 to \\9", pos, f"the group reference {ref}")
             out.append("&" if ref == 0 else f"\\{ref}")
             continue
         out.append({"&": "\\&", "\n": "\\\n"}.get(c, c))
@@ -143,10 +152,8 @@ def _section_re(value: str, what: str, pos: Position | None) -> tuple[str, bool]
     body = value[1:] if anchored else value
     python_re_to_ere(value, pos, what)  # the translator's refusals and syntax check first
     if _has_anchor(body):
-        raise ModuleArgumentError(
-            f"argument '{what}': only a leading ^ is supported (Ansible matches {what} against "
-            "the whole file, so ^/$ elsewhere mean the file's start/end)",
-            pos,
+        raise PythonOnlyRegex(
+            f"argument '{what}': only a leading ^ is supported by sed", pos, f"an anchor in {what}"
         )
     ere = ("^" if anchored else "") + python_re_to_ere(body, pos, what)
     _refuse_newline(ere, value, what, pos)
@@ -155,16 +162,17 @@ def _section_re(value: str, what: str, pos: Position | None) -> tuple[str, bool]
 
 def _refuse_newline(ere: str, pattern: str, what: str, pos: Position | None) -> None:
     if "\n" in ere or "\x01" in ere or "\x02" in ere or "\x03" in ere:
-        raise ModuleArgumentError(
+        raise PythonOnlyRegex(
             f"argument '{what}': {pattern!r} names a newline (or a control byte \\x01-\\x03); "
-            "matches are made line by line on the target, so multi-line patterns are not supported",
+            "matches are made line by line by sed",
             pos,
+            f"argument '{what}': the newline in {pattern!r}",
         )
 
 
 class ReplaceModule(RemoteModule):
     spec = SPEC
-    shell_functions = (EA_REPLACE,)
+    shell_functions = (EA_REPLACE, EA_REPLACE_PERL)
     converged_in = "tests/shell/test_files_converge.py: converge + end state vs ansible-core"
 
     def check_args(self, args: dict, pos: Position | None) -> None:
@@ -179,6 +187,46 @@ class ReplaceModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         self.check_args(args, ctx.pos)
+        check_python_regex(str(args["regexp"]), ctx.pos, "regexp")
+        try:  # Python parses the template before it scans: a bad one fails on any file
+            re.compile(str(args["regexp"]), re.MULTILINE).subn(text(args.get("replace")), "")
+        except re.error as exc:
+            raise ModuleArgumentError(
+                f"Unable to process replace due to error: {exc}", ctx.pos
+            ) from None
+        try:
+            return self._sed_call(args, ctx)
+        except PythonOnlyRegex as exc:
+            return self._perl_call(args, ctx, exc.construct)
+
+    def _perl_call(self, args: dict, ctx: CompileContext, why: str) -> ShellCall:
+        regexp = str(args["regexp"])
+        after, before = args.get("after"), args.get("before")
+        section = secgroup = ""
+        if after or before:
+            section = ansible_section_pattern(after, before)
+            secgroup = str(re.compile(section, re.DOTALL).groupindex["subsection"])
+            section = python_re_to_perl(section, ctx.pos, "after" if after else "before")
+        if "\x01" in text(args.get("replace")):
+            raise ModuleArgumentError(
+                "argument 'replace': the byte \\x01 is not supported", ctx.pos
+            )
+        return EA_REPLACE_PERL.call(
+            path=home_path(str(args["path"])),
+            perlre=python_re_to_perl(regexp, ctx.pos, "regexp"),
+            template=perl_template(
+                text(args.get("replace")), re.compile(regexp), ctx.pos, "replace"
+            ),
+            section=section,
+            secgroup=secgroup or "0",
+            why=why,
+            backup=flag(args.get("backup")),
+            validate=text(args.get("validate")),
+            mode=mode_arg(args.get("mode"), ctx.pos),
+            **owner_group(args),
+        )
+
+    def _sed_call(self, args: dict, ctx: CompileContext) -> ShellCall:
         regexp = str(args["regexp"])
         ere = python_re_to_ere(regexp, ctx.pos, "regexp")
         _refuse_newline(ere, regexp, "regexp", ctx.pos)
@@ -203,7 +251,7 @@ class ReplaceModule(RemoteModule):
             anchors += "t"
             tail = empty.expand(text(args.get("replace")))
         return EA_REPLACE.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             tail=tail,
             sedre=ere,
             sedrepl=replacement,
@@ -219,15 +267,18 @@ class ReplaceModule(RemoteModule):
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
         out = edit_finish(record)
         if out.pop("nomatch", None):
-            after, before = args.get("after"), args.get("before")
-            if after and before:
-                pattern = f"{after}(?P<subsection>.*?){before}"
-            elif after:
-                pattern = f"{after}(?P<subsection>.*)"
-            else:
-                pattern = f"(?P<subsection>.*){before}"
+            pattern = ansible_section_pattern(args.get("after"), args.get("before"))
             out["msg"] = f"Pattern for before/after params did not match the given file: {pattern}"
         return out
+
+
+def ansible_section_pattern(after, before) -> str:
+    """The pattern Ansible's replace selects its section with (compiled with DOTALL)."""
+    if after and before:
+        return f"{after}(?P<subsection>.*?){before}"
+    if after:
+        return f"{after}(?P<subsection>.*)"
+    return f"(?P<subsection>.*){before}"
 
 
 MODULE = ReplaceModule()

@@ -7,7 +7,13 @@ has; mime data needs file(1) and attributes lsattr, else Ansible's 'unknown' / e
 
 from __future__ import annotations
 
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    home_path,
+    standard_result,
+)
 from edgeauto.modules.core._common import flag
 from edgeauto.modules.core._files import (
     CHECKSUM_ALGORITHM,
@@ -102,7 +108,7 @@ class StatModule(RemoteModule):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:
         return EA_STAT.call(
-            path=str(args["path"]),
+            path=home_path(str(args["path"])),
             follow=flag(args.get("follow")),
             checksum=str(args.get("checksum_algorithm") or "sha1")
             if args.get("get_checksum", True)

@@ -147,3 +147,64 @@ def test_files_modules_converge_on_the_busybox_host(tmp_path, lab_inventory, bus
         converge_files(tmp_path, lab_inventory, busybox_host, base)
     finally:
         busybox_host.run(f"rm -rf {base}")
+
+
+PERL = r"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: quote everything
+      replace: {path: "BASE/pangram", regexp: '^([\S\s]+)$', replace: '"\1"'}
+    - name: block after a multi-line match
+      blockinfile:
+        path: "BASE/listener"
+        block: "k=v"
+        insertafter: '(?m)SID_LIST_LISTENER_DG =\n.*\(SID_LIST ='
+    - name: backrefs with a backreference
+      lineinfile: {path: "BASE/refs", regexp: '^(REF) .* \1$', line: '\1 done', backrefs: true}
+"""
+
+
+def perl_path(tmp_path, inventory, host, base):
+    host.run(f"rm -rf {base} && mkdir -p {base}", check=True)
+    host.run(
+        f"printf 'The quick fox\\n' >{base}/pangram && "
+        f"printf 'SID_LIST_LISTENER_DG =\\n  (SID_LIST =\\n  )\\n' >{base}/listener && "
+        f"printf 'REF a REF\\nREF b\\n' >{base}/refs",
+        check=True,
+    )
+    result, check = play(tmp_path, inventory, PERL.replace("BASE", base), host.name, check=True)
+    result2, real = play(tmp_path, inventory, PERL.replace("BASE", base), host.name)
+    return (result, check), (result2, real)
+
+
+def test_python_only_regexps_run_with_perl_on_a_debian_host(tmp_path, lab_inventory, fresh_host):
+    base = "/srv/edgeauto-perl"
+    (result, check), (result2, real) = perl_path(tmp_path, lab_inventory, fresh_host, base)
+    assert result.exit_code == EXIT_OK == result2.exit_code, (check.failed(), real.failed())
+    assert check.changed(fresh_host.name) == real.changed(fresh_host.name)
+    assert len(real.changed(fresh_host.name)) == 3
+    text = fresh_host.run(f"cat {base}/pangram {base}/listener {base}/refs", check=True).stdout
+    assert text == (
+        '"The quick fox\n"'
+        "SID_LIST_LISTENER_DG =\n  (SID_LIST =\n# BEGIN ANSIBLE MANAGED BLOCK\nk=v\n"
+        "# END ANSIBLE MANAGED BLOCK\n  )\n"
+        "REF done\nREF b\n"
+    )
+    again = play(tmp_path, lab_inventory, PERL.replace("BASE", base), fresh_host.name)[1]
+    assert again.changed(fresh_host.name) == ["quote everything"]  # it quotes again, as Ansible
+
+
+def test_python_only_regexps_fail_naming_the_construct_on_the_busybox_host(
+    tmp_path, lab_inventory, busybox_host
+):
+    base = "/tmp/edgeauto-perl-lab"
+    try:
+        (result, check), _ = perl_path(tmp_path, lab_inventory, busybox_host, base)
+        failed = check.failed()
+        assert failed and failed[0][0] == "quote everything"
+        assert "needs perl on the target" in failed[0][1]["msg"]
+        assert "\\S inside a bracket expression" in failed[0][1]["msg"]
+        assert busybox_host.run(f"cat {base}/pangram", check=True).stdout == "The quick fox\n"
+    finally:
+        busybox_host.run(f"rm -rf {base}")

@@ -85,7 +85,7 @@ def test_a_module_found_nowhere_stays_an_error_with_file_and_line(tmp_path):
         """\
         - name: typo
           no_such_module_anywhere: {x: 1}
-        - ansible.builtin.pause: {seconds: 1}
+        - ansible.builtin.dnf: {name: acl}
         """,
     )
     playbook, problems = check_playbook(site)

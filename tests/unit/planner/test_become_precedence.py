@@ -38,3 +38,16 @@ def test_without_connection_variables_the_keyword_applies(make_lab, tmp_path):
     result, _, _ = lab.run(lab.playbook(BOOK))
     assert result.exit_code == 0
     assert (lab.work / "who-h1").read_text() == "nobody"
+
+
+def test_become_set_in_the_tasks_own_vars_applies_as_in_ansible(make_lab, tmp_path):
+    """The slurp target's unreadable-file checks: `vars: {ansible_become: yes,
+    ansible_become_user: …}` on the task, no become keyword."""
+    lab = make_lab(tmp_path)
+    book = BOOK.replace(
+        "      become: true\n      become_user: nobody\n",
+        "      vars: {ansible_become: yes, ansible_become_user: nobody}\n",
+    )
+    result, _, _ = lab.run(lab.playbook(book))
+    assert result.exit_code == 0
+    assert (lab.work / "who-h1").read_text() == "nobody"

@@ -35,8 +35,14 @@ def test_the_table_has_at_least_thirty_distinct_cases():
 
 
 def _problems(case, monkeypatch):
+    """The problems check-syntax reports; a row marked ``strict`` (Ansible finds it only when
+    the task runs, edgeauto warns) is checked with ``--strict`` and must warn without it."""
     monkeypatch.chdir(MALFORMED)  # positions are then relative to the malformed dir
-    _, problems = check_playbook(case["file"])
+    playbook, problems = check_playbook(case["file"], strict=bool(case.get("strict")))
+    if case.get("strict"):
+        lenient, lenient_problems = check_playbook(case["file"])
+        assert not [p for p in lenient_problems if str(p.pos) == case["at"]]
+        assert any(str(w.pos) == case["at"] for w in lenient.warnings), lenient.warnings
     return problems
 
 

@@ -32,6 +32,10 @@ CASES = [
     'echo this is a \\\n"multiline echo" \\\n"with a\nnew line" \\\n| cat\necho 2\n',
     "a \\ b\nc",
     'x="a \\ b"\nz',
+    # backslash escapes of k=v values are decoded (the replace target's short-form \b)
+    "path=x regexp='\\b(.+)\\b' replace='\"\\1\"'",
+    "line=a\\tb\\\\c\\x41\\u00e9\\N{BULLET} echo=\\n",
+    "echo a\\tb chdir=/t\\x41",
 ]
 
 

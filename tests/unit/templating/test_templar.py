@@ -289,3 +289,13 @@ def test_lazy_mappings_are_not_walked_when_read():
     lazy = Lazy()
     assert Templar({"hv": lazy}).render("{{ hv['a'].v }}") == "{{ 1 + 1 }}"
     assert lazy.touched == ["a"]
+
+
+def test_a_map_result_is_a_list_so_a_registered_fact_can_be_searched_twice():
+    """find target: `set_fact: l: "{{ r.files | map(attribute='path') }}"`, then two `in`."""
+    from edgeauto.templating import Templar
+
+    t = Templar({"files": [{"path": "a"}, {"path": "b"}]})
+    value = t.render("{{ files | map(attribute='path') }}")
+    assert value == ["a", "b"]
+    assert "b" in value and "a" in value

@@ -1,0 +1,122 @@
+"""``file`` behaviours the ansible-core file target checks, run for real under dash and BusyBox
+sh, with ansible-core's own file module (``ansible localhost -m file``) as the oracle where the
+answer is a result: the internal ``_diff_peek`` argument, ``state=link`` without ``src``,
+``src`` without ``state``, times on ``state=file``, and the diff of a re-pointed link."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .harness import ANSIBLE, ansible_localhost
+from .test_files_converge import ok, run
+
+needs_oracle = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core not installed")
+
+
+@needs_oracle
+@pytest.mark.parametrize(("content", "binary"), [(b"text\n", False), (b"a\x00b", True)])
+def test_file_diff_peek_reports_whether_the_file_looks_binary_like_ansible(
+    shell, tmp_path, content, binary
+):
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    theirs = ansible_localhost("file", {"path": str(path), "_diff_peek": True})
+    ours = ok(shell, "file", {"path": str(path), "_diff_peek": True})
+    assert ours["appears_binary"] is theirs["appears_binary"] is binary
+    assert ours["changed"] is theirs["changed"] is False
+    assert "warnings" not in ours and "warnings" not in theirs
+    assert path.read_bytes() == content
+
+
+@needs_oracle
+def test_file_state_link_without_src_updates_an_existing_link_and_cannot_create_one(
+    shell, tmp_path
+):
+    (tmp_path / "target").write_text("x")
+    os.chmod(tmp_path / "target", 0o644)
+    (tmp_path / "link").symlink_to("target")
+    args = {"path": str(tmp_path / "link"), "state": "link", "mode": "0600", "follow": False}
+    ours = ok(shell, "file", args)
+    assert os.readlink(tmp_path / "link") == "target"
+    assert (tmp_path / "target").stat().st_mode & 0o777 == 0o644  # follow=false: not the target
+    assert ok(shell, "file", args)["changed"] is False
+    missing = {"path": str(tmp_path / "new-link"), "state": "link"}
+    theirs = ansible_localhost("file", missing)
+    ours = run(shell, "file", missing)
+    assert ours["failed"] and not theirs.get("changed")  # ansible -t drops 'failed'
+    assert ours["msg"] == theirs["msg"] == "src is required for creating new symlinks"
+    assert not os.path.lexists(tmp_path / "new-link")
+
+
+@needs_oracle
+def test_file_src_without_state_fails_unless_the_path_already_is_a_link(shell, tmp_path):
+    (tmp_path / "target").write_text("x")
+    args = {"src": str(tmp_path / "target"), "path": str(tmp_path / "plain")}
+    theirs = ansible_localhost("file", args)
+    ours = run(shell, "file", args)
+    assert ours["failed"] and not theirs.get("changed")  # ansible -t drops 'failed'
+    assert ours["msg"] == theirs["msg"] == "src option requires state to be 'link' or 'hard'"
+    assert not os.path.lexists(tmp_path / "plain")
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    kept = ok(shell, "file", {"src": str(tmp_path / "target"), "path": str(tmp_path / "link")})
+    assert kept["changed"] is False and kept["state"] == "link"
+
+
+def test_file_modification_time_on_state_file_is_predicted_set_and_then_converged(shell, tmp_path):
+    path = tmp_path / "f"
+    path.write_text("x")
+    before = path.stat().st_mtime
+    args = {
+        "path": str(path),
+        "modification_time": "202202081414.00",
+        "modification_time_format": "%Y%m%d%H%M.%S",
+    }
+    predicted = ok(shell, "file", args, check=True, diff=True)
+    assert predicted["changed"] is True and path.stat().st_mtime == before
+    assert set(predicted["diff"]["after"]) == {"path", "mtime"}
+    first = ok(shell, "file", args, diff=True)
+    assert first["changed"] is True and first["diff"] == predicted["diff"]
+    assert path.stat().st_mtime != before
+    second = ok(shell, "file", args, diff=True)
+    assert second["changed"] is False
+    assert second["diff"] == {"before": {"path": str(path)}, "after": {"path": str(path)}}
+    assert ok(shell, "file", {"path": str(path)})["changed"] is False  # no time given: kept
+
+
+@needs_oracle
+def test_file_repointing_a_link_shows_the_old_and_new_src_in_the_diff_like_ansible(shell, tmp_path):
+    (tmp_path / "a").write_text("a")
+    (tmp_path / "ours").symlink_to(tmp_path / "a")
+    (tmp_path / "theirs").symlink_to(tmp_path / "a")
+    theirs = ansible_localhost(
+        "file", {"path": str(tmp_path / "theirs"), "src": "a", "state": "link"}
+    )
+    ours = ok(
+        shell, "file", {"path": str(tmp_path / "ours"), "src": "a", "state": "link"}, diff=True
+    )
+    assert ours["changed"] is True and os.readlink(tmp_path / "ours") == "a"
+    assert ours["diff"]["before"]["src"] == str(tmp_path / "a")
+    assert ours["diff"]["after"]["src"] == "a"
+    assert theirs["changed"] is True and os.readlink(tmp_path / "theirs") == "a"
+
+
+def test_file_returns_its_diff_only_in_diff_mode_as_ansibles_file_module(shell, tmp_path):
+    args = {"path": str(tmp_path / "f"), "state": "touch", "mode": "0755"}
+    assert "diff" not in ok(shell, "file", args)
+    again = ok(shell, "file", {**args, "state": "file", "mode": "0644"}, diff=True)
+    assert again["changed"] is True and again["diff"]["after"]["mode"] == "0644"
+
+
+@needs_oracle
+def test_file_touch_removes_the_file_it_created_when_its_attributes_fail_like_ansible(
+    shell, tmp_path
+):
+    """The file target's 'Verify that the file doesn't exist on failure' (a chown nobody may
+    not do); here the owner does not exist, the same failure path."""
+    args = {"state": "touch", "owner": "no-such-user-edgeauto"}
+    theirs = ansible_localhost("file", {**args, "path": str(tmp_path / "theirs")})
+    ours = run(shell, "file", {**args, "path": str(tmp_path / "ours")})
+    assert ours["failed"] and "msg" in theirs and not theirs.get("changed")
+    assert not (tmp_path / "theirs").exists() and not (tmp_path / "ours").exists()
