@@ -27,7 +27,7 @@ from edgeauto.inventory.vagrant import (
 from .conftest import CASES, REPO
 
 REC = CASES / "vagrant"
-FLEET = REPO / "vagrant" / "fleet.yml"
+FLEET = REC / "laptop-fleet.yml"
 
 
 def _records(name):
