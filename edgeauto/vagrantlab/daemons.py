@@ -175,7 +175,8 @@ class Daemons:
             self.pidfile(daemon).unlink(missing_ok=True)
         leftovers = pids_in_netns()
         if leftovers:
-            self.log(f"vagrant: ending processes left in {NETNS}: {leftovers}")
+            named = ", ".join(f"{p} ({_comm(p)})" for p in leftovers)
+            self.log(f"vagrant: ending processes left in {NETNS}: {named}")
             _terminate(leftovers)
         if netns_exists():
             _sh(["ip", "netns", "del", NETNS], f"deleting network namespace {NETNS}", check=False)
@@ -203,6 +204,13 @@ def _terminate(pids: list[int], timeout: float = 20) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
 
 
 def _alive(pid: int) -> bool:

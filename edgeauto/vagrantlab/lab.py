@@ -216,13 +216,17 @@ class VagrantLab:
             out = self.vagrant("destroy", "-f", check=False)
             if "rror" in out and "not created" not in out:
                 problems.append("vagrant destroy reported errors (see run/vagrant.log)")
-            for net in self._lab_networks():
+            for net in self._lab_networks(defined_only=True):
                 dm.virsh("net-destroy", net, check=False)
                 dm.virsh("net-undefine", net, check=False)
             if purge:
                 for vol in self.pool_dir.glob("*"):
                     dm.virsh("vol-delete", "--pool", dm.POOL, vol.name, check=False)
         problems += self.daemons.stop()
+        for net in self._lab_networks(defined_only=False):
+            # dnsmasq pidfiles and port dirs libvirt leaves for networks that vagrant removed
+            Path(f"/run/libvirt/network/{net}.pid").unlink(missing_ok=True)
+            shutil.rmtree(f"/run/libvirt/network/{net}", ignore_errors=True)
         self.known_hosts().unlink(missing_ok=True)
         shutil.rmtree(self.serial_dir, ignore_errors=True)
         shutil.rmtree(self.boot_dir, ignore_errors=True)
@@ -231,10 +235,13 @@ class VagrantLab:
             shutil.rmtree(self.vagrant_home, ignore_errors=True)
         return problems
 
-    def _lab_networks(self) -> list[str]:
+    def _lab_networks(self, defined_only: bool) -> list[str]:
+        """The libvirt networks of this lab (names from fleet.yml)."""
         from edgeauto.yamlsrc import load_yaml
 
         net = load_yaml(self.vagrant_dir / "fleet.yml").get("network") or {}
         names = [net.get("name", "edgeauto-lab"), net.get("management_name", "vagrant-libvirt")]
+        if not defined_only:
+            return names
         defined = dm.virsh("net-list", "--all", "--name", check=False).split()
         return [n for n in names if n in defined]
