@@ -24,7 +24,7 @@ from edgeauto.inventory.vagrant import (
     run_ssh_config,
 )
 
-from .conftest import CASES, REPO
+from .conftest import CASES
 
 REC = CASES / "vagrant"
 FLEET = REC / "laptop-fleet.yml"
