@@ -72,3 +72,20 @@ def test_unknown_fleet_ssh_key_is_rejected_with_position(tmp_path):
     with pytest.raises(InventoryError, match="proxy_command and known_hosts") as info:
         load_fleet_ssh(fleet)
     assert str(info.value).startswith(f"{fleet}:")
+
+
+def test_recorded_lab_ssh_config_with_the_repository_fleet():
+    from edgeauto.inventory import load_inventory
+
+    inv = load_inventory([str(REC / "netns-plugin.yml")])
+    assert inv.groups_map()["gateways"] == ["gateway"]
+    assert inv.groups_map()["servers"] == ["server"]
+    for name in ("gateway", "server"):
+        hv = inv.host_vars(name)
+        assert hv["ansible_user"] == "vagrant"
+        assert hv["ansible_host"].startswith("192.168.121.")
+        assert "ansible_host_key_checking" not in hv
+        opts = _options(hv["ansible_ssh_common_args"])
+        assert opts["StrictHostKeyChecking"] == "yes"
+        assert opts["UserKnownHostsFile"].endswith("vagrant/.lab/known_hosts")
+        assert opts["ProxyCommand"].startswith("ip netns exec edgeauto-vagrant ")
