@@ -39,7 +39,7 @@ BOX_NAME = "edgeauto/bookworm"
 # Bump when prepare_box_root / the initramfs change what they produce.
 BOX_PREP_VERSION = 1
 KERNEL_META = "linux-image-cloud-amd64"
-INSECURE_KEY = Path("/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/keys/vagrant.pub")
+GEMS = Path("/usr/share/rubygems-integration/all/gems")
 DISK_GB = 4
 # virtio modules the initramfs loads (their dependencies come from modules.dep, in order).
 INITRD_MODULES = ("virtio_pci", "virtio_blk", "virtio_net", "virtio_console", "virtio_rng")
@@ -157,18 +157,25 @@ def current_kernel_package() -> str:
     return depends.split(",")[0].split()[0]
 
 
-def box_recipe(base_root: Path, base_name: str) -> BoxRecipe:
-    if not INSECURE_KEY.exists():
+def insecure_key() -> Path:
+    """Vagrant's insecure public key as Debian's vagrant package ships it (any version)."""
+    found = sorted(GEMS.glob("vagrant-[0-9]*/keys/vagrant.pub"))
+    if not found:
         raise LabError(
-            f"Vagrant's insecure key {INSECURE_KEY} is missing: run scripts/setup-vagrant.sh"
+            f"Vagrant's insecure key is missing (no {GEMS}/vagrant-*/keys/vagrant.pub): "
+            "run scripts/setup-vagrant.sh"
         )
+    return found[-1]
+
+
+def box_recipe(base_root: Path, base_name: str) -> BoxRecipe:
     kernel = current_kernel_package()
     return BoxRecipe(
         base=base_name,
         kernel=f"{kernel}={_apt_field(kernel, 'Version')}",
         udev=_dpkg_version(base_root, "libudev1"),
         busybox=sha256_file(BUSYBOX_BIN),
-        insecure_key=sha256_file(INSECURE_KEY),
+        insecure_key=sha256_file(insecure_key()),
     )
 
 
@@ -383,7 +390,7 @@ def prepare_box_root(root: Path, udev_deb: Path) -> None:
     home = root / "home/vagrant"
     ssh_dir = home / ".ssh"
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
-    atomic_write(ssh_dir / "authorized_keys", INSECURE_KEY.read_text(), mode=0o600)
+    atomic_write(ssh_dir / "authorized_keys", insecure_key().read_text(), mode=0o600)
     passwd = (etc / "passwd").read_text().splitlines()
     (line,) = [x for x in passwd if x.startswith("vagrant:")]
     uid, gid = int(line.split(":")[2]), int(line.split(":")[3])

@@ -133,8 +133,6 @@ class VagrantLab:
         t = time.monotonic()
         self._ensure_box_added(box)
         timings.measure("box_add", t)
-        for name in self.machines():
-            (self.serial_dir / f"{name}.log").unlink(missing_ok=True)
         t = time.monotonic()
         self.log(f"vagrant: vagrant up --provider=libvirt ({', '.join(self.machines())})")
         self.vagrant("up", "--provider=libvirt")
@@ -174,10 +172,12 @@ class VagrantLab:
         path = self.serial_dir / f"{name}.log"
         deadline = time.monotonic() + timeout
         while True:
-            if path.exists():
-                for line in path.read_text(errors="replace").splitlines():
-                    if line.startswith(HOSTKEY_MARKER + " "):
-                        return line[len(HOSTKEY_MARKER) + 1 :].strip()
+            # libvirt truncates the log when the domain starts; the last line wins (a guest
+            # that is already running keeps its log, so a second up finds the key again)
+            lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+            found = [x for x in lines if x.startswith(HOSTKEY_MARKER + " ")]
+            if found:
+                return found[-1][len(HOSTKEY_MARKER) + 1 :].strip()
             if time.monotonic() > deadline:
                 raise LabError(
                     f"guest {name} printed no '{HOSTKEY_MARKER}' line on its serial console "

@@ -81,3 +81,27 @@ def test_any_input_change_names_a_new_box():
     assert base.name.startswith("bookworm-")
     for field in ("base", "kernel", "udev", "busybox", "insecure_key"):
         assert dataclasses.replace(base, **{field: "other"}).name != base.name
+
+
+def test_host_key_is_the_last_one_the_guest_printed_on_its_serial_console(tmp_path):
+    from edgeauto.vagrantlab.box import HOSTKEY_MARKER
+    from edgeauto.vagrantlab.lab import VagrantLab
+
+    lab = VagrantLab(root=tmp_path, cache=tmp_path / "cache", log=lambda _: None)
+    lab.serial_dir.mkdir(parents=True)
+    (lab.serial_dir / "gateway.log").write_text(
+        "\x1b[0;1mUNSUPP\x1b[0m] Starting of autofs unsupported.\r\r\n"
+        f"{HOSTKEY_MARKER} ssh-ed25519 AAAAold\r\n"
+        "noise\r\n"
+        f"{HOSTKEY_MARKER} ssh-ed25519 AAAAnew\r\n"
+    )
+    assert lab.host_key("gateway", timeout=0) == "ssh-ed25519 AAAAnew"
+
+
+def test_a_guest_that_printed_no_key_is_a_clear_error(tmp_path):
+    from edgeauto.lab.errors import LabError
+    from edgeauto.vagrantlab.lab import VagrantLab
+
+    lab = VagrantLab(root=tmp_path, cache=tmp_path / "cache", log=lambda _: None)
+    with pytest.raises(LabError, match="printed no 'EDGEAUTO-HOSTKEY' line"):
+        lab.host_key("server", timeout=0)
