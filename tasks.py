@@ -1,5 +1,6 @@
 """invoke tasks: ``invoke lab.up --hosts 3``, ``lab.down``, ``lab.status``, ``lab.ssh NAME``,
-``test``, ``lint``, ``bench``. The lab tasks call the same Python API as the tests
+``vagrant.up``, ``vagrant.down``, ``vagrant.status`` (the real Vagrant lab), ``test``, ``lint``,
+``bench``. The lab tasks call the same Python API as the tests
 (:mod:`edgeauto.lab`); the others call pytest/ruff from this checkout's .venv."""
 
 from __future__ import annotations
@@ -110,7 +111,40 @@ def bench(c, args=""):
     c.run(f"{PY} {runner} {args}")
 
 
+def _vagrant_lab():
+    from edgeauto.vagrantlab.lab import VagrantLab
+
+    return VagrantLab()
+
+
+@task(name="up")
+def vagrant_up(c):
+    """The real Vagrant lab: scripts/setup-vagrant.sh, box, libvirtd in a netns, vagrant up."""
+    c.run(str(ROOT / "scripts" / "setup-vagrant.sh"))
+    timings = _vagrant_lab().up()
+    print("vagrant lab up:", " ".join(f"{k}={v}s" for k, v in timings.phases.items()))
+    print("inventory: edgeauto run -i vagrant:vagrant PLAYBOOK")
+
+
+@task(name="down", help={"purge": "also remove the base-box volume and the added box"})
+def vagrant_down(c, purge=False):
+    """Destroy the guests, stop the lab's libvirt daemons by PID, delete its netns."""
+    problems = _vagrant_lab().down(purge=purge)
+    if problems:
+        raise SystemExit("vagrant down problems:\n  " + "\n  ".join(problems))
+
+
+@task(name="status")
+def vagrant_status(c):
+    """vagrant status of the lab's machines (inside its netns)."""
+    print(_vagrant_lab().status())
+
+
+vagrant = Collection("vagrant")
+for t in (vagrant_up, vagrant_down, vagrant_status):
+    vagrant.add_task(t)
+
 lab = Collection("lab")
 for t in (up, down, status, ssh):
     lab.add_task(t)
-ns = Collection(test, lint, bench, lab)
+ns = Collection(test, lint, bench, lab, vagrant)

@@ -102,8 +102,48 @@ def parse_ssh_config(text: str, filename: str = "<vagrant ssh-config>") -> list[
     return hosts
 
 
-def connection_vars(host: SshHost) -> dict:
-    """Ansible connection variables equivalent to one ssh-config block."""
+@dataclass
+class FleetSsh:
+    """How edgeauto reaches the guests when ``vagrant ssh-config`` alone is not enough.
+
+    vagrant-libvirt's guests live in a private network namespace (``invoke vagrant.up``), and
+    Vagrant itself never checks host keys (``StrictHostKeyChecking no``). ``fleet.yml``'s
+    ``ssh:`` section names a ``proxy_command`` that enters the namespace and a ``known_hosts``
+    file (relative to the Vagrant directory) with the guests' keys; with it, hosts get strict
+    host key checking against that file instead of Vagrant's /dev/null.
+    """
+
+    proxy_command: str | None = None
+    known_hosts: Path | None = None
+
+
+def load_fleet_ssh(path: Path) -> FleetSsh:
+    """The ``ssh:`` section of ``fleet.yml`` (empty when absent)."""
+    from edgeauto.yamlsrc import load_yaml
+
+    data = load_yaml(path)
+    section = data.get("ssh") if isinstance(data, dict) else None
+    if section is None:
+        return FleetSsh()
+    pos = data.pos_of("ssh") if hasattr(data, "pos_of") else Position(str(path))
+    if not isinstance(section, dict) or set(section) - {"proxy_command", "known_hosts"}:
+        raise InventoryError(
+            "fleet 'ssh' must be a mapping with only proxy_command and known_hosts", pos
+        )
+    known = section.get("known_hosts")
+    return FleetSsh(
+        proxy_command=str(section["proxy_command"]) if section.get("proxy_command") else None,
+        known_hosts=(path.parent / str(known)).resolve() if known else None,
+    )
+
+
+def connection_vars(host: SshHost, ssh: FleetSsh | None = None) -> dict:
+    """Ansible connection variables equivalent to one ssh-config block.
+
+    With a fleet ``ssh:`` section, its ProxyCommand and known_hosts replace the block's, and
+    host keys are checked strictly against that file (see :class:`FleetSsh`).
+    """
+    ssh = ssh or FleetSsh()
     result: dict = {"ansible_host": host.get("HostName", host.name)}
     port = host.get("Port")
     if port:
@@ -119,13 +159,23 @@ def connection_vars(host: SshHost) -> dict:
     keys = [os.path.expanduser(k) for k in host.identity_files]
     if keys:
         result["ansible_ssh_private_key_file"] = keys[0]
-    if (host.get("StrictHostKeyChecking") or "").lower() == "no":
+    replaced = set()
+    if ssh.proxy_command:
+        replaced.add("proxycommand")
+    if ssh.known_hosts:
+        replaced.add("userknownhostsfile")
+    elif (host.get("StrictHostKeyChecking") or "").lower() == "no":
         result["ansible_host_key_checking"] = False
     args = [f"-o IdentityFile={shlex.quote(k)}" for k in keys[1:]]
     for key, value in host.options.items():
         canonical = next((p for p in _PASSTHROUGH if p.lower() == key.lower()), None)
-        if canonical:
+        if canonical and canonical.lower() not in replaced:
             args.append(f"-o {shlex.quote(f'{canonical}={value}')}")
+    if ssh.proxy_command:
+        args.append(f"-o {shlex.quote(f'ProxyCommand={ssh.proxy_command}')}")
+    if ssh.known_hosts:
+        args.append(f"-o {shlex.quote(f'UserKnownHostsFile={ssh.known_hosts}')}")
+        args.append("-o StrictHostKeyChecking=yes")
     if args:
         result["ansible_ssh_common_args"] = " ".join(args)
     return result
@@ -163,7 +213,9 @@ def load_fleet(path: Path) -> list[FleetMachine]:
     return machines
 
 
-def populate_from_records(inventory, records: list[SshHost], fleet: list[FleetMachine]) -> None:
+def populate_from_records(
+    inventory, records: list[SshHost], fleet: list[FleetMachine], ssh: FleetSsh | None = None
+) -> None:
     """Hosts from ssh-config records; groups and vars from the fleet (fleet order first)."""
     by_name = {m.name: m for m in fleet}
     ordered = sorted(
@@ -175,7 +227,7 @@ def populate_from_records(inventory, records: list[SshHost], fleet: list[FleetMa
         host = inventory.add_host(record.name)
         for group in machine.groups if machine else []:
             inventory.add_host(record.name, group)
-        host.vars.update(connection_vars(record))
+        host.vars.update(connection_vars(record, ssh))
         host.vars["vagrant_machine"] = record.name
         if machine:
             host.vars.update(machine.vars)
@@ -194,6 +246,9 @@ def run_ssh_config(vagrant_dir: Path, timeout: float = 120.0) -> str:
         proc = subprocess.run(
             [exe, "ssh-config"],
             cwd=vagrant_dir,
+            # Vagrant's version check calls home; edge labs are often offline and our tests
+            # may only talk to loopback and their own namespaces.
+            env=dict(os.environ, VAGRANT_CHECKPOINT_DISABLE="1"),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -272,7 +327,8 @@ def populate(inventory, source: str) -> None:
         text = run_ssh_config(where.vagrant_dir)
         origin = f"vagrant ssh-config in {where.vagrant_dir}"
     fleet = load_fleet(where.fleet_file) if where.fleet_file else []
-    populate_from_records(inventory, parse_ssh_config(text, origin), fleet)
+    ssh = load_fleet_ssh(where.fleet_file) if where.fleet_file else FleetSsh()
+    populate_from_records(inventory, parse_ssh_config(text, origin), fleet, ssh)
 
 
 register_source("vagrant", lambda source: source.startswith("vagrant:"), populate)

@@ -75,6 +75,7 @@ SESSION_BUSYBOX_HOSTS = 1
 
 OPT_IN = {
     "arm64": ("EDGEAUTO_LAB_ARM64", "an emulated arm64 lab host (slow: qemu-user)"),
+    "vagrant": ("EDGEAUTO_LAB_VAGRANT", "the real Vagrant lab (slow: vagrant-libvirt, TCG)"),
 }
 # Part of every run (CI included) unless switched off with ENV=0: the edge stack (docker, OVS,
 # libvirt) is what edgeauto exists for, so its tests are not optional (issue 11).

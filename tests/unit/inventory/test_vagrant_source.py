@@ -24,10 +24,10 @@ from edgeauto.inventory.vagrant import (
     run_ssh_config,
 )
 
-from .conftest import CASES, REPO
+from .conftest import CASES
 
 REC = CASES / "vagrant"
-FLEET = REPO / "vagrant" / "fleet.yml"
+FLEET = REC / "laptop-fleet.yml"
 
 
 def _records(name):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,17 +24,23 @@ STUB = Path(__file__).with_name("vagrant_stub.rb")
 pytestmark = pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is not installed")
 
 
-@pytest.fixture(scope="module")
-def recorded():
+def _record(lab_root: Path) -> dict:
+    """Settings the Vagrantfile makes, with the Vagrant lab's root directory at ``lab_root``."""
     proc = subprocess.run(
         ["ruby", str(STUB), str(VAGRANT_DIR / "Vagrantfile")],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=VAGRANT_DIR,
+        env=dict(os.environ, EDGEAUTO_VAGRANT_ROOT=str(lab_root)),
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    return _record(tmp_path_factory.mktemp("no-lab"))
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +94,24 @@ def test_nested_virtualisation_only_on_the_kvm_server(recorded, fleet):
 def test_no_synced_folder_is_shared_with_the_vms(recorded):
     (call,) = [c for c in recorded["vm"]["calls"] if c["name"] == "synced_folder"]
     assert call["opts"] == {"disabled": True}
+
+
+def test_lab_boot_files_switch_libvirt_to_direct_kernel_boot_under_tcg(tmp_path):
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    for name in ("vmlinuz", "initrd.gz"):
+        (boot / name).write_bytes(b"")
+    (boot / "cmdline").write_text("root=/dev/vda rw console=ttyS0\n")
+    for name, machine in _record(tmp_path)["vm"]["machines"].items():
+        libvirt = machine["vm"]["providers"]["libvirt"]
+        assert libvirt["driver"] == "qemu"
+        assert libvirt["kernel"] == str(boot / "vmlinuz")
+        assert libvirt["initrd"] == str(boot / "initrd.gz")
+        assert libvirt["cmd_line"] == "root=/dev/vda rw console=ttyS0"
+        (serial,) = [c for c in libvirt["calls"] if c["name"] == "serial"]
+        assert serial["opts"]["source"] == {"path": str(tmp_path / "run/serial" / f"{name}.log")}
+
+
+def test_without_lab_boot_files_the_box_boots_as_usual(recorded):
+    for machine in recorded["vm"]["machines"].values():
+        assert "kernel" not in machine["vm"]["providers"]["libvirt"]
