@@ -35,6 +35,8 @@ RUN_PASS_FLOOR = (
     "lineinfile",
     "slurp",
     "ping",
+    "group",  # templated action (pkg_mgr), non_unique needs gid
+    "user",  # plaintext-password warning, templated action
 )
 
 
