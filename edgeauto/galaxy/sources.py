@@ -60,6 +60,27 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Extract with no absolute paths, no ``..``, no links out, no devices: Python's "data"
+    filter where it exists (3.11.4+); Debian 12's 3.11.2 lacks it, so check members here."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in tar.getmembers():
+        target = (dest / member.name).resolve()
+        if not (target == root or root in target.parents):
+            raise tarfile.TarError(f"member {member.name!r} would land outside {dest}")
+        if member.isdev():
+            raise tarfile.TarError(f"member {member.name!r} is a device")
+        if member.issym() or member.islnk():
+            link = (target.parent / member.linkname).resolve()
+            if not (link == root or root in link.parents) or Path(member.linkname).is_absolute():
+                raise tarfile.TarError(f"link {member.name!r} points outside {dest}")
+        member.mode &= 0o777  # no setuid/setgid/sticky, as the data filter does
+    tar.extractall(dest)
+
+
 def _tarball(req: Requirement, dest: Path) -> tuple[Path, str]:
     path = Path(req.src)
     if not path.is_file():
@@ -67,7 +88,7 @@ def _tarball(req: Requirement, dest: Path) -> tuple[Path, str]:
     digest = "sha256:" + sha256_file(path)
     try:
         with tarfile.open(path) as tar:
-            tar.extractall(dest, filter="data")  # no absolute paths, no .., no devices
+            _safe_extract(tar, dest)
     except (tarfile.TarError, OSError) as exc:
         raise GalaxyError(f"{req.describe()}: cannot extract {path}: {exc}", req.pos) from None
     top = [p for p in dest.iterdir()]

@@ -19,7 +19,7 @@ PLANNER_LAYERS = {
     0: {
         "context", "deps", "failinfo", "listing", "loops", "options", "records", "results",
         "factcache", "runstate", "segment", "state", "step", "sync", "tags", "taskargs",
-        "varscope",
+        "varscope", "asyncjobs", "includevars",
     },
     1: {"fold", "handlers", "includes", "scope"},
     2: {"barrier", "builtins", "dispatch"},

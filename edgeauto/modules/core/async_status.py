@@ -55,7 +55,7 @@ class AsyncStatusModule(RemoteModule):
         return EA_ASYNC_STATUS.call(jid=str(args["jid"]), mode=args["mode"], dir=folder)
 
     def finish(self, record: dict, args: dict, ctx: CompileContext) -> dict:
-        from edgeauto.planner.asyncjobs import job_result
+        from edgeauto.modules.jobs import job_result
         from edgeauto.remote.framing import parse_job_record
 
         fields = dict(record.get("fields", {}))
