@@ -195,7 +195,7 @@ def test_systemd_on_busybox_says_systemctl_is_missing(tmp_path, lab_inventory, b
         #  counts toward required_one_of)
         ("systemd", {"name": "x", "enabled": "maybe"}, "boolean"),
         ("systemd", {"name": "x", "scope": "session", "state": "started"}, "must be one of"),
-        ("service", {"name": "x"}, "one of the following is required: state, enabled"),
+        ("service", {"name": "x"}, "one of these arguments is required: state, enabled"),
         ("service", {"state": "started"}, "missing required argument 'name'"),
         ("service", {"name": "x", "state": "started", "sleep": "soon"}, "integer"),
         ("service_facts", {"name": "x"}, "has no argument 'name'"),
