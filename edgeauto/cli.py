@@ -30,6 +30,9 @@ COMMANDS = (
     "completion",
     "test",
     "galaxy",
+    "workload",
+    "history",
+    "schedule",
 )
 
 

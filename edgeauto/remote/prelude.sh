@@ -33,7 +33,9 @@ ea__begin() {
         printf '\n@@EA:%s:FATAL cannot create a private temp directory (TMPDIR, /tmp, /var/tmp, /dev/shm, HOME)\n' "$1"
         exit 70
     fi
-    trap 'rm -rf "$__ea_root"' EXIT
+    # the exit trap also removes temp files still open beside destinations: a signal that
+    # lands between recording one (ea_inflight) and ea_atomic_install's own traps exits here
+    trap 'ea__drop_inflight "$__ea_root"; rm -rf "$__ea_root"' EXIT
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
