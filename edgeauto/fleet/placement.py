@@ -24,7 +24,7 @@ from edgeauto.fleet.hostview import HostView
 from edgeauto.fleet.spec import Workload
 from edgeauto.fleet.specvalues import format_size
 
-__all__ = ["HostView", "PlacementPlan", "place", "host_views"]
+__all__ = ["HostView", "PlacementPlan", "host_views", "place", "reason_kind"]
 
 
 class ByWorkload(dict):
@@ -221,8 +221,7 @@ def _unmet(w: Workload, hosts, chosen, excluded: dict) -> dict[str, str]:
         value = host.labels.get(key)
         if value is None or value in placed:
             continue
-        reason = excluded.get(host.name, "")
-        kind = reason.split(":")[0].split(" ")[0] if reason else "?"
+        kind = reason_kind(excluded.get(host.name, "?"))
         counts = reasons.setdefault(value, {})
         counts[kind] = counts.get(kind, 0) + 1
     return {
@@ -231,6 +230,11 @@ def _unmet(w: Workload, hosts, chosen, excluded: dict) -> dict[str, str]:
         + ")"
         for value, counts in sorted(reasons.items())
     }
+
+
+def reason_kind(reason: str) -> str:
+    """The rule a reason names: ``memory``, ``arch``, ``per_site`` … (its first word)."""
+    return reason.split(":")[0].split(" ")[0]
 
 
 def host_views(inventory, facts_by_host: dict, names: list[str] | None = None) -> list[HostView]:
