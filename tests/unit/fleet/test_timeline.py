@@ -1,0 +1,77 @@
+"""The rollout timeline: rows per host in time order, each event drawn, the final state per
+host; the PNG is the page photographed by a real headless Chromium at the page's size."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgeauto.fleet.timeline import WIDTH, page_height, render_timeline, rows_of, write_timeline
+
+from .pagecheck import assert_real_picture, dump_dom, needs_chromium
+
+T = 1_700_000_000.0
+
+
+def rollout_events() -> list[dict]:
+    events = []
+
+    def add(host, event, at, batch=None, version="web:2", detail=""):
+        events.append(
+            {
+                "workload": "web",
+                "host": host,
+                "version": version,
+                "event": event,
+                "at": T + at,
+                "batch": batch,
+                "detail": detail,
+            }
+        )
+
+    add("gw1", "updating", 0, 0), add("gw1", "updated", 3, 0), add("gw1", "healthy", 8, 0)
+    add(None, "promoted", 19)
+    for i, host in enumerate(["srv2", "srv1"]):
+        add(host, "updating", 20 + i, 1), add(host, "updated", 24 + i, 1)
+        add(host, "healthy", 30 + i, 1)
+    add("srv3", "updating", 35, 2), add("srv3", "updated", 38, 2)
+    add("srv3", "unhealthy", 50, 2, detail="tcp 8080 <refused>")
+    add("srv3", "rolled_back", 55, 2, version="web:1")
+    add("pi1", "unreachable", 35, 2, detail="ssh: timed out")
+    add(None, "failed", 56, detail="failure budget 1 used up")
+    return events
+
+
+def test_rows_are_ordered_by_first_event_with_the_fleet_row_first():
+    rows = rows_of(list(reversed(rollout_events())))
+    assert [h for _, h, _ in rows] == ["(rollout)", "gw1", "srv2", "srv1", "pi1", "srv3"]
+    assert [e["event"] for e in rows[-1][2]] == ["updating", "updated", "unhealthy", "rolled_back"]
+
+
+def test_page_has_every_event_final_states_and_escapes_details():
+    page, height = render_timeline(rollout_events())
+    assert height == page_height(6)
+    assert page.count('class="dot ev-') == len(rollout_events())
+    assert 'id="row-web-srv3" data-final="rolled_back"' in page
+    assert 'id="row-web-pi1" data-final="unreachable"' in page
+    assert "tcp 8080 &lt;refused&gt;" in page and "<refused>" not in page
+    assert "5 host(s) over 56.0s: 3 healthy, 1 rolled back, 1 unreachable" in page
+    assert ">canary<" in page and ">batch 2<" in page
+
+
+def test_unknown_event_is_refused():
+    with pytest.raises(ValueError, match="unknown rollout event 'exploded'"):
+        render_timeline([{"workload": "w", "host": "h", "event": "exploded", "at": 1}])
+
+
+@needs_chromium
+def test_chromium_renders_the_timeline_and_its_picture(tmp_path):
+    html, png = write_timeline(rollout_events(), tmp_path / "out")
+    assert html == tmp_path / "out" / "timeline.html" and png == tmp_path / "out" / "timeline.png"
+    assert_real_picture(png, WIDTH, page_height(6))
+    dom = dump_dom(html, tmp_path)
+    assert dom.count('class="line row"') == 6
+    assert dom.count('class="dot ev-healthy"') == 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [  # no temp file left
+        "timeline.html",
+        "timeline.png",
+    ]
