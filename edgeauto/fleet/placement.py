@@ -140,15 +140,13 @@ def _why_not(w: Workload, host: HostView, room: _Room, copies: int) -> str | Non
 
 def _resources_short(w: Workload, room: _Room, copies: int) -> str | None:
     """The memory/CPU reason, naming the earlier workloads that reserved the room."""
-    after = ", ".join(
-        f"{name} ({format_size(mem)})" if mem else name for name, mem, _ in room.taken
-    )
+    after = ", ".join(f"{name} ({format_size(mem)})" for name, mem, _ in room.taken if mem)
     if w.memory:
         need = w.memory * copies
         if room.memory is None:
             return "memory: host memory unknown (no memory_mb in its facts)"
         if need > room.memory:
-            where = f"free after {after}" if room.taken else "on the host"
+            where = f"free after {after}" if after else "on the host"
             return f"memory: {format_size(room.memory)} {where}, needs {format_size(need)}"
     if w.cpus:
         need_cpus = w.cpus * copies

@@ -120,6 +120,7 @@ def test_memory_reservations_in_order_name_the_earlier_workloads(tmp_path):
         """\
         - {name: web, image: web:1, resources: {memory: 256Mi}}
         - {name: db, image: db:1, resources: {memory: 512Mi}, placement: {per_host: 1}}
+        - {name: free, image: f:1}
         - {name: big, image: big:1, resources: {memory: 512Mi}}
         - {name: twins, image: t:1, resources: {memory: 100Mi, cpus: 1}, placement: {per_host: 2}}
     """,
