@@ -265,6 +265,8 @@ def load_workloads(paths: list[Path]) -> list[Workload]:
                 continue
             seen[workload.name] = workload
             workloads.append(workload)
+    order = {str(Path(p)): i for i, p in enumerate(paths)}
+    problems.sort(key=lambda problem: _reading_order(problem, order))
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -275,6 +277,12 @@ def load_workloads(paths: list[Path]) -> list[Workload]:
             Position(str(paths[0])),
         )
     return workloads
+
+
+def _reading_order(problem: ParseError, order: dict[str, int]) -> tuple:
+    """Problems in the order of the files given, then top to bottom."""
+    pos = problem.pos or Position("")
+    return (order.get(pos.file, len(order)), pos.line, pos.col)
 
 
 def _read_file(path: Path) -> list[tuple[object, Field]]:

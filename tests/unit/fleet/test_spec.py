@@ -141,7 +141,7 @@ BAD = [
         "resources.memory: expected a size like 256Mi, 1Gi, 512M or a number of bytes, found "
         "the string '256MB'",
     ),
-    ("name: a\nimage: a\nresources: {memory: 512m}\n", 3, "write 512Mi (binary) or 512M"),
+    ("name: a\nimage: a\nresources: {memory: 512m}\n", 3, "did you mean 512Mi (binary) or 512M"),
     (
         "name: a\nimage: a\nresources:\n  memory: 1Gi\n  cpus: -1\n",
         5,
