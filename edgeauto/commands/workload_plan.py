@@ -16,6 +16,7 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     from edgeauto.commands.argtypes import positive_int
+    from edgeauto.commands.facts import add_connection_arguments
     from edgeauto.commands.inventory import add_inventory_arguments
 
     parser = subparsers.add_parser(
@@ -27,16 +28,7 @@ def register(subparsers) -> None:
     add_inventory_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the plan as one JSON document")
     parser.add_argument("--html", metavar="FILE", type=Path, help="also write the plan as HTML")
-    parser.add_argument("-c", "--connection", help="override ansible_connection")
-    parser.add_argument("-u", "--user", help="connect as this user (ansible_user wins)")
-    parser.add_argument("--private-key", "--key-file", dest="private_key_file", metavar="FILE")
-    parser.add_argument("-T", "--timeout", type=float, default=10.0, help="connect timeout (s)")
-    parser.add_argument(
-        "--command-timeout",
-        type=float,
-        default=60.0,
-        help="seconds the facts script may take per host (default 60)",
-    )
+    add_connection_arguments(parser)
     parser.add_argument(
         "-f", "--forks", type=positive_int, default=10, help="hosts in parallel (default 10)"
     )
@@ -44,13 +36,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from edgeauto.commands.facts import transport_options
     from edgeauto.commands.inventory import inventory_sources, vault_from_args
     from edgeauto.errors import EXIT_BAD_OPTIONS, EXIT_HOST_UNREACHABLE, EXIT_OK
     from edgeauto.fleet.hwfacts import gather_hw
     from edgeauto.fleet.placement import host_views, place
     from edgeauto.fleet.spec import load_workloads
     from edgeauto.inventory import load_inventory
-    from edgeauto.transport.options import TransportOptions
 
     if not inventory_sources(args):
         print("ERROR: no inventory given (use -i SOURCE)", file=sys.stderr)
@@ -59,9 +51,7 @@ def run(args) -> int:
     vault = vault_from_args(args)
     inventory = load_inventory(inventory_sources(args), playbook_dir=args.playbook_dir, vault=vault)
     names = [h.name for h in inventory.select("all", args.limit)]
-    options = TransportOptions(
-        connect_timeout=args.timeout, user=args.user, private_key_file=args.private_key_file
-    )
+    options = transport_options(args)
     facts = gather_hw(
         inventory,
         names,

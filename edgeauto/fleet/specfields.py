@@ -8,6 +8,7 @@ any problem is left out (the caller then raises them all together).
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 from edgeauto.errors import ParseError, describe, did_you_mean
@@ -281,16 +282,7 @@ def _opt(value: dict, key: str, f: Field, check, default, *extra):
     return check(value[key], f.child(key, value), *extra) if value.get(key) is not None else default
 
 
-_PLACEMENT_KEYS = (
-    "arch",
-    "groups",
-    "labels",
-    "accelerators",
-    "kvm",
-    "per_host",
-    "per_site",
-    "spread",
-)
+_PLACEMENT_KEYS = tuple(f.name for f in fields(Placement))
 
 
 def _placement(value, f: Field) -> Placement:
@@ -349,15 +341,7 @@ def _accelerators(value, f: Field) -> list[str]:
     return names
 
 
-_UPDATE_KEYS = (
-    "canary",
-    "max_parallel",
-    "min_healthy_time",
-    "healthy_deadline",
-    "auto_revert",
-    "auto_promote",
-    "failure_budget",
-)
+_UPDATE_KEYS = tuple(f.name for f in fields(UpdatePolicy))
 
 
 def _update(value, f: Field) -> UpdatePolicy:
