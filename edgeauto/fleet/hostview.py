@@ -56,7 +56,7 @@ def views_from_inventory(inventory, facts_by_host: dict, names=None) -> list[Hos
     names = sorted(names if names is not None else inventory.hosts)
     views = []
     for name in names:
-        hostvars = inventory.host_vars(name)
+        hostvars = _rendered(name, inventory.host_vars(name))
         groups = inventory.group_names(name)
         labels = _labels(name, hostvars)
         gathered = facts_by_host.get(name)
@@ -99,6 +99,18 @@ def view_of(name: str, hw: dict, groups, labels, facts_from: str) -> HostView:
         arch_family=hw.get("arch_family"),
         facts_from=facts_from,
     )
+
+
+PLACEMENT_VARS = ("edge_labels", "site", "zone", "edgeauto_hw")
+
+
+def _rendered(name: str, hostvars: dict) -> dict:
+    """The placement variables with templates rendered (``site: "{{ region }}"``), the way
+    connection variables are; the other hostvars stay as they are."""
+    from edgeauto.templating.templar import Templar
+
+    templar = Templar({**hostvars, "inventory_hostname": name})
+    return {k: templar.render(hostvars[k]) for k in PLACEMENT_VARS if k in hostvars}
 
 
 def _labels(name: str, hostvars: dict) -> dict[str, str]:

@@ -217,6 +217,12 @@ def _env(value, f: Field) -> dict[str, str]:
                 f"(not starting with a digit), found {describe(key)}",
                 key_field.pos,
             )
+        if type(val).__name__ == "EncryptedString":
+            raise SpecProblem(
+                f"{key_field.path}: expected a plain value, found a !vault value (the spec is "
+                "stored on hosts and in the run history: secrets do not belong in env)",
+                key_field.pos,
+            )
         if isinstance(val, bool) or not isinstance(val, str | int | float):
             hint = "quote it: 'true'" if isinstance(val, bool) else None
             raise key_field.bad(val, "a string or a number", hint)

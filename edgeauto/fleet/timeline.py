@@ -40,10 +40,14 @@ FLEET_ROW = "(rollout)"
 WIDTH = 1000
 LABEL_W, BATCH_W, TRACK_W, FINAL_W = 190, 80, 520, 170
 HEAD_H, ROW_H, FOOT_H = 118, 26, 64
+PICTURE_ROWS = 200  # a taller picture is no picture: the rest are in the HTML
 
 
 def write_timeline(events: list[dict], out_dir: Path) -> tuple[Path, Path | None]:
     """Write the page and its picture into ``out_dir``; returns (html, png or None)."""
+    import os
+    import tempfile
+
     from edgeauto.fleet.chromium import find_chromium, screenshot
     from edgeauto.output.report_html import write_atomically
 
@@ -54,7 +58,17 @@ def write_timeline(events: list[dict], out_dir: Path) -> tuple[Path, Path | None
     write_atomically(html_path, page)
     if find_chromium() is None:
         return html_path, None
-    png = screenshot(html_path, out_dir / "timeline.png", WIDTH, height)
+    if len(rows_of(events)) <= PICTURE_ROWS:
+        return html_path, screenshot(html_path, out_dir / "timeline.png", WIDTH, height)
+    # a big fleet: the picture shows PICTURE_ROWS rows, the ones not healthy first
+    picture, height = render_timeline(events, max_rows=PICTURE_ROWS)
+    fd, name = tempfile.mkstemp(dir=out_dir, prefix=".timeline-picture.", suffix=".html")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(picture)
+        png = screenshot(Path(name), out_dir / "timeline.png", WIDTH, height)
+    finally:
+        os.unlink(name)
     return html_path, png
 
 
@@ -80,14 +94,21 @@ def rows_of(events: list[dict]) -> list[tuple[str, str, list[dict]]]:
     ]
 
 
-def render_timeline(events: list[dict]) -> tuple[str, int]:
-    """The page and its height in CSS pixels."""
+def render_timeline(events: list[dict], max_rows: int | None = None) -> tuple[str, int]:
+    """The page and its height in CSS pixels; ``max_rows`` keeps that many rows (the
+    rollout row and hosts not ending healthy first) and says how many were left out."""
     rows = rows_of(events)
+    shown = _picked(rows, max_rows) if max_rows and len(rows) > max_rows else rows
     times = [float(e.get("at") or 0) for e in events] or [0.0]
     start, span = min(times), max(max(times) - min(times), 1.0)
-    height = page_height(len(rows))
+    height = page_height(len(shown)) + (ROW_H if shown is not rows else 0)
     several = len({w for w, _, _ in rows}) > 1
-    body = [_row(w, h, evs, start, span, several) for w, h, evs in rows]
+    body = [_row(w, h, evs, start, span, several) for w, h, evs in shown]
+    if shown is not rows:
+        body.append(
+            f'<div class="line more">{len(rows) - len(shown)} more row(s) ending healthy: '
+            "every host is in timeline.html</div>"
+        )
     page = (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8"><title>edgeauto rollout timeline</title>'
@@ -101,12 +122,22 @@ def render_timeline(events: list[dict]) -> tuple[str, int]:
     return page, height
 
 
+def _picked(rows: list, limit: int) -> list:
+    """``limit`` rows in their order: the rollout row and unhealthy endings first."""
+    first = [r for r in rows if r[1] == FLEET_ROW or r[2][-1]["event"] != "healthy"][:limit]
+    taken = {id(r) for r in first}
+    rest = [r for r in rows if id(r) not in taken][: limit - len(first)]
+    keep = taken | {id(r) for r in rest}
+    return [r for r in rows if id(r) in keep]
+
+
 def _css(height: int) -> str:
     return (
         "body{margin:0;background:#fff;color:#222;font:13px/1.3 system-ui,sans-serif}"
         f"main{{width:{WIDTH - 32}px;height:{height - 24}px;padding:12px 16px;overflow:hidden}}"
         "h1{font-size:18px;margin:0 0 6px}#summary{margin:0 0 14px;height:18px}"
-        f".line{{display:flex;align-items:center;height:{ROW_H}px;border-bottom:1px solid #eee}}"
+        f".line{{display:flex;align-items:center;height:{ROW_H}px;box-sizing:border-box;"
+        "border-bottom:1px solid #eee}"
         f".label{{width:{LABEL_W}px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}}"
         f".batch{{width:{BATCH_W}px;color:#555}}.final{{width:{FINAL_W}px;padding-left:10px}}"
         f".track{{position:relative;width:{TRACK_W}px;height:12px;background:#f3f3f3}}"
@@ -116,7 +147,7 @@ def _css(height: int) -> str:
         ".dot{position:absolute;top:-2px;width:12px;height:12px;margin-left:-6px;"
         "border-radius:50%;border:2px solid #fff;box-sizing:content-box}"
         ".state{color:#fff;padding:1px 6px;border-radius:3px}"
-        ".legend{margin-top:14px;display:flex;flex-wrap:wrap;gap:10px}"
+        ".more{color:#555}.legend{margin-top:14px;display:flex;flex-wrap:wrap;gap:10px}"
         ".legend span{display:inline-flex;align-items:center;gap:4px}"
         ".legend i{display:inline-block;width:12px;height:12px;border-radius:50%}"
     )

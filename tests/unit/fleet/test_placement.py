@@ -262,3 +262,24 @@ def test_placement_is_deterministic_whatever_the_host_order(tmp_path, fleet):
     assert list(place(workloads, shuffled).excluded["agent"]) == sorted(
         place(workloads, shuffled).excluded["agent"]
     )
+
+
+def test_labels_from_edge_labels_site_zone_and_templates(tmp_path):
+    inv = tmp_path / "inv.yml"
+    inv.write_text(
+        textwrap.dedent("""\
+        all:
+          vars:
+            site: "{{ inventory_hostname.split('-')[0] }}"
+          hosts:
+            paris-1:
+              edge_labels: {site: ignored, zone: a, rack: "r{{ 1 + 1 }}"}
+              edgeauto_hw: {arch: x86_64, memory_mb: 1024, cpu: {count: 2}}
+            lyon-1:
+              edgeauto_hw: {arch: x86_64, memory_mb: 1024, cpu: {count: 2}}
+    """)
+    )
+    views = {v.name: v for v in host_views(load_inventory([str(inv)]), {})}
+    assert views["paris-1"].labels == {"site": "paris", "zone": "a", "rack": "r2"}
+    assert views["lyon-1"].labels == {"site": "lyon"}
+    assert views["lyon-1"].memory == 1024 * MiB and views["lyon-1"].cpus == 2.0

@@ -343,3 +343,15 @@ def test_missing_file_and_empty_file(tmp_path):
         load_workloads([tmp_path / "nope.yml"])
     with pytest.raises(ParseError, match="no workloads found"):
         load_workloads([write(tmp_path, "workloads: []\n")])
+
+
+def test_vault_values_are_refused_in_env(tmp_path):
+    path = write(
+        tmp_path,
+        "name: a\nimage: a\nenv:\n  TOKEN: !vault |\n    $ANSIBLE_VAULT;1.1;AES256\n    6162\n",
+    )
+    with pytest.raises(ParseError) as info:
+        load_workloads([path])
+    message = str(info.value)
+    assert message.startswith(f"{path}:4:3: env.TOKEN: expected a plain value, found a !vault")
+    assert "6162" not in message

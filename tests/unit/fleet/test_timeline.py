@@ -75,3 +75,41 @@ def test_chromium_renders_the_timeline_and_its_picture(tmp_path):
         "timeline.html",
         "timeline.png",
     ]
+
+
+def big_rollout(hosts: int, failing: int) -> list[dict]:
+    events = []
+    for i in range(hosts):
+        batch = i // 50
+        last = "unhealthy" if i == failing else "healthy"
+        for k, event in enumerate(["updating", "updated", last]):
+            events.append(
+                {
+                    "workload": "web",
+                    "host": f"h{i:04d}",
+                    "version": "web:2",
+                    "event": event,
+                    "at": T + batch * 10 + k * 3,
+                    "batch": batch,
+                    "detail": "",
+                }
+            )
+    return events
+
+
+def test_a_picture_of_a_big_fleet_keeps_the_failures_and_says_what_it_left_out():
+    page, height = render_timeline(big_rollout(1000, failing=977), max_rows=200)
+    assert page.count('class="line row"') == 200
+    assert 'id="row-web-h0977" data-final="unhealthy"' in page
+    assert "800 more row(s) ending healthy: every host is in timeline.html" in page
+    assert height == page_height(200) + 26
+    full, full_height = render_timeline(big_rollout(1000, failing=977))
+    assert full.count('class="line row"') == 1000 and full_height == page_height(1000)
+
+
+@needs_chromium
+def test_big_fleet_html_has_every_host_and_the_picture_stays_readable(tmp_path):
+    html, png = write_timeline(big_rollout(300, failing=250), tmp_path)
+    assert html.read_text().count('class="line row"') == 300
+    assert_real_picture(png, WIDTH, page_height(200) + 26)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.html", "timeline.png"]
