@@ -338,6 +338,17 @@ def test_json_value_errors_have_lines(tmp_path):
     assert str(info.value).startswith(f"{path}:4:27: resources.memory: expected a size")
 
 
+def test_json_numbers_are_json_numbers_and_duplicate_keys_are_errors(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"name": "a", "image": "a:1",\n "resources": {"memory": 1e9, "cpus": 5e-1}}')
+    [w] = load_workloads([path])
+    assert (w.memory, w.cpus) == (10**9, 0.5)
+    path.write_text('{"name": "a", "image": "a:1",\n "name": "b"}')
+    with pytest.raises(ParseError) as info:
+        load_workloads([path])
+    assert str(info.value).startswith(f"{path}:2:2: duplicate key 'name'")
+
+
 def test_missing_file_and_empty_file(tmp_path):
     with pytest.raises(ParseError, match="workload spec not found"):
         load_workloads([tmp_path / "nope.yml"])
