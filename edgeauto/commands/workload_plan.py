@@ -51,6 +51,13 @@ def run(args) -> int:
     vault = vault_from_args(args)
     inventory = load_inventory(inventory_sources(args), playbook_dir=args.playbook_dir, vault=vault)
     names = [h.name for h in inventory.select("all", args.limit)]
+    if not names:
+        print(
+            f"[WARNING]: no hosts matched --limit {args.limit!r}"
+            if args.limit
+            else "[WARNING]: the inventory has no hosts",
+            file=sys.stderr,
+        )
     options = transport_options(args)
     facts = gather_hw(
         inventory,
