@@ -210,6 +210,9 @@ FLEET_SPECS = """\
 - name: gw
   image: gw:1
   placement: {groups: [gateway], arch: [x86_64]}
+- name: fpga-filter
+  image: ff:1
+  placement: {accelerators: [fpga], labels: {zone: [a, b]}}
 """
 
 
@@ -248,6 +251,17 @@ def test_simulated_fleet_of_1000_hosts(tmp_path, fleet):
         h = by_name[name]
         used = sum(w.memory for w in workloads if name in plan.assigned[w.name] and w.memory)
         assert used <= h.memory
+    fpga = plan.assigned["fpga-filter"]
+    assert fpga == sorted(
+        h.name for h in fleet if "fpga" in h.accelerators and h.labels["zone"] in "ab"
+    )
+    assert 0 < len(fpga) < 100
+    for name, why in plan.excluded["fpga-filter"].items():  # labels are tested before accels
+        zone = by_name[name].labels["zone"]
+        if zone == "c":
+            assert why == "labels: zone=c, wanted zone in [a, b]"
+        else:
+            assert why.startswith("accelerators: no fpga (has ")
     assert len(plan.assigned["gw"]) == sum(
         1 for h in fleet if "gateway" in h.groups and h.arch == "x86_64"
     )
