@@ -49,17 +49,18 @@ class HostView:
         }
 
 
-def views_from_inventory(inventory, facts_by_host: dict, names=None) -> list[HostView]:
-    """One view per host; ``facts_by_host[name]`` is the gathered ``edgeauto_hw`` dict, or a
-    string saying why it could not be gathered. A hostvar ``edgeauto_hw`` is used when the
-    host has no gathered entry."""
-    names = sorted(names if names is not None else inventory.hosts)
+def views_from_inventory(inventory, facts_by_host: dict, hosts=None) -> list[HostView]:
+    """One view per host; ``facts_by_host[name]`` is the gathered ``edgeauto_hw`` dict (or
+    a facts dict holding it as ``edgeauto_hw``/``ansible_edgeauto_hw``), or a string saying
+    why it could not be gathered. A hostvar ``edgeauto_hw`` is used when the host has no
+    gathered ``edgeauto_hw``."""
+    names = sorted(hosts if hosts is not None else inventory.hosts)
     views = []
     for name in names:
         hostvars = _rendered(name, inventory.host_vars(name))
         groups = inventory.group_names(name)
         labels = _labels(name, hostvars)
-        gathered = facts_by_host.get(name)
+        gathered = _edge_hw_of(facts_by_host.get(name))
         if isinstance(gathered, dict):
             views.append(view_of(name, gathered, groups, labels, GATHERED))
         elif "edgeauto_hw" in hostvars:
@@ -68,6 +69,16 @@ def views_from_inventory(inventory, facts_by_host: dict, names=None) -> list[Hos
             why = gathered if isinstance(gathered, str) else "no edgeauto_hw facts"
             views.append(HostView(name, None, None, None, groups, labels, unreachable=why))
     return views
+
+
+def _edge_hw_of(gathered):
+    """The ``edgeauto_hw`` fact inside whatever the caller gathered (None when absent)."""
+    if not isinstance(gathered, dict):
+        return gathered
+    for key in ("edgeauto_hw", "ansible_edgeauto_hw"):
+        if isinstance(gathered.get(key), dict):
+            return gathered[key]
+    return gathered if "arch" in gathered else None
 
 
 def view_of(name: str, hw: dict, groups, labels, facts_from: str) -> HostView:

@@ -235,8 +235,8 @@ def reason_kind(reason: str) -> str:
     return reason.split(":")[0].split(" ")[0]
 
 
-def host_views(inventory, facts_by_host: dict, names: list[str] | None = None) -> list[HostView]:
-    """Views of ``names`` (default every inventory host); see :mod:`edgeauto.fleet.hostview`."""
+def host_views(inventory, facts_by_host: dict, hosts: list[str] | None = None) -> list[HostView]:
+    """Views of ``hosts`` (default every inventory host); see :mod:`edgeauto.fleet.hostview`."""
     from edgeauto.fleet.hostview import views_from_inventory
 
-    return views_from_inventory(inventory, facts_by_host, names)
+    return views_from_inventory(inventory, facts_by_host, hosts)

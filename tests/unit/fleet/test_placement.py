@@ -297,3 +297,20 @@ def test_labels_from_edge_labels_site_zone_and_templates(tmp_path):
     assert views["paris-1"].labels == {"site": "paris", "zone": "a", "rack": "r2"}
     assert views["lyon-1"].labels == {"site": "lyon"}
     assert views["lyon-1"].memory == 1024 * MiB and views["lyon-1"].cpus == 2.0
+
+
+def test_gathered_facts_may_be_the_fact_or_a_facts_dict_holding_it(tmp_path):
+    inv = tmp_path / "inv.yml"
+    inv.write_text("all:\n  hosts:\n    a: {}\n    b: {}\n    c: {}\n    d: {}\n")
+    hw = {"arch": "aarch64", "memory_mb": 512, "cpu": {"count": 1}, "kvm": {"usable": True}}
+    facts = {
+        "a": hw,
+        "b": {"edgeauto_hw": hw, "distribution": "Debian"},
+        "c": {"distribution": "Debian"},
+        "d": "ssh: timed out",
+    }
+    views = {v.name: v for v in host_views(load_inventory([str(inv)]), facts, hosts=list(facts))}
+    assert views["a"] == views["b"].__class__(**{**views["b"].__dict__, "name": "a"})
+    assert views["b"].arch == "aarch64" and views["b"].kvm_usable
+    assert views["c"].unreachable == "no edgeauto_hw facts"
+    assert views["d"].unreachable == "ssh: timed out"
