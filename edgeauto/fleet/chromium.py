@@ -15,6 +15,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from edgeauto.errors import EdgeautoError
+
+
+class ScreenshotError(EdgeautoError):
+    """Chromium is missing, failed or took too long: the page exists, its picture does not."""
+
 
 def find_chromium() -> str | None:
     """The Chromium executable, or None when it is not installed."""
@@ -29,33 +35,20 @@ def screenshot(html: Path, png: Path, width: int, height: int, timeout: float = 
     """Render ``html`` at ``width``x``height`` CSS pixels into ``png`` (atomically)."""
     chromium = find_chromium()
     if chromium is None:
-        raise FileNotFoundError("chromium is not installed (apt install chromium)")
+        raise ScreenshotError(
+            f"no picture of {html}: chromium is not installed (apt install chromium)"
+        )
     png = Path(png)
     with tempfile.TemporaryDirectory(prefix="edgeauto-chromium-") as scratch:
         partial = Path(scratch) / "page.png"
-        proc = subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--force-device-scale-factor=1",
-                f"--user-data-dir={Path(scratch) / 'profile'}",
-                f"--window-size={width},{height}",
-                f"--screenshot={partial}",
-                Path(html).resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            cwd=scratch,
-            timeout=timeout,
-        )
+        try:
+            proc = _run_chromium(chromium, html, partial, Path(scratch), width, height, timeout)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ScreenshotError(f"no picture of {html}: chromium failed: {exc}") from None
         if not partial.is_file() or partial.stat().st_size == 0:
-            raise RuntimeError(
-                f"chromium made no screenshot (rc {proc.returncode}): {proc.stderr.strip()[-500:]}"
+            raise ScreenshotError(
+                f"no picture of {html}: chromium made no screenshot (rc {proc.returncode}): "
+                f"{proc.stderr.strip()[-500:]}"
             )
         fd, tmp = tempfile.mkstemp(dir=png.parent, prefix=f".{png.name}.")
         os.close(fd)
@@ -63,6 +56,46 @@ def screenshot(html: Path, png: Path, width: int, height: int, timeout: float = 
         os.chmod(tmp, 0o644)
         os.replace(tmp, png)
     return png
+
+
+def _run_chromium(
+    chromium: str, html: Path, partial: Path, scratch: Path, width: int, height: int, timeout: float
+) -> subprocess.CompletedProcess:
+    return run_headless(
+        chromium,
+        html,
+        scratch,
+        ["--hide-scrollbars", "--force-device-scale-factor=1", f"--window-size={width},{height}",
+         f"--screenshot={partial}"],
+        timeout,
+    )  # fmt: skip
+
+
+def run_headless(
+    chromium: str, html: Path, scratch: Path, flags: list[str], timeout: float = 180
+) -> subprocess.CompletedProcess:
+    """One headless Chromium on ``html`` with a throw-away profile in ``scratch``; on timeout
+    its whole process group (it forks helpers) is killed, not just the first process."""
+    import signal
+
+    argv = [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+            f"--user-data-dir={scratch / 'profile'}", *flags, Path(html).resolve().as_uri()]  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        cwd=scratch,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from edgeauto.errors import EdgeautoError
+
 EVENTS = (
     "updating",
     "updated",
@@ -44,7 +46,9 @@ PICTURE_ROWS = 200  # a taller picture is no picture: the rest are in the HTML
 
 
 def write_timeline(events: list[dict], out_dir: Path) -> tuple[Path, Path | None]:
-    """Write the page and its picture into ``out_dir``; returns (html, png or None)."""
+    """Write the page and its picture into ``out_dir``; returns (html, png or None when
+    Chromium is not installed). A Chromium that fails raises ``ScreenshotError`` (an
+    EdgeautoError) after the HTML is written."""
     import os
     import tempfile
 
@@ -81,7 +85,7 @@ def rows_of(events: list[dict]) -> list[tuple[str, str, list[dict]]]:
     rows: dict[tuple[str, str], list[dict]] = {}
     for event in sorted(events, key=lambda e: (float(e.get("at") or 0), str(e.get("host") or ""))):
         if event.get("event") not in EVENTS:
-            raise ValueError(
+            raise EdgeautoError(
                 f"unknown rollout event {event.get('event')!r}: expected one of {', '.join(EVENTS)}"
             )
         key = (str(event.get("workload") or ""), str(event.get("host") or FLEET_ROW))

@@ -5,24 +5,19 @@ and its pixel data is not one flat colour. file:// only, nothing fetched."""
 from __future__ import annotations
 
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
 
-from edgeauto.fleet.chromium import find_chromium, png_size
+from edgeauto.fleet.chromium import find_chromium, png_size, run_headless
 
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (setup.sh)")
 
 
 def dump_dom(page: Path, scratch: Path) -> str:
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-         f"--user-data-dir={scratch / 'profile'}", "--dump-dom", page.resolve().as_uri()],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=scratch, timeout=180,
-    )  # fmt: skip
+    proc = run_headless(CHROMIUM, page, scratch, ["--dump-dom"])
     assert proc.returncode == 0 and "<body>" in proc.stdout, proc.stderr[-2000:]
     return proc.stdout
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from edgeauto.errors import EdgeautoError
 from edgeauto.fleet.timeline import WIDTH, page_height, render_timeline, rows_of, write_timeline
 
 from .pagecheck import assert_real_picture, dump_dom, needs_chromium
@@ -59,7 +60,7 @@ def test_page_has_every_event_final_states_and_escapes_details():
 
 
 def test_unknown_event_is_refused():
-    with pytest.raises(ValueError, match="unknown rollout event 'exploded'"):
+    with pytest.raises(EdgeautoError, match="unknown rollout event 'exploded'"):
         render_timeline([{"workload": "w", "host": "h", "event": "exploded", "at": 1}])
 
 
@@ -113,3 +114,14 @@ def test_big_fleet_html_has_every_host_and_the_picture_stays_readable(tmp_path):
     assert html.read_text().count('class="line row"') == 300
     assert_real_picture(png, WIDTH, page_height(200) + 26)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.html", "timeline.png"]
+
+
+@needs_chromium
+def test_chromium_taking_too_long_is_a_clear_error_and_leaves_no_picture(tmp_path):
+    from edgeauto.fleet.chromium import ScreenshotError, screenshot
+
+    page = tmp_path / "p.html"
+    page.write_text("<!DOCTYPE html><html><body>x</body></html>")
+    with pytest.raises(ScreenshotError, match="chromium failed: .*timed out"):
+        screenshot(page, tmp_path / "p.png", 200, 100, timeout=0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.html"]
