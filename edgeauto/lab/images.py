@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edgeauto.fsutil import atomic_write
 from edgeauto.lab.errors import LabError
 
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n"
@@ -116,8 +117,7 @@ def image_config(recipe: ImageRecipe, diff_id: str) -> bytes:
         "created": "1970-01-01T00:00:00Z",
         "config": {
             "Cmd": list(recipe.cmd),
-            "Env": [f"{k}={v}" for k, v in sorted(recipe.env.items())]
-            or ["PATH=/bin"],
+            "Env": [f"{k}={v}" for k, v in sorted(recipe.env.items())] or ["PATH=/bin"],
             "ExposedPorts": {port: {} for port in recipe.exposed_ports} or None,
             "Labels": dict(recipe.labels) or None,
             "WorkingDir": recipe.workdir,
@@ -151,11 +151,7 @@ def build_archive(recipe: ImageRecipe, out: Path, busybox: Path | None = None) -
         _add(tar, "manifest.json", json.dumps(manifest, separators=(",", ":")).encode())
         repositories = {recipe.tag.rsplit(":", 1)[0]: {recipe.tag.rsplit(":", 1)[-1]: layer_dir}}
         _add(tar, "repositories", json.dumps(repositories).encode())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    with open(partial, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(outer.getvalue())
-    partial.replace(out)
+    atomic_write(out, gzip.compress(outer.getvalue(), mtime=0))
     return f"sha256:{image_id}"
 
 
