@@ -71,9 +71,9 @@ def run(args) -> int:
     plan = place(workloads, host_views(inventory, facts, names))
     if args.html:
         from edgeauto.fleet.plan_html import render_html
-        from edgeauto.output.report_html import write_atomically
+        from edgeauto.fsutil import atomic_write
 
-        write_atomically(args.html, render_html(plan))
+        atomic_write(args.html, render_html(plan))
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, sort_keys=True))
     else:

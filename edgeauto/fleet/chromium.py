@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from edgeauto.errors import EdgeautoError
+from edgeauto.fsutil import atomic_write
 
 
 class ScreenshotError(EdgeautoError):
@@ -50,11 +51,7 @@ def screenshot(html: Path, png: Path, width: int, height: int, timeout: float = 
                 f"no picture of {html}: chromium made no screenshot (rc {proc.returncode}): "
                 f"{proc.stderr.strip()[-500:]}"
             )
-        fd, tmp = tempfile.mkstemp(dir=png.parent, prefix=f".{png.name}.")
-        os.close(fd)
-        shutil.copyfile(partial, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, png)
+        atomic_write(png, partial.read_bytes())
     return png
 
 

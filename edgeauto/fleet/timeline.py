@@ -53,13 +53,13 @@ def write_timeline(events: list[dict], out_dir: Path) -> tuple[Path, Path | None
     import tempfile
 
     from edgeauto.fleet.chromium import find_chromium, screenshot
-    from edgeauto.output.report_html import write_atomically
+    from edgeauto.fsutil import atomic_write
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "timeline.html"
     page, height = render_timeline(events)
-    write_atomically(html_path, page)
+    atomic_write(html_path, page)
     if find_chromium() is None:
         return html_path, None
     if len(rows_of(events)) <= PICTURE_ROWS:
