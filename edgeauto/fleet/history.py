@@ -155,6 +155,15 @@ def _text(value: Any) -> str:
     return str(clean(value if isinstance(value, str) else str(value)))
 
 
+def json_list(text: str) -> list[str]:
+    """A recorded list column (playbook, inventory): JSON; plain text from other writers."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return [text]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def _json(value: Any) -> str:
     return json.dumps(clean(value), sort_keys=True, default=str, ensure_ascii=False)
 
@@ -413,19 +422,29 @@ class History:
 
     # -- reading -------------------------------------------------------------------------
     def runs(
-        self, *, limit: int | None = 20, what: str | None = None, kind: str | None = None
+        self,
+        *,
+        limit: int | None = 20,
+        what: str | None = None,
+        kind: str | None = None,
+        playbook: str | None = None,
     ) -> list[RunRow]:
-        """Newest first."""
-        sql = "SELECT *, EXISTS (SELECT 1 FROM reports r WHERE r.run_id = runs.id) FROM runs"
+        """Newest first, filtered by what was run, its kind or the playbook's resolved path."""
         where, params = [], []
-        if what is not None:
-            where.append("what = ?")
-            params.append(what)
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(kind)
+        for column, value in (("what", what), ("kind", kind), ("playbook", playbook)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return self._select(" AND ".join(where), params, limit)
+
+    def run(self, ref: int | str) -> RunRow:
+        """A run by id, ``last`` (the newest) or ``-N`` (N runs back: ``-1`` is the newest)."""
+        return self._select("id = ?", [self.resolve(ref)], 1)[0]
+
+    def _select(self, where: str, params: list, limit: int | None) -> list[RunRow]:
+        sql = "SELECT *, EXISTS (SELECT 1 FROM reports r WHERE r.run_id = runs.id) FROM runs"
         if where:
-            sql += " WHERE " + " AND ".join(where)
+            sql += " WHERE " + where
         sql += " ORDER BY id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -433,12 +452,6 @@ class History:
             cur = self.conn.execute(sql, params)
             names = [d[0] for d in cur.description]
             return [_run_row(dict(zip(names, row, strict=True)), row[-1]) for row in cur]
-
-    def run(self, ref: int | str) -> RunRow:
-        """A run by id, ``last`` (the newest) or ``-N`` (N runs back: ``-1`` is the newest)."""
-        run_id = self.resolve(ref)
-        rows = [r for r in self.runs(limit=None) if r.id == run_id]
-        return rows[0]
 
     def resolve(self, ref: int | str) -> int:
         text = str(ref).strip()
@@ -473,6 +486,32 @@ class History:
             "SELECT host, status, stats FROM hosts WHERE run_id = ? ORDER BY host", run_id
         )
         return {r["host"]: {"status": r["status"], "stats": json.loads(r["stats"])} for r in rows}
+
+    def host_counts(self, run_ids: list[int]) -> dict[int, dict[str, int]]:
+        """How many hosts ended each way, per run: ``{run_id: {"failed": 1, "ok": 3}}``."""
+        if not run_ids:
+            return {}
+        marks = ",".join("?" * len(run_ids))
+        rows = self._rows(
+            f"SELECT run_id, status, COUNT(*) AS n FROM hosts WHERE run_id IN ({marks})"
+            " GROUP BY run_id, status",
+            *run_ids,
+        )
+        out: dict[int, dict[str, int]] = {i: {} for i in run_ids}
+        for row in rows:
+            out[row["run_id"]][row["status"]] = row["n"]
+        return out
+
+    def details(self, ref: int | str) -> dict[str, Any]:
+        """Everything recorded about one run, as plain data (``history show --json``)."""
+        row = self.run(ref)
+        return {
+            "run": row.as_dict(),
+            "hosts": self.hosts(row.id),
+            "tasks": self.tasks(row.id),
+            "versions": self.versions(row.id),
+            "events": self.events(row.id),
+        }
 
     def versions(self, run_id: int) -> list[dict[str, Any]]:
         return self._rows(
