@@ -157,13 +157,17 @@ def host_statuses(result) -> dict[str, str]:
 
 
 def who() -> str:
-    """The user that ran it; under sudo, also the person behind it."""
+    """The user that ran it; under sudo, also the person behind it; for a scheduled run,
+    the schedule's name."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = str(os.getuid())
     sudo = os.environ.get("SUDO_USER")
-    return f"{user} (sudo by {sudo})" if sudo and sudo != user else user
+    if sudo and sudo != user:
+        user = f"{user} (sudo by {sudo})"
+    schedule = os.environ.get("EDGEAUTO_SCHEDULE")  # set by the wrapper of `schedule add`
+    return f"{user} (schedule {schedule})" if schedule else user
 
 
 def mask_argv(argv: list[str]) -> list[str]:
