@@ -8,6 +8,7 @@ from typing import Any
 
 from edgeauto.fleet.history import json_list
 
+MESSAGE_LINES = 6  # of a failure's message under its task in `history show`
 _HOST_ORDER = ("failed", "unreachable", "changed", "ok")
 
 
@@ -90,8 +91,11 @@ def _task_lines(tasks: list[dict]) -> list[str]:
     out = table(["   ", "STATUS", "TOOK", "TASK", "ACTION"], rows).splitlines() if rows else []
     for t in tasks:
         if t["message"]:
-            first = t["message"].splitlines()[0]
+            first, *more = t["message"].splitlines()
             out.append(f"    ! {t['task']}: {first}")
+            out += [f"      {line}" for line in more[:MESSAGE_LINES]]
+            if len(more) > MESSAGE_LINES:
+                out.append(f"      … ({len(more) - MESSAGE_LINES} more lines: --json has all)")
     return out
 
 
