@@ -20,6 +20,7 @@ clear error rather than misread. docs/history.md describes the tables.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -128,12 +129,22 @@ def disabled_by_env() -> bool:
     return os.environ.get("EDGEAUTO_HISTORY", "").lower() in ("off", "0", "no", "false")
 
 
+@functools.cache
+def _maskers():
+    """The templating layer's secret test and value masker, imported on first use (it pulls
+    in Jinja2: ``history list`` should not pay for that)."""
+    from edgeauto.templating.revealed import mask_text
+    from edgeauto.templating.values import is_secret
+
+    return is_secret, mask_text
+
+
 def clean(value: Any) -> Any:
     """A value safe to store: secret-typed values masked, every known vault plaintext masked
     in every string, recursively through dicts and lists."""
-    from edgeauto.templating import is_secret
-    from edgeauto.templating.revealed import mask_text
-
+    is_secret, mask_text = _maskers()
+    if type(value) is str:  # the common case: a plain string
+        return mask_text(value)
     if is_secret(value) and not isinstance(value, dict | list | tuple):
         return MASK
     if isinstance(value, str):
@@ -402,8 +413,7 @@ class History:
 
     def attach_report(self, run_id: int, html: bytes | str) -> None:
         """Keep the run's HTML report (masked again, compressed: reports are mostly text)."""
-        from edgeauto.templating.revealed import mask_text
-
+        mask_text = _maskers()[1]
         text = html.decode("utf-8") if isinstance(html, bytes) else str(html)
         blob = zlib.compress(mask_text(text).encode("utf-8"), 6)
         with self._write() as conn:

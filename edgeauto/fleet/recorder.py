@@ -117,8 +117,9 @@ class HistoryRecorder(Reporter):
         from edgeauto.output.render import visible_result
         from edgeauto.output.report_html import failure_message
 
-        shown = visible_result(res.result, res.no_log)
-        changed = res.status == "changed" or bool(shown.get("changed"))
+        # only a failure's message needs the filtered result (the costly part per row)
+        message = failure_message(visible_result(res.result, res.no_log), res) if res.failed else ""
+        changed = res.status == "changed" or bool(res.result.get("changed"))
         self.history.record_task(
             self.run_id,
             res.host,
@@ -130,7 +131,7 @@ class HistoryRecorder(Reporter):
             ended,
             play=play,
             ignored=res.ignored,
-            message=failure_message(shown, res) if res.failed else "",
+            message=message,
             no_log=res.no_log,
         )
 
