@@ -275,18 +275,9 @@ def render_cron(sched: Schedule, layout: Layout, user: str) -> str:
 
 # -- installing -------------------------------------------------------------------------------
 def _write(path: Path, text: str, mode: int) -> None:
-    """Atomically (temp file + rename), with its mode set before it appears."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from edgeauto.output.report_html import write_atomically
+
+    write_atomically(path, text, mode)
 
 
 def installed_files(sched: Schedule, layout: Layout) -> list[Path]:

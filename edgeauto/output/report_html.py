@@ -187,9 +187,11 @@ def _diff_header(diff) -> str:
     return str(first.get("before_header") or first.get("after_header") or "")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file beside ``path`` (mode 0600: results may hold private output), then rename,
-    so a reader never sees half a page and an interrupted run leaves the old one."""
+def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
+    """Temp file beside ``path`` (mode 0600 by default: results may hold private output),
+    then rename, so a reader never sees half a file and an interrupted run leaves the old
+    one. ``mode`` is set before the rename (a script or unit file appears complete and
+    with its final permissions at once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -197,6 +199,8 @@ def write_atomically(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode != 0o600:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
