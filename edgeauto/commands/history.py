@@ -48,6 +48,9 @@ def main(args) -> int:
 
     path = args.history or default_path()
     if not path.exists():
+        if args.history_command == "list":  # an empty history is no error
+            print(f"no runs recorded yet ({path} does not exist; see docs/history.md)")
+            return 0
         raise EdgeautoError(f"{path}: no run history yet (runs record it; see docs/history.md)")
     with History.open(path) as history:
         return {"list": _list, "show": _show, "diff": _diff}[args.history_command](history, args)

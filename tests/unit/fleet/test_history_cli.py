@@ -201,8 +201,10 @@ def test_no_history_records_nothing_and_adhoc_records(work):
         assert set(history.hosts(row.id)) == {"alpha", "beta"}
 
 
-def test_history_errors_are_clear(work):
+def test_history_errors_are_clear(work, first):
     proc = edgeauto(work, "history", "list", db="missing.db")
+    assert proc.returncode == 0 and "no runs recorded yet" in proc.stdout
+    proc = edgeauto(work, "history", "show", "last", db="missing.db")
     assert proc.returncode == 1 and "no run history yet" in proc.stderr
     proc = edgeauto(work, "history", "show", "4711")
     assert proc.returncode == 1 and "run 4711: not in the history" in proc.stderr
