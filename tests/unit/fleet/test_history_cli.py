@@ -208,5 +208,6 @@ def test_history_errors_are_clear(work, first):
     assert proc.returncode == 1 and "no run history yet" in proc.stderr
     proc = edgeauto(work, "history", "show", "4711")
     assert proc.returncode == 1 and "run 4711: not in the history" in proc.stderr
-    proc = edgeauto(work, "history", "show", "1", "--report", "x.html", db="a.db")
+    edgeauto(work, "adhoc", "alpha", "-i", "inventory.ini", "-a", "true", db="noreport.db")
+    proc = edgeauto(work, "history", "show", "1", "--report", "x.html", db="noreport.db")
     assert proc.returncode == 1 and "kept no report" in proc.stderr
