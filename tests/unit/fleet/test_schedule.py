@@ -1,7 +1,8 @@
 """``edgeauto schedule``: the files rendered for systemd and cron, what is refused, the
 ``--root`` install/list/remove round trip, and the lock with two real overlapping
 ``edgeauto run`` processes (the schedule's own wrapper script, run twice at once on the local
-connection). The real systemd install + timer firing is tests/integration/test_schedule_lab.py.
+connection). The real install + timer firing on a systemd host is
+tests/integration/test_schedule_lab.py.
 """
 
 from __future__ import annotations
