@@ -106,6 +106,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '';
     ALTER TABLE runs ADD COLUMN recap TEXT NOT NULL DEFAULT '{}';
     """,
+    # 3: check-mode runs predicted, changed nothing: list and diff say so.
+    """
+    ALTER TABLE runs ADD COLUMN check_mode INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -198,6 +202,7 @@ class RunRow:
     limit: str
     tags: str
     recap: dict[str, dict[str, int]]
+    check_mode: bool = False
     has_report: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -316,6 +321,7 @@ class History:
         inventory: str = "",
         limit: str = "",
         tags: str = "",
+        check_mode: bool = False,
         started: float | None = None,
     ) -> int:
         if kind not in KINDS:
@@ -325,7 +331,7 @@ class History:
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO runs (kind, what, argv, user, controller, cwd, started, playbook,"
-                " inventory, limit_, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " inventory, limit_, tags, check_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     kind,
                     _text(what),
@@ -338,6 +344,7 @@ class History:
                     _text(inventory),
                     _text(limit),
                     _text(tags),
+                    int(bool(check_mode)),
                 ),
             )
             return int(cur.lastrowid)
@@ -565,5 +572,6 @@ def _run_row(row: dict[str, Any], has_report: Any) -> RunRow:
         limit=row["limit_"],
         tags=row["tags"],
         recap=json.loads(row["recap"] or "{}"),
+        check_mode=bool(row["check_mode"]),
         has_report=bool(has_report),
     )

@@ -26,7 +26,9 @@ def diff_runs(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 def _brief(run: dict[str, Any]) -> dict[str, Any]:
-    return {k: run[k] for k in ("id", "kind", "what", "playbook", "started", "rc")}
+    return {
+        k: run.get(k) for k in ("id", "kind", "what", "playbook", "started", "rc", "check_mode")
+    }
 
 
 def _host_changes(before: dict, after: dict) -> list[dict[str, str]]:

@@ -78,6 +78,7 @@ class HistoryRecorder(Reporter):
                 inventory=meta["inventory"],
                 limit=meta["limit"],
                 tags=meta["tags"],
+                check_mode=bool(getattr(run.options, "check", False)),
             )
         except Exception as exc:  # noqa: BLE001 - history must never fail a run
             self._give_up(exc)

@@ -45,7 +45,7 @@ def list_text(runs, counts: dict[int, dict[str, int]]) -> str:
     if not runs:
         return "no runs recorded"
     rows = [
-        [str(r.id), when(r.started), r.kind, r.what, r.user, _hosts_summary(counts[r.id]),
+        [str(r.id), when(r.started), r.kind + (" (check)" if r.check_mode else ""), r.what, r.user, _hosts_summary(counts[r.id]),
          _rc(r.rc), took(r.started, r.ended)]
         for r in runs
     ]  # fmt: skip
@@ -56,7 +56,8 @@ def show_text(data: dict[str, Any]) -> str:
     run = data["run"]
     inventory = " ".join(json_list(run["inventory"]))
     lines = [
-        f"run {run['id']}: {run['kind']} {run['what']}",
+        f"run {run['id']}: {run['kind']} {run['what']}"
+        + (" (check mode: predicted, changed nothing)" if run.get("check_mode") else ""),
         f"  started   {when(run['started'])}  took {took(run['started'], run['ended'])}"
         f"  exit code {_rc(run['rc'])}",
         f"  by        {run['user']} on {run['controller']} in {run['cwd']}",
@@ -110,6 +111,9 @@ def diff_text(diff: dict[str, Any]) -> str:
         after["playbook"] or after["what"],
     ):
         lines.append(f"  note: different runs: {before['what']} vs {after['what']}")
+    for side in (before, after):
+        if side.get("check_mode"):
+            lines.append(f"  note: run {side['id']} was a check-mode run (predicted changes)")
     if not diff["hosts"] and not diff["tasks"]:
         lines.append("no difference in host outcomes or task results")
         return "\n".join(lines)

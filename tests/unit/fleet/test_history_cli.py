@@ -201,6 +201,14 @@ def test_no_history_records_nothing_and_adhoc_records(work):
         assert set(history.hosts(row.id)) == {"alpha", "beta"}
 
 
+def test_a_check_run_is_marked_as_one(work):
+    assert run_pb(work, "--check", "-l", "alpha", db="check.db").returncode == 0
+    listing = edgeauto(work, "history", "list", db="check.db")
+    assert "playbook (check)" in listing.stdout
+    show = edgeauto(work, "history", "show", "last", db="check.db")
+    assert "(check mode: predicted, changed nothing)" in show.stdout
+
+
 def test_history_errors_are_clear(work, first):
     proc = edgeauto(work, "history", "list", db="missing.db")
     assert proc.returncode == 0 and "no runs recorded yet" in proc.stdout
