@@ -9,8 +9,8 @@ transaction at ``run_end``.
 Values are stored as the console shows them: a failure's message passes
 :func:`~edgeauto.output.render.visible_result` (no_log censored, vault strings masked) and
 the history's own :func:`~edgeauto.fleet.history.clean`; a no_log task keeps its name,
-status and timing only. ``-e`` values on the command line whose names look like secrets
-(the lint rule's pattern) are stored as ``********``.
+status and timing only. ``-e`` variables and ``adhoc -a`` options on the command line whose
+names look like secrets (the lint rule's pattern) are stored as ``********``.
 
 A broken history (disk full, foreign file) never fails the run: it is one warning on stderr.
 """
@@ -24,10 +24,11 @@ import sys
 import time
 from pathlib import Path
 
+from edgeauto.output.masking import MASK, mask_secret_options
 from edgeauto.output.reporter import Reporter
 
-MASK = "********"
 _EXTRA_VARS_FLAGS = ("-e", "--extra-vars")
+_ARGS_FLAGS = ("-a", "--args")  # adhoc's module options
 
 
 class HistoryRecorder(Reporter):
@@ -173,20 +174,25 @@ def who() -> str:
 
 
 def mask_argv(argv: list[str]) -> list[str]:
-    """The command line as stored: inline ``-e`` variables named like secrets masked."""
-    out, masking = [], False
+    """The command line as stored: inline ``-e`` variables and ``adhoc -a`` module options
+    named like secrets masked."""
+    out, masker = [], None
     for arg in argv:
-        if masking:
-            out.append(_mask_extra_vars(arg))
-            masking = False
+        if masker is not None:
+            out.append(masker(arg))
+            masker = None
             continue
-        for flag in _EXTRA_VARS_FLAGS:
-            if arg == flag:
-                masking = True
-            elif arg.startswith(flag + "=") and flag.startswith("--"):
-                arg = flag + "=" + _mask_extra_vars(arg[len(flag) + 1 :])
-            elif flag == "-e" and arg.startswith("-e") and len(arg) > 2 and arg[2] != "-":
-                arg = "-e" + _mask_extra_vars(arg[2:])
+        for flags, mask in (
+            (_EXTRA_VARS_FLAGS, _mask_extra_vars),
+            (_ARGS_FLAGS, mask_secret_options),
+        ):
+            short, long = flags
+            if arg in flags:
+                masker = mask
+            elif arg.startswith(long + "="):
+                arg = long + "=" + mask(arg[len(long) + 1 :])
+            elif arg.startswith(short) and len(arg) > 2 and arg[2] != "-":
+                arg = short + mask(arg[2:])
         out.append(arg)
     return out
 

@@ -201,6 +201,20 @@ def test_no_history_records_nothing_and_adhoc_records(work):
         assert set(history.hosts(row.id)) == {"alpha", "beta"}
 
 
+def test_adhoc_module_options_named_like_secrets_are_not_stored(work):
+    proc = edgeauto(
+        work, "adhoc", "alpha", "-i", "inventory.ini", "-m", "set_fact",
+        "-a", f"greeting=hi db_password={CLI_SECRET}", db="adhoc-secret.db",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    with History.open(work / "adhoc-secret.db") as history:
+        (row,) = history.runs()
+        assert row.what == "alpha -m set_fact greeting=hi db_password=********"
+        history.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = b"".join(p.read_bytes() for p in work.glob("adhoc-secret.db*"))
+    assert CLI_SECRET.encode() not in raw
+
+
 def test_a_check_run_is_marked_as_one(work):
     assert run_pb(work, "--check", "-l", "alpha", db="check.db").returncode == 0
     listing = edgeauto(work, "history", "list", db="check.db")
