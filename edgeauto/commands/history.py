@@ -1,4 +1,4 @@
-"""``edgeauto history list|show RUN|diff RUN1 RUN2``: what ran on the fleet, from the history
+"""``edgeauto history list|show RUN|diff RUN1 RUN2|prune``: what ran on the fleet, from the history
 database every ``run``, ``adhoc`` and workload rollout records (docs/history.md).
 
 RUN is a run number from ``history list``, ``last``, or ``-N`` (N runs back). ``--json``
@@ -36,7 +36,12 @@ def register(sub) -> None:
     diff = cmds.add_parser("diff", help="what changed between two runs")
     diff.add_argument("run1", metavar="RUN1")
     diff.add_argument("run2", metavar="RUN2")
-    for command in (listing, show, diff):
+    prune = cmds.add_parser("prune", help="delete old runs")
+    prune.add_argument("--keep", type=int, metavar="N", help="keep the newest N runs")
+    prune.add_argument(
+        "--older-than", metavar="DURATION", help="delete runs started longer ago (30d, 12h…)"
+    )
+    for command in (listing, show, diff, prune):
         command.add_argument("--json", action="store_true", help="one JSON document")
         # `history --history X list` and `history list --history X` both work
         command.add_argument("--history", metavar="PATH", type=Path, default=argparse.SUPPRESS)
@@ -53,7 +58,8 @@ def main(args) -> int:
             return 0
         raise EdgeautoError(f"{path}: no run history yet (runs record it; see docs/history.md)")
     with History.open(path) as history:
-        return {"list": _list, "show": _show, "diff": _diff}[args.history_command](history, args)
+        commands = {"list": _list, "show": _show, "diff": _diff, "prune": _prune}
+        return commands[args.history_command](history, args)
 
 
 def _list(history, args) -> int:
@@ -103,6 +109,18 @@ def _diff(history, args) -> int:
         _print_json(result)
     else:
         print(diff_text(result))
+    return 0
+
+
+def _prune(history, args) -> int:
+    from edgeauto.fleet.schedule import parse_duration
+
+    older = parse_duration(args.older_than, "--older-than") if args.older_than else None
+    deleted = history.prune(keep=args.keep, older_than=older)
+    if args.json:
+        _print_json({"deleted": deleted})
+    else:
+        print(f"deleted {deleted} run(s) from {history.path}")
     return 0
 
 

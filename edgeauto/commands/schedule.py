@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-RUNNABLE = ("run", "adhoc", "workload")
+RUNNABLE = ("run", "adhoc", "workload", "history")  # history: a scheduled prune
 
 
 def register(sub) -> None:

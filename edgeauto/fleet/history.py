@@ -437,6 +437,23 @@ class History:
                 (time.time(), int(rc), _json(recap or {}), run_id),
             )
 
+    def prune(self, *, keep: int | None = None, older_than: float | None = None) -> int:
+        """Delete runs beyond the newest ``keep`` and/or started more than ``older_than``
+        seconds ago, with everything recorded about them; the number of runs deleted. The
+        file's pages are reused by later runs (``VACUUM`` it to shrink the file itself)."""
+        where, params = [], []
+        if keep is not None:
+            where.append("id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)")
+            params.append(max(0, int(keep)))
+        if older_than is not None:
+            where.append("started < ?")
+            params.append(time.time() - float(older_than))
+        if not where:
+            raise HistoryError("prune: give --keep N and/or --older-than DURATION")
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM runs WHERE " + " OR ".join(where), params)
+            return int(cur.rowcount)
+
     # -- reading -------------------------------------------------------------------------
     def runs(
         self,

@@ -93,6 +93,18 @@ def test_workload_records_events_and_reports(db):
     assert db.run(run).has_report
 
 
+def test_prune_deletes_old_runs_with_everything_recorded_about_them(db):
+    old = _record_one(db)
+    db.conn.execute("UPDATE runs SET started = started - 90000 WHERE id = ?", (old,))
+    kept = [_record_one(db) for _ in range(3)]
+    assert db.prune(older_than=86400) == 1
+    assert db.tasks(old) == [] and db.hosts(old) == {}
+    assert db.prune(keep=2) == 1
+    assert [r.id for r in db.runs()] == kept[:0:-1]
+    with pytest.raises(HistoryError, match="give --keep N"):
+        db.prune()
+
+
 def test_bad_kind_and_host_status_are_refused(db):
     with pytest.raises(HistoryError, match="expected one of"):
         db.start_run("deploy", "x", [], "ops")

@@ -199,6 +199,8 @@ def test_no_history_records_nothing_and_adhoc_records(work):
         (row,) = history.runs()
         assert (row.kind, row.what) == ("adhoc", "edge -m command echo hi")
         assert set(history.hosts(row.id)) == {"alpha", "beta"}
+    pruned = edgeauto(work, "history", "prune", "--older-than", "0s", db="a.db")
+    assert pruned.returncode == 0 and "deleted 1 run(s)" in pruned.stdout, pruned.stderr
 
 
 def test_adhoc_module_options_named_like_secrets_are_not_stored(work):

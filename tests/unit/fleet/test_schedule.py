@@ -142,7 +142,7 @@ def test_add_refuses_bad_commands_before_writing_anything(tmp_path):
     cases = [
         (["--every", "7m", "--backend", "cron", "--", "run", "pb.yml"], "cron cannot run every 7m"),
         (["--every", "1h", "--", "run", "--nope", "pb.yml"], "is not a valid command line"),
-        (["--every", "1h", "--", "lint", "pb.yml"], "must be one of run, adhoc, workload"),
+        (["--every", "1h", "--", "lint", "pb.yml"], "must be one of run, adhoc, workload, history"),
         (["--every", "1h"], "give the command after --"),
         (["--", "run", "pb.yml"], "required: --every"),
         (["--every", "1h", "--backend", "systemd"], "give the command after --"),
