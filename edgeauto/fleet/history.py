@@ -328,6 +328,8 @@ class History:
             raise HistoryError(f"run kind {kind!r}: expected one of {', '.join(KINDS)}")
         import socket
 
+        from edgeauto.fleet.recorder import mask_argv  # -e/-a values named like secrets
+
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO runs (kind, what, argv, user, controller, cwd, started, playbook,"
@@ -335,7 +337,7 @@ class History:
                 (
                     kind,
                     _text(what),
-                    _json(list(argv)),
+                    _json(mask_argv([str(clean(a)) for a in argv])),
                     _text(user),
                     socket.gethostname(),
                     clean(os.getcwd()),

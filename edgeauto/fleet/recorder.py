@@ -50,7 +50,7 @@ class HistoryRecorder(Reporter):
         self.meta = {
             "kind": kind,
             "what": what,
-            "argv": mask_argv(argv),
+            "argv": list(argv),  # History.start_run masks it
             "user": who(),
             "playbook": playbook,
             "inventory": inventory,

@@ -210,7 +210,11 @@ def test_no_secret_reaches_the_database_bytes(tmp_path):
         path = tmp_path / "s.db"
         with History.open(path) as history:
             run = history.start_run(
-                "playbook", "p.yml", ["run", "-e", f"pw={vault_plain}"], "ops", limit=typed
+                "playbook",
+                "p.yml",
+                ["run", "-e", f"pw={vault_plain}", "-e", f"api_token={nolog}"],
+                "ops",
+                limit=typed,
             )
             history.record_task(
                 run,
