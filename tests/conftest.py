@@ -16,6 +16,7 @@ def pytest_configure(config):
         state = tempfile.mkdtemp(prefix="edgeauto-test-state-")
         os.environ["EDGEAUTO_TEST_STATE"] = state
         os.environ["XDG_STATE_HOME"] = state
+        os.environ.pop("EDGEAUTO_HISTORY", None)  # a user's own database is not the suite's
         _made.append(state)
 
 
