@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     set_active(cfg)
     parser = build_parser(cfg)
     args = parser.parse_args(argv)
+    args.command_line = list(sys.argv[1:] if argv is None else argv)  # for the run history
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

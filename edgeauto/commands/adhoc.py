@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from edgeauto.commands.check_syntax import add_extra_vars_argument
+from edgeauto.commands.history_hook import recorder
 from edgeauto.commands.run import add_common_options, build_options
 from edgeauto.errors import EdgeautoError
 
@@ -35,7 +36,11 @@ def register(subparsers) -> None:
 
 def adhoc_playbook(pattern: str, module: str, args: str, become: bool | None) -> str:
     """The YAML text of the one-task play (JSON is valid YAML and quotes everything safely)."""
-    task: dict = {"name": f"{module} {args}".strip(), module: args if args else None}
+    from edgeauto.output.masking import mask_secret_options
+
+    # the name is a label (history, errors): secret-named options masked in it
+    name = f"{module} {mask_secret_options(args)}".strip()
+    task: dict = {"name": name, module: args if args else None}
     play = {"hosts": pattern, "gather_facts": False, "tasks": [task]}
     if become:
         play["become"] = True
@@ -45,6 +50,8 @@ def adhoc_playbook(pattern: str, module: str, args: str, become: bool | None) ->
 def main(args) -> int:
     from edgeauto.output.adhoc import AdhocReporter
     from edgeauto.output.jsonout import JsonReporter
+    from edgeauto.output.masking import mask_secret_options
+    from edgeauto.output.reporter import MultiReporter
     from edgeauto.planner.run import Run
 
     options = build_options(args)
@@ -54,6 +61,10 @@ def main(args) -> int:
         path = Path(tmp) / "adhoc.yml"
         path.write_text(adhoc_playbook(args.pattern, args.module_name, args.args, args.become))
         reporter = JsonReporter() if args.json else AdhocReporter(args.one_line, args.verbose)
+        what = f"{args.pattern} -m {args.module_name} {mask_secret_options(args.args)}".strip()
+        history = recorder(args, kind="adhoc", what=what)
+        if history is not None:
+            reporter = MultiReporter(reporter, history)
         run = Run([path], options, reporter)
         try:
             run.load()

@@ -13,6 +13,14 @@ import sys
 
 from edgeauto.commands.argtypes import positive_int
 from edgeauto.commands.check_syntax import add_playbook_arguments
+from edgeauto.commands.history_hook import (
+    add_history_options,
+    add_retry_failed_option,
+    apply_retry_failed,
+    playbook_key,
+    recorder,
+    require_playbooks,
+)
 from edgeauto.errors import EXIT_INTERRUPTED, EdgeautoError
 
 
@@ -94,6 +102,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         metavar="N|P%",
         help="stop when more than N hosts (or P%% of hosts) failed, across batches",
     )
+    add_history_options(parser)
 
 
 def register(subparsers) -> None:
@@ -104,7 +113,7 @@ def register(subparsers) -> None:
         "one SSH session. Exit codes: 0 ok, 1 error, 2 failed hosts, 4 unreachable hosts, "
         "99 interrupted.",
     )
-    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK")
+    parser.add_argument("playbooks", nargs="*", metavar="PLAYBOOK")
     add_common_options(parser)
     add_playbook_arguments(parser, inventory=False)
     parser.add_argument("-t", "--tags", action="append", default=[])
@@ -116,8 +125,10 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--report",
         metavar="FILE.html",
-        help="also write a self-contained HTML report of the run (docs/report.md)",
+        help="also write a self-contained HTML report of the run (docs/report.md); the "
+        "history keeps it too",
     )
+    add_retry_failed_option(parser)
     parser.add_argument("--list-hosts", action="store_true")
     parser.add_argument("--list-tasks", action="store_true")
     parser.add_argument("--list-tags", action="store_true")
@@ -211,13 +222,25 @@ def _retry_file(cfg, args):
 
 
 def make_reporter(args):
-    reporter = _output_reporter(args)
+    """The output the user asked for, plus the HTML report and the history recorder (last:
+    it keeps the finished report page with the run)."""
+    from edgeauto.output.reporter import MultiReporter
+
+    reporters = [_output_reporter(args)]
     if getattr(args, "report", None):
         from edgeauto.output.report_html import HtmlReportReporter
-        from edgeauto.output.reporter import MultiReporter
 
-        return MultiReporter(reporter, HtmlReportReporter(args.report))
-    return reporter
+        reporters.append(HtmlReportReporter(args.report))
+    history = recorder(
+        args,
+        kind="playbook",
+        what=getattr(args, "history_what", None) or " ".join(args.playbooks),
+        playbook=playbook_key(args.playbooks),
+        report=reporters[-1] if len(reporters) > 1 else None,
+    )
+    if history is not None:
+        reporters.append(history)
+    return reporters[0] if len(reporters) == 1 else MultiReporter(*reporters)
 
 
 def _output_reporter(args):
@@ -261,6 +284,9 @@ def main(args) -> int:
     from edgeauto.planner.listing import list_hosts, list_tags, list_tasks
     from edgeauto.planner.run import Run
 
+    if args.retry_failed and not apply_retry_failed(args):
+        return 0
+    require_playbooks(args)
     options = build_options(args)
     reporter = make_reporter(args)
     run = Run(args.playbooks, options, reporter)

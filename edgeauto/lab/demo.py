@@ -6,7 +6,7 @@ read the catalog — and each step's real output is the point. So every step run
 ``edgeauto`` command line in a subprocess and its output is shown as it comes.
 
 The fleet: two gateways (privileged lab hosts with their own network namespace running
-dockerd; the first also Open vSwitch) at sites lyon and paris, a plain Debian host and a
+dockerd and Open vSwitch, as site.yml provisions a gateway) at sites lyon and paris, a plain Debian host and a
 BusyBox device. The workload ``web`` (busybox httpd) is built here as image archives —
 air-gapped delivery, no registry — v1, v2, and a v3 whose health page is missing, so the
 rollout's canary fails its HTTP health check and is rolled back to v2 automatically.
@@ -197,9 +197,9 @@ def run_demo(options: DemoOptions, echo=print) -> DemoResult:
     started = time.monotonic()
     try:
         echo(
-            "=== bringing up the lab fleet: 2 gateways (docker; OVS on the first), a Debian host, a BusyBox device"
+            "=== bringing up the lab fleet: 2 gateways (docker + Open vSwitch), a Debian host, a BusyBox device"
         )
-        gateways = [lab.up(capabilities=("docker", "ovs"))[0], lab.up(capabilities=("docker",))[0]]
+        gateways = [lab.up(capabilities=("docker", "ovs"))[0] for _ in SITES]
         plain = lab.up(flavor="debian")[0]
         device = lab.up(flavor="busybox")[0]
         inventory = out / "fleet.yml"

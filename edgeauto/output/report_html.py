@@ -144,13 +144,13 @@ def _row(res, play: str, start: float, duration: float) -> TaskRow:
         duration=duration,
         ignored=res.ignored,
         handler=res.is_handler,
-        message=_message(shown, res) if res.failed else "",
+        message=failure_message(shown, res) if res.failed else "",
         at=str(res.task.pos) if res.task.pos else None,
         diffs=[] if res.no_log else _diffs(shown),
     )
 
 
-def _message(shown: dict, res) -> str:
+def failure_message(shown: dict, res) -> str:
     """What went wrong, in the words the console uses: msg, else the stderr tail and rc."""
     if res.no_log:
         return CENSORED["censored"]
