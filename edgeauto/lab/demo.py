@@ -182,7 +182,7 @@ def run_step(step: Step, root: Path, echo) -> int:
 
 def serving_version(gateway) -> str:
     """What the gateway's port answers now, asked from inside its own network namespace."""
-    res = gateway.run(f"wget -q -O - http://127.0.0.1:{PORT}/version || true")
+    res = gateway.run(f"busybox wget -q -O - http://127.0.0.1:{PORT}/version || true")
     return res.stdout.strip()
 
 
