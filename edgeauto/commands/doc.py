@@ -153,11 +153,7 @@ def run(args) -> int:
                 f"no module named '{name}'", hint=did_you_mean(name, module_names())
             )
         pages.append(spec_as_json(module) if args.json else render_module(module))
-    if args.json:
-        print(json.dumps(pages if len(pages) > 1 else pages[0], indent=2, default=str))
-    else:
-        print("\n".join(pages), end="")
-    return 0
+    return _print_pages(pages, args.json)
 
 
 def render_keyword(doc) -> str:
@@ -194,8 +190,12 @@ def _keywords(args) -> int:
                 hint=did_you_mean(name, KEYWORDS),
             )
         pages.append(asdict(doc) if args.json else render_keyword(doc))
-    if args.json:
-        print(json.dumps(pages if len(pages) > 1 else pages[0], indent=2))
+    return _print_pages(pages, args.json)
+
+
+def _print_pages(pages: list, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(pages if len(pages) > 1 else pages[0], indent=2, default=str))
     else:
         print("\n".join(pages), end="")
     return 0

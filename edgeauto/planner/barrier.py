@@ -77,7 +77,7 @@ class BatchSync:
         self.phaser = Phaser(workers) if self.lockstep else None
         with self._once_cond:
             self._walking = set(batch)
-            self._started = set()
+            self._started = set(batch[:workers])  # the pool starts these at once
             self._once = {}  # run_once runs once per batch, as with Ansible's serial
         self.gates.reset()
 

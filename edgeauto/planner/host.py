@@ -524,6 +524,7 @@ class HostRunner:
             return out
         table = self.services.handlers
         walk = self.walk_state
+        self._pass_serial_handlers(walk)
         while walk.notified:
             todo = table.due(walk)
             if not todo:
@@ -547,6 +548,17 @@ class HostRunner:
             if out != Flow.OK:
                 return out
         return Flow.OK
+
+    def _pass_serial_handlers(self, walk) -> None:
+        """Serial handlers this host was not notified for: their gates need not wait for it
+        (the notified hosts restart while this one goes on with the play)."""
+        table = self.services.handlers
+        notified = [table.current(h) for h in walk.notified]
+        for handler in table.order():
+            if handler.serial is not None and all(handler is not n for n in notified):
+                self.services.barrier.gates.pass_by(
+                    ("serial", id(handler)), self.name, handler.display_name
+                )
 
     def _clear_if_done(self, walk) -> None:
         """No handler left to run: the script that runs the last one removes the host's

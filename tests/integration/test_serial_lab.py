@@ -138,8 +138,8 @@ def restart_script(port: int, fail_on: str = "none") -> str:
     )
 
 
-def service_play(port: int, version: str, **kw) -> str:
-    script = restart_script(port, **kw)
+def install_service(port: int, fail_on: str = "none") -> str:
+    """The play's head: the service directory and its restart script."""
     return f"""
     - hosts: all
       gather_facts: false
@@ -150,7 +150,14 @@ def service_play(port: int, version: str, **kw) -> str:
           copy:
             dest: {SVC}/restart
             mode: "0755"
-            content: {json.dumps(script)}
+            content: {json.dumps(restart_script(port, fail_on))}
+"""
+
+
+def service_play(port: int, version: str) -> str:
+    return (
+        install_service(port)
+        + f"""\
         - name: config
           copy: {{dest: {SVC}/app.conf, content: "version={version}\\n"}}
           notify: restart service
@@ -159,6 +166,7 @@ def service_play(port: int, version: str, **kw) -> str:
           command: "{SVC}/restart {{{{ inventory_hostname }}}}"
           serial: 1
     """
+    )
 
 
 def assert_one_at_a_time(events, order):
@@ -194,18 +202,9 @@ def test_a_serial_1_handler_restarts_one_host_at_a_time_and_converges(
 
 
 def two_at_a_time_play(port: int, fail_on: str = "none") -> str:
-    script = restart_script(port, fail_on)
-    return f"""
-    - hosts: all
-      gather_facts: false
-      tasks:
-        - name: service directory
-          file: {{path: {SVC}, state: directory}}
-        - name: restart script
-          copy:
-            dest: {SVC}/restart
-            mode: "0755"
-            content: {json.dumps(script)}
+    return (
+        install_service(port, fail_on)
+        + f"""\
         - name: config
           copy: {{dest: {SVC}/app.conf, content: "version=1\\n"}}
         - name: rolling step
@@ -217,6 +216,7 @@ def two_at_a_time_play(port: int, fail_on: str = "none") -> str:
         - name: after again
           copy: {{dest: {SVC}/after2, content: "x"}}
     """
+    )
 
 
 def most_at_once(events) -> int:

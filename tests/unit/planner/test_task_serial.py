@@ -326,3 +326,30 @@ def test_serial_tasks_around_run_once_and_a_diverging_include_never_wait_for_eac
     assert result.exit_code == EXIT_OK, rep.errors
     assert sorted(h for _, h in runs(lab, "inner")) == ["h1", "h3"]
     assert sorted(line[1] for line in runs(lab, "second")) == list(HOSTS4)
+
+
+def test_hosts_not_notified_go_on_with_the_play_while_the_others_restart(tmp_path):
+    lab = Lab(tmp_path, hosts=HOSTS4)
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - name: config
+              copy: {dest: "WORK/{{ inventory_hostname }}.conf", content: "v2"}
+              when: inventory_hostname in ['h1', 'h3']
+              notify: restart
+          post_tasks:
+            - name: later
+              shell: echo "later {{ inventory_hostname }}" >> WORK/log
+          handlers:
+            - name: restart
+              shell: echo "start {{ inventory_hostname }}" >> WORK/log
+              serial: 1
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, rep.errors
+    log = runs(lab, "log")
+    assert [h for e, h in log if e == "start"] == ["h1", "h3"]
+    assert sorted(h for e, h in log if e == "later") == list(HOSTS4)
