@@ -208,12 +208,12 @@ class BatchSync:
 
     # ------------------------------------------------------------------ serial tasks
 
-    def serial_enter(self, key: tuple, name: str, serial, label: str) -> bool:
+    def serial_enter(self, key: tuple, name: str, serial, label: str, phase: int = 0) -> bool:
         """Wait for this host's turn at a serial task (:mod:`.serialgate`); False: stop."""
         with self.parked():
             self._at(name, key)
             try:
-                return self.gates.enter(key, name, serial, label, self.should_stop)
+                return self.gates.enter(key, name, serial, label, self.should_stop, phase)
             finally:
                 self._at(name, None)
 

@@ -73,6 +73,7 @@ class HostRunner:
         #: (handler, fn): fn runs before that serial handler's script is sent — the pending-
         #: handler file's clear rides along when it is the last handler due
         self.after_serial: tuple | None = None
+        self.handler_flushes = 0  # times handlers were flushed: the phase of handler gates
 
     # ------------------------------------------------------------------ helpers
 
@@ -398,10 +399,11 @@ class HostRunner:
             return self.execute_now(task, wctx)
         barrier = self.services.barrier
         key = ("serial", id(task))
+        phase = self.handler_flushes if wctx.in_handlers else 0
         if task.loop is None and not self._when(task, wctx, templar):
-            barrier.gates.pass_by(key, self.name, task.display_name)
+            barrier.gates.pass_by(key, self.name, task.display_name, phase)
             return self.execute_now(task, wctx)  # reported skipped, nothing is sent
-        if not barrier.serial_enter(key, self.name, serial, task.display_name):
+        if not barrier.serial_enter(key, self.name, serial, task.display_name, phase):
             return Flow.STOPPED
         out = Flow.FAILED
         try:
@@ -524,6 +526,7 @@ class HostRunner:
             return out
         table = self.services.handlers
         walk = self.walk_state
+        self.handler_flushes += 1
         self._pass_serial_handlers(walk)
         while walk.notified:
             todo = table.due(walk)
@@ -557,7 +560,7 @@ class HostRunner:
         for handler in table.order():
             if handler.serial is not None and all(handler is not n for n in notified):
                 self.services.barrier.gates.pass_by(
-                    ("serial", id(handler)), self.name, handler.display_name
+                    ("serial", id(handler)), self.name, handler.display_name, self.handler_flushes
                 )
 
     def _clear_if_done(self, walk) -> None:

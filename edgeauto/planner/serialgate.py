@@ -16,6 +16,13 @@ the failure first (so ``any_errors_fatal`` and ``max_fail_percentage`` stop the 
 waiting). A batch in which every host failed stops the rest of the rollout, as
 ansible-playbook stops a play whose whole batch failed.
 
+Handlers are flushed several times a play (after pre_tasks, tasks, post_tasks, at
+``meta: flush_handlers``), so a host that was not notified *passes* a serial handler's gate at
+each flush, tagged with its flush number (the *phase*): a pass counts only for a round of that
+phase or an earlier one, so a host that skipped the handler after pre_tasks is still awaited
+by hosts that reached it after tasks. Phases that do not line up (a flush inside an include on
+some hosts only) cost waiting or an extra round, never two batches at once.
+
 Hosts that come late (after the arrived ones were split) form the task's next *round*, which
 starts only after the previous round ended: the task never runs on more hosts at once than a
 batch holds. Layer 1: pure coordination; :class:`~edgeauto.planner.barrier.BatchSync` owns the
@@ -40,7 +47,8 @@ class Round:
 
     label: str
     arrived: dict[str, Any] = field(default_factory=dict)  # host -> its serial value
-    passed: set[str] = field(default_factory=set)  # hosts whose `when` skips the task
+    passed: dict[str, int] = field(default_factory=dict)  # host -> phase it skipped the task in
+    phase: int | None = None  # the phase of the first host that arrived
     batches: list[list[str]] | None = None  # decided: the batches, in order
     turn: int = 0  # index of the batch running now
     running: set[str] = field(default_factory=set)  # hosts of that batch not done yet
@@ -83,14 +91,24 @@ class SerialGates:
     # ------------------------------------------------------------------ a host's side
 
     def enter(
-        self, key: tuple, host: str, serial: Any, label: str, stop: Callable[[], bool]
+        self,
+        key: tuple,
+        host: str,
+        serial: Any,
+        label: str,
+        stop: Callable[[], bool],
+        phase: int = 0,
     ) -> bool:
         """Arrive at the gate ``key`` and wait for this host's turn. True: run the task now
-        (then :meth:`release`); False: the play stops for this host (``stop()`` turned true)."""
+        (then :meth:`release`); False: the play stops for this host (``stop()`` turned true).
+        ``phase`` orders a host's visits to a handler's gate (its handler flush number, 0 for
+        tasks): a host that skipped the gate in an earlier phase may still come in this one."""
         with self.cond:
             rnd = self._open_round(key, host, label)
-            rnd.passed.discard(host)
+            rnd.passed.pop(host, None)
             rnd.arrived[host] = serial
+            if rnd.phase is None:
+                rnd.phase = phase
             self.cond.notify_all()
             while True:
                 if stop():
@@ -102,11 +120,12 @@ class SerialGates:
                     return True
                 self.cond.wait(POLL)
 
-    def pass_by(self, key: tuple, host: str, label: str) -> None:
-        """The host's ``when`` skips the task: the gate must not wait for it."""
+    def pass_by(self, key: tuple, host: str, label: str, phase: int = 0) -> None:
+        """The host skips the task (its ``when``; a handler it was not notified for) in this
+        ``phase``: a round of this phase or an earlier one must not wait for it."""
         with self.cond:
             rnd = self._open_round(key, host, label)
-            rnd.passed.add(host)
+            rnd.passed[host] = max(phase, rnd.passed.get(host, phase))
             self._advance(key)
             self.cond.notify_all()
 
@@ -171,10 +190,11 @@ class SerialGates:
         """Split the round's hosts into batches ("decided") when nobody else may still
         arrive; "wait" while someone may; "empty" when nobody arrived and nobody will."""
         order = self.roster()
+        phase = rnd.phase if rnd.phase is not None else 0
         waiting_for = [
             h
             for h in order
-            if h not in rnd.arrived and h not in rnd.passed and self.may_come(h, key)
+            if h not in rnd.arrived and rnd.passed.get(h, -1) < phase and self.may_come(h, key)
         ]
         if not rnd.arrived:
             return "wait" if waiting_for else "empty"

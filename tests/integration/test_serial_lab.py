@@ -94,11 +94,17 @@ def sequencer():
 
 
 @pytest.fixture
-def four(lab_hosts):
-    hosts = [h for h in lab_hosts if h.flavor == "debian"][:3] + [
+def four(lab_hosts, lab_inventory):
+    """3 debian + 1 busybox host, in inventory order (the order serial batches follow)."""
+    from edgeauto.inventory import load_inventory
+
+    chosen = [h for h in lab_hosts if h.flavor == "debian"][:3] + [
         h for h in lab_hosts if h.flavor == "busybox"
     ][:1]
-    assert len(hosts) == 4, [h.name for h in lab_hosts]
+    assert len(chosen) == 4, [h.name for h in lab_hosts]
+    inventory = load_inventory([str(lab_inventory)])
+    order = [h.name for h in inventory.select("all", [h.name for h in chosen])]
+    hosts = sorted(chosen, key=lambda h: order.index(h.name))
     yield hosts
     for host in hosts:
         host.run(f"rm -rf {SVC}")
