@@ -377,3 +377,23 @@ def test_hosts_not_notified_go_on_with_the_play_while_the_others_restart(tmp_pat
     log = runs(lab, "log")
     assert [h for e, h in log if e == "start"] == ["h1", "h3"]
     assert sorted(h for e, h in log if e == "later") == list(HOSTS4)
+
+
+def test_a_templated_play_serial_is_rendered_with_play_vars(tmp_path):
+    lab = Lab(tmp_path, hosts=HOSTS4)
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          serial: "{{ batch }}"
+          vars: {batch: 3}
+          tasks:
+            - name: mark
+              shell: echo "start {{ inventory_hostname }} {{ ansible_play_batch | length }}" >> WORK/log
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert result.exit_code == EXIT_OK, rep.errors
+    assert sorted((h, n) for _, h, n in runs(lab, "log")) == [
+        ("h1", "3"), ("h2", "3"), ("h3", "3"), ("h4", "1")
+    ]  # fmt: skip
