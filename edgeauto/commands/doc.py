@@ -1,4 +1,5 @@
-"""``edgeauto doc MODULE`` / ``edgeauto doc -l``: module documentation from each ModuleSpec.
+"""``edgeauto doc MODULE`` / ``edgeauto doc -l``: module documentation from each ModuleSpec;
+``edgeauto doc -t keyword NAME``: playbook keywords edgeauto adds or reads differently.
 
 The spec a module validates against is the same object its documentation is rendered from,
 so the docs can never disagree with what the validator accepts.
@@ -21,6 +22,13 @@ def register(subparsers) -> None:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help="module name or FQCN")
     parser.add_argument("-l", "--list", action="store_true", help="list all modules")
     parser.add_argument("-j", "--json", action="store_true", help="print the spec as JSON")
+    parser.add_argument(
+        "-t",
+        "--type",
+        choices=("module", "keyword"),
+        default="module",
+        help="what to document: modules (default) or playbook keywords (as ansible-doc -t)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -126,6 +134,8 @@ def run(args) -> int:
     from edgeauto.modules.registry import all_modules, get_module, module_names
     from edgeauto.playbook.actions import without_builtin_prefix
 
+    if args.type == "keyword":
+        return _keywords(args)
     if args.list:
         modules = {**documented_actions(), **all_modules()}
         width = max((len(n) for n in modules), default=0)
@@ -143,7 +153,48 @@ def run(args) -> int:
                 f"no module named '{name}'", hint=did_you_mean(name, module_names())
             )
         pages.append(spec_as_json(module) if args.json else render_module(module))
-    if args.json:
+    return _print_pages(pages, args.json)
+
+
+def render_keyword(doc) -> str:
+    lines = [f"> {doc.name.upper()}    (playbook keyword: {', '.join(doc.applies_to)})", ""]
+    lines += _wrap(doc.summary, "  ") + [""]
+    for paragraph in doc.description.split("\n\n"):
+        lines += _wrap(paragraph, "  ") + [""]
+    lines += ["ANSIBLE:"] + _wrap(doc.ansible, "  ")
+    if doc.examples:
+        lines += ["", "EXAMPLES:", "", textwrap.indent(doc.examples.strip("\n"), "  ")]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _keywords(args) -> int:
+    from dataclasses import asdict
+
+    from edgeauto.errors import EXIT_BAD_OPTIONS, EdgeautoError, did_you_mean
+    from edgeauto.playbook.keyword_docs import KEYWORDS
+
+    if args.list:
+        for name in sorted(KEYWORDS):
+            print(f"{name}  {KEYWORDS[name].summary}")
+        return 0
+    if not args.modules:
+        print("usage: edgeauto doc -t keyword KEYWORD… | edgeauto doc -t keyword -l")
+        return EXIT_BAD_OPTIONS
+    pages = []
+    for name in args.modules:
+        doc = KEYWORDS.get(name)
+        if doc is None:
+            raise EdgeautoError(
+                f"no edgeauto notes on keyword '{name}' (documented: {', '.join(KEYWORDS)}); "
+                "Ansible's keywords are described at docs.ansible.com",
+                hint=did_you_mean(name, KEYWORDS),
+            )
+        pages.append(asdict(doc) if args.json else render_keyword(doc))
+    return _print_pages(pages, args.json)
+
+
+def _print_pages(pages: list, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(pages if len(pages) > 1 else pages[0], indent=2, default=str))
     else:
         print("\n".join(pages), end="")

@@ -10,7 +10,12 @@ Hosts run independently, one thread each; they meet only where the semantics nee
   the other hosts honour at their next task/segment boundary (a script already on its way is not
   interrupted: a host is never left mid-task by another host's failure);
 * ``meta: end_batch`` ends every host of the batch (at its next task), ``meta: end_play`` every
-  host of the play; the play then goes on with the next batch or play.
+  host of the play; the play then goes on with the next batch or play;
+* ``serial:`` on a task or handler — its gate (:mod:`edgeauto.planner.serialgate`): the hosts
+  take turns, N at a time.
+
+A host waiting at one sync point is "elsewhere" for every other one (``_deciding_at``), so
+walks that reach sync points in different orders never wait for each other.
 
 Unreachable is not failed: unreachable hosts do not consume the failure budget. Layer 2.
 """
@@ -24,6 +29,7 @@ from edgeauto.planner.context import WalkCtx
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.runstate import RunState
 from edgeauto.planner.scope import PlayScope
+from edgeauto.planner.serialgate import SerialGates
 from edgeauto.planner.sync import Phaser
 from edgeauto.playbook.model import Task
 
@@ -57,7 +63,11 @@ class BatchSync:
         self._once: dict[tuple, OnceEntry] = {}
         self._once_cond = threading.Condition()
         self._walking: set[str] = set()  # batch hosts whose walk has not ended
-        self._deciding_at: dict[str, tuple] = {}  # host -> run_once key it waits at
+        self._started: set[str] = set()  # batch hosts whose thread runs (see --forks)
+        self._deciding_at: dict[str, tuple] = {}  # host -> the sync point it waits at
+        self.gates = SerialGates(
+            self._once_cond, self._may_come, lambda: self.scope.batch, self._batch_failed
+        )
 
     def start_batch(self, batch: list[str], workers: int) -> None:
         self.failed = set()
@@ -67,7 +77,15 @@ class BatchSync:
         self.phaser = Phaser(workers) if self.lockstep else None
         with self._once_cond:
             self._walking = set(batch)
+            self._started = set(batch[:workers])  # the pool starts these at once
             self._once = {}  # run_once runs once per batch, as with Ansible's serial
+        self.gates.reset()
+
+    def host_started(self, name: str) -> None:
+        """The host's thread started its walk (hosts beyond --forks start late)."""
+        with self._once_cond:
+            self._started.add(name)
+            self._once_cond.notify_all()
 
     # ------------------------------------------------------------------ stopping
 
@@ -86,6 +104,8 @@ class BatchSync:
         if fatal is None:
             fatal = self.play.any_errors_fatal
         with self.lock:
+            if name in self.failed:
+                return  # told already
             self.failed.add(name)
             if fatal:
                 self.abort.set()
@@ -132,13 +152,28 @@ class BatchSync:
                     self._deciding_at.pop(name, None)
         return entry
 
-    def wait_once(self, entry: OnceEntry) -> bool:
-        """Wait for the owner's result; False if the run was cancelled meanwhile."""
+    def wait_once(self, entry: OnceEntry, name: str | None = None) -> bool:
+        """Wait for the owner's result; False if the run was cancelled meanwhile. The waiting
+        host is elsewhere for other sync points (the owner may meet a serial gate on its way)."""
         with self.parked():
-            while not entry.event.wait(POLL):
-                if self.fleet.cancelled.is_set():
-                    return False
+            self._at(name, ("once-result", id(entry)))
+            try:
+                while not entry.event.wait(POLL):
+                    if self.fleet.cancelled.is_set():
+                        return False
+            finally:
+                self._at(name, None)
         return True
+
+    def _at(self, name: str | None, point: tuple | None) -> None:
+        if name is None:
+            return
+        with self._once_cond:
+            if point is None:
+                self._deciding_at.pop(name, None)
+            else:
+                self._deciding_at[name] = point
+            self._once_cond.notify_all()
 
     def _once_owner(self, entry: OnceEntry, key: tuple) -> str | None:
         """Who runs a run_once task: the first batch host (inventory order) still walking and
@@ -161,12 +196,43 @@ class BatchSync:
         return min(entry.arrived, key=batch.index) if entry.arrived else None
 
     def walk_ended(self, name: str) -> None:
-        """A host left the play: run_once decisions waiting for it can go on."""
+        """A host left the play: run_once decisions and serial gates waiting for it go on (a
+        serial turn it still held ends now, failed if the host did)."""
+        st = self.fleet.states.get(name)
+        self.gates.release(name, failed=bool(st is not None and st.failed))
         with self._once_cond:
             self._walking.discard(name)
             self._once_cond.notify_all()
         if self.phaser is not None:
             self.phaser.leave()
+
+    # ------------------------------------------------------------------ serial tasks
+
+    def serial_enter(self, key: tuple, name: str, serial, label: str, phase: int = 0) -> bool:
+        """Wait for this host's turn at a serial task (:mod:`.serialgate`); False: stop."""
+        with self.parked():
+            self._at(name, key)
+            try:
+                return self.gates.enter(key, name, serial, label, self.should_stop, phase)
+            finally:
+                self._at(name, None)
+
+    def _may_come(self, host: str, key: tuple) -> bool:
+        """Whether a batch host not at gate ``key`` may still arrive there (``cond`` held)."""
+        if host not in self._walking or host not in self._started:
+            return False
+        st = self.fleet.states.get(host)
+        if st is not None and (not st.active or st.ended):
+            return False
+        return self._deciding_at.get(host, key) == key
+
+    def _batch_failed(self, label: str, hosts: list[str]) -> None:
+        """Every host of a serial task's batch failed: the hosts still waiting stop."""
+        self.abort.set()
+        self.fleet.reporter.error(
+            f"serial task '{label}': every host of its batch failed ({', '.join(hosts)}); "
+            "the hosts still waiting do not run it and the play stops"
+        )
 
     # ------------------------------------------------------------------ lockstep
 

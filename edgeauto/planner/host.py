@@ -48,6 +48,7 @@ from edgeauto.planner.state import HostState
 from edgeauto.planner.taskargs import task_with_action
 from edgeauto.planner.taskplan import TaskPlanner, bool_of, item_vars, loop_slots, render_args
 from edgeauto.playbook.model import Block, Task
+from edgeauto.playbook.serial import is_no_serial, serial_problem
 
 INCLUDE_TASKS = frozenset({"include_tasks", "import_tasks", "include"})
 INCLUDE_ROLE = frozenset({"include_role", "import_role"})
@@ -69,6 +70,10 @@ class HostRunner:
         self.outbox = Outbox(services, state, self.walk_state)
         self.pending = PendingHandlers(self.outbox)
         self.planner = TaskPlanner(self.outbox, self.pending)
+        #: (handler, fn): fn runs before that serial handler's script is sent — the pending-
+        #: handler file's clear rides along when it is the last handler due
+        self.after_serial: tuple | None = None
+        self.handler_flushes = 0  # times handlers were flushed: the phase of handler gates
 
     # ------------------------------------------------------------------ helpers
 
@@ -128,6 +133,7 @@ class HostRunner:
         return self.flush() if out == Flow.OK and flush else out
 
     def _rescued(self) -> None:
+        self.services.barrier.gates.release(self.name)  # a failed serial task's turn ends
         stats = self.state.stats
         stats.failed = max(0, stats.failed - 1)
         stats.rescued += 1
@@ -318,6 +324,8 @@ class HostRunner:
         run_once = bool_of(task.run_once if task.run_once else wctx.run_once, templar)
         if once and run_once and not wctx.in_handlers:
             return self.run_once(task, wctx)
+        if once and task.serial is not None:
+            return self.run_serial(task, wctx)
         delegate = task.delegate_to if task.delegate_to is not None else wctx.delegate_to
         if delegate is not None:
             delegate = str(templar.render(delegate))
@@ -366,7 +374,7 @@ class HostRunner:
                 entry.event.set()
             return out
         self.next_key(task)
-        if not barrier.wait_once(entry):
+        if not barrier.wait_once(entry, self.name):
             return Flow.STOPPED
         if entry.result is not None and task.register:
             res = entry.result.result
@@ -376,6 +384,39 @@ class HostRunner:
                 only_predicted(res, self.services.options.check),
             )
         return Flow.OK
+
+    def run_serial(self, task: Task, wctx: WalkCtx) -> Flow:
+        """``serial:`` on a task or handler: a segment boundary and a sync point. What is
+        pending goes first (one script), then the host waits for its batch's turn
+        (:mod:`.serialgate`) and runs the task in a script of its own. A failed task keeps the
+        host's turn until the failure is settled (rescue, or the host leaving the play)."""
+        out = self.flush()
+        if out != Flow.OK:
+            return out
+        templar = self.templar(self.task_vars(task, wctx), wctx)
+        serial = serial_value(task, templar)
+        if is_no_serial(serial):
+            return self.execute_now(task, wctx)
+        barrier = self.services.barrier
+        key = ("serial", id(task))
+        phase = self.handler_flushes if wctx.in_handlers else 0
+        if task.loop is None and not self._when(task, wctx, templar):
+            barrier.gates.pass_by(key, self.name, task.display_name, phase)
+            return self.execute_now(task, wctx)  # reported skipped, nothing is sent
+        if not barrier.serial_enter(key, self.name, serial, task.display_name, phase):
+            return Flow.STOPPED
+        out = Flow.FAILED
+        try:
+            out = self._run_task(task, wctx, once=False)
+            after = self.after_serial
+            if out == Flow.OK and after is not None and after[0] is task:
+                after[1]()
+            if out == Flow.OK:
+                out = self.flush()
+        finally:
+            if out != Flow.FAILED or not self.state.failed:
+                barrier.gates.release(self.name)
+        return out
 
     # ------------------------------------------------------------------ includes and meta
 
@@ -470,7 +511,7 @@ class HostRunner:
                     run_meta_action(self, action, task, wctx)
             finally:
                 entry.event.set()
-        elif not barrier.wait_once(entry):
+        elif not barrier.wait_once(entry, self.name):
             return Flow.STOPPED
         if barrier.end_play:
             return Flow.END_PLAY
@@ -485,25 +526,61 @@ class HostRunner:
             return out
         table = self.services.handlers
         walk = self.walk_state
+        self.handler_flushes += 1
+        self._pass_serial_handlers(walk)
         while walk.notified:
             todo = table.due(walk)
             if not todo:
                 break
-            for handler in todo:
+            for number, handler in enumerate(todo, 1):
                 hctx = replace(
                     self.services.scope.base_ctx(handler.role),
                     in_handlers=True,
                     include_params=table.include_params_of(handler),
                 )
-                out = self.run_task(handler, hctx)
+                if number == len(todo):
+                    self.after_serial = (handler, lambda: self._clear_if_done(walk))
+                try:
+                    out = self.run_task(handler, hctx)
+                finally:
+                    self.after_serial = None
                 if out != Flow.OK:
                     return out
-            if not walk.notified:
-                self.pending.clear_call(walk.segment.become)
+            self._clear_if_done(walk)
             out = self.flush()
             if out != Flow.OK:
                 return out
         return Flow.OK
+
+    def _pass_serial_handlers(self, walk) -> None:
+        """Serial handlers this host was not notified for: their gates need not wait for it
+        (the notified hosts restart while this one goes on with the play)."""
+        table = self.services.handlers
+        notified = [table.current(h) for h in walk.notified]
+        for handler in table.order():
+            if handler.serial is not None and all(handler is not n for n in notified):
+                self.services.barrier.gates.pass_by(
+                    ("serial", id(handler)), self.name, handler.display_name, self.handler_flushes
+                )
+
+    def _clear_if_done(self, walk) -> None:
+        """No handler left to run: the script that runs the last one removes the host's
+        pending-handler file (``pending.py``)."""
+        if not walk.notified:
+            self.pending.clear_call(walk.segment.become)
+
+
+def serial_value(task: Task, templar):
+    """The task's ``serial``, rendered with the host's variables when templated, and checked
+    again once rendered (a bad value fails the task on this host, naming its line)."""
+    value = task.serial
+    if not is_templated(value):
+        return value
+    rendered = templar.render(value, task.pos)
+    problem = serial_problem(rendered, templates_ok=False)
+    if problem:
+        raise EdgeautoError(f"{problem} (rendered from {value!r})", task.pos)
+    return rendered
 
 
 def role_signature(role) -> tuple:

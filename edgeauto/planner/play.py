@@ -7,11 +7,11 @@ one ended, and only if the batch stayed within its failure budget.
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from edgeauto.errors import EdgeautoError, InternalError
+from edgeauto.modules.spec import is_templated
 from edgeauto.planner.barrier import BatchSync
 from edgeauto.planner.connect import Connector, gathers_facts
 from edgeauto.planner.context import WalkCtx
@@ -28,30 +28,8 @@ from edgeauto.planner.scope import PlayScope
 from edgeauto.planner.services import PlayServices
 from edgeauto.planner.state import HostState
 from edgeauto.playbook.model import Play, Task
+from edgeauto.playbook.serial import serial_batches, serial_problem
 from edgeauto.playbook.walk import any_node
-
-
-def serial_batches(hosts: list, serial: Any) -> list[list]:
-    """Split hosts into batches: ``serial`` is an int, ``"30%"``, or a list of those (the last
-    size repeats), as in Ansible."""
-    if serial in (None, "", 0, "0"):
-        return [hosts] if hosts else []
-    sizes = serial if isinstance(serial, list) else [serial]
-    total = len(hosts)
-    batches: list[list] = []
-    index = 0
-    step = 0
-    while index < total:
-        text = str(sizes[min(step, len(sizes) - 1)]).strip()
-        if text.endswith("%"):
-            size = int(math.floor(total * float(text[:-1]) / 100.0)) or 1
-        else:
-            size = int(text)
-        size = max(1, size)
-        batches.append(hosts[index : index + size])
-        index += size
-        step += 1
-    return batches
 
 
 def wants_lockstep(play: Play) -> bool:
@@ -91,7 +69,7 @@ class PlayRun:
             fleet.reporter.no_hosts(play)
             return
         scope.play_vars = fleet.load_play_vars(play)
-        for batch in serial_batches(scope.hosts, play.serial):
+        for batch in serial_batches(scope.hosts, self._serial()):
             if fleet.cancelled.is_set() or fleet.aborted:
                 break
             scope.batch = [h for h in batch if fleet.state(h).active]
@@ -104,6 +82,21 @@ class PlayRun:
             fleet.reporter.batch_end(scope.batch)
             if self._stop_after_batch():
                 break
+
+    def _serial(self) -> Any:
+        """The play's ``serial``, rendered with play vars and extra vars when templated (what
+        Ansible templates it with: no host's variables, the batches are not a host's)."""
+        value = self.play.serial
+        if not is_templated(value):
+            return value
+        templar = self.services.scope.make_templar(
+            {**self.services.scope.play_vars, **self.fleet.extra_vars}
+        )
+        rendered = templar.render(value, self.play.pos)
+        problem = serial_problem(rendered, templates_ok=False)
+        if problem:
+            raise EdgeautoError(f"{problem} (rendered from {value!r})", self.play.pos)
+        return rendered
 
     def _run_batch(self, batch: list[str], workers: int) -> None:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="host") as pool:
@@ -148,6 +141,7 @@ class PlayRun:
         barrier = self.services.barrier
         if barrier.phaser is not None and late:
             barrier.phaser.join()
+        barrier.host_started(state.name)
         try:
             self._run_host(state)
         except EdgeautoError as exc:

@@ -13,6 +13,7 @@ from edgeauto.modules.spec import is_templated, to_bool
 from edgeauto.playbook import keywords as kw
 from edgeauto.playbook.model import Become, Node, Role, Task
 from edgeauto.playbook.search import search_bases
+from edgeauto.playbook.serial import serial_problem
 from edgeauto.yamlsrc import PosDict, load_yaml, position_of
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -100,6 +101,20 @@ class LoaderBase:
                 position_of(value, ds.pos_of(key)),
             )
             return default
+
+    def _serial(self, ds: dict) -> Any:
+        """``serial`` on a play, task or handler (:mod:`edgeauto.playbook.serial`)."""
+        if "serial" not in ds:
+            return None
+        value = ds["serial"]
+        problem = serial_problem(value)
+        if problem:
+            bad = value  # point at the bad list entry, not the list
+            if isinstance(value, list) and value:
+                bad = next((v for v in value if serial_problem(v)), value)
+            self.problem(problem, position_of(bad, ds.pos_of("serial")))
+            return None
+        return value
 
     def _mapping(self, ds: dict, key: str, allow_template: bool = False) -> dict:
         value = ds.get(key)

@@ -68,8 +68,16 @@ TASK = _SHARED | {
     "until",
     "retries",
     "delay",
+    "serial",  # edgeauto extension (ansible-playbook refuses it on tasks): playbook/serial.py
 }
 HANDLER = TASK | {"listen"}
+#: task/handler keywords edgeauto adds to Ansible's: ansible-playbook rejects a playbook using
+#: them (the lint rule ``edgeauto-extension`` says so)
+EDGEAUTO_TASK_KEYWORDS = frozenset({"serial"})
+#: actions a task-level ``serial`` cannot apply to: they run no task of their own
+NO_SERIAL_ACTIONS = frozenset(
+    {"include_tasks", "import_tasks", "include", "include_role", "import_role", "meta"}
+)
 
 BLOCK = _SHARED | {"block", "rescue", "always", "notify"}
 

@@ -13,7 +13,6 @@ first, so ``edgeauto check-syntax`` can list everything at once; the public func
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -203,25 +202,6 @@ class Loader(TaskLoader, RoleLoader):
             for nodes in _play_task_lists(play):
                 apply_module_defaults(nodes, play.module_defaults)
         return play
-
-    def _serial(self, ds: dict) -> Any:
-        if "serial" not in ds:
-            return None
-        value = ds["serial"]
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            ok = (isinstance(item, int) and not isinstance(item, bool) and item >= 0) or (
-                isinstance(item, str)
-                and (is_templated(item) or re.fullmatch(r"\d+(\.\d+)?%?", item.strip()))
-            )
-            if not ok:
-                self.problem(
-                    "'serial' expects a number, a percentage like '30%' or a list of those, "
-                    f"found {describe(item)}",
-                    position_of(item, ds.pos_of("serial")),
-                )
-                return None
-        return value
 
     def _percentage(self, ds: dict) -> Any:
         if "max_fail_percentage" not in ds:

@@ -69,6 +69,9 @@ class Task:
     async_val: Any = None  # `async:` seconds; with poll 0 the task runs in the background
     poll: Any = None  # `poll:` seconds (None: Ansible's default, 15)
     remote_user: Any = None  # login user for this task (ansible_user in the inventory wins)
+    #: edgeauto extension: run this task (handler) on that many hosts at a time, batch after
+    #: batch — int, "30%", a list of those, or a template (playbook/serial.py, docs/engine.md)
+    serial: Any = None
     module_defaults: list[dict] = field(default_factory=list)  # as loaded (already applied)
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False

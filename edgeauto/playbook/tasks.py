@@ -155,7 +155,19 @@ class TaskLoader(ActionLoader):
             task.retries = 3
         if "until" in ds and task.delay is None:
             task.delay = 5
+        self._task_serial(task, ds)
         return self._special(task, ds, key, ctx)
+
+    def _task_serial(self, task: Task, ds: PosDict) -> None:
+        """``serial`` on a task or handler (an edgeauto extension, docs/engine.md)."""
+        task.serial = self._serial(ds)
+        if task.serial is not None and task.action_name in kw.NO_SERIAL_ACTIONS:
+            self.problem(
+                f"'serial' cannot be set on {task.action_name}: it runs no task of its own",
+                ds.pos_of("serial"),
+                "put serial: on the tasks it includes, or use a play with serial:",
+            )
+            task.serial = None
 
     def _loop_control(self, task: Task, ds: PosDict) -> None:
         """``loop_control``: known keys only, booleans, a non-negative pause, variable names."""

@@ -21,7 +21,7 @@ PLANNER_LAYERS = {
         "factcache", "runstate", "segment", "state", "step", "sync", "tags", "taskargs",
         "varscope", "asyncjobs", "includevars",
     },
-    1: {"fold", "handlers", "includes", "scope"},
+    1: {"fold", "handlers", "includes", "scope", "serialgate"},
     2: {"barrier", "builtins", "dispatch"},
     3: {"services"},
     4: {"outbox"},
