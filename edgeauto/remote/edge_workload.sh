@@ -124,6 +124,7 @@ ea__wl_wait() {
     # container has no health check) for $3 seconds in a row within $2; else 1, the reason
     # in __ea_wl_why (and the field "unhealthy")
     __ea_wl_t0=$(date +%s)
+    __ea_wl_why=
     __ea_wl_since=
     __ea_wl_rc0=
     while :; do
@@ -354,6 +355,7 @@ ea_edge_workload_status() {
         done
     fi
     ea_field_file images "$__ea_ws_img"
+    [ -f /etc/edgeauto/services.json ] && ea_field_file catalog /etc/edgeauto/services.json
     if [ "$3" = 1 ]; then
         __ea_ws_hw=$(ea_tmp hw) || return 1
         _eaf_edge_hw "" >"$__ea_ws_hw" 2>/dev/null
