@@ -38,9 +38,15 @@ class PosDict(dict):
 
 
 class PosList(list):
-    """A sequence from YAML with its own position."""
+    """A sequence from YAML with its own position and the position of each item (numbers
+    and booleans carry none of their own)."""
 
     pos: Position | None = None
+    item_pos: list
+
+    def pos_at(self, index: int) -> Position | None:
+        positions = getattr(self, "item_pos", [])
+        return positions[index] if 0 <= index < len(positions) else self.pos
 
 
 class PosStr(str):
@@ -91,6 +97,7 @@ class _PosLoader(_BaseLoader):
     def construct_yaml_seq(self, node):  # type: ignore[override]
         data = PosList()
         data.pos = _mark_pos(self.filename, node)
+        data.item_pos = [_mark_pos(self.filename, item) for item in node.value]
         yield data
         data.extend(self.construct_sequence(node, deep=True))
 
