@@ -95,11 +95,14 @@ class RolloutResult:
     unreachable: dict[str, str]
     timeline: tuple | None = None
     run_id: int | None = None
+    kind: str = "apply"  # apply | rollback (where rolled_back is the success)
 
     @property
     def exit_code(self) -> int:
-        """ansible-playbook's: 2 when a host failed, 4 when one was unreachable."""
-        if any(w.hosts("failed", "rolled_back") or w.stopped for w in self.workloads):
+        """ansible-playbook's: 2 when a host failed (or the rollout stopped), 4 when one
+        was unreachable."""
+        bad = ("failed",) if self.kind == "rollback" else ("failed", "rolled_back")
+        if any(w.hosts(*bad) or w.stopped for w in self.workloads):
             return 2
         return 4 if self.unreachable else 0
 
@@ -227,16 +230,19 @@ class Rollout:
             self.history.record_event(self.run_id, item)
         if self.on_event is not None:
             self.on_event(item)
-        self.echo(f"{workload:<16} {host:<20} {version:<28} {event}{': ' + detail if detail else ''}")
+        self.echo(
+            f"{workload:<16} {host:<20} {version:<28} {event}{': ' + detail if detail else ''}"
+        )
 
     # -- steps ----------------------------------------------------------------------------
     def scope(self) -> list[str]:
         return [h.name for h in self.inventory.select("all", self.options.limit)]
 
-    def probe(self, hosts: list[str]) -> None:
-        names = sorted({w.name for w in self.workloads})
+    def probe(self, hosts: list[str], names: list[str] | None = None, hardware=True) -> None:
+        """Fill ``status`` (and ``unreachable``) for ``hosts``: one round trip each."""
+        names = sorted({w.name for w in self.workloads}) if names is None else names
         images = sorted({w.image for w in self.workloads})
-        args = {"names": names, "images": images, "hardware": True}
+        args = {"names": names, "images": images, "hardware": hardware}
         results = self._play(
             hosts, [(PROBE_TASK, "edge_workload_info", args)], check=False
         )  # the probe changes nothing: it runs for real in check mode too
@@ -268,10 +274,10 @@ class Rollout:
             from edgeauto.fleet.placement import host_views, place
         except ImportError:
             return self._place_without_planner(hosts)
-        views = host_views(
-            self.inventory, {h: self.status[h].facts for h in hosts}, hosts=hosts
-        ) if _accepts_hosts(host_views) else host_views(
-            self.inventory, {h: self.status[h].facts for h in hosts}
+        views = (
+            host_views(self.inventory, {h: self.status[h].facts for h in hosts}, hosts=hosts)
+            if _accepts_hosts(host_views)
+            else host_views(self.inventory, {h: self.status[h].facts for h in hosts})
         )
         views = [v for v in views if getattr(v, "name", None) in self.status]
         plan = place(self.workloads, views)
@@ -312,8 +318,7 @@ class Rollout:
                 for w in self.workloads:
                     self._emit(w.name, host, w.version, "unreachable", why)
             assigned, excluded = self.place()
-            for w in self.workloads:
-                self._seed_endpoints(w, assigned[w.name])
+            self._seed_endpoints()
             for w in self.workloads:
                 rollouts.append(self._roll(w, assigned[w.name], excluded[w.name]))
             catalog = self._final_catalog()
@@ -327,6 +332,80 @@ class Rollout:
             if self.history is not None:
                 self.history.finish_run(self.run_id, rc)
                 self.history.close()
+
+    def rollback(self, name: str, deadline: float, min_healthy: float) -> RolloutResult:
+        """Every host in scope that runs ``name`` goes back to the version it recorded as
+        previous (from what the host kept; nothing is sent but the call)."""
+        self._open_history("workload-rollback", f"{name} rollback")
+        out = WorkloadRollout(name, "previous")
+        rc = 250
+        try:
+            self.probe(self.scope(), names=[name], hardware=False)
+            self._seed_endpoints()
+            targets = []
+            for host, st in sorted(self.status.items()):
+                seen = st.workloads.get(name) or {}
+                if seen.get("previous"):
+                    targets.append(host)
+                elif seen.get("current"):
+                    why = "no previous version recorded on this host"
+                    out.outcomes[host] = HostOutcome(
+                        host, "failed", seen["current"].get("image", ""), why
+                    )
+                    self._emit(name, host, seen["current"].get("image", ""), "failed", why)
+            for host, why in sorted(self.unreachable.items()):
+                out.outcomes[host] = HostOutcome(host, "unreachable", "", why)
+                self._emit(name, host, "", "unreachable", why)
+            if not targets and not out.outcomes:
+                out.stopped = f"workload {name} is recorded on no host in scope"
+            if targets:
+                self._batch += 1
+                args = {
+                    "name": name,
+                    "state": "rollback",
+                    "healthy_deadline": deadline,
+                    "min_healthy_time": min_healthy,
+                }
+                for host in targets:
+                    self._emit(name, host, "previous", "updating", "rollback")
+                results = self._play(targets, [(ROLLBACK_TASK, "edge_workload", args)])
+                for host in targets:
+                    self._rolled_back(name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
+            result = RolloutResult(
+                [out], self.events, self._final_catalog(), dict(self.unreachable)
+            )
+            result.timeline = self._timeline()
+            rc = result.exit_code
+            self._record_outcomes(result, {})
+            result.run_id = self.run_id
+            return result
+        finally:
+            if self.history is not None:
+                self.history.finish_run(self.run_id, rc)
+                self.history.close()
+
+    def _rolled_back(self, name: str, host: str, res, out: WorkloadRollout) -> None:
+        from edgeauto.fleet.spec import Workload
+
+        if res is None or res.status == "unreachable":
+            why = ((res.result.get("msg") if res else "") or "unreachable").splitlines()[0]
+            self.unreachable.setdefault(host, why)
+            out.outcomes[host] = HostOutcome(host, "unreachable", "", why)
+            self._emit(name, host, "", "unreachable", why)
+            return
+        r = res.result
+        back = str(r.get("version") or "")
+        health = health_of(r.get("container_state") or {})
+        if res.status == "failed":
+            out.outcomes[host] = HostOutcome(host, "failed", back, str(r.get("msg")), health)
+            self._emit(name, host, back, "failed", str(r.get("msg")))
+            return
+        out.outcomes[host] = HostOutcome(host, "rolled_back", back, "", health)
+        self._emit(name, host, back, "rolled_back", f"back to {back}")
+        try:
+            self._set_endpoints(Workload.from_json(r.get("current") or {}), host, health, back)
+        except (KeyError, TypeError, ValueError):
+            pass
 
     # -- one workload -----------------------------------------------------------------------
     def _roll(self, w, targets: list[str], excluded: dict[str, str]) -> WorkloadRollout:
@@ -387,7 +466,9 @@ class Rollout:
         hosts failed (unreachable ones are skipped, not failed)."""
         for host in batch:
             self._emit(w.name, host, w.version, "updating")
-        present = {h: bool(image_id) and self.status[h].images.get(w.image) == image_id for h in batch}
+        present = {
+            h: bool(image_id) and self.status[h].images.get(w.image) == image_id for h in batch
+        }
         deploy = {
             "name": w.name,
             "spec": str(Path(w.source.file).resolve()),
@@ -426,7 +507,9 @@ class Rollout:
             self._emit(w.name, host, version, "unhealthy", str(r.get("unhealthy") or why))
             running = r.get("version") or ""
             if r.get("rolled_back"):
-                out.outcomes[host] = HostOutcome(host, "rolled_back", running, why, health_of(state))
+                out.outcomes[host] = HostOutcome(
+                    host, "rolled_back", running, why, health_of(state)
+                )
                 self._emit(w.name, host, running, "rolled_back", f"back to {running}")
             else:
                 out.outcomes[host] = HostOutcome(host, "failed", version, why, health_of(state))
@@ -458,23 +541,22 @@ class Rollout:
         }
         results = self._play(hosts, [(ROLLBACK_TASK, "edge_workload", args)])
         for host in hosts:
-            res = results.get(host, {}).get(ROLLBACK_TASK)
-            if res is not None and res.status in ("ok", "changed"):
-                back = res.result.get("version") or ""
-                out.outcomes[host] = HostOutcome(host, "rolled_back", back, "policy: rollback")
-                self._emit(w.name, host, back, "rolled_back", "policy: roll back every updated host")
-                self._set_endpoints(w, host, health_of(res.result.get("container_state") or {}), back)
-            else:
-                why = (res.result.get("msg") if res else "unreachable") or "rollback failed"
-                self._emit(w.name, host, w.version, "failed", f"rollback: {why}")
+            self._rolled_back(w.name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
 
     # -- catalog -----------------------------------------------------------------------------
-    def _seed_endpoints(self, w, hosts: list[str]) -> None:
-        for host in hosts:
-            seen = self.status[host].workloads.get(w.name) or {}
-            current = seen.get("current") or {}
-            if current:
-                self._set_endpoints(w, host, health_of(seen.get("state") or {}), current.get("image", ""))
+    def _seed_endpoints(self) -> None:
+        """The catalog as the probe found it: every workload recorded on every host."""
+        from edgeauto.fleet.spec import Workload
+
+        for host, st in sorted(self.status.items()):
+            for seen in st.workloads.values():
+                current = seen.get("current") or {}
+                try:
+                    recorded = Workload.from_json(current)
+                except (KeyError, TypeError, ValueError):
+                    continue  # no record (or not one of ours): nothing to announce
+                health = health_of(seen.get("state") or {})
+                self._set_endpoints(recorded, host, health, recorded.image)
 
     def _set_endpoints(self, w, host: str, health: str, version: str, seen=None) -> None:
         address = self.status[host].address if host in self.status else host
@@ -489,12 +571,13 @@ class Rollout:
         stale = [
             h
             for h, st in sorted(self.status.items())
-            if h not in self.unreachable
-            and self.sent_catalog.get(h, st.catalog.encode()) != want
+            if h not in self.unreachable and self.sent_catalog.get(h, st.catalog.encode()) != want
         ]
         if stale:
             self._batch += 1
-            results = self._play(stale, [(CATALOG_TASK, "edge_catalog", {"services": catalog["services"]})])
+            results = self._play(
+                stale, [(CATALOG_TASK, "edge_catalog", {"services": catalog["services"]})]
+            )
             for host in stale:
                 res = results.get(host, {}).get(CATALOG_TASK)
                 if res is None or res.status == "unreachable":
@@ -515,18 +598,18 @@ class Rollout:
             self.echo(f"timeline not written: {exc}")
             return None
 
-    def _open_history(self) -> None:
+    def _open_history(self, kind: str = "workload-apply", what: str = "") -> None:
         if not self.options.record_history or self.options.check:
             return
         try:
-            from edgeauto.fleet.history import History
+            from edgeauto.fleet.history import History, disabled_by_env
         except ImportError:
             return
+        if disabled_by_env() and self.options.history is None:
+            return
         self.history = History.open(self.options.history)
-        what = ", ".join(f"{w.name}={w.version}" for w in self.workloads)
-        self.run_id = self.history.start_run(
-            "workload-apply", what, list(self.options.argv), getpass.getuser()
-        )
+        what = what or ", ".join(f"{w.name}={w.version}" for w in self.workloads)
+        self.run_id = self.history.start_run(kind, what, list(self.options.argv), getpass.getuser())
 
     def _record_tasks(self, tasks) -> None:
         if self.history is None:
@@ -544,18 +627,24 @@ class Rollout:
                 message=str((res.result or {}).get("msg") or ""),
             )
 
-    def _record_outcomes(self, result: RolloutResult) -> None:
+    def _record_outcomes(self, result: RolloutResult, digests: dict | None = None) -> None:
         if self.history is None:
             return
+        if digests is None:
+            digests = {w.name: w.config_digest() for w in self.workloads}
         worst: dict[str, str] = {h: "unreachable" for h in result.unreachable}
-        for w, spec in zip(result.workloads, self.workloads, strict=True):
+        for w in result.workloads:
             for host, o in w.outcomes.items():
                 self.history.record_version(
-                    self.run_id, host, w.name, o.version, spec.config_digest(), o.status
+                    self.run_id, host, w.name, o.version, digests.get(w.name, ""), o.status
                 )
-                status = {"updated": "changed", "converged": "ok", "skipped": "ok"}.get(
-                    o.status, "failed" if o.status != "unreachable" else "unreachable"
-                )
+                status = {
+                    "updated": "changed",
+                    "rolled_back": "changed" if not w.stopped else "failed",
+                    "converged": "ok",
+                    "would_update": "ok",
+                    "skipped": "ok",
+                }.get(o.status, "failed" if o.status != "unreachable" else "unreachable")
                 if worst.get(host) not in ("failed", "unreachable"):
                     worst[host] = status
         for host, status in sorted(worst.items()):

@@ -246,6 +246,10 @@ ea__wl_absent() {
 ea__wl_rollback() {
     # $1 name, $2 record dir, $3 deadline, $4 min healthy: previous becomes current again
     # (and current previous, so a second rollback undoes the first)
+    if [ ! -d "$2" ]; then
+        ea_skip "workload $1 is not deployed on this host"
+        return 0
+    fi
     if [ ! -f "$2/previous.args" ]; then
         ea_fail "workload $1 has no previous version recorded on this host ($2/previous.json): nothing to roll back to"
         return 1
