@@ -8,7 +8,9 @@
 
 ea_edge_catalog() {
     __ea_ec_dir=$1
-    for __ea_ec_p in "services.json:$2" "services.hosts:$3"; do
+    __ea_ec_json=$2
+    __ea_ec_hosts=$3
+    for __ea_ec_p in "services.json:$__ea_ec_json" "services.hosts:$__ea_ec_hosts"; do
         __ea_ec_dest=$__ea_ec_dir/${__ea_ec_p%%:*}
         __ea_ec_src=${__ea_ec_p#*:}
         cmp -s "$__ea_ec_src" "$__ea_ec_dest" && continue

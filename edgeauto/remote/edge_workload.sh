@@ -15,8 +15,7 @@
 #   RECORD    file: current.json to record; the text @IMAGE_ID@ becomes the image id
 #   ARGS      file: docker create arguments, one per line (ending with the image)
 #   TIMING    "DEADLINE MIN_HEALTHY": whole seconds to turn healthy, then to stay healthy
-#   FLAGS     letters: r=auto_revert, k=kata runtime (needs a usable /dev/kvm), s=image
-#             known to be present (the controller sent no archive on purpose)
+#   FLAGS     letters: r=auto_revert, k=kata runtime (needs a usable /dev/kvm)
 #   MARKER    file holding the image id once loaded from an archive ('' = none)
 #
 # ea_edge_workload_status NAMES REFS HW
@@ -207,10 +206,9 @@ ea_edge_workload() {
     __ea_wl_cfg=$7
     __ea_wl_rec=$8
     __ea_wl_args=$9
-    shift 9
-    __ea_wl_tm=$1
-    __ea_wl_fl=$2
-    __ea_wl_mk=$3
+    __ea_wl_tm=${10}
+    __ea_wl_fl=${11}
+    __ea_wl_mk=${12}
     ea__docker_cli || return 1
     __ea_wl_d=$(ea__wl_dir "$__ea_wl_cn")
     __ea_wl_cur=$(ea__wl_state "$__ea_wl_cn")
@@ -331,6 +329,8 @@ ea_edge_workload_status() {
     # see the header: per workload the fields state_NAME, current_NAME, previous_NAME; the
     # image ids in "images" (REF ID lines); the hardware probe's lines in "hw"
     __ea_ws_names=$1
+    __ea_ws_refs=$2
+    __ea_ws_hwp=$3
     if [ -z "$__ea_ws_names" ] && [ -d /var/lib/edgeauto/workloads ]; then
         for __ea_ws_p in /var/lib/edgeauto/workloads/*/; do
             [ -d "$__ea_ws_p" ] || continue
@@ -353,14 +353,14 @@ ea_edge_workload_status() {
     done
     __ea_ws_img=$(ea_tmp images) || return 1
     if [ "$__ea_ws_docker" = 1 ]; then
-        for __ea_ws_r in $2; do
+        for __ea_ws_r in $__ea_ws_refs; do
             __ea_ws_i=$(docker image inspect --format '{{.Id}}' "$__ea_ws_r" 2>/dev/null) || continue
             printf '%s %s\n' "$__ea_ws_r" "$__ea_ws_i" >>"$__ea_ws_img"
         done
     fi
     ea_field_file images "$__ea_ws_img"
     [ -f /etc/edgeauto/services.json ] && ea_field_file catalog /etc/edgeauto/services.json
-    if [ "$3" = 1 ]; then
+    if [ "$__ea_ws_hwp" = 1 ]; then
         __ea_ws_hw=$(ea_tmp hw) || return 1
         _eaf_edge_hw "" >"$__ea_ws_hw" 2>/dev/null
         ea_field_file hw "$__ea_ws_hw"

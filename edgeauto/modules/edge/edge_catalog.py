@@ -36,7 +36,7 @@ SPEC = ModuleSpec(
     },
     supports_diff=False,
     returns={"ansible_facts": "edge_services: the catalog's services."},
-    examples=("- edge_catalog:\n    services: '{{ catalog.services }}'\n",),
+    examples="- edge_catalog:\n    services: '{{ catalog.services }}'\n",
 )
 
 EA_EDGE_CATALOG = ShellFunction(

@@ -188,6 +188,7 @@ def host_record(workload) -> bytes:
 class EdgeWorkloadModule(DockerModule):
     spec = SPEC
     shell_functions = (EA_EDGE_WORKLOAD,)
+    no_fixtures_because = "compiles from a spec file and image archive: tests/unit/fleet"
     converged_in = "tests/integration/edge/test_workloads_lab.py: needs dockerd (privileged host)"
 
     def check_args(self, args: dict, pos: Position | None) -> None:

@@ -34,6 +34,11 @@ SPEC = ModuleSpec(
         "images": "image ref -> local image id (refs not present are left out).",
         "ansible_facts": "edgeauto_hw (hardware=true).",
     },
+    examples=(
+        "- edge_workload_info: {names: [web]}\n"
+        "  register: running\n"
+        "- debug: {msg: \"{{ running.workloads.web.current.image }}\"}\n"
+    ),
 )
 
 EA_STATUS = ShellFunction(
