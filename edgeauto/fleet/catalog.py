@@ -65,13 +65,14 @@ def render_json(catalog: Mapping) -> bytes:
 
 def render_hosts(catalog: Mapping) -> bytes:
     """/etc/hosts lines: ``ADDRESS SERVICE.svc.edgeauto HOST.SERVICE.svc.edgeauto`` for each
-    serving endpoint (one line per address and service)."""
+    serving endpoint (one line per host and service: two ports of one host share a line)."""
     lines = ["# edgeauto service catalog (ports: services.json); managed, do not edit"]
     for service, endpoints in sorted((catalog.get("services") or {}).items()):
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for ep in endpoints:
-            if ep.get("health") not in SERVING or ep["address"] in seen:
+            key = (ep["address"], ep["host"])
+            if ep.get("health") not in SERVING or key in seen:
                 continue
-            seen.add(ep["address"])
+            seen.add(key)
             lines.append(f"{ep['address']}\t{service}.{DOMAIN} {ep['host']}.{service}.{DOMAIN}")
     return ("\n".join(lines) + "\n").encode()

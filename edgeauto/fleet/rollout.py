@@ -372,7 +372,7 @@ class Rollout:
                 for host in targets:
                     self._rolled_back(name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
             result = RolloutResult(
-                [out], self.events, self._final_catalog(), dict(self.unreachable)
+                [out], self.events, self._final_catalog(), dict(self.unreachable), kind="rollback"
             )
             result.timeline = self._timeline()
             rc = result.exit_code

@@ -128,9 +128,15 @@ def image_marker(image_id: str) -> str:
 
 
 def health_command(health) -> str:
-    """The in-container check docker runs (the image needs nc/wget for tcp/http checks)."""
+    """The in-container check docker runs (the image needs nc/wget for tcp/http checks).
+    tcp: ``nc -z`` where nc has it, else a connect with stdin closed (BusyBox's nc has no
+    -z: it prints its usage and fails, and the plain connect answers instead)."""
     if health.kind == "tcp":
-        return f"nc -z 127.0.0.1 {health.target}"
+        port = health.target
+        return (
+            f"nc -z -w 2 127.0.0.1 {port} 2>/dev/null || "
+            f"nc -w 2 127.0.0.1 {port} </dev/null >/dev/null 2>&1"
+        )
     if health.kind == "http":
         return f"wget -q -O /dev/null {health.target}"
     return health.target
