@@ -33,6 +33,7 @@ COMMANDS = (
     "workload",
     "history",
     "schedule",
+    "demo",
 )
 
 

@@ -35,19 +35,7 @@ def register(subparsers) -> None:
         metavar="PATH",
         help="also report the sha1 of PATH on each host (repeatable)",
     )
-    parser.add_argument("-c", "--connection", help="override ansible_connection")
-    parser.add_argument("-u", "--user", help="connect as this user (ansible_user wins)")
-    parser.add_argument("--private-key", "--key-file", dest="private_key_file", metavar="FILE")
-    parser.add_argument("-k", "--ask-pass", action="store_true", help="ask for the SSH password")
-    parser.add_argument("-T", "--timeout", type=float, default=10.0, help="connect timeout (s)")
-    parser.add_argument(
-        "--command-timeout",
-        type=float,
-        default=60.0,
-        help="seconds the facts script may take per host (default 60)",
-    )
-    parser.add_argument("--ssh-common-args", default="", help="extra ssh args for every host")
-    parser.add_argument("--ssh-extra-args", default="", help="extra ssh args for every host")
+    add_connection_arguments(parser)
     parser.add_argument(
         "-f", "--forks", type=positive_int, default=5, help="hosts in parallel (default 5)"
     )
@@ -67,9 +55,41 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+def add_connection_arguments(parser) -> None:
+    """How commands that only gather facts connect (``facts``, ``workload plan``)."""
+    parser.add_argument("-c", "--connection", help="override ansible_connection")
+    parser.add_argument("-u", "--user", help="connect as this user (ansible_user wins)")
+    parser.add_argument("--private-key", "--key-file", dest="private_key_file", metavar="FILE")
+    parser.add_argument("-k", "--ask-pass", action="store_true", help="ask for the SSH password")
+    parser.add_argument("-T", "--timeout", type=float, default=10.0, help="connect timeout (s)")
+    parser.add_argument(
+        "--command-timeout",
+        type=float,
+        default=60.0,
+        help="seconds the facts script may take per host (default 60)",
+    )
+    parser.add_argument("--ssh-common-args", default="", help="extra ssh args for every host")
+    parser.add_argument("--ssh-extra-args", default="", help="extra ssh args for every host")
+
+
+def transport_options(args):
+    """The :class:`TransportOptions` of :func:`add_connection_arguments`' options."""
     import getpass
     import shlex
+
+    from edgeauto.transport.options import TransportOptions
+
+    return TransportOptions(
+        connect_timeout=args.timeout,
+        user=args.user,
+        private_key_file=args.private_key_file,
+        password=getpass.getpass("SSH password: ") if args.ask_pass else None,
+        ssh_common_args=shlex.split(args.ssh_common_args),
+        ssh_extra_args=shlex.split(args.ssh_extra_args),
+    )
+
+
+def run(args) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from edgeauto.commands.inventory import inventory_sources, vault_from_args
@@ -79,7 +99,6 @@ def run(args) -> int:
     from edgeauto.facts.gather import resolve_subset
     from edgeauto.inventory import load_inventory
     from edgeauto.transport.hostvars import connection_vars
-    from edgeauto.transport.options import TransportOptions
 
     if not inventory_sources(args):  # -i, else $EDGEAUTO_INVENTORY / $ANSIBLE_INVENTORY
         print("ERROR: no inventory given (use -i SOURCE)", file=sys.stderr)
@@ -91,14 +110,7 @@ def run(args) -> int:
     if not hosts:
         print(f"[WARNING]: no hosts matched '{args.pattern}'", file=sys.stderr)
         return EXIT_OK
-    options = TransportOptions(
-        connect_timeout=args.timeout,
-        user=args.user,
-        private_key_file=args.private_key_file,
-        password=getpass.getpass("SSH password: ") if args.ask_pass else None,
-        ssh_common_args=shlex.split(args.ssh_common_args),
-        ssh_extra_args=shlex.split(args.ssh_extra_args),
-    )
+    options = transport_options(args)
     timeout = args.fact_caching_timeout
     cache = (
         None

@@ -146,9 +146,9 @@ def run(args) -> int:
         builder = render.list_yaml if args.yaml else render.list_json
         text = dump(builder(inventory, available, args.export))
     if args.output:
-        from edgeauto.inventory.atomic import write_text_atomic
+        from edgeauto.fsutil import atomic_write
 
-        write_text_atomic(args.output, text + "\n")
+        atomic_write(args.output, text + "\n")
     else:
         print(text.rstrip("\n"))
     return 0

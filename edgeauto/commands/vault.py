@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from edgeauto.fsutil import atomic_write
+
 
 def add_vault_options(parser: argparse.ArgumentParser) -> None:
     """Add the vault password options (same spelling as ansible-playbook)."""
@@ -84,21 +86,6 @@ def secrets_from_args(args: argparse.Namespace, required: bool = False):
     return secrets
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.edgeauto-tmp")
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _read(path: str) -> bytes:
     from edgeauto.errors import VaultError
 
@@ -142,7 +129,7 @@ def _cmd_encrypt(args) -> int:
         if target == "-":
             sys.stdout.write(out.decode())
         else:
-            _atomic_write(Path(target), out)
+            atomic_write(Path(target), out, private=True)
             print(f"Encryption successful: {target}", file=sys.stderr)
     return 0
 
@@ -162,7 +149,7 @@ def _cmd_decrypt(args, view: bool = False) -> int:
             sys.stdout.buffer.write(plain)
             sys.stdout.flush()
         else:
-            _atomic_write(Path(target), plain)
+            atomic_write(Path(target), plain, private=True)
             print(f"Decryption successful: {target}", file=sys.stderr)
     return 0
 
@@ -188,7 +175,7 @@ def _cmd_rekey(args) -> int:
         )
     for name in args.files:
         plain = decrypt(_read(name), secrets, _pos(name))
-        _atomic_write(Path(name), encrypt(plain, new, new.secrets[0][0]).encode())
+        atomic_write(Path(name), encrypt(plain, new, new.secrets[0][0]).encode(), private=True)
         print(f"Rekey successful: {name}", file=sys.stderr)
     return 0
 
@@ -208,7 +195,7 @@ def _cmd_encrypt_string(args) -> int:
             items.append((names[i] if i < len(names) else None, s))
     out = "\n".join(encrypt_string_yaml(text, secrets, name, vid) for name, text in items)
     if args.output and args.output != "-":
-        _atomic_write(Path(args.output), out.encode())
+        atomic_write(Path(args.output), out.encode(), private=True)
     else:
         sys.stdout.write(out)
     print("Encryption successful", file=sys.stderr)

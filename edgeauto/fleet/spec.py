@@ -265,6 +265,8 @@ def load_workloads(paths: list[Path]) -> list[Workload]:
                 continue
             seen[workload.name] = workload
             workloads.append(workload)
+    order = {str(Path(p)): i for i, p in enumerate(paths)}
+    problems.sort(key=lambda problem: _reading_order(problem, order))
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -275,6 +277,12 @@ def load_workloads(paths: list[Path]) -> list[Workload]:
             Position(str(paths[0])),
         )
     return workloads
+
+
+def _reading_order(problem: ParseError, order: dict[str, int]) -> tuple:
+    """Problems in the order of the files given, then top to bottom."""
+    pos = problem.pos or Position("")
+    return (order.get(pos.file, len(order)), pos.line, pos.col)
 
 
 def _read_file(path: Path) -> list[tuple[object, Field]]:
@@ -290,8 +298,9 @@ def _read_file(path: Path) -> list[tuple[object, Field]]:
     except (PermissionError, UnicodeDecodeError) as exc:
         raise ParseError(f"cannot read: {exc}", Position(str(path))) from None
     if path.suffix.lower() == ".json":
-        _check_json_syntax(text, path)
-    data = load_yaml_text(text, str(path))  # JSON is YAML too: this keeps line numbers
+        data = _load_json(text, path)
+    else:
+        data = load_yaml_text(text, str(path))
     top = Field("", getattr(data, "pos", None) or Position(str(path), 1))
     if isinstance(data, dict) and "workloads" in data:
         extra = [k for k in data if k != "workloads"]
@@ -316,11 +325,50 @@ def _read_file(path: Path) -> list[tuple[object, Field]]:
     )
 
 
-def _check_json_syntax(text: str, path: Path) -> None:
-    """JSON's own rules first (trailing commas, comments …), with its line and column."""
+def _load_json(text: str, path: Path):
+    """JSON's values (``1e9`` is a number, which YAML 1.1 reads as a string) with the
+    positions the YAML reader finds for the same text (JSON is YAML's flow style)."""
     try:
-        json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"JSON syntax error: {exc.msg}", Position(str(path), exc.lineno, exc.colno)
         ) from None
+    try:
+        marks = load_yaml_text(text, str(path))
+    except ParseError as exc:
+        if exc.message.startswith("duplicate key"):  # json.loads keeps the last silently
+            raise
+        marks = None  # valid JSON that YAML cannot read: values without line numbers
+    return _with_positions(data, marks, Position(str(path), 1, 1))
+
+
+def _with_positions(value, marks, pos: Position):
+    """``value`` rebuilt from the position-keeping types, positions taken from ``marks``."""
+    from edgeauto.yamlsrc import PosDict, PosList, PosStr
+
+    own = getattr(marks, "pos", None) or pos
+    if isinstance(value, dict):
+        out = PosDict()
+        out.pos = own
+        same = isinstance(marks, dict)
+        for key, item in value.items():
+            key_pos = marks.pos_of(key) if same and key in marks else own
+            out[key] = _with_positions(item, marks.get(key) if same else None, key_pos)
+            out.key_pos[key] = key_pos
+        return out
+    if isinstance(value, list):
+        out = PosList()
+        out.pos = own
+        same = isinstance(marks, list) and len(marks) == len(value)
+        out.item_pos = [marks.pos_at(i) if same else own for i in range(len(value))]
+        out.extend(
+            _with_positions(item, marks[i] if same else None, out.item_pos[i])
+            for i, item in enumerate(value)
+        )
+        return out
+    if isinstance(value, str):
+        text = PosStr(value)
+        text.pos = own
+        return text
+    return value

@@ -8,6 +8,7 @@ any problem is left out (the caller then raises them all together).
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 from edgeauto.errors import ParseError, describe, did_you_mean
@@ -216,6 +217,12 @@ def _env(value, f: Field) -> dict[str, str]:
                 f"(not starting with a digit), found {describe(key)}",
                 key_field.pos,
             )
+        if type(val).__name__ == "EncryptedString":
+            raise SpecProblem(
+                f"{key_field.path}: expected a plain value, found a !vault value (the spec is "
+                "stored on hosts and in the run history: secrets do not belong in env)",
+                key_field.pos,
+            )
         if isinstance(val, bool) or not isinstance(val, str | int | float):
             hint = "quote it: 'true'" if isinstance(val, bool) else None
             raise key_field.bad(val, "a string or a number", hint)
@@ -281,16 +288,7 @@ def _opt(value: dict, key: str, f: Field, check, default, *extra):
     return check(value[key], f.child(key, value), *extra) if value.get(key) is not None else default
 
 
-_PLACEMENT_KEYS = (
-    "arch",
-    "groups",
-    "labels",
-    "accelerators",
-    "kvm",
-    "per_host",
-    "per_site",
-    "spread",
-)
+_PLACEMENT_KEYS = tuple(f.name for f in fields(Placement))
 
 
 def _placement(value, f: Field) -> Placement:
@@ -349,15 +347,7 @@ def _accelerators(value, f: Field) -> list[str]:
     return names
 
 
-_UPDATE_KEYS = (
-    "canary",
-    "max_parallel",
-    "min_healthy_time",
-    "healthy_deadline",
-    "auto_revert",
-    "auto_promote",
-    "failure_budget",
-)
+_UPDATE_KEYS = tuple(f.name for f in fields(UpdatePolicy))
 
 
 def _update(value, f: Field) -> UpdatePolicy:

@@ -117,7 +117,7 @@ def size(value, field: Field) -> int:
             number = re.match(r"\s*([\d.]+)\s*(\w)", value)
             assert number is not None
             unit = number.group(2).upper()
-            hint = f"write {number.group(1)}{unit}i (binary) or {number.group(1)}{unit} (decimal)"
+            hint = f"did you mean {number.group(1)}{unit}i (binary) or {number.group(1)}{unit} (decimal)?"
         raise field.bad(value, SIZE_WORDS, hint)
     if amount <= 0 or int(amount) != amount:
         raise field.bad(value, SIZE_WORDS + " (a whole number of bytes > 0)")

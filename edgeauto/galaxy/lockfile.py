@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from edgeauto.errors import Position
+from edgeauto.fsutil import atomic_write
 from edgeauto.galaxy import GalaxyError
 from edgeauto.galaxy.install import Outcome
 from edgeauto.galaxy.requirements import Requirement
@@ -40,9 +41,7 @@ def write_lock(path: Path, outcomes: list[Outcome]) -> None:
         entry["commit" if kind == "git" else "sha256"] = digest
         data["roles" if o.req.kind == "role" else "collections"].append(entry)
     text = HEADER + yaml.safe_dump(data, sort_keys=False)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    atomic_write(path, text)
 
 
 def read_lock(path: Path) -> dict[tuple[str, str], dict]:

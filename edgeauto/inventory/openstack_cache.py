@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
+
+from edgeauto.fsutil import atomic_write
 
 FORMAT = 1
 
@@ -58,22 +59,8 @@ def load(path: Path, ttl: float, now: float | None = None) -> list[dict] | None:
 
 def save(path: Path, servers: list[dict], now: float | None = None) -> None:
     """Write atomically with 0600 permissions (directory created 0700)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     body = json.dumps(
         {"format": FORMAT, "created": now if now is not None else time.time(), "servers": servers},
         sort_keys=True,
     )
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, body, 0o600, private=True)

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from edgeauto.fsutil import atomic_write as shared_atomic_write
 
 
 def atomic_write(path: Path, data: str | bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so readers see either the old or the new file, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """:func:`edgeauto.fsutil.atomic_write` with the lab's fixed default mode: files baked into
+    images and state must not inherit whatever mode an earlier file had."""
+    shared_atomic_write(path, data, mode)
 
 
 def write_into_upper(

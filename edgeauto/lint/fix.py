@@ -3,11 +3,10 @@ position, files rewritten atomically (temp file + rename, mode kept)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from edgeauto.fsutil import atomic_write
 from edgeauto.lint.model import Finding, Fix
 
 
@@ -28,18 +27,5 @@ def apply_fixes(findings: list[Finding]) -> list[Finding]:
             if line[start : start + len(fix.old)] == fix.old:
                 lines[fix.line - 1] = line[:start] + fix.new + line[start + len(fix.old) :]
                 fixed.append(finding)
-        _write_atomically(path, "".join(lines))
+        atomic_write(path, "".join(lines))
     return fixed
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

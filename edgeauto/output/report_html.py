@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edgeauto.fsutil import atomic_write
 from edgeauto.output.render import CENSORED, render_diff, visible_result
 from edgeauto.output.reporter import CollectingReporter
 from edgeauto.templating.revealed import mask_text
@@ -129,7 +129,7 @@ class HtmlReportReporter(CollectingReporter):
             from edgeauto.output.report_page import render_page
 
             self.document = mask_text(render_page(model))
-            write_atomically(self.path, self.document)
+            atomic_write(self.path, self.document, 0o600)  # results may hold private output
 
 
 def _row(res, play: str, start: float, duration: float) -> TaskRow:
@@ -185,22 +185,6 @@ def _diff_header(diff) -> str:
     if not isinstance(first, dict):
         return ""
     return str(first.get("before_header") or first.get("after_header") or "")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file beside ``path`` (mode 0600: results may hold private output), then rename,
-    so a reader never sees half a page and an interrupted run leaves the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _now_iso() -> str:

@@ -11,7 +11,6 @@ Exit codes (ansible-playbook's): 0 all ok, 1 error before/while running, 2 some 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from edgeauto.errors import (
     Position,
     describe,
 )
+from edgeauto.fsutil import atomic_write
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.play import PlayRun
 from edgeauto.planner.runstate import RunState
@@ -192,9 +192,7 @@ class Run(RunState):
                 if target.exists():
                     target.unlink()
                 return
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            tmp.write_text("".join(f"{h}\n" for h in sorted(hosts)))
-            os.replace(tmp, target)
+            atomic_write(target, "".join(f"{h}\n" for h in sorted(hosts)))
         except OSError as exc:
             self.reporter.warning(f"could not write retry file {target}: {exc}")
 

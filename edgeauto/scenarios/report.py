@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from edgeauto.fsutil import atomic_write
 from edgeauto.scenarios.runner import STEPS, ScenarioResult
 
 
@@ -57,6 +58,4 @@ def junit(results: list[ScenarioResult], path: Path) -> None:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(ET.tostring(root, encoding="unicode") + "\n")
-    tmp.replace(path)
+    atomic_write(path, ET.tostring(root, encoding="unicode") + "\n")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import string
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edgeauto.errors import TemplateError
+from edgeauto.fsutil import atomic_write
 from edgeauto.templating.lookups_more import _int, _unknown
 
 if TYPE_CHECKING:
@@ -81,21 +81,9 @@ def _split_content(content: str) -> tuple[str, str | None, str | None]:
 
 
 def _write_atomic(path: Path, content: str) -> None:
-    """Mode 0600, parents 0700, and written to a temporary file renamed over the target so a
-    concurrent reader never sees a half-written password."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content.encode("utf-8", "surrogateescape") + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Mode 0600, parents 0700, renamed over the target so a concurrent reader never sees a
+    half-written password."""
+    atomic_write(path, content + "\n", 0o600, private=True)
 
 
 def lookup_password(templar: Templar, terms: list, **kwargs: Any) -> list:

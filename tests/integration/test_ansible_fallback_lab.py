@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from edgeauto.errors import EXIT_HOST_FAILED, EXIT_OK
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
+from tests.integration.recorder import Recorder as SharedRecorder
 
 pytest.importorskip("ansible", reason="ansible-core (the packager) is not installed")
 pytestmark = pytest.mark.lab
@@ -32,23 +32,9 @@ MARKER = Path(__file__).resolve().parent / "fallback" / "ea_marker.py"
 SECRET = "hunter2-never-printed"
 
 
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results, self.scripts, self.warnings = [], [], []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def script_ran(self, host, info, calls):
-        with self.lock:
-            self.scripts.append((host, calls))
-
-    def warning(self, message):
-        self.warnings.append(message)
-
+class Recorder(SharedRecorder):
     def by_name(self, host: str) -> dict:
+        """By the task's own ``name:`` (unnamed tasks left out)."""
         return {r.task.name: r for r in self.results if r.host == host and r.task.name}
 
 

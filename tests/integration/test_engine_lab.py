@@ -8,32 +8,11 @@ import textwrap
 import pytest
 
 from edgeauto.errors import EXIT_HOST_FAILED, EXIT_HOST_UNREACHABLE, EXIT_OK
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
+from tests.integration.recorder import Recorder
 
 pytestmark = pytest.mark.lab
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results, self.warnings, self.errors = [], [], []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def warning(self, message):
-        self.warnings.append(message)
-
-    def error(self, message):
-        self.errors.append(message)
-
-    def changed(self, host):
-        return [
-            r.task.display_name for r in self.results if r.host == host and r.status == "changed"
-        ]
 
 
 def run_playbook(tmp_path, inventory, text, name="site.yml", **options):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from edgeauto.errors import ModuleArgumentError, Position
+from edgeauto.fsutil import atomic_write
 from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
 from edgeauto.modules.core._common import flag
 from edgeauto.modules.core._files import decode_base64
@@ -103,32 +103,6 @@ def local_dest(args: dict, ctx: CompileContext, source: str, pos: Position | Non
     return os.path.normpath(dest)
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Temp file in the destination's directory, then rename: never a half-written file."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=".edgeauto.fetch.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 class FetchModule(RemoteModule):
     spec = SPEC
     shell_functions = (EA_FETCH,)
@@ -180,7 +154,7 @@ class FetchModule(RemoteModule):
                     "checksum": new,
                     "remote_checksum": remote,
                 }
-            write_atomically(dest, data)
+            atomic_write(dest, data, prefix=".edgeauto.fetch.")
             out.update(
                 changed=True,
                 md5sum=_md5(dest),

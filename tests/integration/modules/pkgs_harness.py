@@ -12,26 +12,9 @@ from __future__ import annotations
 import textwrap
 
 from edgeauto.errors import EdgeautoError
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-        self.errors: list[str] = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def warning(self, message):
-        pass
-
-    def error(self, message):
-        self.errors.append(message)
+from tests.integration.recorder import Recorder  # noqa: F401 - re-exported to the tests
 
 
 def play(tmp_path, inventory, host, tasks: str, check=False, diff=False, name="site.yml"):

@@ -8,19 +8,9 @@ import textwrap
 import yaml
 
 from edgeauto.errors import EdgeautoError
-from edgeauto.output.reporter import CollectingReporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
-
-
-class Recorder(CollectingReporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
+from tests.integration.recorder import Recorder  # noqa: F401 - re-exported to the tests
 
 
 class Outcome:

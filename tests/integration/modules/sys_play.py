@@ -7,29 +7,9 @@ import textwrap
 
 import yaml
 
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results, self.warnings, self.errors = [], [], []
-        self.script_sizes: list[int] = []  # bytes of each script sent (one per round trip)
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def script_ran(self, host, info, calls):
-        self.script_sizes.append(len(info.script or b""))
-
-    def warning(self, message):
-        self.warnings.append(message)
-
-    def error(self, message):
-        self.errors.append(message)
+from tests.integration.recorder import Recorder  # noqa: F401 - re-exported to the tests
 
 
 def play(tmp_path, inventory, host, tasks, *, check=False, diff=True, name="sys.yml", facts=False):

@@ -10,29 +10,11 @@ import textwrap
 import pytest
 
 from edgeauto.errors import EXIT_OK
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
+from tests.integration.recorder import Recorder
 
 pytestmark = pytest.mark.lab
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def changed(self, host):
-        return [
-            r.task.display_name for r in self.results if r.host == host and r.status == "changed"
-        ]
-
-    def failed(self):
-        return [(r.task.display_name, r.result) for r in self.results if r.status == "failed"]
 
 
 def play(tmp_path, inventory, text, host, **options):

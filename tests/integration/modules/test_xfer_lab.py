@@ -9,27 +9,11 @@ import textwrap
 import pytest
 
 from edgeauto.errors import EXIT_OK, ValidationError
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
+from tests.integration.recorder import Recorder
 
 pytestmark = pytest.mark.lab
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
-
-    def warning(self, message):
-        pass
-
-    def by_name(self, host: str) -> dict:
-        return {r.task.display_name: r for r in self.results if r.host == host}
 
 
 def play(tmp_path, inventory, host, text, **options):

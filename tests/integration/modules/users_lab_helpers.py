@@ -11,19 +11,9 @@ import textwrap
 from pathlib import Path
 
 from edgeauto.errors import ValidationError
-from edgeauto.output.reporter import Reporter
 from edgeauto.planner.options import RunOptions
 from edgeauto.planner.run import Run
-
-
-class Recorder(Reporter):
-    def __init__(self):
-        super().__init__()
-        self.results = []
-
-    def task_result(self, res):
-        with self.lock:
-            self.results.append(res)
+from tests.integration.recorder import Recorder  # noqa: F401 - re-exported to the tests
 
 
 def run_tasks(tmp_path: Path, inventory, host: str, tasks: list[dict], **options):

@@ -141,7 +141,7 @@ BAD = [
         "resources.memory: expected a size like 256Mi, 1Gi, 512M or a number of bytes, found "
         "the string '256MB'",
     ),
-    ("name: a\nimage: a\nresources: {memory: 512m}\n", 3, "write 512Mi (binary) or 512M"),
+    ("name: a\nimage: a\nresources: {memory: 512m}\n", 3, "did you mean 512Mi (binary) or 512M"),
     (
         "name: a\nimage: a\nresources:\n  memory: 1Gi\n  cpus: -1\n",
         5,
@@ -338,8 +338,31 @@ def test_json_value_errors_have_lines(tmp_path):
     assert str(info.value).startswith(f"{path}:4:27: resources.memory: expected a size")
 
 
+def test_json_numbers_are_json_numbers_and_duplicate_keys_are_errors(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"name": "a", "image": "a:1",\n "resources": {"memory": 1e9, "cpus": 5e-1}}')
+    [w] = load_workloads([path])
+    assert (w.memory, w.cpus) == (10**9, 0.5)
+    path.write_text('{"name": "a", "image": "a:1",\n "name": "b"}')
+    with pytest.raises(ParseError) as info:
+        load_workloads([path])
+    assert str(info.value).startswith(f"{path}:2:2: duplicate key 'name'")
+
+
 def test_missing_file_and_empty_file(tmp_path):
     with pytest.raises(ParseError, match="workload spec not found"):
         load_workloads([tmp_path / "nope.yml"])
     with pytest.raises(ParseError, match="no workloads found"):
         load_workloads([write(tmp_path, "workloads: []\n")])
+
+
+def test_vault_values_are_refused_in_env(tmp_path):
+    path = write(
+        tmp_path,
+        "name: a\nimage: a\nenv:\n  TOKEN: !vault |\n    $ANSIBLE_VAULT;1.1;AES256\n    6162\n",
+    )
+    with pytest.raises(ParseError) as info:
+        load_workloads([path])
+    message = str(info.value)
+    assert message.startswith(f"{path}:4:3: env.TOKEN: expected a plain value, found a !vault")
+    assert "6162" not in message

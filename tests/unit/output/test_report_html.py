@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from edgeauto.output.report_html import write_atomically
+from edgeauto.fsutil import atomic_write
 from tests.unit.output.conftest import NO_LOG_SECRET, VAULT_SECRET
 
 
@@ -88,11 +88,11 @@ def test_the_page_is_self_contained(report_run):
 def test_written_atomically_and_private(tmp_path):
     target = tmp_path / "r.html"
     target.write_text("old")
-    write_atomically(target, "new page")
+    atomic_write(target, "new page", 0o600)
     assert target.read_text() == "new page"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert os.listdir(tmp_path) == ["r.html"]  # no temp file left behind
 
     with pytest.raises(TypeError):  # the write fails half way: the old page stays
-        write_atomically(target, b"not text")
+        atomic_write(target, 12345, 0o600)  # type: ignore[arg-type]
     assert target.read_text() == "new page" and os.listdir(tmp_path) == ["r.html"]
