@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from docker_lab import play
+from docker_lab import converge, play
 
 from edgeauto.fleet.rollout import Rollout, RolloutOptions
 from edgeauto.fleet.spec import load_workloads
@@ -235,3 +235,103 @@ def cli(state: Path, *argv: str) -> subprocess.CompletedProcess:
         timeout=600,
         env=env,
     )
+
+
+def test_module_check_mode_predicts_the_run_and_a_second_run_changes_nothing(
+    lab, fleet, specs, tmp_path
+):
+    host = sorted(fleet, key=lambda h: h.name)[0]
+    gone = {"edge_workload": {"name": NAME, "state": "absent"}}
+    code, results, _ = play(tmp_path, lab.inventory, host, [gone])
+    assert code == 0 and host.run(f"docker inspect {NAME}").returncode != 0
+    task = {"edge_workload": {"name": NAME, "spec": str(specs / "web-2.yml")}}
+    # check → real → real → check, the facts round trip reading the image marker
+    first = converge(tmp_path, lab.inventory, host, [task], changes=[True], facts=True)[0]
+    assert first["action"] == "deploy" and first["version"] == "eadk-test/web:2"
+    assert first["container_state"]["health"] == "healthy"
+    assert page(host) == "web v2\n"
+    # the image is there: a redeploy after removing the container sends no archive
+    play(tmp_path, lab.inventory, host, [gone])
+    code, results, rec = play(tmp_path, lab.inventory, host, [task], facts=True)
+    assert code == 0 and results[0]["changed"] and not results[0]["loaded"]
+    assert max(rec.script_sizes) < 64 * 1024  # the archive (~1 MB) did not travel
+    # a rollback with nothing recorded before it fails naming why
+    code, results, _ = play(
+        tmp_path, lab.inventory, host, [{"edge_workload": {"name": NAME, "state": "rollback"}}]
+    )
+    assert code == 2 and "no previous version recorded" in results[0]["msg"]
+
+
+def test_playbooks_deploy_update_and_rollback(lab, fleet, specs, tmp_path):
+    a, b = sorted(fleet, key=lambda h: h.name)
+    books = Path(__file__).resolve().parents[3] / "playbooks"
+    common = ["-i", str(lab.inventory), "-l", f"{a.name},{b.name}", "-e", f"workload={NAME}"]
+    for book, version in (("deploy.yml", 1), ("update.yml", 2)):
+        spec = f"spec={specs / f'web-{version}.yml'}"
+        done = cli(tmp_path, "run", str(books / book), *common, "-e", spec, "--no-history")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert page(a) == page(b) == f"web v{version}\n"
+        again = cli(tmp_path, "run", str(books / book), *common, "-e", spec, "--no-history")
+        assert again.returncode == 0 and again.stdout.count("changed=0") == 2, again.stdout
+    catalog = json.loads(b.run("cat /etc/edgeauto/services.json", check=True).stdout)
+    assert {(e["host"], e["version"], e["health"]) for e in catalog["services"][NAME]} == {
+        (a.name, "eadk-test/web:2", "healthy"),
+        (b.name, "eadk-test/web:2", "healthy"),
+    }
+    back = cli(
+        tmp_path,
+        "run",
+        str(books / "rollback.yml"),
+        *common,
+        "-e",
+        "min_healthy_time=1",
+        "--no-history",
+    )
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert page(a) == page(b) == "web v1\n"
+
+
+def test_a_kata_workload_goes_only_to_kvm_capable_hosts(lab, fleet, specs, tmp_path):
+    spec = specs / "kata.yml"
+    spec.write_text(spec_text(1).replace(NAME, "eadk-test-kata") + "runtime: kata\n")
+    result, _ = rollout(lab, fleet, spec)
+    (w,) = result.workloads
+    assert w.outcomes == {} and w.stopped.startswith("placed on no host")
+    assert result.exit_code == 2
+    for host in fleet:  # no KVM on this machine: every host refused, saying why
+        assert w.excluded[host.name].startswith("kvm: no usable KVM for a kata workload")
+    # the module refuses it too, on the host, before touching anything
+    task = {"edge_workload": {"name": "eadk-test-kata", "spec": str(spec)}}
+    code, results, _ = play(tmp_path, lab.inventory, fleet[0], [task])
+    assert code == 2 and "runtime kata needs a usable /dev/kvm" in results[0]["msg"]
+    assert fleet[0].run("docker inspect eadk-test-kata").returncode != 0
+
+
+def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs):
+    third = lab.add_host(flavor="debian", capabilities=("docker",))
+    hosts = sorted([*fleet, third], key=lambda h: h.name)
+    assert hosts[1].name == third.name  # canary, then the host that goes down, then the last
+    taken: list[str] = []
+
+    def take_down(event: dict) -> None:
+        if event["event"] == "promoted" and not taken:
+            taken.append(third.name)
+            lab.remove_host(third.name)
+
+    spec = specs / "web-2-site.yml"
+    spec.write_text(spec_text(2).replace("SITE: lab", "SITE: lab-2"))
+    try:
+        result, _ = rollout(lab, hosts, spec, events=take_down)
+    finally:
+        if not taken:
+            lab.remove_host(third.name)
+    assert taken == [third.name]
+    outcome = statuses(result)
+    assert outcome == {
+        hosts[0].name: "updated",
+        third.name: "unreachable",
+        hosts[2].name: "updated",
+    }
+    assert third.name in result.unreachable and result.exit_code == 4
+    assert any(e["event"] == "unreachable" and e["host"] == third.name for e in result.events)
+    assert page(hosts[0]) == page(hosts[2]) == "web v2\n"
