@@ -268,10 +268,10 @@ def test_playbooks_deploy_update_and_rollback(lab, fleet, specs, tmp_path):
     common = ["-i", str(lab.inventory), "-l", f"{a.name},{b.name}", "-e", f"workload={NAME}"]
     for book, version in (("deploy.yml", 1), ("update.yml", 2)):
         spec = f"spec={specs / f'web-{version}.yml'}"
-        done = cli(tmp_path, "run", str(books / book), *common, "-e", spec, "--no-history")
+        done = cli(tmp_path, "run", str(books / book), *common, "-e", spec)
         assert done.returncode == 0, done.stdout + done.stderr
         assert page(a) == page(b) == f"web v{version}\n"
-        again = cli(tmp_path, "run", str(books / book), *common, "-e", spec, "--no-history")
+        again = cli(tmp_path, "run", str(books / book), *common, "-e", spec)
         assert again.returncode == 0 and again.stdout.count("changed=0") == 2, again.stdout
     catalog = json.loads(b.run("cat /etc/edgeauto/services.json", check=True).stdout)
     assert {(e["host"], e["version"], e["health"]) for e in catalog["services"][NAME]} == {
@@ -285,7 +285,6 @@ def test_playbooks_deploy_update_and_rollback(lab, fleet, specs, tmp_path):
         *common,
         "-e",
         "min_healthy_time=1",
-        "--no-history",
     )
     assert back.returncode == 0, back.stdout + back.stderr
     assert page(a) == page(b) == "web v1\n"
