@@ -308,24 +308,34 @@ class Rollout:
         return assigned, excluded
 
     def run(self) -> RolloutResult:
-        self._open_history()
-        rollouts: list[WorkloadRollout] = []
+        return self._recorded("workload-apply", "", self._apply_all)
+
+    def _apply_all(self) -> list[WorkloadRollout]:
+        self.probe(self.scope())
+        for host, why in sorted(self.unreachable.items()):
+            for w in self.workloads:
+                self._emit(w.name, host, w.version, "unreachable", why)
+        assigned, excluded = self.place()
+        self._seed_endpoints()
+        return [self._roll(w, assigned[w.name], excluded[w.name]) for w in self.workloads]
+
+    def _recorded(self, kind: str, what: str, body, digests=None) -> RolloutResult:
+        """Run ``body`` (-> the workload rollouts), then the final catalog, the timeline and
+        the history record, whose run is closed whatever happens."""
+        self._open_history(kind, what)
         rc = 250
         try:
-            hosts = self.scope()
-            self.probe(hosts)
-            for host, why in sorted(self.unreachable.items()):
-                for w in self.workloads:
-                    self._emit(w.name, host, w.version, "unreachable", why)
-            assigned, excluded = self.place()
-            self._seed_endpoints()
-            for w in self.workloads:
-                rollouts.append(self._roll(w, assigned[w.name], excluded[w.name]))
-            catalog = self._final_catalog()
-            result = RolloutResult(rollouts, self.events, catalog, dict(self.unreachable))
+            rollouts = body()
+            result = RolloutResult(
+                rollouts,
+                self.events,
+                self._final_catalog(),
+                dict(self.unreachable),
+                kind="rollback" if kind == "workload-rollback" else "apply",
+            )
             result.timeline = self._timeline()
             rc = result.exit_code
-            self._record_outcomes(result)
+            self._record_outcomes(result, digests)
             result.run_id = self.run_id
             return result
         finally:
@@ -336,53 +346,35 @@ class Rollout:
     def rollback(self, name: str, deadline: float, min_healthy: float) -> RolloutResult:
         """Every host in scope that runs ``name`` goes back to the version it recorded as
         previous (from what the host kept; nothing is sent but the call)."""
-        self._open_history("workload-rollback", f"{name} rollback")
-        out = WorkloadRollout(name, "previous")
-        rc = 250
-        try:
-            self.probe(self.scope(), names=[name], hardware=False)
-            self._seed_endpoints()
-            targets = []
-            for host, st in sorted(self.status.items()):
-                seen = st.workloads.get(name) or {}
-                if seen.get("previous"):
-                    targets.append(host)
-                elif seen.get("current"):
-                    why = "no previous version recorded on this host"
-                    out.outcomes[host] = HostOutcome(
-                        host, "failed", seen["current"].get("image", ""), why
-                    )
-                    self._emit(name, host, seen["current"].get("image", ""), "failed", why)
-            for host, why in sorted(self.unreachable.items()):
-                out.outcomes[host] = HostOutcome(host, "unreachable", "", why)
-                self._emit(name, host, "", "unreachable", why)
-            if not targets and not out.outcomes:
-                out.stopped = f"workload {name} is recorded on no host in scope"
-            if targets:
-                self._batch += 1
-                args = {
-                    "name": name,
-                    "state": "rollback",
-                    "healthy_deadline": deadline,
-                    "min_healthy_time": min_healthy,
-                }
-                for host in targets:
-                    self._emit(name, host, "previous", "updating", "rollback")
-                results = self._play(targets, [(ROLLBACK_TASK, "edge_workload", args)])
-                for host in targets:
-                    self._rolled_back(name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
-            result = RolloutResult(
-                [out], self.events, self._final_catalog(), dict(self.unreachable), kind="rollback"
-            )
-            result.timeline = self._timeline()
-            rc = result.exit_code
-            self._record_outcomes(result, {})
-            result.run_id = self.run_id
-            return result
-        finally:
-            if self.history is not None:
-                self.history.finish_run(self.run_id, rc)
-                self.history.close()
+
+        def body() -> list[WorkloadRollout]:
+            out = WorkloadRollout(name, "previous")
+            self._rollback_hosts(name, deadline, min_healthy, out)
+            return [out]
+
+        return self._recorded("workload-rollback", f"{name} rollback", body, {})
+
+    def _rollback_hosts(self, name: str, deadline: float, min_healthy: float, out) -> None:
+        self.probe(self.scope(), names=[name], hardware=False)
+        self._seed_endpoints()
+        targets = []
+        for host, st in sorted(self.status.items()):
+            seen = st.workloads.get(name) or {}
+            if seen.get("previous"):
+                targets.append(host)
+            elif seen.get("current"):
+                why = "no previous version recorded on this host"
+                out.outcomes[host] = HostOutcome(
+                    host, "failed", seen["current"].get("image", ""), why
+                )
+                self._emit(name, host, seen["current"].get("image", ""), "failed", why)
+        for host, why in sorted(self.unreachable.items()):
+            out.outcomes[host] = HostOutcome(host, "unreachable", "", why)
+            self._emit(name, host, "", "unreachable", why)
+        if not targets and not out.outcomes:
+            out.stopped = f"workload {name} is recorded on no host in scope"
+        if targets:
+            self._rollback_play(name, targets, deadline, min_healthy, out)
 
     def _rolled_back(self, name: str, host: str, res, out: WorkloadRollout) -> None:
         from edgeauto.fleet.spec import Workload
@@ -432,6 +424,7 @@ class Rollout:
             rest[i : i + step] for i in range(0, len(rest), step)
         ]
         failures = 0
+        on_failure = False  # the rollout stopped because hosts failed
         updated: list[str] = []
         for index, batch in enumerate(batches):
             if out.stopped:
@@ -444,6 +437,7 @@ class Rollout:
             updated += [h for h in batch if out.outcomes[h].status == "updated"]
             failures += failed
             is_canary = index == 0 and bool(canary)
+            on_failure = bool(failed) and (is_canary or failures >= max(1, policy.failure_budget))
             if failed and is_canary:
                 out.stopped = f"the canary failed ({', '.join(out.hosts('failed', 'rolled_back'))})"
             elif failures >= max(1, policy.failure_budget):
@@ -457,7 +451,7 @@ class Rollout:
                         self._emit(w.name, host, w.version, "promoted")
                 else:
                     out.stopped = "the canary is healthy; promote with --promote"
-        if out.stopped and "failed" in out.stopped and self.options.on_failure == "rollback":
+        if on_failure and self.options.on_failure == "rollback":
             self._rollback_updated(w, updated, out)
         return out
 
@@ -530,18 +524,26 @@ class Rollout:
 
     def _rollback_updated(self, w, hosts: list[str], out: WorkloadRollout) -> None:
         """on_failure=rollback: every host this rollout updated goes back to its previous."""
-        if not hosts:
-            return
+        if hosts:
+            policy = w.update
+            self._rollback_play(
+                w.name, hosts, policy.healthy_deadline, policy.min_healthy_time, out
+            )
+
+    def _rollback_play(self, name, hosts: list[str], deadline, min_healthy, out) -> None:
+        """One batch: ``hosts`` swap their previous version in (``edge_workload`` rollback)."""
         self._batch += 1
         args = {
-            "name": w.name,
+            "name": name,
             "state": "rollback",
-            "healthy_deadline": w.update.healthy_deadline,
-            "min_healthy_time": w.update.min_healthy_time,
+            "healthy_deadline": deadline,
+            "min_healthy_time": min_healthy,
         }
+        for host in hosts:
+            self._emit(name, host, "previous", "updating", "rollback")
         results = self._play(hosts, [(ROLLBACK_TASK, "edge_workload", args)])
         for host in hosts:
-            self._rolled_back(w.name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
+            self._rolled_back(name, host, results.get(host, {}).get(ROLLBACK_TASK), out)
 
     # -- catalog -----------------------------------------------------------------------------
     def _seed_endpoints(self) -> None:
@@ -632,7 +634,8 @@ class Rollout:
             return
         if digests is None:
             digests = {w.name: w.config_digest() for w in self.workloads}
-        worst: dict[str, str] = {h: "unreachable" for h in result.unreachable}
+        worst: dict[str, str] = dict.fromkeys(self.status, "ok")
+        worst.update(dict.fromkeys(result.unreachable, "unreachable"))
         for w in result.workloads:
             for host, o in w.outcomes.items():
                 self.history.record_version(

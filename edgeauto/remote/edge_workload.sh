@@ -106,7 +106,8 @@ ea__wl_image() {
 }
 
 ea__wl_create() {
-    # $1 name, $2 args file (one argument per line): replace the container and start it
+    # $1 name, $2 args file (one argument per line): replace the container and start it;
+    # on failure 1, docker's words in __ea_wl_why
     __ea_wl_c=$1
     __ea_wl_af=$2
     docker rm -f "$__ea_wl_c" >/dev/null 2>&1
@@ -114,8 +115,14 @@ ea__wl_create() {
     while IFS= read -r __ea_wl_a; do
         set -- "$@" "$__ea_wl_a"
     done <"$__ea_wl_af"
-    ea__docker "creating container for workload $__ea_wl_c failed" create --name "$__ea_wl_c" "$@" || return 1
-    ea__docker "starting container $__ea_wl_c failed" start "$__ea_wl_c"
+    __ea_wl_out=$(docker create --name "$__ea_wl_c" "$@" 2>&1) || {
+        ea__wl_unhealthy "docker create failed: $__ea_wl_out"
+        return 1
+    }
+    __ea_wl_out=$(docker start "$__ea_wl_c" 2>&1) || {
+        ea__wl_unhealthy "it did not start: $__ea_wl_out"
+        return 1
+    }
 }
 
 ea__wl_wait() {
@@ -254,9 +261,8 @@ ea__wl_rollback() {
     fi
     ea_changed
     ea_is_check && return 0
-    ea__wl_create "$1" "$2/previous.args" || return 1
-    if ! ea__wl_wait "$1" "$3" "$4"; then
-        ea_fail "rolled back to the previous version of $1 but it is not healthy: the record is left as it was"
+    if ! { ea__wl_create "$1" "$2/previous.args" && ea__wl_wait "$1" "$3" "$4"; }; then
+        ea_fail "the previous version of $1 is not healthy ($__ea_wl_why): the record is left as it was"
         return 1
     fi
     __ea_wl_sw=$(ea_tmp swap) || return 1
@@ -296,8 +302,7 @@ ea__wl_present() {
     fi
     ea_is_check && return 0
     mkdir -p "$__ea_wl_d" || return 1
-    ea__wl_create "$__ea_wl_cn" "$__ea_wl_args" || return 1
-    if ea__wl_wait "$__ea_wl_cn" "$__ea_wl_dl" "$__ea_wl_mh"; then
+    if ea__wl_create "$__ea_wl_cn" "$__ea_wl_args" && ea__wl_wait "$__ea_wl_cn" "$__ea_wl_dl" "$__ea_wl_mh"; then
         # healthy: the version that ran before (when it is another one) becomes previous
         if [ -f "$__ea_wl_d/current.json" ] && ! cmp -s "$__ea_wl_d/current.args" "$__ea_wl_args"; then
             ea__wl_put "$__ea_wl_d/current.json" "$__ea_wl_d/previous.json" || return 1
@@ -307,21 +312,22 @@ ea__wl_present() {
         ea__wl_put "$__ea_wl_args" "$__ea_wl_d/current.args"
         return
     fi
+    __ea_wl_cause=$__ea_wl_why
     case $__ea_wl_fl in
         *r*)
             if [ -f "$__ea_wl_d/current.args" ] && ! cmp -s "$__ea_wl_d/current.args" "$__ea_wl_args"; then
                 if ea__wl_revert "$__ea_wl_cn" "$__ea_wl_d" "$__ea_wl_dl"; then
                     ea_field rolled_back 1
-                    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_why; the previous version was put back and is running"
+                    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_cause; the previous version was put back and is running"
                 else
-                    ea_field rolled_back 1
-                    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_why; putting the previous version back failed too"
+                    ea_field revert_failed 1
+                    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_cause; putting the previous version back failed too: $__ea_wl_why"
                 fi
                 return 1
             fi
             ;;
     esac
-    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_why"
+    ea_fail "workload $__ea_wl_cn $__ea_wl_ref is not healthy: $__ea_wl_cause"
     return 1
 }
 

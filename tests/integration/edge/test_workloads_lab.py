@@ -306,6 +306,30 @@ def test_a_kata_workload_goes_only_to_kvm_capable_hosts(lab, fleet, specs, tmp_p
     assert fleet[0].run("docker inspect eadk-test-kata").returncode != 0
 
 
+def test_policy_rollback_puts_every_updated_host_back_when_one_fails(lab, fleet, specs):
+    a, b = sorted(fleet, key=lambda h: h.name)
+    assert rollout(lab, fleet, specs / "web-1.yml")[0].exit_code == 0
+    # the second host's port is taken by a process of its own: v2 cannot start there
+    blocker = b.run(
+        f"setsid sh -c 'busybox nc -l -p {PORT} -e /bin/cat </dev/null >/dev/null 2>&1 & echo $!'",
+        check=True,
+    ).stdout.split()[0]
+    try:
+        spec = specs / "web-2-budget.yml"
+        spec.write_text(spec_text(2, failure_budget=1))
+        result, _ = rollout(lab, fleet, spec, on_failure="rollback")
+    finally:
+        b.run(f"kill {blocker}")
+    assert result.exit_code == 2
+    assert "failure budget spent" in result.workloads[0].stopped
+    assert statuses(result) == {a.name: "rolled_back", b.name: "failed"}, result.to_json()
+    assert page(a) == "web v1\n"  # the canary, healthy on v2, was put back by the policy
+    (why,) = [e["detail"] for e in result.events if e["event"] == "failed"]
+    assert "did not start" in why and "putting the previous version back failed too" in why
+    events = [(e["host"], e["event"]) for e in result.events]
+    assert (a.name, "promoted") in events and events[-1] == (a.name, "rolled_back")
+
+
 def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs):
     third = lab.add_host(flavor="debian", capabilities=("docker",))
     hosts = sorted([*fleet, third], key=lambda h: h.name)
