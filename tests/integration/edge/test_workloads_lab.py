@@ -41,7 +41,7 @@ rm -rf "$d"
 docker save eadk-test/web:{v}
 """
 
-CLEANUP = """docker rm -f -v eadk-test-web eadk-test-kata >/dev/null 2>&1
+CLEANUP = """docker rm -f -v eadk-test-web eadk-test-kata eadk-test-blocker >/dev/null 2>&1
 docker images --format '{{.Repository}}:{{.Tag}}' | grep '^eadk-test/web:' | xargs -r docker rmi -f >/dev/null 2>&1
 rm -rf /var/lib/edgeauto/workloads /etc/edgeauto
 true
@@ -309,17 +309,18 @@ def test_a_kata_workload_goes_only_to_kvm_capable_hosts(lab, fleet, specs, tmp_p
 def test_policy_rollback_puts_every_updated_host_back_when_one_fails(lab, fleet, specs):
     a, b = sorted(fleet, key=lambda h: h.name)
     assert rollout(lab, fleet, specs / "web-1.yml")[0].exit_code == 0
-    # the second host's port is taken by a process of its own: v2 cannot start there
-    blocker = b.run(
-        f"setsid sh -c 'busybox nc -l -p {PORT} -e /bin/cat </dev/null >/dev/null 2>&1 & echo $!'",
+    # the second host's port is taken by another container: neither v2 nor v1 can start there
+    b.run(
+        f"docker stop {NAME} && docker run -d --name eadk-test-blocker -p {PORT}:8080 "
+        "eadk-test/web:1",
         check=True,
-    ).stdout.split()[0]
+    )
     try:
         spec = specs / "web-2-budget.yml"
         spec.write_text(spec_text(2, failure_budget=1))
         result, _ = rollout(lab, fleet, spec, on_failure="rollback")
     finally:
-        b.run(f"kill {blocker}")
+        b.run("docker rm -f eadk-test-blocker")
     assert result.exit_code == 2
     assert "failure budget spent" in result.workloads[0].stopped
     assert statuses(result) == {a.name: "rolled_back", b.name: "failed"}, result.to_json()
