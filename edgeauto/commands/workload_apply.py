@@ -49,11 +49,15 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def default_timeline_dir() -> Path | None:
+def default_timeline_dir() -> Path:
+    """``rollouts/`` beside the run history: the user's state directory (XDG)."""
+    import os
+
     try:
         from edgeauto.fleet.history import default_path
     except ImportError:
-        return None
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(state) / "edgeauto" / "rollouts"
     return default_path().parent / "rollouts"
 
 

@@ -26,14 +26,12 @@ the run history when those modules are present.
 
 from __future__ import annotations
 
-import getpass
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edgeauto.errors import EdgeautoError
 from edgeauto.fleet.catalog import (
     Endpoint,
     build_catalog,
@@ -41,7 +39,17 @@ from edgeauto.fleet.catalog import (
     host_address,
     render_json,
 )
-from edgeauto.fleet.images import inspect_archive
+from edgeauto.fleet.outcome import (
+    HostOutcome,
+    HostStatus,
+    RolloutResult,
+    WorkloadRollout,
+    health_of,
+    is_converged,
+    wanted_image_id,
+)
+from edgeauto.fleet.placement import host_views, place
+from edgeauto.fleet.rollout_history import RolloutRecord, write_timeline
 
 PROBE_TASK = "workload probe"
 DEPLOY_TASK = "workload deploy"
@@ -66,107 +74,6 @@ class RolloutOptions:
     reporter: Any = None  # an engine reporter that also gets every task (e.g. -v output)
 
 
-@dataclass
-class HostOutcome:
-    host: str
-    status: str  # converged updated failed rolled_back unreachable skipped would_update
-    version: str = ""
-    detail: str = ""
-    health: str = ""
-
-
-@dataclass
-class WorkloadRollout:
-    name: str
-    version: str
-    outcomes: dict[str, HostOutcome] = field(default_factory=dict)
-    excluded: dict[str, str] = field(default_factory=dict)
-    stopped: str = ""  # why the rollout stopped early ('' = it ran to its end)
-
-    def hosts(self, *statuses: str) -> list[str]:
-        return sorted(h for h, o in self.outcomes.items() if o.status in statuses)
-
-
-@dataclass
-class RolloutResult:
-    workloads: list[WorkloadRollout]
-    events: list[dict]
-    catalog: dict
-    unreachable: dict[str, str]
-    timeline: tuple | None = None
-    run_id: int | None = None
-    kind: str = "apply"  # apply | rollback (where rolled_back is the success)
-
-    @property
-    def exit_code(self) -> int:
-        """ansible-playbook's: 2 when a host failed (or the rollout stopped), 4 when one
-        was unreachable."""
-        bad = ("failed",) if self.kind == "rollback" else ("failed", "rolled_back")
-        if any(w.hosts(*bad) or w.stopped for w in self.workloads):
-            return 2
-        return 4 if self.unreachable else 0
-
-    def to_json(self) -> dict:
-        return {
-            "workloads": [
-                {
-                    "name": w.name,
-                    "version": w.version,
-                    "stopped": w.stopped,
-                    "hosts": {h: o.__dict__ for h, o in sorted(w.outcomes.items())},
-                    "excluded": dict(sorted(w.excluded.items())),
-                }
-                for w in self.workloads
-            ],
-            "unreachable": self.unreachable,
-            "catalog": self.catalog,
-            "events": self.events,
-            "timeline": [str(p) for p in self.timeline] if self.timeline else None,
-            "run_id": self.run_id,
-            "exit_code": self.exit_code,
-        }
-
-
-@dataclass
-class HostStatus:
-    """What the probe saw on one host."""
-
-    name: str
-    address: str
-    docker: bool = False
-    workloads: dict[str, dict] = field(default_factory=dict)
-    images: dict[str, str] = field(default_factory=dict)
-    facts: dict = field(default_factory=dict)
-    catalog: str = ""  # services.json as it is on the host
-
-
-def wanted_image_id(workload) -> str:
-    """The image id the workload must run: the archive's ('' = whatever the tag names)."""
-    if workload.archive is None:
-        return ""
-    return inspect_archive(workload.archive, workload.source).image_id(
-        workload.image, workload.source
-    )
-
-
-def is_converged(workload, seen: dict, image_id: str) -> bool:
-    """The host runs this config digest on the wanted image (by id when it is known)."""
-    state = seen.get("state") or {}
-    if state.get("status") != "running" or state.get("config") != workload.config_digest():
-        return False
-    if image_id:
-        return state.get("image_id") == image_id
-    return seen.get("current", {}).get("image") == workload.image
-
-
-def health_of(state: dict) -> str:
-    if not state:
-        return "down"
-    if state.get("status") != "running":
-        return "down"
-    return str(state.get("health") or "unknown")
-
-
 class Rollout:
     """One apply of ``workloads`` on ``inventory`` (see module docstring)."""
 
@@ -188,8 +95,7 @@ class Rollout:
         self.unreachable: dict[str, str] = {}
         self.sent_catalog: dict[str, bytes] = {}
         self.endpoints: dict[tuple[str, str], list[Endpoint]] = {}
-        self.history = None
-        self.run_id: int | None = None
+        self.record: RolloutRecord | None = None
         self._batch = 0
 
     # -- the engine ---------------------------------------------------------------------
@@ -212,7 +118,8 @@ class Rollout:
         out: dict[str, dict] = {h: {} for h in hosts}
         for res in result.tasks:
             out.setdefault(res.host, {})[res.task.display_name] = res
-        self._record_tasks(result.tasks)
+        if self.record is not None:
+            self.record.tasks(result.tasks)
         return out
 
     def _emit(self, workload: str, host: str, version: str, event: str, detail: str = ""):
@@ -226,8 +133,8 @@ class Rollout:
             "detail": detail,
         }
         self.events.append(item)
-        if self.history is not None:
-            self.history.record_event(self.run_id, item)
+        if self.record is not None:
+            self.record.event(item)
         if self.on_event is not None:
             self.on_event(item)
         self.echo(
@@ -270,15 +177,8 @@ class Rollout:
     def place(self) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
         """(workload name -> hosts, workload name -> {host: why not}) over probed hosts."""
         hosts = sorted(self.status)
-        try:
-            from edgeauto.fleet.placement import host_views, place
-        except ImportError:
-            return self._place_without_planner(hosts)
-        views = (
-            host_views(self.inventory, {h: self.status[h].facts for h in hosts}, hosts=hosts)
-            if _accepts_hosts(host_views)
-            else host_views(self.inventory, {h: self.status[h].facts for h in hosts})
-        )
+        facts = {h: self.status[h].facts for h in hosts}
+        views = host_views(self.inventory, facts, hosts=hosts)
         views = [v for v in views if getattr(v, "name", None) in self.status]
         plan = place(self.workloads, views)
         assigned, excluded = {}, {}
@@ -290,21 +190,6 @@ class Rollout:
                 if not self.status[host].docker:
                     assigned[w.name].remove(host)
                     excluded[w.name][host] = "docker: no docker daemon answers on this host"
-        return assigned, excluded
-
-    def _place_without_planner(self, hosts):
-        """Placement when edgeauto.fleet.placement is absent: docker hosts, KVM for kata."""
-        assigned, excluded = {}, {}
-        for w in self.workloads:
-            assigned[w.name], excluded[w.name] = [], {}
-            for host in hosts:
-                hw = self.status[host].facts.get("edgeauto_hw") or {}
-                if not self.status[host].docker:
-                    excluded[w.name][host] = "docker: no docker daemon answers on this host"
-                elif w.runtime == "kata" and not hw.get("kvm_capable"):
-                    excluded[w.name][host] = "kvm: no usable KVM for a kata workload"
-                else:
-                    assigned[w.name].append(host)
         return assigned, excluded
 
     def run(self) -> RolloutResult:
@@ -322,7 +207,8 @@ class Rollout:
     def _recorded(self, kind: str, what: str, body, digests=None) -> RolloutResult:
         """Run ``body`` (-> the workload rollouts), then the final catalog, the timeline and
         the history record, whose run is closed whatever happens."""
-        self._open_history(kind, what)
+        what = what or ", ".join(f"{w.name}={w.version}" for w in self.workloads)
+        self.record = RolloutRecord.open(self.options, kind, what)
         rc = 250
         try:
             rollouts = body()
@@ -333,15 +219,17 @@ class Rollout:
                 dict(self.unreachable),
                 kind="rollback" if kind == "workload-rollback" else "apply",
             )
-            result.timeline = self._timeline()
+            result.timeline = write_timeline(self.events, self.options.timeline_dir, self.echo)
             rc = result.exit_code
-            self._record_outcomes(result, digests)
-            result.run_id = self.run_id
+            if self.record is not None:
+                if digests is None:
+                    digests = {w.name: w.config_digest() for w in self.workloads}
+                self.record.outcomes(result, self.status, digests)
+                result.run_id = self.record.run_id
             return result
         finally:
-            if self.history is not None:
-                self.history.finish_run(self.run_id, rc)
-                self.history.close()
+            if self.record is not None:
+                self.record.finish(rc)
 
     def rollback(self, name: str, deadline: float, min_healthy: float) -> RolloutResult:
         """Every host in scope that runs ``name`` goes back to the version it recorded as
@@ -586,88 +474,12 @@ class Rollout:
                     self.unreachable.setdefault(host, "unreachable while writing the catalog")
         return catalog
 
-    # -- timeline and history (other helpers' modules; used when present) --------------------
-    def _timeline(self):
-        if self.options.timeline_dir is None or not self.events:
-            return None
-        try:
-            from edgeauto.fleet.timeline import write_timeline
-        except ImportError:
-            return None
-        try:
-            return write_timeline(self.events, Path(self.options.timeline_dir))
-        except EdgeautoError as exc:
-            self.echo(f"timeline not written: {exc}")
-            return None
-
-    def _open_history(self, kind: str = "workload-apply", what: str = "") -> None:
-        if not self.options.record_history or self.options.check:
-            return
-        try:
-            from edgeauto.fleet.history import History, disabled_by_env
-        except ImportError:
-            return
-        if disabled_by_env() and self.options.history is None:
-            return
-        self.history = History.open(self.options.history)
-        what = what or ", ".join(f"{w.name}={w.version}" for w in self.workloads)
-        self.run_id = self.history.start_run(kind, what, list(self.options.argv), getpass.getuser())
-
-    def _record_tasks(self, tasks) -> None:
-        if self.history is None:
-            return
-        for res in tasks:
-            self.history.record_task(
-                self.run_id,
-                res.host,
-                res.task.display_name,
-                res.task.action,
-                res.status,
-                res.status == "changed",
-                None,
-                None,
-                message=str((res.result or {}).get("msg") or ""),
-            )
-
-    def _record_outcomes(self, result: RolloutResult, digests: dict | None = None) -> None:
-        if self.history is None:
-            return
-        if digests is None:
-            digests = {w.name: w.config_digest() for w in self.workloads}
-        worst: dict[str, str] = dict.fromkeys(self.status, "ok")
-        worst.update(dict.fromkeys(result.unreachable, "unreachable"))
-        for w in result.workloads:
-            for host, o in w.outcomes.items():
-                self.history.record_version(
-                    self.run_id, host, w.name, o.version, digests.get(w.name, ""), o.status
-                )
-                status = {
-                    "updated": "changed",
-                    "rolled_back": "changed" if not w.stopped else "failed",
-                    "converged": "ok",
-                    "would_update": "ok",
-                    "skipped": "ok",
-                }.get(o.status, "failed" if o.status != "unreachable" else "unreachable")
-                if worst.get(host) not in ("failed", "unreachable"):
-                    worst[host] = status
-        for host, status in sorted(worst.items()):
-            self.history.record_host(self.run_id, host, status)
-
 
 def _lookup(mapping: dict, w):
     """placement's maps are keyed by workload name (or by the workload itself)."""
     if w.name in mapping:
         return mapping[w.name]
     return mapping.get(w)
-
-
-def _accepts_hosts(func) -> bool:
-    import inspect
-
-    try:
-        return "hosts" in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def apply(workloads, inventory, options: RolloutOptions | None = None, **kwargs) -> RolloutResult:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from edgeauto.fleet.rollout import Rollout, RolloutOptions, health_of, wanted_image_id
+from edgeauto.fleet.outcome import health_of, wanted_image_id
+from edgeauto.fleet.rollout import Rollout, RolloutOptions
 
 
 @dataclass

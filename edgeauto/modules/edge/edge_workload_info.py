@@ -37,7 +37,7 @@ SPEC = ModuleSpec(
     examples=(
         "- edge_workload_info: {names: [web]}\n"
         "  register: running\n"
-        "- debug: {msg: \"{{ running.workloads.web.current.image }}\"}\n"
+        '- debug: {msg: "{{ running.workloads.web.current.image }}"}\n'
     ),
 )
 

@@ -331,7 +331,7 @@ def test_policy_rollback_puts_every_updated_host_back_when_one_fails(lab, fleet,
     assert (a.name, "promoted") in events and events[-1] == (a.name, "rolled_back")
 
 
-def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs):
+def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs, tmp_path):
     third = lab.add_host(flavor="debian", capabilities=("docker",))
     hosts = sorted([*fleet, third], key=lambda h: h.name)
     assert hosts[1].name == third.name  # canary, then the host that goes down, then the last
@@ -345,7 +345,7 @@ def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs
     spec = specs / "web-2-site.yml"
     spec.write_text(spec_text(2).replace("SITE: lab", "SITE: lab-2"))
     try:
-        result, _ = rollout(lab, hosts, spec, events=take_down)
+        result, _ = rollout(lab, hosts, spec, events=take_down, timeline_dir=tmp_path)
     finally:
         if not taken:
             lab.remove_host(third.name)
@@ -359,3 +359,5 @@ def test_a_host_taken_down_mid_rollout_is_skipped_and_reported(lab, fleet, specs
     assert third.name in result.unreachable and result.exit_code == 4
     assert any(e["event"] == "unreachable" and e["host"] == third.name for e in result.events)
     assert page(hosts[0]) == page(hosts[2]) == "web v2\n"
+    html = result.timeline[0].read_text()  # the timeline, written after the apply
+    assert third.name in html and "unreachable" in html

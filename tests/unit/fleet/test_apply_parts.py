@@ -15,7 +15,7 @@ import pytest
 from edgeauto.errors import ModuleArgumentError, ParseError
 from edgeauto.fleet.catalog import Endpoint, build_catalog, render_hosts, render_json
 from edgeauto.fleet.images import inspect_archive
-from edgeauto.fleet.rollout import is_converged
+from edgeauto.fleet.outcome import is_converged
 from edgeauto.fleet.spec import load_workloads
 from edgeauto.fleet.status import drift
 from edgeauto.modules.base import CompileContext
