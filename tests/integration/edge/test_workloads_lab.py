@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from docker_lab import converge, play
+from sys_play import Recorder
 
 from edgeauto.fleet.rollout import Rollout, RolloutOptions
 from edgeauto.fleet.spec import load_workloads
@@ -145,11 +146,13 @@ def test_deploy_update_canary_revert_rollback_and_status(lab, fleet, specs, tmp_
     hosts_file = a.run("cat /etc/edgeauto/services.hosts", check=True).stdout
     assert f"{NAME}.svc.edgeauto" in hosts_file and hosts_file.count("\n") == 3
 
-    # the same apply again: converged, nothing sent but the probe
-    again, runner = rollout(lab, fleet, specs / "web-1.yml")
+    # the same apply again: converged, one round trip per host (the probe), nothing else
+    scripts = Recorder()
+    again, runner = rollout(lab, fleet, specs / "web-1.yml", reporter=scripts)
     assert again.exit_code == 0
     assert statuses(again) == {a.name: "converged", b.name: "converged"}
     assert again.events == []
+    assert len(scripts.script_sizes) == 2, scripts.script_sizes
 
     # version 2 with a canary: the canary is updated and promoted before the other host
     events: list[dict] = []
