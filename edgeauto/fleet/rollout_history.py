@@ -4,7 +4,6 @@ layer; a checkout without them still rolls out, it just records nothing."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from edgeauto.errors import EdgeautoError
@@ -52,8 +51,10 @@ class RolloutRecord:
             return None
         if disabled_by_env() and options.history is None:
             return None
+        from edgeauto.fleet.recorder import who
+
         history = History.open(options.history)
-        run_id = history.start_run(kind, what, list(options.argv), getpass.getuser())
+        run_id = history.start_run(kind, what, list(options.argv), who())
         return cls(history, run_id)
 
     def event(self, item: dict) -> None:
@@ -71,6 +72,7 @@ class RolloutRecord:
                 None,
                 None,
                 message=str((res.result or {}).get("msg") or ""),
+                no_log=bool(res.no_log),  # the history keeps status and timing, not the message
             )
 
     def outcomes(self, result, probed, digests: dict) -> None:
