@@ -217,6 +217,12 @@ class BatchSync:
             finally:
                 self._at(name, None)
 
+    def serial_release(self, name: str) -> None:
+        """The host's serial turn is over; it walks on once its batch is done (see
+        :meth:`SerialGates.release`), parked meanwhile like any host at a sync point."""
+        with self.parked():
+            self.gates.release(name, settle=self.should_stop)
+
     def _may_come(self, host: str, key: tuple) -> bool:
         """Whether a batch host not at gate ``key`` may still arrive there (``cond`` held)."""
         if host not in self._walking or host not in self._started:

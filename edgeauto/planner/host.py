@@ -415,7 +415,7 @@ class HostRunner:
                 out = self.flush()
         finally:
             if out != Flow.FAILED or not self.state.failed:
-                barrier.gates.release(self.name)
+                barrier.serial_release(self.name)
         return out
 
     # ------------------------------------------------------------------ includes and meta

@@ -133,9 +133,14 @@ class SerialGates:
         with self.cond:
             return host in self._holding
 
-    def release(self, host: str, failed: bool = False) -> None:
+    def release(
+        self, host: str, failed: bool = False, settle: Callable[[], bool] | None = None
+    ) -> None:
         """The host's turn is over (``failed``: it leaves the play failed). No-op when the
-        host holds no turn."""
+        host holds no turn. With ``settle`` (the host's stop check), a host that succeeded
+        waits until its whole batch is done before it walks on: a batch mate's failure must
+        be known first, so ``any_errors_fatal`` stops it before its next task, as
+        ansible-playbook ends a task on the whole batch before it aborts."""
         with self.cond:
             held = self._holding.pop(host, None)
             if held is None:
@@ -144,8 +149,13 @@ class SerialGates:
             rnd.running.discard(host)
             if failed:
                 rnd.failed.add(host)
+            turn = rnd.turn
             self._advance(key)
             self.cond.notify_all()
+            if failed or settle is None:
+                return
+            while rnd.turn == turn and rnd.running and not settle():
+                self.cond.wait(POLL)
 
     # ------------------------------------------------------------------ bookkeeping (cond held)
 
