@@ -110,7 +110,12 @@ def edgeauto_argv(inventory: Path) -> list[str]:
 def run_once(argv: list[str], env: dict) -> tuple[float, float, dict]:
     cpu0 = children_cpu()
     start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    # cwd: the source tree itself — `python -m` puts the working directory first on sys.path,
+    # so running from another checkout would silently import that one instead
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+        cwd=env["PYTHONPATH"],
+    )  # fmt: skip
     wall = time.perf_counter() - start
     cpu = children_cpu() - cpu0
     info: dict = {"rc": proc.returncode}
@@ -155,7 +160,7 @@ def summary(label: str, samples: list[tuple[float, float]]) -> str:
 
 def measure(args) -> None:
     inventory = write_inventory(args.hosts)
-    srcs = [("new", REPO)] + ([("base", args.src.resolve())] if args.src else [])
+    srcs = [("new", REPO)] + [(src.name, src.resolve()) for src in args.src]
     for _, src in srcs:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "edgeauto")])
     results: dict[str, list] = {}
@@ -192,9 +197,21 @@ def profile(args) -> None:
         stop_masters()
     spy = shutil.which("py-spy") or "/tmp/perf-venv/bin/py-spy"
     fmt = "raw" if args.output.endswith(".txt") else "flamegraph"
+    flags = [*(["--gil"] if args.gil else []), *(["--idle"] if args.idle else [])]
     subprocess.run(
-        [spy, "record", "-r", "250", "-f", fmt, "-o", args.output, *(["--gil"] if args.gil else []), *(["--idle"] if args.idle else []),
-         "--", *edgeauto_argv(inventory)],  # fmt: skip
+        [
+            spy,
+            "record",
+            "-r",
+            "250",
+            "-f",
+            fmt,
+            "-o",
+            args.output,
+            *flags,
+            "--",
+            *edgeauto_argv(inventory),
+        ],  # fmt: skip
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -211,7 +228,10 @@ def main() -> int:
     m = sub.add_parser("measure")
     m.add_argument("--hosts", type=int, default=10)
     m.add_argument("--reps", type=int, default=5)
-    m.add_argument("--src", type=Path, help="also run edgeauto from this source tree")
+    m.add_argument(
+        "--src", type=Path, action="append", default=[],
+        help="also run edgeauto from this source tree (repeatable; labelled by its name)",
+    )  # fmt: skip
     m.add_argument("--ref", action="store_true", help="also time the cold reference")
     p = sub.add_parser("profile")
     p.add_argument("--hosts", type=int, default=10)
