@@ -225,6 +225,8 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
         }
         if o.known_hosts_file:
             ours["UserKnownHostsFile"] = o.known_hosts_file
+        if o.kex_algorithms:
+            ours["KexAlgorithms"] = o.kex_algorithms  # see options.FAST_KEX
         for key, value in ours.items():
             if key.lower() in user_set and user_set[key.lower()] != value:
                 log.debug(
