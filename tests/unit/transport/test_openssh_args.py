@@ -205,3 +205,27 @@ def test_curve25519_is_offered_first_and_the_user_or_config_can_keep_opensshs_li
         kex_setting("fast") == FAST_KEX
         and kex_setting(" curve25519-sha256 ") == "curve25519-sha256"
     )
+
+
+def test_master_liveness_is_asked_of_the_socket_without_a_process(opts, monkeypatch):
+    import socket
+    import subprocess
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("master_alive() must not start a process")
+
+    monkeypatch.setattr(subprocess, "run", no_process)
+    t = make_transport({"ansible_host": "h"}, options=opts)
+    assert not t.master_alive()  # no socket at all
+    leftover = socket.socket(socket.AF_UNIX)
+    leftover.bind(t.control_path)  # a dead master's socket: bound, nobody listening
+    leftover.close()
+    assert not t.master_alive()
+    os.unlink(t.control_path)
+    live = socket.socket(socket.AF_UNIX)
+    live.bind(t.control_path)
+    live.listen(1)
+    try:
+        assert t.master_alive()
+    finally:
+        live.close()
