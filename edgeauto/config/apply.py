@@ -67,6 +67,10 @@ def transport_settings(cfg: Config) -> dict:
         out["control_dir"] = cfg.get("control_path_dir")
     if cfg.is_set("ssh_executable"):
         out["ssh_executable"] = cfg.get("ssh_executable")
+    if cfg.is_set("ssh_kex_algorithms"):
+        from edgeauto.transport.options import kex_setting
+
+        out["kex_algorithms"] = kex_setting(cfg.get("ssh_kex_algorithms"))
     return out
 
 

@@ -83,8 +83,10 @@ class JsonReporter(CollectingReporter):
                 "check_mode": run.options.check,
             }
             stream = self.stream or sys.stdout
-            json.dump(self.document, stream, indent=2, sort_keys=False, default=str)
-            stream.write("\n")
+            # one write: json.dump would call write() once per token (tens of thousands for a
+            # fleet, each through the masking stream), and a secret split across two writes
+            # could not be masked
+            stream.write(json.dumps(self.document, indent=2, sort_keys=False, default=str) + "\n")
             stream.flush()
 
 

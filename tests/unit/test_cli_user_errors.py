@@ -81,7 +81,7 @@ def test_an_unexpected_error_says_it_is_a_bug_and_exits_250(monkeypatch, capsys)
         raise KeyError("boom")
 
     parser = cli.build_parser()
-    monkeypatch.setattr(cli, "build_parser", lambda cfg=None: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda cfg=None, command=None: parser)
     monkeypatch.setattr(
         parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(buggy)})()
     )

@@ -184,3 +184,48 @@ def test_a_connection_password_with_the_ssh_connection_uses_paramiko(opts, caplo
     t = make_transport({"inventory_hostname": "pw", "ansible_password": "x"}, options=opts)
     assert type(t).__name__ == "ParamikoTransport"
     assert "using the paramiko transport" in caplog.text and "x" not in caplog.text.split()
+
+
+def test_curve25519_is_offered_first_and_the_user_or_config_can_keep_opensshs_list(opts):
+    from edgeauto.transport.options import FAST_KEX, kex_setting
+
+    argv = make_transport({"ansible_host": "h"}, options=opts).base_argv
+    assert f"KexAlgorithms={FAST_KEX}" in argv and FAST_KEX.startswith("^")  # ssh's list follows
+    assert "StrictHostKeyChecking=yes" in argv  # host authentication is not what changes
+    mine = make_transport(
+        {"ansible_host": "h", "ansible_ssh_common_args": "-o KexAlgorithms=sntrup761x25519-sha512"},
+        options=opts,
+    ).base_argv
+    assert option_keys(mine[1:])["kexalgorithms"] == "sntrup761x25519-sha512"  # first one wins
+    opts.kex_algorithms = kex_setting("openssh")
+    assert not any(
+        a.startswith("KexAlgorithms") for a in make_transport({}, options=opts).base_argv
+    )
+    assert (
+        kex_setting("fast") == FAST_KEX
+        and kex_setting(" curve25519-sha256 ") == "curve25519-sha256"
+    )
+
+
+def test_master_liveness_is_asked_of_the_socket_without_a_process(opts, monkeypatch):
+    import socket
+    import subprocess
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("master_alive() must not start a process")
+
+    monkeypatch.setattr(subprocess, "run", no_process)
+    t = make_transport({"ansible_host": "h"}, options=opts)
+    assert not t.master_alive()  # no socket at all
+    leftover = socket.socket(socket.AF_UNIX)
+    leftover.bind(t.control_path)  # a dead master's socket: bound, nobody listening
+    leftover.close()
+    assert not t.master_alive()
+    os.unlink(t.control_path)
+    live = socket.socket(socket.AF_UNIX)
+    live.bind(t.control_path)
+    live.listen(1)
+    try:
+        assert t.master_alive()
+    finally:
+        live.close()
