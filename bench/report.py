@@ -1,0 +1,195 @@
+"""From raw rows (one per timed run) to summary rows, markdown tables and PNG charts.
+
+A *cell* is one (workload, phase, tool, hosts, rtt, mode) combination; its summary holds
+min/median wall time over its repetitions, the ratio of its median to the reference's median
+in the cell measured the same way (same workload, phase, hosts, RTT and mode), and, for a
+cell at RTT > 0, the round trips per host derived from the latency it added:
+``(median at RTT − median at 0 ms) / RTT`` (hosts run in parallel, so what the added delay
+costs is the sequential round trips of one host).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+KEY = ("workload", "phase", "tool", "n", "rtt", "mode")
+TOOL_LABEL = {
+    "ref": "reference (`ssh host sh -s`)",
+    "edgeauto": "**edgeauto**",
+    "ansible": "ansible-core (pipelining, no facts)",
+    "ansible_defaults": "ansible-core defaults (facts, no pipelining)",
+    "pyinfra": "pyinfra",
+}
+WORKLOAD_TITLE = {
+    "w1": "W1: ad-hoc `uname -a`",
+    "w2": "W2: the 10-task converge",
+    "w3": "W3: a role converged (bench_site, 12 tasks)",
+    "w4": "W4: facts",
+}
+
+
+@dataclass
+class Cell:
+    workload: str
+    phase: str
+    tool: str
+    n: int
+    rtt: float
+    mode: str
+    runs: int
+    min: float
+    median: float
+    cpu: float | None
+    rss_mb: float | None
+    tree_pss_mb: float | None
+    ok: bool
+    ratio: float | None = None
+    round_trips: float | None = None
+    ea_connections: float | None = None
+    ea_channels: float | None = None
+    ea_scripts: float | None = None
+
+    def key(self) -> tuple:
+        return tuple(getattr(self, k) for k in KEY)
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _max(values):
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def summarize(rows: list[dict]) -> list[Cell]:
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in KEY), []).append(r)
+    cells = []
+    for key, rs in groups.items():
+        walls = [r["wall"] for r in rs]
+        cells.append(
+            Cell(
+                **dict(zip(KEY, key, strict=True)),
+                runs=len(rs),
+                min=min(walls),
+                median=statistics.median(walls),
+                cpu=_median(r.get("cpu") for r in rs),
+                rss_mb=_max(r.get("rss_mb") for r in rs),
+                tree_pss_mb=_max(r.get("tree_pss_mb") for r in rs),
+                ok=all(r.get("ok") for r in rs),
+                ea_connections=_median(r.get("ssh_connections_per_host") for r in rs),
+                ea_channels=_median(r.get("ssh_channels_per_host") for r in rs),
+                ea_scripts=_median(r.get("scripts_per_host") for r in rs),
+            )
+        )
+    by_key = {c.key(): c for c in cells}
+    for c in cells:
+        ref = by_key.get((c.workload, c.phase, "ref", c.n, c.rtt, c.mode))
+        if ref is not None and ref.median > 0:
+            c.ratio = c.median / ref.median
+        if c.rtt > 0:
+            base = by_key.get((c.workload, c.phase, c.tool, c.n, 0, c.mode))
+            if base is not None:
+                c.round_trips = (c.median - base.median) / (c.rtt / 1000)
+    order = {t: i for i, t in enumerate(TOOL_LABEL)}
+    cells.sort(
+        key=lambda c: (c.workload, c.phase, c.n, c.rtt, c.mode != "cold", order.get(c.tool, 99))
+    )
+    return cells
+
+
+def _f(value, fmt="{:.2f}", dash="—"):
+    return dash if value is None else fmt.format(value)
+
+
+def ea_sessions(c: Cell) -> str:
+    if c.ea_connections is None:
+        return "—"
+    return (
+        f"{c.ea_connections:g} conn + {c.ea_channels:g} chan ({_f(c.ea_scripts, '{:g}')} scripts)"
+    )
+
+
+def markdown_tables(cells: list[Cell]) -> str:
+    out = []
+    for workload in sorted({c.workload for c in cells}):
+        out += [
+            f"### {WORKLOAD_TITLE.get(workload, workload)}",
+            "",
+            "| tool | phase | N | RTT ms | mode | runs | min s | median s | × ref | "
+            "round trips/host (Δ/RTT) | edgeauto SSH/host | CPU s | RSS MB | tree PSS MB | ok |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for c in (c for c in cells if c.workload == workload):
+            out.append(
+                f"| {TOOL_LABEL.get(c.tool, c.tool)} | {c.phase} | {c.n} | {c.rtt:g} | {c.mode} | "
+                f"{c.runs} | {c.min:.2f} | {c.median:.2f} | {_f(c.ratio, '{:.2f}×')} | "
+                f"{_f(c.round_trips, '{:.1f}')} | {ea_sessions(c)} | {_f(c.cpu)} | "
+                f"{_f(c.rss_mb, '{:.0f}')} | {_f(c.tree_pss_mb, '{:.0f}')} | "
+                f"{'yes' if c.ok else '**no**'} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def charts(cells: list[Cell], outdir, prefix="bench") -> list[str]:
+    """time vs hosts (W2 converged, RTT 0, cold and warm) and time vs RTT (W2 converged,
+    largest N measured at both RTTs); PNG files, names returned."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    pick = [c for c in cells if c.workload == "w2" and c.phase == "run2"]
+    tools = [t for t in TOOL_LABEL if any(c.tool == t for c in pick)]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, mode in zip(axes, ("cold", "warm"), strict=True):
+        for tool in tools:
+            pts = sorted(
+                (c.n, c.median) for c in pick if c.tool == tool and c.mode == mode and c.rtt == 0
+            )
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", label=tool)
+        ax.set_title(f"W2 converged, {mode}, RTT 0")
+        ax.set_xlabel("hosts")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("wall time, median s")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    name = f"{prefix}-time-vs-hosts.png"
+    fig.savefig(outdir / name, dpi=110)
+    plt.close(fig)
+    made.append(name)
+
+    lat = [c for c in pick if c.rtt > 0]
+    if lat:
+        n = max(c.n for c in lat)
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+        for ax, mode in zip(axes, ("cold", "warm"), strict=True):
+            for tool in tools:
+                pts = sorted(
+                    (c.rtt, c.median)
+                    for c in pick
+                    if c.tool == tool and c.mode == mode and c.n == n
+                )
+                if len(pts) > 1:
+                    ax.plot(*zip(*pts, strict=True), marker="o", label=tool)
+            ax.set_title(f"W2 converged, {mode}, {n} hosts")
+            ax.set_xlabel("added RTT, ms")
+            ax.set_yscale("log")
+            ax.grid(True, which="both", alpha=0.3)
+        axes[0].set_ylabel("wall time, median s")
+        axes[0].legend(fontsize=8)
+        fig.tight_layout()
+        name = f"{prefix}-time-vs-rtt.png"
+        fig.savefig(outdir / name, dpi=110)
+        plt.close(fig)
+        made.append(name)
+    return made
