@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 KEY = ("workload", "phase", "tool", "n", "rtt", "mode")
 TOOL_LABEL = {
-    "ref": "reference (`ssh host sh -s`)",
+    "ref": "reference (one `ssh` per host)",
     "edgeauto": "**edgeauto**",
     "ansible": "ansible-core (pipelining, no facts)",
     "ansible_defaults": "ansible-core defaults (facts, no pipelining)",
@@ -193,3 +193,101 @@ def charts(cells: list[Cell], outdir, prefix="bench") -> list[str]:
         plt.close(fig)
         made.append(name)
     return made
+
+
+def _cell(cells, workload, phase, tool, n, mode, rtt=0):
+    return next(
+        (
+            c
+            for c in cells
+            if (c.workload, c.phase, c.tool, c.n, c.rtt, c.mode)
+            == (workload, phase, tool, n, rtt, mode)
+        ),
+        None,
+    )
+
+
+def _sizes(cells, want: list[int]) -> list[int]:
+    """The wanted sizes that were measured, else the largest lab size that was."""
+    have = sorted({c.n for c in cells if c.workload == "w2" and c.tool == "edgeauto" and c.n < 100})
+    got = [n for n in want if n in have]
+    return got or have[-1:]
+
+
+def targets(cells: list[Cell]) -> str:
+    """Where each speed target of issue 13 item 5 stands in this run (one ratio, same run)."""
+    rows = []
+
+    def add(target, where, value, met):
+        status = "—" if met is None else ("**met**" if met else "not met")
+        rows.append(f"| {target} | {where} | {value} | {status} |")
+
+    def ratio_row(target, phase, mode, limit, sizes):
+        for n in _sizes(cells, sizes):
+            c = _cell(cells, "w2", phase, "edgeauto", n, mode)
+            if c is None or c.ratio is None:
+                add(target, f"{n} hosts, {mode}", "not measured", None)
+            else:
+                add(
+                    target,
+                    f"{n} hosts, {mode}",
+                    f"{c.ratio:.2f}× ref ({c.median:.2f} s)",
+                    c.ratio <= limit,
+                )
+
+    ratio_row("W2 converged cold ≤ 1.15× cold reference", "run2", "cold", 1.15, [10, 50])
+    ratio_row("W2 converged warm ≤ 2× warm reference", "run2", "warm", 2.0, [10, 50])
+    for mode in ("cold", "warm"):
+        ratio_row("W2 first run ≤ 1.5× reference", "run1", mode, 1.5, [10, 50])
+    for n in _sizes(cells, [1]):
+        c = _cell(cells, "w2", "run2", "edgeauto", n, "warm")
+        r = _cell(cells, "w2", "run2", "ref", n, "warm")
+        if c and r:
+            add(
+                "fixed cost of a run ~0.1 s",
+                f"{n} host, warm, W2 converged",
+                f"{c.median - r.median:.2f} s over the warm reference",
+                c.median - r.median <= 0.15,
+            )
+    lat = sorted({c.n for c in cells if c.rtt > 0 and c.tool == "edgeauto"})
+    for n in lat[-1:]:
+        for mode in ("cold", "warm"):
+            c = _cell(cells, "w2", "run2", "edgeauto", n, mode, rtt=max(x.rtt for x in cells))
+            r = _cell(cells, "w2", "run2", "ref", n, mode, rtt=c.rtt if c else 0)
+            if c and r and c.round_trips is not None and r.round_trips is not None:
+                add(
+                    "cold host in one SSH invocation: round trips = the reference's",
+                    f"{n} hosts, {mode}, W2 converged, {c.rtt:g} ms",
+                    f"{c.round_trips:.1f} vs {r.round_trips:.1f} per host; transport: "
+                    f"{ea_sessions(c)}",
+                    c.round_trips <= r.round_trips + 0.5,
+                )
+    for other, factor in (("pyinfra", 3), ("ansible", 20)):
+        for n in _sizes(cells, [50]):
+            for mode in ("cold", "warm"):
+                c = _cell(cells, "w2", "run2", "edgeauto", n, mode)
+                o = _cell(cells, "w2", "run2", other, n, mode) or _cell(
+                    cells, "w2", "run2", other, n, "cold"
+                )  # pyinfra has no warm mode
+                if c and o:
+                    x = o.median / c.median
+                    add(
+                        f"≥ {factor}× faster than {other}",
+                        f"{n} hosts, edgeauto {mode} vs {other} {o.mode}, W2 converged",
+                        f"{x:.1f}×",
+                        x >= factor,
+                    )
+    big = sorted({c.n for c in cells if c.n >= 100})
+    for n in big[-1:]:
+        c = _cell(cells, "w2", "run2", "edgeauto", n, "cold")
+        if c and c.ratio is not None:
+            mem = c.tree_pss_mb
+            add(
+                "500+ hosts ≤ 1.3× reference, < 1 GiB controller memory",
+                f"{n} light hosts, cold, W2 converged",
+                f"{c.ratio:.2f}× ref ({c.median:.1f} s), tree PSS {_f(mem, '{:.0f}')} MB, "
+                f"largest process {_f(c.rss_mb, '{:.0f}')} MB",
+                c.ratio <= 1.3 and (mem or 0) < 1024,
+            )
+    head = ["| target (issue 13 item 5) | where | this run | status |", "|---|---|---|---|"]
+    return "\n".join(head + rows)

@@ -4,7 +4,7 @@ W1–W4, on 1/10/50 lab hosts, at 0 and 100 ms RTT, plus a scale run on 500+ lig
 Usage (``invoke bench`` runs this; ``invoke bench --quick`` passes ``--quick``):
   python bench/run.py [--quick] [--sizes 1,10,50] [--reps 3] [--rtts 0,100] [--scale 500]
                       [--tools ref,edgeauto,...] [--workloads w1,w2,w3,w4] [--out docs/benchmarks.md]
-  python bench/run.py --render bench/results/run-STAMP.json   (tables and charts again, no runs)
+  python bench/run.py --render bench/results/run-A.json [B.json ...]  (tables, charts again)
 
 Cold = no live ControlMaster: the harness stops every master of every tool before each timed
 run. Warm = the reference with masters it started itself (untimed), edgeauto and ansible
@@ -235,10 +235,15 @@ def parse(argv=None):
     ap.add_argument("--scale-workloads", default="w2,w1")
     ap.add_argument("--scale-reps", type=int, default=3)
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
-    ap.add_argument("--render", help="only regenerate the doc section from this results file")
+    ap.add_argument(
+        "--render",
+        nargs="+",
+        metavar="RESULTS",
+        help="only regenerate the doc section from these results files (rows merged)",
+    )
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.rtt_sizes, args.scale_reps = "1,10", "10", 1
+        args.sizes, args.rtt_sizes, args.scale_reps = "10,1", "10", 1
         args.heavy_reps, args.defaults_sizes = 1, "10"
     args.sizes, args.rtt_sizes = csv(args.sizes, int), csv(args.rtt_sizes, int)
     args.rtts, args.defaults_sizes = csv(args.rtts, float), csv(args.defaults_sizes, int)
@@ -263,8 +268,15 @@ def parse(argv=None):
 def main(argv=None) -> int:
     args = parse(argv)
     if args.render:
-        data = json.loads(Path(args.render).read_text())
-        write_doc(Path(args.out), data)
+        parts = [json.loads(Path(f).read_text()) for f in args.render]
+        data = dict(
+            parts[0],
+            rows=[r for p in parts for r in p["rows"]],
+            argv=[" + ".join(" ".join(p.get("argv", [])) for p in parts)],
+            started=min(p["started"] for p in parts),
+            finished=max(p.get("finished", p["started"]) for p in parts),
+        )
+        write_doc(Path(args.out), data, results=[Path(f).resolve() for f in args.render])
         return 0
     if os.geteuid() != 0:
         raise SystemExit("bench: needs root (lab hosts are namespaces; light hosts are sshd)")
@@ -300,14 +312,14 @@ def main(argv=None) -> int:
         data["finished"], data["load_end"] = time.time(), os.getloadavg()
         out.write_text(json.dumps(data, indent=1))
         print(f"raw rows: {out}", file=sys.stderr)
-    write_doc(Path(args.out), data, results=out)
+    write_doc(Path(args.out), data, results=[out])
     return 0 if all(r.get("ok") for r in rows) else 1
 
 
 BEGIN, END = "<!-- BEGIN bench/run.py -->", "<!-- END bench/run.py -->"
 
 
-def write_doc(path: Path, data: dict, results: Path | None = None) -> None:
+def write_doc(path: Path, data: dict, results: list[Path] | None = None) -> None:
     """Replace the generated section of ``path`` (between the markers) with this run."""
     cells = report.summarize(data["rows"])
     img = path.parent / "img"
@@ -317,6 +329,7 @@ def write_doc(path: Path, data: dict, results: Path | None = None) -> None:
     loads = [r["load1"] for r in data["rows"] if "load1" in r]
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data["started"]))
     dur = (data.get("finished", data["started"]) - data["started"]) / 60
+    files = ", ".join(str(p.relative_to(REPO)) for p in results or [])
     section = "\n".join(
         [
             BEGIN,
@@ -325,9 +338,13 @@ def write_doc(path: Path, data: dict, results: Path | None = None) -> None:
             "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items()) + ".",
             f"1-min load average during the run: min {min(loads):.1f}, median "
             f"{sorted(loads)[len(loads) // 2]:.1f}, max {max(loads):.1f} (per run in the raw rows"
-            f"{', ' + str(results.relative_to(REPO)) if results else ''})."
+            f"{', ' + files if files else ''})."
             if loads
             else "",
+            "",
+            "### Where the targets of issue 13 item 5 stand",
+            "",
+            report.targets(cells),
             "",
             *[f"![{n}](img/{n})" for n in names],
             "",

@@ -5,7 +5,7 @@ clock is made up and the rows are written by hand."""
 import pytest
 
 from bench.proxy import DelayLine, parse_pair
-from bench.report import markdown_tables, summarize
+from bench.report import markdown_tables, summarize, targets
 
 
 def test_delay_line_holds_each_chunk_for_the_delay_and_keeps_order():
@@ -87,3 +87,20 @@ def test_markdown_table_has_one_line_per_cell_and_marks_failures():
     lines = [x for x in text.splitlines() if x.startswith("| ") and "---" not in x]
     assert len(lines) == 3  # header + 2 cells
     assert "1.20×" in text and "**no**" in text
+
+
+def test_targets_table_reports_each_ratio_against_its_limit():
+    rows = [
+        row("ref", 1.0),
+        row("edgeauto", 1.1),
+        row("ref", 0.1, mode="warm"),
+        row("edgeauto", 0.3, mode="warm"),
+        row("pyinfra", 4.0),
+    ]
+    text = targets(summarize(rows))
+    cold = next(x for x in text.splitlines() if "cold reference" in x)
+    warm = next(x for x in text.splitlines() if "warm reference" in x)
+    assert "1.10× ref" in cold and "**met**" in cold
+    assert "3.00× ref" in warm and "not met" in warm
+    pyinfra = [x for x in text.splitlines() if "than pyinfra" in x]
+    assert any("3.6×" in x and "**met**" in x for x in pyinfra)  # 4.0 / 1.1
