@@ -55,6 +55,9 @@ def test_a_live_controlpersist_master_is_reused_without_a_probe_session(sshd, tm
         first.connect(5)
         assert first.run_script(b"echo one\n", timeout=30).stdout == b"one\n"
         first.close()  # the master stays (ControlPersist), as at the end of a run
+        # the transport's own count of the ssh processes it started (what bench/ reports)
+        assert sum(first.ssh_sessions.values()) == len(log.read_text().splitlines())
+        assert first.ssh_sessions["control"] == 0 and first.ssh_sessions["connection"] == 1
         log.write_text("")
 
         second = make_transport(sshd.host_vars("root"), options=options)  # the next run
@@ -65,6 +68,7 @@ def test_a_live_controlpersist_master_is_reused_without_a_probe_session(sshd, tm
         assert len(calls) == 2, calls  # `-O check` + the script: no `exit 0` probe session
         assert "-O check" in calls[0]
         assert second.round_trips == 1
+        assert second.ssh_sessions == {"connection": 0, "channel": 1, "control": 1}
         second.stop_master()
     finally:
         shutil.rmtree(control, ignore_errors=True)
