@@ -16,6 +16,7 @@ from dataclasses import dataclass
 KEY = ("workload", "phase", "tool", "n", "rtt", "mode")
 TOOL_LABEL = {
     "ref": "reference (one `ssh` per host)",
+    "ref_c25519": "reference, curve25519 KEX",
     "edgeauto": "**edgeauto**",
     "ansible": "ansible-core (pipelining, no facts)",
     "ansible_defaults": "ansible-core defaults (facts, no pipelining)",
