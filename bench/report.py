@@ -18,6 +18,7 @@ TOOL_LABEL = {
     "ref": "reference (one `ssh` per host)",
     "ref_c25519": "reference, curve25519 KEX",
     "edgeauto": "**edgeauto**",
+    "edgeauto_base": "edgeauto (--base-src tree)",
     "ansible": "ansible-core (pipelining, no facts)",
     "ansible_defaults": "ansible-core defaults (facts, no pipelining)",
     "pyinfra": "pyinfra",
@@ -139,61 +140,64 @@ def markdown_tables(cells: list[Cell]) -> str:
 
 def charts(cells: list[Cell], outdir, prefix="bench") -> list[str]:
     """time vs hosts (W2 converged, RTT 0, cold and warm) and time vs RTT (W2 converged,
-    largest N measured at both RTTs); PNG files, names returned."""
+    largest N measured at several RTTs); PNG files, names returned."""
+    pick = [c for c in cells if c.workload == "w2" and c.phase == "run2"]
+    made = [
+        _chart(
+            pick,
+            outdir / f"{prefix}-time-vs-hosts.png",
+            "hosts",
+            lambda c: c.n,
+            lambda c: c.rtt == 0,
+            "RTT 0",
+            log_x=True,
+        )
+    ]
+    lat = [c for c in pick if c.rtt > 0]
+    if lat:
+        n = max(c.n for c in lat)
+        made.append(
+            _chart(
+                pick,
+                outdir / f"{prefix}-time-vs-rtt.png",
+                "added RTT, ms",
+                lambda c: c.rtt,
+                lambda c: c.n == n,
+                f"{n} hosts",
+                log_x=False,
+            )
+        )
+    return [p.name for p in made]
+
+
+def _chart(pick, path, xlabel, x_of, keep, where, log_x):
+    """Two panels (cold, warm), one line per tool: median wall time against ``x_of``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    made = []
-    pick = [c for c in cells if c.workload == "w2" and c.phase == "run2"]
     tools = [t for t in TOOL_LABEL if any(c.tool == t for c in pick)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, mode in zip(axes, ("cold", "warm"), strict=True):
         for tool in tools:
             pts = sorted(
-                (c.n, c.median) for c in pick if c.tool == tool and c.mode == mode and c.rtt == 0
+                (x_of(c), c.median) for c in pick if c.tool == tool and c.mode == mode and keep(c)
             )
-            if pts:
+            if len(pts) > 1:
                 ax.plot(*zip(*pts, strict=True), marker="o", label=tool)
-        ax.set_title(f"W2 converged, {mode}, RTT 0")
-        ax.set_xlabel("hosts")
-        ax.set_xscale("log")
+        ax.set_title(f"W2 converged, {mode}, {where}")
+        ax.set_xlabel(xlabel)
+        if log_x:
+            ax.set_xscale("log")
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("wall time, median s")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    name = f"{prefix}-time-vs-hosts.png"
-    fig.savefig(outdir / name, dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    made.append(name)
-
-    lat = [c for c in pick if c.rtt > 0]
-    if lat:
-        n = max(c.n for c in lat)
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-        for ax, mode in zip(axes, ("cold", "warm"), strict=True):
-            for tool in tools:
-                pts = sorted(
-                    (c.rtt, c.median)
-                    for c in pick
-                    if c.tool == tool and c.mode == mode and c.n == n
-                )
-                if len(pts) > 1:
-                    ax.plot(*zip(*pts, strict=True), marker="o", label=tool)
-            ax.set_title(f"W2 converged, {mode}, {n} hosts")
-            ax.set_xlabel("added RTT, ms")
-            ax.set_yscale("log")
-            ax.grid(True, which="both", alpha=0.3)
-        axes[0].set_ylabel("wall time, median s")
-        axes[0].legend(fontsize=8)
-        fig.tight_layout()
-        name = f"{prefix}-time-vs-rtt.png"
-        fig.savefig(outdir / name, dpi=110)
-        plt.close(fig)
-        made.append(name)
-    return made
+    return path
 
 
 def _cell(cells, workload, phase, tool, n, mode, rtt=0):

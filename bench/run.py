@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import report  # noqa: E402
+from bench import report, tools  # noqa: E402
 from bench.hosts import LabTargets, LightTargets  # noqa: E402
 from bench.latency import Proxies  # noqa: E402
 from bench.masters import stop_masters  # noqa: E402
@@ -260,6 +260,13 @@ def parse(argv=None):
         bad = [x for x in getattr(args, name) if x not in allowed]
         if bad:
             ap.error(f"--{name.replace('_', '-')}: unknown {bad}; expected some of {allowed}")
+    if args.base_src:
+        if not (args.base_src / "edgeauto" / "__init__.py").is_file():
+            ap.error(f"--base-src {args.base_src}: no edgeauto package there")
+        if "edgeauto_base" not in args.tools:
+            args.tools.append("edgeauto_base")
+    elif "edgeauto_base" in args.tools:
+        args.tools.remove("edgeauto_base")
     if any(r < 0 for r in args.rtts) or 0 not in args.rtts:
         ap.error("--rtts must include 0 (round trips are derived against it) and be >= 0")
     return args
@@ -284,6 +291,9 @@ def main(argv=None) -> int:
     import tempfile
 
     compileall.compile_dir(str(REPO / "edgeauto"), quiet=1)  # as an installed wheel has .pyc
+    if args.base_src:
+        tools.BASE_SRC = args.base_src.resolve()
+        compileall.compile_dir(str(tools.BASE_SRC / "edgeauto"), quiet=1)
     work = Path(tempfile.mkdtemp(prefix="eab-"))
     rows: list[dict] = []
     data = {

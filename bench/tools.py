@@ -28,20 +28,31 @@ REPO = HERE.parent
 VENV_BIN = Path(sys.executable).parent
 CONTROL_ROOT = Path("/tmp/eab-cm")  # short: ControlPath must fit a unix socket name
 
-TOOLS = ("ref", "ref_c25519", "edgeauto", "ansible", "ansible_defaults", "pyinfra")
+TOOLS = ("ref", "ref_c25519", "edgeauto", "edgeauto_base", "ansible", "ansible_defaults", "pyinfra")
+# edgeauto_base: edgeauto from another source tree (--base-src), the same commands, so a
+# change is measured against what it replaces in one run on the same hosts
 # ref_c25519: the reference with KexAlgorithms=curve25519-sha256 instead of OpenSSH 9.2's
 # default sntrup761x25519 (post-quantum hybrid): what the key exchange alone costs a cold host
 WORKLOADS = ("w1", "w2", "w3", "w4")
 # which tools can run which workload (pyinfra has no Ansible roles; W3's reference would be a
 # hand translation of a role, which is not what W3 asks)
 SUPPORTS = {
-    "w1": ("ref", "ref_c25519", "edgeauto", "ansible", "pyinfra"),
-    "w2": ("ref", "ref_c25519", "edgeauto", "ansible", "ansible_defaults", "pyinfra"),
-    "w3": ("edgeauto", "ansible"),
-    "w4": ("ref", "edgeauto", "ansible", "pyinfra"),
+    "w1": ("ref", "ref_c25519", "edgeauto", "edgeauto_base", "ansible", "pyinfra"),
+    "w2": (
+        "ref",
+        "ref_c25519",
+        "edgeauto",
+        "edgeauto_base",
+        "ansible",
+        "ansible_defaults",
+        "pyinfra",
+    ),
+    "w3": ("edgeauto", "edgeauto_base", "ansible"),
+    "w4": ("ref", "edgeauto", "edgeauto_base", "ansible", "pyinfra"),
 }
 # tools that keep SSH connections between runs (pyinfra's paramiko connections die with it)
-MASTERS = ("ref", "edgeauto", "ansible", "ansible_defaults")
+MASTERS = ("ref", "edgeauto", "edgeauto_base", "ansible", "ansible_defaults")
+BASE_SRC: Path | None = None  # set by run.py --base-src
 
 
 @dataclass
@@ -62,7 +73,8 @@ def tool_env(**extra) -> dict:
 
 
 def control_dir(tool: str, rtt_ms: float) -> Path:
-    return CONTROL_ROOT / f"{tool[:6]}{int(rtt_ms)}"
+    short = {"ansible_defaults": "ansdef", "edgeauto_base": "eabase"}.get(tool, tool[:6])
+    return CONTROL_ROOT / f"{short}{int(rtt_ms)}"
 
 
 class View:
@@ -198,7 +210,7 @@ class View:
         return Command(["sh", "-c", loop])
 
     # -- the tools -----------------------------------------------------------------------
-    def edgeauto(self, workload: str) -> Command:
+    def edgeauto(self, workload: str, base: bool = False) -> Command:
         inv = str(self.dir / "inventory.ini")
         ea = [str(VENV_BIN / "python"), "-m", "edgeauto"]
         forks = ["-f", str(max(50, len(self.targets)))]
@@ -209,9 +221,13 @@ class View:
             "w4": [*ea, "facts", "all", "-i", inv, "--json", "--no-cache"],
         }[workload] + forks
         env = tool_env(
-            ANSIBLE_SSH_CONTROL_PATH_DIR=str(control_dir("edgeauto", self.rtt_ms)),
+            ANSIBLE_SSH_CONTROL_PATH_DIR=str(
+                control_dir("edgeauto_base" if base else "edgeauto", self.rtt_ms)
+            ),
             ANSIBLE_ROLES_PATH=str(HERE / "w3" / "roles"),
         )
+        if base:
+            env["PYTHONPATH"] = str(BASE_SRC)
         return Command(argv, env, self.dir / "ea")
 
     def ansible(self, workload: str, defaults: bool = False) -> Command:
@@ -260,8 +276,8 @@ class View:
             return self.ref(workload, warm)
         if tool == "ref_c25519":
             return self.ref(workload, warm, kex="curve25519-sha256")
-        if tool == "edgeauto":
-            return self.edgeauto(workload)
+        if tool in ("edgeauto", "edgeauto_base"):
+            return self.edgeauto(workload, base=tool == "edgeauto_base")
         if tool in ("ansible", "ansible_defaults"):
             return self.ansible(workload, defaults=tool == "ansible_defaults")
         return self.pyinfra(workload)
@@ -275,7 +291,7 @@ def outcome(tool: str, rc: int, stdout: str, stderr: str, n: int) -> dict:
         good = stdout.count("rc=0")
         info["ok"] = good == n
         info["changed"] = sum(int(m) for m in re.findall(r"^changed=(\d+)", stdout, re.M))
-    elif tool == "edgeauto":
+    elif tool.startswith("edgeauto"):
         try:
             doc = json.loads(stdout)
         except json.JSONDecodeError:
