@@ -236,6 +236,9 @@ def parse(argv=None):
     ap.add_argument("--scale-reps", type=int, default=3)
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument(
+        "--base-src", type=Path, help="also run edgeauto from this source tree (edgeauto_base)"
+    )
+    ap.add_argument(
         "--render",
         nargs="+",
         metavar="RESULTS",
