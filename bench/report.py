@@ -26,7 +26,7 @@ TOOL_LABEL = {
 WORKLOAD_TITLE = {
     "w1": "W1: ad-hoc `uname -a`",
     "w2": "W2: the 10-task converge",
-    "w3": "W3: a role converged (bench_site, 12 tasks)",
+    "w3": "W3: a role converged (bench_site: 10 tasks, 16 items)",
     "w4": "W4: facts",
 }
 
@@ -193,7 +193,8 @@ def _chart(pick, path, xlabel, x_of, keep, where, log_x):
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("wall time, median s")
-    axes[0].legend(fontsize=8)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
