@@ -176,6 +176,7 @@ def _chart(pick, path, xlabel, x_of, keep, where, log_x):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     tools = [t for t in TOOL_LABEL if any(c.tool == t for c in pick)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
@@ -191,6 +192,10 @@ def _chart(pick, path, xlabel, x_of, keep, where, log_x):
         if log_x:
             ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(sorted({x_of(c) for c in pick if keep(c)}))  # the measured points
+        for axis in (ax.xaxis, ax.yaxis):  # 10, 50, 500 rather than 10^1 …
+            axis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("wall time, median s")
     if axes[0].get_legend_handles_labels()[0]:
