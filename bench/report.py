@@ -146,7 +146,7 @@ def charts(cells: list[Cell], outdir, prefix="bench") -> list[str]:
         _chart(
             pick,
             outdir / f"{prefix}-time-vs-hosts.png",
-            "hosts",
+            "hosts (lab hosts; 100 and more: light sshd hosts)",
             lambda c: c.n,
             lambda c: c.rtt == 0,
             "RTT 0",
