@@ -1,6 +1,7 @@
 """Added latency: one :mod:`bench.proxy` process in front of every host's sshd.
 
-Each host's proxy listens on the host's own address, port ``PROXY_PORT``, so the tools reach
+Each host's proxy listens on the host's own address, port ``PROXY_PORT`` (+1 for a second
+RTT, …), so the tools reach
 the host through it by a different port only (one known_hosts line per address:port, same
 pinned host key). ``rtt_ms`` is split evenly: half of it added each way.
 """
@@ -20,26 +21,29 @@ HERE = Path(__file__).resolve().parent
 
 
 class Proxies:
-    def __init__(self, targets: list[Target], rtt_ms: float, work: Path) -> None:
+    def __init__(
+        self, targets: list[Target], rtt_ms: float, work: Path, port: int = PROXY_PORT
+    ) -> None:
         self.targets = targets
+        self.port = port
         self.rtt_ms = rtt_ms
         self.work = work
         self.proc: subprocess.Popen | None = None
 
     def via(self) -> list[Target]:
         """The same hosts as the tools see them through the proxies."""
-        return [replace(t, port=PROXY_PORT) for t in self.targets]
+        return [replace(t, port=self.port) for t in self.targets]
 
     def start(self) -> list[Target]:
-        busy = [t.address for t in self.targets if not port_free(t.address, PROXY_PORT)]
+        busy = [t.address for t in self.targets if not port_free(t.address, self.port)]
         if busy:
             raise SystemExit(
-                f"bench: proxy port {PROXY_PORT} already in use on {len(busy)} host addresses "
+                f"bench: proxy port {self.port} already in use on {len(busy)} host addresses "
                 f"(e.g. {busy[0]}); stop what listens there"
             )
         pairs = self.work / f"proxy-{self.rtt_ms:g}.txt"
         pairs.write_text(
-            "".join(f"{t.address}:{PROXY_PORT}={t.address}:{t.port}\n" for t in self.targets)
+            "".join(f"{t.address}:{self.port}={t.address}:{t.port}\n" for t in self.targets)
         )
         self.proc = subprocess.Popen(
             [

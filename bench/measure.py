@@ -136,8 +136,9 @@ def run_measured(
         stdout=out,
         stderr=err,
         cpu=cpu,
-        rss_mb=peak[1] / 1024 if group.path is not None else None,
-        tree_pss_mb=peak[0] / 1024 if group.path is not None else None,
+        # 0: every process ended between two samples (a warm ssh): not seen, not "no memory"
+        rss_mb=peak[1] / 1024 if peak[1] else None,
+        tree_pss_mb=peak[0] / 1024 if peak[0] else None,
     )
 
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report, tools  # noqa: E402
 from bench.hosts import LabTargets, LightTargets  # noqa: E402
-from bench.latency import Proxies  # noqa: E402
+from bench.latency import PROXY_PORT, Proxies  # noqa: E402
 from bench.masters import stop_masters  # noqa: E402
 from bench.measure import ToolGroup, run_measured  # noqa: E402
 from bench.tools import MASTERS, REPO, SUPPORTS, TOOLS, WORKLOADS, View, control_dir, outcome  # noqa: E402
@@ -106,25 +106,32 @@ class Runner:
             tools.remove("ansible_defaults")
         return tools
 
-    def workload(self, view: View, workload: str, hosts) -> None:
-        n = len(view.targets)
+    def workload(self, views: list[View], workload: str, hosts) -> None:
+        """Every cell of one workload. Each rep runs a tool at every RTT in turn (direct, then
+        through the proxy), so the difference the latency makes is measured under the same
+        machine load, not minutes apart."""
+        n = len(views[0].targets)
         for mode in self.args.modes:
-            tools = self.tools_for(workload, n, view.rtt_ms, mode)
+            tools = self.tools_for(workload, n, 0, mode)
             if workload == "w3":  # converge once (untimed), so every timed run is converged
                 for tool in tools:
-                    self.untimed(view, tool, workload)
+                    self.untimed(views[0], tool, workload)
             if mode == "cold":
                 for rep in range(max(self.reps(t, n) for t in tools) if tools else 0):
                     for tool in tools:
-                        if rep < self.reps(tool, n):
-                            self.sequence(view, tool, workload, mode, rep, hosts)
+                        for view in views:
+                            if rep < self.reps(tool, n):
+                                self.sequence(view, tool, workload, mode, rep, hosts)
             else:
                 for tool in tools:
-                    self.untimed(view, tool, workload)
+                    for view in views:
+                        self.untimed(view, tool, workload)
                     for rep in range(self.reps(tool, n)):
-                        self.sequence(view, tool, workload, mode, rep, hosts)
+                        for view in views:
+                            self.sequence(view, tool, workload, mode, rep, hosts)
                     if tool == "ref":
-                        stop_masters(control_dir("ref", view.rtt_ms))
+                        for view in views:
+                            stop_masters(control_dir("ref", view.rtt_ms))
 
     def sequence(self, view, tool, workload, mode, rep, hosts) -> None:
         if workload == "w2":
@@ -150,20 +157,24 @@ def measure_hosts(runner: Runner, hosts, rtts, workloads, work: Path) -> None:
     targets = hosts.up()
     with ThreadPoolExecutor(max_workers=min(32, len(targets))) as pool:
         list(pool.map(lambda t: hosts.run(t, f"mkdir -p {t.hostdir}"), targets))
-    proxies = {rtt: Proxies(targets, rtt, work) for rtt in rtts if rtt > 0}
+    proxies = {
+        rtt: Proxies(targets, rtt, work, PROXY_PORT + i)
+        for i, rtt in enumerate(r for r in rtts if r > 0)
+    }
     known = targets + [t for p in proxies.values() for t in p.via()]
     try:
+        views = {
+            rtt: View(
+                work, proxies[rtt].start() if rtt > 0 else targets, hosts.access(), rtt, known
+            )
+            for rtt in rtts
+        }
+        for workload in workloads:
+            wanted = [views[r] for r in rtts if r == 0 or workload in runner.args.rtt_workloads]
+            runner.workload(wanted, workload, hosts)
         for rtt in rtts:
-            seen = proxies[rtt].start() if rtt > 0 else targets
-            view = View(work, seen, hosts.access(), rtt, known)
-            for workload in workloads:
-                if rtt > 0 and workload not in runner.args.rtt_workloads:
-                    continue
-                runner.workload(view, workload, hosts)
             for t in MASTERS:
                 stop_masters(control_dir(t, rtt))
-            if rtt > 0:
-                proxies[rtt].stop()
     finally:
         for p in proxies.values():
             p.stop()
