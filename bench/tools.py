@@ -214,6 +214,8 @@ class View:
         inv = str(self.dir / "inventory.ini")
         ea = [str(VENV_BIN / "python"), "-m", "edgeauto"]
         forks = ["-f", str(max(50, len(self.targets)))]
+        if len(self.targets) >= 100:  # 500 cold handshakes on 2 cores: minutes, not 10 s
+            forks += ["-T", "600"]
         argv = {
             "w1": [*ea, "adhoc", "all", "-i", inv, "-m", "command", "-a", "uname -a", "--json"],
             "w2": [*ea, "run", "-i", inv, str(HERE / "w2" / "playbook.yml"), "--json"],
