@@ -181,6 +181,18 @@ def measure_hosts(runner: Runner, hosts, rtts, workloads, work: Path) -> None:
         hosts.down()
 
 
+def merge_rows(runs: list[list[dict]]) -> list[dict]:
+    """Rows of several runs; a cell (workload, phase, tool, N, RTT, mode) measured again by a
+    later run is taken from that run only, so no median mixes two runs' machine load."""
+    cells: dict[tuple, list[dict]] = {}
+    for rows in runs:
+        fresh: dict[tuple, list[dict]] = {}
+        for r in rows:
+            fresh.setdefault(tuple(r[k] for k in report.KEY), []).append(r)
+        cells.update(fresh)
+    return [r for rows in cells.values() for r in rows]
+
+
 def machine() -> dict:
     def pkg(name):
         try:
@@ -292,7 +304,7 @@ def main(argv=None) -> int:
         parts = [json.loads(Path(f).read_text()) for f in args.render]
         data = dict(
             parts[0],
-            rows=[r for p in parts for r in p["rows"]],
+            rows=merge_rows([p["rows"] for p in parts]),
             argv=[" + ".join(" ".join(p.get("argv", [])) for p in parts)],
             started=min(p["started"] for p in parts),
             finished=max(p.get("finished", p["started"]) for p in parts),

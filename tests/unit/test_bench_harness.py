@@ -104,3 +104,13 @@ def test_targets_table_reports_each_ratio_against_its_limit():
     assert "3.00× ref" in warm and "not met" in warm
     pyinfra = [x for x in text.splitlines() if "than pyinfra" in x]
     assert any("3.6×" in x and "**met**" in x for x in pyinfra)  # 4.0 / 1.1
+
+
+def test_merged_runs_take_a_cell_measured_twice_from_the_later_run():
+    from bench.run import merge_rows
+
+    first = [row("ref", 1.0), row("ref", 1.2, rep=1), row("edgeauto", 2.0)]
+    later = [row("ref", 5.0)]
+    cells = {c.tool: c for c in summarize(merge_rows([first, later]))}
+    assert cells["ref"].runs == 1 and cells["ref"].median == 5.0
+    assert cells["edgeauto"].median == 2.0
