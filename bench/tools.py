@@ -307,6 +307,11 @@ def outcome(tool: str, rc: int, stdout: str, stderr: str, n: int) -> dict:
             for kind in ("connection", "channel", "control"):
                 vals = [x.get(kind, 0) for x in sess]
                 info[f"ssh_{kind}s_per_host"] = sum(vals) / len(vals) if vals else None
+    elif tool == "pyinfra":
+        # pyinfra goes on without the hosts it could not connect to, and may still exit 0
+        connected = (stdout + stderr).count("Connected")
+        info["connected"] = connected
+        info["ok"] = rc == 0 and connected >= n
     elif tool.startswith("ansible"):
         info["changed"] = sum(int(m) for m in re.findall(r"\bchanged=(\d+)", stdout))
     if not info["ok"]:
