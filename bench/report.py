@@ -91,7 +91,7 @@ def summarize(rows: list[dict]) -> list[Cell]:
     by_key = {c.key(): c for c in cells}
     for c in cells:
         ref = by_key.get((c.workload, c.phase, "ref", c.n, c.rtt, c.mode))
-        if ref is not None and ref.median > 0:
+        if ref is not None and ref.median > 0 and ref.ok:  # no ratio to a failed reference
             c.ratio = c.median / ref.median
         if c.rtt > 0:
             base = by_key.get((c.workload, c.phase, c.tool, c.n, 0, c.mode))
@@ -275,7 +275,7 @@ def targets(cells: list[Cell]) -> str:
                 )
     for other, factor in (("pyinfra", 3), ("ansible", 20)):
         both = sorted(
-            {c.n for c in cells if c.workload == "w2" and c.tool == other}
+            {c.n for c in cells if c.workload == "w2" and c.tool == other and c.n < 100}
             & {c.n for c in cells if c.workload == "w2" and c.tool == "edgeauto"}
         )
         sizes = [50] if 50 in both else both[-1:]
@@ -298,6 +298,15 @@ def targets(cells: list[Cell]) -> str:
     big = sorted({c.n for c in cells if c.n >= 100})
     for n in big[-1:]:
         c = _cell(cells, "w2", "run2", "edgeauto", n, "cold")
+        r = _cell(cells, "w2", "run2", "ref", n, "cold")
+        if c and r and not r.ok:
+            add(
+                "500+ hosts ≤ 1.3× reference, < 1 GiB controller memory",
+                f"{n} light hosts, cold, W2 converged",
+                f"the reference's run failed (edgeauto {c.median:.1f} s, reference "
+                f"{r.median:.1f} s), tree PSS {_f(c.tree_pss_mb, '{:.0f}')} MB",
+                None,
+            )
         if c and c.ratio is not None:
             mem = c.tree_pss_mb
             add(
