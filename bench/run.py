@@ -182,15 +182,10 @@ def measure_hosts(runner: Runner, hosts, rtts, workloads, work: Path) -> None:
 
 
 def merge_rows(runs: list[list[dict]]) -> list[dict]:
-    """Rows of several runs; a cell (workload, phase, tool, N, RTT, mode) measured again by a
-    later run is taken from that run only, so no median mixes two runs' machine load."""
-    cells: dict[tuple, list[dict]] = {}
-    for rows in runs:
-        fresh: dict[tuple, list[dict]] = {}
-        for r in rows:
-            fresh.setdefault(tuple(r[k] for k in report.KEY), []).append(r)
-        cells.update(fresh)
-    return [r for rows in cells.values() for r in rows]
+    """Rows of several passes, each tagged with its pass number (1, 2 …): cells, ratios and
+    round trips are computed within one pass, so no median or ratio mixes two passes'
+    machine load."""
+    return [dict(r, run=i) for i, rows in enumerate(runs, 1) for r in rows]
 
 
 def machine() -> dict:

@@ -106,11 +106,12 @@ def test_targets_table_reports_each_ratio_against_its_limit():
     assert any("3.6×" in x and "**met**" in x for x in pyinfra)  # 4.0 / 1.1
 
 
-def test_merged_runs_take_a_cell_measured_twice_from_the_later_run():
+def test_merged_passes_keep_their_cells_and_ratios_apart():
     from bench.run import merge_rows
 
     first = [row("ref", 1.0), row("ref", 1.2, rep=1), row("edgeauto", 2.0)]
-    later = [row("ref", 5.0)]
-    cells = {c.tool: c for c in summarize(merge_rows([first, later]))}
-    assert cells["ref"].runs == 1 and cells["ref"].median == 5.0
-    assert cells["edgeauto"].median == 2.0
+    later = [row("ref", 5.0), row("edgeauto", 6.0)]
+    cells = {(c.tool, c.run): c for c in summarize(merge_rows([first, later]))}
+    assert cells[("ref", 1)].median == pytest.approx(1.1) and cells[("ref", 2)].median == 5.0
+    assert cells[("edgeauto", 1)].ratio == pytest.approx(2.0 / 1.1)  # its own pass's ref
+    assert cells[("edgeauto", 2)].ratio == pytest.approx(1.2)
