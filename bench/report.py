@@ -202,7 +202,8 @@ def _chart(pick, path, xlabel, x_of, keep, where, log_x):
                 (x_of(c), c.median) for c in pick if c.tool == tool and c.mode == mode and keep(c)
             )
             if len(pts) > 1:
-                ax.plot(*zip(*pts, strict=True), marker="o", label=tool)
+                color = f"C{list(TOOL_LABEL).index(tool) % 10}"  # same tool, same colour
+                ax.plot(*zip(*pts, strict=True), marker="o", label=tool, color=color)
         ax.set_title(f"W2 converged, {mode}, {where}")
         ax.set_xlabel(xlabel)
         if log_x:
@@ -214,8 +215,9 @@ def _chart(pick, path, xlabel, x_of, keep, where, log_x):
             axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("wall time, median s")
-    if axes[0].get_legend_handles_labels()[0]:
-        axes[0].legend(fontsize=8)
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
