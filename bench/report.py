@@ -153,7 +153,7 @@ def charts(cells: list[Cell], outdir, prefix="bench") -> list[str]:
     largest N measured at several RTTs); PNG files, names returned."""
     latest: dict[tuple, Cell] = {}  # one point per tool, size, RTT, mode: its latest pass
     for c in cells:
-        if c.workload == "w2" and c.phase == "run2":
+        if c.workload == "w2" and c.phase == "run2" and c.ok:  # a failed run is no point
             k = (c.tool, c.n, c.rtt, c.mode)
             if k not in latest or c.run > latest[k].run:
                 latest[k] = c
