@@ -102,13 +102,17 @@ def lint(c, fix=False):
         c.run(f"{ruff} check . && {ruff} format --check .")
 
 
-@task
-def bench(c, args=""):
-    """Run the side-by-side benchmarks in bench/ (edgeauto vs ansible-playbook on lab hosts)."""
+@task(
+    help={
+        "quick": "sizes 1 and 10, RTT runs at 10 hosts, the 500-host scale run once (cold)",
+        "args": "more bench/run.py options, e.g. \"--sizes 10 --tools ref,edgeauto --scale 0\"",
+    }
+)
+def bench(c, quick=False, args=""):
+    """Run the side-by-side benchmark (bench/run.py) and regenerate docs/benchmarks.md and its
+    charts. Needs root and the bench extra (matplotlib): pip install -e '.[bench]'."""
     runner = ROOT / "bench" / "run.py"
-    if not runner.exists():
-        raise SystemExit("bench/run.py does not exist yet")
-    c.run(f"{PY} {runner} {args}")
+    c.run(f"{PY} {runner} {'--quick ' if quick else ''}{args}", pty=False)
 
 
 def _vagrant_lab():

@@ -93,11 +93,18 @@ class JsonReporter(CollectingReporter):
 def _stats_with_round_trips(run, stats: dict) -> dict:
     """The recap counters plus ``round_trips``: scripts sent to the host over its connection
     (facts + task scripts; ``Transport.round_trips``), what the design keeps small and what
-    ``bench/run_bench.py`` reports. 0 for a host never connected."""
+    ``bench/`` reports; ``ssh_sessions``: the ssh processes behind them by kind (connection,
+    channel on a master, local control command). 0 for a host never connected."""
     out = {host: dict(counts) for host, counts in stats.items()}
     for host, state in getattr(run, "states", {}).items():
         transports = [getattr(state, "transport", None)]
         transports += list(getattr(state, "login_transports", {}).values())  # remote_user
         trips = sum(int(getattr(t, "round_trips", 0) or 0) for t in transports)
         out.setdefault(host, {})["round_trips"] = trips
+        sessions: dict[str, int] = {}
+        for t in transports:
+            for kind, count in (getattr(t, "ssh_sessions", None) or {}).items():
+                sessions[kind] = sessions.get(kind, 0) + count
+        if any(sessions.values()):
+            out[host]["ssh_sessions"] = sessions
     return out

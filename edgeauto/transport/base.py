@@ -3,7 +3,9 @@
 The engine needs exactly one operation: send a POSIX sh script on stdin to ``sh -s`` on the
 target (optionally through become) and read back stdout, stderr and the exit code. That is one
 *round trip*; transports count them in ``round_trips`` so benchmarks and tests can assert on
-the number of round trips per host.
+the number of round trips per host. ``ssh_sessions`` counts the SSH processes behind them
+(new connections with a full handshake, channels multiplexed on a master, local ``-O``
+control commands), so a benchmark can tell a cold host from a warm one by what it opened.
 
 A transport class also declares how inventories reach it: ``names`` (the ``ansible_connection``
 values it answers to, FQCNs included) and ``host_vars`` (which variables it reads). The
@@ -74,6 +76,8 @@ class Transport(ABC):
 
     def __init__(self) -> None:
         self.round_trips = 0
+        # ssh processes started, by kind (connection / channel / control); plain ints: cheap
+        self.ssh_sessions = {"connection": 0, "channel": 0, "control": 0}
 
     @classmethod
     def read_vars(cls, host_vars: dict) -> dict[str, Any]:

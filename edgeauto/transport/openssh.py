@@ -251,7 +251,8 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
 
     # -- connection ---------------------------------------------------------------------------
     def _control(self, operation: str) -> subprocess.CompletedProcess:
-        """``ssh -O operation`` on our master (check, exit)."""
+        """``ssh -O operation`` on our master (check, exit): local, no network round trip."""
+        self.ssh_sessions["control"] += 1
         argv = [
             self.options.ssh_executable,
             "-o",
@@ -299,6 +300,7 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
         session = ["-N", self.hostname] if self.persists else [self.hostname, "exit 0"]
         argv = [*self.base_argv, "-o", f"ConnectTimeout={max(1, int(timeout))}", *session]
         shown = shlex.join(argv)
+        self.ssh_sessions["connection"] += 1
         # The backgrounded master could keep a pipe open; a temp file cannot hang us.
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(
@@ -334,6 +336,7 @@ class OpenSSHTransport(SSHEndpoint, PipeTransport):
             self.connect(self.options.connect_timeout)
 
     def argv(self, command: str) -> list[str]:
+        self.ssh_sessions["channel" if self.multiplexed else "connection"] += 1
         return [*self.base_argv, self.hostname, command]
 
     def classify(self, result: ScriptResult, shown: str) -> ConnectionFailed | None:

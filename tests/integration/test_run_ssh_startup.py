@@ -69,6 +69,8 @@ def test_a_cold_host_starts_its_master_without_a_probe_session(sshd, shimmed):
     assert len(calls) == 2, calls  # the master (no session: -N), then the script on it
     assert " -N " in calls[0] and "exit 0" not in calls[0]
     assert sshd.accepted_logins() - before == 1
+    # the transport's own count of the ssh processes it started (what bench/ reports)
+    assert transport.ssh_sessions == {"connection": 1, "channel": 1, "control": 0}
     transport.stop_master()
 
 
@@ -87,6 +89,7 @@ def test_a_live_controlpersist_master_is_reused_without_a_probe_session(sshd, sh
     calls = log.read_text().splitlines()
     assert len(calls) == 1, calls  # the script only: no `-O check`, no `exit 0` session
     assert second.round_trips == 1
+    assert second.ssh_sessions == {"connection": 0, "channel": 1, "control": 0}
     second.stop_master()
 
 
