@@ -21,8 +21,9 @@ from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
 from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
 from edgeauto.planner.segment import Call
-from edgeauto.planner.taskargs import rendered_args
+from edgeauto.planner.taskargs import rendered_args, rendered_backend_defaults
 from edgeauto.playbook.model import Task
+from edgeauto.playbook.moduledefaults import with_backend_defaults
 from edgeauto.templating import as_data, is_secret
 
 SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
@@ -220,6 +221,8 @@ class TaskPlanner:
 
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope
+        render = rendered_backend_defaults(task, templar)
+        args = with_backend_defaults(task, module, args, render, variables)
         args = module.validate(args, task.pos, final=True)
         limits = None
         if task.async_val is not None or task.timeout is not None or te.wctx.timeout is not None:
