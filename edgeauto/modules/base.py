@@ -122,9 +122,10 @@ def payload_ref(name: str) -> str:
 
 
 def home_path(path: str) -> str:
-    """A remote path argument: one starting with ``~`` (``~/x``, ``~user/x``) is expanded on
-    the target, to that user's home, as Ansible's ``type=path`` options are; others as they are."""
-    return f"@home:{path}" if path.startswith("~") else path
+    """A remote path argument: ``$NAME``/``${NAME}`` (variables set on the target) and a
+    leading ``~`` (``~/x``, ``~user/x``: that user's home) are expanded on the target, as
+    Ansible's ``type=path`` options are (expandvars, expanduser); others as they are."""
+    return f"@home:{path}" if path.startswith("~") or "$" in path else path
 
 
 def backend_from(args: dict, task_vars: dict, fact: str) -> str | None:

@@ -120,3 +120,26 @@ def test_file_touch_removes_the_file_it_created_when_its_attributes_fail_like_an
     ours = run(shell, "file", {**args, "path": str(tmp_path / "ours")})
     assert ours["failed"] and "msg" in theirs and not theirs.get("changed")
     assert not (tmp_path / "theirs").exists() and not (tmp_path / "ours").exists()
+
+
+def test_path_arguments_expand_environment_variables_on_the_target_as_type_path_does(
+    shell, tmp_path
+):
+    """Ansible's type=path runs expandvars then expanduser on the target (copy target:
+    ``src: $HOME/.ssh/authorized_keys`` with remote_src); unset names stay as written."""
+    (tmp_path / "src.txt").write_text("keys\n")
+    env = {"EA_BASE": str(tmp_path)}
+    args = {
+        "src": "$EA_BASE/src.txt",
+        "dest": "${EA_BASE}/copied-$EA_UNSET_NAME",
+        "remote_src": True,
+        "mode": "0600",
+    }
+    first = ok(shell, "copy", args, environment=env)
+    assert first["changed"] is True
+    assert (tmp_path / "copied-$EA_UNSET_NAME").read_text() == "keys\n"
+    assert ok(shell, "copy", args, environment=env)["changed"] is False
+    link = {"path": "$EA_BASE/ln", "src": "src.txt", "state": "link"}
+    assert ok(shell, "file", link, environment=env)["changed"] is True
+    assert os.readlink(tmp_path / "ln") == "src.txt"
+    assert ok(shell, "file", link, environment=env)["changed"] is False

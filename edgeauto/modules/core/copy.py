@@ -196,7 +196,7 @@ class CopyModule(RemoteModule):
             src = str(args["src"])
             basename = os.path.basename(src.rstrip("/"))
             return self._call(
-                args, src=src, mode=mode, dirmode=dirmode, basename=basename, header=src
+                args, src=home_path(src), mode=mode, dirmode=dirmode, basename=basename, header=src
             )
         if (
             self.src_kind == "files"
