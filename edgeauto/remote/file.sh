@@ -47,6 +47,18 @@ ea__file_recurse() {
     done
 }
 
+ea__file_walk() {
+    # $1 directory about to be removed: what is below it, for the diff (Ansible's
+    # path_content): pc_dirs (directories, also links to one, as os.walk lists them) and
+    # pc_files (everything else), one path a line
+    __ea_dl=$(ea_tmp pcd) && __ea_fl=$(ea_tmp pcf) || return 1
+    find "$1" -mindepth 1 | while IFS= read -r __ea_f; do
+        if [ -d "$__ea_f" ]; then printf '%s\n' "$__ea_f" >>"$__ea_dl"; else printf '%s\n' "$__ea_f" >>"$__ea_fl"; fi
+    done
+    ea_field_file pc_dirs "$__ea_dl"
+    ea_field_file pc_files "$__ea_fl"
+}
+
 ea__file_epoch() {
     # $1 touch -t stamp: the epoch it means on this host (its time zone), via a probe file
     __ea_probe=$(ea_tmp stamp) || return 1
@@ -169,6 +181,9 @@ ea_file() {
     ea_field ad_state "$__ea_state"
     case $__ea_state in
         absent)
+            if [ "$__ea_prev" = directory ] && ea_want_diff; then
+                ea__file_walk "$__ea_p"
+            fi
             if [ "$__ea_prev" != absent ]; then
                 ea_changed
                 if ! ea_is_check; then

@@ -143,3 +143,27 @@ def test_path_arguments_expand_environment_variables_on_the_target_as_type_path_
     assert ok(shell, "file", link, environment=env)["changed"] is True
     assert os.readlink(tmp_path / "ln") == "src.txt"
     assert ok(shell, "file", link, environment=env)["changed"] is False
+
+
+def test_file_absent_on_a_directory_lists_what_it_removes_in_the_diff_like_ansible(shell, tmp_path):
+    """Ansible's file module lists the tree it removes (``diff.before.path_content``) as
+    ``os.walk`` sees it: a link to a directory is a directory, not descended. (ansible's
+    ad-hoc tree output drops the diff, so os.walk itself is the oracle here.)"""
+    top = tmp_path / "top"
+    (top / "sub" / "deeper").mkdir(parents=True)
+    (top / "sub" / "a.txt").write_text("a")
+    (top / "b.txt").write_text("b")
+    (top / "to-sub").symlink_to("sub")
+    walked = {"directories": [], "files": []}
+    for base, dirs, files in os.walk(top):
+        walked["directories"] += [os.path.join(base, d) for d in dirs]
+        walked["files"] += [os.path.join(base, f) for f in files]
+    args = {"path": str(top), "state": "absent"}
+    predicted = ok(shell, "file", args, check=True, diff=True)["diff"]["before"]
+    listed = predicted["path_content"]
+    assert {k: sorted(v) for k, v in listed.items()} == {k: sorted(v) for k, v in walked.items()}
+    one_file = ok(shell, "file", {**args, "path": str(top / "b.txt")}, check=True, diff=True)
+    assert "path_content" not in one_file["diff"]["before"]
+    assert "diff" not in ok(shell, "file", args, check=True)  # only in diff mode
+    assert ok(shell, "file", args)["changed"] is True and not top.exists()
+    assert ok(shell, "file", args)["changed"] is False

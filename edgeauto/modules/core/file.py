@@ -153,7 +153,13 @@ class FileModule(RemoteModule):
         if "appears_binary" in out:
             out["appears_binary"] = out["appears_binary"] == "1"
             return out
+        content = {k: out.pop(f"pc_{k}", None) for k in ("dirs", "files")}
         file_finish(out, record)
+        if content["dirs"] is not None and isinstance(out.get("diff"), dict):
+            out["diff"]["before"]["path_content"] = {
+                "directories": content["dirs"].splitlines(),
+                "files": content["files"].splitlines(),
+            }
         # as Ansible's file module: its diff (the path only when unchanged) in diff mode only
         if not ctx.diff:
             out.pop("diff", None)
