@@ -92,7 +92,24 @@ def _slot_result(te: TaskExec, slot: ItemSlot, all_items: list, unreachable_msg)
         res = {"skipped": True, "changed": False}
     if slot.item is not NO_ITEM:
         res.update(loop_keys(te.loop_var, te.task.loop_control or {}, all_items, slot.index))
+        if slot.label_later is not None:
+            res = _late_label(te, slot, res)
         res["_ansible_item_label"] = slot.label if slot.label is not None else slot.item
+    return res
+
+
+def _late_label(te: TaskExec, slot: ItemSlot, res: dict) -> dict:
+    """The label rendered after the item ran, the register name bound to this item's result
+    (as ansible-core registers each item before templating its label); one it cannot render
+    fails that item, as ansible's 'Failed to template loop_control.label'."""
+    templar, source = slot.label_later
+    if te.task.register:
+        templar = templar.with_vars({te.task.register: as_data(dict(res))})
+    try:
+        slot.label = templar.render(source, te.task.pos)
+    except EdgeautoError as exc:
+        res = {**res, "failed": True, "msg": f"Failed to template loop_control.label: {exc}"}
+        res.pop("skipped", None)
     return res
 
 

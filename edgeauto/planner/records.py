@@ -46,6 +46,9 @@ class ItemSlot:
     result: dict[str, Any] | None = None
     call: Call | None = None
     label: Any = None
+    # a loop_control.label that reads the task's own register name: rendered once this
+    # item's result is known, with that name bound to it (templar, label source)
+    label_later: tuple[Any, Any] | None = None
 
 
 @dataclass

@@ -229,3 +229,38 @@ def test_a_registered_argument_failure_carries_the_modules_own_message(lab):
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
     assert rep.status_of("h1", "exact") == "ok"
+
+
+def test_a_loop_label_reading_the_tasks_register_name_sees_each_items_result(lab):
+    # loops target (ansible issue 83619): ansible-core registers each item's result before it
+    # templates that item's label; a label it cannot render fails that item only.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: "echo {{ item }}"
+              register: r
+              loop: [changed, skipped]
+              loop_control:
+                label: "{{ r.stdout }}"
+              when: item == "changed"
+              ignore_errors: true
+            - name: labels
+              assert:
+                that:
+                  - r.results[0].stdout == "changed"
+                  - r.results[1].msg is contains("no attribute 'stdout'")
+                  - r.results[1] is failed
+            - name: plain labels of skipped items
+              debug: {msg: "{{ item.n }}"}
+              loop: [{n: 1}, {n: 2}]
+              loop_control: {label: "{{ item.n * 10 }}"}
+              when: item.n == 1
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "labels") == "ok", rep.statuses("h1")
+    plain = next(r for r in rep.results if r.task.name == "plain labels of skipped items")
+    assert [i["_ansible_item_label"] for i in plain.item_results] == [10, 20]
+    assert result.exit_code == EXIT_OK
