@@ -167,3 +167,20 @@ def test_file_absent_on_a_directory_lists_what_it_removes_in_the_diff_like_ansib
     assert "diff" not in ok(shell, "file", args, check=True)  # only in diff mode
     assert ok(shell, "file", args)["changed"] is True and not top.exists()
     assert ok(shell, "file", args)["changed"] is False
+
+
+@needs_oracle
+@pytest.mark.parametrize("mode", ["o+t", "u+s,g+s", "0644"])
+def test_file_reports_the_mode_with_a_leading_zero_like_ansible(shell, tmp_path, mode):
+    """add_path_info's '0%03o': 01444 with the sticky bit (file target), 0644 without."""
+    if shell == "busybox" and mode == "o+t":
+        pytest.xfail("BusyBox chmod ignores t after o (symbolic modes are chmod's on the target)")
+    ours_path, their_path = tmp_path / "ours", tmp_path / "theirs"
+    for p in (ours_path, their_path):
+        p.write_text("")
+        os.chmod(p, 0o444)
+    theirs = ansible_localhost("file", {"path": str(their_path), "mode": mode, "state": "file"})
+    args = {"path": str(ours_path), "mode": mode, "state": "file"}
+    first = ok(shell, "file", args)
+    assert first["mode"] == theirs["mode"] and first["changed"] is theirs["changed"] is True
+    assert ok(shell, "file", args)["changed"] is False
