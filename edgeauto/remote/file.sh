@@ -47,6 +47,38 @@ ea__file_recurse() {
     done
 }
 
+ea__file_ids_known() {
+    # $1 owner, $2 group (names or numbers, "" = not given): in check mode, the warning
+    # Ansible's file module gives for one that does not exist yet (an earlier task may create
+    # it in the real run) -> field id_warnings, one per line
+    __ea_iw=
+    if [ -n "$1" ] && ! ea__file_id_known passwd "$1"; then
+        case $1 in
+            *[!0-9]*) __ea_iw="failed to look up user $1" ;;
+            *) __ea_iw="failed to look up user with uid $1" ;;
+        esac
+        __ea_iw="$__ea_iw. Create user up to this point in real play
+"
+    fi
+    if [ -n "$2" ] && ! ea__file_id_known group "$2"; then
+        case $2 in
+            *[!0-9]*) __ea_iw="${__ea_iw}failed to look up group $2" ;;
+            *) __ea_iw="${__ea_iw}failed to look up group with gid $2" ;;
+        esac
+        __ea_iw="$__ea_iw. Create group up to this point in real play"
+    fi
+    [ -z "$__ea_iw" ] || ea_field id_warnings "$__ea_iw"
+}
+
+ea__file_id_known() {
+    # $1 passwd|group, $2 name or number: whether the system knows it (NSS when getent exists)
+    if command -v getent >/dev/null 2>&1; then
+        getent "$1" "$2" >/dev/null 2>&1
+        return
+    fi
+    awk -F: -v k="$2" '$1 == k || $3 == k { f = 1 } END { exit !f }' "/etc/$1"
+}
+
 ea__file_walk() {
     # $1 directory about to be removed: what is below it, for the diff (Ansible's
     # path_content): pc_dirs (directories, also links to one, as os.walk lists them) and
@@ -145,6 +177,9 @@ ea_file() {
     __ea_atime=${10}
     __ea_mtime=${11}
     ea_field path "$__ea_p"
+    if ea_is_check && [ "$__ea_state" != absent ]; then
+        ea__file_ids_known "$__ea_owner" "$__ea_group"
+    fi
     __ea_prev=$(ea_file_state "$__ea_p")
     if [ -z "$__ea_state" ] && [ -n "$__ea_src" ]; then
         case $__ea_prev in

@@ -184,3 +184,33 @@ def test_file_reports_the_mode_with_a_leading_zero_like_ansible(shell, tmp_path,
     first = ok(shell, "file", args)
     assert first["mode"] == theirs["mode"] and first["changed"] is theirs["changed"] is True
     assert ok(shell, "file", args)["changed"] is False
+
+
+@pytest.mark.parametrize(
+    ("ids", "warning"),
+    [
+        ({"owner": "ea-no-such-user"}, "failed to look up user ea-no-such-user"),
+        ({"owner": "911911"}, "failed to look up user with uid 911911"),
+        ({"group": "ea-no-such-group"}, "failed to look up group ea-no-such-group"),
+        ({"group": "911912"}, "failed to look up group with gid 911912"),
+        ({"owner": "root", "group": "0"}, None),
+    ],
+)
+def test_file_in_check_mode_warns_of_an_owner_or_group_that_does_not_exist_yet(
+    shell, tmp_path, ids, warning
+):
+    """Ansible's file module (issue 67307; file target): in check mode an unknown owner or
+    group is a warning (an earlier task may create it in the real run), with its words."""
+    missing = {"path": str(tmp_path / "nothing"), **ids}
+    failed = run(shell, "file", missing, check=True)  # no state: the path must exist
+    assert failed["failed"] and failed["msg"].endswith("is absent, cannot continue")
+    touch = {**missing, "state": "touch"}
+    predicted = ok(shell, "file", touch, check=True)
+    kind = "user" if "owner" in ids else "group"
+    for result in (failed, predicted):
+        if warning is None:
+            assert "warnings" not in result
+        else:
+            assert result["warnings"] == [f"{warning}. Create {kind} up to this point in real play"]
+    assert "warnings" not in run(shell, "file", {**touch, "state": "absent"}, check=True)
+    assert predicted["changed"] is True and not (tmp_path / "nothing").exists()

@@ -154,6 +154,9 @@ class FileModule(RemoteModule):
             out["appears_binary"] = out["appears_binary"] == "1"
             return out
         content = {k: out.pop(f"pc_{k}", None) for k in ("dirs", "files")}
+        unknown_ids = [w for w in str(out.pop("id_warnings", "")).splitlines() if w]
+        if unknown_ids:
+            out["warnings"] = unknown_ids + out.get("warnings", [])
         file_finish(out, record)
         if content["dirs"] is not None and isinstance(out.get("diff"), dict):
             out["diff"]["before"]["path_content"] = {
