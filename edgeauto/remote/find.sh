@@ -69,7 +69,8 @@ ea_find() {
         __ea_L=-P
         [ "$__ea_follow" = 1 ] && __ea_L=-L
         # shellcheck disable=SC2154 # ea__fs_format comes from filestat.sh
-        find "$__ea_L" "$__ea_top" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
+        # LC_ALL=C: find's complaints quote paths with ASCII quotes for the parser below
+        LC_ALL=C find "$__ea_L" "$__ea_top" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
             >"$__ea_st" 2>"$__ea_err"
         ea__find_walk_errors <"$__ea_err" >>"$__ea_out"
         while IFS= read -r __ea_line; do
