@@ -174,7 +174,10 @@ def check_mode_shadow(slot: ItemSlot, res: dict, predicted_paths: set[str]) -> d
     own_verdict = getattr(slot.call.module if slot.call else None, "check_verdict_is_final", False)
     if res.get("failed") and not res.get("failed_when_result") and not own_verdict:
         if any(_under(p, q) for p in paths for q in predicted_paths):
+            # the module's warnings still hold (file: an owner that does not exist yet)
+            kept = {k: res[k] for k in ("warnings", "deprecations") if res.get(k)}
             return {
+                **kept,
                 "changed": True,
                 "check_mode_uncertain": True,
                 "msg": "would change; the exact outcome depends on an earlier change that "

@@ -264,3 +264,28 @@ def test_a_loop_label_reading_the_tasks_register_name_sees_each_items_result(lab
     plain = next(r for r in rep.results if r.task.name == "plain labels of skipped items")
     assert [i["_ansible_item_label"] for i in plain.item_results] == [10, 20]
     assert result.exit_code == EXIT_OK
+
+
+def test_a_check_mode_failure_shadowed_by_a_predicted_path_keeps_the_modules_warnings(lab):
+    # file target (issue 67307): an earlier check-mode touch only predicted /x; the next
+    # task's failure on it is "would change", yet the unknown-group warning still holds.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - file: {path: WORK/x, state: touch}
+              check_mode: true
+            - file: {path: WORK/x, group: ea-no-such-group-x}
+              check_mode: true
+              register: shadowed
+            - name: warned
+              assert:
+                that:
+                  - shadowed is changed
+                  - shadowed.warnings[0] is search('failed to look up group ea-no-such-group-x')
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "warned") == "ok", rep.statuses("h1")
+    assert result.exit_code == EXIT_OK
