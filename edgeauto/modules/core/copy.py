@@ -34,6 +34,7 @@ from edgeauto.modules.core._common import (
     owner_group,
     text,
 )
+from edgeauto.modules.core._svc import early_check
 from edgeauto.modules.core.file import file_finish
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -159,8 +160,14 @@ class CopyModule(RemoteModule):
     shell_header = "dynamically generated"
     src_kind = "files"  # where a relative src is searched (template: "templates", never a tree)
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        return early_check(self, args, pos, final)  # src: '' is refused at load too
+
     def check_args(self, args: dict, pos: Position | None) -> None:
         check_validate(args, pos)
+        if "content" in self.spec.options and not args.get("src") and args.get("content") is None:
+            # src: '' is no source (it named the playbook's own directory), as Ansible's copy
+            raise ModuleArgumentError("src (or content) is required", pos)
         if args.get("content") is not None and str(args["dest"]).endswith("/"):
             raise ModuleArgumentError("can not use content with a dir as dest", pos)
 
