@@ -650,8 +650,9 @@ def test_find_records_directories_its_walk_cannot_read_as_ansibles_os_walk_error
     out = {}
     for sh in ("dash", "busybox sh"):
         proc = subprocess.run(
-            [*sh.split(), "-c", f'. "{script}"; ea__find_walk_errors'],
-            input=f"{line}\nfind: '/t/x': Too many levels of symbolic links\n",
+            [*sh.split(), "-c", f'. "{script}"; ea__find_walk_errors /t/r'],
+            input=f"{line}\nfind: '/t/r/x': Too many levels of symbolic links\n"
+            "find: Failed to restore initial working directory: /root: Permission denied\n",
             capture_output=True,
             text=True,
             check=True,
