@@ -101,6 +101,10 @@ ea__file_touch_times() {
     # $1 path, $2 access_time, $3 modification_time ("" or now = now, preserve, or a stamp):
     # set them; changed only when a time really moves (a stamp equal to the current one is ok)
     __ea_moved=0
+    # both now: one plain touch (utime(path, NULL), as Ansible's os.utime(path, None)), which
+    # a user who may only write the file is allowed; touch -a/-m alone needs its owner
+    __ea_both=0
+    case "$2:$3" in :* | now:*) case $3 in '' | now) __ea_both=1 ;; esac ;; esac
     for __ea_which in a m; do
         if [ "$__ea_which" = a ]; then __ea_want=$2; __ea_fmt=%X; else __ea_want=$3; __ea_fmt=%Y; fi
         case $__ea_want in
@@ -109,7 +113,12 @@ ea__file_touch_times() {
                 __ea_moved=1
                 ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
                 ea_field "ad_${__ea_which}time" "$(date +%s)"
-                ea_is_check || touch -c "-$__ea_which" "$1" || return 1
+                ea_is_check && continue
+                if [ "$__ea_both" = 1 ]; then
+                    [ "$__ea_which" = m ] || touch -c "$1" || return 1
+                else
+                    touch -c "-$__ea_which" "$1" || return 1
+                fi
                 ;;
             *)
                 __ea_epoch=$(ea__file_epoch "$__ea_want") || {
