@@ -154,6 +154,24 @@ def final_dest(dest: str, basename: str) -> str:
     return dest + basename if dest.endswith("/") else dest
 
 
+def copy_action_checks(args: dict, pos: Position | None) -> None:
+    """What Ansible's copy action refuses before its module sees the arguments, in its order
+    and words (the copy target asserts them): ``src: ''`` is no source (it named the
+    playbook's own directory here before)."""
+    src, content, dest = args.get("src"), args.get("content"), args.get("dest")
+    if not src and content is None:
+        problem = "src (or content) is required"
+    elif not dest:
+        problem = "dest is required"
+    elif src and content is not None:
+        problem = "src and content are mutually exclusive"
+    elif content is not None and isinstance(dest, str) and dest.endswith("/"):
+        problem = "can not use content with a dir as dest"
+    else:
+        return
+    raise ModuleArgumentError(problem, pos)
+
+
 class CopyModule(RemoteModule):
     spec = SPEC
     shell_functions = (EA_COPY, EA_COPY_TREE)
@@ -161,15 +179,12 @@ class CopyModule(RemoteModule):
     src_kind = "files"  # where a relative src is searched (template: "templates", never a tree)
 
     def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
-        return early_check(self, args, pos, final)  # src: '' is refused at load too
+        if self.spec.name == "copy":
+            copy_action_checks(args, pos)
+        return early_check(self, args, pos, final)
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         check_validate(args, pos)
-        if "content" in self.spec.options and not args.get("src") and args.get("content") is None:
-            # src: '' is no source (it named the playbook's own directory), as Ansible's copy
-            raise ModuleArgumentError("src (or content) is required", pos)
-        if args.get("content") is not None and str(args["dest"]).endswith("/"):
-            raise ModuleArgumentError("can not use content with a dir as dest", pos)
 
     def checksum_paths(self, args: dict) -> list[str]:
         if args.get("remote_src"):
