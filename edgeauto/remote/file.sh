@@ -41,8 +41,11 @@ ea__file_mkdirs() {
 }
 
 ea__file_recurse() {
-    # $1 directory, $2..$5 mode owner group follow: attributes on everything below
-    find "$1" -mindepth 1 | while IFS= read -r __ea_f; do
+    # $1 directory, $2..$5 mode owner group follow: attributes on everything below; with
+    # follow, links to directories are walked into too, as Ansible's recursive_set_attributes
+    __ea_walk=-P
+    [ "$5" = 1 ] && __ea_walk=-L
+    find "$__ea_walk" "$1" -mindepth 1 2>/dev/null | while IFS= read -r __ea_f; do
         ea_file_attrs "$__ea_f" "$2" "$3" "$4" "$5" || exit 1
     done
 }

@@ -214,3 +214,36 @@ def test_file_in_check_mode_warns_of_an_owner_or_group_that_does_not_exist_yet(
             assert result["warnings"] == [f"{warning}. Create {kind} up to this point in real play"]
     assert "warnings" not in run(shell, "file", {**touch, "state": "absent"}, check=True)
     assert predicted["changed"] is True and not (tmp_path / "nothing").exists()
+
+
+@needs_oracle
+@pytest.mark.parametrize("follow", [False, True])
+def test_file_recurse_follows_links_into_directories_like_ansible(shell, tmp_path, follow):
+    """recurse + follow=true sets the attributes on link targets and walks into linked
+    directories (recursive_set_attributes); follow=false leaves them (file target)."""
+
+    def tree(base):
+        top, outside = base / "top", base / "outside"
+        top.mkdir(parents=True)
+        outside.mkdir()
+        (outside / "foo").write_text("")
+        (base / "target_file").write_text("")
+        for path in (outside, outside / "foo", base / "target_file"):
+            os.chmod(path, 0o700)
+        (top / "link_dir").symlink_to("../outside")
+        (top / "link_file").symlink_to("../target_file")
+        (top / "dangling").symlink_to("does_not_exist")
+        return base
+
+    def modes(base):
+        paths = ("outside", "outside/foo", "target_file")
+        return {p: oct(os.stat(base / p).st_mode & 0o7777) for p in paths}
+
+    theirs, ours = tree(tmp_path / "theirs"), tree(tmp_path / "ours")
+    args = {"mode": "a-x", "recurse": True, "follow": follow}
+    ansible_localhost("file", {"path": str(theirs / "top"), **args})
+    first = ok(shell, "file", {"path": str(ours / "top"), **args})
+    assert modes(ours) == modes(theirs)
+    assert modes(ours)["outside/foo"] == ("0o600" if follow else "0o700")
+    assert first["changed"] is True  # top itself loses its x bits either way
+    assert ok(shell, "file", {"path": str(ours / "top"), **args})["changed"] is False
