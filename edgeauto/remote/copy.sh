@@ -47,6 +47,11 @@ ea_copy() {
             __ea_dest="$__ea_dest$__ea_base"
             ;;
         *)
+            if [ -d "$__ea_dest" ] && [ -z "$__ea_base" ]; then
+                # inline content has no file name to put in the directory (Ansible's words)
+                ea_fail "can not use content with a dir as dest"
+                return 1
+            fi
             if [ -d "$__ea_dest" ]; then
                 __ea_dest="$__ea_dest/$__ea_base"
             fi
