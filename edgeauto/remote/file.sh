@@ -315,8 +315,14 @@ ea_file() {
                 *) __ea_abs="$(dirname "$__ea_p")/$__ea_src" ;;
             esac
             if [ "$__ea_state" = hard ]; then
+                if [ -z "$__ea_src" ] && [ "$__ea_prev" = hard ]; then
+                    __ea_src=$__ea_p # no src: an existing hard link stays what it is
+                elif [ -z "$__ea_src" ]; then
+                    ea_fail "src is required for creating new hardlinks"
+                    return 1
+                fi
                 if [ ! -e "$__ea_src" ]; then
-                    ea_fail "src does not exist: $__ea_src"
+                    ea_fail "src does not exist"
                     return 1
                 fi
                 __ea_abs=$__ea_src

@@ -247,3 +247,23 @@ def test_file_recurse_follows_links_into_directories_like_ansible(shell, tmp_pat
     assert modes(ours)["outside/foo"] == ("0o600" if follow else "0o700")
     assert first["changed"] is True  # top itself loses its x bits either way
     assert ok(shell, "file", {"path": str(ours / "top"), **args})["changed"] is False
+
+
+@needs_oracle
+def test_file_state_hard_without_or_with_a_missing_src_fails_in_ansibles_words(shell, tmp_path):
+    """ansible issue 55971 (file target): src is needed to create a hard link, not to keep
+    one; a src that does not exist fails naming dest and src."""
+    dest = tmp_path / "hard.txt"
+    no_src = {"path": str(dest), "state": "hard"}
+    theirs = ansible_localhost("file", no_src)
+    ours = run(shell, "file", no_src)
+    assert ours["failed"] and ours["msg"] == theirs["msg"]
+    assert ours["msg"] == "src is required for creating new hardlinks"
+    missing = {**no_src, "src": str(tmp_path / "nothing")}
+    ours = run(shell, "file", missing)
+    assert ours["msg"] == ansible_localhost("file", missing)["msg"] == "src does not exist"
+    assert ours["dest"] == str(dest) and ours["src"] == str(tmp_path / "nothing")
+    (tmp_path / "orig").write_text("x")
+    os.link(tmp_path / "orig", dest)
+    kept = ok(shell, "file", no_src)  # an existing hard link needs no src
+    assert kept["changed"] is False and os.stat(dest).st_nlink == 2
