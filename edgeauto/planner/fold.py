@@ -15,7 +15,7 @@ from typing import Any
 
 from edgeauto.errors import EdgeautoError
 from edgeauto.planner.loops import loop_keys
-from edgeauto.planner.records import NO_ITEM, ItemSlot, TaskExec
+from edgeauto.planner.records import NO_ITEM, TRUSTED_FACTS, ItemSlot, TaskExec
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.segment import SegmentRun
 from edgeauto.templating import as_data
@@ -256,6 +256,9 @@ def registered_value(result: dict):
     out.pop("invocation", None)  # ansible-playbook registers results without it
     if isinstance(out.get("results"), list):
         out["results"] = [clean(r) for r in out["results"]]
+    if result.get(TRUSTED_FACTS) and isinstance(out.get("ansible_facts"), dict):
+        facts = out.pop("ansible_facts")  # templates in them render where they are read
+        return {**{k: as_data(v) for k, v in out.items()}, "ansible_facts": facts}
     return as_data(out)
 
 

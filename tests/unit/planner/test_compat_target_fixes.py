@@ -289,3 +289,34 @@ def test_a_check_mode_failure_shadowed_by_a_predicted_path_keeps_the_modules_war
     result, rep, _ = lab.run(pb)
     assert rep.status_of("h1", "warned") == "ok", rep.statuses("h1")
     assert result.exit_code == EXIT_OK
+
+
+def test_include_vars_registered_facts_stay_templates_and_are_tagged_trusted(lab):
+    # include_vars target (no_auto_unsafe): what include_vars read from the user's file is
+    # trusted data in Ansible, also in its registered result, unlike a module's output.
+    (lab.root / "v.yml").write_text("foo: bar\nlater: '{{ base }}-x'\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {base: b}
+          tasks:
+            - include_vars: {file: v.yml}
+              register: baz
+            - name: trusted
+              assert:
+                that:
+                  - baz.ansible_facts.foo is ansible._protomatter.tagged_with("TrustedAsTemplate")
+                  - baz.ansible_facts.later == "b-x"
+                  - lookup('pipe', 'echo x') is not ansible._protomatter.tagged_with("TrustedAsTemplate")
+            - name: unknown tag
+              debug: {msg: "{{ 1 is ansible._protomatter.tagged_with('Nope') }}"}
+              ignore_errors: true
+              register: nope
+            - assert:
+                that: nope.msg is contains("Unknown tag name 'Nope'")
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "trusted") == "ok", rep.statuses("h1")
+    assert result.exit_code == EXIT_OK, rep.statuses("h1")
