@@ -36,6 +36,8 @@ ea_copy() {
             ea_fail "Source $__ea_src not readable"
             return 1
         }
+        # mode=preserve: the source's own mode, read here on the target
+        [ "$__ea_mode" = preserve ] && __ea_mode=$(printf '%04o' $((0$(stat -c %a "$__ea_src"))))
         __ea_sum=$(ea_sha1 "$__ea_src") || {
             ea_fail "no sha1 tool (sha1sum, busybox, openssl, shasum) on the target"
             return 1

@@ -211,10 +211,6 @@ class CopyModule(RemoteModule):
         if args.get("remote_src"):
             if not args.get("src"):
                 raise ModuleArgumentError("remote_src requires src", ctx.pos)
-            if mode == "preserve":
-                raise ModuleArgumentError(
-                    "mode=preserve is not supported with remote_src yet", ctx.pos
-                )
             src = str(args["src"])
             basename = os.path.basename(src.rstrip("/"))
             return self._call(
