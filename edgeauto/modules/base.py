@@ -122,9 +122,21 @@ def payload_ref(name: str) -> str:
 
 
 def home_path(path: str) -> str:
-    """A remote path argument: one starting with ``~`` (``~/x``, ``~user/x``) is expanded on
-    the target, to that user's home, as Ansible's ``type=path`` options are; others as they are."""
-    return f"@home:{path}" if path.startswith("~") else path
+    """A remote path argument: ``$NAME``/``${NAME}`` (variables set on the target) and a
+    leading ``~`` (``~/x``, ``~user/x``: that user's home) are expanded on the target, as
+    Ansible's ``type=path`` options are (expandvars, expanduser); others as they are."""
+    return f"@home:{path}" if path.startswith("~") or "$" in path else path
+
+
+def backend_from(args: dict, task_vars: dict, fact: str) -> str | None:
+    """A generic action's backend: its ``use`` argument, else the host's ``fact``
+    (``service_mgr``, ``pkg_mgr``) when facts were gathered; None when unknown."""
+    use = str(args.get("use") or "auto").lower()
+    if use != "auto":
+        return use
+    facts = task_vars.get("ansible_facts") or {}
+    known = facts.get(fact) if isinstance(facts, dict) else None
+    return str(known or task_vars.get(f"ansible_{fact}") or "") or None
 
 
 class Module:
@@ -184,6 +196,15 @@ class RemoteModule(Module):
 
     def compile(self, args: dict, ctx: CompileContext) -> ShellCall:  # pragma: no cover
         raise NotImplementedError
+
+    #: modules a generic action hands its task to (``service`` → ``systemd``): their
+    #: ``module_defaults`` apply to it where that backend runs (:meth:`backend`)
+    backend_modules: tuple[str, ...] = ()
+
+    def backend(self, args: dict, task_vars: dict) -> str | None:
+        """The module of :attr:`backend_modules` this task is handed to on this host (from
+        ``use`` or the host's facts), or None when it is not known before the task runs."""
+        return None
 
     def checksum_paths(self, args: dict) -> list[str]:
         """Remote paths whose sha1 the facts round trip should collect for this task."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from edgeauto.errors import EdgeautoError
 from edgeauto.planner.loops import loop_keys
-from edgeauto.planner.records import NO_ITEM, ItemSlot, TaskExec
+from edgeauto.planner.records import NO_ITEM, TRUSTED_FACTS, ItemSlot, TaskExec
 from edgeauto.planner.results import TaskResult
 from edgeauto.planner.segment import SegmentRun
 from edgeauto.templating import as_data
@@ -92,7 +92,24 @@ def _slot_result(te: TaskExec, slot: ItemSlot, all_items: list, unreachable_msg)
         res = {"skipped": True, "changed": False}
     if slot.item is not NO_ITEM:
         res.update(loop_keys(te.loop_var, te.task.loop_control or {}, all_items, slot.index))
+        if slot.label_later is not None:
+            res = _late_label(te, slot, res)
         res["_ansible_item_label"] = slot.label if slot.label is not None else slot.item
+    return res
+
+
+def _late_label(te: TaskExec, slot: ItemSlot, res: dict) -> dict:
+    """The label rendered after the item ran, the register name bound to this item's result
+    (as ansible-core registers each item before templating its label); one it cannot render
+    fails that item, as ansible's 'Failed to template loop_control.label'."""
+    templar, source = slot.label_later
+    if te.task.register:
+        templar = templar.with_vars({te.task.register: as_data(dict(res))})
+    try:
+        slot.label = templar.render(source, te.task.pos)
+    except EdgeautoError as exc:
+        res = {**res, "failed": True, "msg": f"Failed to template loop_control.label: {exc}"}
+        res.pop("skipped", None)
     return res
 
 
@@ -157,7 +174,10 @@ def check_mode_shadow(slot: ItemSlot, res: dict, predicted_paths: set[str]) -> d
     own_verdict = getattr(slot.call.module if slot.call else None, "check_verdict_is_final", False)
     if res.get("failed") and not res.get("failed_when_result") and not own_verdict:
         if any(_under(p, q) for p in paths for q in predicted_paths):
+            # the module's warnings still hold (file: an owner that does not exist yet)
+            kept = {k: res[k] for k in ("warnings", "deprecations") if res.get(k)}
             return {
+                **kept,
                 "changed": True,
                 "check_mode_uncertain": True,
                 "msg": "would change; the exact outcome depends on an earlier change that "
@@ -236,6 +256,9 @@ def registered_value(result: dict):
     out.pop("invocation", None)  # ansible-playbook registers results without it
     if isinstance(out.get("results"), list):
         out["results"] = [clean(r) for r in out["results"]]
+    if result.get(TRUSTED_FACTS) and isinstance(out.get("ansible_facts"), dict):
+        facts = out.pop("ansible_facts")  # templates in them render where they are read
+        return {**{k: as_data(v) for k, v in out.items()}, "ansible_facts": facts}
     return as_data(out)
 
 

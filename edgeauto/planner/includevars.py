@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from edgeauto.errors import EdgeautoError
+from edgeauto.planner.records import TRUSTED_FACTS
 
 VALID_EXTENSIONS = ["yaml", "yml", "json"]
 
@@ -54,7 +55,13 @@ def include_vars(task, args: dict, ctx) -> dict:
         data = _merged(getattr(ctx, "variables", None) or {}, data)
     ctx.state.included_vars.update(data)
     shown = [os.path.abspath(p) for p in loaded]  # as Ansible reports them
-    return {"changed": False, "ansible_included_var_files": shown, "ansible_facts": data}
+    # the values come from the user's own files: registered, they stay templates (TRUSTED)
+    return {
+        "changed": False,
+        "ansible_included_var_files": shown,
+        "ansible_facts": data,
+        TRUSTED_FACTS: True,
+    }
 
 
 def _failed(message: str) -> dict:

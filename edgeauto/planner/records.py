@@ -35,6 +35,10 @@ class Flow(StrEnum):
 LEAVES_PLAY = frozenset({Flow.FAILED, Flow.UNREACHABLE, Flow.STOPPED, Flow.END_PLAY})
 
 NO_ITEM = object()  # the single "item" of an unlooped task
+#: result key of a controller action whose ``ansible_facts`` came from the user's own files
+#: (include_vars): registered, those values stay templates as Ansible's trusted data do,
+#: while the rest of a result is data never rendered again (fold.registered_value)
+TRUSTED_FACTS = "_ansible_edgeauto_trusted_facts"
 
 
 @dataclass
@@ -46,6 +50,9 @@ class ItemSlot:
     result: dict[str, Any] | None = None
     call: Call | None = None
     label: Any = None
+    # a loop_control.label that reads the task's own register name: rendered once this
+    # item's result is known, with that name bound to it (templar, label source)
+    label_later: tuple[Any, Any] | None = None
 
 
 @dataclass

@@ -24,7 +24,17 @@ def rendered_args(task: Task, templar) -> dict:
             )
         merged.update(value)
     merged.update(templar.render(task.args, task.pos))
-    return {k: v for k, v in merged.items() if not is_omit(v)}
+    return without_omitted(merged)
+
+
+def rendered_backend_defaults(task: Task, templar):
+    """How the defaults of a task's backend module (``Task.backend_defaults``) are rendered:
+    like its own arguments, ``omit`` dropped."""
+    return lambda defaults: without_omitted(templar.render(defaults, task.pos))
+
+
+def without_omitted(args: dict) -> dict:
+    return {k: v for k, v in args.items() if not is_omit(v)}
 
 
 def task_with_action(task: Task, name: str) -> Task:

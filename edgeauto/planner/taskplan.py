@@ -16,13 +16,15 @@ from edgeauto.modules.spec import to_bool
 from edgeauto.planner.asyncjobs import limits_of, not_supported
 from edgeauto.planner.builtins import BuiltinCtx, run_builtin
 from edgeauto.planner.context import WalkCtx
+from edgeauto.planner.deps import template_names
 from edgeauto.planner.loops import loop_items, loop_keys, loop_var_name
 from edgeauto.planner.outbox import Outbox
 from edgeauto.planner.pending import PendingHandlers
 from edgeauto.planner.records import NO_ITEM, Flow, ItemSlot, TaskExec
 from edgeauto.planner.segment import Call
-from edgeauto.planner.taskargs import rendered_args
+from edgeauto.planner.taskargs import rendered_args, rendered_backend_defaults
 from edgeauto.playbook.model import Task
+from edgeauto.playbook.moduledefaults import with_backend_defaults
 from edgeauto.templating import as_data, is_secret
 
 SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
@@ -193,14 +195,21 @@ class TaskPlanner:
                 self.services.fleet.sleep(pause)
             itemvars = item_vars(te.loop_var, loop_control, te.items, slot)
             itempl = templar.with_vars(itemvars) if itemvars else templar
-            if conditions and not itempl.is_true(conditions, task.pos):
+            skip = bool(conditions) and not itempl.is_true(conditions, task.pos)
+            if "label" in loop_control and te.looped:
+                label = loop_control["label"]
+                if skip or (task.register and task.register in template_names(label)):
+                    # rendered with the item's result (ansible issue 83619: `r.stdout` in the
+                    # label of a task registering r); a skipped item still gets its label
+                    slot.label_later = (itempl, label)
+                else:
+                    slot.label = itempl.render(label)
+            if skip:
                 slot.result = dict(SKIPPED, false_condition=str(conditions[-1]))
                 continue
             if task.unresolved:  # an unknown module in a dynamic include, and it runs
                 slot.result = {"failed": True, "msg": f"{task.pos}: {task.unresolved}"}
                 continue
-            if "label" in loop_control and te.looped:
-                slot.label = itempl.render(loop_control["label"])
             args = render_args(task, itempl)
             variables = {**te.tvars, **itemvars}
             if te.remote:
@@ -220,6 +229,8 @@ class TaskPlanner:
 
     def compile_call(self, te: TaskExec, slot, module, args, templar, variables, become) -> None:
         task, scope = te.task, self.services.scope
+        render = rendered_backend_defaults(task, templar)
+        args = with_backend_defaults(task, module, args, render, variables)
         args = module.validate(args, task.pos, final=True)
         limits = None
         if task.async_val is not None or task.timeout is not None or te.wctx.timeout is not None:

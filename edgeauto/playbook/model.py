@@ -73,6 +73,10 @@ class Task:
     #: batch — int, "30%", a list of those, or a template (playbook/serial.py, docs/engine.md)
     serial: Any = None
     module_defaults: list[dict] = field(default_factory=list)  # as loaded (already applied)
+    # module_defaults of the module a generic action hands the task to (``systemd:`` for a
+    # ``service`` task, ``apt:`` for ``package``), by that module's canonical name: merged under
+    # the arguments per host once the backend is known (playbook/moduledefaults.py)
+    backend_defaults: dict[str, dict] = field(default_factory=dict)
     role: Role | None = None  # role this task came from (templates/, files/ lookups)
     is_handler: bool = False
     # an unknown module in a dynamically included file: the error the task fails with if it runs

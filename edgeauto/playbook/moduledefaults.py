@@ -8,6 +8,9 @@ way a task may (``copy``, ``ansible.builtin.copy``); ``group/<name>`` keys name 
 group, of which edgeauto's modules declare none, so they apply to nothing. Values are kept as
 written: templates in them are rendered per host with the task's other arguments.
 Tasks of files included at run time get them from the walk (``planner/includes.py``).
+A generic action that hands the task to another module (``service`` to ``systemd``,
+``package`` to ``apt``: the module's ``backend_modules``) also takes that module's defaults,
+kept aside per backend and merged once the host's backend is known (``with_backend_defaults``).
 """
 
 from __future__ import annotations
@@ -65,10 +68,13 @@ def apply_module_defaults(nodes: list[Node], outer: list[dict]) -> None:
 
 def defaults_into(task: Task, layers: list[dict]) -> None:
     defaults: dict[str, Any] = {}
+    backends = _backend_names(task)
     for layer in layers:
         for name, args in layer.items():
             if _names_module(str(name), task):
                 defaults.update(args)
+            elif (backend := _canonical(str(name))) in backends:
+                task.backend_defaults.setdefault(backend, {}).update(args)
     if not defaults:
         return
     merged = type(task.args)({**defaults, **task.args}) if isinstance(task.args, dict) else {}
@@ -78,10 +84,39 @@ def defaults_into(task: Task, layers: list[dict]) -> None:
     task.args = merged
 
 
-def _names_module(name: str, task: Task) -> bool:
+def candidate_args(task: Task) -> list[dict]:
+    """The arguments a task may run with: its own, then merged with each backend's defaults
+    (the load-time check accepts a task any of them makes valid; the run merges the host's)."""
+    own = dict(task.args)
+    return [own, *({**defaults, **own} for defaults in task.backend_defaults.values())]
+
+
+def with_backend_defaults(task: Task, module, args: dict, render, task_vars: dict) -> dict:
+    """``args`` (rendered) with the defaults of the backend this host hands the task to, as
+    Ansible's package/service actions apply them; defaults are rendered with ``render``."""
+    if not task.backend_defaults:
+        return args
+    backend = module.backend(args, task_vars)
+    defaults = task.backend_defaults.get(_canonical(backend)) if backend else None
+    if not defaults:
+        return args
+    return {**render(defaults), **args}
+
+
+def _backend_names(task: Task) -> frozenset[str]:
+    from edgeauto.playbook.actions import get_module
+
+    module = get_module(task.action)
+    return frozenset(_canonical(b) for b in getattr(module, "backend_modules", ()))
+
+
+def _canonical(name: str) -> str:
     from edgeauto.playbook.actions import canonical_action, without_builtin_prefix
 
+    return canonical_action(name) or without_builtin_prefix(name)
+
+
+def _names_module(name: str, task: Task) -> bool:
     if name.startswith("group/"):
         return False
-    canon = canonical_action(name) or without_builtin_prefix(name)
-    return canon == task.action_name
+    return _canonical(name) == task.action_name

@@ -47,6 +47,7 @@ from edgeauto.playbook.filechecks import (
 )
 from edgeauto.playbook.loader import Loader, sorted_problems
 from edgeauto.playbook.model import Block, Node, Play, Playbook, Role, Task
+from edgeauto.playbook.moduledefaults import candidate_args
 from edgeauto.playbook.roles import with_dependencies
 from edgeauto.playbook.tasks import role_file_options
 from edgeauto.playbook.walk import iter_nodes, iter_tasks
@@ -297,7 +298,7 @@ class Validator:
             return  # arguments given as a template are checked per host once rendered
         if checker is not None and task.action not in ("include_tasks", "include_role"):
             try:
-                checker.validate(dict(task.args), task.pos, final=False)
+                _validate_any(checker, task)
             except ModuleArgumentError as exc:
                 ignored = task.ignore_errors in (True, "yes", "true", "True")
                 if not ignored and not _expects_failure(task):
@@ -501,3 +502,17 @@ def _expects_failure(task: Task) -> bool:
         for c in (task.failed_when if isinstance(task.failed_when, list) else [task.failed_when])
     )
     return "failed" in text or "msg" in text
+
+
+def _validate_any(checker, task: Task) -> None:
+    """Valid with the task's own arguments, or with those a backend's module_defaults add
+    (``service:`` with ``module_defaults: {systemd: {name: x}}``): the host's backend decides
+    when the task runs, and the run validates again with exactly that one."""
+    first = None
+    for args in candidate_args(task):
+        try:
+            checker.validate(args, task.pos, final=False)
+            return
+        except ModuleArgumentError as exc:
+            first = first or exc
+    raise first

@@ -69,7 +69,7 @@ def new_nonce() -> str:
     return secrets.token_hex(8)
 
 
-HOME_PATH = "@home:"  # argv prefix of a path starting with ~ (modules.base.home_path)
+HOME_PATH = "@home:"  # argv prefix of a path with ~ or $VAR (modules.base.home_path)
 
 
 def sh_quote(value: str) -> str:
@@ -196,8 +196,8 @@ class ScriptBuilder:
         for arg in call.argv:
             if arg.startswith("@payload:") and arg[9:] in payload_files:
                 argv.append(f'"$(ea__payload_path {payload_files[arg[9:]]})"')
-            elif arg.startswith(HOME_PATH):  # ~/x, ~user/x: expanded by the target
-                argv.append(f'"$(ea_expand_user {sh_quote(arg[len(HOME_PATH) :])})"')
+            elif arg.startswith(HOME_PATH):  # ~/x, ~user/x, $HOME/x: expanded by the target
+                argv.append(f'"$(ea_expand_path {sh_quote(arg[len(HOME_PATH) :])})"')
             else:
                 argv.append(sh_quote(arg))
         body.append(" ".join([call.function, *argv]))

@@ -33,29 +33,6 @@ ea__now() {
     esac
 }
 
-ea__expand_arg() {
-    # $1 one argument: expand ~ (leading) and $NAME / ${NAME} for variables that are set
-    printf '%s' "$1" | awk '
-        BEGIN { RS = "\001" }
-        {
-            s = $0; out = ""
-            if (substr(s, 1, 1) == "~" && (length(s) == 1 || substr(s, 2, 1) == "/") && ("HOME" in ENVIRON)) {
-                out = ENVIRON["HOME"]; s = substr(s, 2)
-            }
-            while ((i = index(s, "$")) > 0) {
-                out = out substr(s, 1, i - 1); s = substr(s, i + 1)
-                if (substr(s, 1, 1) == "{" && match(s, /^\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
-                    name = substr(s, 2, RLENGTH - 2); len = RLENGTH
-                } else if (match(s, /^[A-Za-z_][A-Za-z0-9_]*/)) {
-                    name = substr(s, 1, RLENGTH); len = RLENGTH
-                } else { out = out "$"; continue }
-                if (name in ENVIRON) { out = out ENVIRON[name] } else { out = out "$" substr(s, 1, len) }
-                s = substr(s, len + 1)
-            }
-            printf "%s", out s
-        }'
-}
-
 ea_command() {
     __ea_kind=$1
     __ea_creates=$2
@@ -97,7 +74,7 @@ ea_command() {
         __ea_i=0
         for __ea_a in "$@"; do
             __ea_i=$((__ea_i + 1))
-            ea__expand_arg "$__ea_a" >"$__ea_list.a$__ea_i"
+            ea_expand_path "$__ea_a" >"$__ea_list.a$__ea_i"
         done
         __ea_n=$__ea_i
         __ea_i=0

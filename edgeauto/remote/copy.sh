@@ -36,6 +36,8 @@ ea_copy() {
             ea_fail "Source $__ea_src not readable"
             return 1
         }
+        # mode=preserve: the source's own mode, read here on the target
+        [ "$__ea_mode" = preserve ] && __ea_mode=$(printf '%04o' $((0$(stat -c %a "$__ea_src"))))
         __ea_sum=$(ea_sha1 "$__ea_src") || {
             ea_fail "no sha1 tool (sha1sum, busybox, openssl, shasum) on the target"
             return 1
@@ -47,6 +49,11 @@ ea_copy() {
             __ea_dest="$__ea_dest$__ea_base"
             ;;
         *)
+            if [ -d "$__ea_dest" ] && [ -z "$__ea_base" ]; then
+                # inline content has no file name to put in the directory (Ansible's words)
+                ea_fail "can not use content with a dir as dest"
+                return 1
+            fi
             if [ -d "$__ea_dest" ]; then
                 __ea_dest="$__ea_dest/$__ea_base"
             fi
@@ -79,6 +86,7 @@ ea_copy() {
             return 1
         fi
         ea_changed
+        ea__copy_md5 "$__ea_src"
         ea_diff_files "$__ea_dest" "$__ea_src" "$__ea_dest" "$__ea_header"
         if ! ea_is_check; then
             if [ -n "$__ea_validate" ]; then
@@ -104,6 +112,14 @@ ea_copy() {
     fi
     ea_file_attrs "$__ea_dest" "$__ea_mode" "$__ea_owner" "$__ea_group" 1 || return 1
     ea_file_report "$__ea_dest" 1
+}
+
+ea__copy_md5() {
+    # $1 the new content: its md5sum field, as Ansible's copy returns for a file it writes
+    # (legacy; none in FIPS mode, where Python's md5 is refused, or without md5sum)
+    [ "$(cat /proc/sys/crypto/fips_enabled 2>/dev/null)" = 1 ] && return 0
+    command -v md5sum >/dev/null 2>&1 || return 0
+    __ea_md5=$(md5sum <"$1") && ea_field md5sum "${__ea_md5%% *}"
 }
 
 # ea_copy_tree ROOT DIRMODE MODE OWNER GROUP BACKUP FORCE ENTRIES...

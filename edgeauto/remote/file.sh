@@ -41,10 +41,57 @@ ea__file_mkdirs() {
 }
 
 ea__file_recurse() {
-    # $1 directory, $2..$5 mode owner group follow: attributes on everything below
-    find "$1" -mindepth 1 | while IFS= read -r __ea_f; do
+    # $1 directory, $2..$5 mode owner group follow: attributes on everything below; with
+    # follow, links to directories are walked into too, as Ansible's recursive_set_attributes
+    __ea_walk=-P
+    [ "$5" = 1 ] && __ea_walk=-L
+    find "$__ea_walk" "$1" -mindepth 1 2>/dev/null | while IFS= read -r __ea_f; do
         ea_file_attrs "$__ea_f" "$2" "$3" "$4" "$5" || exit 1
     done
+}
+
+ea__file_ids_known() {
+    # $1 owner, $2 group (names or numbers, "" = not given): in check mode, the warning
+    # Ansible's file module gives for one that does not exist yet (an earlier task may create
+    # it in the real run) -> field id_warnings, one per line
+    __ea_iw=
+    if [ -n "$1" ] && ! ea__file_id_known passwd "$1"; then
+        case $1 in
+            *[!0-9]*) __ea_iw="failed to look up user $1" ;;
+            *) __ea_iw="failed to look up user with uid $1" ;;
+        esac
+        __ea_iw="$__ea_iw. Create user up to this point in real play
+"
+    fi
+    if [ -n "$2" ] && ! ea__file_id_known group "$2"; then
+        case $2 in
+            *[!0-9]*) __ea_iw="${__ea_iw}failed to look up group $2" ;;
+            *) __ea_iw="${__ea_iw}failed to look up group with gid $2" ;;
+        esac
+        __ea_iw="$__ea_iw. Create group up to this point in real play"
+    fi
+    [ -z "$__ea_iw" ] || ea_field id_warnings "$__ea_iw"
+}
+
+ea__file_id_known() {
+    # $1 passwd|group, $2 name or number: whether the system knows it (NSS when getent exists)
+    if command -v getent >/dev/null 2>&1; then
+        getent "$1" "$2" >/dev/null 2>&1
+        return
+    fi
+    awk -F: -v k="$2" '$1 == k || $3 == k { f = 1 } END { exit !f }' "/etc/$1"
+}
+
+ea__file_walk() {
+    # $1 directory about to be removed: what is below it, for the diff (Ansible's
+    # path_content): pc_dirs (directories, also links to one, as os.walk lists them) and
+    # pc_files (everything else), one path a line
+    __ea_dl=$(ea_tmp pcd) && __ea_fl=$(ea_tmp pcf) || return 1
+    find "$1" -mindepth 1 | while IFS= read -r __ea_f; do
+        if [ -d "$__ea_f" ]; then printf '%s\n' "$__ea_f" >>"$__ea_dl"; else printf '%s\n' "$__ea_f" >>"$__ea_fl"; fi
+    done
+    ea_field_file pc_dirs "$__ea_dl"
+    ea_field_file pc_files "$__ea_fl"
 }
 
 ea__file_epoch() {
@@ -57,6 +104,10 @@ ea__file_touch_times() {
     # $1 path, $2 access_time, $3 modification_time ("" or now = now, preserve, or a stamp):
     # set them; changed only when a time really moves (a stamp equal to the current one is ok)
     __ea_moved=0
+    # both now: one plain touch (utime(path, NULL), as Ansible's os.utime(path, None)), which
+    # a user who may only write the file is allowed; touch -a/-m alone needs its owner
+    __ea_both=0
+    case "$2:$3" in :* | now:*) case $3 in '' | now) __ea_both=1 ;; esac ;; esac
     for __ea_which in a m; do
         if [ "$__ea_which" = a ]; then __ea_want=$2; __ea_fmt=%X; else __ea_want=$3; __ea_fmt=%Y; fi
         case $__ea_want in
@@ -65,7 +116,12 @@ ea__file_touch_times() {
                 __ea_moved=1
                 ea_field "bd_${__ea_which}time" "$(stat -c "$__ea_fmt" "$1")"
                 ea_field "ad_${__ea_which}time" "$(date +%s)"
-                ea_is_check || touch -c "-$__ea_which" "$1" || return 1
+                ea_is_check && continue
+                if [ "$__ea_both" = 1 ]; then
+                    [ "$__ea_which" = m ] || touch -c "$1" || return 1
+                else
+                    touch -c "-$__ea_which" "$1" || return 1
+                fi
                 ;;
             *)
                 __ea_epoch=$(ea__file_epoch "$__ea_want") || {
@@ -133,6 +189,9 @@ ea_file() {
     __ea_atime=${10}
     __ea_mtime=${11}
     ea_field path "$__ea_p"
+    if ea_is_check && [ "$__ea_state" != absent ]; then
+        ea__file_ids_known "$__ea_owner" "$__ea_group"
+    fi
     __ea_prev=$(ea_file_state "$__ea_p")
     if [ -z "$__ea_state" ] && [ -n "$__ea_src" ]; then
         case $__ea_prev in
@@ -169,6 +228,9 @@ ea_file() {
     ea_field ad_state "$__ea_state"
     case $__ea_state in
         absent)
+            if [ "$__ea_prev" = directory ] && ea_want_diff; then
+                ea__file_walk "$__ea_p"
+            fi
             if [ "$__ea_prev" != absent ]; then
                 ea_changed
                 if ! ea_is_check; then
@@ -253,8 +315,14 @@ ea_file() {
                 *) __ea_abs="$(dirname "$__ea_p")/$__ea_src" ;;
             esac
             if [ "$__ea_state" = hard ]; then
+                if [ -z "$__ea_src" ] && [ "$__ea_prev" = hard ]; then
+                    __ea_src=$__ea_p # no src: an existing hard link stays what it is
+                elif [ -z "$__ea_src" ]; then
+                    ea_fail "src is required for creating new hardlinks"
+                    return 1
+                fi
                 if [ ! -e "$__ea_src" ]; then
-                    ea_fail "src does not exist: $__ea_src"
+                    ea_fail "src does not exist"
                     return 1
                 fi
                 __ea_abs=$__ea_src

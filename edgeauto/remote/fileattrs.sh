@@ -134,7 +134,8 @@ ea_file_report() {
     [ "$__ea_st" = absent ] && return 0
     # shellcheck disable=SC2046
     set -- $(ea__stat "$1" "$__ea_fl" '%a %u %g %s %U %G')
-    ea_field mode "$(ea__mode4 "$1")"
+    # as Ansible's add_path_info: '0%03o' (0644, 01444 with the sticky bit), not stat's %04o
+    ea_field mode "$(printf '0%03o' $((0$1)))"
     ea_field uid "$2"
     ea_field gid "$3"
     ea_field size "$4"

@@ -92,6 +92,6 @@ ea__fs_realpath() {
 }
 
 ea__fs_home() {
-    # $1 path -> with a leading ~, ~/ or ~user expanded like Ansible's type=path (on the target)
-    ea_expand_user "$1"
+    # $1 path -> $VARS and a leading ~, ~/ or ~user expanded like Ansible's type=path
+    ea_expand_path "$1"
 }

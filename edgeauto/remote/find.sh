@@ -17,6 +17,26 @@
 #             utf-8 CONTAINS is grepped in the iconv conversion (without iconv: the bytes)
 # Record lines (tab-separated, path last): R root | E statline path | D path (a symlink to a
 # directory) | C path (content matched) | S digest path | X path reason (skipped)
+ea__find_walk_errors() {
+    # $1 the walk's top; find's complaints on stdin (GNU: find: 'P': Permission denied;
+    # BusyBox without quotes) -> W lines: the paths below $1 it could not read, with the
+    # reason as Python's OSError words it (Ansible's find records os.walk's EPERM/EACCES/
+    # ENOENT errors the same way); complaints about anything else are left out
+    while IFS= read -r __ea_l; do
+        __ea_l=${__ea_l#find: }
+        case $__ea_l in
+            *": Permission denied") __ea_no=13 __ea_why="Permission denied" ;;
+            *": Operation not permitted") __ea_no=1 __ea_why="Operation not permitted" ;;
+            *": No such file or directory") __ea_no=2 __ea_why="No such file or directory" ;;
+            *) continue ;;
+        esac
+        __ea_l=${__ea_l%": $__ea_why"}
+        case $__ea_l in "'"*"'") __ea_l=${__ea_l#"'"} __ea_l=${__ea_l%"'"} ;; esac
+        case $__ea_l in "$1"*) ;; *) continue ;; esac
+        printf 'W\t%s\t[Errno %s] %s: '"'"'%s'"'"'\n' "$__ea_l" "$__ea_no" "$__ea_why" "$__ea_l"
+    done
+}
+
 ea_find() {
     __ea_maxd=$1
     __ea_follow=$2
@@ -36,6 +56,7 @@ ea_find() {
     fi
     __ea_out=$(ea_tmp out) || return 1
     __ea_st=$(ea_tmp st) || return 1
+    __ea_err=$(ea_tmp err) || return 1
     __ea_tab=$(printf '\t')
     ea_field now "$(date +%s)"
     for __ea_top in "$@"; do
@@ -49,9 +70,14 @@ ea_find() {
         [ -n "$__ea_maxd" ] && set -- "$@" -maxdepth "$__ea_maxd"
         __ea_L=-P
         [ "$__ea_follow" = 1 ] && __ea_L=-L
+        # find -exec must return to the working directory: one this user cannot read (become
+        # to another user in /root) makes it fail, so an absolute walk starts from /
+        case $__ea_top in /*) { [ -r . ] && [ -x . ]; } || cd / ;; esac
+        # LC_ALL=C: find's complaints quote paths with ASCII quotes for the parser below
         # shellcheck disable=SC2154 # ea__fs_format comes from filestat.sh
-        find "$__ea_L" "$__ea_top" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
-            >"$__ea_st" 2>/dev/null
+        LC_ALL=C find "$__ea_L" "$__ea_top" "$@" -exec stat -c "$ea__fs_format$__ea_tab%n" {} + \
+            >"$__ea_st" 2>"$__ea_err"
+        ea__find_walk_errors "$__ea_top" <"$__ea_err" >>"$__ea_out"
         while IFS= read -r __ea_line; do
             printf 'E\t%s\n' "$__ea_line" >>"$__ea_out"
             case $__ea_line in

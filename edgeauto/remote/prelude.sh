@@ -149,6 +149,36 @@ ea_want_diff() {
     [ "$__ea_diff" = 1 ]
 }
 
+ea_expand_path() {
+    # $1 path: $NAME / ${NAME} of variables that are set, and a leading ~ or ~NAME
+    # (ea_expand_user), as Ansible's type=path arguments and run_command's expanded args
+    case $1 in
+        "~"*) ea_expand_user "$(ea__expand_vars "$1")" ;;
+        *'$'*) ea__expand_vars "$1" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+ea__expand_vars() {
+    # $1 text: $NAME / ${NAME} replaced for variables that are set (never runs code)
+    printf '%s' "$1" | awk '
+        BEGIN { RS = "\001" }
+        {
+            s = $0; out = ""
+            while ((i = index(s, "$")) > 0) {
+                out = out substr(s, 1, i - 1); s = substr(s, i + 1)
+                if (substr(s, 1, 1) == "{" && match(s, /^\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
+                    name = substr(s, 2, RLENGTH - 2); len = RLENGTH
+                } else if (match(s, /^[A-Za-z_][A-Za-z0-9_]*/)) {
+                    name = substr(s, 1, RLENGTH); len = RLENGTH
+                } else { out = out "$"; continue }
+                if (name in ENVIRON) { out = out ENVIRON[name] } else { out = out "$" substr(s, 1, len) }
+                s = substr(s, len + 1)
+            }
+            printf "%s", out s
+        }'
+}
+
 ea_expand_user() {
     # $1 path: a leading ~ (this user's $HOME) or ~NAME (NAME's home in /etc/passwd) expanded,
     # as Ansible's type=path arguments are; an unknown NAME stays as written

@@ -7,7 +7,8 @@
 #   ORIGIN       what the user named (reported as src)
 #   CREATES      skip when this path exists
 #   EXCLUDE      newline-separated globs of members to leave out; INCLUDE only these
-#   KEEP_NEWER   1 = a dest file newer than its member is neither a difference nor replaced
+#   KEEP_NEWER   1 = a dest file newer than its member is not replaced (for tar archives it
+#                still is a difference, as Ansible's tar --diff reports it; for zip it is not)
 #   LIST         1 = report the archive's member names (files)
 #   COMPARE_MODE 1 = a member whose permissions differ in dest is a difference
 #   EXTRA        extra options for the unpacking command (tar or unzip)
@@ -228,7 +229,12 @@ Unable to find required $__ea_need binary in the path ($__ea_kind archive)."
             __ea_sm=$(stat -c %Y "$__ea_s")
             __ea_dm=$(stat -c %Y "$__ea_d")
             if [ "$__ea_newer" = 1 ] && [ "$__ea_dm" -gt "$__ea_sm" ]; then
-                rm -f "$__ea_s"
+                rm -f "$__ea_s" # kept, never replaced
+                # zip: not a difference (Ansible excludes it); tar: Ansible's tar --diff
+                # still reports its mod time, so the task is changed, run after run
+                [ "$__ea_kind" = zip ] && continue
+                __ea_ndiff=$((__ea_ndiff + 1))
+                printf '%s\n' "$__ea_p" >>"$__ea_dlist"
                 continue
             fi
             # BusyBox unzip does not restore mtimes: for zip only content and mode count

@@ -282,7 +282,32 @@ def tests() -> dict[str, Any]:
         "any": any,
         "all": all,
         "vault_encrypted": _vault_encrypted,
+        "ansible._protomatter.tagged_with": tagged_with,
     }
+
+
+#: the tags of ansible-core 2.19's data tagging edgeauto models (others are refused by name)
+MODELED_TAGS = ("TrustedAsTemplate", "VaultedValue")
+ANSIBLE_TAGS = MODELED_TAGS + ("Origin", "Deprecated", "SourceWasEncrypted", "Omit")
+
+
+def tagged_with(value, tag_name: str) -> bool:
+    """ansible-core's ``ansible._protomatter.tagged_with`` test, for the tags edgeauto has:
+    ``TrustedAsTemplate`` — a string edgeauto renders as a template where it is a variable's
+    value (from playbooks, roles, vars files, include_vars; not ``!unsafe``, not a lookup's
+    or a registered module's output); ``VaultedValue`` — vault data. Limitation: a string read
+    out of a registered module result is told apart only as a whole value, not element by
+    element (edgeauto marks whole registered results as data)."""
+    from edgeauto.templating.vault import EncryptedString, SecretStr
+    from edgeauto.yamlsrc import UnsafeStr
+
+    if tag_name == "TrustedAsTemplate":
+        return isinstance(value, str) and not isinstance(value, UnsafeStr | SecretStr)
+    if tag_name == "VaultedValue":
+        return isinstance(value, EncryptedString | SecretStr)
+    if tag_name in ANSIBLE_TAGS:
+        raise TemplateError(f"tagged_with: edgeauto does not track the {tag_name!r} tag")
+    raise TemplateError(f"Unknown tag name {tag_name!r}.")
 
 
 def _vault_encrypted(value) -> bool:

@@ -37,6 +37,12 @@ RUN_PASS_FLOOR = (
     "ping",
     "group",  # templated action (pkg_mgr), non_unique needs gid
     "user",  # plaintext-password warning, templated action
+    "service",  # module_defaults of the systemd backend
+    "package",  # backend module_defaults, ansible_package_use
+    "loops",  # a label reading the task's own register name (ansible issue 83619)
+    "find",  # skipped_paths of an unreadable directory, as another user
+    "file",  # path_content, '0%03o' modes, check-mode id warnings, recurse+follow, hard links
+    "include_vars",  # trusted registered facts, ansible._protomatter.tagged_with
 )
 
 

@@ -4,6 +4,7 @@ and report the same changed/msg and key results."""
 
 import functools
 import json
+import os
 import random
 import tempfile
 from pathlib import Path
@@ -118,10 +119,20 @@ def test_copy_results_and_bytes_match_ansible(shell, tmp_path):
     want = ansible_localhost("copy", {**args, "dest": str(tmp_path / "a")})
     got = ours(shell, "copy", {**args, "dest": str(tmp_path / "b")})
     assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
-    for key in ("changed", "checksum", "mode", "size", "state", "owner", "group"):
+    for key in ("changed", "checksum", "md5sum", "mode", "size", "state", "owner", "group"):
         assert got[key] == want[key], key
     again = ours(shell, "copy", {**args, "dest": str(tmp_path / "b")})
     assert again["changed"] is False
+    remote = {"src": str(tmp_path / "a"), "remote_src": True}
+    want = ansible_localhost("copy", {**remote, "dest": str(tmp_path / "c")})
+    got = ours(shell, "copy", {**remote, "dest": str(tmp_path / "d")})
+    assert got["md5sum"] == want["md5sum"]  # legacy key the copy target checks
+    os.chmod(tmp_path / "a", 0o4751)
+    keep = {**remote, "mode": "preserve"}
+    want = ansible_localhost("copy", {**keep, "dest": str(tmp_path / "e")})
+    got = ours(shell, "copy", {**keep, "dest": str(tmp_path / "f")})
+    assert got["mode"] == want["mode"] == "04751"
+    assert ours(shell, "copy", {**keep, "dest": str(tmp_path / "f")})["changed"] is False
 
 
 @pytest.mark.parametrize(

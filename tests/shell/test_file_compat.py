@@ -120,3 +120,150 @@ def test_file_touch_removes_the_file_it_created_when_its_attributes_fail_like_an
     ours = run(shell, "file", {**args, "path": str(tmp_path / "ours")})
     assert ours["failed"] and "msg" in theirs and not theirs.get("changed")
     assert not (tmp_path / "theirs").exists() and not (tmp_path / "ours").exists()
+
+
+def test_path_arguments_expand_environment_variables_on_the_target_as_type_path_does(
+    shell, tmp_path
+):
+    """Ansible's type=path runs expandvars then expanduser on the target (copy target:
+    ``src: $HOME/.ssh/authorized_keys`` with remote_src); unset names stay as written."""
+    (tmp_path / "src.txt").write_text("keys\n")
+    env = {"EA_BASE": str(tmp_path)}
+    args = {
+        "src": "$EA_BASE/src.txt",
+        "dest": "${EA_BASE}/copied-$EA_UNSET_NAME",
+        "remote_src": True,
+        "mode": "0600",
+    }
+    first = ok(shell, "copy", args, environment=env)
+    assert first["changed"] is True
+    assert (tmp_path / "copied-$EA_UNSET_NAME").read_text() == "keys\n"
+    assert ok(shell, "copy", args, environment=env)["changed"] is False
+    link = {"path": "$EA_BASE/ln", "src": "src.txt", "state": "link"}
+    assert ok(shell, "file", link, environment=env)["changed"] is True
+    assert os.readlink(tmp_path / "ln") == "src.txt"
+    assert ok(shell, "file", link, environment=env)["changed"] is False
+
+
+def test_file_absent_on_a_directory_lists_what_it_removes_in_the_diff_like_ansible(shell, tmp_path):
+    """Ansible's file module lists the tree it removes (``diff.before.path_content``) as
+    ``os.walk`` sees it: a link to a directory is a directory, not descended. (ansible's
+    ad-hoc tree output drops the diff, so os.walk itself is the oracle here.)"""
+    top = tmp_path / "top"
+    (top / "sub" / "deeper").mkdir(parents=True)
+    (top / "sub" / "a.txt").write_text("a")
+    (top / "b.txt").write_text("b")
+    (top / "to-sub").symlink_to("sub")
+    walked = {"directories": [], "files": []}
+    for base, dirs, files in os.walk(top):
+        walked["directories"] += [os.path.join(base, d) for d in dirs]
+        walked["files"] += [os.path.join(base, f) for f in files]
+    args = {"path": str(top), "state": "absent"}
+    predicted = ok(shell, "file", args, check=True, diff=True)["diff"]["before"]
+    listed = predicted["path_content"]
+    assert {k: sorted(v) for k, v in listed.items()} == {k: sorted(v) for k, v in walked.items()}
+    one_file = ok(shell, "file", {**args, "path": str(top / "b.txt")}, check=True, diff=True)
+    assert "path_content" not in one_file["diff"]["before"]
+    assert "diff" not in ok(shell, "file", args, check=True)  # only in diff mode
+    assert ok(shell, "file", args)["changed"] is True and not top.exists()
+    assert ok(shell, "file", args)["changed"] is False
+
+
+@needs_oracle
+@pytest.mark.parametrize("mode", ["o+t", "u+s,g+s", "0644"])
+def test_file_reports_the_mode_with_a_leading_zero_like_ansible(shell, tmp_path, mode):
+    """add_path_info's '0%03o': 01444 with the sticky bit (file target), 0644 without."""
+    if shell == "busybox" and mode == "o+t":
+        pytest.xfail("BusyBox chmod ignores t after o (symbolic modes are chmod's on the target)")
+    ours_path, their_path = tmp_path / "ours", tmp_path / "theirs"
+    for p in (ours_path, their_path):
+        p.write_text("")
+        os.chmod(p, 0o444)
+    theirs = ansible_localhost("file", {"path": str(their_path), "mode": mode, "state": "file"})
+    args = {"path": str(ours_path), "mode": mode, "state": "file"}
+    first = ok(shell, "file", args)
+    assert first["mode"] == theirs["mode"] and first["changed"] is theirs["changed"] is True
+    assert ok(shell, "file", args)["changed"] is False
+
+
+@pytest.mark.parametrize(
+    ("ids", "warning"),
+    [
+        ({"owner": "ea-no-such-user"}, "failed to look up user ea-no-such-user"),
+        ({"owner": "911911"}, "failed to look up user with uid 911911"),
+        ({"group": "ea-no-such-group"}, "failed to look up group ea-no-such-group"),
+        ({"group": "911912"}, "failed to look up group with gid 911912"),
+        ({"owner": "root", "group": "0"}, None),
+    ],
+)
+def test_file_in_check_mode_warns_of_an_owner_or_group_that_does_not_exist_yet(
+    shell, tmp_path, ids, warning
+):
+    """Ansible's file module (issue 67307; file target): in check mode an unknown owner or
+    group is a warning (an earlier task may create it in the real run), with its words."""
+    missing = {"path": str(tmp_path / "nothing"), **ids}
+    failed = run(shell, "file", missing, check=True)  # no state: the path must exist
+    assert failed["failed"] and failed["msg"].endswith("is absent, cannot continue")
+    touch = {**missing, "state": "touch"}
+    predicted = ok(shell, "file", touch, check=True)
+    kind = "user" if "owner" in ids else "group"
+    for result in (failed, predicted):
+        if warning is None:
+            assert "warnings" not in result
+        else:
+            assert result["warnings"] == [f"{warning}. Create {kind} up to this point in real play"]
+    assert "warnings" not in run(shell, "file", {**touch, "state": "absent"}, check=True)
+    assert predicted["changed"] is True and not (tmp_path / "nothing").exists()
+
+
+@needs_oracle
+@pytest.mark.parametrize("follow", [False, True])
+def test_file_recurse_follows_links_into_directories_like_ansible(shell, tmp_path, follow):
+    """recurse + follow=true sets the attributes on link targets and walks into linked
+    directories (recursive_set_attributes); follow=false leaves them (file target)."""
+
+    def tree(base):
+        top, outside = base / "top", base / "outside"
+        top.mkdir(parents=True)
+        outside.mkdir()
+        (outside / "foo").write_text("")
+        (base / "target_file").write_text("")
+        for path in (outside, outside / "foo", base / "target_file"):
+            os.chmod(path, 0o700)
+        (top / "link_dir").symlink_to("../outside")
+        (top / "link_file").symlink_to("../target_file")
+        (top / "dangling").symlink_to("does_not_exist")
+        return base
+
+    def modes(base):
+        paths = ("outside", "outside/foo", "target_file")
+        return {p: oct(os.stat(base / p).st_mode & 0o7777) for p in paths}
+
+    theirs, ours = tree(tmp_path / "theirs"), tree(tmp_path / "ours")
+    args = {"mode": "a-x", "recurse": True, "follow": follow}
+    ansible_localhost("file", {"path": str(theirs / "top"), **args})
+    first = ok(shell, "file", {"path": str(ours / "top"), **args})
+    assert modes(ours) == modes(theirs)
+    assert modes(ours)["outside/foo"] == ("0o600" if follow else "0o700")
+    assert first["changed"] is True  # top itself loses its x bits either way
+    assert ok(shell, "file", {"path": str(ours / "top"), **args})["changed"] is False
+
+
+@needs_oracle
+def test_file_state_hard_without_or_with_a_missing_src_fails_in_ansibles_words(shell, tmp_path):
+    """ansible issue 55971 (file target): src is needed to create a hard link, not to keep
+    one; a src that does not exist fails naming dest and src."""
+    dest = tmp_path / "hard.txt"
+    no_src = {"path": str(dest), "state": "hard"}
+    theirs = ansible_localhost("file", no_src)
+    ours = run(shell, "file", no_src)
+    assert ours["failed"] and ours["msg"] == theirs["msg"]
+    assert ours["msg"] == "src is required for creating new hardlinks"
+    missing = {**no_src, "src": str(tmp_path / "nothing")}
+    ours = run(shell, "file", missing)
+    assert ours["msg"] == ansible_localhost("file", missing)["msg"] == "src does not exist"
+    assert ours["dest"] == str(dest) and ours["src"] == str(tmp_path / "nothing")
+    (tmp_path / "orig").write_text("x")
+    os.link(tmp_path / "orig", dest)
+    kept = ok(shell, "file", no_src)  # an existing hard link needs no src
+    assert kept["changed"] is False and os.stat(dest).st_nlink == 2

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import pytest
 
+from edgeauto import remote
 from edgeauto.errors import ModuleArgumentError
 from edgeauto.modules.registry import get_module
 from edgeauto.remote.localrun import LocalTask
@@ -631,6 +633,37 @@ def test_find_returns_what_ansible_returns(shell, files_tree, case):
         for key in mine:
             if key != "atime":
                 assert mine[key] == other[key], (mine["path"], key)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "find: '/t/r/1-unreadable': Permission denied",  # GNU findutils
+        "find: /t/r/1-unreadable: Permission denied",  # BusyBox
+    ],
+)
+def test_find_records_directories_its_walk_cannot_read_as_ansibles_os_walk_errors(line):
+    """The find target (as an unprivileged user): a directory the walk cannot list is in
+    ``skipped_paths`` with Python's OSError text, and no warning, as os.walk's onerror does;
+    root reads every directory, so find's own complaint is fed to the parser here."""
+    script = os.path.join(os.path.dirname(remote.__file__), "find.sh")
+    out = {}
+    for sh in ("dash", "busybox sh"):
+        proc = subprocess.run(
+            [*sh.split(), "-c", f'. "{script}"; ea__find_walk_errors /t/r'],
+            input=f"{line}\nfind: '/t/r/x': Too many levels of symbolic links\n"
+            "find: Failed to restore initial working directory: /root: Permission denied\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[sh] = proc.stdout
+    expected = "W\t/t/r/1-unreadable\t[Errno 13] Permission denied: '/t/r/1-unreadable'\n"
+    assert out == {"dash": expected, "busybox sh": expected}
+    listing = "R\t/t/r\n" + expected
+    result = get_module("find").select(listing, {"paths": ["/t/r"]}, 0, None)
+    assert result["skipped_paths"] == {"/t/r/1-unreadable": expected.split("\t")[2].strip()}
+    assert "warnings" not in result and result["msg"] == "All paths examined"
 
 
 def test_find_refuses_bad_arguments():

@@ -138,6 +138,16 @@ def test_copy_reports_ansible_keys_and_diff(shell, tmp_path):
     assert open(result["backup_file"]).read() == "old\n"
 
 
+def test_copy_content_into_an_existing_directory_fails_as_ansibles_copy_action(shell, tmp_path):
+    """copy target: content has no file name to put into a directory dest (no trailing /),
+    in check mode too; nothing is written."""
+    for check in (True, False):
+        task = LocalTask("copy", {"content": "x", "dest": str(tmp_path)}, check=check)
+        result = run_under(shell, [task]).results[0]
+        assert result["failed"] and result["msg"] == "can not use content with a dir as dest"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_copy_preserves_existing_file_mode_when_none_given(shell, tmp_path):
     dest = tmp_path / "f"
     dest.write_text("old\n")

@@ -1,4 +1,5 @@
-"""Platform facts: hostname, kernel, machine, fqdn, machine id (Ansible's ``system/platform``)."""
+"""Platform facts: hostname, kernel, machine, fqdn, machine id (Ansible's ``system/platform``),
+and ``fips`` (Ansible's ``system/fips``: the kernel's FIPS mode, false when not readable)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SECTIONS = (
     Section("fqdn", "min", "_eaf_t 3 hostname -f 2>/dev/null || uname -n"),
     Section("userspace_bits", "min", "getconf LONG_BIT"),
     Section("machine_id", "min", "cat /etc/machine-id || cat /var/lib/dbus/machine-id"),
+    Section("fips", "min", "cat /proc/sys/crypto/fips_enabled 2>/dev/null; true"),
 )
 
 
@@ -35,6 +37,7 @@ def derive(sections, facts) -> None:
     facts["fqdn"] = fqdn
     facts["domain"] = fqdn.split(".", 1)[1] if "." in fqdn else ""
     facts["machine_id"] = one(sections, "machine_id")
+    facts["fips"] = one(sections, "fips") == "1"
     bits = one(sections, "userspace_bits")
     if bits:
         facts["userspace_bits"] = bits

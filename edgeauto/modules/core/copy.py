@@ -34,6 +34,7 @@ from edgeauto.modules.core._common import (
     owner_group,
     text,
 )
+from edgeauto.modules.core._svc import early_check
 from edgeauto.modules.core.file import file_finish
 from edgeauto.modules.shellfn import ShellFunction
 from edgeauto.modules.spec import ModuleSpec, Option
@@ -153,16 +154,37 @@ def final_dest(dest: str, basename: str) -> str:
     return dest + basename if dest.endswith("/") else dest
 
 
+def copy_action_checks(args: dict, pos: Position | None) -> None:
+    """What Ansible's copy action refuses before its module sees the arguments, in its order
+    and words (the copy target asserts them): ``src: ''`` is no source (it named the
+    playbook's own directory here before)."""
+    src, content, dest = args.get("src"), args.get("content"), args.get("dest")
+    if not src and content is None:
+        problem = "src (or content) is required"
+    elif not dest:
+        problem = "dest is required"
+    elif src and content is not None:
+        problem = "src and content are mutually exclusive"
+    elif content is not None and isinstance(dest, str) and dest.endswith("/"):
+        problem = "can not use content with a dir as dest"
+    else:
+        return
+    raise ModuleArgumentError(problem, pos)
+
+
 class CopyModule(RemoteModule):
     spec = SPEC
     shell_functions = (EA_COPY, EA_COPY_TREE)
     shell_header = "dynamically generated"
     src_kind = "files"  # where a relative src is searched (template: "templates", never a tree)
 
+    def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
+        if self.spec.name == "copy":
+            copy_action_checks(args, pos)
+        return early_check(self, args, pos, final)
+
     def check_args(self, args: dict, pos: Position | None) -> None:
         check_validate(args, pos)
-        if args.get("content") is not None and str(args["dest"]).endswith("/"):
-            raise ModuleArgumentError("can not use content with a dir as dest", pos)
 
     def checksum_paths(self, args: dict) -> list[str]:
         if args.get("remote_src"):
@@ -189,14 +211,10 @@ class CopyModule(RemoteModule):
         if args.get("remote_src"):
             if not args.get("src"):
                 raise ModuleArgumentError("remote_src requires src", ctx.pos)
-            if mode == "preserve":
-                raise ModuleArgumentError(
-                    "mode=preserve is not supported with remote_src yet", ctx.pos
-                )
             src = str(args["src"])
             basename = os.path.basename(src.rstrip("/"))
             return self._call(
-                args, src=src, mode=mode, dirmode=dirmode, basename=basename, header=src
+                args, src=home_path(src), mode=mode, dirmode=dirmode, basename=basename, header=src
             )
         if (
             self.src_kind == "files"

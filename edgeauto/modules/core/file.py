@@ -64,7 +64,6 @@ SPEC = ModuleSpec(
     },
     # state=link without src is legal: it updates an existing link's attributes, and the
     # target fails "src is required for creating new symlinks" only if there is no link yet
-    required_if=(("state", "hard", ("src",)),),
     supports_diff=True,
     returns={
         "path": "The path (dest for touch/link/hard).",
@@ -126,8 +125,6 @@ class FileModule(RemoteModule):
             ctx.pos,
             "modification_time",
         )
-        if state == "hard" and not args.get("src"):
-            raise ModuleArgumentError(f"state={state} requires argument 'src'", ctx.pos)
         if args.get("src") and state not in (None, "link", "hard"):
             raise ModuleArgumentError(
                 f"argument 'src' only applies to state=link or state=hard, found state={state}",
@@ -153,13 +150,22 @@ class FileModule(RemoteModule):
         if "appears_binary" in out:
             out["appears_binary"] = out["appears_binary"] == "1"
             return out
+        content = {k: out.pop(f"pc_{k}", None) for k in ("dirs", "files")}
+        unknown_ids = [w for w in str(out.pop("id_warnings", "")).splitlines() if w]
+        if unknown_ids:
+            out["warnings"] = unknown_ids + out.get("warnings", [])
         file_finish(out, record)
+        if content["dirs"] is not None and isinstance(out.get("diff"), dict):
+            out["diff"]["before"]["path_content"] = {
+                "directories": content["dirs"].splitlines(),
+                "files": content["files"].splitlines(),
+            }
         # as Ansible's file module: its diff (the path only when unchanged) in diff mode only
         if not ctx.diff:
             out.pop("diff", None)
         elif not out.get("failed") and "diff" not in out and out.get("path"):
             out["diff"] = {"before": {"path": out["path"]}, "after": {"path": out["path"]}}
-        if out.get("state") in ("link", "hard") or args.get("state") == "touch":
+        if out.get("state") in ("link", "hard") or args.get("state") in ("touch", "hard"):
             if "path" in out:
                 out["dest"] = out.pop("path")
         return out

@@ -253,6 +253,7 @@ class FindModule(RemoteModule):
         """Ansible's walk and filters over the target's listing."""
         roots: list[tuple[str, list]] = []
         skipped: dict[str, str] = {}
+        walk_errors: dict[str, str] = {}
         dir_links: set[str] = set()
         contained: set[str] = set()
         undecodable: set[str] = set()
@@ -276,6 +277,9 @@ class FindModule(RemoteModule):
             elif kind == "X":
                 path, _, reason = rest.partition("\t")
                 skipped[path] = reason
+            elif kind == "W":  # a directory the walk could not read: no warning, as os.walk's
+                path, _, reason = rest.partition("\t")
+                walk_errors[path] = reason
         age = _amount(args.get("age"), _AGE, _SECONDS, "age", pos)
         size = _amount(args.get("size"), _SIZE, _BYTES, "size", pos)
         mode = _wanted_mode(args.get("mode"), pos)
@@ -392,7 +396,7 @@ class FindModule(RemoteModule):
             "msg": msg,
             "matched": len(files),
             "examined": looked,
-            "skipped_paths": skipped,
+            "skipped_paths": {**walk_errors, **skipped},
         }
 
 

@@ -10,7 +10,13 @@ The result is the backend module's (``apt``'s keys for apt, ``msg``/``packages``
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    backend_from,
+    standard_result,
+)
 from edgeauto.modules.core.apk import EA_APK, pkg_result
 from edgeauto.modules.core.apt import EA_APT, apt_result, check_specs
 from edgeauto.modules.core.opkg import EA_OPKG
@@ -81,6 +87,16 @@ class PackageModule(RemoteModule):
         extra = {k: v for k, v in args.items() if k not in self.spec.options}
         return {**self.spec_validate(own, pos, final), **extra}
 
+    # ansible's package action hands the task to the module ansible_pkg_mgr names
+    backend_modules = ("apt", "apk", "opkg", "dnf", "dnf5", "yum", "zypper", "pacman", "pkgng")
+
+    def backend(self, args: dict, task_vars: dict) -> str | None:
+        """``use``, else the ``ansible_package_use`` variable, else the pkg_mgr fact."""
+        use = str(args.get("use") or "auto")
+        if use == "auto" and task_vars.get("ansible_package_use"):
+            return str(task_vars["ansible_package_use"])
+        return backend_from(args, task_vars, "pkg_mgr")
+
     def spec_validate(self, args: dict, pos: Position | None, final: bool) -> dict:
         return super().validate(args, pos, final)
 
@@ -111,11 +127,13 @@ class PackageModule(RemoteModule):
             )
         state = STATES[args["state"]]
         use = args.get("use") or "auto"
-        if use == "auto":
-            facts = ctx.task_vars.get("ansible_facts") or {}
-            known = ctx.task_vars.get("ansible_pkg_mgr") or facts.get("pkg_mgr")
-            if known in NATIVE:
-                use = known
+        known = self.backend(args, ctx.task_vars) if use == "auto" else None
+        if known in NATIVE:
+            use = known
+        elif known and known not in self.backend_modules:
+            raise ModuleArgumentError(
+                f'Could not find a matching action for the "{known}" package manager.', ctx.pos
+            )
         names = names_of(args["name"], ctx.pos)
         if use in ("auto", "apt"):
             check_specs(names, state, ctx.pos)

@@ -12,7 +12,13 @@ Ansible does); elsewhere the result is the service module's: ``name``, ``state``
 from __future__ import annotations
 
 from edgeauto.errors import ModuleArgumentError, Position
-from edgeauto.modules.base import CompileContext, RemoteModule, ShellCall, standard_result
+from edgeauto.modules.base import (
+    CompileContext,
+    RemoteModule,
+    ShellCall,
+    backend_from,
+    standard_result,
+)
 from edgeauto.modules.core._common import text
 from edgeauto.modules.core._svc import STATES, early_check, tristate, warnings_of
 from edgeauto.modules.core.systemd_service import (
@@ -103,8 +109,14 @@ class ServiceModule(RemoteModule):
         "(systemd, SysV on a light debian, OpenRC, runit, BusyBox)"
     )
 
+    # ansible's service action: its service_mgr names a module of its own for these two
+    backend_modules = ("systemd", "sysvinit")
+
     def validate(self, args: dict, pos: Position | None = None, final: bool = False) -> dict:
         return early_check(self, args, pos, final)
+
+    def backend(self, args: dict, task_vars: dict) -> str | None:
+        return backend_from(args, task_vars, "service_mgr")
 
     def check_args(self, args: dict, pos: Position | None) -> None:
         """The service module's own requirements (name, one of state/enabled) — unless the

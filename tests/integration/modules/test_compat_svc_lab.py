@@ -50,3 +50,40 @@ def test_service_with_systemd_options_fails_on_sysv_as_ansibles_service_module_d
         "include: arguments, enabled, name, pattern, runlevel, sleep, state (args)."
     )
     assert r["unnamed"]["msg"] == "missing required arguments: name"
+
+
+def test_service_takes_the_module_defaults_of_the_systemd_backend_it_is_handed_to(
+    tmp_path, lab_inventory, fresh_host
+):
+    """As Ansible's service action: on a systemd host (``service_mgr`` from the facts, or
+    ``use: systemd``) the defaults written for ``systemd:`` fill a bare ``service:`` task,
+    templated; those for another backend (``sysvinit:``) do not apply there."""
+    h = fresh_host
+    write_unit(h, name="ea-dflt")
+    tasks = [
+        {
+            "name": "from facts",
+            "service": None,
+            "module_defaults": {
+                "sysvinit": {"name": "not-this-one", "enabled": False},
+                "ansible.builtin.systemd": {"name": "{{ 'ea-dflt' }}", "enabled": True},
+            },
+        },
+        {
+            "name": "named backend",
+            "service": {"use": "systemd"},
+            "module_defaults": {"systemd_service": {"name": "ea-dflt", "state": "started"}},
+        },
+    ]
+    runs = [
+        play(tmp_path, lab_inventory, h, tasks, check=True, gather_facts=True),
+        play(tmp_path, lab_inventory, h, tasks, gather_facts=True),
+        play(tmp_path, lab_inventory, h, tasks, gather_facts=True),
+    ]
+    check, real, again = runs
+    assert check.failed() == real.failed() == again.failed() == [], real.failed()
+    assert check.changed() == real.changed() == ["from facts", "named backend"]
+    assert again.changed() == []
+    assert real["from facts"]["name"] == "ea-dflt" and real["from facts"]["enabled"] is True
+    assert sh(h, "systemctl is-enabled ea-dflt") == "enabled"
+    assert sh(h, "systemctl is-active ea-dflt") == "active"

@@ -229,3 +229,94 @@ def test_a_registered_argument_failure_carries_the_modules_own_message(lab):
     result, rep, _ = lab.run(pb)
     assert result.exit_code == EXIT_OK
     assert rep.status_of("h1", "exact") == "ok"
+
+
+def test_a_loop_label_reading_the_tasks_register_name_sees_each_items_result(lab):
+    # loops target (ansible issue 83619): ansible-core registers each item's result before it
+    # templates that item's label; a label it cannot render fails that item only.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - command: "echo {{ item }}"
+              register: r
+              loop: [changed, skipped]
+              loop_control:
+                label: "{{ r.stdout }}"
+              when: item == "changed"
+              ignore_errors: true
+            - name: labels
+              assert:
+                that:
+                  - r.results[0].stdout == "changed"
+                  - r.results[1].msg is contains("no attribute 'stdout'")
+                  - r.results[1] is failed
+            - name: plain labels of skipped items
+              debug: {msg: "{{ item.n }}"}
+              loop: [{n: 1}, {n: 2}]
+              loop_control: {label: "{{ item.n * 10 }}"}
+              when: item.n == 1
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "labels") == "ok", rep.statuses("h1")
+    plain = next(r for r in rep.results if r.task.name == "plain labels of skipped items")
+    assert [i["_ansible_item_label"] for i in plain.item_results] == [10, 20]
+    assert result.exit_code == EXIT_OK
+
+
+def test_a_check_mode_failure_shadowed_by_a_predicted_path_keeps_the_modules_warnings(lab):
+    # file target (issue 67307): an earlier check-mode touch only predicted /x; the next
+    # task's failure on it is "would change", yet the unknown-group warning still holds.
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - file: {path: WORK/x, state: touch}
+              check_mode: true
+            - file: {path: WORK/x, group: ea-no-such-group-x}
+              check_mode: true
+              register: shadowed
+            - name: warned
+              assert:
+                that:
+                  - shadowed is changed
+                  - shadowed.warnings[0] is search('failed to look up group ea-no-such-group-x')
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "warned") == "ok", rep.statuses("h1")
+    assert result.exit_code == EXIT_OK
+
+
+def test_include_vars_registered_facts_stay_templates_and_are_tagged_trusted(lab):
+    # include_vars target (no_auto_unsafe): what include_vars read from the user's file is
+    # trusted data in Ansible, also in its registered result, unlike a module's output.
+    (lab.root / "v.yml").write_text("foo: bar\nlater: '{{ base }}-x'\n")
+    pb = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          vars: {base: b}
+          tasks:
+            - include_vars: {file: v.yml}
+              register: baz
+            - name: trusted
+              assert:
+                that:
+                  - baz.ansible_facts.foo is ansible._protomatter.tagged_with("TrustedAsTemplate")
+                  - baz.ansible_facts.later == "b-x"
+                  - lookup('pipe', 'echo x') is not ansible._protomatter.tagged_with("TrustedAsTemplate")
+            - name: unknown tag
+              debug: {msg: "{{ 1 is ansible._protomatter.tagged_with('Nope') }}"}
+              ignore_errors: true
+              register: nope
+            - assert:
+                that: nope.msg is contains("Unknown tag name 'Nope'")
+        """
+    )
+    result, rep, _ = lab.run(pb)
+    assert rep.status_of("h1", "trusted") == "ok", rep.statuses("h1")
+    assert result.exit_code == EXIT_OK, rep.statuses("h1")

@@ -60,3 +60,40 @@ def test_module_defaults_that_are_not_a_mapping_are_refused_at_their_line(lab):
         lab.run(pb)
     assert "module_defaults for 'ping' expects a mapping of arguments" in str(err.value)
     assert "site.yml:7" in str(err.value)
+
+
+def test_backend_module_defaults_satisfy_the_load_check_and_others_do_not(lab):
+    """``package``/``service`` hand their task to a backend module whose module_defaults
+    then apply (ansible's package and service actions): a bare task with such defaults is
+    valid at load (the Fedora-only ``dnf5:`` block of the package target, skipped here);
+    defaults of a module that is no backend of it leave it invalid."""
+    ok = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - package:
+              when: false
+              module_defaults:
+                dnf5: {name: "{{ 'apt' }}", state: present}
+            - service:
+              when: false
+              module_defaults:
+                ansible.builtin.sysvinit: {name: x, enabled: true}
+        """
+    )
+    result, rep, _ = lab.run(ok)
+    assert result.exit_code == EXIT_OK, rep.statuses("h1")
+    bad = lab.playbook(
+        """
+        - hosts: all
+          gather_facts: false
+          tasks:
+            - service:
+              module_defaults:
+                apt: {name: x, enabled: true}
+        """
+    )
+    with pytest.raises(ValidationError) as err:
+        lab.run(bad)
+    assert "missing required argument 'name'" in str(err.value)
