@@ -24,7 +24,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgeauto.errors import InventoryError, Position
+from edgeauto.errors import InventoryError, Position, describe
 from edgeauto.inventory.sources import register_source
 
 # ssh options passed through as -o KEY=VALUE (identity and address handled separately)
@@ -203,7 +203,7 @@ def load_fleet(path: Path) -> list[FleetMachine]:
     shared = data.get("vars") or {}
     if not isinstance(shared, dict):
         raise InventoryError(
-            f"fleet 'vars' must be a mapping of variables, found {type(shared).__name__}",
+            f"fleet 'vars' must be a mapping of variables, found {describe(shared)}",
             data.pos_of("vars") if hasattr(data, "pos_of") else pos,
         )
     machines = []
@@ -219,7 +219,7 @@ def load_fleet(path: Path) -> list[FleetMachine]:
         own = item.get("vars") or {}
         if not isinstance(own, dict):
             raise InventoryError(
-                f"vars of machine '{item['name']}' must be a mapping, found {type(own).__name__}",
+                f"vars of machine '{item['name']}' must be a mapping, found {describe(own)}",
                 ipos,
             )
         host_vars = {**shared, **own}

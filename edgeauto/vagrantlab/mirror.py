@@ -33,6 +33,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgeauto.errors import describe
 from edgeauto.lab.errors import LabError
 from edgeauto.lab.fsutil import atomic_write, safe_rmtree
 from edgeauto.lab.image import ImageCache, Log, _flock, _run, sha256_file
@@ -63,7 +64,7 @@ def load_mirror_config(fleet_file: Path) -> MirrorConfig | None:
     where = str(data.pos_of("mirror") or fleet_file)
     expected = {"packages", "port", "key"}
     if not isinstance(section, dict) or set(section) != expected:
-        found = sorted(section) if isinstance(section, dict) else type(section).__name__
+        found = sorted(section) if isinstance(section, dict) else describe(section)
         raise LabError(
             f"{where}: fleet 'mirror' must be a mapping with exactly {sorted(expected)}, "
             f"found {found}"
@@ -137,7 +138,7 @@ class Mirror:
                     "apt-get download of the guests' packages",
                     cwd=tmp,
                 )
-                self._index_and_sign(tmp)
+                self.index_and_sign(tmp)
                 os.rename(tmp, repo)
             finally:
                 if tmp.exists():
@@ -148,7 +149,8 @@ class Mirror:
     def public_key(self) -> str:
         return self._gpg("--armor", "--export", KEY_UID).stdout
 
-    def _index_and_sign(self, repo: Path) -> None:
+    def index_and_sign(self, repo: Path) -> None:
+        """Packages(.gz), Release and InRelease for the .debs in ``repo`` (a flat repository)."""
         packages = _run(["dpkg-scanpackages", "--multiversion", "."], "dpkg-scanpackages", cwd=repo)
         atomic_write(repo / "Packages", packages.stdout)
         with open(repo / "Packages.gz", "wb") as fh:
