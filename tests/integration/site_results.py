@@ -13,11 +13,13 @@ STACK_PLAYS = {"container engine", "Kata Containers where KVM is usable", "Open 
                "KVM/libvirt host"}  # fmt: skip
 
 
-def run_site(inventory: str, playbook: str = "playbooks/site.yml", timeout: float = 1800) -> dict:
-    """``edgeauto run -i INVENTORY PLAYBOOK --json``; fails the test unless it exits 0."""
+def run_site(
+    inventory: str, playbook: str = "playbooks/site.yml", timeout: float = 1800, extra=()
+) -> dict:
+    """``edgeauto run -i INVENTORY PLAYBOOK --json [EXTRA]``; fails the test unless it exits 0."""
     proc = subprocess.run(
         [sys.executable, "-m", "edgeauto", "run", "-i", inventory, playbook,
-         "--json", "--no-retry-file"],
+         "--json", "--no-retry-file", *extra],
         cwd=REPO, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert "{" in proc.stdout, proc.stderr[-3000:]

@@ -8,7 +8,7 @@ copied onto a fresh Debian lab host and read there as ``file:///srv/site-mirror`
 public key inline in ``Signed-By``. No network is used on the host. Each converge runs twice
 (the second changes nothing). Check mode predicts the package install once the sources are in
 place; before that it cannot (as with Ansible: check mode does not refresh the cache, so a
-package only the new source has is "not available" — docs/edge.md).
+package only the new source has is "not available" — roles/edge_common/README.md).
 """
 
 from __future__ import annotations
