@@ -33,8 +33,10 @@ from tests.integration.site_results import STACK_PLAYS, changed_tasks, plays_of,
 REPO = Path(__file__).resolve().parents[2]
 VAGRANT_DIR = REPO / "vagrant"
 EDGEAUTO = [sys.executable, "-m", "edgeauto"]  # this checkout's edgeauto (cwd=REPO)
-# TCG guests on a loaded machine can take more than the default 10 s to answer SSH
-SLOW_SSH = ("--timeout", "120")
+# TCG guests on a loaded machine can take more than the default 10 s to answer SSH, and one
+# script (segment) of site.yml more than the default 600 s: apt installing docker, OVS or QEMU
+# there takes tens of minutes (ca-certificates' postinst alone ~10 min under load 30-50).
+SLOW_SSH = ("--timeout", "120", "--task-timeout", "7200")
 
 pytestmark = [pytest.mark.vagrant, pytest.mark.slow]
 
