@@ -153,8 +153,9 @@ def test_converge_then_converge_again_changes_nothing(vagrant_lab, lab_deb):
 
 def test_site_playbook_provisions_each_guest_by_class_and_converges(vagrant_lab):
     """site.yml on the guests, packages from the lab mirror: the gateway gets docker + OVS, the
-    server docker + OVS + KVM/libvirt, neither Kata (TCG: no usable KVM); the second run
-    changes nothing; vagrant/verify-site.yml then checks each part answers on the guests."""
+    server docker + OVS + KVM/libvirt, neither Kata (fleet.yml's edge_provision: nested KVM
+    under TCG is not usable in practice); the second run changes nothing;
+    vagrant/verify-site.yml then checks each part answers on the guests."""
     lab, timings = vagrant_lab
     started = time.monotonic()
     first = run_site("vagrant:vagrant", timeout=5400, extra=SLOW_SSH)
