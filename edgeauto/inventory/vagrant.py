@@ -24,7 +24,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgeauto.errors import InventoryError, Position
+from edgeauto.errors import InventoryError, Position, describe
 from edgeauto.inventory.sources import register_source
 
 # ssh options passed through as -o KEY=VALUE (identity and address handled separately)
@@ -189,13 +189,23 @@ class FleetMachine:
 
 
 def load_fleet(path: Path) -> list[FleetMachine]:
-    """Machines of ``fleet.yml``: their groups and extra host vars (``lab_ip`` = private IP)."""
+    """Machines of ``fleet.yml``: their groups and extra host vars (``lab_ip`` = private IP).
+
+    A top-level ``vars:`` mapping is given to every machine (its own ``vars`` win): what the
+    whole lab shares, e.g. the package mirror its namespace needs.
+    """
     from edgeauto.yamlsrc import load_yaml
 
     data = load_yaml(path)
     pos = getattr(data, "pos", None) or Position(str(path))
     if not isinstance(data, dict) or not isinstance(data.get("machines"), list):
         raise InventoryError("fleet file must be a mapping with a 'machines' list", pos)
+    shared = data.get("vars") or {}
+    if not isinstance(shared, dict):
+        raise InventoryError(
+            f"fleet 'vars' must be a mapping of variables, found {describe(shared)}",
+            data.pos_of("vars") if hasattr(data, "pos_of") else pos,
+        )
     machines = []
     for item in data["machines"]:
         ipos = getattr(item, "pos", pos)
@@ -206,7 +216,13 @@ def load_fleet(path: Path) -> list[FleetMachine]:
             groups = [groups]
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             raise InventoryError(f"groups of machine '{item['name']}' must be a list", ipos)
-        host_vars = dict(item.get("vars") or {})
+        own = item.get("vars") or {}
+        if not isinstance(own, dict):
+            raise InventoryError(
+                f"vars of machine '{item['name']}' must be a mapping, found {describe(own)}",
+                ipos,
+            )
+        host_vars = {**shared, **own}
         if item.get("ip"):
             host_vars.setdefault("lab_ip", str(item["ip"]))
         machines.append(FleetMachine(str(item["name"]), [str(g) for g in groups], host_vars))
@@ -214,9 +230,17 @@ def load_fleet(path: Path) -> list[FleetMachine]:
 
 
 def populate_from_records(
-    inventory, records: list[SshHost], fleet: list[FleetMachine], ssh: FleetSsh | None = None
+    inventory,
+    records: list[SshHost],
+    fleet: list[FleetMachine],
+    ssh: FleetSsh | None = None,
+    vagrant_dir: Path | None = None,
 ) -> None:
-    """Hosts from ssh-config records; groups and vars from the fleet (fleet order first)."""
+    """Hosts from ssh-config records; groups and vars from the fleet (fleet order first).
+
+    ``vagrant_dir`` becomes the host var of that name (absolute), so fleet vars can name files
+    the lab writes beside its Vagrantfile (e.g. the mirror's key).
+    """
     by_name = {m.name: m for m in fleet}
     ordered = sorted(
         records,
@@ -229,6 +253,8 @@ def populate_from_records(
             inventory.add_host(record.name, group)
         host.vars.update(connection_vars(record, ssh))
         host.vars["vagrant_machine"] = record.name
+        if vagrant_dir is not None:
+            host.vars["vagrant_dir"] = str(vagrant_dir)
         if machine:
             host.vars.update(machine.vars)
 
@@ -328,7 +354,8 @@ def populate(inventory, source: str) -> None:
         origin = f"vagrant ssh-config in {where.vagrant_dir}"
     fleet = load_fleet(where.fleet_file) if where.fleet_file else []
     ssh = load_fleet_ssh(where.fleet_file) if where.fleet_file else FleetSsh()
-    populate_from_records(inventory, parse_ssh_config(text, origin), fleet, ssh)
+    records = parse_ssh_config(text, origin)
+    populate_from_records(inventory, records, fleet, ssh, where.vagrant_dir)
 
 
 register_source("vagrant", lambda source: source.startswith("vagrant:"), populate)

@@ -8,6 +8,9 @@ Debian cloud kernel and a tiny busybox initramfs that loads the virtio modules, 
 the cache; the lab copies them where libvirt's QEMU user can read them.
 
 What the lab's base root lacks for a VM is added here: udev (systemd-networkd waits for it),
+the kernel's modules with kmod and a modules.dep (docker's bridge and netfilter, Open
+vSwitch's datapath, libvirt's networks and tun all load modules: a box without them boots but
+cannot run the edge stack),
 DHCP on eth0 with systemd-networkd (Vagrant's Debian guest plugin drives networkd), the
 ``vagrant`` user with Vagrant's insecure key and password-less sudo, an fstab, and a unit that
 makes the guest's own SSH host key at first boot and prints it on the serial console, so the
@@ -37,7 +40,7 @@ from edgeauto.lab.recipe import debian_recipe
 
 BOX_NAME = "edgeauto/bookworm"
 # Bump when prepare_box_root / the initramfs change what they produce.
-BOX_PREP_VERSION = 1
+BOX_PREP_VERSION = 2
 KERNEL_META = "linux-image-cloud-amd64"
 GEMS = Path("/usr/share/rubygems-integration/all/gems")
 DISK_GB = 4
@@ -119,6 +122,7 @@ class BoxRecipe:
     base: str  # the lab base root it starts from (its recipe name carries its own hash)
     kernel: str  # exact kernel package, e.g. linux-image-6.1.0-57-cloud-amd64=6.1.158-1
     udev: str  # udev version (must match the base's libudev1)
+    kmod: str  # kmod version (must match the base's libkmod2)
     busybox: str  # sha256 of the busybox-static binary copied into the initramfs
     insecure_key: str  # sha256 of Vagrant's insecure public key
     prep_version: int = BOX_PREP_VERSION
@@ -174,6 +178,7 @@ def box_recipe(base_root: Path, base_name: str) -> BoxRecipe:
         base=base_name,
         kernel=f"{kernel}={_apt_field(kernel, 'Version')}",
         udev=_dpkg_version(base_root, "libudev1"),
+        kmod=_dpkg_version(base_root, "libkmod2"),
         busybox=sha256_file(BUSYBOX_BIN),
         insecure_key=sha256_file(insecure_key()),
     )
@@ -239,8 +244,8 @@ def _build(recipe: BoxRecipe, base_root: Path, work: Path, log: Log) -> None:
     debs.mkdir()
     kernel_pkg = recipe.kernel.split("=")[0]
     _run(
-        ["apt-get", "download", recipe.kernel, f"udev={recipe.udev}"],
-        "downloading the cloud kernel and udev",
+        ["apt-get", "download", recipe.kernel, f"udev={recipe.udev}", f"kmod={recipe.kmod}"],
+        "downloading the cloud kernel, udev and kmod",
         cwd=debs,
     )
     kernel_tree = work / "kernel"
@@ -254,8 +259,8 @@ def _build(recipe: BoxRecipe, base_root: Path, work: Path, log: Log) -> None:
     root = work / "root"
     log("vagrant: copying the lab base root")
     _run(["cp", "-a", f"{base_root}/.", str(root)], "copying the base root")
-    (udev_deb,) = debs.glob("udev_*.deb")
-    prepare_box_root(root, udev_deb)
+    prepare_box_root(root, [*debs.glob("udev_*.deb"), *debs.glob("kmod_*.deb")])
+    install_modules(kernel_tree, root)
     log("vagrant: making the ext4 disk image")
     raw = work / "box.raw"
     with open(raw, "wb") as fh:
@@ -361,10 +366,23 @@ def _enable(root: Path, unit: str, target: str, source: str | None = None) -> No
     link.symlink_to(source or f"/lib/systemd/system/{unit}")
 
 
-def prepare_box_root(root: Path, udev_deb: Path) -> None:
+def install_modules(kernel_tree: Path, root: Path) -> None:
+    """The kernel's modules in the box root, indexed by the box's own depmod (in a chroot:
+    this controller has no kmod), so udev and modprobe in the guest find them."""
+    (version,) = [p.name for p in (kernel_tree / "lib/modules").iterdir()]
+    dest = root / "lib/modules"
+    dest.mkdir(parents=True, exist_ok=True)
+    _run(["cp", "-a", str(kernel_tree / "lib/modules" / version), str(dest)], "copying modules")
+    _run(["chroot", str(root), "depmod", "-a", version], "depmod in the box root")
+
+
+def prepare_box_root(root: Path, debs: list[Path]) -> None:
     """Turn a copy of the lab base root into what a Vagrant box boots (see the module doc)."""
     etc = root / "etc"
-    _run(["dpkg", f"--root={root}", "-i", str(udev_deb)], "installing udev into the box root")
+    _run(
+        ["dpkg", f"--root={root}", "-i", *map(str, debs)],
+        "installing udev and kmod into the box root",
+    )
     atomic_write(etc / "fstab", "/dev/vda / ext4 rw,errors=remount-ro 0 0\n")
     atomic_write(etc / "systemd/network/10-eth0.network", ETH0_NETWORK)
     _enable(root, "systemd-networkd.service", "multi-user.target")

@@ -3,7 +3,9 @@
 ``up``: build or reuse the box, start the namespace and libvirt daemons (:mod:`.daemons`),
 add the box to a private ``VAGRANT_HOME`` in the cache, ``vagrant up --provider=libvirt`` run
 *inside* the namespace, then read each guest's SSH host key from its serial console and write
-the ``known_hosts`` file that ``fleet.yml``'s ``ssh:`` section points the inventory at.
+the ``known_hosts`` file that ``fleet.yml``'s ``ssh:`` section points the inventory at; with a
+``mirror:`` section in fleet.yml, build the guests' signed apt repository (:mod:`.mirror`) and
+serve it inside the namespace (:mod:`.mirror_server`) — the guests have no other package source.
 ``down``: ``vagrant destroy -f``, remove the networks, stop the daemons by PID, delete the
 namespace. The base-box volume stays in the pool directory (the cached up skips its upload),
 the box stays in the cache; ``down(purge=True)`` removes both.
@@ -13,7 +15,7 @@ QEMU user, unlike /root)::
 
     boot/        vmlinuz, initrd.gz, cmdline of the current box (the Vagrantfile reads them)
     pool/        libvirt storage pool "default": base-box volume and guest disks
-    run/         pidfiles and logs of the daemons, vagrant.log, serial/<machine>.log
+    run/         pidfiles and logs of the daemons and the mirror, vagrant.log, serial/<machine>.log
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from edgeauto.lab.fsutil import atomic_write
 from edgeauto.lab.paths import repo_root
 from edgeauto.vagrantlab import daemons as dm
 from edgeauto.vagrantlab.box import BOX_NAME, HOSTKEY_MARKER, Box, default_box_cache, ensure_box
+from edgeauto.vagrantlab.mirror import Mirror, load_mirror_config
+from edgeauto.vagrantlab.mirror_server import MirrorServer, gateway_address
 
 ROOT_ENV = "EDGEAUTO_VAGRANT_ROOT"
 DEFAULT_ROOT = "/var/lib/edgeauto/vagrant"
@@ -67,6 +71,13 @@ class VagrantLab:
         self.pool_dir = self.root / "pool"
         self.vagrant_home = self.cache / "home"
         self.daemons = dm.Daemons(self.run_dir, self.pool_dir, log)
+        self.mirror_config = load_mirror_config(self.vagrant_dir / "fleet.yml")
+        self.mirror_server = MirrorServer(
+            self.run_dir,
+            gateway_address(self._network().get("management_address", "192.168.121.0/24")),
+            self.mirror_config.port if self.mirror_config else 0,
+            log,
+        )
 
     # ---- fleet and paths -------------------------------------------------------------
     def machines(self) -> list[str]:
@@ -126,6 +137,11 @@ class VagrantLab:
         t = time.monotonic()
         box = ensure_box(self.cache, self.log)
         timings.measure("box", t)
+        repo = None
+        if self.mirror_config:
+            t = time.monotonic()
+            repo = Mirror(self.mirror_config, self.cache, self.log).ensure()
+            timings.measure("mirror", t)
         self._install_boot_files(box)
         t = time.monotonic()
         self.daemons.start()
@@ -138,7 +154,16 @@ class VagrantLab:
         self.vagrant("up", "--provider=libvirt")
         timings.measure("vagrant_up", t)
         self.write_known_hosts()
+        if repo is not None:
+            self.serve_mirror(repo)
         return timings
+
+    def serve_mirror(self, repo: Path) -> None:
+        """Serve the repository in the namespace; its public key where fleet.yml's vars read it."""
+        assert self.mirror_config is not None
+        key = Mirror(self.mirror_config, self.cache, self.log).public_key()
+        atomic_write(self.mirror_config.key, key)
+        self.mirror_server.start(repo)
 
     def _install_boot_files(self, box: Box) -> None:
         for d in (self.root, self.boot_dir, self.run_dir, self.serial_dir):
@@ -222,12 +247,15 @@ class VagrantLab:
             if purge:
                 for vol in self.pool_dir.glob("*"):
                     dm.virsh("vol-delete", "--pool", dm.POOL, vol.name, check=False)
+        self.mirror_server.stop()
         problems += self.daemons.stop()
         for net in self._lab_networks(defined_only=False):
             # dnsmasq pidfiles and port dirs libvirt leaves for networks that vagrant removed
             Path(f"/run/libvirt/network/{net}.pid").unlink(missing_ok=True)
             shutil.rmtree(f"/run/libvirt/network/{net}", ignore_errors=True)
         self.known_hosts().unlink(missing_ok=True)
+        if self.mirror_config:
+            self.mirror_config.key.unlink(missing_ok=True)
         shutil.rmtree(self.serial_dir, ignore_errors=True)
         shutil.rmtree(self.boot_dir, ignore_errors=True)
         if purge:
@@ -235,11 +263,14 @@ class VagrantLab:
             shutil.rmtree(self.vagrant_home, ignore_errors=True)
         return problems
 
-    def _lab_networks(self, defined_only: bool) -> list[str]:
-        """The libvirt networks of this lab (names from fleet.yml)."""
+    def _network(self) -> dict:
         from edgeauto.yamlsrc import load_yaml
 
-        net = load_yaml(self.vagrant_dir / "fleet.yml").get("network") or {}
+        return load_yaml(self.vagrant_dir / "fleet.yml").get("network") or {}
+
+    def _lab_networks(self, defined_only: bool) -> list[str]:
+        """The libvirt networks of this lab (names from fleet.yml)."""
+        net = self._network()
         names = [net.get("name", "edgeauto-lab"), net.get("management_name", "vagrant-libvirt")]
         if not defined_only:
             return names

@@ -9,17 +9,14 @@ proven on its own with a stand-in release (roles/kata/tests/scenarios/standin).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-pytestmark = [pytest.mark.lab, pytest.mark.privileged]
+from tests.integration.site_results import changed_tasks, plays_of, run_site
 
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.lab, pytest.mark.privileged]
 
 
 def fleet_inventory(tmp_path: Path, lab_inventory: Path, gateway, plain, device) -> Path:
@@ -41,37 +38,7 @@ def fleet_inventory(tmp_path: Path, lab_inventory: Path, gateway, plain, device)
 
 
 def site(inventory: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "edgeauto", "run", "-i", str(inventory), "playbooks/site.yml",
-         "--json", "--no-retry-file"],
-        cwd=REPO, capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert "{" in proc.stdout, proc.stderr[-3000:]
-    doc = json.loads(proc.stdout[proc.stdout.index("{") :])
-    assert doc["exit_code"] == 0, json.dumps(
-        {"errors": doc.get("errors"), "failed": _failures(doc), "stderr": proc.stderr[-2000:]},
-        indent=1,
-    )
-    return doc
-
-
-def _failures(doc: dict) -> list:
-    return [
-        (play["play"]["name"], task["task"]["name"], host, r.get("msg"))
-        for play in doc["plays"]
-        for task in play["tasks"]
-        for host, r in task["hosts"].items()
-        if r.get("status") in ("failed", "unreachable") and not r.get("ignored")
-    ]
-
-
-def plays_of(doc: dict, host: str) -> set[str]:
-    return {
-        play["play"]["name"]
-        for play in doc["plays"]
-        for task in play["tasks"]
-        if host in task["hosts"]
-    }
+    return run_site(str(inventory))
 
 
 def test_site_provisions_each_host_with_what_fits_and_converges(tmp_path, lab_inventory, make_host):
@@ -92,14 +59,4 @@ def test_site_provisions_each_host_with_what_fits_and_converges(tmp_path, lab_in
     assert info == "json-file"
     second = site(inventory)
     changed = {h: s["changed"] for h, s in second["stats"].items()}
-    assert changed == {gateway.name: 0, plain.name: 0, device.name: 0}, _changed_tasks(second)
-
-
-def _changed_tasks(doc: dict) -> list:
-    return [
-        (task["task"]["name"], host)
-        for play in doc["plays"]
-        for task in play["tasks"]
-        for host, r in task["hosts"].items()
-        if r.get("status") == "changed"
-    ]
+    assert changed == {gateway.name: 0, plain.name: 0, device.name: 0}, changed_tasks(second)

@@ -75,7 +75,8 @@ def test_kvm_host_role_converges_libvirt_with_its_default_network_and_pool(
         predicted = run_role(tmp_path, lab_inventory, host, check=True)
         first = run_role(tmp_path, lab_inventory, host)
         assert changes(predicted) == changes(first)
-        assert sum(changes(first)) == 4  # network define+start, pool define+start
+        # network define+start, pool define+start, LIBVIRTD_ARGS without the idle timeout + restart
+        assert sum(changes(first)) == 6
         assert first[-1][1]["kvm_host_domain_type"] == "qemu"  # no usable KVM here
         again = run_role(tmp_path, lab_inventory, host)
         assert not any(changes(again)), again

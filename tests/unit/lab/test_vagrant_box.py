@@ -77,9 +77,11 @@ def test_boot_scripts_parse_under_dash(script, tmp_path):
 
 
 def test_any_input_change_names_a_new_box():
-    base = BoxRecipe(base="debian-x", kernel="k=1", udev="252", busybox="a", insecure_key="b")
+    base = BoxRecipe(
+        base="debian-x", kernel="k=1", udev="252", kmod="30", busybox="a", insecure_key="b"
+    )
     assert base.name.startswith("bookworm-")
-    for field in ("base", "kernel", "udev", "busybox", "insecure_key"):
+    for field in ("base", "kernel", "udev", "kmod", "busybox", "insecure_key"):
         assert dataclasses.replace(base, **{field: "other"}).name != base.name
 
 
