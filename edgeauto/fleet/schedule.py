@@ -353,6 +353,7 @@ def remove(name: str, layout: Layout, *, run=subprocess.run) -> list[Path]:
     sched = find(layout, name)
     if layout.activates and sched.backend == "systemd":
         _systemctl(layout, run, "disable", "--now", f"{sched.unit}.timer", check=False)
+        _let_running_run_end(sched, layout, run)
     removed = []
     for target in installed_files(sched, layout):
         path = layout.here(target)
@@ -362,6 +363,29 @@ def remove(name: str, layout: Layout, *, run=subprocess.run) -> list[Path]:
     if layout.activates and sched.backend == "systemd":
         _systemctl(layout, run, "daemon-reload")
     return removed
+
+
+REMOVE_WAIT = 600.0  # seconds ``remove`` lets a run in flight finish before removing its files
+
+
+def _let_running_run_end(sched: Schedule, layout: Layout, run, wait: float = REMOVE_WAIT) -> None:
+    """A run the timer started keeps going after its timer is gone: removing its service unit
+    and wrapper under it would leave it unrecorded as finished in the history (systemd drops
+    a unit whose file vanished), so wait for it — bounded, then leave it to end alone."""
+    deadline = time.monotonic() + wait
+    announced = False
+    while time.monotonic() < deadline:
+        # a oneshot service is "activating" while it runs (`is-active` says no then)
+        state = _systemctl(
+            layout, run, "show", "-p", "ActiveState", "--value", f"{sched.unit}.service",
+            check=False,
+        ).stdout.strip()  # fmt: skip
+        if state not in ("active", "activating", "deactivating", "reloading"):
+            return
+        if not announced:
+            print(f"schedule {sched.name}: waiting for its running run to end", file=sys.stderr)
+            announced = True
+        time.sleep(0.5)
 
 
 def timer_state(sched: Schedule, layout: Layout, run=subprocess.run) -> str:

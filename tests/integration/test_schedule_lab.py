@@ -99,14 +99,21 @@ def test_real_edgeauto_schedule_on_a_systemd_controller(make_host):
 
     removed = host.run(f"{ea} schedule remove fleet && {ea} schedule remove impatient")
     assert removed.returncode == 0, removed.stderr
-    _wait_for(host, "! systemctl is-active -q edgeauto-fleet.service", "the last timer run")
+    # `remove` waited for the run in flight (a oneshot is "activating" while it runs)
+    state = host.run("systemctl show -p ActiveState --value edgeauto-fleet.service").stdout
+    assert state.strip() in ("inactive", "failed", ""), state
     assert host.run("systemctl cat edgeauto-fleet.timer").returncode != 0  # gone
     assert host.run("ls /var/lib/edgeauto/schedules/*.sh").returncode != 0
 
     runs = json.loads(host.run(f"{count} -n 100").stdout)["runs"]
     runs.sort(key=lambda r: r["started"])
     assert len(runs) >= 4, runs
-    assert all(r["rc"] == 0 and r["user"] == "root (schedule fleet)" for r in runs), runs
+    odd = [
+        {k: r.get(k) for k in ("id", "rc", "user", "started", "ended")}
+        for r in runs
+        if r["rc"] != 0 or r["user"] != "root (schedule fleet)"
+    ]
+    assert not odd, odd
     assert all(r["host_counts"] == {"changed": 1} for r in runs)
     for before, after in zip(runs, runs[1:], strict=False):
         assert after["started"] >= before["ended"], "two scheduled runs overlapped"

@@ -243,7 +243,10 @@ LIBVIRTD_SOCKET = "/run/libvirt/libvirt-sock"
     "start it (libvirtd -d) to test qemu:///system",
 )
 def test_real_qemu_system_connection_lists_its_domains():
-    conn = libvirt.open("qemu:///system")
+    try:  # checked again now: a daemon of another process may have gone since collection
+        conn = libvirt.open("qemu:///system")
+    except libvirt.libvirtError as exc:
+        pytest.skip(f"no libvirtd answers on {LIBVIRTD_SOCKET} now: {exc}")
     try:
         expected = sorted(d.name() for d in conn.listAllDomains())
     finally:
