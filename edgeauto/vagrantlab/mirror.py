@@ -29,7 +29,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,12 +184,17 @@ class Mirror:
         """gpg with the mirror's own home; its agent is stopped again (it is ours alone)."""
         self.gnupg.mkdir(parents=True, exist_ok=True)
         os.chmod(self.gnupg, 0o700)
-        env = dict(os.environ, GNUPGHOME=str(self.gnupg))
+        # the agent's socket lives in GNUPGHOME when /run/user/UID is absent (CI): a deep
+        # home would pass the 108-byte unix socket limit, so gpg sees it via a short symlink
+        short = Path(tempfile.mkdtemp(prefix="eagpg", dir="/tmp")) / "h"
+        short.symlink_to(self.gnupg)
+        env = dict(os.environ, GNUPGHOME=str(short))
         try:
             cmd = ["gpg", "--batch", "--yes", "--pinentry-mode", "loopback", *args]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
         finally:
             subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
+            shutil.rmtree(short.parent, ignore_errors=True)
         if check and proc.returncode != 0:
             raise LabError(f"gpg {args[0]} failed: {proc.stderr.strip()[-1500:]}")
         return proc
