@@ -116,26 +116,7 @@ class HistoryRecorder(Reporter):
             self.history.close()
 
     def _task(self, res, play: str, started: float, ended: float) -> None:
-        from edgeauto.output.render import visible_result
-        from edgeauto.output.report_html import failure_message
-
-        # only a failure's message needs the filtered result (the costly part per row)
-        message = failure_message(visible_result(res.result, res.no_log), res) if res.failed else ""
-        changed = res.status == "changed" or bool(res.result.get("changed"))
-        self.history.record_task(
-            self.run_id,
-            res.host,
-            res.task.display_name,
-            res.task.action,
-            res.status,
-            changed,
-            started,
-            ended,
-            play=play,
-            ignored=res.ignored,
-            message=message,
-            no_log=res.no_log,
-        )
+        record_result(self.history, self.run_id, res, play, started, ended)
 
     def _give_up(self, exc: Exception) -> None:
         where = self.path or "the default history"
@@ -157,6 +138,32 @@ def host_statuses(result) -> dict[str, str]:
     for host in [*result.failed_hosts, *result.unreachable_hosts]:
         out.setdefault(host, "unreachable" if host in result.unreachable_hosts else "failed")
     return out
+
+
+def record_result(history, run_id: int, res, play: str = "", started=None, ended=None) -> None:
+    """One task result as a history row — the one place that decides what of a result is
+    kept (status, timing; a failure's message filtered as the console shows it, none for
+    no_log), for playbook runs and workload rollouts alike."""
+    from edgeauto.output.render import visible_result
+    from edgeauto.output.report_html import failure_message
+
+    # only a failure's message needs the filtered result (the costly part per row)
+    message = failure_message(visible_result(res.result, res.no_log), res) if res.failed else ""
+    changed = res.status == "changed" or bool((res.result or {}).get("changed"))
+    history.record_task(
+        run_id,
+        res.host,
+        res.task.display_name,
+        res.task.action,
+        res.status,
+        changed,
+        started,
+        ended,
+        play=play,
+        ignored=res.ignored,
+        message=message,
+        no_log=res.no_log,
+    )
 
 
 def who() -> str:

@@ -61,19 +61,10 @@ class RolloutRecord:
         self.history.record_event(self.run_id, item)
 
     def tasks(self, results) -> None:
+        from edgeauto.fleet.recorder import record_result
+
         for res in results:
-            self.history.record_task(
-                self.run_id,
-                res.host,
-                res.task.display_name,
-                res.task.action,
-                res.status,
-                res.status == "changed",
-                None,
-                None,
-                message=str((res.result or {}).get("msg") or ""),
-                no_log=bool(res.no_log),  # the history keeps status and timing, not the message
-            )
+            record_result(self.history, self.run_id, res)
 
     def outcomes(self, result, probed, digests: dict) -> None:
         """Each host's version and outcome, and its worst status over the workloads."""
